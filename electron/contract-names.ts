@@ -1,0 +1,27 @@
+/**
+ * The names the bridge accepts, with no dependencies, so the sandboxed preload can carry
+ * them without bundling the schemas. contract.ts checks it defines exactly these.
+ */
+export const METHOD_NAMES = [
+  'app.info',
+  'venues.list',
+  'venues.connect',
+  'venues.disconnect',
+  'instruments.search',
+  'candles.history',
+  'candles.subscribe',
+  'candles.unsubscribe',
+  'session.snapshot',
+  'diagnostics.get',
+] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+export const TOPIC_NAMES = ['batch', 'diagnostics'] as const;
+export type TopicName = (typeof TOPIC_NAMES)[number];
+
+/** Largest serialized request we accept on either transport. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+/** IPC channel names (Electron transport). */
+export const IPC_INVOKE = 'switchboard:invoke';
+export const IPC_PUSH = 'switchboard:push';

@@ -1,0 +1,149 @@
+/**
+ * The bridge contract: every method (request → result) and topic (pushed) with its zod
+ * schema. Both transports validate requests here; the renderer imports only its types.
+ */
+import { z } from 'zod';
+import { CONNECTION_STATES, ERROR_KINDS, INTERVALS, VENUE_IDS } from './domain.js';
+import type {
+  Account,
+  Candle,
+  ConnectionDiagnostics,
+  Instrument,
+  Order,
+  StateChange,
+  VenueId,
+  VenueMode,
+} from './domain.js';
+import { METHOD_NAMES, TOPIC_NAMES, type MethodName, type TopicName } from './contract-names.js';
+
+export { METHOD_NAMES, TOPIC_NAMES, MAX_REQUEST_BYTES } from './contract-names.js';
+export type { MethodName, TopicName } from './contract-names.js';
+
+const venueId = z.enum(VENUE_IDS);
+const interval = z.enum(INTERVALS);
+/** Venue instrument ids: figi/uid/pair ids; bounded and printable. */
+const instrumentId = z.string().min(1).max(64).regex(/^[\w./:-]+$/);
+const empty = z.object({}).strict();
+
+export const requestSchemas = {
+  'app.info': empty,
+  'venues.list': empty,
+  'venues.connect': z.object({ venue: venueId }).strict(),
+  'venues.disconnect': z.object({ venue: venueId }).strict(),
+  'instruments.search': z
+    .object({ venue: venueId, query: z.string().max(64), limit: z.number().int().min(1).max(200).default(50) })
+    .strict(),
+  'candles.history': z
+    .object({
+      venue: venueId,
+      instrumentId,
+      interval,
+      /** Candles opening strictly before this UTC second; omitted = up to now. */
+      before: z.number().int().min(0).max(4_102_444_800).optional(),
+      limit: z.number().int().min(1).max(5000).default(500),
+    })
+    .strict(),
+  'candles.subscribe': z.object({ venue: venueId, instrumentId, interval }).strict(),
+  'candles.unsubscribe': z.object({ subscriptionId: z.string().min(1).max(64) }).strict(),
+  'session.snapshot': empty,
+  'diagnostics.get': empty,
+} satisfies Record<MethodName, z.ZodType>;
+
+export type MethodRequest<M extends MethodName> = z.input<(typeof requestSchemas)[M]>;
+export type ParsedRequest<M extends MethodName> = z.output<(typeof requestSchemas)[M]>;
+
+export interface AppInfo {
+  version: string;
+  transport: 'ipc' | 'websocket';
+  /** Version of the contract, so a stale renderer build is noticed. */
+  contract: number;
+}
+
+export interface VenueSummary {
+  id: VenueId;
+  name: string;
+  mode: VenueMode;
+  state: StateChange['state'];
+  accounts: Account[];
+  intervals: readonly (typeof INTERVALS)[number][];
+}
+
+/** One push: candles are the latest state per key; orders and connection changes are every event, in order. */
+export interface PushBatch {
+  seq: number;
+  candles: Candle[];
+  orders: Order[];
+  connections: ConnectionEvent[];
+}
+
+export interface ConnectionEvent extends StateChange {
+  venue: VenueId;
+  connection: string;
+}
+
+export interface Snapshot {
+  /** The seq of the last batch sent before this snapshot; batches after it follow on. */
+  seq: number;
+  venues: VenueSummary[];
+  /** The forming (last) candle of every subscribed key. */
+  candles: Candle[];
+  orders: Order[];
+}
+
+export interface MethodResults {
+  'app.info': AppInfo;
+  'venues.list': VenueSummary[];
+  'venues.connect': VenueSummary;
+  'venues.disconnect': VenueSummary;
+  'instruments.search': Instrument[];
+  'candles.history': Candle[];
+  'candles.subscribe': { subscriptionId: string };
+  'candles.unsubscribe': null;
+  'session.snapshot': Snapshot;
+  'diagnostics.get': ConnectionDiagnostics[];
+}
+
+export interface TopicPayloads {
+  batch: PushBatch;
+  diagnostics: ConnectionDiagnostics[];
+}
+
+/** Codes a bridge failure can carry: the venue error kinds plus the bridge's own. */
+export const BRIDGE_ERROR_CODES = [
+  ...ERROR_KINDS,
+  'unknown-method',
+  'bad-request',
+  'too-large',
+  'not-found',
+  'not-connected',
+] as const;
+export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
+
+export interface BridgeFailure {
+  ok: false;
+  code: BridgeErrorCode;
+  message: string;
+  /** The venue's own error, when a venue caused it. */
+  venue?: { code: string; trackingId?: string };
+}
+
+export type Result<T> = { ok: true; value: T } | BridgeFailure;
+
+export const CONTRACT_VERSION = 1;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && (METHOD_NAMES as readonly string[]).includes(name);
+}
+
+export function isTopicName(name: unknown): name is TopicName {
+  return typeof name === 'string' && (TOPIC_NAMES as readonly string[]).includes(name);
+}
+
+/** Unused at runtime; keeps the state list and the schema module in step for type tests. */
+export const connectionStateSchema = z.enum(CONNECTION_STATES);
+
+/** The renderer's view of the bridge; both transports implement it. */
+export interface BridgeApi {
+  invoke<M extends MethodName>(method: M, request: MethodRequest<M>): Promise<Result<MethodResults[M]>>;
+  subscribe<T extends TopicName>(topic: T, listener: (payload: TopicPayloads[T]) => void): () => void;
+}

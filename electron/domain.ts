@@ -1,0 +1,227 @@
+/**
+ * Venue-neutral types. Everything above the adapters speaks these. Prices and quantities
+ * are exact decimals (`Dec`); times are UTC. A candle's `time` is the UTC second of its open.
+ */
+import type { Dec } from './decimal.js';
+
+export type { Dec } from './decimal.js';
+
+export const VENUE_IDS = ['tinvest', 'kraken'] as const;
+export type VenueId = (typeof VENUE_IDS)[number];
+
+/** Where a venue connection points: local simulator, the venue's sandbox, or production. */
+export type VenueMode = 'demo' | 'sandbox' | 'live';
+
+export const INTERVALS = ['1m', '5m', '15m', '1h', '1d'] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+export const INTERVAL_SECONDS: Readonly<Record<Interval, number>> = {
+  '1m': 60,
+  '5m': 300,
+  '15m': 900,
+  '1h': 3600,
+  '1d': 86400,
+};
+
+/** Open time (UTC seconds) of the candle of `interval` that contains `tSec`. */
+export function candleOpen(tSec: number, interval: Interval): number {
+  const span = INTERVAL_SECONDS[interval];
+  return Math.floor(tSec / span) * span;
+}
+
+export interface Instrument {
+  venue: VenueId;
+  /** The venue's stable id: T-Invest instrument uid, Kraken REST pair id. */
+  id: string;
+  /** What a trader reads: ticker or v2 symbol ("SBER", "BTC/USD"). */
+  symbol: string;
+  name: string;
+  /** Quote currency, lower-case ("rub", "usd"). */
+  currency: string;
+  /** Smallest price increment. */
+  priceStep: Dec;
+  /** Smallest order quantity increment, in the venue's order unit (lots or base units). */
+  qtyStep: Dec;
+  /** Units of the instrument per order unit (T-Invest lot size; 1 on Kraken). */
+  lotSize: Dec;
+  /** Name of the order unit shown on the ticket. */
+  qtyUnit: 'lot' | 'base';
+  /** Minimum order quantity in order units. */
+  minQty: Dec;
+  tradable: boolean;
+  /** Venue-specific identifiers worth showing (figi, class code, altname…). */
+  codes: Readonly<Record<string, string>>;
+}
+
+export interface CandleKey {
+  venue: VenueId;
+  instrumentId: string;
+  interval: Interval;
+}
+
+export function candleKeyId(k: CandleKey): string {
+  return `${k.venue}|${k.instrumentId}|${k.interval}`;
+}
+
+export interface Candle extends CandleKey {
+  /** UTC seconds of the candle's open. */
+  time: number;
+  open: Dec;
+  high: Dec;
+  low: Dec;
+  close: Dec;
+  /** In the venue's volume unit (lots on T-Invest, base units on Kraken). */
+  volume: Dec;
+}
+
+export type Side = 'buy' | 'sell';
+export type OrderType = 'limit' | 'market';
+
+export interface OrderRequest {
+  venue: VenueId;
+  accountId: string;
+  instrumentId: string;
+  side: Side;
+  type: OrderType;
+  /** In order units (lots on T-Invest, base units on Kraken). */
+  quantity: Dec;
+  /** Required for limit orders. */
+  price?: Dec;
+  /** Made once, before the first send; the idempotency key on the wire. */
+  clientOrderId: string;
+}
+
+export type OrderStatus =
+  | 'pending'
+  | 'open'
+  | 'partially-filled'
+  | 'filled'
+  | 'cancelled'
+  | 'rejected'
+  | 'expired'
+  | 'unknown';
+
+export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
+  'filled',
+  'cancelled',
+  'rejected',
+  'expired',
+]);
+
+export interface Fill {
+  tradeId: string;
+  price: Dec;
+  quantity: Dec;
+  time: number;
+}
+
+export interface Order {
+  venue: VenueId;
+  accountId: string;
+  clientOrderId: string;
+  /** The venue's own id, once known. */
+  venueOrderId?: string;
+  instrumentId: string;
+  side: Side;
+  type: OrderType;
+  quantity: Dec;
+  price?: Dec;
+  status: OrderStatus;
+  filledQuantity: Dec;
+  averagePrice?: Dec;
+  fills: Fill[];
+  /** For rejections: the venue's code and reason. */
+  reason?: { code: string; message: string; trackingId?: string };
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One change to one order, as the venue evidenced it. */
+export interface OrderUpdate {
+  order: Order;
+  /** What moved it: our own send, a stream event, a reconciliation query. */
+  source: 'send' | 'stream' | 'reconcile';
+}
+
+export const CONNECTION_STATES = [
+  'idle',
+  'connecting',
+  'authenticating',
+  'subscribing',
+  'live',
+  'degraded',
+  'reconnecting',
+  'closed',
+] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+export interface StateChange {
+  state: ConnectionState;
+  /** ms since epoch */
+  at: number;
+  reason: string;
+}
+
+/** Typed error classes every adapter maps its wire errors into. */
+export const ERROR_KINDS = [
+  'auth',
+  'rate-limited',
+  'rejected',
+  'unavailable',
+  'invalid',
+  'unknown-outcome',
+  'internal',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export interface VenueErrorInfo {
+  kind: ErrorKind;
+  /** The venue's own code ("40003", "EOrder:Insufficient funds"). */
+  code: string;
+  message: string;
+  trackingId?: string;
+  retryAfterMs?: number;
+  at: number;
+}
+
+export interface LimiterHeadroom {
+  name: string;
+  remaining: number;
+  limit: number;
+  /** ms until the window resets, when known. */
+  resetInMs?: number;
+  queued: number;
+}
+
+export interface BreakerState {
+  name: string;
+  state: 'closed' | 'open' | 'half-open';
+  failures: number;
+}
+
+export interface ConnectionDiagnostics {
+  venue: VenueId;
+  /** Which connection of the venue ("marketdata", "orders", "ws-public"…). */
+  connection: string;
+  state: ConnectionState;
+  timeline: StateChange[];
+  /** ms since epoch of the last message received, if any. */
+  lastMessageAt?: number;
+  /** Messages per second over the last few seconds. */
+  messageRate: number;
+  messages: number;
+  reconnects: number;
+  pingRttMs?: number;
+  subscriptions: { pending: number; confirmed: number };
+  limiters: LimiterHeadroom[];
+  breakers: BreakerState[];
+  lastError?: VenueErrorInfo;
+  /** Frames that could not be parsed and were skipped. */
+  malformed: number;
+}
+
+export interface Account {
+  venue: VenueId;
+  id: string;
+  name: string;
+}

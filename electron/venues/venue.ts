@@ -1,0 +1,122 @@
+/**
+ * The interface every venue adapter implements. Adapters are the only code that knows a
+ * wire format; they report through `VenueSink` in domain types and throw only `VenueError`.
+ */
+import type {
+  Account,
+  Candle,
+  CandleKey,
+  ConnectionState,
+  ErrorKind,
+  Instrument,
+  Interval,
+  LimiterHeadroom,
+  BreakerState,
+  Order,
+  OrderRequest,
+  OrderUpdate,
+  VenueErrorInfo,
+  VenueId,
+  VenueMode,
+} from '../domain.js';
+
+/** A venue failure mapped to one of the typed kinds, keeping the venue's own code and text. */
+export class VenueError extends Error {
+  override readonly name = 'VenueError';
+  readonly kind: ErrorKind;
+  readonly code: string;
+  readonly trackingId: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    kind: ErrorKind,
+    code: string,
+    message: string,
+    extra: { trackingId?: string | undefined; retryAfterMs?: number | undefined; cause?: unknown } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.kind = kind;
+    this.code = code;
+    this.trackingId = extra.trackingId;
+    this.retryAfterMs = extra.retryAfterMs;
+  }
+
+  info(at = Date.now()): VenueErrorInfo {
+    const out: VenueErrorInfo = { kind: this.kind, code: this.code, message: this.message, at };
+    if (this.trackingId !== undefined) out.trackingId = this.trackingId;
+    if (this.retryAfterMs !== undefined) out.retryAfterMs = this.retryAfterMs;
+    return out;
+  }
+}
+
+export function isVenueError(e: unknown): e is VenueError {
+  return e instanceof VenueError;
+}
+
+/**
+ * What one connection of a venue reports about itself; the core turns it into the
+ * diagnostics stream. One reporter per socket or stream, owned by its adapter.
+ */
+export interface ConnectionReporter {
+  state(state: ConnectionState, reason: string): void;
+  /** A frame arrived (data or ping). */
+  message(): void;
+  reconnect(): void;
+  malformed(detail: string): void;
+  error(err: VenueErrorInfo): void;
+  pingRtt(ms: number): void;
+  subscriptions(pending: number, confirmed: number): void;
+  limiters(l: LimiterHeadroom[]): void;
+  breakers(b: BreakerState[]): void;
+}
+
+/** Where an adapter sends what it learns. */
+export interface VenueSink {
+  candle(c: Candle): void;
+  order(u: OrderUpdate): void;
+  /** Creates (or returns) the reporter of one named connection. */
+  connection(name: string): ConnectionReporter;
+}
+
+export interface HistoryRequest extends CandleKey {
+  /** Candles with open time < `before` (UTC s); omitted = up to now, including the forming one. */
+  before?: number;
+  /** Candles with open time >= `from` (UTC s). */
+  from?: number;
+  /** Most recent `limit` candles of the range. */
+  limit: number;
+}
+
+export interface Venue {
+  readonly id: VenueId;
+  readonly mode: VenueMode;
+  readonly name: string;
+  readonly intervals: readonly Interval[];
+
+  /** Opens connections; resolves when usable, rejects with VenueError (e.g. auth). */
+  connect(): Promise<void>;
+  /** Closes everything; no events after it resolves. */
+  close(): Promise<void>;
+
+  accounts(): Promise<Account[]>;
+  searchInstruments(query: string, limit: number): Promise<Instrument[]>;
+  instrument(id: string): Promise<Instrument>;
+
+  /** Ascending by time, no duplicates. */
+  history(req: HistoryRequest): Promise<Candle[]>;
+
+  /** Starts the live flow for a key; idempotent. The core reference-counts callers. */
+  subscribeCandles(key: CandleKey): void;
+  unsubscribeCandles(key: CandleKey): void;
+
+  /** Order entry (later issues); absent until the venue supports it. */
+  placeOrder?(req: OrderRequest): Promise<Order>;
+  cancelOrder?(accountId: string, clientOrderId: string): Promise<Order>;
+  openOrders?(accountId: string): Promise<Order[]>;
+}
+
+export interface VenueFactoryContext {
+  sink: VenueSink;
+  /** ms clock, injectable for tests. */
+  now?: () => number;
+}
