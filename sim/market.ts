@@ -97,12 +97,16 @@ class SymbolState {
   nextAtMs: number | undefined;
   /** One-minute candles, ascending, contiguous only where trades happened. */
   readonly minutes: MarketCandle[] = [];
+  /** Trade ids are per symbol (index + count·64), so they never depend on how symbols interleave. */
+  readonly index: number;
+  tradeCount = 0;
   /** Live aggregates for intervals someone asked for: span → candle. */
   readonly current = new Map<number, MarketCandle>();
   readonly recent: MarketTrade[] = [];
 
-  constructor(info: SymbolInfo, seed: number, startMs: number) {
+  constructor(info: SymbolInfo, seed: number, startMs: number, index: number) {
     this.info = info;
+    this.index = index;
     this.rand = prng(seed ^ hashString(info.spec.symbol));
     this.ticks = Number(parseScaled(info.spec.startPrice).int / info.tick);
     this.lastMs = startMs;
@@ -144,7 +148,6 @@ export class Market {
   private readonly states = new Map<string, SymbolState>();
   private readonly listeners = new Set<TradeListener>();
   private readonly now: () => number;
-  private nextTradeId = 1;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(opts: MarketOptions) {
@@ -156,11 +159,13 @@ export class Market {
       const p = parseScaled(spec.priceStep);
       const q = parseScaled(spec.qtyStep);
       const info: SymbolInfo = { spec, priceScale: p.scale, qtyScale: q.scale, tick: p.int, lotUnit: q.int };
-      const st = new SymbolState(info, opts.seed, start);
+      if (this.states.size >= 64) throw new Error('at most 64 symbols per market');
+      const st = new SymbolState(info, opts.seed, start, this.states.size);
       this.states.set(spec.symbol, st);
       // History uses the same generator at a slower pace; nobody listens yet.
       this.generate(st, this.now(), 1 / every);
       st.nextAtMs = undefined; // live pace starts now
+      st.lastMs = Math.max(st.lastMs, this.now());
     }
   }
 
@@ -215,7 +220,7 @@ export class Market {
     const st = this.state(symbol);
     this.generate(st, timeMs, st.info.spec.tradesPerSecond ?? 2);
     st.ticks = Number(price / st.info.tick);
-    const t: MarketTrade = { id: this.nextTradeId++, symbol, timeMs: Math.max(timeMs, st.lastMs), price, qty, side };
+    const t: MarketTrade = { id: nextId(st), symbol, timeMs: Math.max(timeMs, st.lastMs), price, qty, side };
     st.lastMs = t.timeMs;
     this.record(st, t, true);
     return t;
@@ -284,7 +289,7 @@ export class Market {
       const side: 'buy' | 'sell' = move > 0 || (move === 0 && st.rand() < 0.5) ? 'buy' : 'sell';
       const steps = 1 + Math.floor(st.rand() * st.rand() * maxSteps);
       const t: MarketTrade = {
-        id: this.nextTradeId++,
+        id: nextId(st),
         symbol: spec.symbol,
         timeMs: at,
         price: BigInt(st.ticks) * st.info.tick,
@@ -318,6 +323,11 @@ export class Market {
     if (st.recent.length > 1000) st.recent.splice(0, st.recent.length - 1000);
     if (notify) for (const l of this.listeners) l(t);
   }
+}
+
+function nextId(st: SymbolState): number {
+  st.tradeCount += 1;
+  return st.tradeCount * 64 + st.index;
 }
 
 function lowerBound(arr: readonly MarketCandle[], time: number): number {
