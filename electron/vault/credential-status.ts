@@ -1,0 +1,38 @@
+/**
+ * What the trader may know about stored credentials: which backend, which venues have some,
+ * in which mode. Never a secret, so it is safe to return across the bridge.
+ */
+import { VENUE_IDS, type VenueId } from '../domain.js';
+import type { CredentialMode } from './credentials.js';
+import { isSecretStoreError, type SecretStore, type SecretStoreErrorCode } from './secret-store.js';
+
+export interface VenueCredentialStatus {
+  venue: VenueId;
+  stored: boolean;
+  mode?: CredentialMode;
+  /** Stored but unusable (corrupt, another backend's): what and why. */
+  problem?: { code: SecretStoreErrorCode; message: string };
+}
+
+export interface CredentialStatus {
+  backend: string;
+  venues: VenueCredentialStatus[];
+}
+
+/**
+ * Reads each venue's credentials to learn their mode. A problem with one venue's data is
+ * reported for that venue; a store that can't be reached at all (unavailable, locked) throws.
+ */
+export async function credentialStatus(store: SecretStore): Promise<CredentialStatus> {
+  const venues: VenueCredentialStatus[] = [];
+  for (const venue of VENUE_IDS) {
+    try {
+      const creds = await store.get(venue);
+      venues.push(creds === null ? { venue, stored: false } : { venue, stored: true, mode: creds.mode });
+    } catch (err) {
+      if (!isSecretStoreError(err) || (err.code !== 'corrupt' && err.code !== 'backend-mismatch')) throw err;
+      venues.push({ venue, stored: true, problem: { code: err.code, message: err.message } });
+    }
+  }
+  return { backend: store.backend, venues };
+}

@@ -1,0 +1,26 @@
+/**
+ * A SecretStore that tells the log redactor about every secret passing through it, stored or
+ * loaded, so the composition root can wrap any store once and forget about it.
+ */
+import type { VenueId } from '../domain.js';
+import { secretValues, type CredentialsByVenue } from './credentials.js';
+import type { Redactor } from './redact.js';
+import type { SecretStore } from './secret-store.js';
+
+export function redactingStore(inner: SecretStore, redactor: Redactor): SecretStore {
+  return {
+    backend: inner.backend,
+    async get<V extends VenueId>(venue: V): Promise<CredentialsByVenue[V] | null> {
+      const creds = await inner.get(venue);
+      if (creds !== null) redactor.register(...secretValues(creds));
+      return creds;
+    },
+    async set<V extends VenueId>(venue: V, creds: CredentialsByVenue[V]): Promise<void> {
+      // Before the write: a failing store may log an error that carries the value.
+      redactor.register(...secretValues(creds));
+      await inner.set(venue, creds);
+    },
+    delete: (venue) => inner.delete(venue),
+    has: (venue) => inner.has(venue),
+  };
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the vault tests against a real Secret Service: a private D-Bus session with an
+# unlocked gnome-keyring in a throwaway HOME, so no real keyring is read or written.
+# Fails (rather than skips) when the keyring suite did not run.
+# Needs: apt-get install -y gnome-keyring libsecret-tools dbus-x11   (dbus-daemon comes with dbus)
+# Usage: scripts/keychain-test.sh [vitest args]      (default: test/vault)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for tool in dbus-run-session dbus-send gnome-keyring-daemon secret-tool; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "keychain-test: $tool is missing; apt-get install -y gnome-keyring libsecret-tools dbus-x11" >&2
+    exit 2
+  fi
+done
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# gnome-keyring keeps its files under HOME/XDG dirs and its control socket under XDG_RUNTIME_DIR:
+# point them all into the throwaway directory.
+export HOME="$work/home" XDG_DATA_HOME="$work/home/.local/share" XDG_CONFIG_HOME="$work/home/.config" \
+  XDG_CACHE_HOME="$work/home/.cache" XDG_RUNTIME_DIR="$work/run"
+mkdir -p "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
+TEST_KEYRING_PASSWORD="$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+export TEST_KEYRING_PASSWORD SWITCHBOARD_KEYCHAIN_TEST=1
+export VITEST_REPORT="$work/vitest.json"
+# Call vitest directly: npx would look for its cache and config in the throwaway HOME.
+export VITEST_BIN="$PWD/node_modules/.bin/vitest"
+
+[ "$#" -gt 0 ] || set -- test/vault
+
+dbus-run-session -- bash -euc '
+  # gnome-keyring-daemon daemonizes and can outlive the bus when something fails half-way:
+  # stop it by the PID the bus knows for the Secret Service name.
+  stop_keyring() {
+    local reply
+    reply=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets 2>/dev/null) || return 0
+    kill "${reply##* }" 2>/dev/null || true
+  }
+  trap stop_keyring EXIT
+  eval "$(printf %s "$TEST_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets)"
+  export GNOME_KEYRING_CONTROL
+  "$VITEST_BIN" run --reporter=default --reporter=json --outputFile="$VITEST_REPORT" "$@"
+' keychain-test "$@"
+
+# A skipped keyring suite would pass silently; CI must have run it.
+node -e '
+  const report = require(process.argv[1]);
+  const suite = report.testResults.filter((f) => f.name.endsWith("test/vault/keyring-store.test.ts"));
+  const ran = suite.flatMap((f) => f.assertionResults).filter((t) => t.status === "passed").length;
+  const skipped = suite.flatMap((f) => f.assertionResults).filter((t) => t.status !== "passed" && t.status !== "failed").length;
+  if (suite.length === 0 || ran === 0 || skipped > 0) {
+    console.error(`keychain-test: the Secret Service suite did not run (passed ${ran}, skipped ${skipped})`);
+    process.exit(1);
+  }
+  console.log(`keychain-test: Secret Service suite ran, ${ran} tests passed`);
+' "$VITEST_REPORT"

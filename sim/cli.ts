@@ -1,0 +1,98 @@
+/**
+ * `npm run sim`: starts the local venues in this process and prints one JSON line per venue
+ * on stdout — the ready signal demo mode reads. Nothing else goes to stdout; logs go to stderr.
+ *
+ *   --seed N                 market seed (default 1)
+ *   --tinvest-port P         0 = any free port (default)
+ *   --tls                    serve TLS with a fresh self-signed certificate (caPem in the line)
+ *   --tinvest-drop-every S   end every T-Invest market-data stream every S seconds (UNAVAILABLE)
+ *   --tinvest-stall-every S  every S seconds, stall T-Invest streams for S/2 seconds
+ */
+import { parseArgs } from 'node:util';
+import { startTInvestSim } from './tinvest/server.js';
+
+interface StartedVenue {
+  /** The ready line: what a client needs to connect. */
+  line: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+function numberFlag(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} wants a non-negative number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string' },
+      'tinvest-port': { type: 'string' },
+      tls: { type: 'boolean', default: false },
+      'tinvest-drop-every': { type: 'string' },
+      'tinvest-stall-every': { type: 'string' },
+    },
+    strict: true,
+  });
+  const seed = numberFlag(values.seed, 'seed', 1);
+  const tls = values.tls === true;
+  const timers: NodeJS.Timeout[] = [];
+  const venues: StartedVenue[] = [];
+
+  // ---- T-Invest ----
+  const tinvest = await startTInvestSim({ seed, port: numberFlag(values['tinvest-port'], 'tinvest-port', 0), tls });
+  venues.push({
+    line: {
+      venue: 'tinvest',
+      endpoint: tinvest.endpoint,
+      token: tinvest.token,
+      accountId: tinvest.accountId,
+      ...(tinvest.tls ? { tls: true, caPem: tinvest.tls.caPem } : {}),
+    },
+    close: () => tinvest.close(),
+  });
+  const dropEvery = numberFlag(values['tinvest-drop-every'], 'tinvest-drop-every', 0);
+  if (dropEvery > 0) {
+    timers.push(
+      setInterval(() => {
+        const n = tinvest.faults.dropStreams('UNAVAILABLE');
+        process.stderr.write(`tinvest: dropped ${n} stream(s)\n`);
+      }, dropEvery * 1000),
+    );
+  }
+  const stallEvery = numberFlag(values['tinvest-stall-every'], 'tinvest-stall-every', 0);
+  if (stallEvery > 0) {
+    timers.push(
+      setInterval(() => {
+        tinvest.faults.stallStreams(true);
+        process.stderr.write('tinvest: streams stalled\n');
+        const t = setTimeout(() => {
+          tinvest.faults.stallStreams(false);
+          process.stderr.write('tinvest: streams resumed\n');
+        }, (stallEvery * 1000) / 2);
+        timers.push(t);
+      }, stallEvery * 1000),
+    );
+  }
+
+  // ---- Kraken: the lead adds startKrakenSim here, pushing its StartedVenue the same way. ----
+
+  for (const v of venues) process.stdout.write(`${JSON.stringify(v.line)}\n`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`sim: ${signal}, closing\n`);
+    for (const t of timers) clearTimeout(t);
+    void Promise.allSettled(venues.map((v) => v.close())).then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`sim: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
