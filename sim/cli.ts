@@ -7,9 +7,16 @@
  *   --tls                    serve TLS with a fresh self-signed certificate (caPem in the line)
  *   --tinvest-drop-every S   end every T-Invest market-data stream every S seconds (UNAVAILABLE)
  *   --tinvest-stall-every S  every S seconds, stall T-Invest streams for S/2 seconds
+ *   --kraken-port P          0 = any free port (default)
+ *   --kraken-drop-every S    terminate every Kraken WebSocket every S seconds
+ *   --kraken-stall-every S   every S seconds, stall Kraken sockets for S/2 seconds
+ *   --kraken-corrupt-every S every S seconds, corrupt one Kraken book checksum
+ *   --kraken-malformed-every S  every S seconds, send malformed frames on every Kraken socket
+ *   --kraken-unavailable N   the next N private REST calls answer EService:Unavailable
  */
 import { parseArgs } from 'node:util';
 import { startTInvestSim } from './tinvest/server.js';
+import { startKrakenSim } from './kraken/server.js';
 
 interface StartedVenue {
   /** The ready line: what a client needs to connect. */
@@ -32,6 +39,12 @@ async function main(): Promise<void> {
       tls: { type: 'boolean', default: false },
       'tinvest-drop-every': { type: 'string' },
       'tinvest-stall-every': { type: 'string' },
+      'kraken-port': { type: 'string' },
+      'kraken-drop-every': { type: 'string' },
+      'kraken-stall-every': { type: 'string' },
+      'kraken-corrupt-every': { type: 'string' },
+      'kraken-malformed-every': { type: 'string' },
+      'kraken-unavailable': { type: 'string' },
     },
     strict: true,
   });
@@ -76,7 +89,36 @@ async function main(): Promise<void> {
     );
   }
 
-  // ---- Kraken: the lead adds startKrakenSim here, pushing its StartedVenue the same way. ----
+  // ---- Kraken ----
+  const kraken = await startKrakenSim({ seed, port: numberFlag(values['kraken-port'], 'kraken-port', 0) });
+  venues.push({
+    line: {
+      venue: 'kraken',
+      rest: kraken.rest,
+      ws: kraken.ws,
+      wsAuth: kraken.wsAuth,
+      apiKey: kraken.apiKey,
+      apiSecret: kraken.apiSecret,
+    },
+    close: () => kraken.close(),
+  });
+  const every = (flag: string, act: () => void): void => {
+    const s = numberFlag(values[flag as keyof typeof values] as string | undefined, flag, 0);
+    if (s > 0) timers.push(setInterval(act, s * 1000));
+  };
+  every('kraken-drop-every', () => {
+    kraken.faults.dropSockets();
+    process.stderr.write('kraken: dropped sockets\n');
+  });
+  every('kraken-stall-every', () => {
+    kraken.faults.stall(true);
+    const s = numberFlag(values['kraken-stall-every'], 'kraken-stall-every', 0);
+    timers.push(setTimeout(() => kraken.faults.stall(false), (s * 1000) / 2));
+  });
+  every('kraken-corrupt-every', () => kraken.faults.corruptNextBookChecksum());
+  every('kraken-malformed-every', () => kraken.faults.sendMalformed());
+  const unavailable = numberFlag(values['kraken-unavailable'], 'kraken-unavailable', 0);
+  if (unavailable > 0) kraken.faults.restUnavailable(unavailable);
 
   for (const v of venues) process.stdout.write(`${JSON.stringify(v.line)}\n`);
 

@@ -1,0 +1,174 @@
+/**
+ * The local Kraken spot venue: one HTTP server for REST (/0/public, /0/private) and
+ * WebSocket v2 (/v2, public and private alike), over the shared seeded market.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Market } from '../market.js';
+import { KeyRing, TokenBook, demoCredentials } from './auth.js';
+import { DEFAULT_BALANCES } from './accounts.js';
+import { Exchange } from './exchange.js';
+import { FaultState } from './faults.js';
+import type { KrakenFaults, LostReplyKind } from './faults.js';
+import { IdMaker } from './ids.js';
+import { ASSETS, PAIRS, PairDirectory, krakenMarketSymbols } from './pairs.js';
+import { RateLimits, TIER_LIMITS } from './rate-limits.js';
+import type { KrakenLimits, KrakenTier } from './rate-limits.js';
+import type { KrakenRecord } from './record.js';
+import { createRestHandler } from './rest.js';
+import { createWsServer } from './ws.js';
+
+export interface KrakenSimOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Seeds the market (when none is given), ids and the synthetic book. Default 1. */
+  seed?: number;
+  /** A market to trade on; it must list the pairs' v2 symbols (see krakenMarketSymbols). The caller starts it. */
+  market?: Market;
+  /** Default: a demo key derived from the seed. */
+  apiKey?: string;
+  /** base64 of 64 bytes. Default: derived from the seed. */
+  apiSecret?: string;
+  /** Nonce window of the key, in the client's nonce units. Default 0 (strictly increasing). */
+  nonceWindow?: number;
+  /** Starting balances by asset id or name ("ZUSD" or "USD"). Default: a demo account. */
+  balances?: Record<string, string>;
+  /** Verification tier for both rate limiters. Default starter. */
+  tier?: KrakenTier;
+  /** Overrides of the tier's numbers. */
+  limits?: Partial<KrakenLimits>;
+  /** ms clock for timestamps, rate-limit decay and token lifetime. Default Date.now. */
+  now?: () => number;
+}
+
+export interface KrakenSim {
+  /** REST base: http://127.0.0.1:P (paths /0/public/<M>, /0/private/<M>). */
+  rest: string;
+  /** Public WS v2: ws://127.0.0.1:P/v2. */
+  ws: string;
+  /** Private WS v2: the same server; private requests carry the token. */
+  wsAuth: string;
+  apiKey: string;
+  apiSecret: string;
+  market: Market;
+  faults: KrakenFaults;
+  record: KrakenRecord;
+  close(): Promise<void>;
+}
+
+export { krakenMarketSymbols } from './pairs.js';
+
+export async function startKrakenSim(opts: KrakenSimOptions = {}): Promise<KrakenSim> {
+  const seed = opts.seed ?? 1;
+  const now = opts.now ?? Date.now;
+  const ownMarket = opts.market === undefined;
+  const market = opts.market ?? new Market({ seed, symbols: krakenMarketSymbols(), now });
+  const listed = new Set(market.symbols());
+  const pairs = PAIRS.filter((p) => listed.has(p.symbol));
+  if (pairs.length === 0) throw new Error('the market lists none of the Kraken pairs (use krakenMarketSymbols())');
+  const dir = new PairDirectory(pairs, ASSETS);
+
+  const demo = demoCredentials(seed);
+  const apiKey = opts.apiKey ?? demo.apiKey;
+  const apiSecret = opts.apiSecret ?? demo.apiSecret;
+  if (Buffer.from(apiSecret, 'base64').length !== 64) throw new Error('apiSecret must be base64 of 64 bytes');
+  const keys = new KeyRing();
+  keys.add({ apiKey, apiSecret, nonceWindow: BigInt(opts.nonceWindow ?? 0) });
+
+  const limits = new RateLimits({ ...TIER_LIMITS[opts.tier ?? 'starter'], ...opts.limits }, now);
+  const ids = new IdMaker(seed);
+  const tokens = new TokenBook(now);
+  const faultState = new FaultState();
+  const errors = new Map<string, number>();
+  const record: KrakenRecord = {
+    orders: new Map(),
+    trades: [],
+    nonces: keys.lastNonce,
+    errors,
+    restErrors: new Map(),
+    wsErrors: new Map(),
+    restCalls: new Map(),
+    lostReplies: [],
+    corruptedChecksums: [],
+    restCounter: (key) => limits.restLevel(key),
+    tradingCounter: (name) => limits.tradingLevel(dir.pair(name)?.id ?? dir.symbol(name)?.id ?? name),
+    errorCount: (e) => errors.get(e) ?? 0,
+  };
+  // Seeded too, so a seeded run gives the same book.
+  let bookState = (seed * 2654435761) >>> 0;
+  const bookRand = (): number => {
+    bookState = (bookState + 0x6d2b79f5) >>> 0;
+    let t = bookState;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const exchange = new Exchange(dir, market, opts.balances ?? DEFAULT_BALANCES, limits, ids, record, now, bookRand);
+
+  const rest = createRestHandler({ dir, market, exchange, keys, tokens, limits, faults: faultState, record, ids, now });
+  const ws = createWsServer({ dir, market, exchange, tokens, limits, faults: faultState, record, now });
+  const server = createServer(rest);
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/v2') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    ws.handleUpgrade(req, socket, head);
+  });
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  // A wildcard bind is still reached on loopback.
+  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const hostPart = urlHost.includes(':') ? `[${urlHost}]` : urlHost;
+  if (ownMarket) market.start();
+
+  const faults: KrakenFaults = {
+    dropSockets: () => ws.dropAll(),
+    stall: (on) => {
+      faultState.stalled = on;
+    },
+    corruptNextBookChecksum: (symbol) => {
+      faultState.corruptBook.add(symbol ?? '*');
+    },
+    sendMalformed: () => ws.sendMalformed(),
+    restUnavailable: (n) => {
+      faultState.restUnavailable = n;
+    },
+    loseNextReply: (kind: LostReplyKind) => {
+      faultState.loseReply.add(kind);
+    },
+    revokeTokens: () => tokens.revokeAll(),
+  };
+
+  let closed = false;
+  return {
+    rest: `http://${hostPart}:${port}`,
+    ws: `ws://${hostPart}:${port}/v2`,
+    wsAuth: `ws://${hostPart}:${port}/v2`,
+    apiKey,
+    apiSecret,
+    market,
+    faults,
+    record,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownMarket) market.stop();
+      exchange.close();
+      await ws.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
