@@ -1,0 +1,165 @@
+/**
+ * One client of the bridge — an Electron window or a WebSocket connection. Both transports
+ * hand every request to `handle` and give it a way to push; everything else (validation,
+ * dispatch, the client's own subscriptions, coalescing, cleanup) is the same code.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CandleKey } from '../domain.js';
+import { candleKeyId } from '../domain.js';
+import type { Result, Snapshot, TopicName, TopicPayloads } from '../contract.js';
+import type { Hub } from '../core/hub.js';
+import { HubError } from '../core/hub.js';
+import type { Logger } from '../core/log.js';
+import { silentLogger } from '../core/log.js';
+import { Batcher, BATCH_INTERVAL_MS } from './batcher.js';
+import { failure, toFailure } from './errors.js';
+import { handlers as defaultHandlers } from './handlers.js';
+import type { ClientContext, Handlers, Transport } from './handlers.js';
+import { validateRequest } from './validate.js';
+
+/** A client holding more keys than this is a bug or an attack; either way, refuse. */
+export const MAX_SUBSCRIPTIONS_PER_CLIENT = 1000;
+export const DIAGNOSTICS_INTERVAL_MS = 1000;
+
+export type PushFn = <T extends TopicName>(topic: T, payload: TopicPayloads[T]) => void;
+
+/** What both transports pass to every session they create. */
+export interface BridgeDeps {
+  hub: Hub;
+  version?: string;
+  log?: Logger;
+  batchMs?: number;
+  /** 0 turns the periodic diagnostics push off. */
+  diagnosticsMs?: number;
+  handlers?: Handlers;
+}
+
+/** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
+export function bridgeDeps(o: BridgeDeps): BridgeDeps {
+  const { hub, version, log, batchMs, diagnosticsMs, handlers } = o;
+  return { hub, version, log, batchMs, diagnosticsMs, handlers };
+}
+
+export interface SessionOptions extends BridgeDeps {
+  transport: Transport;
+  push: PushFn;
+}
+
+export class Session implements ClientContext {
+  readonly hub: Hub;
+  readonly transport: Transport;
+  readonly version: string;
+  private readonly subs = new Map<string, CandleKey>();
+  /** Per key id: the key and how many of this client's subscriptions name it. */
+  private readonly keyRefs = new Map<string, { key: CandleKey; count: number }>();
+  private readonly batcher: Batcher;
+  private readonly handlers: Handlers;
+  private readonly log: Logger;
+  private readonly push: PushFn;
+  private readonly unlisten: () => void;
+  private readonly diagTimer: ReturnType<typeof setInterval> | undefined;
+  private isClosed = false;
+
+  constructor(opts: SessionOptions) {
+    this.hub = opts.hub;
+    this.transport = opts.transport;
+    this.version = opts.version ?? '0.0.0';
+    this.handlers = opts.handlers ?? defaultHandlers;
+    this.log = opts.log ?? silentLogger;
+    this.push = opts.push;
+    this.batcher = new Batcher({
+      intervalMs: opts.batchMs ?? BATCH_INTERVAL_MS,
+      send: (batch) => this.safePush('batch', batch),
+    });
+    this.unlisten = this.hub.on({
+      candle: (c) => {
+        if (this.keyRefs.has(candleKeyId(c))) this.batcher.candle(c);
+      },
+      order: (u) => this.batcher.order(u.order),
+      connection: (e) => this.batcher.connection(e),
+    });
+    const every = opts.diagnosticsMs ?? DIAGNOSTICS_INTERVAL_MS;
+    if (every > 0) {
+      this.diagTimer = setInterval(() => this.safePush('diagnostics', this.hub.diagnostics.snapshot()), every);
+      this.diagTimer.unref?.();
+    }
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** This client's subscriptions: id → key. */
+  subscriptions(): ReadonlyMap<string, CandleKey> {
+    return this.subs;
+  }
+
+  /** Validates and runs one request; never throws. */
+  async handle(method: unknown, payload: unknown): Promise<Result<unknown>> {
+    if (this.isClosed) return failure('not-connected', 'session closed');
+    const valid = validateRequest(method, payload);
+    if (!valid.ok) return valid;
+    // The handler table is keyed by the same name the validator narrowed; TS can't correlate them.
+    const run = this.handlers[valid.method] as (req: unknown, ctx: ClientContext) => unknown;
+    try {
+      return { ok: true, value: await run(valid.request, this) };
+    } catch (err) {
+      return toFailure(err, this.log);
+    }
+  }
+
+  subscribe(key: CandleKey): string {
+    if (this.isClosed) throw new HubError('not-connected', 'session closed');
+    if (this.subs.size >= MAX_SUBSCRIPTIONS_PER_CLIENT) {
+      throw new HubError('invalid', `at most ${MAX_SUBSCRIPTIONS_PER_CLIENT} subscriptions per client`);
+    }
+    this.hub.retain(key);
+    const id = randomUUID();
+    const keyId = candleKeyId(key);
+    this.subs.set(id, key);
+    const held = this.keyRefs.get(keyId);
+    if (held) held.count += 1;
+    else this.keyRefs.set(keyId, { key, count: 1 });
+    return id;
+  }
+
+  unsubscribe(subscriptionId: string): void {
+    const key = this.subs.get(subscriptionId);
+    if (!key) throw new HubError('not-found', 'no such subscription');
+    this.subs.delete(subscriptionId);
+    const keyId = candleKeyId(key);
+    const held = this.keyRefs.get(keyId);
+    if (held && --held.count === 0) this.keyRefs.delete(keyId);
+    this.hub.release(key);
+  }
+
+  /** Current state, after flushing what is pending so `seq` names exactly what it includes. */
+  snapshot(): Snapshot {
+    this.batcher.flush();
+    const candles = [];
+    for (const { key } of this.keyRefs.values()) {
+      const c = this.hub.forming(key);
+      if (c) candles.push(c);
+    }
+    return { seq: this.batcher.seq, venues: this.hub.summaries(), candles, orders: this.hub.orders() };
+  }
+
+  /** The client went away: release every subscription it held. Idempotent. */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.unlisten();
+    if (this.diagTimer !== undefined) clearInterval(this.diagTimer);
+    this.batcher.close();
+    for (const id of [...this.subs.keys()]) this.unsubscribe(id);
+  }
+
+  private safePush<T extends TopicName>(topic: T, payload: TopicPayloads[T]): void {
+    if (this.isClosed) return;
+    try {
+      this.push(topic, payload);
+    } catch (err) {
+      this.log.warn(`push ${topic} failed`, err);
+    }
+  }
+}

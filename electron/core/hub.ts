@@ -1,0 +1,391 @@
+/**
+ * The hub owns the venues and everything they report. It reference-counts candle
+ * subscriptions (many clients, one venue subscription per key), keeps the live series,
+ * keeps diagnostics, and fans events out to listeners — the bridge sessions. It knows no
+ * venue wire format and no transport.
+ */
+import type { Account, Candle, CandleKey, ConnectionState, Instrument, Order, OrderUpdate, VenueId } from '../domain.js';
+import { candleKeyId } from '../domain.js';
+import type { ConnectionEvent, VenueSummary } from '../contract.js';
+import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venues/venue.js';
+import { isVenueError } from '../venues/venue.js';
+import { DiagnosticsRegistry } from './diagnostics.js';
+import type { ConnectionMonitor } from './diagnostics.js';
+import { CandleSeries } from './series.js';
+import type { Logger } from './log.js';
+import { silentLogger } from './log.js';
+
+/** Builds a fresh venue instance around the sink the hub gives it; called again after a disconnect. */
+export type VenueFactory = (sink: VenueSink) => Venue;
+
+export interface HubListener {
+  candle?(c: Candle): void;
+  order?(u: OrderUpdate): void;
+  connection?(e: ConnectionEvent): void;
+}
+
+export type HubErrorCode = 'not-found' | 'not-connected' | 'invalid';
+
+/** A failure of the hub itself (unknown venue, venue not connected…), as opposed to a VenueError. */
+export class HubError extends Error {
+  override readonly name = 'HubError';
+  constructor(
+    readonly code: HubErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The pseudo-connection under which the hub reports a venue's overall state. */
+export const VENUE_CONNECTION = 'venue';
+
+type Lifecycle = 'idle' | 'connecting' | 'live' | 'closed';
+
+interface VenueEntry {
+  readonly factory: VenueFactory;
+  venue: Venue;
+  /** Bumped whenever an instance is retired, so its late events are ignored. */
+  generation: number;
+  lifecycle: Lifecycle;
+  connecting: Promise<void> | undefined;
+  accounts: Account[];
+  /** Last aggregate state reported as a 'venue' connection event. */
+  reported: ConnectionState;
+}
+
+interface Subscription {
+  readonly key: CandleKey;
+  refs: number;
+  readonly series: CandleSeries;
+}
+
+export interface HubOptions {
+  now?: () => number;
+  log?: Logger;
+}
+
+/** Worst first: the state a venue shows when its connections disagree. */
+const AGGREGATE_ORDER: readonly ConnectionState[] = [
+  'reconnecting',
+  'degraded',
+  'connecting',
+  'authenticating',
+  'subscribing',
+  'live',
+];
+
+export class Hub {
+  private readonly entries = new Map<VenueId, VenueEntry>();
+  private readonly subs = new Map<string, Subscription>();
+  private readonly latestOrders = new Map<string, Order>();
+  private readonly listeners = new Set<HubListener>();
+  readonly diagnostics: DiagnosticsRegistry;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  constructor(opts: HubOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log ?? silentLogger;
+    this.diagnostics = new DiagnosticsRegistry({
+      now: this.now,
+      onState: (t) => {
+        this.emit('connection', t);
+        this.reportAggregate(t.venue, `${t.connection}: ${t.reason}`);
+      },
+    });
+  }
+
+  addVenue(factory: VenueFactory): Venue {
+    // The sink needs the entry, the entry needs the venue the factory builds around the sink.
+    const holder: { entry?: VenueEntry } = {};
+    const venue = this.instantiate(factory, () => holder.entry);
+    if (this.entries.has(venue.id)) throw new HubError('invalid', `venue ${venue.id} added twice`);
+    const entry: VenueEntry = {
+      factory,
+      venue,
+      generation: 0,
+      lifecycle: 'idle',
+      connecting: undefined,
+      accounts: [],
+      reported: 'idle',
+    };
+    holder.entry = entry;
+    this.entries.set(venue.id, entry);
+    return venue;
+  }
+
+  venueIds(): VenueId[] {
+    return [...this.entries.keys()];
+  }
+
+  summaries(): VenueSummary[] {
+    return [...this.entries.values()].map((e) => this.summaryOf(e));
+  }
+
+  summary(id: VenueId): VenueSummary {
+    return this.summaryOf(this.entry(id));
+  }
+
+  /** Connects (or joins a connect in flight); resubscribes every held key once the venue is usable. */
+  async connect(id: VenueId): Promise<VenueSummary> {
+    const e = this.entry(id);
+    if (e.lifecycle === 'live') return this.summaryOf(e);
+    if (!e.connecting) e.connecting = this.runConnect(e);
+    await e.connecting;
+    return this.summaryOf(e);
+  }
+
+  async disconnect(id: VenueId): Promise<VenueSummary> {
+    const e = this.entry(id);
+    if (e.connecting) await e.connecting.catch(() => undefined);
+    if (e.lifecycle === 'live') {
+      try {
+        await e.venue.close();
+      } finally {
+        this.retire(e, 'closed', 'disconnected by user');
+      }
+    }
+    return this.summaryOf(e);
+  }
+
+  /** Takes one reference on a key; the first one starts the venue's live flow. */
+  retain(key: CandleKey): void {
+    const e = this.entry(key.venue);
+    if (!e.venue.intervals.includes(key.interval)) {
+      throw new HubError('invalid', `${e.venue.name} has no ${key.interval} candles`);
+    }
+    const id = candleKeyId(key);
+    const held = this.subs.get(id);
+    if (held) {
+      held.refs += 1;
+      return;
+    }
+    const sub: Subscription = { key: { venue: key.venue, instrumentId: key.instrumentId, interval: key.interval }, refs: 1, series: new CandleSeries(key) };
+    this.subs.set(id, sub);
+    if (e.lifecycle === 'live') {
+      try {
+        e.venue.subscribeCandles(sub.key);
+      } catch (err) {
+        this.subs.delete(id);
+        throw err;
+      }
+    }
+  }
+
+  /** Drops one reference; the last one stops the venue's live flow. */
+  release(key: CandleKey): void {
+    const id = candleKeyId(key);
+    const sub = this.subs.get(id);
+    if (!sub) return;
+    sub.refs -= 1;
+    if (sub.refs > 0) return;
+    this.subs.delete(id);
+    const e = this.entries.get(key.venue);
+    if (e?.lifecycle === 'live') {
+      try {
+        e.venue.unsubscribeCandles(sub.key);
+      } catch (err) {
+        this.log.warn(`unsubscribe ${id} failed`, err);
+      }
+    }
+  }
+
+  /** How many holders a key has (0 when nobody subscribes). */
+  refCount(key: CandleKey): number {
+    return this.subs.get(candleKeyId(key))?.refs ?? 0;
+  }
+
+  /** The forming bar of a subscribed key. */
+  forming(key: CandleKey): Candle | undefined {
+    return this.subs.get(candleKeyId(key))?.series.last();
+  }
+
+  /** The live bars of a subscribed key, oldest first. */
+  series(key: CandleKey): Candle[] {
+    return this.subs.get(candleKeyId(key))?.series.toArray() ?? [];
+  }
+
+  async history(req: HistoryRequest): Promise<Candle[]> {
+    return this.live(req.venue).history(req);
+  }
+
+  async searchInstruments(venue: VenueId, query: string, limit: number): Promise<Instrument[]> {
+    return this.live(venue).searchInstruments(query, limit);
+  }
+
+  /** The latest known state of every order seen this run. */
+  orders(): Order[] {
+    return [...this.latestOrders.values()];
+  }
+
+  on(listener: HubListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.entries.keys()].map((id) => this.disconnect(id)));
+    this.listeners.clear();
+  }
+
+  private instantiate(factory: VenueFactory, entryOf: () => VenueEntry | undefined): Venue {
+    // The sink checks the generation it was born in: a retired instance can't leak events.
+    const born = entryOf()?.generation ?? 0;
+    const current = (): VenueEntry | undefined => {
+      const e = entryOf();
+      return e && e.generation === born ? e : undefined;
+    };
+    const sink: VenueSink = {
+      candle: (c) => {
+        if (current()) this.onCandle(c);
+      },
+      order: (u) => {
+        if (current()) this.onOrder(u);
+      },
+      connection: (name) => this.reporter(name, current),
+    };
+    return factory(sink);
+  }
+
+  /**
+   * A reporter that finds its monitor on first use: adapters may create reporters in their
+   * constructor, before the hub knows the venue's id, and a retired instance's reports vanish.
+   */
+  private reporter(name: string, current: () => VenueEntry | undefined): ConnectionReporter {
+    let m: ConnectionMonitor | undefined;
+    const target = (): ConnectionMonitor | undefined => {
+      const e = current();
+      if (!e) return undefined;
+      m ??= this.diagnostics.monitor(e.venue.id, name);
+      return m;
+    };
+    return {
+      state: (s, reason) => target()?.state(s, reason),
+      message: () => target()?.message(),
+      reconnect: () => target()?.reconnect(),
+      malformed: (d) => target()?.malformed(d),
+      error: (err) => target()?.error(err),
+      pingRtt: (ms) => target()?.pingRtt(ms),
+      subscriptions: (p, c) => target()?.subscriptions(p, c),
+      limiters: (l) => target()?.limiters(l),
+      breakers: (b) => target()?.breakers(b),
+    };
+  }
+
+  private async runConnect(e: VenueEntry): Promise<void> {
+    try {
+      if (e.lifecycle === 'closed') {
+        e.venue = this.instantiate(e.factory, () => e);
+      }
+      this.setLifecycle(e, 'connecting', 'connect requested');
+      await e.venue.connect();
+      try {
+        e.accounts = await e.venue.accounts();
+      } catch (err) {
+        // A venue without readable accounts still streams candles; the panel shows the error.
+        this.log.warn(`${e.venue.id}: accounts unavailable`, err);
+        e.accounts = [];
+      }
+      this.setLifecycle(e, 'live', 'connected');
+      for (const sub of this.subs.values()) {
+        if (sub.key.venue !== e.venue.id) continue;
+        try {
+          e.venue.subscribeCandles(sub.key);
+        } catch (err) {
+          this.log.warn(`${e.venue.id}: resubscribe ${sub.series.id} failed`, err);
+        }
+      }
+    } catch (err) {
+      await e.venue.close().catch(() => undefined);
+      this.retire(e, 'closed', `connect failed: ${describeError(err)}`);
+      throw err;
+    } finally {
+      e.connecting = undefined;
+    }
+  }
+
+  private retire(e: VenueEntry, lifecycle: Lifecycle, reason: string): void {
+    e.generation += 1;
+    this.setLifecycle(e, lifecycle, reason);
+  }
+
+  private setLifecycle(e: VenueEntry, lifecycle: Lifecycle, reason: string): void {
+    e.lifecycle = lifecycle;
+    this.reportAggregate(e.venue.id, reason);
+  }
+
+  private aggregate(e: VenueEntry): ConnectionState {
+    if (e.lifecycle !== 'live') return e.lifecycle;
+    let worst = AGGREGATE_ORDER.length - 1;
+    for (const m of this.diagnostics.of(e.venue.id)) {
+      const s = m.currentState === 'closed' ? 'degraded' : m.currentState;
+      const rank = AGGREGATE_ORDER.indexOf(s);
+      if (rank >= 0 && rank < worst) worst = rank;
+    }
+    return AGGREGATE_ORDER[worst] ?? 'live';
+  }
+
+  private reportAggregate(id: VenueId, reason: string): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    const state = this.aggregate(e);
+    if (state === e.reported) return;
+    e.reported = state;
+    this.emit('connection', { venue: id, connection: VENUE_CONNECTION, state, at: this.now(), reason });
+  }
+
+  private summaryOf(e: VenueEntry): VenueSummary {
+    return {
+      id: e.venue.id,
+      name: e.venue.name,
+      mode: e.venue.mode,
+      state: this.aggregate(e),
+      accounts: e.accounts.map((a) => ({ ...a })),
+      intervals: [...e.venue.intervals],
+    };
+  }
+
+  private entry(id: VenueId): VenueEntry {
+    const e = this.entries.get(id);
+    if (!e) throw new HubError('not-found', `no venue ${id} in this app`);
+    return e;
+  }
+
+  private live(id: VenueId): Venue {
+    const e = this.entry(id);
+    if (e.lifecycle !== 'live') throw new HubError('not-connected', `${e.venue.name} is not connected`);
+    return e.venue;
+  }
+
+  private onCandle(c: Candle): void {
+    const sub = this.subs.get(candleKeyId(c));
+    // A frame for a key nobody holds any more is a straggler after unsubscribe.
+    if (!sub) return;
+    if (sub.series.apply(c) === 'stale') return;
+    this.emit('candle', c);
+  }
+
+  private onOrder(u: OrderUpdate): void {
+    this.latestOrders.set(`${u.order.venue}|${u.order.clientOrderId}`, u.order);
+    this.emit('order', u);
+  }
+
+  private emit<K extends keyof HubListener>(kind: K, payload: Parameters<NonNullable<HubListener[K]>>[0]): void {
+    for (const l of this.listeners) {
+      try {
+        (l[kind] as ((p: typeof payload) => void) | undefined)?.(payload);
+      } catch (err) {
+        this.log.error(`listener failed on ${kind}`, err);
+      }
+    }
+  }
+}
+
+function describeError(err: unknown): string {
+  if (isVenueError(err)) return `${err.kind} ${err.code}: ${err.message}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

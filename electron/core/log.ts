@@ -1,0 +1,75 @@
+/**
+ * A tiny logger for the main process. Everything goes to stderr (stdout is reserved for the
+ * one line the headless entry prints), and every line passes through redaction: registered
+ * secrets are masked wherever they appear, and so are values that look like credentials
+ * (token=…, Bearer …, "apiSecret": "…") even when nobody registered them.
+ */
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface Logger {
+  info(msg: string, detail?: unknown): void;
+  warn(msg: string, detail?: unknown): void;
+  error(msg: string, detail?: unknown): void;
+  child(scope: string): Logger;
+}
+
+const MASK = '[redacted]';
+/** Shorter strings are too likely to match ordinary words; they are caught by the patterns. */
+const MIN_SECRET_LENGTH = 6;
+const secrets = new Set<string>();
+
+const PATTERNS: readonly RegExp[] = [
+  /([?&]token=)[^&\s"']+/gi,
+  /(\bbearer\s+)[\w.~+/=-]+/gi,
+  /("?(?:token|api[-_]?key|api[-_]?secret|secret|password|authorization)"?\s*[:=]\s*"?)[^"\s,}&]+/gi,
+];
+
+/** Masks `value` in every later log line. */
+export function registerSecret(value: string | undefined): void {
+  if (value !== undefined && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join(MASK);
+  for (const p of PATTERNS) out = out.replace(p, `$1${MASK}`);
+  return out;
+}
+
+function describe(detail: unknown): string {
+  if (detail === undefined) return '';
+  if (detail instanceof Error) return ` ${detail.name}: ${detail.message}`;
+  if (typeof detail === 'string') return ` ${detail}`;
+  try {
+    return ` ${JSON.stringify(detail)}`;
+  } catch {
+    return ` ${String(detail)}`;
+  }
+}
+
+export type LogWrite = (line: string) => void;
+
+const writeStderr: LogWrite = (line) => {
+  process.stderr.write(line);
+};
+
+export function createLogger(scope: string, write: LogWrite = writeStderr): Logger {
+  const emit = (level: LogLevel, msg: string, detail: unknown): void => {
+    const line = `${new Date().toISOString()} ${level} [${scope}] ${msg}${describe(detail)}`;
+    write(`${redact(line)}\n`);
+  };
+  return {
+    info: (msg, detail) => emit('info', msg, detail),
+    warn: (msg, detail) => emit('warn', msg, detail),
+    error: (msg, detail) => emit('error', msg, detail),
+    child: (sub) => createLogger(`${scope}:${sub}`, write),
+  };
+}
+
+/** For tests and embedding: a logger that drops everything. */
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};

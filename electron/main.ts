@@ -1,0 +1,157 @@
+/**
+ * Electron entry: app lifecycle, the one window, its security settings, the app:// protocol
+ * serving the built renderer, and the IPC transport. Everything else lives in modules plain
+ * Node runs and tests (app.ts, bridge/, core/).
+ */
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import type { WebContents } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp, startDemoVenues } from './app.js';
+import type { App, DemoVenues } from './app.js';
+import { attachIpcBridge, originOf } from './bridge/ipc.js';
+import type { IpcBridge } from './bridge/ipc.js';
+import { contentSecurityPolicy } from './bridge/csp.js';
+import { readStaticFile } from './bridge/static-files.js';
+import { createLogger } from './core/log.js';
+
+const APP_SCHEME = 'app';
+const APP_ORIGIN = `${APP_SCHEME}://switchboard`;
+const START_URL = `${APP_ORIGIN}/index.html`;
+/** dist/electron, where the bundled main and preload sit side by side. */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CSP = contentSecurityPolicy();
+const log = createLogger('main');
+
+// Must precede 'ready': a standard, secure scheme gets a real origin for CSP 'self' and our checks.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+function isAppUrl(url: string): boolean {
+  return originOf(url) === APP_ORIGIN;
+}
+
+/** The one place windows are made; webPreferences stay inline so scanners can read them. */
+function createMainWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    show: false,
+    title: 'Switchboard',
+    webPreferences: {
+      // Reviewed: the preload exposes only invoke/subscribe over checked names (see preload.ts).
+      preload: path.join(HERE, 'preload.cjs'), // eng-disable PRELOAD_JS_CHECK
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(START_URL);
+  return win;
+}
+
+/** Rules for every web contents, including any we did not mean to create. */
+function lockDown(contents: WebContents): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+function installSessionPolicy(rendererDir: string): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const file = isAppUrl(request.url) ? await readStaticFile(rendererDir, url.pathname) : undefined;
+    if (!file) return new Response('Not Found', { status: 404 });
+    return new Response(new Uint8Array(file.body), {
+      headers: {
+        'Content-Type': file.contentType,
+        'Content-Security-Policy': CSP,
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+  });
+}
+
+function seedArg(): number {
+  const n = Number(app.commandLine.getSwitchValue('seed') || '1');
+  return Number.isInteger(n) && n >= 0 ? n : 1;
+}
+
+async function start(): Promise<void> {
+  const rootDir = app.getAppPath();
+  installSessionPolicy(path.join(rootDir, 'renderer', 'dist'));
+  // Filled in as start-up proceeds; quitting part-way closes what exists.
+  const running: { demo?: DemoVenues; core?: App; bridge?: IpcBridge } = {};
+  let stopped = false;
+  app.on('before-quit', (event) => {
+    if (stopped) return;
+    event.preventDefault();
+    stopped = true;
+    running.bridge?.close();
+    void (async () => {
+      await running.core?.close().catch((err: unknown) => log.warn('closing venues failed', err));
+      await running.demo?.close().catch((err: unknown) => log.warn('stopping the simulator failed', err));
+      app.quit();
+    })();
+  });
+
+  // The simulator runs on Electron's own Node, so no separate Node install is needed.
+  const demo = await startDemoVenues({
+    rootDir,
+    seed: seedArg(),
+    execPath: process.execPath,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    log: log.child('demo'),
+  });
+  running.demo = demo;
+  if (stopped) return void (await demo.close());
+  const core = await createApp({
+    venues: demo.venues,
+    stateDir: path.join(app.getPath('userData'), 'state'),
+    version: app.getVersion(),
+    log: log.child('app'),
+  });
+  running.core = core;
+  const ipc = attachIpcBridge({ ipcMain, appOrigin: APP_ORIGIN, hub: core.hub, version: core.version, log: log.child('ipc') });
+  running.bridge = ipc;
+
+  const win = createMainWindow();
+  const id = win.webContents.id;
+  ipc.addWindow(win.webContents);
+  // A reload or crash replaces the page: what the old page subscribed to is released.
+  win.webContents.on('did-start-navigation', (event) => {
+    if (event.isMainFrame && !event.isSameDocument) ipc.resetWindow(id);
+  });
+  win.webContents.on('render-process-gone', () => ipc.resetWindow(id));
+  win.webContents.once('destroyed', () => ipc.removeWindow(id));
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('web-contents-created', (_event, contents) => lockDown(contents));
+  app.on('window-all-closed', () => app.quit());
+  app.whenReady().then(start).catch((err: unknown) => {
+    log.error('could not start', err);
+    app.exit(1);
+  });
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { CandleKey, Order } from '../../electron/domain.js';
+import type { ConnectionEvent, PushBatch } from '../../electron/contract.js';
+import { Batcher } from '../../electron/bridge/batcher.js';
+import { candle } from '../core/memory-venue.js';
+
+const KEY: CandleKey = { venue: 'kraken', instrumentId: 'XBTUSD', interval: '1m' };
+
+function order(clientOrderId: string, status: Order['status']): Order {
+  return {
+    venue: 'kraken',
+    accountId: 'a',
+    clientOrderId,
+    instrumentId: 'XBTUSD',
+    side: 'buy',
+    type: 'limit',
+    quantity: '1',
+    price: '100',
+    status,
+    filledQuantity: '0',
+    fills: [],
+    createdAt: 1,
+    updatedAt: 1,
+  };
+}
+
+function conn(state: ConnectionEvent['state'], at: number): ConnectionEvent {
+  return { venue: 'kraken', connection: 'ws-public', state, at, reason: `r${at}` };
+}
+
+function nextBatch(sent: PushBatch[]): Promise<PushBatch> {
+  const start = sent.length;
+  return new Promise((resolve) => {
+    const poll = (): void => {
+      const b = sent[start];
+      if (b) resolve(b);
+      else setTimeout(poll, 5);
+    };
+    poll();
+  });
+}
+
+describe('Batcher', () => {
+  it('coalesces 1000 updates of one key in one window into one candle with the latest values', async () => {
+    const sent: PushBatch[] = [];
+    const b = new Batcher({ send: (x) => sent.push(x), intervalMs: 25 });
+    for (let i = 1; i <= 1000; i++) b.candle(candle(KEY, 60 * Math.ceil(i / 400), i));
+    const batch = await nextBatch(sent);
+    expect(batch.candles).toEqual([candle(KEY, 180, 1000)]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('keeps the latest candle of each key separately', () => {
+    const sent: PushBatch[] = [];
+    const b = new Batcher({ send: (x) => sent.push(x) });
+    const other: CandleKey = { ...KEY, interval: '5m' };
+    b.candle(candle(KEY, 60, 1));
+    b.candle(candle(other, 0, 2));
+    b.candle(candle(KEY, 60, 3));
+    expect(b.flush()?.candles).toEqual([candle(other, 0, 2), candle(KEY, 60, 3)]);
+    b.close();
+  });
+
+  it('keeps every order update and connection event, in order', () => {
+    const sent: PushBatch[] = [];
+    const b = new Batcher({ send: (x) => sent.push(x) });
+    const orders = [order('c1', 'pending'), order('c1', 'open'), order('c2', 'pending'), order('c1', 'partially-filled'), order('c1', 'filled')];
+    const events = [conn('connecting', 1), conn('live', 2), conn('reconnecting', 3), conn('live', 4)];
+    for (let i = 0; i < 5; i++) {
+      b.order(orders[i]!);
+      if (events[i]) b.connection(events[i]!);
+      b.candle(candle(KEY, 60, i));
+    }
+    const batch = b.flush();
+    expect(batch?.orders).toEqual(orders);
+    expect(batch?.connections).toEqual(events);
+    expect(batch?.candles).toHaveLength(1);
+    b.close();
+  });
+
+  it('numbers batches 1, 2, 3… and sends nothing when nothing changed', async () => {
+    const sent: PushBatch[] = [];
+    const b = new Batcher({ send: (x) => sent.push(x), intervalMs: 10 });
+    expect(b.flush()).toBeUndefined();
+    for (let round = 0; round < 5; round++) {
+      b.candle(candle(KEY, 60, round));
+      await nextBatch(sent);
+    }
+    expect(sent.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(b.seq).toBe(5);
+    // Several intervals with nothing new: still five batches.
+    await new Promise((r) => setTimeout(r, 60));
+    expect(b.flush()).toBeUndefined();
+    expect(sent).toHaveLength(5);
+    b.close();
+  });
+
+  it('sends nothing after close', () => {
+    const sent: PushBatch[] = [];
+    const b = new Batcher({ send: (x) => sent.push(x) });
+    b.order(order('c1', 'pending'));
+    b.close();
+    expect(b.flush()).toBeUndefined();
+    expect(sent).toEqual([]);
+  });
+});

@@ -1,0 +1,281 @@
+import http from 'node:http';
+import net from 'node:net';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { CandleKey } from '../../electron/domain.js';
+import type { PushBatch, Result } from '../../electron/contract.js';
+import { Hub } from '../../electron/core/hub.js';
+import { startWebSocketBridge } from '../../electron/bridge/websocket.js';
+import type { WebSocketBridgeServer } from '../../electron/bridge/websocket.js';
+import { candle, memoryVenues } from '../core/memory-venue.js';
+
+const KEY: CandleKey = { venue: 'tinvest', instrumentId: 'id-SBER', interval: '1m' };
+const INDEX = '<!doctype html><title>Switchboard</title><script type="module" src="/assets/app.js"></script>';
+
+let rendererDir: string;
+let hub: Hub;
+let venues: ReturnType<typeof memoryVenues>;
+let server: WebSocketBridgeServer;
+const clients: WebSocket[] = [];
+
+beforeAll(async () => {
+  rendererDir = await mkdtemp(path.join(os.tmpdir(), 'sb-renderer-'));
+  await mkdir(path.join(rendererDir, 'assets'));
+  await writeFile(path.join(rendererDir, 'index.html'), INDEX);
+  await writeFile(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1);');
+  await writeFile(path.join(os.tmpdir(), 'sb-outside.txt'), 'outside');
+});
+
+afterAll(async () => {
+  await rm(rendererDir, { recursive: true, force: true });
+});
+
+async function start(opts: { maxClientBufferBytes?: number } = {}): Promise<void> {
+  hub = new Hub();
+  venues = memoryVenues();
+  hub.addVenue(venues.factory);
+  await hub.connect('tinvest');
+  server = await startWebSocketBridge({ hub, rendererDir, diagnosticsMs: 0, version: '1.2.3', ...opts });
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.terminate();
+  await server?.close();
+  await hub?.close();
+});
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function get(pathAndQuery: string, headers: http.OutgoingHttpHeaders = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${server.origin}${pathAndQuery}`, { headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** A bridge client as the renderer is: our origin, the token in the socket URL. */
+class Client {
+  readonly ws: WebSocket;
+  socket: net.Socket | undefined;
+  private nextId = 1;
+  private readonly waiting = new Map<number, (r: Result<unknown>) => void>();
+  readonly batches: PushBatch[] = [];
+  private batchWaiters: (() => void)[] = [];
+  readonly closed: Promise<number>;
+
+  constructor(query = `?token=${server.token}`, origin: string | null = server.origin) {
+    this.ws = new WebSocket(`ws://127.0.0.1:${server.port}/bridge${query}`, {
+      ...(origin === null ? {} : { origin }),
+      // Keeps the client's TCP socket so a test can stop reading from it; ws calls it with options only.
+      createConnection: ((o: net.NetConnectOpts) => (this.socket = net.createConnection(o))) as typeof net.createConnection,
+    });
+    clients.push(this.ws);
+    this.closed = new Promise((resolve) => this.ws.on('close', (code) => resolve(code)));
+    this.ws.on('error', () => undefined);
+    this.ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { id?: number; result?: Result<unknown>; topic?: string; payload?: unknown };
+      if (msg.topic === 'batch') {
+        this.batches.push(msg.payload as PushBatch);
+        for (const w of this.batchWaiters.splice(0)) w();
+      } else if (typeof msg.id === 'number' && msg.result) {
+        this.waiting.get(msg.id)?.(msg.result);
+        this.waiting.delete(msg.id);
+      }
+    });
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.ws.readyState === WebSocket.OPEN) return resolve();
+      this.ws.once('open', () => resolve());
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+
+  refusedWith(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => reject(new Error('upgrade accepted')));
+      this.ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    });
+  }
+
+  invoke(method: string, params: unknown): Promise<Result<unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  batchAfter(seq: number): Promise<PushBatch> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const b = this.batches.find((x) => x.seq > seq);
+        if (b) resolve(b);
+        else this.batchWaiters.push(check);
+      };
+      check();
+    });
+  }
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(cond()).toBe(true);
+}
+
+describe('headless server over HTTP', () => {
+  it('serves the page with the token, then its assets through the cookie it sets', async () => {
+    await start();
+    const page = await get(`/?token=${server.token}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toBe(INDEX);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    const cookie = String(page.headers['set-cookie']?.[0]).split(';')[0] ?? '';
+    const asset = await get('/assets/app.js', { cookie });
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toContain('javascript');
+    expect((await get('/assets/app.js')).status).toBe(403);
+  });
+
+  it('serves nothing without the right token', async () => {
+    await start();
+    expect((await get('/')).status).toBe(403);
+    expect((await get('/index.html?token=')).status).toBe(403);
+    const wrongSameLength = server.token.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
+    const wrong = await get(`/?token=${wrongSameLength}`);
+    expect(wrong.status).toBe(403);
+    expect(wrong.body).not.toContain('Switchboard');
+    expect((await get(`/?token=${server.token}x`)).status).toBe(403);
+    expect((await get('/', { cookie: `switchboard_token_${server.port}=nope` })).status).toBe(403);
+  });
+
+  it('serves nothing outside the renderer build', async () => {
+    await start();
+    for (const p of ['/../sb-outside.txt', '/%2e%2e/sb-outside.txt', '/assets/..%2f..%2fsb-outside.txt', '/missing.js']) {
+      expect((await get(`${p}${p.includes('?') ? '&' : '?'}token=${server.token}`)).status).toBe(404);
+    }
+  });
+
+  it('gives a different token on every run', async () => {
+    await start();
+    const first = server.token;
+    await server.close();
+    server = await startWebSocketBridge({ hub, rendererDir, diagnosticsMs: 0 });
+    expect(server.token).not.toBe(first);
+    expect(server.token).toMatch(/^[\w-]{43}$/);
+  });
+});
+
+describe('headless server over WebSocket', () => {
+  it('answers requests and pushes sequenced batches of the subscribed candles', async () => {
+    await start();
+    const c = new Client();
+    await c.opened();
+    expect(await c.invoke('app.info', {})).toEqual({ ok: true, value: { version: '1.2.3', transport: 'websocket', contract: 1 } });
+    const sub = await c.invoke('candles.subscribe', KEY);
+    expect(sub.ok).toBe(true);
+    const v = venues.current();
+    for (let i = 1; i <= 50; i++) v.emit(candle(KEY, 60, i));
+    const first = await c.batchAfter(0);
+    expect(first.seq).toBe(1);
+    expect(first.candles.at(-1)).toEqual(candle(KEY, 60, 50));
+    v.emit(candle(KEY, 120, 51));
+    expect((await c.batchAfter(first.seq)).seq).toBe(first.seq + 1);
+  });
+
+  it('answers malformed frames with bad-request and keeps the client', async () => {
+    await start();
+    const c = new Client();
+    await c.opened();
+    const answers: unknown[] = [];
+    c.ws.on('message', (d) => answers.push(JSON.parse(String(d))));
+    c.ws.send('not json');
+    c.ws.send(JSON.stringify({ method: 'app.info' }));
+    expect(await c.invoke('nope.nothing', {})).toMatchObject({ ok: false, code: 'unknown-method' });
+    expect(answers.slice(0, 2)).toEqual([
+      { id: null, result: { ok: false, code: 'bad-request', message: 'frame is not JSON' } },
+      { id: null, result: { ok: false, code: 'bad-request', message: 'frame has no valid id' } },
+    ]);
+  });
+
+  it('refuses the upgrade without the right token', async () => {
+    await start();
+    expect(await new Client('').refusedWith()).toBe(401);
+    expect(await new Client('?token=wrong').refusedWith()).toBe(401);
+    expect(await new Client(`?token=${server.token.slice(1)}A`).refusedWith()).toBe(401);
+    expect(server.clientCount()).toBe(0);
+  });
+
+  it('refuses the upgrade from another origin or none', async () => {
+    await start();
+    expect(await new Client(undefined, 'http://evil.example').refusedWith()).toBe(403);
+    expect(await new Client(undefined, `http://127.0.0.1:${server.port + 1}`).refusedWith()).toBe(403);
+    expect(await new Client(undefined, null).refusedWith()).toBe(403);
+  });
+
+  it('closes a client that sends an oversized frame, and only that client', async () => {
+    await start();
+    const big = new Client();
+    const fine = new Client();
+    await Promise.all([big.opened(), fine.opened()]);
+    big.ws.send(JSON.stringify({ id: 1, method: 'app.info', params: { pad: 'x'.repeat(200_000) } }));
+    expect(await big.closed).toBe(1009);
+    expect(await fine.invoke('venues.list', {})).toMatchObject({ ok: true });
+    expect(server.clientCount()).toBe(1);
+  });
+
+  it('drops a client that stops reading while the others carry on', async () => {
+    await start({ maxClientBufferBytes: 256 * 1024 });
+    const stalled = new Client();
+    const healthy = new Client();
+    await Promise.all([stalled.opened(), healthy.opened()]);
+    await healthy.invoke('candles.subscribe', KEY);
+    stalled.socket?.pause();
+    const v = venues.current();
+    let price = 0;
+    // The stalled client keeps asking for big answers (~650 kB each) it never reads; a handful
+    // fill the socket buffers and the cap. Bounded, so a broken cap can't eat the machine's memory.
+    for (let i = 0; i < 200 && server.clientCount() === 2; i++) {
+      stalled.ws.send(JSON.stringify({ id: ++price, method: 'candles.history', params: { ...KEY, limit: 5000 } }));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(server.clientCount()).toBe(1);
+    v.emit(candle(KEY, 60, ++price));
+    const b = await healthy.batchAfter(0);
+    expect(b.candles.at(-1)?.close).toBe(String(price));
+    expect(await healthy.invoke('venues.list', {})).toMatchObject({ ok: true });
+    stalled.socket?.resume();
+    await stalled.closed;
+  });
+
+  it("releases a client's subscriptions when its socket closes", async () => {
+    await start();
+    const a = new Client();
+    const b = new Client();
+    await Promise.all([a.opened(), b.opened()]);
+    await a.invoke('candles.subscribe', KEY);
+    await b.invoke('candles.subscribe', KEY);
+    expect(hub.refCount(KEY)).toBe(2);
+    a.ws.close();
+    await until(() => hub.refCount(KEY) === 1);
+    b.ws.terminate();
+    await until(() => hub.refCount(KEY) === 0);
+    expect(venues.current().unsubscribed).toEqual([KEY]);
+  });
+});

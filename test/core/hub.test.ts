@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import type { Candle, CandleKey } from '../../electron/domain.js';
+import type { ConnectionEvent } from '../../electron/contract.js';
+import { Hub, HubError, VENUE_CONNECTION } from '../../electron/core/hub.js';
+import { Session } from '../../electron/bridge/session.js';
+import { VenueError } from '../../electron/venues/venue.js';
+import { candle, memoryVenues } from './memory-venue.js';
+
+const KEY: CandleKey = { venue: 'tinvest', instrumentId: 'id-SBER', interval: '1m' };
+
+async function connectedHub(): Promise<{ hub: Hub; venues: ReturnType<typeof memoryVenues> }> {
+  const hub = new Hub();
+  const venues = memoryVenues();
+  hub.addVenue(venues.factory);
+  await hub.connect('tinvest');
+  return { hub, venues };
+}
+
+function client(hub: Hub): Session {
+  return new Session({ hub, transport: 'websocket', push: () => undefined, diagnosticsMs: 0 });
+}
+
+async function subscribe(s: Session, key: CandleKey): Promise<string> {
+  const r = await s.handle('candles.subscribe', key);
+  if (!r.ok) throw new Error(r.message);
+  return (r.value as { subscriptionId: string }).subscriptionId;
+}
+
+describe('Hub candle subscriptions', () => {
+  it('gives two subscribers of one key a single venue subscription', async () => {
+    const { hub, venues } = await connectedHub();
+    const a = client(hub);
+    const b = client(hub);
+    await subscribe(a, KEY);
+    await subscribe(b, KEY);
+    expect(venues.current().subscribed).toEqual([KEY]);
+    expect(hub.refCount(KEY)).toBe(2);
+  });
+
+  it('unsubscribes from the venue only when the last holder releases', async () => {
+    const { hub, venues } = await connectedHub();
+    const a = client(hub);
+    const b = client(hub);
+    const idA = await subscribe(a, KEY);
+    const idB = await subscribe(b, KEY);
+    expect(await a.handle('candles.unsubscribe', { subscriptionId: idA })).toEqual({ ok: true, value: null });
+    expect(venues.current().unsubscribed).toEqual([]);
+    await b.handle('candles.unsubscribe', { subscriptionId: idB });
+    expect(venues.current().unsubscribed).toEqual([KEY]);
+    expect(hub.refCount(KEY)).toBe(0);
+  });
+
+  it('releases every subscription of a client that goes away', async () => {
+    const { hub, venues } = await connectedHub();
+    const other: CandleKey = { ...KEY, interval: '5m' };
+    const leaving = client(hub);
+    const staying = client(hub);
+    await subscribe(leaving, KEY);
+    await subscribe(leaving, KEY);
+    await subscribe(leaving, other);
+    await subscribe(staying, other);
+    leaving.close();
+    expect(hub.refCount(KEY)).toBe(0);
+    expect(hub.refCount(other)).toBe(1);
+    expect(venues.current().unsubscribed).toEqual([KEY]);
+    expect([...venues.current().active.values()]).toEqual([other]);
+  });
+
+  it('keeps held keys across a disconnect and resubscribes them on the next connect', async () => {
+    const { hub, venues } = await connectedHub();
+    hub.retain(KEY);
+    await hub.disconnect('tinvest');
+    expect(venues.current().closed).toBe(true);
+    await hub.connect('tinvest');
+    expect(venues.all).toHaveLength(2);
+    expect(venues.current().subscribed).toEqual([KEY]);
+  });
+
+  it('subscribes keys retained before the venue connected once it connects', async () => {
+    const hub = new Hub();
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    hub.retain(KEY);
+    expect(venues.current().subscribed).toEqual([]);
+    await hub.connect('tinvest');
+    expect(venues.current().subscribed).toEqual([KEY]);
+  });
+
+  it('refuses keys of unknown venues and intervals the venue lacks, holding nothing', () => {
+    const hub = new Hub();
+    hub.addVenue(memoryVenues().factory);
+    expect(() => hub.retain({ ...KEY, venue: 'kraken' })).toThrow(HubError);
+    expect(() => hub.retain({ ...KEY, interval: '15m' })).toThrow(/no 15m candles/);
+    expect(hub.refCount({ ...KEY, interval: '15m' })).toBe(0);
+  });
+});
+
+describe('Hub events', () => {
+  it('forwards live candles of held keys, keeps the forming bar, and drops late and unheld ones', async () => {
+    const { hub, venues } = await connectedHub();
+    const seen: Candle[] = [];
+    hub.on({ candle: (c) => seen.push(c) });
+    hub.retain(KEY);
+    const v = venues.current();
+    v.emit(candle(KEY, 120, 10));
+    v.emit(candle(KEY, 120, 11));
+    v.emit(candle(KEY, 180, 12));
+    v.emit(candle(KEY, 60, 9)); // late frame of an older bar
+    v.emit(candle({ ...KEY, instrumentId: 'id-GAZP' }, 180, 5)); // nobody holds this key
+    expect(seen.map((c) => [c.time, c.close])).toEqual([
+      [120, '10'],
+      [120, '11'],
+      [180, '12'],
+    ]);
+    expect(hub.series(KEY).map((c) => [c.time, c.close])).toEqual([
+      [120, '11'],
+      [180, '12'],
+    ]);
+    expect(hub.forming(KEY)?.close).toBe('12');
+  });
+
+  it('ignores everything a disconnected instance still reports', async () => {
+    const { hub, venues } = await connectedHub();
+    hub.retain(KEY);
+    const old = venues.current();
+    await hub.disconnect('tinvest');
+    const seen: Candle[] = [];
+    hub.on({ candle: (c) => seen.push(c) });
+    old.emit(candle(KEY, 120, 10));
+    expect(seen).toEqual([]);
+  });
+
+  it('reports connection transitions and the venue state they add up to', async () => {
+    const hub = new Hub();
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    const events: ConnectionEvent[] = [];
+    hub.on({ connection: (e) => events.push(e) });
+    await hub.connect('tinvest');
+    venues.current().stream.state('reconnecting', 'stream dropped');
+    expect(hub.summary('tinvest').state).toBe('reconnecting');
+    venues.current().stream.state('live', 'resubscribed');
+    expect(events.map((e) => `${e.connection}:${e.state}`)).toEqual([
+      `${VENUE_CONNECTION}:connecting`,
+      'stream:connecting',
+      'stream:live',
+      `${VENUE_CONNECTION}:live`,
+      'stream:reconnecting',
+      `${VENUE_CONNECTION}:reconnecting`,
+      'stream:live',
+      `${VENUE_CONNECTION}:live`,
+    ]);
+    const diag = hub.diagnostics.snapshot().find((d) => d.connection === 'stream');
+    expect(diag?.timeline.map((t) => t.reason)).toEqual(['dialing', 'ready', 'stream dropped', 'resubscribed']);
+  });
+
+  it('lets a failed connect be retried with a fresh instance', async () => {
+    const hub = new Hub();
+    const venues = memoryVenues({ connectError: new VenueError('auth', '40003', 'token rejected') });
+    hub.addVenue(venues.factory);
+    await expect(hub.connect('tinvest')).rejects.toMatchObject({ kind: 'auth', code: '40003' });
+    expect(hub.summary('tinvest').state).toBe('closed');
+    await expect(hub.connect('tinvest')).rejects.toBeInstanceOf(VenueError);
+    expect(venues.all).toHaveLength(2);
+  });
+
+  it('answers history only for a connected venue', async () => {
+    const hub = new Hub();
+    hub.addVenue(memoryVenues().factory);
+    await expect(hub.history({ ...KEY, limit: 3 })).rejects.toMatchObject({ code: 'not-connected' });
+    await hub.connect('tinvest');
+    expect(await hub.history({ ...KEY, limit: 3 })).toHaveLength(3);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * A small in-memory Venue for tests of the core and the bridge: it records what the hub asks
+ * of it and lets a test emit candles and connection states as an adapter would. The real
+ * adapters against the simulators are covered by the integration tests.
+ */
+import type { Account, Candle, CandleKey, Instrument, Interval, VenueId } from '../../electron/domain.js';
+import { candleKeyId } from '../../electron/domain.js';
+import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../../electron/venues/venue.js';
+import { VenueError } from '../../electron/venues/venue.js';
+
+export interface MemoryVenueOptions {
+  id?: VenueId;
+  connectError?: VenueError;
+  historyError?: unknown;
+}
+
+export class MemoryVenue implements Venue {
+  readonly id: VenueId;
+  readonly mode = 'demo' as const;
+  readonly name: string;
+  readonly intervals: readonly Interval[] = ['1m', '5m', '1h'];
+  readonly subscribed: CandleKey[] = [];
+  readonly unsubscribed: CandleKey[] = [];
+  /** Keys with a live flow right now. */
+  readonly active = new Map<string, CandleKey>();
+  connects = 0;
+  closed = false;
+  historyError: unknown;
+  readonly stream: ConnectionReporter;
+
+  constructor(
+    private readonly sink: VenueSink,
+    private readonly opts: MemoryVenueOptions = {},
+  ) {
+    this.id = opts.id ?? 'tinvest';
+    this.name = `Memory ${this.id}`;
+    this.historyError = opts.historyError;
+    this.stream = sink.connection('stream');
+  }
+
+  async connect(): Promise<void> {
+    this.connects += 1;
+    this.stream.state('connecting', 'dialing');
+    if (this.opts.connectError) {
+      this.stream.state('closed', this.opts.connectError.message);
+      throw this.opts.connectError;
+    }
+    this.stream.state('live', 'ready');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.active.clear();
+    this.stream.state('closed', 'closed by app');
+  }
+
+  async accounts(): Promise<Account[]> {
+    return [{ venue: this.id, id: 'acc-1', name: 'Main' }];
+  }
+
+  async searchInstruments(query: string, limit: number): Promise<Instrument[]> {
+    const all: Instrument[] = ['SBER', 'GAZP'].map((symbol) => ({
+      venue: this.id,
+      id: `id-${symbol}`,
+      symbol,
+      name: symbol,
+      currency: 'rub',
+      priceStep: '0.01',
+      qtyStep: '1',
+      lotSize: '10',
+      qtyUnit: 'lot',
+      minQty: '1',
+      tradable: true,
+      codes: {},
+    }));
+    return all.filter((i) => i.symbol.includes(query.toUpperCase())).slice(0, limit);
+  }
+
+  async instrument(id: string): Promise<Instrument> {
+    const found = (await this.searchInstruments('', 10)).find((i) => i.id === id);
+    if (!found) throw new VenueError('invalid', 'NOT_FOUND', `no instrument ${id}`);
+    return found;
+  }
+
+  async history(req: HistoryRequest): Promise<Candle[]> {
+    if (this.historyError !== undefined) throw this.historyError;
+    const out: Candle[] = [];
+    const end = req.before ?? 1_700_000_000;
+    for (let i = req.limit; i >= 1; i--) out.push(candle(req, end - i * 60, 100 + i));
+    return out;
+  }
+
+  subscribeCandles(key: CandleKey): void {
+    this.subscribed.push(key);
+    this.active.set(candleKeyId(key), key);
+  }
+
+  unsubscribeCandles(key: CandleKey): void {
+    this.unsubscribed.push(key);
+    this.active.delete(candleKeyId(key));
+  }
+
+  /** Emits a candle through the sink, as the adapter would on a live frame. */
+  emit(c: Candle): void {
+    this.sink.candle(c);
+  }
+}
+
+export function candle(key: CandleKey, time: number, close: number): Candle {
+  const c = String(close);
+  return { venue: key.venue, instrumentId: key.instrumentId, interval: key.interval, time, open: c, high: c, low: c, close: c, volume: '1' };
+}
+
+/** Keeps every instance a factory built, so a test can reach the live one. */
+export function memoryVenues(opts: MemoryVenueOptions = {}): { factory: (sink: VenueSink) => MemoryVenue; all: MemoryVenue[]; current(): MemoryVenue } {
+  const all: MemoryVenue[] = [];
+  return {
+    factory: (sink) => {
+      const v = new MemoryVenue(sink, opts);
+      all.push(v);
+      return v;
+    },
+    all,
+    current: () => {
+      const v = all[all.length - 1];
+      if (!v) throw new Error('no venue built yet');
+      return v;
+    },
+  };
+}
