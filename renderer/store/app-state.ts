@@ -1,0 +1,13 @@
+/** The whole renderer state: the union of the slices, each in its own file. */
+import type { StateCreator } from 'zustand/vanilla';
+import type { BridgeApi } from '../../electron/contract.js';
+import type { CandlesSlice } from './candles.js';
+import type { InstrumentsSlice } from './instruments.js';
+import type { LayoutSlice } from './layout.js';
+import type { SessionSlice } from './session.js';
+import type { VenuesSlice } from './venues.js';
+
+export type AppState = VenuesSlice & LayoutSlice & InstrumentsSlice & CandlesSlice & SessionSlice;
+
+/** A slice gets the bridge for its commands and sees the whole state. */
+export type SliceCreator<S> = (bridge: BridgeApi) => StateCreator<AppState, [], [], S>;

@@ -1,0 +1,84 @@
+/**
+ * Gathers ordered batches between frames and commits them once per animation frame.
+ * Candles are coalesced per series and per bar: a series moves by at most one bar per frame,
+ * so when a bar closes, its final state is shown in one frame and the new bar in the next
+ * (one update per series per frame, and the closed bar keeps its true close).
+ */
+import type { ConnectionEvent, PushBatch, Snapshot } from '../../electron/contract.js';
+import type { Candle, Order } from '../../electron/domain.js';
+import { seriesKey } from './series-key.js';
+import type { Frame } from './session.js';
+
+export interface FrameSink {
+  commitFrame(frame: Frame): void;
+}
+
+/** Runs `fn` at the next frame (requestAnimationFrame in the page). */
+export type ScheduleFrame = (fn: () => void) => void;
+
+export class FrameDrain {
+  /** Per series: the latest state of each bar not shown yet, oldest bar first. */
+  private readonly candles = new Map<string, Candle[]>();
+  private orders: Order[] = [];
+  private connections: ConnectionEvent[] = [];
+  private resync: Frame['resync'];
+  private scheduled = false;
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly schedule: ScheduleFrame,
+  ) {}
+
+  batch(batch: PushBatch): void {
+    for (const candle of batch.candles) this.addCandle(candle);
+    this.orders.push(...batch.orders);
+    this.connections.push(...batch.connections);
+    this.request();
+  }
+
+  /** A snapshot replaces whatever was gathered before it. */
+  snapshot(snapshot: Snapshot): void {
+    this.candles.clear();
+    this.orders = [];
+    this.connections = [];
+    this.resync = { venues: snapshot.venues, orders: snapshot.orders };
+    for (const candle of snapshot.candles) this.addCandle(candle);
+    this.request();
+  }
+
+  /** Commits one frame's worth; called by the scheduler, or directly in tests. */
+  flush(): void {
+    this.scheduled = false;
+    const candles: Candle[] = [];
+    for (const [id, bars] of this.candles) {
+      const next = bars.shift();
+      if (next) candles.push(next);
+      if (bars.length === 0) this.candles.delete(id);
+    }
+    const frame: Frame = { resync: this.resync, candles, orders: this.orders, connections: this.connections };
+    this.resync = undefined;
+    this.orders = [];
+    this.connections = [];
+    if (frame.resync || candles.length > 0 || frame.orders.length > 0 || frame.connections.length > 0) {
+      this.sink.commitFrame(frame);
+    }
+    if (this.candles.size > 0) this.request();
+  }
+
+  private addCandle(candle: Candle): void {
+    const id = seriesKey(candle);
+    let bars = this.candles.get(id);
+    if (!bars) this.candles.set(id, (bars = []));
+    // Bars nearly always arrive in time order: replace the last, or append after it.
+    let i = bars.length - 1;
+    while (i >= 0 && bars[i]!.time > candle.time) i -= 1;
+    if (i >= 0 && bars[i]!.time === candle.time) bars[i] = candle;
+    else bars.splice(i + 1, 0, candle);
+  }
+
+  private request(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.schedule(() => this.flush());
+  }
+}

@@ -1,0 +1,71 @@
+/** The bridge session: link state, orders, notices, and the once-per-frame commit of pushed data. */
+import type { ConnectionEvent, Snapshot } from '../../electron/contract.js';
+import type { Candle, Order } from '../../electron/domain.js';
+import type { LinkState } from '../transport/link.js';
+import type { SliceCreator } from './app-state.js';
+import { mergeCandles } from './candles.js';
+import { fromEvent, mergeConnections } from './venues.js';
+
+/** Everything the frame drain gathered since the last frame, in arrival order. */
+export interface Frame {
+  /** From a snapshot: replaces venues and orders; its candles travel in `candles`. */
+  resync?: Pick<Snapshot, 'venues' | 'orders'>;
+  candles: Candle[];
+  orders: Order[];
+  connections: ConnectionEvent[];
+}
+
+export interface SessionSlice {
+  link: LinkState;
+  /** Bumped when the far side starts a new session: views subscribe again and reload history. */
+  epoch: number;
+  orders: Readonly<Record<string, Order>>;
+  notice?: string;
+  setLink(link: LinkState): void;
+  newSession(): void;
+  report(message: string): void;
+  dismissNotice(): void;
+  /** The one write per animation frame of pushed data. */
+  commitFrame(frame: Frame): void;
+}
+
+export function orderKey(order: Order): string {
+  return `${order.venue}|${order.clientOrderId}`;
+}
+
+export const createSessionSlice: SliceCreator<SessionSlice> = () => (set) => ({
+  link: 'connecting',
+  epoch: 0,
+  orders: {},
+  notice: undefined,
+  setLink(link) {
+    set({ link });
+  },
+  newSession() {
+    set((s) => ({ epoch: s.epoch + 1 }));
+  },
+  report(message) {
+    set({ notice: message });
+  },
+  dismissNotice() {
+    set({ notice: undefined });
+  },
+  commitFrame(frame) {
+    set((s) => {
+      let orders = s.orders;
+      if (frame.resync || frame.orders.length > 0) {
+        const next: Record<string, Order> = frame.resync ? {} : { ...s.orders };
+        // Order events come every one and in order, so the later one is the truth.
+        for (const order of [...(frame.resync?.orders ?? []), ...frame.orders]) next[orderKey(order)] = order;
+        orders = next;
+      }
+      return {
+        venues: frame.resync ? frame.resync.venues : s.venues,
+        venuesLoaded: s.venuesLoaded || frame.resync !== undefined,
+        orders,
+        lastCandles: mergeCandles(s.lastCandles, frame.candles),
+        connections: mergeConnections(s.connections, frame.connections.map(fromEvent)),
+      };
+    });
+  },
+});

@@ -1,0 +1,129 @@
+/** Venues and the state of each of their connections, from venues.list, batches and diagnostics. */
+import type { ConnectionEvent, VenueSummary } from '../../electron/contract.js';
+import type { ConnectionDiagnostics, ConnectionState, VenueId } from '../../electron/domain.js';
+import type { SliceCreator } from './app-state.js';
+
+export interface ConnectionView {
+  venue: VenueId;
+  connection: string;
+  state: ConnectionState;
+  /** ms since epoch of the change. */
+  at: number;
+  reason: string;
+}
+
+export interface VenuesSlice {
+  venues: VenueSummary[];
+  /** Keyed by `venue|connection`. */
+  connections: Readonly<Record<string, ConnectionView>>;
+  venuesLoaded: boolean;
+  loadVenues(): Promise<void>;
+  connectVenue(venue: VenueId): Promise<void>;
+  applyDiagnostics(list: readonly ConnectionDiagnostics[]): void;
+}
+
+export function connectionKey(venue: VenueId, connection: string): string {
+  return `${venue}|${connection}`;
+}
+
+/**
+ * Folds changes into the map. Diagnostics and batches arrive on separate topics, so an
+ * older change never overwrites a newer one.
+ */
+export function mergeConnections(
+  current: Readonly<Record<string, ConnectionView>>,
+  changes: readonly ConnectionView[],
+): Readonly<Record<string, ConnectionView>> {
+  let next: Record<string, ConnectionView> | undefined;
+  for (const change of changes) {
+    const key = connectionKey(change.venue, change.connection);
+    const known = (next ?? current)[key];
+    if (known && known.at > change.at) continue;
+    if (known && known.at === change.at && known.state === change.state) continue;
+    next ??= { ...current };
+    next[key] = change;
+  }
+  return next ?? current;
+}
+
+export function fromEvent(e: ConnectionEvent): ConnectionView {
+  return { venue: e.venue, connection: e.connection, state: e.state, at: e.at, reason: e.reason };
+}
+
+export function fromDiagnostics(d: ConnectionDiagnostics): ConnectionView {
+  const last = d.timeline[d.timeline.length - 1];
+  return { venue: d.venue, connection: d.connection, state: d.state, at: last?.at ?? 0, reason: last?.reason ?? '' };
+}
+
+/** Worst first: a venue is only as usable as its least healthy connection. */
+const SEVERITY: Readonly<Record<ConnectionState, number>> = {
+  closed: 7,
+  reconnecting: 6,
+  degraded: 5,
+  idle: 4,
+  connecting: 3,
+  authenticating: 2,
+  subscribing: 1,
+  live: 0,
+};
+
+/** The state to show for a venue: its worst known connection, else what venues.list said. */
+export function venueState(
+  venue: VenueSummary,
+  connections: Readonly<Record<string, ConnectionView>>,
+): ConnectionState {
+  let worst: ConnectionState | undefined;
+  for (const c of Object.values(connections)) {
+    if (c.venue !== venue.id) continue;
+    if (worst === undefined || SEVERITY[c.state] > SEVERITY[worst]) worst = c.state;
+  }
+  return worst ?? venue.state;
+}
+
+export function venueConnections(
+  venue: VenueId,
+  connections: Readonly<Record<string, ConnectionView>>,
+): ConnectionView[] {
+  return Object.values(connections)
+    .filter((c) => c.venue === venue)
+    .sort((a, b) => a.connection.localeCompare(b.connection));
+}
+
+export const createVenuesSlice: SliceCreator<VenuesSlice> = (bridge) => (set, get) => {
+  /** One venues.list at a time: a second caller shares the answer. */
+  let listing: Promise<void> | undefined;
+  const list = async (): Promise<void> => {
+    const result = await bridge.invoke('venues.list', {});
+    if (!result.ok) {
+      get().report(`Could not list venues: ${result.message}`);
+      return;
+    }
+    set({ venues: result.value, venuesLoaded: true });
+    const { layout } = get();
+    if (!layout.venue || !result.value.some((v) => v.id === layout.venue)) {
+      const first = result.value.find((v) => v.state === 'live') ?? result.value[0];
+      if (first) get().selectVenue(first.id, 'auto');
+    }
+  };
+  return {
+    venues: [],
+    connections: {},
+    venuesLoaded: false,
+    loadVenues() {
+      listing ??= list().finally(() => (listing = undefined));
+      return listing;
+    },
+    async connectVenue(venue) {
+      const result = await bridge.invoke('venues.connect', { venue });
+      if (!result.ok) {
+        get().report(`Could not connect ${venue}: ${result.message}`);
+        return;
+      }
+      set((s) => ({ venues: s.venues.map((v) => (v.id === venue ? result.value : v)) }));
+    },
+    applyDiagnostics(list) {
+      const connections = mergeConnections(get().connections, list.map(fromDiagnostics));
+      if (connections !== get().connections) set({ connections });
+    },
+  };
+};

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { Candle } from '../../electron/domain.js';
+import { followSeries, REFILL_EVERY_MS, type FeedStatus, type SeriesTarget } from '../../renderer/components/series-feed.js';
+import { createAppStore } from '../../renderer/store/app-store.js';
+import { FakeBridge } from './fake-bridge.js';
+import { candle, settle } from './fixtures.js';
+
+const key = { venue: 'kraken', instrumentId: 'XXBTZUSD', interval: '1m' } as const;
+
+/** A chart stand-in that, like lightweight-charts, refuses an update older than its last bar. */
+function fakeChart() {
+  const bars: { time: number; close: number }[] = [];
+  const target: SeriesTarget = {
+    candles: {
+      setData: (data) => bars.splice(0, bars.length, ...data.map((b) => ({ time: b.time, close: b.close }))),
+      update: (b) => {
+        const last = bars[bars.length - 1];
+        if (last && b.time < last.time) throw new Error('Cannot update oldest data');
+        if (last && last.time === b.time) bars[bars.length - 1] = { time: b.time, close: b.close };
+        else bars.push({ time: b.time, close: b.close });
+      },
+    },
+    volume: { setData: () => undefined, update: () => undefined },
+    scrollToRealTime: () => undefined,
+  };
+  return { target, bars };
+}
+
+function setup(history: () => Candle[]) {
+  const bridge = new FakeBridge()
+    .answer('candles.subscribe', () => ({ ok: true, value: { subscriptionId: 'sub-1' } }))
+    .answer('candles.unsubscribe', () => ({ ok: true, value: null }))
+    .answer('candles.history', () => ({ ok: true, value: history() }));
+  const store = createAppStore(bridge);
+  const chart = fakeChart();
+  const statuses: FeedStatus[] = [];
+  let clock = 0;
+  const stop = followSeries(chart.target, key, { bridge, store, onStatus: (s) => statuses.push(s), now: () => clock });
+  const live = (...candles: Candle[]) => store.getState().commitFrame({ candles, orders: [], connections: [] });
+  return { bridge, store, chart, statuses, stop, live, tick: (ms: number) => (clock += ms) };
+}
+
+describe('followSeries', () => {
+  it('subscribes before loading history, then applies live bars on top of it', async () => {
+    const { bridge, chart, statuses, live } = setup(() => [candle(60, '1'), candle(120, '2')]);
+    live(candle(120, '2.5')); // arrives while history loads: held back, applied after
+    await settle();
+    expect(bridge.calls.map((c) => c.method)).toEqual(['candles.subscribe', 'candles.history']);
+    expect(chart.bars).toEqual([
+      { time: 60, close: 1 },
+      { time: 120, close: 2.5 },
+    ]);
+    live(candle(180, '3'));
+    expect(chart.bars.at(-1)).toEqual({ time: 180, close: 3 });
+    expect(statuses.at(-1)).toEqual({ state: 'ready', bars: 2 });
+  });
+
+  it('never feeds the chart a bar older than the one it shows', async () => {
+    const { chart, live } = setup(() => [candle(120, '2')]);
+    await settle();
+    live(candle(180, '3'));
+    expect(() => live(candle(120, '9'))).not.toThrow();
+    expect(chart.bars.at(-1)).toEqual({ time: 180, close: 3 });
+  });
+
+  it('reloads history when a live bar skips bars, at most once per refill period', async () => {
+    let historyBars = [candle(60, '1')];
+    const { bridge, chart, live, tick } = setup(() => historyBars);
+    await settle();
+    tick(REFILL_EVERY_MS);
+    historyBars = [candle(60, '1'), candle(120, '2'), candle(180, '3'), candle(240, '4')];
+    live(candle(240, '4'));
+    await settle();
+    expect(bridge.count('candles.history')).toBe(2);
+    expect(chart.bars.map((b) => b.time)).toEqual([60, 120, 180, 240]);
+    live(candle(420, '7')); // another gap, too soon after the last refill
+    await settle();
+    expect(bridge.count('candles.history')).toBe(2);
+  });
+
+  it('unsubscribes and forgets the series on cleanup, even when cleaned up before the subscription answers', async () => {
+    const a = setup(() => []);
+    await settle();
+    a.live(candle(60, '1'));
+    a.stop();
+    await settle();
+    expect(a.bridge.calls.filter((c) => c.method === 'candles.unsubscribe').map((c) => c.request)).toEqual([{ subscriptionId: 'sub-1' }]);
+    expect(a.store.getState().lastCandles).toEqual({});
+
+    const b = setup(() => []);
+    b.stop();
+    await settle();
+    expect(b.bridge.count('candles.unsubscribe')).toBe(1);
+    expect(b.bridge.count('candles.history')).toBe(0);
+  });
+});
