@@ -5,8 +5,12 @@
  *   --seed N                 market seed (default 1)
  *   --tinvest-port P         0 = any free port (default)
  *   --tls                    serve TLS with a fresh self-signed certificate (caPem in the line)
- *   --tinvest-drop-every S   end every T-Invest market-data stream every S seconds (UNAVAILABLE)
+ *   --tinvest-drop-every S   end every T-Invest stream (market data and orders) every S seconds (UNAVAILABLE)
  *   --tinvest-stall-every S  every S seconds, stall T-Invest streams for S/2 seconds
+ *   --tinvest-lose-reply-rate P   lose the reply of that share (0..1) of executed T-Invest order commands
+ *   --tinvest-lose-reply-shape X  how: hang | UNAVAILABLE | CANCELLED | mix (default mix)
+ *   --tinvest-limit NAME=N   a T-Invest budget instead of the venue table (repeatable): PostOrder=10, OrderStateStream=2
+ *   --tinvest-cash RUB       rouble cash of each T-Invest brokerage account at start (default 1000000)
  *   --kraken-port P          0 = any free port (default)
  *   --kraken-drop-every S    terminate every Kraken WebSocket every S seconds
  *   --kraken-stall-every S   every S seconds, stall Kraken sockets for S/2 seconds
@@ -16,6 +20,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startTInvestSim } from './tinvest/server.js';
+import type { LostReplyShape } from './tinvest/server.js';
 import { startKrakenSim } from './kraken/server.js';
 
 interface StartedVenue {
@@ -31,6 +36,10 @@ function numberFlag(value: string | undefined, name: string, fallback: number): 
   return n;
 }
 
+function isLostReplyShape(s: string): s is LostReplyShape | 'mix' {
+  return s === 'hang' || s === 'UNAVAILABLE' || s === 'CANCELLED' || s === 'mix';
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -39,6 +48,10 @@ async function main(): Promise<void> {
       tls: { type: 'boolean', default: false },
       'tinvest-drop-every': { type: 'string' },
       'tinvest-stall-every': { type: 'string' },
+      'tinvest-lose-reply-rate': { type: 'string' },
+      'tinvest-lose-reply-shape': { type: 'string' },
+      'tinvest-limit': { type: 'string', multiple: true },
+      'tinvest-cash': { type: 'string' },
       'kraken-port': { type: 'string' },
       'kraken-drop-every': { type: 'string' },
       'kraken-stall-every': { type: 'string' },
@@ -54,7 +67,25 @@ async function main(): Promise<void> {
   const venues: StartedVenue[] = [];
 
   // ---- T-Invest ----
-  const tinvest = await startTInvestSim({ seed, port: numberFlag(values['tinvest-port'], 'tinvest-port', 0), tls });
+  const limits: Record<string, number> = {};
+  for (const entry of values['tinvest-limit'] ?? []) {
+    const [name, n] = entry.split('=');
+    if (!name || n === undefined) throw new Error(`--tinvest-limit wants NAME=N, got ${JSON.stringify(entry)}`);
+    limits[name] = numberFlag(n, 'tinvest-limit', 0);
+  }
+  const tinvest = await startTInvestSim({
+    seed,
+    port: numberFlag(values['tinvest-port'], 'tinvest-port', 0),
+    tls,
+    limits,
+    ...(values['tinvest-cash'] !== undefined ? { cash: values['tinvest-cash'] } : {}),
+  });
+  const loseRate = numberFlag(values['tinvest-lose-reply-rate'], 'tinvest-lose-reply-rate', 0);
+  if (loseRate > 1) throw new Error(`--tinvest-lose-reply-rate wants a number in 0..1, got ${loseRate}`);
+  tinvest.faults.loseReplyRate = loseRate;
+  const shape = values['tinvest-lose-reply-shape'] ?? 'mix';
+  if (!isLostReplyShape(shape)) throw new Error(`--tinvest-lose-reply-shape wants hang, UNAVAILABLE, CANCELLED or mix, got ${JSON.stringify(shape)}`);
+  tinvest.faults.loseReplyShape = shape;
   venues.push({
     line: {
       venue: 'tinvest',

@@ -108,7 +108,13 @@ class SymbolState {
     this.info = info;
     this.index = index;
     this.rand = prng(seed ^ hashString(info.spec.symbol));
-    this.ticks = Number(parseScaled(info.spec.startPrice).int / info.tick);
+    // The start price at the tick's scale, rounded down onto the tick grid.
+    const start = parseScaled(info.spec.startPrice);
+    const atScale =
+      start.scale <= info.priceScale
+        ? start.int * 10n ** BigInt(info.priceScale - start.scale)
+        : start.int / 10n ** BigInt(start.scale - info.priceScale);
+    this.ticks = Number(atScale / info.tick);
     this.lastMs = startMs;
     this.nextAtMs = undefined;
   }

@@ -1,6 +1,7 @@
 /**
- * The coalescer between the hub and one client. Candles are hot: only the latest state per
- * venue+instrument+interval crosses. Order updates and connection events are every event, in
+ * The coalescer between the hub and one client. Candles are hot: only the latest state of each
+ * bar (venue+instrument+interval+open time) crosses, so a bar's final state and any gap
+ * backfill survive even when the next bar starts within the same window. Order updates and connection events are every event, in
  * order, never dropped. A sequenced batch goes out at most once per interval and only when
  * something changed, so the renderer can apply one batch per frame and notice a gap.
  */
@@ -41,8 +42,7 @@ export class Batcher {
   }
 
   candle(c: Candle): void {
-    // Delete first so a key's position follows its latest update, not its first.
-    const id = candleKeyId(c);
+    const id = `${candleKeyId(c)}|${c.time}`;
     this.candles.delete(id);
     this.candles.set(id, c);
     this.schedule();
@@ -68,7 +68,8 @@ export class Batcher {
     this.lastSeq += 1;
     const batch: PushBatch = {
       seq: this.lastSeq,
-      candles: [...this.candles.values()],
+      // Oldest bar first, so a chart can apply them in order (a bar never goes back in time).
+      candles: [...this.candles.values()].sort((a, b) => a.time - b.time),
       orders: this.orders,
       connections: this.connections,
     };

@@ -4,6 +4,8 @@
  * lookups the API offers (uid, figi, TICKER_CLASSCODE, ticker + class code).
  */
 import { createHash } from 'node:crypto';
+import { parseScaled } from '../../electron/decimal.js';
+import { formatFixed } from '../market.js';
 import type { MarketSymbolSpec } from '../market.js';
 import {
   InstrumentType,
@@ -107,6 +109,11 @@ export function defaultInstruments(extraShares = 0): SimInstrument[] {
     };
   });
 }
+
+/**
+ * A start price written at the tick's scale ("6950" with step "0.5" → "6950.0"): the market
+ * reads the start price's digits as a count of ticks, so the scales must agree.
+ */
 
 /** Market specs for the tradable instruments: one market quantity step = one lot. */
 export function marketSpecs(instruments: readonly SimInstrument[], tradesPerSecond?: number): MarketSymbolSpec[] {

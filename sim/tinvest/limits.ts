@@ -42,8 +42,23 @@ export const STREAM_GROUPS: readonly StreamGroup[] = [
   { limit: 10, streams: ['OrdersStreamService/OrderStateStream'] },
 ];
 
+/**
+ * Budget overrides, for tests and demos: a unary group by its name ("OrdersService", or
+ * "orders" for short; "OrdersService/PostOrder" or the bare "PostOrder" for a method with
+ * its own budget), or a stream group by one of its streams ("OrderStateStream", …).
+ */
+export type LimitOverrides = Readonly<Record<string, number>>;
+
+function namesUnary(g: UnaryGroup, key: string): boolean {
+  return g.name === key || g.name.endsWith(`/${key}`) || g.name.toLowerCase() === `${key}service`.toLowerCase();
+}
+
+function namesStream(g: StreamGroup, key: string): boolean {
+  return g.streams.some((s) => s === key || s.endsWith(`/${key}`));
+}
+
 /** Groups the unary methods of the served services by budget. */
-export function unaryGroups(unaryMethods: readonly string[]): UnaryGroup[] {
+export function unaryGroups(unaryMethods: readonly string[], overrides: LimitOverrides = {}): UnaryGroup[] {
   const groups = new Map<string, UnaryGroup>();
   for (const m of unaryMethods) {
     const service = m.split('/')[0] ?? m;
@@ -54,7 +69,27 @@ export function unaryGroups(unaryMethods: readonly string[]): UnaryGroup[] {
     if (!g) groups.set(name, (g = { name, limitPerMinute: limit, methods: [] }));
     g.methods.push(m);
   }
-  return [...groups.values()];
+  const out = [...groups.values()];
+  for (const [key, limit] of Object.entries(overrides)) {
+    const g = out.find((x) => namesUnary(x, key));
+    if (g) g.limitPerMinute = limit;
+  }
+  return out;
+}
+
+/** The stream groups with overrides applied. */
+export function streamGroups(overrides: LimitOverrides = {}): StreamGroup[] {
+  const out = STREAM_GROUPS.map((g) => ({ limit: g.limit, streams: [...g.streams] }));
+  for (const [key, limit] of Object.entries(overrides)) {
+    const g = out.find((x) => namesStream(x, key));
+    if (g) g.limit = limit;
+  }
+  return out;
+}
+
+/** Override keys that name no group: a typo in a test should fail loudly, not test nothing. */
+export function unknownLimitKeys(overrides: LimitOverrides, unary: readonly UnaryGroup[], streams: readonly StreamGroup[]): string[] {
+  return Object.keys(overrides).filter((key) => !unary.some((g) => namesUnary(g, key)) && !streams.some((g) => namesStream(g, key)));
 }
 
 export function fullMethodName(key: string): string {

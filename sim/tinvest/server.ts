@@ -1,10 +1,12 @@
 /**
  * The local T-Invest venue: a gRPC server on proto/ that speaks the real wire contract
  * (auth metadata, error details and trailers, rate-limit headers, stream pings) over the
- * shared seeded market. Used by demo mode (sim/cli.ts) and by tests, including third-party
- * clients, so everything observable follows the venue notes rather than our adapter.
+ * shared seeded market: market data, orders with idempotency keys, order streams,
+ * portfolio and positions, sandbox accounts. Used by demo mode (sim/cli.ts) and by tests,
+ * including third-party clients, so everything observable follows the venue notes rather
+ * than our adapter.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type {
   ServerDuplexStream,
@@ -14,8 +16,12 @@ import type {
   UntypedServiceImplementation,
   sendUnaryData,
 } from '@grpc/grpc-js';
+import { formatScaled, parseScaled } from '../../electron/decimal.js';
 import { Market } from '../market.js';
+import { AccountBook, accountMessage } from './accounts.js';
 import { getCandles } from './candles.js';
+import { FaultPlan, lostReplyError } from './faults.js';
+import type { FaultTiming, LostReplyShape, TInvestFaultCode } from './faults.js';
 import {
   InstrumentBook,
   defaultInstruments,
@@ -25,28 +31,36 @@ import {
   shareMessage,
 } from './instruments.js';
 import type { SimInstrument } from './instruments.js';
-import { STREAM_GROUPS, UnaryLimiter, fullMethodName, unaryGroups } from './limits.js';
+import { UnaryLimiter, fullMethodName, streamGroups, unaryGroups, unknownLimitKeys } from './limits.js';
+import type { LimitOverrides } from './limits.js';
 import { MarketDataSession } from './market-stream.js';
 import type { MarketDataRequestIn, MarketDataResponseOut, MarketDataServerSideRequestIn, StreamHost, StreamSubscriptions } from './market-stream.js';
+import { OrderStreamSession, orderStreamPingDelay } from './order-streams.js';
+import type { OrderStreamInfo, OrderStreamMethod } from './order-streams.js';
+import { OrderEngine, orderRecord } from './orders.js';
+import type { SimOrderRecord } from './orders.js';
 import { contractServices, loadContract } from './proto.js';
 import { makeLocalCertificate } from './tls.js';
+import { ORDER_COMMANDS, tradingMethods } from './trading-api.js';
+import type { CallContext, UnaryImpl } from './trading-api.js';
 import {
-  AccessLevel,
   AccountStatus,
-  AccountType,
   InstrumentIdType,
   InstrumentStatus,
   InstrumentType,
+  NANO_SCALE,
   VenueError,
   msOfTimestamp,
   statusOf,
-  timestampOfMs,
   trackingId,
 } from './wire.js';
-import type { VenueErrorCode } from './wire.js';
 
 export type { SimInstrument } from './instruments.js';
 export type { StreamSubscriptions } from './market-stream.js';
+export type { OrderStreamInfo } from './order-streams.js';
+export type { SimOrderRecord } from './orders.js';
+export type { FaultTiming, LostReplyShape, TInvestFaultCode } from './faults.js';
+export type { LimitOverrides } from './limits.js';
 
 export interface TInvestSimOptions {
   /** 0 (default) = any free port. */
@@ -67,21 +81,52 @@ export interface TInvestSimOptions {
   extraShares?: number;
   /** ms clock; pass the market's own when it runs on a test clock. Default Date.now. */
   now?: () => number;
+  /**
+   * Budgets instead of the venue's table (§4.1-§4.2): per minute for a unary group
+   * ("OrdersService", "PostOrder", "MarketDataService", …), open streams for a stream group
+   * ("OrderStateStream", "TradesStream", "MarketDataStream"). GetUserTariff reports them.
+   */
+  limits?: LimitOverrides;
+  /** Rouble cash each brokerage account starts with, decimal text; default "1000000". Sandbox accounts start at 0. */
+  cash?: string;
+  /** Commission as a fraction of each trade's value, decimal text; default "0.0005" (the sandbox's 0.05 %). */
+  commission?: string;
+  /** How long a `hang` lost reply is held before the venue itself gives up (UNAVAILABLE); default 60000. */
+  lostReplyHangMs?: number;
 }
 
-/** Codes `failNext` can inject: venue codes, or a bare transport status. */
-export type TInvestFaultCode = VenueErrorCode | 'UNAVAILABLE';
-
 export interface TInvestFaults {
-  /** Ends every open market-data stream: UNAVAILABLE "GOAWAY received", CANCELLED (RST_STREAM), or RESOURCE_EXHAUSTED 80005. Returns how many. */
-  dropStreams(kind: 'UNAVAILABLE' | 'CANCELLED' | '80005'): number;
-  /** While on, open streams send nothing (no data, no pings) and stay open. */
+  /**
+   * Ends open streams: UNAVAILABLE "GOAWAY received", CANCELLED (RST_STREAM), or
+   * RESOURCE_EXHAUSTED 80005. `which`: market-data streams, order streams, or all (default).
+   * Returns how many.
+   */
+  dropStreams(kind: 'UNAVAILABLE' | 'CANCELLED' | '80005', which?: 'all' | 'market' | 'orders'): number;
+  /** While on, every open stream (market data and orders) sends nothing (no data, no pings) and stays open. */
   stallStreams(on: boolean): void;
   readonly stalled: boolean;
   /** Added before every unary reply. */
   delayMs: number;
-  /** The next `times` calls of `method` ("GetCandles" or "MarketDataService/GetCandles") fail with `code`. */
-  failNext(method: string, code: TInvestFaultCode, times?: number): void;
+  /**
+   * The next `times` calls of `method` ("PostOrder" or "OrdersService/PostOrder") fail with
+   * `code`: `before` they run (default; nothing happens), or `after` they ran (an order is
+   * placed, the client only sees the error — a lost outcome).
+   */
+  failNext(method: string, code: TInvestFaultCode, times?: number, when?: FaultTiming): void;
+  /** The next `times` calls of `method` execute, then their reply is lost in the given shape (default `hang`). */
+  loseNextReply(method: string, times?: number, shape?: LostReplyShape): void;
+  /** Probability (0..1) that an executed order command (post, cancel, replace, async post) loses its reply. */
+  loseReplyRate: number;
+  /** The shape of replies lost by `loseReplyRate`; `mix` (default) picks one at random, seeded. */
+  loseReplyShape: LostReplyShape | 'mix';
+}
+
+/** What an account holds, as the venue's record shows it: cash in roubles as decimal text, securities in pieces. */
+export interface SimBalances {
+  /** All cash, blocked included. */
+  cash: string;
+  blockedCash: string;
+  securities: { ticker: string; instrumentUid: string; pieces: bigint; blocked: bigint }[];
 }
 
 /** The venue's own record, for tests to assert against. */
@@ -89,14 +134,38 @@ export interface TInvestStats {
   /** Calls of a method ("GetCandles" or "Service/Method"), rejected ones included. */
   calls(method: string): number;
   readonly callsByMethod: ReadonlyMap<string, number>;
+  /** Market-data streams; order streams are counted apart (orderStreamsOpened/orderStreamsOpen). */
   readonly streamsOpened: number;
   readonly streamsOpen: number;
   /** Requests received on market-data streams (bidi requests and server-side stream opens). */
   readonly streamRequests: number;
-  /** Messages written on streams by kind: candle, ping, subscription, trade, last_price, trading_status, empty. */
+  /**
+   * Messages written on streams by kind: candle, ping, subscription, trade, last_price,
+   * trading_status, empty (market data); order_subscription, order_state, order_trades (orders).
+   */
   readonly sent: ReadonlyMap<string, number>;
   /** Every open market-data stream with its subscriptions. */
   activeSubscriptions(): StreamSubscriptions[];
+  readonly orderStreamsOpened: number;
+  readonly orderStreamsOpen: number;
+  /** Every open OrderStateStream and TradesStream. */
+  orderStreams(): OrderStreamInfo[];
+  /** Error replies sent, by venue code ("80002") or, for transport failures, status name ("UNAVAILABLE"). */
+  readonly errorsSent: ReadonlyMap<string, number>;
+  /** RESOURCE_EXHAUSTED 80002 replies sent: a client that respects the limits never sees one. */
+  readonly rateLimited: number;
+  /** Calls that executed but whose reply was lost on purpose (loseNextReply, loseReplyRate, failNext … 'after'). */
+  readonly lostReplies: number;
+  /** Every order ever placed, by exchange id. */
+  readonly orders: ReadonlyMap<string, SimOrderRecord>;
+  /** The orders of one account, oldest first. */
+  ordersOf(accountId: string): SimOrderRecord[];
+  /** How many orders were placed under a client key on an account: the venue's promise is at most 1. */
+  placements(accountId: string, key: string): number;
+  /** The largest number of orders any (account, key) placed; 1 whenever idempotency held. */
+  maxPlacementsPerKey(): number;
+  /** What an account holds now. */
+  balances(accountId: string): SimBalances;
 }
 
 export interface TInvestSim {
@@ -105,6 +174,8 @@ export interface TInvestSim {
   token: string;
   /** The main brokerage account. */
   accountId: string;
+  /** Every brokerage account (the main one first); sandbox accounts are opened over the wire. */
+  accountIds: string[];
   /** Present in TLS mode: the PEM to trust. */
   tls?: { caPem: string };
   market: Market;
@@ -114,21 +185,18 @@ export interface TInvestSim {
   close(): Promise<void>;
 }
 
-interface SimAccount {
-  id: string;
-  type: number;
-  name: string;
-  status: number;
-  openedMs: number;
+interface OrderStreamRequestIn {
+  accounts?: string[] | null;
+  ping_delay_ms?: number | null;
+  ping_delay_millis?: number | null;
 }
 
-/** A 10-digit account id, stable for a seed (production ids look like this). */
-function accountIdFor(seed: number, n: number): string {
-  const h = createHash('sha256').update(`switchboard-sim:account:${seed}:${n}`).digest();
-  return `20${String(h.readUInt32BE(0) % 100_000_000).padStart(8, '0')}`;
+/** A scaled decimal option ("1000000", "0.0005") as nanos; throws on junk. */
+function nanosOption(text: string, name: string): bigint {
+  const { int, scale } = parseScaled(text);
+  if (scale > NANO_SCALE || int < 0n) throw new Error(`${name} must be a non-negative decimal with at most 9 places: ${text}`);
+  return int * 10n ** BigInt(NANO_SCALE - scale);
 }
-
-type UnaryImpl = (req: Record<string, unknown>) => object | Promise<object>;
 
 // ---- request shapes (proto-loader with keepCase, longs String, enums Number, defaults) ----
 interface InstrumentRequestIn {
@@ -161,6 +229,23 @@ interface GetAccountsRequestIn {
 const SHUTDOWN_GRACE_MS = 250;
 
 export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TInvestSim> {
+  // The contract and the budgets first: a bad override fails before anything starts.
+  const services = contractServices(loadContract());
+  const allMethods: string[] = [];
+  const unaryMethods: string[] = [];
+  for (const [svc, def] of services) {
+    for (const [name, m] of Object.entries(def)) {
+      const key = `${svc}/${name}`;
+      allMethods.push(key);
+      if (!m.requestStream && !m.responseStream) unaryMethods.push(key);
+    }
+  }
+  const limitOverrides = opts.limits ?? {};
+  const groups = unaryGroups(unaryMethods, limitOverrides);
+  const streamLimits = streamGroups(limitOverrides);
+  const unknownLimits = unknownLimitKeys(limitOverrides, groups, streamLimits);
+  if (unknownLimits.length > 0) throw new Error(`limits: no such budget: ${unknownLimits.join(', ')}`);
+  const limiter = new UnaryLimiter(groups);
   const host = opts.host ?? '127.0.0.1';
   const seed = opts.seed ?? 1;
   const token = opts.token ?? `t.sim-${randomBytes(24).toString('base64url')}`;
@@ -173,20 +258,28 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
   for (const i of instruments) if (i.marketSymbol !== undefined && !symbols.has(i.marketSymbol)) i.marketSymbol = undefined;
 
   const now = opts.now ?? Date.now;
-  const accounts: SimAccount[] = [
-    { id: accountIdFor(seed, 0), type: AccountType.TINKOFF, name: 'Брокерский счёт', status: AccountStatus.OPEN, openedMs: Date.UTC(2021, 3, 12) },
-    { id: accountIdFor(seed, 1), type: AccountType.TINKOFF_IIS, name: 'ИИС', status: AccountStatus.OPEN, openedMs: Date.UTC(2022, 8, 1) },
-  ];
-  const mainAccount = accounts[0]?.id ?? '';
+  const accounts = new AccountBook(seed, nanosOption(opts.cash ?? '1000000', 'cash'));
+  const brokerageIds = accounts.brokerage().map((a) => a.id);
+  const mainAccount = brokerageIds[0] ?? '';
+  const commission = parseScaled(opts.commission ?? '0.0005');
+  if (commission.int < 0n) throw new Error(`commission must not be negative: ${opts.commission ?? ''}`);
+  const engine = new OrderEngine({ market, now, seed, commission: { num: commission.int, den: 10n ** BigInt(commission.scale) } });
 
   // ---- the venue's record and faults ----
   const calls = new Map<string, number>();
   const sent = new Map<string, number>();
+  const errorsSent = new Map<string, number>();
   const sessions = new Set<MarketDataSession>();
+  const orderSessions = new Set<OrderStreamSession>();
+  /** Calls whose reply is being held back (lost-reply `hang`): ended at close. */
+  const held = new Set<() => void>();
   let streamsOpened = 0;
+  let orderStreamsOpened = 0;
   let streamRequests = 0;
+  let lostReplies = 0;
   let stalled = false;
-  const pendingFaults = new Map<string, { code: TInvestFaultCode; left: number }>();
+  const plan = new FaultPlan(seed);
+  const lostReplyHangMs = opts.lostReplyHangMs ?? 60_000;
 
   const faults: TInvestFaults = {
     delayMs: 0,
@@ -196,34 +289,40 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     stallStreams(on) {
       stalled = on;
     },
-    dropStreams(kind) {
+    dropStreams(kind, which = 'all') {
       const err =
         kind === 'UNAVAILABLE'
           ? VenueError.transport(status.UNAVAILABLE, 'GOAWAY received')
           : kind === 'CANCELLED'
             ? VenueError.transport(status.CANCELLED, 'Received RST_STREAM with error code 8')
             : VenueError.of('80005');
-      const open = [...sessions];
+      const open: { end(e: VenueError): void }[] = [
+        ...(which === 'orders' ? [] : [...sessions]),
+        ...(which === 'market' ? [] : [...orderSessions]),
+      ];
       for (const s of open) s.end(err);
       return open.length;
     },
-    failNext(method, code, times = 1) {
-      pendingFaults.set(methodKey(method), { code, left: times });
+    failNext(method, code, times = 1, when = 'before') {
+      plan.failNext(methodKey(method), code, times, when);
+    },
+    loseNextReply(method, times = 1, shape = 'hang') {
+      plan.loseNext(methodKey(method), times, shape);
+    },
+    get loseReplyRate() {
+      return plan.loseReplyRate;
+    },
+    set loseReplyRate(p: number) {
+      plan.loseReplyRate = Math.min(1, Math.max(0, p));
+    },
+    get loseReplyShape() {
+      return plan.loseReplyShape;
+    },
+    set loseReplyShape(shape: LostReplyShape | 'mix') {
+      plan.loseReplyShape = shape;
     },
   };
 
-  const services = contractServices(loadContract());
-  const allMethods: string[] = [];
-  const unaryMethods: string[] = [];
-  for (const [svc, def] of services) {
-    for (const [name, m] of Object.entries(def)) {
-      const key = `${svc}/${name}`;
-      allMethods.push(key);
-      if (!m.requestStream && !m.responseStream) unaryMethods.push(key);
-    }
-  }
-  const groups = unaryGroups(unaryMethods);
-  const limiter = new UnaryLimiter(groups);
 
   /** "GetCandles" → "MarketDataService/GetCandles". */
   function methodKey(method: string): string {
@@ -231,12 +330,19 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     return allMethods.find((k) => k.endsWith(`/${method}`)) ?? method;
   }
 
-  function takeFault(key: string): VenueError | undefined {
-    const f = pendingFaults.get(key);
-    if (!f) return undefined;
-    f.left -= 1;
-    if (f.left <= 0) pendingFaults.delete(key);
-    return f.code === 'UNAVAILABLE' ? VenueError.transport(status.UNAVAILABLE, 'upstream connect error or disconnect/reset before headers') : VenueError.of(f.code);
+  /** The status an error reply carries; every one is counted for the record. */
+  function errorReply(err: VenueError, headers?: Metadata): ReturnType<typeof statusOf> {
+    const label = err.code || (status[err.status] ?? String(err.status));
+    errorsSent.set(label, (errorsSent.get(label) ?? 0) + 1);
+    return statusOf(err, headers);
+  }
+
+  /** Open streams of one limit group, market data and orders alike. */
+  function openStreamsOf(streams: readonly string[]): number {
+    let n = 0;
+    for (const s of sessions) if (streams.includes(`MarketDataStreamService/${s.method}`)) n += 1;
+    for (const s of orderSessions) if (streams.includes(`OrdersStreamService/${s.method}`)) n += 1;
+    return n;
   }
 
   function authorize(md: Metadata): void {
@@ -281,25 +387,13 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     'UsersService/GetAccounts': (raw) => {
       const req = raw as GetAccountsRequestIn;
       const want = req.status ?? AccountStatus.UNSPECIFIED;
-      const list = want === AccountStatus.UNSPECIFIED || want === AccountStatus.ALL ? accounts : accounts.filter((a) => a.status === want);
-      return {
-        accounts: list.map((a) => ({
-          id: a.id,
-          type: a.type,
-          name: a.name,
-          status: a.status,
-          opened_date: timestampOfMs(a.openedMs),
-          access_level: AccessLevel.FULL_ACCESS,
-        })),
-      };
+      const all = accounts.brokerage();
+      const list = want === AccountStatus.UNSPECIFIED || want === AccountStatus.ALL ? all : all.filter((a) => a.status === want);
+      return { accounts: list.map(accountMessage) };
     },
     'UsersService/GetUserTariff': () => ({
       unary_limits: groups.map((g) => ({ limit_per_minute: g.limitPerMinute, methods: g.methods.map(fullMethodName) })),
-      stream_limits: STREAM_GROUPS.map((g) => ({
-        limit: g.limit,
-        streams: g.streams.map(fullMethodName),
-        open: [...sessions].filter((s) => g.streams.includes(`MarketDataStreamService/${s.method}`)).length,
-      })),
+      stream_limits: streamLimits.map((g) => ({ limit: g.limit, streams: g.streams.map(fullMethodName), open: openStreamsOf(g.streams) })),
     }),
     'InstrumentsService/Shares': (raw) => {
       const req = raw as InstrumentsRequestIn;
@@ -337,33 +431,67 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
       );
       return { candles };
     },
+    ...tradingMethods({ accounts, engine, instruments: book, market, now }),
   };
 
   function count(key: string): void {
     calls.set(key, (calls.get(key) ?? 0) + 1);
   }
 
+  /** A lost reply of the `hang` shape: nothing goes back until the client gives up or the venue's upstream times out. */
+  function holdReply(call: ServerUnaryCall<Record<string, unknown>, object>, callback: sendUnaryData<object>, headers: Metadata): void {
+    let done = false;
+    const end = (details: string): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      held.delete(closeNow);
+      callback(errorReply(VenueError.transport(status.UNAVAILABLE, details), headers));
+    };
+    const closeNow = (): void => end('server is shutting down');
+    const timer = setTimeout(() => end('upstream request timeout'), lostReplyHangMs);
+    timer.unref();
+    held.add(closeNow);
+    call.on('cancelled', () => {
+      done = true;
+      clearTimeout(timer);
+      held.delete(closeNow);
+    });
+  }
+
   function unaryHandler(key: string, impl: UnaryImpl | undefined): UntypedHandleCall {
     return (call: ServerUnaryCall<Record<string, unknown>, object>, callback: sendUnaryData<object>) => {
       count(key);
+      const ctx: CallContext = { trackingId: trackingId() };
       const headers = new Metadata();
-      headers.set('x-tracking-id', trackingId());
+      headers.set('x-tracking-id', ctx.trackingId);
       void (async () => {
         try {
           authorize(call.metadata);
           const rate = limiter.take(key, now());
           for (const [h, v] of Object.entries(rate.headers)) headers.set(h, v);
           if (!rate.allowed) throw VenueError.of('80002');
-          const fault = takeFault(key);
+          const fault = plan.takeFailure(key);
           if (faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
-          if (fault) throw fault;
+          if (fault?.when === 'before') throw fault.error;
           if (!impl) throw VenueError.of('12001');
-          const res = await impl(call.request);
+          const res = await impl(call.request, ctx);
+          // From here on the call has executed: whatever goes wrong now loses its outcome.
+          if (fault) {
+            lostReplies += 1;
+            throw fault.error;
+          }
+          const lost = plan.takeLoss(key, ORDER_COMMANDS.has(key));
+          if (lost !== undefined) {
+            lostReplies += 1;
+            if (lost === 'hang') return holdReply(call, callback, headers);
+            throw lostReplyError(lost);
+          }
           call.sendMetadata(headers);
           callback(null, res);
         } catch (e) {
           // Errors are trailers-only responses: every header goes into the trailers.
-          callback(statusOf(asVenueError(e), headers));
+          callback(errorReply(asVenueError(e), headers));
         }
       })();
     };
@@ -385,13 +513,10 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
   /** Auth, stream limit and injected faults at open; throws the venue error to end the call with. */
   function admitStream(key: string, md: Metadata): void {
     authorize(md);
-    const fault = takeFault(key);
-    if (fault) throw fault;
-    const group = STREAM_GROUPS.find((g) => g.streams.includes(key));
-    if (group && key.startsWith('MarketDataStreamService/')) {
-      const open = [...sessions].filter((s) => group.streams.includes(`MarketDataStreamService/${s.method}`)).length;
-      if (open >= group.limit) throw VenueError.of('80001');
-    }
+    const fault = plan.takeFailure(key);
+    if (fault) throw fault.error;
+    const group = streamLimits.find((g) => g.streams.includes(key));
+    if (group && openStreamsOf(group.streams) >= group.limit) throw VenueError.of('80001');
   }
 
   function openSession(
@@ -406,7 +531,7 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
       },
       (err) => {
         sessions.delete(session);
-        if (err) call.emit('error', statusOf(err));
+        if (err) call.emit('error', errorReply(err));
         else call.end();
       },
     );
@@ -426,7 +551,7 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
       try {
         admitStream(key, call.metadata);
       } catch (e) {
-        call.emit('error', statusOf(asVenueError(e)));
+        call.emit('error', errorReply(asVenueError(e)));
         return;
       }
       const session = openSession('MarketDataStream', call);
@@ -443,14 +568,65 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
       try {
         admitStream(key, call.metadata);
       } catch (e) {
-        call.emit('error', statusOf(asVenueError(e)));
+        call.emit('error', errorReply(asVenueError(e)));
         return;
       }
       const session = openSession('MarketDataServerSideStream', call);
       streamRequests += 1;
       session.handleServerSide(call.request);
     },
+    'OrdersStreamService/OrderStateStream': orderStreamHandler('OrderStateStream'),
+    'OrdersStreamService/TradesStream': orderStreamHandler('TradesStream'),
   };
+
+  const orderStreamHost = {
+    now,
+    stalled: () => stalled,
+    onSent(kind: string) {
+      sent.set(kind, (sent.get(kind) ?? 0) + 1);
+    },
+    commissionOf: (n: bigint) => engine.commissionOf(n),
+  };
+
+  /** OrderStateStream / TradesStream: every account named must be the token's (50004 otherwise); none = all. */
+  function orderStreamHandler(method: OrderStreamMethod): UntypedHandleCall {
+    const key = `OrdersStreamService/${method}`;
+    return (call: ServerWritableStream<OrderStreamRequestIn, Record<string, unknown>>) => {
+      count(key);
+      let session: OrderStreamSession;
+      try {
+        admitStream(key, call.metadata);
+        const req = call.request;
+        const ids = (req.accounts ?? []).filter((id) => id !== '');
+        for (const id of ids) accounts.get(id);
+        const delay = orderStreamPingDelay(method, method === 'TradesStream' ? req.ping_delay_ms : req.ping_delay_millis);
+        session = new OrderStreamSession(
+          orderStreamHost,
+          method,
+          ids,
+          delay,
+          (msg) => {
+            call.write(msg);
+          },
+          (err) => {
+            orderSessions.delete(session);
+            if (err) call.emit('error', errorReply(err));
+            else call.end();
+          },
+        );
+      } catch (e) {
+        call.emit('error', errorReply(asVenueError(e)));
+        return;
+      }
+      orderSessions.add(session);
+      orderStreamsOpened += 1;
+      call.on('cancelled', () => {
+        session.dispose();
+        orderSessions.delete(session);
+      });
+      session.start();
+    };
+  }
 
   /** Streams the simulator does not serve yet: authenticated, then UNIMPLEMENTED 12001. */
   function unimplementedStream(key: string): UntypedHandleCall {
@@ -463,7 +639,7 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
       } catch (e) {
         err = asVenueError(e);
       }
-      call.emit('error', statusOf(err));
+      call.emit('error', errorReply(err));
     };
   }
 
@@ -489,9 +665,13 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     server.bindAsync(`${host}:${opts.port ?? 0}`, creds, (err, p) => (err ? reject(err) : resolve(p)));
   });
 
-  // Market trades drive every open stream; a short tick flushes throttled candles.
+  // Market trades drive every open stream and fill resting orders; a short tick flushes throttled candles.
   const offTrade = market.onTrade((t) => {
     for (const s of sessions) s.onTrade(t);
+    engine.onTrade(t, (id) => accounts.find(id));
+  });
+  const offOrders = engine.onEvent((e) => {
+    for (const s of orderSessions) s.onOrderEvent(e);
   });
   const tick = setInterval(() => {
     for (const s of sessions) s.tick();
@@ -513,16 +693,53 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     },
     sent,
     activeSubscriptions: () => [...sessions].map((s) => s.snapshot()),
+    get orderStreamsOpened() {
+      return orderStreamsOpened;
+    },
+    get orderStreamsOpen() {
+      return orderSessions.size;
+    },
+    orderStreams: () => [...orderSessions].map((s) => s.info()),
+    errorsSent,
+    get rateLimited() {
+      return errorsSent.get('80002') ?? 0;
+    },
+    get lostReplies() {
+      return lostReplies;
+    },
+    get orders() {
+      return new Map(engine.all().map((o) => [o.orderId, orderRecord(o)]));
+    },
+    ordersOf: (accountId) =>
+      engine
+        .all()
+        .filter((o) => o.accountId === accountId)
+        .map(orderRecord),
+    placements: (accountId, key) => engine.placements.get(`${accountId}\n${key}`) ?? 0,
+    maxPlacementsPerKey: () => Math.max(0, ...engine.placements.values()),
+    balances(accountId) {
+      const a = accounts.find(accountId);
+      if (!a) throw new Error(`no account ${accountId}`);
+      return {
+        cash: formatScaled(a.cash, NANO_SCALE),
+        blockedCash: formatScaled(a.blockedCash, NANO_SCALE),
+        securities: [...a.holdings].map(([uid, h]) => ({ ticker: book.byUidId(uid)?.ticker ?? uid, instrumentUid: uid, pieces: h.pieces, blocked: h.blocked })),
+      };
+    },
   };
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
     closing ??= (async () => {
       offTrade();
+      offOrders();
       clearInterval(tick);
       if (ownsMarket) market.stop();
-      // Like a venue going away: open streams end with UNAVAILABLE, then the listener closes.
-      for (const s of [...sessions]) s.end(VenueError.transport(status.UNAVAILABLE, 'server is shutting down'));
+      // Like a venue going away: open streams and held calls end with UNAVAILABLE, then the listener closes.
+      const bye = VenueError.transport(status.UNAVAILABLE, 'server is shutting down');
+      for (const s of [...sessions]) s.end(bye);
+      for (const s of [...orderSessions]) s.end(bye);
+      for (const end of [...held]) end();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();
@@ -541,6 +758,7 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     endpoint: `${host}:${port}`,
     token,
     accountId: mainAccount,
+    accountIds: brokerageIds,
     ...(tlsInfo ? { tls: tlsInfo } : {}),
     market,
     instruments,

@@ -92,22 +92,72 @@ export const SubscriptionStatus = {
 export const CandleSource = { EXCHANGE: 1 } as const;
 export const TradeDirection = { BUY: 1, SELL: 2 } as const;
 export const LastPriceType = { EXCHANGE: 1 } as const;
+export const OrderDirection = { UNSPECIFIED: 0, BUY: 1, SELL: 2 } as const;
+export const OrderType = { UNSPECIFIED: 0, LIMIT: 1, MARKET: 2, BESTPRICE: 3 } as const;
+export const ExecutionReportStatus = { UNSPECIFIED: 0, FILL: 1, REJECTED: 2, CANCELLED: 3, NEW: 4, PARTIALLYFILL: 5 } as const;
+export const TimeInForce = { UNSPECIFIED: 0, DAY: 1, FILL_AND_KILL: 2, FILL_OR_KILL: 3 } as const;
+export const OrderIdType = { UNSPECIFIED: 0, EXCHANGE: 1, REQUEST: 2 } as const;
+/** OrderStateStreamResponse.StatusCauseInfo. */
+export const StatusCause = {
+  UNSPECIFIED: 0,
+  CANCELLED_BY_EXCHANGE: 1,
+  CANCELLED_NOT_ENOUGH_POSITION: 2,
+  REJECTED_BY_EXCHANGE: 5,
+  CANCELLED_BY_CLIENT: 15,
+} as const;
+export const ResultSubscriptionStatus = { OK: 1, ERROR: 13 } as const;
+
+/** Money and Quotation are carried as nanos (value × 10^9) inside the venue. */
+export const NANO_SCALE = 9;
+
+/** A request Quotation/MoneyValue as nanos, or undefined when units and nano break the venue's rules. */
+export function nanosOf(q: { units?: string | number | null; nano?: number | null }): bigint | undefined {
+  const units = BigInt(q.units ?? 0);
+  const nano = q.nano ?? 0;
+  if (!Number.isInteger(nano) || Math.abs(nano) >= 1e9) return undefined;
+  if ((units > 0n && nano < 0) || (units < 0n && nano > 0)) return undefined;
+  return units * 1_000_000_000n + BigInt(nano);
+}
 
 /** The venue's own error codes the simulator can produce: gRPC status and message text. */
 export const VENUE_ERRORS = {
   '12001': [status.UNIMPLEMENTED, 'method is not implemented'],
+  // The sim's own catch-all for bad arguments the venue notes give no code for (e.g. a non-RUB pay-in).
+  '30000': [status.INVALID_ARGUMENT, 'invalid request parameters'],
   '30011': [status.INVALID_ARGUMENT, 'interval is invalid'],
   '30012': [status.INVALID_ARGUMENT, 'to can not be earlier than from'],
   '30013': [status.INVALID_ARGUMENT, 'class_code is required'],
   '30014': [status.INVALID_ARGUMENT, 'the maximum request period for the given candle interval has been exceeded'],
+  '30015': [status.INVALID_ARGUMENT, 'quantity is required'],
+  '30017': [status.INVALID_ARGUMENT, 'price is required'],
+  '30018': [status.INVALID_ARGUMENT, 'price is invalid'],
+  '30019': [status.INVALID_ARGUMENT, 'direction is required'],
+  '30020': [status.INVALID_ARGUMENT, 'direction is invalid'],
+  '30021': [status.INVALID_ARGUMENT, 'account_id is required'],
+  '30025': [status.INVALID_ARGUMENT, 'order_type is required'],
+  '30026': [status.INVALID_ARGUMENT, 'order_type is invalid'],
+  '30027': [status.INVALID_ARGUMENT, 'order_id is required'],
+  '30028': [status.INVALID_ARGUMENT, 'order_id has invalid format, uuid is expected'],
+  '30029': [status.INVALID_ARGUMENT, 'idempotency_key is required'],
+  '30030': [status.INVALID_ARGUMENT, 'idempotency_key is invalid'],
+  '30034': [status.INVALID_ARGUMENT, 'not enough balance'],
+  '30042': [status.INVALID_ARGUMENT, 'not enough assets for a margin trade'],
+  '30055': [status.INVALID_ARGUMENT, 'order_id is longer than 36 characters'],
+  '30059': [status.INVALID_ARGUMENT, 'cancel order error'],
+  '30078': [status.INVALID_ARGUMENT, 'price is not a multiple of min_price_increment'],
+  '30079': [status.INVALID_ARGUMENT, 'instrument is not available for trading'],
+  '30080': [status.INVALID_ARGUMENT, 'quantity must be positive'],
   '30087': [status.INVALID_ARGUMENT, 'query is required'],
   '30093': [status.INVALID_ARGUMENT, 'figi or instrument_id is required'],
+  '30098': [status.INVALID_ARGUMENT, 'there is no trading in this instrument now'],
+  '30100': [status.INVALID_ARGUMENT, 'price must be positive'],
   '30220': [status.INVALID_ARGUMENT, 'candle_source_type can not be used with limit'],
   '30228': [status.INVALID_ARGUMENT, 'from or limit is required'],
   '40002': [status.PERMISSION_DENIED, 'insufficient privileges'],
   '40003': [status.UNAUTHENTICATED, 'authentication token is missing or invalid'],
   '50002': [status.NOT_FOUND, 'instrument not found'],
   '50004': [status.NOT_FOUND, 'account not found'],
+  '50005': [status.NOT_FOUND, 'order not found'],
   '70001': [status.INTERNAL, 'internal error'],
   '70002': [status.INTERNAL, 'internal network error'],
   '70003': [status.INTERNAL, 'internal error'],

@@ -41,13 +41,21 @@ function nextBatch(sent: PushBatch[]): Promise<PushBatch> {
 }
 
 describe('Batcher', () => {
-  it('coalesces 1000 updates of one key in one window into one candle with the latest values', async () => {
+  it('coalesces 1000 updates of one bar in one window into one candle with the latest values', async () => {
     const sent: PushBatch[] = [];
     const b = new Batcher({ send: (x) => sent.push(x), intervalMs: 25 });
-    for (let i = 1; i <= 1000; i++) b.candle(candle(KEY, 60 * Math.ceil(i / 400), i));
+    for (let i = 1; i <= 1000; i++) b.candle(candle(KEY, 120, i));
     const batch = await nextBatch(sent);
-    expect(batch.candles).toEqual([candle(KEY, 180, 1000)]);
+    expect(batch.candles).toEqual([candle(KEY, 120, 1000)]);
     expect(sent).toHaveLength(1);
+  });
+
+  it('keeps the final state of a bar that closed within the window, oldest bar first', () => {
+    const sent: PushBatch[] = [];
+    const b = new Batcher({ send: (x) => sent.push(x) });
+    for (let i = 1; i <= 1000; i++) b.candle(candle(KEY, 60 * Math.ceil(i / 400), i));
+    expect(b.flush()?.candles).toEqual([candle(KEY, 60, 400), candle(KEY, 120, 800), candle(KEY, 180, 1000)]);
+    b.close();
   });
 
   it('keeps the latest candle of each key separately', () => {

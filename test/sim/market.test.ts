@@ -75,3 +75,21 @@ describe('the local market', () => {
     expect(m.lastPrice('SBER')).toBe(31234n);
   });
 });
+
+describe('start prices', () => {
+  it('reads the start price at the tick scale, whatever digits it is written with', () => {
+    const m = new Market({
+      seed: 1,
+      symbols: [
+        { symbol: 'A', startPrice: '300', priceStep: '0.01', qtyStep: '1' },
+        { symbol: 'B', startPrice: '6950.0', priceStep: '0.5', qtyStep: '1' },
+        { symbol: 'C', startPrice: '0.123456', priceStep: '0.001', qtyStep: '1' },
+      ],
+      now: () => T0,
+      historySeconds: 0,
+    });
+    expect(m.lastPrice('A')).toBe(30000n);
+    expect(m.lastPrice('B')).toBe(69500n);
+    expect(m.lastPrice('C')).toBe(123n);
+  });
+});

@@ -99,11 +99,12 @@ export class RawClient {
   }
 
   /** Resolves with the reply and its headers; rejects with the ServiceError (trailers in `.metadata`). */
-  unary<T>(svc: string, name: string, req: object, token: string | null = this.token): Promise<UnaryOk<T>> {
+  unary<T>(svc: string, name: string, req: object, token: string | null = this.token, deadlineMs?: number): Promise<UnaryOk<T>> {
     const m = method(svc, name);
+    const options = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
     return new Promise((resolve, reject) => {
       let headers = new Metadata();
-      const call = this.client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, req, authMetadata(token), (err, v) => {
+      const call = this.client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, req, authMetadata(token), options, (err, v) => {
         if (err) reject(err);
         else resolve({ value: v as T, headers });
       });

@@ -4,6 +4,7 @@
  * picks plaintext for endpoints starting with "localhost" and TLS with the system roots
  * otherwise, so it is pointed at `localhost:PORT` of the plaintext venue.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TinkoffInvestApi } from 'tinkoff-invest-api';
 import { Market } from '../../../sim/market.js';
@@ -79,5 +80,82 @@ describe('T-Invest sim: the public npm SDK works unchanged', () => {
     expect(sim.stats.activeSubscriptions().flatMap((s) => s.candles)).toEqual([]);
     const closeError = await api.stream.market.cancel();
     expect(closeError).toBeUndefined();
+  });
+
+  it('places, lists and cancels orders, and its order streams report what the venue recorded', async () => {
+    const abort = new AbortController();
+    const states: { orderId: string; requestId: string | undefined; status: number; cause: number | undefined }[] = [];
+    const fills: { orderId: string; quantity: number; tradeId: string }[] = [];
+    let ready: () => void = () => {};
+    const subscribed = new Promise<void>((r) => (ready = r));
+    let opened = 0;
+    let seen: () => void = () => {};
+    const allSeen = new Promise<void>((r) => (seen = r));
+    const check = (want: () => boolean) => {
+      if (want()) seen();
+    };
+    let done: () => boolean = () => false;
+    // The SDK's order streams are plain server streams; an abort ends them.
+    const read = async <T,>(it: AsyncIterable<T>, on: (m: T) => void) => {
+      try {
+        for await (const m of it) on(m);
+      } catch (e) {
+        if (!abort.signal.aborted) throw e;
+      }
+    };
+    const readers = [
+      read(api.ordersStream.orderStateStream({ accounts: [sim.accountId], pingDelayMs: 1000 }, { signal: abort.signal }), (m) => {
+        if (m.subscription && ++opened === 2) ready();
+        const o = m.orderState;
+        if (o) states.push({ orderId: o.orderId, requestId: o.orderRequestId, status: o.executionReportStatus, cause: o.statusInfo });
+        check(done);
+      }),
+      read(api.ordersStream.tradesStream({ accounts: [sim.accountId], pingDelayMs: 5000 }, { signal: abort.signal }), (m) => {
+        if (m.subscription && ++opened === 2) ready();
+        for (const t of m.orderTrades?.trades ?? []) fills.push({ orderId: m.orderTrades?.orderId ?? '', quantity: t.quantity, tradeId: t.tradeId });
+        check(done);
+      }),
+    ];
+    await subscribed;
+
+    // A limit buy far below the market rests.
+    const half = market.lastPrice('SBER') / 2n;
+    const price = { units: Number(half / 100n), nano: Number(half % 100n) * 10_000_000 };
+    const key = randomUUID();
+    const placed = await api.orders.postOrder({ figi: '', instrumentId: sber.uid, quantity: 2, price, direction: 1, accountId: sim.accountId, orderType: 1, orderId: key, timeInForce: 0, priceType: 0 });
+    expect(placed).toMatchObject({ executionReportStatus: 4, lotsRequested: 2, lotsExecuted: 0, orderRequestId: key, figi: sber.figi, instrumentUid: sber.uid });
+    expect(placed.orderId).not.toBe(key);
+    expect(placed.initialOrderPrice).toMatchObject({ currency: 'rub' });
+
+    const listed = await api.orders.getOrders({ accountId: sim.accountId });
+    expect(listed.orders.map((o) => [o.orderId, o.executionReportStatus, o.orderRequestId])).toEqual([[placed.orderId, 4, key]]);
+    expect(await api.orders.getOrderState({ accountId: sim.accountId, orderId: placed.orderId, priceType: 0 })).toMatchObject({ executionReportStatus: 4, lotsRequested: 2 });
+
+    const cancelled = await api.orders.cancelOrder({ accountId: sim.accountId, orderId: placed.orderId });
+    expect(cancelled.time).toBeInstanceOf(Date);
+    expect(await api.orders.getOrderState({ accountId: sim.accountId, orderId: placed.orderId, priceType: 0 })).toMatchObject({ executionReportStatus: 3 });
+    expect((await api.orders.getOrders({ accountId: sim.accountId })).orders).toEqual([]);
+
+    // A market buy fills at once; TradesStream reports it in pieces.
+    const bought = await api.orders.postOrder({ figi: '', instrumentId: sber.uid, quantity: 1, direction: 1, accountId: sim.accountId, orderType: 2, orderId: randomUUID(), timeInForce: 0, priceType: 0 });
+    expect(bought).toMatchObject({ executionReportStatus: 1, lotsExecuted: 1 });
+
+    done = () => states.some((x) => x.orderId === bought.orderId && x.status === 1) && fills.length > 0 && states.some((x) => x.status === 3);
+    check(done);
+    await allSeen;
+    abort.abort();
+    await Promise.all(readers);
+
+    expect(states.filter((x) => x.orderId === placed.orderId).map((x) => [x.status, x.requestId, x.cause])).toEqual([
+      [4, key, undefined],
+      [3, key, 15],
+    ]);
+    expect(fills).toEqual([{ orderId: bought.orderId, quantity: sber.lot, tradeId: sim.stats.orders.get(bought.orderId)?.fills[0]?.tradeId }]);
+    // What the SDK saw last of each order is the venue's own record.
+    for (const id of [placed.orderId, bought.orderId]) {
+      const last = states.filter((x) => x.orderId === id).at(-1);
+      expect(last?.status).toBe(sim.stats.orders.get(id)?.statusCode);
+    }
+    expect(sim.stats.maxPlacementsPerKey()).toBe(1);
   });
 });
