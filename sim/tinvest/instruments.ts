@@ -4,8 +4,6 @@
  * lookups the API offers (uid, figi, TICKER_CLASSCODE, ticker + class code).
  */
 import { createHash } from 'node:crypto';
-import { parseScaled } from '../../electron/decimal.js';
-import { formatFixed } from '../market.js';
 import type { MarketSymbolSpec } from '../market.js';
 import {
   InstrumentType,
