@@ -1,0 +1,292 @@
+/**
+ * The T-Invest venue: market data over one gRPC channel. connect() checks the token with
+ * GetAccounts and loads the shares; candles stream through the one MarketDataStream owner,
+ * which opens streams only while something is subscribed.
+ */
+import type { Account, Candle, CandleKey, Instrument, Interval, VenueMode } from '../../domain.js';
+import { INTERVALS } from '../../domain.js';
+import type { BackoffOptions } from '../../net/backoff.js';
+import { VenueError } from '../venue.js';
+import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venue.js';
+import { TInvestChannel } from './channel.js';
+import type { TlsSetting } from './channel.js';
+import { DEADLINE_MS, DEFAULT_PING_DELAY_MS, INSTRUMENT_ID_TYPE_UID, INSTRUMENT_STATUS_BASE, SERVICES } from './constants.js';
+import { toVenueError } from './errors.js';
+import { CandleHistory } from './history.js';
+import { InstrumentCatalog, shareToInstrument } from './instruments.js';
+import { MarketDataStream } from './marketdata-stream.js';
+import type {
+  GetAccountsRequest,
+  GetAccountsResponse,
+  GetCandlesRequest,
+  GetCandlesResponse,
+  InstrumentRequest,
+  InstrumentsRequest,
+  ShareMsg,
+  ShareResponse,
+  SharesResponse,
+} from './messages.js';
+import { method } from './proto.js';
+import { TInvestRpc } from './rpc.js';
+
+export interface TInvestVenueOptions {
+  /** host:port, e.g. HOSTS.sandbox or a local simulator's "127.0.0.1:PORT". */
+  endpoint: string;
+  token: string;
+  mode: VenueMode;
+  /** TLS is the default; false only for loopback; { rootCertsPem } adds CAs to Node's roots. */
+  tls?: boolean | TlsSetting;
+  appName?: string;
+  /** When given, connect() checks the token can see this account. */
+  accountId?: string;
+  sink: VenueSink;
+  /** Stream watchdog interval (default 5000): a PingRequest each interval, dead after three silent ones. */
+  pingDelayMs?: number;
+  now?: () => number;
+  /** Pacing of stream reconnects (jittered exponential). */
+  reconnect?: BackoffOptions;
+  /** Pacing of gap-fill retries. */
+  fillRetry?: BackoffOptions;
+  /** Subscriptions per stream before another stream is opened (venue limit 300). */
+  maxSubscriptionsPerStream?: number;
+  /** Per-service circuit breaker settings. */
+  breaker?: { failureThreshold?: number; openMs?: number };
+}
+
+const SUPPORTED: readonly Interval[] = INTERVALS;
+/** Days before a 1-minute history search gives up on an instrument without data. */
+const EMPTY_SPANS = 5;
+
+/** Drops everything after close(): "no events afterwards". */
+function gatedReporter(r: ConnectionReporter, open: () => boolean): ConnectionReporter {
+  return {
+    state: (s, why) => open() && r.state(s, why),
+    message: () => open() && r.message(),
+    reconnect: () => open() && r.reconnect(),
+    malformed: (d) => open() && r.malformed(d),
+    error: (e) => open() && r.error(e),
+    pingRtt: (ms) => open() && r.pingRtt(ms),
+    subscriptions: (p, c) => open() && r.subscriptions(p, c),
+    limiters: (l) => open() && r.limiters(l),
+    breakers: (b) => open() && r.breakers(b),
+  };
+}
+
+class TInvestVenue implements Venue {
+  readonly id = 'tinvest' as const;
+  readonly mode: VenueMode;
+  readonly name: string;
+  readonly intervals = SUPPORTED;
+
+  private readonly opts: TInvestVenueOptions;
+  private readonly now: () => number;
+  private readonly sink: VenueSink;
+  private readonly api: ConnectionReporter;
+  private readonly catalog = new InstrumentCatalog();
+  /** Earliest candle of each instrument (UTC s) from Share, to stop history searches. */
+  private readonly earliest = new Map<string, { minute?: number; day?: number }>();
+  private readonly early = new Map<string, CandleKey>();
+  private channel: TInvestChannel | undefined;
+  private rpc: TInvestRpc | undefined;
+  private candles: CandleHistory | undefined;
+  private stream: MarketDataStream | undefined;
+  private accountList: Account[] = [];
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+  /** True until close() has sent its last event. */
+  private emitting = true;
+
+  private readonly methods = {
+    getAccounts: method<GetAccountsRequest, GetAccountsResponse>(SERVICES.users, 'GetAccounts'),
+    shares: method<InstrumentsRequest, SharesResponse>(SERVICES.instruments, 'Shares'),
+    shareBy: method<InstrumentRequest, ShareResponse>(SERVICES.instruments, 'ShareBy'),
+    getCandles: method<GetCandlesRequest, GetCandlesResponse>(SERVICES.marketData, 'GetCandles'),
+  };
+
+  constructor(opts: TInvestVenueOptions) {
+    this.opts = opts;
+    this.mode = opts.mode;
+    this.name = opts.mode === 'live' ? 'T-Invest' : opts.mode === 'sandbox' ? 'T-Invest (sandbox)' : 'T-Invest (demo)';
+    this.now = opts.now ?? Date.now;
+    const isOpen = (): boolean => this.emitting;
+    const sink = opts.sink;
+    const reporters = new Map<string, ConnectionReporter>();
+    this.sink = {
+      candle: (c) => {
+        if (this.emitting) sink.candle(c);
+      },
+      order: (u) => {
+        if (this.emitting) sink.order(u);
+      },
+      connection: (name) => {
+        let r = reporters.get(name);
+        if (!r) reporters.set(name, (r = gatedReporter(sink.connection(name), isOpen)));
+        return r;
+      },
+    };
+    this.api = this.sink.connection('api');
+  }
+
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(new VenueError('unavailable', 'closed', 'venue closed'));
+    this.connecting ??= this.doConnect().catch((e: unknown) => {
+      this.connecting = undefined;
+      throw e;
+    });
+    return this.connecting;
+  }
+
+  private async doConnect(): Promise<void> {
+    this.api.state('connecting', this.opts.endpoint);
+    let channel: TInvestChannel;
+    try {
+      channel = new TInvestChannel(this.opts);
+    } catch (e) {
+      throw this.failConnect(toVenueError(e));
+    }
+    const rpc = new TInvestRpc({
+      channel,
+      now: this.now,
+      onHealth: () => this.reportHealth(),
+      ...(this.opts.breaker ? { breaker: this.opts.breaker } : {}),
+    });
+    this.channel = channel;
+    this.rpc = rpc;
+    this.candles = new CandleHistory(rpc, this.methods.getCandles);
+    try {
+      this.api.state('authenticating', 'GetAccounts');
+      const acc = await rpc.call(this.methods.getAccounts, {}, { deadlineMs: DEADLINE_MS.GetAccounts });
+      this.accountList = acc.accounts.map((a) => ({ venue: 'tinvest', id: a.id, name: a.name }));
+      if (this.opts.accountId && !this.accountList.some((a) => a.id === this.opts.accountId)) {
+        throw new VenueError('invalid', '50004', `account ${this.opts.accountId} is not visible to this token`);
+      }
+      this.api.state('subscribing', 'loading shares');
+      const shares = await rpc.call(this.methods.shares, { instrumentStatus: INSTRUMENT_STATUS_BASE }, { deadlineMs: DEADLINE_MS.Shares });
+      const skipped = this.catalog.load(shares.instruments);
+      for (const s of shares.instruments) this.noteEarliest(s);
+      if (skipped > 0) this.api.malformed(`${skipped} share(s) without a readable uid or price step`);
+    } catch (e) {
+      throw this.failConnect(toVenueError(e));
+    }
+    if (this.closed) throw new VenueError('unavailable', 'closed', 'venue closed while connecting');
+    this.stream = new MarketDataStream({
+      channel,
+      sink: this.sink,
+      fetchCandles: (key, from, to) => this.candlesOrThrow().range(key, from, to),
+      figiOf: (uid) => this.catalog.figiOf(uid),
+      now: this.now,
+      pingDelayMs: this.opts.pingDelayMs ?? DEFAULT_PING_DELAY_MS,
+      ...(this.opts.reconnect ? { backoff: this.opts.reconnect } : {}),
+      ...(this.opts.fillRetry ? { fillRetry: this.opts.fillRetry } : {}),
+      ...(this.opts.maxSubscriptionsPerStream ? { maxPerStream: this.opts.maxSubscriptionsPerStream } : {}),
+    });
+    for (const key of this.early.values()) this.stream.subscribe(key);
+    this.early.clear();
+    this.api.state('live', `${this.accountList.length} account(s), ${this.catalog.size} share(s)`);
+    this.reportHealth();
+  }
+
+  private failConnect(err: VenueError): VenueError {
+    this.api.error(err.info(this.now()));
+    this.api.state('closed', `connect failed: ${err.code} ${err.message}`);
+    this.rpc?.close();
+    this.channel?.close();
+    this.rpc = undefined;
+    this.channel = undefined;
+    this.candles = undefined;
+    return err;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.early.clear();
+    await this.stream?.close();
+    // Cancels calls in flight too, so a connect() under way ends now rather than at its deadline.
+    this.rpc?.close();
+    await this.connecting?.catch(() => undefined);
+    this.channel?.close();
+    if (this.channel) this.api.state('closed', 'closed by the app');
+    this.emitting = false;
+  }
+
+  async accounts(): Promise<Account[]> {
+    const rpc = this.rpcOrThrow();
+    const acc = await rpc.call(this.methods.getAccounts, {}, { deadlineMs: DEADLINE_MS.GetAccounts });
+    this.accountList = acc.accounts.map((a) => ({ venue: 'tinvest', id: a.id, name: a.name }));
+    return this.accountList;
+  }
+
+  async searchInstruments(query: string, limit: number): Promise<Instrument[]> {
+    this.rpcOrThrow();
+    return this.catalog.search(query, limit);
+  }
+
+  async instrument(id: string): Promise<Instrument> {
+    const known = this.catalog.get(id);
+    if (known) return known;
+    const rpc = this.rpcOrThrow();
+    const res = await rpc.call(this.methods.shareBy, { idType: INSTRUMENT_ID_TYPE_UID, id }, { deadlineMs: DEADLINE_MS.ShareBy });
+    if (!res.instrument) throw new VenueError('invalid', '50002', `instrument ${id} not found`);
+    let inst: Instrument;
+    try {
+      inst = shareToInstrument(res.instrument);
+    } catch (e) {
+      throw new VenueError('invalid', 'bad-instrument', e instanceof Error ? e.message : String(e));
+    }
+    this.catalog.add(inst);
+    this.noteEarliest(res.instrument);
+    return inst;
+  }
+
+  async history(req: HistoryRequest): Promise<Candle[]> {
+    this.checkKey(req);
+    const e = this.earliest.get(req.instrumentId);
+    const earliestSec = req.interval === '1d' ? e?.day : e?.minute;
+    return this.candlesOrThrow().load(req, Math.floor(this.now() / 1000), { earliestSec, maxEmptySpans: EMPTY_SPANS });
+  }
+
+  subscribeCandles(key: CandleKey): void {
+    if (this.closed) return;
+    this.checkKey(key);
+    if (this.stream) this.stream.subscribe(key);
+    else this.early.set(`${key.instrumentId}|${key.interval}`, key);
+  }
+
+  unsubscribeCandles(key: CandleKey): void {
+    if (this.stream) this.stream.unsubscribe(key);
+    else this.early.delete(`${key.instrumentId}|${key.interval}`);
+  }
+
+  private checkKey(key: CandleKey): void {
+    if (key.venue !== 'tinvest') throw new VenueError('invalid', 'wrong-venue', `key of ${key.venue} given to tinvest`);
+    if (!SUPPORTED.includes(key.interval)) throw new VenueError('invalid', 'interval', `interval ${key.interval} not offered`);
+  }
+
+  private noteEarliest(s: ShareMsg): void {
+    const minute = s.first_1minCandleDate ? Number(s.first_1minCandleDate.seconds) : undefined;
+    const day = s.first_1dayCandleDate ? Number(s.first_1dayCandleDate.seconds) : undefined;
+    if (!s.uid || (!minute && !day)) return;
+    this.earliest.set(s.uid, { ...(minute ? { minute } : {}), ...(day ? { day } : {}) });
+  }
+
+  private rpcOrThrow(): TInvestRpc {
+    if (!this.rpc) throw new VenueError('unavailable', 'not-connected', 'T-Invest is not connected');
+    return this.rpc;
+  }
+
+  private candlesOrThrow(): CandleHistory {
+    if (!this.candles) throw new VenueError('unavailable', 'not-connected', 'T-Invest is not connected');
+    return this.candles;
+  }
+
+  private reportHealth(): void {
+    if (!this.rpc) return;
+    this.api.limiters(this.rpc.limiters());
+    this.api.breakers(this.rpc.breakers());
+  }
+}
+
+export function createTInvestVenue(opts: TInvestVenueOptions): Venue {
+  return new TInvestVenue(opts);
+}

@@ -1,0 +1,104 @@
+/**
+ * T-Invest constants from the venue notes (/work/shared/venues/tinvest.md): hosts, deadlines,
+ * limits and the interval tables. Every other file of the adapter reads them from here.
+ */
+import type { Interval } from '../../domain.js';
+
+export const PROTO_PACKAGE = 'tinkoff.public.invest.api.contract.v1';
+
+/** gRPC hosts (TLS, port 443). The newer *.tbank.ru names chain to a CA Node does not ship (§1). */
+export const HOSTS = {
+  live: 'invest-public-api.tinkoff.ru:443',
+  sandbox: 'sandbox-invest-public-api.tinkoff.ru:443',
+  liveTbank: 'invest-public-api.tbank.ru:443',
+  sandboxTbank: 'sandbox-invest-public-api.tbank.ru:443',
+} as const;
+
+export const SERVICES = {
+  users: 'UsersService',
+  instruments: 'InstrumentsService',
+  marketData: 'MarketDataService',
+  marketDataStream: 'MarketDataStreamService',
+} as const;
+export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
+
+/**
+ * Client deadlines per call. The venue enforces none (§3); its recommended minimums are
+ * 300–500 ms, which loses calls on a slow link, so ours are looser.
+ */
+export const DEADLINE_MS = {
+  GetAccounts: 5_000,
+  ShareBy: 5_000,
+  Shares: 20_000,
+  GetCandles: 10_000,
+} as const;
+
+/** Responses such as Shares exceed gRPC's 4 MiB default (§3). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** Keepalive well inside typical proxy idle timeouts, slow enough not to be "too many pings". */
+export const KEEPALIVE = { timeMs: 60_000, timeoutMs: 20_000 } as const;
+
+/** Documented unary limits per minute (§4.1), used until the first x-ratelimit-* headers arrive. */
+export const UNARY_LIMITS_PER_MINUTE: Readonly<Record<string, number>> = {
+  [SERVICES.users]: 100,
+  [SERVICES.instruments]: 200,
+  [SERVICES.marketData]: 600,
+};
+export const RATE_WINDOW_MS = 60_000;
+
+/** At most 300 subscriptions per stream (candles + books + trades) (§4.3). */
+export const MAX_SUBSCRIPTIONS_PER_STREAM = 300;
+/** At most 100 subscribe requests per minute per stream (§4.3); we batch far below it. */
+export const MAX_SUBSCRIBE_REQUESTS_PER_MINUTE = 100;
+
+/** The venue accepts ping_delay_ms in 5000..180000 (§2.1). */
+export const PING_DELAY_RANGE_MS = { min: 5_000, max: 180_000 } as const;
+export const DEFAULT_PING_DELAY_MS = 5_000;
+/** Silence for this many ping intervals means the stream is dead (§5). */
+export const WATCHDOG_INTERVALS = 3;
+
+/** Domain interval → CandleInterval (GetCandles) and SubscriptionInterval (stream): same numbers for 1..5. */
+export const CANDLE_INTERVAL: Readonly<Record<Interval, number>> = {
+  '1m': 1,
+  '5m': 2,
+  '15m': 3,
+  '1h': 4,
+  '1d': 5,
+};
+export const SUBSCRIPTION_INTERVAL: Readonly<Record<Interval, number>> = {
+  '1m': 1,
+  '5m': 2,
+  '15m': 3,
+  '1h': 4,
+  '1d': 5,
+};
+const BY_SUBSCRIPTION_INTERVAL = new Map<number, Interval>(
+  Object.entries(SUBSCRIPTION_INTERVAL).map(([k, v]) => [v, k as Interval]),
+);
+export function intervalOfSubscription(n: number): Interval | undefined {
+  return BY_SUBSCRIPTION_INTERVAL.get(n);
+}
+
+const DAY = 86_400;
+/** Largest from–to span of one GetCandles request per interval, seconds (§2.2; 30014 beyond). */
+export const MAX_CANDLE_SPAN_SEC: Readonly<Record<Interval, number>> = {
+  '1m': DAY,
+  '5m': 7 * DAY,
+  '15m': 21 * DAY,
+  '1h': 90 * DAY,
+  '1d': 6 * 365 * DAY,
+};
+
+export const SUBSCRIPTION_STATUS = {
+  success: 1,
+  instrumentNotFound: 2,
+  limitExceeded: 6,
+  tooManyRequests: 8,
+  notFound: 9,
+} as const;
+
+export const SUBSCRIPTION_ACTION = { subscribe: 1, unsubscribe: 2 } as const;
+
+export const INSTRUMENT_STATUS_BASE = 1;
+export const INSTRUMENT_ID_TYPE_UID = 3;

@@ -1,0 +1,97 @@
+/**
+ * Share (§2.6) → domain Instrument, and the catalog the adapter answers lookups from.
+ * Prices are per security; orders and candle volumes are in lots, so the order unit is 'lot'.
+ */
+import type { Instrument } from '../../domain.js';
+import { dec } from '../../decimal.js';
+import type { ShareMsg } from './messages.js';
+import { QuotationError, quotationToDec } from './quotation.js';
+
+export function shareToInstrument(s: ShareMsg): Instrument {
+  if (!s.uid) throw new QuotationError(`share ${s.ticker || s.figi} has no instrument uid`);
+  const codes: Record<string, string> = {};
+  if (s.figi) codes.figi = s.figi;
+  if (s.classCode) codes.classCode = s.classCode;
+  if (s.isin) codes.isin = s.isin;
+  return {
+    venue: 'tinvest',
+    id: s.uid,
+    symbol: s.ticker,
+    name: s.name,
+    currency: s.currency.toLowerCase(),
+    priceStep: s.minPriceIncrement ? quotationToDec(s.minPriceIncrement) : '0',
+    qtyStep: '1',
+    lotSize: dec(String(s.lot > 0 ? s.lot : 1)),
+    qtyUnit: 'lot',
+    minQty: '1',
+    tradable: s.apiTradeAvailableFlag && s.buyAvailableFlag && s.sellAvailableFlag,
+    codes,
+  };
+}
+
+/** Instruments by uid, with figi and ticker lookups and a plain search. */
+export class InstrumentCatalog {
+  private readonly byUid = new Map<string, Instrument>();
+  private readonly figiToUid = new Map<string, string>();
+  private readonly uidToFigi = new Map<string, string>();
+
+  /** Replaces the catalog; returns how many shares were skipped as unreadable. */
+  load(shares: readonly ShareMsg[]): number {
+    this.byUid.clear();
+    this.figiToUid.clear();
+    this.uidToFigi.clear();
+    let skipped = 0;
+    for (const s of shares) {
+      try {
+        this.add(shareToInstrument(s));
+      } catch {
+        skipped += 1;
+      }
+    }
+    return skipped;
+  }
+
+  add(i: Instrument): void {
+    this.byUid.set(i.id, i);
+    const figi = i.codes.figi;
+    if (figi) {
+      this.figiToUid.set(figi, i.id);
+      this.uidToFigi.set(i.id, figi);
+    }
+  }
+
+  get size(): number {
+    return this.byUid.size;
+  }
+
+  get(uid: string): Instrument | undefined {
+    return this.byUid.get(uid);
+  }
+
+  figiOf(uid: string): string | undefined {
+    return this.uidToFigi.get(uid);
+  }
+
+  uidOfFigi(figi: string): string | undefined {
+    return this.figiToUid.get(figi);
+  }
+
+  /** Ticker matches first (exact, then prefix), then name, figi or isin containing the query. */
+  search(query: string, limit: number): Instrument[] {
+    const q = query.trim().toLowerCase();
+    if (!q || limit <= 0) return [];
+    const ranked: { i: Instrument; rank: number }[] = [];
+    for (const i of this.byUid.values()) {
+      const ticker = i.symbol.toLowerCase();
+      let rank: number;
+      if (ticker === q) rank = 0;
+      else if (ticker.startsWith(q)) rank = 1;
+      else if (i.name.toLowerCase().includes(q)) rank = 2;
+      else if (Object.values(i.codes).some((c) => c.toLowerCase() === q) || i.id === q) rank = 3;
+      else continue;
+      ranked.push({ i, rank });
+    }
+    ranked.sort((a, b) => a.rank - b.rank || a.i.symbol.localeCompare(b.i.symbol));
+    return ranked.slice(0, limit).map((r) => r.i);
+  }
+}

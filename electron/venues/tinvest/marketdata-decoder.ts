@@ -1,0 +1,475 @@
+/**
+ * A hand-written decoder for MarketDataResponse: the only message on the hot path. It reads
+ * what the adapter uses (candle, ping, subscribe_candles_response), turns Quotation straight
+ * into Dec text, and skips every other field by its wire type. It never throws: bad bytes
+ * come back as { kind: 'malformed' } so the stream can count them and carry on (grpc-js would
+ * cancel the whole call if a deserializer threw).
+ *
+ * Field numbers are from §2.1 and §2.3 of the venue notes.
+ */
+import type { Dec } from '../../decimal.js';
+import { QuotationError, quotationNumbersToDec, quotationToDec } from './quotation.js';
+
+export interface WireCandle {
+  kind: 'candle';
+  figi: string;
+  instrumentUid: string;
+  /** SubscriptionInterval number. */
+  interval: number;
+  /** UTC seconds of the candle's open. */
+  time: number;
+  open: Dec;
+  high: Dec;
+  low: Dec;
+  close: Dec;
+  /** Lots. */
+  volume: Dec;
+}
+
+export interface WirePing {
+  kind: 'ping';
+  /** ms since epoch, 0 when absent. */
+  timeMs: number;
+  streamId: string;
+  /** Echo of our PingRequest time (ms), when this ping answers one. */
+  requestTimeMs: number | undefined;
+}
+
+export interface WireCandleSubscription {
+  figi: string;
+  interval: number;
+  status: number;
+  instrumentUid: string;
+  streamId: string;
+  subscriptionId: string;
+  /** SubscriptionAction; 0 when the server did not say. */
+  action: number;
+}
+
+export interface WireSubscribeCandles {
+  kind: 'subscribe-candles';
+  trackingId: string;
+  subscriptions: WireCandleSubscription[];
+}
+
+/** A payload we do not use (order book, trades, …), or an empty response. */
+export interface WireOther {
+  kind: 'other';
+  field: number;
+}
+
+export interface WireMalformed {
+  kind: 'malformed';
+  error: string;
+}
+
+export type MarketDataMessage = WireCandle | WirePing | WireSubscribeCandles | WireOther | WireMalformed;
+
+class Malformed extends Error {}
+
+
+const TWO32 = 4294967296;
+
+/** Position-tracking reader over one message; int64 halves land in lo/hi. */
+class Reader {
+  pos: number;
+  lo = 0;
+  hi = 0;
+  /** End of the message being read; narrowed while a nested message is read. */
+  end: number;
+  constructor(
+    readonly buf: Buffer,
+    pos: number,
+    end: number,
+  ) {
+    this.pos = pos;
+    this.end = end;
+  }
+
+  byte(): number {
+    if (this.pos >= this.end) throw new Malformed('truncated varint');
+    return this.buf[this.pos++]!;
+  }
+
+  /** Reads a varint of up to 10 bytes into lo/hi (two's complement 64 bits). */
+  varint64(): void {
+    let b = this.byte();
+    let lo = b & 0x7f;
+    if (b < 0x80) {
+      this.lo = lo;
+      this.hi = 0;
+      return;
+    }
+    b = this.byte();
+    lo |= (b & 0x7f) << 7;
+    if (b < 0x80) {
+      this.lo = lo;
+      this.hi = 0;
+      return;
+    }
+    b = this.byte();
+    lo |= (b & 0x7f) << 14;
+    if (b < 0x80) {
+      this.lo = lo;
+      this.hi = 0;
+      return;
+    }
+    b = this.byte();
+    lo |= (b & 0x7f) << 21;
+    if (b < 0x80) {
+      this.lo = lo;
+      this.hi = 0;
+      return;
+    }
+    b = this.byte();
+    lo |= (b & 0x0f) << 28;
+    let hi = (b & 0x7f) >>> 4;
+    if (b >= 0x80) {
+      let shift = 3;
+      for (let i = 0; i < 5; i++) {
+        b = this.byte();
+        if (i === 4 && b > 1) throw new Malformed('varint longer than 64 bits');
+        hi |= (b & 0x7f) << shift;
+        if (b < 0x80) break;
+        if (i === 4) throw new Malformed('varint longer than 10 bytes');
+        shift += 7;
+      }
+    }
+    this.lo = lo >>> 0;
+    this.hi = hi >>> 0;
+  }
+
+  /** Unsigned 32-bit value (tags, lengths). */
+  uint32(): number {
+    this.varint64();
+    if (this.hi !== 0) throw new Malformed('length or tag beyond 32 bits');
+    return this.lo;
+  }
+
+  /** int32 / enum: the low 32 bits, signed (negatives arrive sign-extended to 10 bytes). */
+  int32(): number {
+    this.varint64();
+    return this.lo | 0;
+  }
+
+  /** int64 as a safe number; undefined when it needs bigint (then read lo/hi). */
+  int64Safe(): number | undefined {
+    this.varint64();
+    const lo = this.lo;
+    const hi = this.hi;
+    if (hi < 0x200000) return hi * TWO32 + lo; // < 2^53
+    if (hi >= 0xffe00000 && (hi !== 0xffe00000 || lo !== 0)) {
+      // negative, > -2^53: -(~x + 1)
+      return -((~hi >>> 0) * TWO32 + ((~lo >>> 0) + 1));
+    }
+    return undefined;
+  }
+
+  int64Big(): bigint {
+    return BigInt.asIntN(64, (BigInt(this.hi) << 32n) | BigInt(this.lo));
+  }
+
+  /** Length of a length-delimited field, checked against the enclosing message. */
+  len(): number {
+    const n = this.uint32();
+    if (n > this.end - this.pos) throw new Malformed('length beyond the message');
+    return n;
+  }
+
+  string(): string {
+    const n = this.len();
+    const start = this.pos;
+    this.pos += n;
+    // Node's own UTF-8 slice beats building short ids char by char in JS (measured).
+    return n === 0 ? '' : this.buf.toString('utf8', start, start + n);
+  }
+
+  skip(wireType: number): void {
+    switch (wireType) {
+      case 0:
+        this.varint64();
+        return;
+      case 1:
+        this.advance(8);
+        return;
+      case 2:
+        this.advance(this.len());
+        return;
+      case 5:
+        this.advance(4);
+        return;
+      case 3: {
+        // Groups are long obsolete but still legal wire: skip to the matching end tag.
+        for (;;) {
+          const tag = this.uint32();
+          const wt = tag & 7;
+          if (wt === 4) return;
+          this.skip(wt);
+        }
+      }
+      default:
+        throw new Malformed(`invalid wire type ${wireType}`);
+    }
+  }
+
+  advance(n: number): void {
+    if (n > this.end - this.pos) throw new Malformed('field beyond the message');
+    this.pos += n;
+  }
+
+  /** A tag; field 0 is illegal. */
+  tag(): number {
+    const t = this.uint32();
+    if (t >>> 3 === 0) throw new Malformed('field number 0');
+    return t;
+  }
+}
+
+function expectWire(tag: number, want: number): void {
+  if ((tag & 7) !== want) throw new Malformed(`field ${tag >>> 3} has wire type ${tag & 7}, expected ${want}`);
+}
+
+/** Quotation { units int64 = 1; nano int32 = 2 } → Dec. Absent = zero. */
+function quotation(r: Reader): Dec {
+  const n = r.len();
+  const end = r.pos + n;
+  const outer = r.end;
+  r.end = end;
+  let units: number | bigint = 0;
+  let nano = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 8: {
+        const u = r.int64Safe();
+        units = u === undefined ? r.int64Big() : u;
+        break;
+      }
+      case 16:
+        nano = r.int32();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.end = outer;
+  try {
+    return typeof units === 'number' ? quotationNumbersToDec(units, nano) : quotationToDec({ units, nano });
+  } catch (e) {
+    if (e instanceof QuotationError) throw new Malformed(`bad Quotation: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Timestamp { seconds int64 = 1; nanos int32 = 2 } → ms. */
+function timestampMs(r: Reader): number {
+  const n = r.len();
+  const end = r.pos + n;
+  const outer = r.end;
+  r.end = end;
+  let seconds = 0;
+  let nanos = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 8) {
+      const s = r.int64Safe();
+      if (s === undefined) throw new Malformed('timestamp seconds out of range');
+      seconds = s;
+    } else if (tag === 16) nanos = r.int32();
+    else r.skip(tag & 7);
+  }
+  r.end = outer;
+  return seconds * 1000 + Math.floor(nanos / 1_000_000);
+}
+
+function timestampSec(r: Reader): number {
+  return Math.floor(timestampMs(r) / 1000);
+}
+
+function candle(r: Reader, end: number): WireCandle {
+  const c: WireCandle = {
+    kind: 'candle',
+    figi: '',
+    instrumentUid: '',
+    interval: 0,
+    time: 0,
+    open: '0',
+    high: '0',
+    low: '0',
+    close: '0',
+    volume: '0',
+  };
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10: // figi
+        c.figi = r.string();
+        break;
+      case 16: // interval
+        c.interval = r.int32();
+        break;
+      case 26:
+        c.open = quotation(r);
+        break;
+      case 34:
+        c.high = quotation(r);
+        break;
+      case 42:
+        c.low = quotation(r);
+        break;
+      case 50:
+        c.close = quotation(r);
+        break;
+      case 56: {
+        // volume int64 (lots)
+        const v = r.int64Safe();
+        c.volume = v === undefined ? r.int64Big().toString() : String(v);
+        break;
+      }
+      case 66: // time
+        c.time = timestampSec(r);
+        break;
+      case 82: // instrument_uid
+        c.instrumentUid = r.string();
+        break;
+      default:
+        checkKnownWire(tag, CANDLE_WIRE);
+        r.skip(tag & 7);
+    }
+  }
+  return c;
+}
+
+/** Wire types of the candle fields we read; a mismatch on one of them is malformed, not skipped. */
+const CANDLE_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 0, 3: 2, 4: 2, 5: 2, 6: 2, 7: 0, 8: 2, 10: 2 };
+
+function checkKnownWire(tag: number, table: Readonly<Record<number, number>>): void {
+  const want = table[tag >>> 3];
+  if (want !== undefined) expectWire(tag, want);
+}
+
+function ping(r: Reader, end: number): WirePing {
+  const p: WirePing = { kind: 'ping', timeMs: 0, streamId: '', requestTimeMs: undefined };
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        p.timeMs = timestampMs(r);
+        break;
+      case 18:
+        p.streamId = r.string();
+        break;
+      case 34:
+        p.requestTimeMs = timestampMs(r);
+        break;
+      default:
+        checkKnownWire(tag, PING_WIRE);
+        r.skip(tag & 7);
+    }
+  }
+  return p;
+}
+const PING_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 2, 4: 2 };
+
+function candleSubscription(r: Reader): WireCandleSubscription {
+  const n = r.len();
+  const end = r.pos + n;
+  const outer = r.end;
+  r.end = end;
+  const s: WireCandleSubscription = {
+    figi: '',
+    interval: 0,
+    status: 0,
+    instrumentUid: '',
+    streamId: '',
+    subscriptionId: '',
+    action: 0,
+  };
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        s.figi = r.string();
+        break;
+      case 16:
+        s.interval = r.int32();
+        break;
+      case 24:
+        s.status = r.int32();
+        break;
+      case 34:
+        s.instrumentUid = r.string();
+        break;
+      case 50:
+        s.streamId = r.string();
+        break;
+      case 58:
+        s.subscriptionId = r.string();
+        break;
+      case 64:
+        s.action = r.int32();
+        break;
+      default:
+        checkKnownWire(tag, SUBSCRIPTION_WIRE);
+        r.skip(tag & 7);
+    }
+  }
+  r.end = outer;
+  return s;
+}
+const SUBSCRIPTION_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 0, 3: 0, 4: 2, 6: 2, 7: 2, 8: 0 };
+
+function subscribeCandles(r: Reader, end: number): WireSubscribeCandles {
+  const out: WireSubscribeCandles = { kind: 'subscribe-candles', trackingId: '', subscriptions: [] };
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) out.trackingId = r.string();
+    else if (tag === 18) out.subscriptions.push(candleSubscription(r));
+    else {
+      checkKnownWire(tag, { 1: 2, 2: 2 });
+      r.skip(tag & 7);
+    }
+  }
+  return out;
+}
+
+/** Sub-message of the oneof: sets the reader's end to it while `fn` runs. */
+function nested<T>(r: Reader, fn: (r: Reader, end: number) => T): T {
+  const n = r.len();
+  const end = r.pos + n;
+  const outer = r.end;
+  r.end = end;
+  const v = fn(r, end);
+  r.end = outer;
+  return v;
+}
+
+/**
+ * Decodes one MarketDataResponse. As with protobuf, when a oneof member repeats, the last
+ * one wins; members we do not use still have to be well-formed to be skipped.
+ */
+export function decodeMarketDataResponse(buf: Buffer): MarketDataMessage {
+  const r = new Reader(buf, 0, buf.length);
+  let out: MarketDataMessage = { kind: 'other', field: 0 };
+  try {
+    while (r.pos < r.end) {
+      const tag = r.tag();
+      const field = tag >>> 3;
+      const wt = tag & 7;
+      if (field === 5 || field === 9 || field === 1) {
+        expectWire(tag, 2);
+        if (field === 5) out = nested(r, candle);
+        else if (field === 9) out = nested(r, ping);
+        else out = nested(r, subscribeCandles);
+      } else {
+        // Other oneof members are messages too (fields 2–4, 6–8, 10–12).
+        if (field <= 12) expectWire(tag, 2);
+        r.skip(wt);
+        if (field <= 12) out = { kind: 'other', field };
+      }
+    }
+    return out;
+  } catch (e) {
+    return { kind: 'malformed', error: e instanceof Malformed ? e.message : `decoder fault: ${String(e)}` };
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Test helpers for the T-Invest adapter: a recording sink, polling waits, and the venue's
+ * truth (the simulator's market) as domain candles.
+ */
+import type { BreakerState, Candle, ConnectionState, Interval, LimiterHeadroom, OrderUpdate, VenueErrorInfo } from '../../../electron/domain.js';
+import { INTERVAL_SECONDS, candleKeyId } from '../../../electron/domain.js';
+import { formatScaled } from '../../../electron/decimal.js';
+import type { ConnectionReporter, VenueSink } from '../../../electron/venues/venue.js';
+import type { Market } from '../../../sim/market.js';
+
+export interface ConnectionRecord {
+  states: { state: ConnectionState; reason: string }[];
+  messages: number;
+  reconnects: number;
+  malformed: string[];
+  errors: VenueErrorInfo[];
+  rtts: number[];
+  subscriptions: { pending: number; confirmed: number };
+  limiters: LimiterHeadroom[];
+  breakers: BreakerState[];
+}
+
+export class RecordingSink implements VenueSink {
+  readonly candles: Candle[] = [];
+  readonly orders: OrderUpdate[] = [];
+  readonly connections = new Map<string, ConnectionRecord>();
+
+  candle(c: Candle): void {
+    this.candles.push(c);
+  }
+
+  order(u: OrderUpdate): void {
+    this.orders.push(u);
+  }
+
+  connection(name: string): ConnectionReporter {
+    const rec = this.record(name);
+    return {
+      state: (state, reason) => rec.states.push({ state, reason }),
+      message: () => void (rec.messages += 1),
+      reconnect: () => void (rec.reconnects += 1),
+      malformed: (d) => rec.malformed.push(d),
+      error: (e) => rec.errors.push(e),
+      pingRtt: (ms) => rec.rtts.push(ms),
+      subscriptions: (pending, confirmed) => (rec.subscriptions = { pending, confirmed }),
+      limiters: (l) => (rec.limiters = l),
+      breakers: (b) => (rec.breakers = b),
+    };
+  }
+
+  record(name: string): ConnectionRecord {
+    let rec = this.connections.get(name);
+    if (!rec) {
+      rec = {
+        states: [],
+        messages: 0,
+        reconnects: 0,
+        malformed: [],
+        errors: [],
+        rtts: [],
+        subscriptions: { pending: 0, confirmed: 0 },
+        limiters: [],
+        breakers: [],
+      };
+      this.connections.set(name, rec);
+    }
+    return rec;
+  }
+
+  state(name: string): ConnectionState | undefined {
+    return this.connections.get(name)?.states.at(-1)?.state;
+  }
+
+  /** Candles of one key in the order they were emitted. */
+  emitted(keyId: string): Candle[] {
+    return this.candles.filter((c) => candleKeyId(c) === keyId);
+  }
+
+  /** The series a consumer ends up with: the last candle per open time, ascending. */
+  series(keyId: string): Candle[] {
+    const byTime = new Map<number, Candle>();
+    for (const c of this.emitted(keyId)) byTime.set(c.time, c);
+    return [...byTime.values()].sort((a, b) => a.time - b.time);
+  }
+}
+
+export async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface TruthCandle {
+  time: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+}
+
+/** The simulator market's candles of one symbol as the venue sends them (prices exact, volume in lots). */
+export function truth(market: Market, symbol: string, interval: Interval, fromSec: number, toSec: number): TruthCandle[] {
+  const { priceScale } = market.info(symbol);
+  return market.candles(symbol, INTERVAL_SECONDS[interval], fromSec, toSec).map((c) => ({
+    time: c.time,
+    open: formatScaled(c.open, priceScale),
+    high: formatScaled(c.high, priceScale),
+    low: formatScaled(c.low, priceScale),
+    close: formatScaled(c.close, priceScale),
+    volume: c.volume.toString(),
+  }));
+}
+
+export function plain(c: Candle): TruthCandle {
+  return { time: c.time, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume };
+}
