@@ -13,7 +13,15 @@ import { VENUE_IDS } from './domain.js';
 import { Hub } from './core/hub.js';
 import type { VenueFactory } from './core/hub.js';
 import type { Logger } from './core/log.js';
-import { createLogger, registerSecret } from './core/log.js';
+import { createLogger, logRedactor, registerSecret } from './core/log.js';
+import type { RiskLimits } from './core/orders.js';
+import { VenueModes } from './core/venue-modes.js';
+import type { VenueCredentials } from './vault/credentials.js';
+import { noSecretStore } from './vault/no-secret-store.js';
+import { redactingStore } from './vault/redacting-store.js';
+import type { SecretStore } from './vault/secret-store.js';
+import { KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL, KRAKEN_WS_PUBLIC_URL } from './venues/kraken/constants.js';
+import { HOSTS as TINVEST_HOSTS } from './venues/tinvest/constants.js';
 // Types only: the modules themselves load at run time (see loadFactoryExport).
 import type { createKrakenVenue } from './venues/kraken/adapter.js';
 import type { createTInvestVenue } from './venues/tinvest/adapter.js';
@@ -43,9 +51,48 @@ export interface KrakenConfig {
 
 export type VenueConfig = TInvestConfig | KrakenConfig;
 
+export interface TInvestEndpoint {
+  endpoint: string;
+  tls?: TInvestConfig['tls'];
+}
+
+export interface KrakenEndpoints {
+  rest: string;
+  ws: string;
+  wsAuth: string;
+}
+
+/** Where stored credentials sign in. Kraken spot has no sandbox: its keys are live keys. */
+export interface VenueEndpoints {
+  tinvest: { sandbox: TInvestEndpoint; live: TInvestEndpoint };
+  kraken: KrakenEndpoints;
+}
+
+export const VENUE_ENDPOINTS: VenueEndpoints = {
+  tinvest: { sandbox: { endpoint: TINVEST_HOSTS.sandbox }, live: { endpoint: TINVEST_HOSTS.live } },
+  kraken: { rest: KRAKEN_REST_URL, ws: KRAKEN_WS_PUBLIC_URL, wsAuth: KRAKEN_WS_PRIVATE_URL },
+};
+
+/** Sandbox/live endpoints pointed elsewhere: tests aim them at the local simulators. */
+export interface EndpointOverrides {
+  tinvest?: Partial<VenueEndpoints['tinvest']>;
+  kraken?: KrakenEndpoints;
+}
+
 export interface AppOptions {
+  /** Builds as configured: the simulator's demo venues, or venues with their own keys. */
   venues: VenueConfig[];
+  /** Where configured venues keep state. */
   stateDir: string;
+  /**
+   * Survives restarts: the state of venues signed in with stored credentials (Kraken's nonce
+   * floor) and the mode chosen for each venue. Default: stateDir.
+   */
+  dataDir?: string;
+  /** Where credentials are stored: the OS keyring (headless) or safeStorage (Electron); none = refused. */
+  secretStore?: SecretStore;
+  endpointOverrides?: EndpointOverrides;
+  risk?: RiskLimits;
   /** Connect every venue in the background once built (default true). */
   connect?: boolean;
   version?: string;
@@ -54,6 +101,8 @@ export interface AppOptions {
 
 export interface App {
   hub: Hub;
+  /** Venue modes and stored credentials, for the bridge. */
+  modes: VenueModes;
   log: Logger;
   version: string;
   /** The venues that could be built. */
@@ -61,6 +110,7 @@ export interface App {
   close(): Promise<void>;
 }
 
+export const MODE_SELECTION_FILE = 'venue-modes.json';
 
 const FACTORY_EXPORTS: Readonly<Record<VenueId, string>> = {
   tinvest: 'createTInvestVenue',
@@ -89,10 +139,30 @@ async function loadFactoryExport(venue: VenueId, log: Logger): Promise<unknown> 
   }
 }
 
-async function factoryFor(cfg: VenueConfig, stateDir: string, log: Logger): Promise<VenueFactory | undefined> {
-  const fn = await loadFactoryExport(cfg.venue, log);
-  if (fn === undefined) return undefined;
-  // Checked to be a function above; the module's export of that name has this signature.
+/** The config that signs in with stored credentials, or undefined for a mode the venue lacks. */
+export function credentialedConfig(
+  venue: VenueId,
+  mode: VenueMode,
+  creds: VenueCredentials,
+  overrides: EndpointOverrides = {},
+): VenueConfig | undefined {
+  if (venue === 'tinvest' && 'token' in creds && (mode === 'sandbox' || mode === 'live')) {
+    const at = overrides.tinvest?.[mode] ?? VENUE_ENDPOINTS.tinvest[mode];
+    const cfg: TInvestConfig = { venue, mode, endpoint: at.endpoint, token: creds.token };
+    if (at.tls !== undefined) cfg.tls = at.tls;
+    if (creds.accountId !== undefined) cfg.accountId = creds.accountId;
+    return cfg;
+  }
+  if (venue === 'kraken' && 'apiKey' in creds && mode === 'live') {
+    const at = overrides.kraken ?? VENUE_ENDPOINTS.kraken;
+    return { venue, mode, rest: at.rest, ws: at.ws, wsAuth: at.wsAuth, apiKey: creds.apiKey, apiSecret: creds.apiSecret };
+  }
+  return undefined;
+}
+
+function factoryOf(fn: unknown, cfg: VenueConfig, stateDir: string): VenueFactory {
+  // `fn` is the adapter module's export of that name, checked to be a function on load.
+  for (const secret of cfg.venue === 'tinvest' ? [cfg.token] : [cfg.apiKey, cfg.apiSecret]) registerSecret(secret);
   if (cfg.venue === 'tinvest') {
     const { venue: _v, ...rest } = cfg;
     return (sink) => (fn as typeof createTInvestVenue)({ ...rest, sink });
@@ -103,19 +173,35 @@ async function factoryFor(cfg: VenueConfig, stateDir: string, log: Logger): Prom
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const log = opts.log ?? createLogger('app');
-  const hub = new Hub({ log: log.child('hub') });
-  const built: VenueId[] = [];
-  for (const cfg of opts.venues) {
-    for (const secret of cfg.venue === 'tinvest' ? [cfg.token] : [cfg.apiKey, cfg.apiSecret]) registerSecret(secret);
-    const factory = await factoryFor(cfg, opts.stateDir, log);
-    if (!factory) continue;
-    try {
-      hub.addVenue(factory);
-      built.push(cfg.venue);
-    } catch (err) {
-      log.warn(`${cfg.venue}: could not be built; skipping the venue`, err);
-    }
+  const hub = new Hub({ log: log.child('hub'), ...(opts.risk ? { risk: opts.risk } : {}) });
+  const dataDir = opts.dataDir ?? opts.stateDir;
+  const adapters = new Map<VenueId, unknown>();
+  for (const id of VENUE_IDS) {
+    const fn = await loadFactoryExport(id, log);
+    if (fn !== undefined) adapters.set(id, fn);
   }
+  const configured = new Map<VenueId, VenueMode>();
+  for (const cfg of opts.venues) if (!configured.has(cfg.venue)) configured.set(cfg.venue, cfg.mode);
+
+  const build = (venue: VenueId, mode: VenueMode, creds: VenueCredentials | null): VenueFactory | undefined => {
+    const fn = adapters.get(venue);
+    if (fn === undefined) return undefined;
+    if (creds !== null) {
+      const cfg = credentialedConfig(venue, mode, creds, opts.endpointOverrides);
+      return cfg && factoryOf(fn, cfg, path.join(dataDir, 'state'));
+    }
+    const cfg = opts.venues.find((c) => c.venue === venue && c.mode === mode);
+    return cfg && factoryOf(fn, cfg, opts.stateDir);
+  };
+  const modes = new VenueModes({
+    hub,
+    // Every secret stored or read through the vault is masked in the log from then on.
+    store: redactingStore(opts.secretStore ?? noSecretStore, logRedactor),
+    build,
+    selectionFile: path.join(dataDir, MODE_SELECTION_FILE),
+    log: log.child('modes'),
+  });
+  const built = await modes.setup(configured);
   if (opts.connect ?? true) {
     for (const id of built) {
       hub.connect(id).then(
@@ -126,6 +212,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }
   return {
     hub,
+    modes,
     log,
     version: opts.version ?? '0.0.0',
     venues: built,

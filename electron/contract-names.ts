@@ -13,6 +13,15 @@ export const METHOD_NAMES = [
   'candles.unsubscribe',
   'session.snapshot',
   'diagnostics.get',
+  'instruments.get',
+  'orders.place',
+  'orders.cancel',
+  'orders.cancelAll',
+  'orders.list',
+  'portfolio.get',
+  'credentials.store',
+  'credentials.delete',
+  'credentials.status',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

@@ -4,12 +4,16 @@
  */
 import { z } from 'zod';
 import { CONNECTION_STATES, ERROR_KINDS, INTERVALS, VENUE_IDS } from './domain.js';
+import { isDecText } from './decimal.js';
+import { storeCredentialsRequestSchema } from './vault/credentials.js';
+import type { CredentialStatus } from './vault/credential-types.js';
 import type {
   Account,
   Candle,
   ConnectionDiagnostics,
   Instrument,
   Order,
+  Portfolio,
   StateChange,
   VenueId,
   VenueMode,
@@ -24,11 +28,21 @@ const interval = z.enum(INTERVALS);
 /** Venue instrument ids: figi/uid/pair ids; bounded and printable. */
 const instrumentId = z.string().min(1).max(64).regex(/^[\w./:-]+$/);
 const empty = z.object({}).strict();
+const accountId = z.string().min(1).max(64).regex(/^[\w-]+$/);
+/** Exact decimal text, never a JSON number: floats would already have lost the digits. */
+const decimal = z
+  .string()
+  .max(40)
+  .refine((s) => isDecText(s), 'must be a plain decimal like "12.5"');
+const positiveDecimal = decimal.refine((s) => /[1-9]/.test(s) && !s.startsWith('-'), 'must be greater than zero');
+/** Made by the ticket once, before the first send; the idempotency key all the way to the venue. */
+const clientOrderId = z.string().uuid();
 
 export const requestSchemas = {
   'app.info': empty,
   'venues.list': empty,
-  'venues.connect': z.object({ venue: venueId }).strict(),
+  /** With a mode other than the running one, switches first; sandbox and live use the stored credentials. */
+  'venues.connect': z.object({ venue: venueId, mode: z.enum(['demo', 'sandbox', 'live']).optional() }).strict(),
   'venues.disconnect': z.object({ venue: venueId }).strict(),
   'instruments.search': z
     .object({ venue: venueId, query: z.string().max(64), limit: z.number().int().min(1).max(200).default(50) })
@@ -47,6 +61,31 @@ export const requestSchemas = {
   'candles.unsubscribe': z.object({ subscriptionId: z.string().min(1).max(64) }).strict(),
   'session.snapshot': empty,
   'diagnostics.get': empty,
+  'instruments.get': z.object({ venue: venueId, instrumentId }).strict(),
+  'orders.place': z
+    .object({
+      venue: venueId,
+      accountId,
+      instrumentId,
+      side: z.enum(['buy', 'sell']),
+      type: z.enum(['limit', 'market']),
+      quantity: positiveDecimal,
+      price: positiveDecimal.optional(),
+      clientOrderId,
+    })
+    .strict()
+    .refine((o) => (o.type === 'limit') === (o.price !== undefined), {
+      message: 'a limit order needs a price and a market order takes none',
+      path: ['price'],
+    }),
+  'orders.cancel': z.object({ venue: venueId, accountId, clientOrderId: z.string().min(1).max(64) }).strict(),
+  /** Omitted venue = every connected venue (the panic key). */
+  'orders.cancelAll': z.object({ venue: venueId.optional() }).strict(),
+  'orders.list': z.object({ venue: venueId.optional() }).strict(),
+  'portfolio.get': z.object({ venue: venueId, accountId }).strict(),
+  'credentials.store': storeCredentialsRequestSchema,
+  'credentials.delete': z.object({ venue: venueId }).strict(),
+  'credentials.status': empty,
 } satisfies Record<MethodName, z.ZodType>;
 
 export type MethodRequest<M extends MethodName> = z.input<(typeof requestSchemas)[M]>;
@@ -101,6 +140,25 @@ export interface MethodResults {
   'candles.unsubscribe': null;
   'session.snapshot': Snapshot;
   'diagnostics.get': ConnectionDiagnostics[];
+  'instruments.get': Instrument;
+  /** The order as the venue acknowledged it; `unknown` when the answer was lost. */
+  'orders.place': Order;
+  'orders.cancel': Order;
+  'orders.cancelAll': CancelAllResult;
+  /** Every order of this run, newest first: open ones and history. */
+  'orders.list': Order[];
+  'portfolio.get': Portfolio;
+  /** What is stored now; never the secret itself. */
+  'credentials.store': CredentialStatus;
+  'credentials.delete': CredentialStatus;
+  'credentials.status': CredentialStatus;
+}
+
+export interface CancelAllResult {
+  /** How many orders the venues cancelled; each one also arrives as an order update. */
+  cancelled: number;
+  /** Venues where cancelling failed, with why; the trader must see these. */
+  failed: { venue: VenueId; code: string; message: string }[];
 }
 
 export interface TopicPayloads {
@@ -111,6 +169,7 @@ export interface TopicPayloads {
 /** Codes a bridge failure can carry: the venue error kinds plus the bridge's own. */
 export const BRIDGE_ERROR_CODES = [
   ...ERROR_KINDS,
+  'no-secure-storage',
   'unknown-method',
   'bad-request',
   'too-large',

@@ -225,3 +225,29 @@ export interface Account {
   id: string;
   name: string;
 }
+
+/** A holding in one account: a security (T-Invest) or an asset balance (Kraken). */
+export interface Position {
+  venue: VenueId;
+  accountId: string;
+  /** The instrument it is, when it is one (T-Invest uid); absent for currency/asset balances. */
+  instrumentId?: string;
+  /** What a trader reads: ticker, asset code ("SBER", "BTC", "rub"). */
+  asset: string;
+  /** In the instrument's own units (pieces, base units). */
+  quantity: Dec;
+  /** Part of `quantity` held by open orders. */
+  blocked: Dec;
+  averagePrice?: Dec;
+  /** Value in `currency` at the last price, when the venue gives it. */
+  value?: Dec;
+  currency?: string;
+}
+
+export interface Portfolio {
+  venue: VenueId;
+  accountId: string;
+  positions: Position[];
+  /** ms since epoch */
+  at: number;
+}

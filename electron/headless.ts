@@ -11,10 +11,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApp, startDemoVenues } from './app.js';
-import type { DemoVenues, VenueConfig } from './app.js';
+import type { DemoVenues, EndpointOverrides, VenueConfig } from './app.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
+import type { RiskLimits } from './core/orders.js';
 import { startWebSocketBridge } from './bridge/websocket.js';
+import { KeyringStore } from './vault/keyring-store.js';
+import type { SecretStore } from './vault/secret-store.js';
 
 export const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -28,6 +31,13 @@ export interface HeadlessOptions {
   /** Venues besides the demo ones. */
   venues?: VenueConfig[];
   stateDir?: string;
+  /** Kept across runs: the chosen venue modes and credentialed venues' state. Default ~/.switchboard. */
+  dataDir?: string;
+  /** Default: the OS keyring (Secret Service on Linux). */
+  secretStore?: SecretStore;
+  /** Sandbox/live endpoints aimed elsewhere (tests: the local simulators). */
+  endpointOverrides?: EndpointOverrides;
+  risk?: RiskLimits;
   log?: Logger;
 }
 
@@ -76,10 +86,20 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       cleanups.push(() => demo.close());
       venues.push(...demo.venues);
     }
-    const app = await createApp({ venues, stateDir, version: packageVersion(), log: log.child('app') });
+    const app = await createApp({
+      venues,
+      stateDir,
+      dataDir: opts.dataDir ?? path.join(os.homedir(), '.switchboard'),
+      secretStore: opts.secretStore ?? new KeyringStore(),
+      version: packageVersion(),
+      log: log.child('app'),
+      ...(opts.endpointOverrides ? { endpointOverrides: opts.endpointOverrides } : {}),
+      ...(opts.risk ? { risk: opts.risk } : {}),
+    });
     cleanups.push(() => app.close());
     const server = await startWebSocketBridge({
       hub: app.hub,
+      modes: app.modes,
       version: app.version,
       log: log.child('ws'),
       rendererDir,

@@ -14,6 +14,7 @@ import type { IpcBridge } from './bridge/ipc.js';
 import { contentSecurityPolicy } from './bridge/csp.js';
 import { readStaticFile } from './bridge/static-files.js';
 import { createLogger } from './core/log.js';
+import { createSafeStorageStore, pinPasswordStore } from './vault/safe-storage.js';
 
 const APP_SCHEME = 'app';
 const APP_ORIGIN = `${APP_SCHEME}://switchboard`;
@@ -127,11 +128,20 @@ async function start(): Promise<void> {
   const core = await createApp({
     venues: demo.venues,
     stateDir: path.join(app.getPath('userData'), 'state'),
+    dataDir: app.getPath('userData'),
+    secretStore: await createSafeStorageStore(),
     version: app.getVersion(),
     log: log.child('app'),
   });
   running.core = core;
-  const ipc = attachIpcBridge({ ipcMain, appOrigin: APP_ORIGIN, hub: core.hub, version: core.version, log: log.child('ipc') });
+  const ipc = attachIpcBridge({
+    ipcMain,
+    appOrigin: APP_ORIGIN,
+    hub: core.hub,
+    modes: core.modes,
+    version: core.version,
+    log: log.child('ipc'),
+  });
   running.bridge = ipc;
 
   const win = createMainWindow();
@@ -148,6 +158,8 @@ async function start(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  // Before 'ready': Chromium fixes the Linux password store then (see safe-storage.ts).
+  pinPasswordStore();
   app.on('web-contents-created', (_event, contents) => lockDown(contents));
   app.on('window-all-closed', () => app.quit());
   app.whenReady().then(start).catch((err: unknown) => {

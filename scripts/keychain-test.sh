@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the vault tests against a real Secret Service: a private D-Bus session with an
-# unlocked gnome-keyring in a throwaway HOME, so no real keyring is read or written.
-# Fails (rather than skips) when the keyring suite did not run.
+# Runs every test that needs a real Secret Service — the vault suite and the no-secret-leak
+# suite — on a private D-Bus session with an unlocked gnome-keyring in a throwaway HOME, so
+# no real keyring is read or written. Fails (rather than skips) when a keyring suite did not run.
 # Needs: apt-get install -y gnome-keyring libsecret-tools dbus-x11   (dbus-daemon comes with dbus)
-# Usage: scripts/keychain-test.sh [vitest args]      (default: test/vault)
+# Usage: scripts/keychain-test.sh [vitest args]
+#        (default: test/vault test/security/no-secret-leak.test.ts; CI runs it without arguments)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +28,14 @@ export VITEST_REPORT="$work/vitest.json"
 # Call vitest directly: npx would look for its cache and config in the throwaway HOME.
 export VITEST_BIN="$PWD/node_modules/.bin/vitest"
 
-[ "$#" -gt 0 ] || set -- test/vault
+# The suites that skip themselves without SWITCHBOARD_KEYCHAIN_TEST=1; each must really run.
+KEYCHAIN_SUITES="test/vault/keyring-store.test.ts test/security/no-secret-leak.test.ts"
+export KEYCHAIN_SUITES
+all_suites=0
+if [ "$#" -eq 0 ]; then
+  set -- test/vault test/security/no-secret-leak.test.ts
+  all_suites=1
+fi
 
 dbus-run-session -- bash -euc '
   # gnome-keyring-daemon daemonizes and can outlive the bus when something fails half-way:
@@ -44,15 +52,31 @@ dbus-run-session -- bash -euc '
   "$VITEST_BIN" run --reporter=default --reporter=json --outputFile="$VITEST_REPORT" "$@"
 ' keychain-test "$@"
 
-# A skipped keyring suite would pass silently; CI must have run it.
+# A skipped keyring suite would pass silently; CI must have run it. With the default targets
+# every keychain suite must have run; with other arguments, every keychain suite they reached.
 node -e '
   const report = require(process.argv[1]);
-  const suite = report.testResults.filter((f) => f.name.endsWith("test/vault/keyring-store.test.ts"));
-  const ran = suite.flatMap((f) => f.assertionResults).filter((t) => t.status === "passed").length;
-  const skipped = suite.flatMap((f) => f.assertionResults).filter((t) => t.status !== "passed" && t.status !== "failed").length;
-  if (suite.length === 0 || ran === 0 || skipped > 0) {
-    console.error(`keychain-test: the Secret Service suite did not run (passed ${ran}, skipped ${skipped})`);
-    process.exit(1);
+  const all = process.argv[2] === "1";
+  const suites = process.env.KEYCHAIN_SUITES.split(" ");
+  let reached = 0;
+  let bad = false;
+  for (const name of suites) {
+    const files = report.testResults.filter((f) => f.name.endsWith(name));
+    const tests = files.flatMap((f) => f.assertionResults);
+    const ran = tests.filter((t) => t.status === "passed").length;
+    const skipped = tests.filter((t) => t.status !== "passed" && t.status !== "failed").length;
+    if (files.length === 0 && !all) continue;
+    reached += 1;
+    if (files.length === 0 || ran === 0 || skipped > 0) {
+      console.error(`keychain-test: ${name} did not run against the Secret Service (passed ${ran}, skipped ${skipped})`);
+      bad = true;
+    } else {
+      console.log(`keychain-test: ${name} ran, ${ran} tests passed`);
+    }
   }
-  console.log(`keychain-test: Secret Service suite ran, ${ran} tests passed`);
-' "$VITEST_REPORT"
+  if (reached === 0) {
+    console.error("keychain-test: none of the keychain suites ran: " + suites.join(", "));
+    bad = true;
+  }
+  process.exit(bad ? 1 : 0);
+' "$VITEST_REPORT" "$all_suites"

@@ -2,15 +2,20 @@
  * What each bridge method does, over the hub. Requests arrive here already validated; the
  * client context carries what belongs to one client (its subscriptions, its push sequence).
  */
-import type { CandleKey } from '../domain.js';
+import type { CandleKey, OrderRequest } from '../domain.js';
 import type { MethodName, MethodResults, ParsedRequest, Snapshot } from '../contract.js';
 import { CONTRACT_VERSION } from '../contract.js';
 import type { Hub } from '../core/hub.js';
+import { HubError } from '../core/hub-error.js';
+import type { VenueModes } from '../core/venue-modes.js';
+import { SecretStoreError } from '../vault/secret-store.js';
 
 export type Transport = 'ipc' | 'websocket';
 
 export interface ClientContext {
   readonly hub: Hub;
+  /** Venue modes and stored credentials; absent in an app built without a secret store. */
+  readonly modes: VenueModes | undefined;
   readonly transport: Transport;
   readonly version: string;
   /** Takes a hub reference for the key on this client's behalf; returns the new subscription's id. */
@@ -24,12 +29,31 @@ export type Handlers = {
   [M in MethodName]: (req: ParsedRequest<M>, ctx: ClientContext) => Promise<MethodResults[M]> | MethodResults[M];
 };
 
+function modesOf(ctx: ClientContext): VenueModes {
+  if (!ctx.modes) throw new SecretStoreError('no-secure-backend', { message: 'This app was started without a credential store.' });
+  return ctx.modes;
+}
+
+function orderRequest(req: ParsedRequest<'orders.place'>): OrderRequest {
+  const { venue, accountId, instrumentId, side, type, quantity, price, clientOrderId } = req;
+  const out: OrderRequest = { venue, accountId, instrumentId, side, type, quantity, clientOrderId };
+  if (price !== undefined) out.price = price;
+  return out;
+}
+
 export const handlers: Handlers = {
   'app.info': (_req, ctx) => ({ version: ctx.version, transport: ctx.transport, contract: CONTRACT_VERSION }),
   'venues.list': (_req, ctx) => ctx.hub.summaries(),
-  'venues.connect': (req, ctx) => ctx.hub.connect(req.venue),
+  'venues.connect': (req, ctx) => {
+    if (ctx.modes) return ctx.modes.connect(req.venue, req.mode);
+    if (req.mode !== undefined && ctx.hub.has(req.venue) && ctx.hub.summary(req.venue).mode !== req.mode) {
+      throw new HubError('invalid', `${req.venue} can't switch to ${req.mode} in this app`);
+    }
+    return ctx.hub.connect(req.venue);
+  },
   'venues.disconnect': (req, ctx) => ctx.hub.disconnect(req.venue),
   'instruments.search': (req, ctx) => ctx.hub.searchInstruments(req.venue, req.query, req.limit),
+  'instruments.get': (req, ctx) => ctx.hub.instrument(req.venue, req.instrumentId),
   'candles.history': (req, ctx) => {
     const { venue, instrumentId, interval, before, limit } = req;
     return ctx.hub.history(before === undefined ? { venue, instrumentId, interval, limit } : { venue, instrumentId, interval, limit, before });
@@ -43,4 +67,12 @@ export const handlers: Handlers = {
   },
   'session.snapshot': (_req, ctx) => ctx.snapshot(),
   'diagnostics.get': (_req, ctx) => ctx.hub.diagnostics.snapshot(),
+  'orders.place': (req, ctx) => ctx.hub.journal.place(orderRequest(req)),
+  'orders.cancel': (req, ctx) => ctx.hub.journal.cancel(req.venue, req.accountId, req.clientOrderId),
+  'orders.cancelAll': (req, ctx) => ctx.hub.journal.cancelAll(req.venue),
+  'orders.list': (req, ctx) => ctx.hub.journal.list(req.venue),
+  'portfolio.get': (req, ctx) => ctx.hub.portfolio(req.venue, req.accountId),
+  'credentials.store': (req, ctx) => modesOf(ctx).storeCredentials(req),
+  'credentials.delete': (req, ctx) => modesOf(ctx).deleteCredentials(req.venue),
+  'credentials.status': (_req, ctx) => modesOf(ctx).status(),
 };

@@ -9,6 +9,7 @@ import { candleKeyId } from '../domain.js';
 import type { Result, Snapshot, TopicName, TopicPayloads } from '../contract.js';
 import type { Hub } from '../core/hub.js';
 import { HubError } from '../core/hub.js';
+import type { VenueModes } from '../core/venue-modes.js';
 import type { Logger } from '../core/log.js';
 import { silentLogger } from '../core/log.js';
 import { Batcher, BATCH_INTERVAL_MS } from './batcher.js';
@@ -19,6 +20,11 @@ import { validateRequest } from './validate.js';
 
 /** A client holding more keys than this is a bug or an attack; either way, refuse. */
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 1000;
+/**
+ * Requests of one client being worked on at once. The renderer keeps a handful in flight; a
+ * client sending faster than answers come back would otherwise hold memory without bound.
+ */
+export const MAX_IN_FLIGHT_PER_CLIENT = 256;
 export const DIAGNOSTICS_INTERVAL_MS = 1000;
 
 export type PushFn = <T extends TopicName>(topic: T, payload: TopicPayloads[T]) => void;
@@ -26,6 +32,8 @@ export type PushFn = <T extends TopicName>(topic: T, payload: TopicPayloads[T]) 
 /** What both transports pass to every session they create. */
 export interface BridgeDeps {
   hub: Hub;
+  /** Venue modes and stored credentials; without it the credentials methods say there is no store. */
+  modes?: VenueModes;
   version?: string;
   log?: Logger;
   batchMs?: number;
@@ -36,8 +44,8 @@ export interface BridgeDeps {
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, version, log, batchMs, diagnosticsMs, handlers } = o;
-  return { hub, version, log, batchMs, diagnosticsMs, handlers };
+  const { hub, modes, version, log, batchMs, diagnosticsMs, handlers } = o;
+  return { hub, modes, version, log, batchMs, diagnosticsMs, handlers };
 }
 
 export interface SessionOptions extends BridgeDeps {
@@ -47,8 +55,10 @@ export interface SessionOptions extends BridgeDeps {
 
 export class Session implements ClientContext {
   readonly hub: Hub;
+  readonly modes: VenueModes | undefined;
   readonly transport: Transport;
   readonly version: string;
+  private inFlight = 0;
   private readonly subs = new Map<string, CandleKey>();
   /** Per key id: the key and how many of this client's subscriptions name it. */
   private readonly keyRefs = new Map<string, { key: CandleKey; count: number }>();
@@ -62,6 +72,7 @@ export class Session implements ClientContext {
 
   constructor(opts: SessionOptions) {
     this.hub = opts.hub;
+    this.modes = opts.modes;
     this.transport = opts.transport;
     this.version = opts.version ?? '0.0.0';
     this.handlers = opts.handlers ?? defaultHandlers;
@@ -99,12 +110,18 @@ export class Session implements ClientContext {
     if (this.isClosed) return failure('not-connected', 'session closed');
     const valid = validateRequest(method, payload);
     if (!valid.ok) return valid;
+    if (this.inFlight >= MAX_IN_FLIGHT_PER_CLIENT) {
+      return failure('rate-limited', `${MAX_IN_FLIGHT_PER_CLIENT} requests are already in flight; wait for their answers`);
+    }
     // The handler table is keyed by the same name the validator narrowed; TS can't correlate them.
     const run = this.handlers[valid.method] as (req: unknown, ctx: ClientContext) => unknown;
+    this.inFlight += 1;
     try {
       return { ok: true, value: await run(valid.request, this) };
     } catch (err) {
       return toFailure(err, this.log);
+    } finally {
+      this.inFlight -= 1;
     }
   }
 

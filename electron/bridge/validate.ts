@@ -3,8 +3,10 @@
  * small enough, and a payload the method's zod schema accepts. A request refused here has
  * touched no state.
  */
+import type { z } from 'zod';
 import { MAX_REQUEST_BYTES, isMethodName, requestSchemas } from '../contract.js';
 import type { BridgeFailure, MethodName } from '../contract.js';
+import { redact } from '../core/log.js';
 import { failure } from './errors.js';
 
 export interface ValidRequest {
@@ -26,6 +28,16 @@ export function serializedSize(payload: unknown): number | undefined {
   }
 }
 
+/**
+ * An issue in words that never quote the request: zod names unknown keys, and a key can be a
+ * secret pasted in the wrong place. Paths hold only the schema's own keys (every object is
+ * strict, so parsing never descends into an unknown one).
+ */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return issue.keys.length === 1 ? 'unknown field' : `${issue.keys.length} unknown fields`;
+  return issue.message;
+}
+
 export function validateRequest(method: unknown, payload: unknown): ValidRequest | BridgeFailure {
   if (!isMethodName(method)) {
     const shown = typeof method === 'string' ? JSON.stringify(method.slice(0, 64)) : typeof method;
@@ -41,8 +53,8 @@ export function validateRequest(method: unknown, payload: unknown): ValidRequest
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'request';
-    const text = `${method}: ${where}: ${issue?.message ?? 'invalid'}`;
-    return failure('bad-request', text.slice(0, MAX_MESSAGE_LENGTH));
+    const text = `${method}: ${where}: ${issue ? describeIssue(issue) : 'invalid'}`;
+    return failure('bad-request', redact(text.slice(0, MAX_MESSAGE_LENGTH)));
   }
   return { ok: true, method, request: parsed.data };
 }

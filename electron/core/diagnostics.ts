@@ -13,6 +13,7 @@ import type {
   VenueId,
 } from '../domain.js';
 import type { ConnectionReporter } from '../venues/venue.js';
+import { redact } from './log.js';
 
 export const TIMELINE_LENGTH = 20;
 /** The message rate is averaged over this many whole seconds before the current one. */
@@ -60,7 +61,8 @@ export class ConnectionMonitor implements ConnectionReporter {
   }
 
   state(state: ConnectionState, reason: string): void {
-    const change: StateChange = { state, at: this.now(), reason: reason.slice(0, MAX_TEXT_LENGTH) };
+    // Reasons and errors cross the bridge and may quote what a venue was sent: redacted first.
+    const change: StateChange = { state, at: this.now(), reason: redact(reason).slice(0, MAX_TEXT_LENGTH) };
     this.current = state;
     this.timeline.push(change);
     if (this.timeline.length > TIMELINE_LENGTH) this.timeline.shift();
@@ -86,7 +88,7 @@ export class ConnectionMonitor implements ConnectionReporter {
   }
 
   error(err: VenueErrorInfo): void {
-    this.lastError = err;
+    this.lastError = { ...err, message: redact(err.message) };
   }
 
   pingRtt(ms: number): void {

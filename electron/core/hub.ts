@@ -4,7 +4,7 @@
  * keeps diagnostics, and fans events out to listeners — the bridge sessions. It knows no
  * venue wire format and no transport.
  */
-import type { Account, Candle, CandleKey, ConnectionState, Instrument, Order, OrderUpdate, VenueId } from '../domain.js';
+import type { Account, Candle, CandleKey, ConnectionState, Dec, Instrument, Order, OrderUpdate, Portfolio, VenueId } from '../domain.js';
 import { candleKeyId } from '../domain.js';
 import type { ConnectionEvent, VenueSummary } from '../contract.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venues/venue.js';
@@ -14,6 +14,12 @@ import type { ConnectionMonitor } from './diagnostics.js';
 import { CandleSeries } from './series.js';
 import type { Logger } from './log.js';
 import { silentLogger } from './log.js';
+import { HubError } from './hub-error.js';
+import { OrderJournal, notAvailable } from './orders.js';
+import type { RiskLimits } from './orders.js';
+
+export { HubError } from './hub-error.js';
+export type { HubErrorCode } from './hub-error.js';
 
 /** Builds a fresh venue instance around the sink the hub gives it; called again after a disconnect. */
 export type VenueFactory = (sink: VenueSink) => Venue;
@@ -24,26 +30,13 @@ export interface HubListener {
   connection?(e: ConnectionEvent): void;
 }
 
-export type HubErrorCode = 'not-found' | 'not-connected' | 'invalid';
-
-/** A failure of the hub itself (unknown venue, venue not connected…), as opposed to a VenueError. */
-export class HubError extends Error {
-  override readonly name = 'HubError';
-  constructor(
-    readonly code: HubErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** The pseudo-connection under which the hub reports a venue's overall state. */
 export const VENUE_CONNECTION = 'venue';
 
 type Lifecycle = 'idle' | 'connecting' | 'live' | 'closed';
 
 interface VenueEntry {
-  readonly factory: VenueFactory;
+  factory: VenueFactory;
   venue: Venue;
   /** Bumped whenever an instance is retired, so its late events are ignored. */
   generation: number;
@@ -63,6 +56,8 @@ interface Subscription {
 export interface HubOptions {
   now?: () => number;
   log?: Logger;
+  /** Checks every order must pass before it is sent. */
+  risk?: RiskLimits;
 }
 
 /** Worst first: the state a venue shows when its connections disagree. */
@@ -78,9 +73,10 @@ const AGGREGATE_ORDER: readonly ConnectionState[] = [
 export class Hub {
   private readonly entries = new Map<VenueId, VenueEntry>();
   private readonly subs = new Map<string, Subscription>();
-  private readonly latestOrders = new Map<string, Order>();
   private readonly listeners = new Set<HubListener>();
   readonly diagnostics: DiagnosticsRegistry;
+  /** Every order of this run; order updates reach listeners through it. */
+  readonly journal: OrderJournal;
   private readonly now: () => number;
   private readonly log: Logger;
 
@@ -93,6 +89,18 @@ export class Hub {
         this.emit('connection', t);
         this.reportAggregate(t.venue, `${t.connection}: ${t.reason}`);
       },
+    });
+    this.journal = new OrderJournal({
+      venues: {
+        live: (id) => this.live(id),
+        connected: () => [...this.entries.values()].filter((e) => e.lifecycle === 'live').map((e) => e.venue.id),
+        accounts: (id) => this.entries.get(id)?.accounts ?? [],
+        lastPrice: (venue, instrumentId) => this.lastPrice(venue, instrumentId),
+      },
+      emit: (u) => this.emit('order', u),
+      now: this.now,
+      log: this.log.child('orders'),
+      ...(opts.risk ? { risk: opts.risk } : {}),
     });
   }
 
@@ -117,6 +125,41 @@ export class Hub {
 
   venueIds(): VenueId[] {
     return [...this.entries.keys()];
+  }
+
+  has(id: VenueId): boolean {
+    return this.entries.has(id);
+  }
+
+  /**
+   * Puts another build of a venue in place (a mode switch, new credentials): the old instance
+   * is closed, the new one waits idle for connect(), candle subscriptions carry over.
+   */
+  async replaceVenue(id: VenueId, factory: VenueFactory): Promise<VenueSummary> {
+    const e = this.entries.get(id);
+    if (!e) {
+      const venue = this.addVenue(factory);
+      if (venue.id !== id) throw new HubError('invalid', `a ${venue.id} venue was built for ${id}`);
+      return this.summary(id);
+    }
+    await this.disconnect(id);
+    e.generation += 1;
+    const venue = this.instantiate(factory, () => e);
+    if (venue.id !== id) throw new HubError('invalid', `a ${venue.id} venue was built for ${id}`);
+    e.factory = factory;
+    e.venue = venue;
+    e.accounts = [];
+    this.setLifecycle(e, 'idle', `switched to ${venue.name}`);
+    return this.summaryOf(e);
+  }
+
+  /** Closes a venue and forgets it: nothing of it is listed or can be connected any more. */
+  async removeVenue(id: VenueId): Promise<void> {
+    const e = this.entry(id);
+    await this.disconnect(id);
+    e.generation += 1;
+    this.entries.delete(id);
+    this.emit('connection', { venue: id, connection: VENUE_CONNECTION, state: 'closed', at: this.now(), reason: 'removed' });
   }
 
   summaries(): VenueSummary[] {
@@ -214,9 +257,19 @@ export class Hub {
     return this.live(venue).searchInstruments(query, limit);
   }
 
-  /** The latest known state of every order seen this run. */
+  async instrument(venue: VenueId, instrumentId: string): Promise<Instrument> {
+    return this.live(venue).instrument(instrumentId);
+  }
+
+  async portfolio(venue: VenueId, accountId: string): Promise<Portfolio> {
+    const v = this.live(venue);
+    if (!v.portfolio) throw notAvailable(v, 'the portfolio');
+    return v.portfolio(accountId);
+  }
+
+  /** Every order seen this run, newest first. */
   orders(): Order[] {
-    return [...this.latestOrders.values()];
+    return this.journal.list();
   }
 
   on(listener: HubListener): () => void {
@@ -298,6 +351,8 @@ export class Hub {
           this.log.warn(`${e.venue.id}: resubscribe ${sub.series.id} failed`, err);
         }
       }
+      // Orders whose answer was lost learn their state from the venue; in the background.
+      this.journal.reconcile(e.venue.id).catch((err: unknown) => this.log.warn(`${e.venue.id}: reconcile failed`, err));
     } catch (err) {
       await e.venue.close().catch(() => undefined);
       this.retire(e, 'closed', `connect failed: ${describeError(err)}`);
@@ -369,8 +424,23 @@ export class Hub {
   }
 
   private onOrder(u: OrderUpdate): void {
-    this.latestOrders.set(`${u.order.venue}|${u.order.clientOrderId}`, u.order);
-    this.emit('order', u);
+    try {
+      this.journal.apply(u);
+    } catch (err) {
+      // A malformed update (bad decimal text) must not take the adapter's stream down.
+      this.log.error(`${u.order.venue}: order update for ${u.order.clientOrderId} could not be applied`, err);
+    }
+  }
+
+  /** The close of the newest bar of any subscribed series of the instrument. */
+  private lastPrice(venue: VenueId, instrumentId: string): Dec | undefined {
+    let best: Candle | undefined;
+    for (const sub of this.subs.values()) {
+      if (sub.key.venue !== venue || sub.key.instrumentId !== instrumentId) continue;
+      const c = sub.series.last();
+      if (c && (!best || c.time > best.time)) best = c;
+    }
+    return best?.close;
   }
 
   private emit<K extends keyof HubListener>(kind: K, payload: Parameters<NonNullable<HubListener[K]>>[0]): void {

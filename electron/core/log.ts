@@ -2,8 +2,11 @@
  * A tiny logger for the main process. Everything goes to stderr (stdout is reserved for the
  * one line the headless entry prints), and every line passes through redaction: registered
  * secrets are masked wherever they appear, and so are values that look like credentials
- * (token=…, Bearer …, "apiSecret": "…") even when nobody registered them.
+ * (token=…, Bearer …, "apiSecret": "…") even when nobody registered them. The same redaction
+ * guards text that crosses the bridge from a venue (error messages, diagnostics).
  */
+import { Redactor } from '../vault/redact.js';
+
 export type LogLevel = 'info' | 'warn' | 'error';
 
 export interface Logger {
@@ -14,9 +17,8 @@ export interface Logger {
 }
 
 const MASK = '[redacted]';
-/** Shorter strings are too likely to match ordinary words; they are caught by the patterns. */
-const MIN_SECRET_LENGTH = 6;
-const secrets = new Set<string>();
+/** The app's one redactor: the vault registers every secret it stores or loads here. */
+export const logRedactor = new Redactor();
 
 const PATTERNS: readonly RegExp[] = [
   /([?&]token=)[^&\s"']+/gi,
@@ -26,12 +28,11 @@ const PATTERNS: readonly RegExp[] = [
 
 /** Masks `value` in every later log line. */
 export function registerSecret(value: string | undefined): void {
-  if (value !== undefined && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+  if (value !== undefined) logRedactor.register(value);
 }
 
 export function redact(text: string): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join(MASK);
+  let out = logRedactor.redact(text);
   for (const p of PATTERNS) out = out.replace(p, `$1${MASK}`);
   return out;
 }

@@ -2,22 +2,12 @@
  * What the trader may know about stored credentials: which backend, which venues have some,
  * in which mode. Never a secret, so it is safe to return across the bridge.
  */
-import { VENUE_IDS, type VenueId } from '../domain.js';
-import type { CredentialMode } from './credentials.js';
-import { isSecretStoreError, type SecretStore, type SecretStoreErrorCode } from './secret-store.js';
+import { VENUE_IDS } from '../domain.js';
+import { isSecretStoreError, type SecretStore } from './secret-store.js';
+import type { CredentialStatus, VenueCredentialStatus } from './credential-types.js';
 
-export interface VenueCredentialStatus {
-  venue: VenueId;
-  stored: boolean;
-  mode?: CredentialMode;
-  /** Stored but unusable (corrupt, another backend's): what and why. */
-  problem?: { code: SecretStoreErrorCode; message: string };
-}
+export type { CredentialStatus, VenueCredentialStatus } from './credential-types.js';
 
-export interface CredentialStatus {
-  backend: string;
-  venues: VenueCredentialStatus[];
-}
 
 /**
  * Reads each venue's credentials to learn their mode. A problem with one venue's data is

@@ -18,19 +18,9 @@ export interface SecretStore {
   has(venue: VenueId): Promise<boolean>;
 }
 
-export const SECRET_STORE_ERROR_CODES = [
-  /** Only obfuscation is on offer (Electron's basic_text on Linux): we refuse to store. */
-  'no-secure-backend',
-  /** The keyring can't be reached: no D-Bus session, no Secret Service, no keyring. */
-  'keyring-unavailable',
-  /** The keyring is there but locked, and unlocking was refused or timed out. */
-  'keyring-locked',
-  /** What came back can't be read as credentials (damaged, or another format). */
-  'corrupt',
-  /** The data was protected by another backend than this session's (Linux). */
-  'backend-mismatch',
-] as const;
-export type SecretStoreErrorCode = (typeof SECRET_STORE_ERROR_CODES)[number];
+import { SECRET_STORE_ERROR_CODES, type SecretStoreErrorCode } from './credential-types.js';
+
+export { SECRET_STORE_ERROR_CODES, type SecretStoreErrorCode };
 
 export interface SecretStoreErrorOptions {
   /** Technical reason (the keyring's own message); never contains a secret. */

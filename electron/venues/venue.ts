@@ -14,6 +14,7 @@ import type {
   BreakerState,
   Order,
   OrderRequest,
+  Portfolio,
   OrderUpdate,
   VenueErrorInfo,
   VenueId,
@@ -109,10 +110,17 @@ export interface Venue {
   subscribeCandles(key: CandleKey): void;
   unsubscribeCandles(key: CandleKey): void;
 
-  /** Order entry (later issues); absent until the venue supports it. */
+  /**
+   * Order entry; absent until the venue supports it. placeOrder resolves with the order as
+   * the venue acknowledged it (or `unknown` when the answer was lost) and rejects with a
+   * VenueError only when the venue surely did not take it.
+   */
   placeOrder?(req: OrderRequest): Promise<Order>;
   cancelOrder?(accountId: string, clientOrderId: string): Promise<Order>;
+  /** Cancels every open order of the account; resolves with how many it cancelled. */
+  cancelAll?(accountId: string): Promise<number>;
   openOrders?(accountId: string): Promise<Order[]>;
+  portfolio?(accountId: string): Promise<Portfolio>;
 }
 
 export interface VenueFactoryContext {

@@ -5,12 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { CandleKey } from '../../electron/domain.js';
+import type { Candle, CandleKey } from '../../electron/domain.js';
 import type { PushBatch, Result } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';
 import { startWebSocketBridge } from '../../electron/bridge/websocket.js';
 import type { WebSocketBridgeServer } from '../../electron/bridge/websocket.js';
-import { candle, memoryVenues } from '../core/memory-venue.js';
+import { MAX_IN_FLIGHT_PER_CLIENT } from '../../electron/bridge/session.js';
+import { tokenMatches } from '../../electron/bridge/token.js';
+import type { VenueSink } from '../../electron/venues/venue.js';
+import { MemoryVenue, candle, memoryVenues } from '../core/memory-venue.js';
 
 const KEY: CandleKey = { venue: 'tinvest', instrumentId: 'id-SBER', interval: '1m' };
 const INDEX = '<!doctype html><title>Switchboard</title><script type="module" src="/assets/app.js"></script>';
@@ -33,12 +36,20 @@ afterAll(async () => {
   await rm(rendererDir, { recursive: true, force: true });
 });
 
-async function start(opts: { maxClientBufferBytes?: number } = {}): Promise<void> {
+/** A venue whose history never answers: requests for it stay in flight. */
+class StuckHistoryVenue extends MemoryVenue {
+  override history(): Promise<Candle[]> {
+    return new Promise(() => undefined);
+  }
+}
+
+async function start(opts: { maxClientBufferBytes?: number; stuckHistory?: boolean } = {}): Promise<void> {
+  const { stuckHistory, ...serverOpts } = opts;
   hub = new Hub();
   venues = memoryVenues();
-  hub.addVenue(venues.factory);
+  hub.addVenue(stuckHistory ? (sink: VenueSink) => new StuckHistoryVenue(sink) : venues.factory);
   await hub.connect('tinvest');
-  server = await startWebSocketBridge({ hub, rendererDir, diagnosticsMs: 0, version: '1.2.3', ...opts });
+  server = await startWebSocketBridge({ hub, rendererDir, diagnosticsMs: 0, version: '1.2.3', ...serverOpts });
 }
 
 afterEach(async () => {
@@ -277,5 +288,74 @@ describe('headless server over WebSocket', () => {
     b.ws.terminate();
     await until(() => hub.refCount(KEY) === 0);
     expect(venues.current().unsubscribed).toEqual([KEY]);
+  });
+});
+
+describe('headless transport hardening', () => {
+  it('listens on loopback only unless another host is configured', async () => {
+    await start();
+    expect(server.origin).toBe(`http://127.0.0.1:${server.port}`);
+    const outward = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal);
+    if (outward) {
+      const refused = await new Promise<string>((resolve) => {
+        const sock = net.connect(server.port, outward.address);
+        sock.on('connect', () => {
+          sock.destroy();
+          resolve('connected');
+        });
+        sock.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+      });
+      expect(refused).toBe('ECONNREFUSED');
+    }
+  });
+
+  it('matches only the exact token, whatever the guess', () => {
+    const token = 'A'.repeat(43);
+    expect(tokenMatches(token, token)).toBe(true);
+    for (const guess of ['', 'A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}B`, null, undefined, 'Ä'.repeat(43)]) {
+      expect(tokenMatches(token, guess)).toBe(false);
+    }
+  });
+
+  it('answers a client flooding requests with rate-limited past its in-flight cap, and serves the others', async () => {
+    await start({ stuckHistory: true });
+    const flooder = new Client();
+    const other = new Client();
+    await Promise.all([flooder.opened(), other.opened()]);
+    const extra = 20;
+    const answers: Promise<Result<unknown>>[] = [];
+    for (let i = 0; i < MAX_IN_FLIGHT_PER_CLIENT + extra; i++) answers.push(flooder.invoke('candles.history', { ...KEY, limit: 10 }));
+    // The ones past the cap are answered at once; the stuck ones never are, so only those are awaited.
+    const refused = await Promise.all(answers.slice(MAX_IN_FLIGHT_PER_CLIENT));
+    for (const r of refused) expect(r).toMatchObject({ ok: false, code: 'rate-limited' });
+    expect(await other.invoke('venues.list', {})).toMatchObject({ ok: true });
+    expect(await flooder.invoke('app.info', {})).toMatchObject({ ok: false, code: 'rate-limited' });
+  });
+
+  it('drops a subscriber that never reads its pushes, and the others get every batch in sequence', async () => {
+    await start({ maxClientBufferBytes: 64 * 1024 });
+    const stalled = new Client();
+    const healthy = new Client();
+    await Promise.all([stalled.opened(), healthy.opened()]);
+    await stalled.invoke('candles.subscribe', KEY);
+    await healthy.invoke('candles.subscribe', KEY);
+    stalled.socket?.pause();
+    const v = venues.current();
+    let t = 0;
+    // Each round pushes one big batch (2000 bars); bounded, so a broken cap can't eat the machine.
+    for (let round = 0; round < 300 && server.clientCount() === 2; round++) {
+      const seen = healthy.batches.length;
+      for (let i = 0; i < 2000; i++) v.emit(candle(KEY, (t += 60), 100 + (i % 7)));
+      await healthy.batchAfter(healthy.batches[seen - 1]?.seq ?? 0);
+    }
+    expect(server.clientCount()).toBe(1);
+    v.emit(candle(KEY, (t += 60), 1));
+    const last = await healthy.batchAfter(healthy.batches.at(-1)?.seq ?? 0);
+    expect(last.candles.at(-1)?.time).toBe(t);
+    expect(healthy.batches.map((b) => b.seq)).toEqual(healthy.batches.map((_b, i) => i + 1));
+    stalled.socket?.resume();
+    await stalled.closed;
   });
 });

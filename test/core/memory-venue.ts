@@ -3,20 +3,21 @@
  * of it and lets a test emit candles and connection states as an adapter would. The real
  * adapters against the simulators are covered by the integration tests.
  */
-import type { Account, Candle, CandleKey, Instrument, Interval, VenueId } from '../../electron/domain.js';
+import type { Account, Candle, CandleKey, Instrument, Interval, VenueId, VenueMode } from '../../electron/domain.js';
 import { candleKeyId } from '../../electron/domain.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
 
 export interface MemoryVenueOptions {
   id?: VenueId;
+  mode?: VenueMode;
   connectError?: VenueError;
   historyError?: unknown;
 }
 
 export class MemoryVenue implements Venue {
   readonly id: VenueId;
-  readonly mode = 'demo' as const;
+  readonly mode: VenueMode;
   readonly name: string;
   readonly intervals: readonly Interval[] = ['1m', '5m', '1h'];
   readonly subscribed: CandleKey[] = [];
@@ -29,10 +30,11 @@ export class MemoryVenue implements Venue {
   readonly stream: ConnectionReporter;
 
   constructor(
-    private readonly sink: VenueSink,
+    protected readonly sink: VenueSink,
     private readonly opts: MemoryVenueOptions = {},
   ) {
     this.id = opts.id ?? 'tinvest';
+    this.mode = opts.mode ?? 'demo';
     this.name = `Memory ${this.id}`;
     this.historyError = opts.historyError;
     this.stream = sink.connection('stream');

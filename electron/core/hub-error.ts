@@ -1,0 +1,12 @@
+/** A failure of the core itself (unknown venue, venue not connected, a refused order…), as opposed to a VenueError. */
+export type HubErrorCode = 'not-found' | 'not-connected' | 'invalid' | 'rejected';
+
+export class HubError extends Error {
+  override readonly name = 'HubError';
+  constructor(
+    readonly code: HubErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

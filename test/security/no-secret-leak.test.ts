@@ -1,0 +1,349 @@
+/**
+ * Secrets go in through one bridge method and never come back out. The headless app runs
+ * with the real Secret Service (scripts/keychain-test.sh provides an unlocked one on a
+ * private D-Bus session and sets SWITCHBOARD_KEYCHAIN_TEST=1; CI runs it) and its sandbox/live
+ * endpoints aimed at the local simulators, which accept only the test's own keys. After
+ * credentials are stored over the real WebSocket transport and every method and topic is
+ * used — connects, orders, errors — no answer, push, log line or file of the app holds any
+ * spelling of a secret. A restarted app connects again without asking; deleting removes the
+ * keys from the keyring.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { Candle, Instrument, Order } from '../../electron/domain.js';
+import { METHOD_NAMES } from '../../electron/contract.js';
+import type { CancelAllResult, MethodName, Result, VenueSummary } from '../../electron/contract.js';
+import { mul, nearestSteps } from '../../electron/decimal.js';
+import { createLogger } from '../../electron/core/log.js';
+import { startHeadless } from '../../electron/headless.js';
+import type { Headless, HeadlessOptions } from '../../electron/headless.js';
+import { KeyringStore } from '../../electron/vault/keyring-store.js';
+import { startKrakenSim } from '../../sim/kraken/server.js';
+import type { KrakenSim } from '../../sim/kraken/server.js';
+import { startTInvestSim } from '../../sim/tinvest/server.js';
+import type { TInvestSim } from '../../sim/tinvest/server.js';
+
+const LIVE = process.env['SWITCHBOARD_KEYCHAIN_TEST'] === '1';
+const SKIP_REASON = 'skipped: needs an unlocked Secret Service; run scripts/keychain-test.sh (sets SWITCHBOARD_KEYCHAIN_TEST=1)';
+/** Its own keyring service, so it never meets the vault suite's items running alongside. */
+const SERVICE = `switchboard-leak-test-${process.pid}`;
+/** Bounds for failure only: nothing here asserts how fast anything is. */
+const PATIENCE_MS = 45_000;
+
+const TINVEST_TOKEN = `t.${randomBytes(48).toString('base64url')}`;
+const KRAKEN_KEY = randomBytes(42).toString('base64');
+const KRAKEN_SECRET = randomBytes(64).toString('base64');
+const SECRETS = [TINVEST_TOKEN, KRAKEN_KEY, KRAKEN_SECRET];
+
+/** Every spelling of a secret that could carry it: as is, escaped, encoded, and the Kraken key's raw bytes. */
+function spellings(secret: string): string[] {
+  const utf8 = Buffer.from(secret, 'utf8');
+  const forms = [
+    secret,
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+    secret.replaceAll('/', '\\/'),
+    utf8.toString('base64').replace(/=+$/, ''),
+    utf8.toString('base64url'),
+    utf8.toString('hex'),
+  ];
+  if (secret === KRAKEN_SECRET) {
+    const raw = Buffer.from(secret, 'base64');
+    forms.push(raw.toString('hex'), raw.toString('base64url'), raw.toString('latin1'));
+  }
+  return forms;
+}
+const FORBIDDEN = SECRETS.flatMap(spellings);
+
+function leaks(text: string): string[] {
+  return FORBIDDEN.filter((f) => text.includes(f)).map((f) => `${f.slice(0, 6)}… (${f.length} chars)`);
+}
+
+/** Every file under `dir`: its path and its bytes as text. */
+function filesUnder(dir: string): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push({ path: p, text: readFileSync(p).toString('latin1') });
+  }
+  return out;
+}
+
+/** A bridge client that keeps every frame it receives. */
+class Client {
+  readonly frames: string[] = [];
+  readonly called = new Set<string>();
+  private readonly ws: WebSocket;
+  private nextId = 1;
+  private readonly waiting = new Map<number, (r: Result<unknown>) => void>();
+  private readonly topicWaiters: { topic: string; resolve: () => void }[] = [];
+
+  constructor(app: Headless) {
+    const origin = new URL(app.url).origin;
+    this.ws = new WebSocket(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`, { origin });
+    this.ws.on('error', () => undefined);
+    this.ws.on('message', (data) => {
+      const text = String(data);
+      this.frames.push(text);
+      const msg = JSON.parse(text) as { id?: number; result?: Result<unknown>; topic?: string };
+      if (msg.topic !== undefined) {
+        for (const w of this.topicWaiters.filter((x) => x.topic === msg.topic)) w.resolve();
+      } else if (typeof msg.id === 'number' && msg.result) {
+        this.waiting.get(msg.id)?.(msg.result);
+        this.waiting.delete(msg.id);
+      }
+    });
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+
+  invoke(method: MethodName, params: unknown): Promise<Result<unknown>> {
+    this.called.add(method);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  async value<T>(method: MethodName, params: unknown): Promise<T> {
+    const r = await this.invoke(method, params);
+    if (!r.ok) throw new Error(`${method}: ${r.code}: ${r.message}`);
+    return r.value as T;
+  }
+
+  topic(name: 'batch' | 'diagnostics'): Promise<void> {
+    return new Promise((resolve) => this.topicWaiters.push({ topic: name, resolve }));
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + PATIENCE_MS;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function bothLive(c: Client): Promise<VenueSummary[]> {
+  return until('both venues live on the stored credentials', async () => {
+    const list = await c.value<VenueSummary[]>('venues.list', {});
+    const t = list.find((v) => v.id === 'tinvest');
+    const k = list.find((v) => v.id === 'kraken');
+    return t?.state === 'live' && t.mode === 'sandbox' && k?.state === 'live' && k.mode === 'live' ? list : undefined;
+  });
+}
+
+function secretToolItems(): string {
+  const r = spawnSync('secret-tool', ['search', '--all', 'service', SERVICE], { encoding: 'utf8' });
+  // Items go to stdout, their attributes to stderr.
+  return `${r.stdout}${r.stderr}`.trim();
+}
+
+describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})`}`, () => {
+  let tsim: TInvestSim;
+  let ksim: KrakenSim;
+  let dir: string;
+  let app: Headless | undefined;
+  const logLines: string[] = [];
+  const stderrText: string[] = [];
+  const restoreStderr = process.stderr.write.bind(process.stderr);
+
+  const options = (): HeadlessOptions => ({
+    demo: false,
+    rendererDir: join(dir, 'renderer'),
+    stateDir: join(dir, 'state'),
+    dataDir: join(dir, 'data'),
+    secretStore: new KeyringStore({ service: SERVICE, timeoutMs: 20_000 }),
+    endpointOverrides: {
+      tinvest: { sandbox: { endpoint: tsim.endpoint, tls: false }, live: { endpoint: tsim.endpoint, tls: false } },
+      kraken: { rest: ksim.rest, ws: ksim.ws, wsAuth: ksim.wsAuth },
+    },
+    log: createLogger('headless', (line) => logLines.push(line)),
+  });
+
+  beforeAll(async () => {
+    expect(spawnSync('sh', ['-c', 'command -v secret-tool']).status, 'apt-get install libsecret-tools').toBe(0);
+    expect(secretToolItems()).toBe('');
+    dir = mkdtempSync(join(tmpdir(), 'sb-leak-'));
+    const renderer = join(dir, 'renderer');
+    mkdirSync(renderer);
+    writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Switchboard</title>');
+    // Anything else in this process that writes to stderr (a library, a stray console call) is kept too.
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      stderrText.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return (restoreStderr as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stderr.write;
+    tsim = await startTInvestSim({ token: TINVEST_TOKEN });
+    ksim = await startKrakenSim({ apiKey: KRAKEN_KEY, apiSecret: KRAKEN_SECRET });
+    app = await startHeadless(options());
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    process.stderr.write = restoreStderr;
+    const cleanup = new KeyringStore({ service: SERVICE });
+    await cleanup.delete('tinvest').catch(() => undefined);
+    await cleanup.delete('kraken').catch(() => undefined);
+    await tsim?.close();
+    await ksim?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('carries no secret in any answer or push, whatever is asked over the WebSocket', async () => {
+    const c = new Client(app!);
+    await c.opened();
+    const diagnosticsPushed = c.topic('diagnostics');
+
+    expect(await c.value('credentials.status', {})).toEqual({
+      backend: 'secret-service',
+      venues: [{ venue: 'tinvest', stored: false }, { venue: 'kraken', stored: false }],
+    });
+    // Refused attempts first: a bad request must not echo what it was sent.
+    expect(await c.invoke('credentials.store', { venue: 'kraken', credentials: { apiKey: KRAKEN_KEY, apiSecret: `${KRAKEN_SECRET}!`, mode: 'live' } })).toMatchObject({
+      ok: false,
+      code: 'bad-request',
+    });
+    expect(await c.invoke('credentials.store', { venue: 'tinvest', credentials: { token: TINVEST_TOKEN, mode: 'demo' } })).toMatchObject({ ok: false, code: 'bad-request' });
+    expect(await c.invoke('credentials.store', { venue: 'tinvest', credentials: { token: TINVEST_TOKEN, mode: 'sandbox', [TINVEST_TOKEN]: 1 } })).toMatchObject({
+      ok: false,
+      code: 'bad-request',
+    });
+
+    // Sandbox accounts are opened over the wire, so a fresh sandbox token sees none yet: no accountId.
+    await c.value('credentials.store', { venue: 'tinvest', credentials: { token: TINVEST_TOKEN, mode: 'sandbox' } });
+    const status = await c.value('credentials.store', { venue: 'kraken', credentials: { apiKey: KRAKEN_KEY, apiSecret: KRAKEN_SECRET, mode: 'live' } });
+    expect(status).toEqual({
+      backend: 'secret-service',
+      venues: [
+        { venue: 'tinvest', stored: true, mode: 'sandbox' },
+        { venue: 'kraken', stored: true, mode: 'live' },
+      ],
+    });
+    await bothLive(c);
+    expect(await c.value<VenueSummary>('venues.connect', { venue: 'tinvest', mode: 'sandbox' })).toMatchObject({ mode: 'sandbox', state: 'live' });
+
+    // Market data on both venues.
+    await c.value('app.info', {});
+    const shares = await c.value<Instrument[]>('instruments.search', { venue: 'tinvest', query: 'S', limit: 5 });
+    expect(shares.length).toBeGreaterThan(0);
+    const pairs = await c.value<Instrument[]>('instruments.search', { venue: 'kraken', query: 'BTC', limit: 5 });
+    const pair = await c.value<Instrument>('instruments.get', { venue: 'kraken', instrumentId: pairs[0]!.id });
+    const bars = await c.value<Candle[]>('candles.history', { venue: 'kraken', instrumentId: pair.id, interval: '1m', limit: 5 });
+    const batchPushed = c.topic('batch');
+    const { subscriptionId } = await c.value<{ subscriptionId: string }>('candles.subscribe', { venue: 'kraken', instrumentId: pair.id, interval: '1m' });
+    await c.value('candles.subscribe', { venue: 'tinvest', instrumentId: shares[0]!.id, interval: '1m' });
+    await batchPushed;
+    await c.value('session.snapshot', {});
+    await c.value('diagnostics.get', {});
+    await diagnosticsPushed;
+
+    // Orders: placed, cancelled, the panic key, and refusals of several kinds.
+    const price = nearestSteps(mul(bars.at(-1)!.close, '0.5'), pair.priceStep).down;
+    const order = (patch: Record<string, unknown> = {}): Record<string, unknown> => ({
+      venue: 'kraken',
+      accountId: 'spot',
+      instrumentId: pair.id,
+      side: 'buy',
+      type: 'limit',
+      quantity: pair.minQty,
+      price,
+      clientOrderId: randomUUID(),
+      ...patch,
+    });
+    const first = order();
+    expect(await c.value<Order>('orders.place', first)).toMatchObject({ venue: 'kraken', clientOrderId: first.clientOrderId });
+    await c.value('orders.list', {});
+    await c.value('orders.cancel', { venue: 'kraken', accountId: 'spot', clientOrderId: first.clientOrderId });
+    await c.value('orders.place', order());
+    const panic = await c.value<CancelAllResult>('orders.cancelAll', {});
+    expect(panic.cancelled).toBeGreaterThanOrEqual(1);
+    expect(await c.invoke('orders.place', order({ price: `${price}1` }))).toMatchObject({ ok: false, code: 'invalid' });
+    // Whatever T-Invest's order entry says to a Kraken-sized order, it is an answer to scan.
+    expect(await c.invoke('orders.place', order({ venue: 'tinvest', accountId: tsim.accountId, instrumentId: shares[0]!.id }))).toMatchObject({ ok: false });
+    await c.invoke('portfolio.get', { venue: 'kraken', accountId: 'spot' });
+    await c.invoke('portfolio.get', { venue: 'tinvest', accountId: tsim.accountId });
+    expect(await c.invoke('orders.cancel', { venue: 'kraken', accountId: 'spot', clientOrderId: 'never-placed' })).toMatchObject({ ok: false });
+
+    // A disconnect and a reconnect sign in again with the stored keys.
+    await c.value('venues.disconnect', { venue: 'kraken' });
+    await c.value('venues.connect', { venue: 'kraken' });
+    await c.value('candles.unsubscribe', { subscriptionId });
+    await c.value('credentials.status', {});
+
+    expect([...c.called].sort()).toEqual([...METHOD_NAMES].filter((m) => m !== 'credentials.delete').sort());
+    const everything = c.frames.join('\n');
+    expect(leaks(everything)).toEqual([]);
+    c.close();
+  }, 120_000);
+
+  it('writes no secret to the log or to any file of the app', async () => {
+    await app!.close();
+    app = undefined;
+    const log = [...logLines, ...stderrText].join('');
+    // The scan means something only if the session was logged.
+    expect(log).toContain('tinvest: connected with the stored credentials');
+    expect(log).toContain('kraken: connected with the stored credentials');
+    expect(leaks(log)).toEqual([]);
+    const files = filesUnder(dir);
+    expect(files.map((f) => f.path).some((p) => p.endsWith('venue-modes.json'))).toBe(true);
+    for (const f of files) expect(leaks(`${f.path}\n${f.text}`), f.path).toEqual([]);
+  }, 60_000);
+
+  it('connects again after a restart without asking for the keys', async () => {
+    app = await startHeadless(options());
+    const c = new Client(app);
+    await c.opened();
+    await bothLive(c);
+    expect(c.called).not.toContain('credentials.store');
+    // Signed in, not just public: the private API answers.
+    const pairs = await c.value<Instrument[]>('instruments.search', { venue: 'kraken', query: 'BTC', limit: 1 });
+    const pair = await c.value<Instrument>('instruments.get', { venue: 'kraken', instrumentId: pairs[0]!.id });
+    const bars = await c.value<Candle[]>('candles.history', { venue: 'kraken', instrumentId: pair.id, interval: '1m', limit: 1 });
+    const placed = await c.invoke('orders.place', {
+      venue: 'kraken',
+      accountId: 'spot',
+      instrumentId: pair.id,
+      side: 'buy',
+      type: 'limit',
+      quantity: pair.minQty,
+      price: nearestSteps(mul(bars.at(-1)!.close, '0.5'), pair.priceStep).down,
+      clientOrderId: randomUUID(),
+    });
+    expect(placed).toMatchObject({ ok: true });
+    expect(leaks(c.frames.join('\n'))).toEqual([]);
+    c.close();
+  }, 120_000);
+
+  it('deletes the keys from the keyring and disconnects the venues signed in with them', async () => {
+    const c = new Client(app!);
+    await c.opened();
+    expect(secretToolItems()).not.toBe('');
+    await c.value('credentials.delete', { venue: 'tinvest' });
+    const status = await c.value('credentials.delete', { venue: 'kraken' });
+    expect(status).toEqual({ backend: 'secret-service', venues: [{ venue: 'tinvest', stored: false }, { venue: 'kraken', stored: false }] });
+    expect(secretToolItems()).toBe('');
+    // No demo build to fall back to: the venues are gone rather than connected with forgotten keys.
+    expect(await c.value('venues.list', {})).toEqual([]);
+    expect(await c.invoke('venues.connect', { venue: 'kraken', mode: 'live' })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(leaks(c.frames.join('\n'))).toEqual([]);
+    c.close();
+  }, 60_000);
+});
