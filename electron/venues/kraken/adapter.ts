@@ -1,0 +1,487 @@
+/**
+ * The Kraken spot venue: composes the raw REST client, the two WS v2 sockets, the feeds,
+ * the limiters and order entry behind the `Venue` interface. Only this file (and the
+ * modules it wires) knows Kraken; above it everything speaks domain types.
+ */
+import type { Account, Candle, CandleKey, Dec, Instrument, Order, OrderRequest, Portfolio, VenueMode } from '../../domain.js';
+import { INTERVALS, INTERVAL_SECONDS, candleKeyId } from '../../domain.js';
+import type { HistoryRequest, Venue, VenueSink, ConnectionReporter } from '../venue.js';
+import { VenueError, isVenueError } from '../venue.js';
+import { INTERVAL_MINUTES, OHLC_MAX_ROWS, SPOT_ACCOUNT_ID } from './constants.js';
+import type { KrakenTier } from './constants.js';
+import { DeadManSwitch } from './dead-man.js';
+import { mapKrakenError } from './errors.js';
+import { PublicFeeds, ohlcRows } from './feeds.js';
+import type { BookListener } from './feeds.js';
+import { KrakenLimits } from './limits.js';
+import type { WsBalanceEntry, WsExecution } from './messages.js';
+import { NonceSource } from './nonce.js';
+import { OrderEntry, OrderTracker, isStaleToken } from './orders.js';
+import { MalformedFrame, decText, ohlcRowToCandle } from './parse.js';
+import { KrakenRest } from './rest.js';
+import type { RestAssetPairs, RestBalance, RestBalanceEx, RestOhlc, RestWsToken } from './rest-types.js';
+import { SymbolTable } from './symbols.js';
+import type { PairMeta } from './symbols.js';
+import { KrakenSocket, SocketRequestError } from './ws.js';
+import type { ChannelFrame } from './ws.js';
+
+export interface KrakenVenueOptions {
+  /** REST base URL ("https://api.kraken.com" or the simulator's). */
+  rest: string;
+  /** Public WS v2 URL. */
+  ws: string;
+  /** Private WS v2 URL. */
+  wsAuth: string;
+  apiKey?: string;
+  apiSecret?: string;
+  mode: VenueMode;
+  sink: VenueSink;
+  /** Where the nonce floor is persisted (it must survive restarts). */
+  stateDir: string;
+  /** Arms cancel_all_orders_after with this timeout while connected; off when absent. */
+  deadManSwitchSec?: number;
+  /** ms clock for limiters, nonces and timestamps. */
+  now?: () => number;
+  /** Verification tier of the key: decides both rate counters. Default starter. */
+  tier?: KrakenTier;
+  /** Socket and reply timing; defaults suit the real venue. */
+  timing?: {
+    pingEveryMs?: number;
+    silenceMs?: number;
+    /** A subscribe without ack this long restarts the socket. Default 10 s. */
+    ackTimeoutMs?: number;
+    replyTimeoutMs?: number;
+    /** connect() waits this long for the private socket, then resolves with REST order entry. Default 10 s. */
+    privateConnectMs?: number;
+  };
+}
+
+/** What the Kraken adapter offers beyond `Venue`. */
+export interface KrakenVenue extends Venue {
+  placeOrder(req: OrderRequest): Promise<Order>;
+  cancelOrder(accountId: string, clientOrderId: string): Promise<Order>;
+  openOrders(accountId: string): Promise<Order[]>;
+  /** Order book of a symbol (v2 symbol, REST id or altname), verified by checksum; returns unsubscribe. */
+  subscribeBook(symbol: string, depth: number, listener: BookListener): () => void;
+  /** Cancels every open order of the account; resolves with the venue's count. */
+  cancelAll(accountId?: string): Promise<number>;
+  /** Asset balances (BalanceEx): quantity = balance, blocked = held by open orders. */
+  portfolio(accountId: string): Promise<Portfolio>;
+  /** Balances by asset, v2 names ("BTC", "USD"): from the balances channel while live, else REST Balance. */
+  balances(): Promise<Record<string, Dec>>;
+  /** Every order this adapter knows, final ones included. */
+  orders(): Order[];
+}
+
+/** Wraps the sink so nothing is reported after close(). */
+function gatedSink(sink: VenueSink, isOpen: () => boolean): VenueSink {
+  const reporters = new Map<string, ConnectionReporter>();
+  return {
+    candle: (c) => {
+      if (isOpen()) sink.candle(c);
+    },
+    order: (u) => {
+      if (isOpen()) sink.order(u);
+    },
+    connection: (name) => {
+      let r = reporters.get(name);
+      if (!r) {
+        const inner = sink.connection(name);
+        // Plain closures (no rest/spread): message() runs for every frame.
+        r = {
+          state: (s, reason) => inner.state(s, reason), // `closed` must still get through
+          message: () => {
+            if (isOpen()) inner.message();
+          },
+          reconnect: () => {
+            if (isOpen()) inner.reconnect();
+          },
+          malformed: (d) => {
+            if (isOpen()) inner.malformed(d);
+          },
+          error: (e) => {
+            if (isOpen()) inner.error(e);
+          },
+          pingRtt: (ms) => {
+            if (isOpen()) inner.pingRtt(ms);
+          },
+          subscriptions: (p, c) => {
+            if (isOpen()) inner.subscriptions(p, c);
+          },
+          limiters: (l) => {
+            if (isOpen()) inner.limiters(l);
+          },
+          breakers: (b) => {
+            if (isOpen()) inner.breakers(b);
+          },
+        };
+        reporters.set(name, r);
+      }
+      return r;
+    },
+  };
+}
+
+export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
+  const now = opts.now ?? Date.now;
+  let open = true;
+  const sink = gatedSink(opts.sink, () => open);
+  const restReporter = sink.connection('rest');
+  const pubReporter = sink.connection('ws-public');
+  const privReporter = sink.connection('ws-private');
+  const hasKeys = Boolean(opts.apiKey && opts.apiSecret);
+
+  const limits = new KrakenLimits({
+    tier: opts.tier ?? 'starter',
+    now,
+    onChange: (h) => {
+      restReporter.limiters(h.filter((l) => l.name === 'rest'));
+      privReporter.limiters(h.filter((l) => l.name !== 'rest'));
+    },
+  });
+  const nonce = hasKeys ? new NonceSource({ stateDir: opts.stateDir, apiKey: opts.apiKey!, now }) : undefined;
+  const rest = new KrakenRest({
+    baseUrl: opts.rest.replace(/\/+$/, ''),
+    apiKey: opts.apiKey,
+    apiSecret: opts.apiSecret,
+    nonce,
+    limits,
+    reporter: restReporter,
+    now,
+  });
+  const symbols = new SymbolTable();
+  const tracker = new OrderTracker(sink, now);
+  const timing = opts.timing ?? {};
+
+  // ---- public socket: candles and books
+  const publicSocket = new KrakenSocket({
+    url: opts.ws,
+    reporter: pubReporter,
+    onFrame: (f) => feeds.onFrame(f),
+    onConfirmed: () => feeds.onConfirmed(),
+    onDown: (reason) => feeds.onDown(reason),
+    ...(timing.pingEveryMs !== undefined ? { pingEveryMs: timing.pingEveryMs } : {}),
+    ...(timing.silenceMs !== undefined ? { silenceMs: timing.silenceMs } : {}),
+    ...(timing.ackTimeoutMs !== undefined ? { ackTimeoutMs: timing.ackTimeoutMs } : {}),
+  });
+  const fetchOhlc = async (pairId: string, minutes: number, since?: number): Promise<RestOhlc> => {
+    const params: Record<string, string> = { pair: pairId, interval: String(minutes) };
+    if (since !== undefined && since > 0) params.since = String(since);
+    return rest.publicGet<RestOhlc>('OHLC', params);
+  };
+  const feeds: PublicFeeds = new PublicFeeds({
+    venue: 'kraken',
+    socket: publicSocket,
+    sink,
+    reporter: pubReporter,
+    ohlc: async (pairId, minutes, since) => ohlcRows(await fetchOhlc(pairId, minutes, since), pairId),
+  });
+  let publicStarted = false;
+  const ensurePublic = (): void => {
+    // Kraken closes a socket with no subscriptions, so the public one opens with the first.
+    if (!connected || publicStarted) return;
+    publicStarted = true;
+    publicSocket.start().catch(() => undefined);
+  };
+
+  // ---- private socket: executions, balances, order entry
+  let token: string | undefined;
+  let tokenFresh = false;
+  let executionsSnapshot: { done: boolean; wake: (() => void) | undefined } = { done: false, wake: undefined };
+  const balanceCache = new Map<string, Dec>();
+  const entry = new OrderEntry({
+    symbols,
+    limits,
+    rest,
+    tracker,
+    socket: () => (privateSocket?.isLive ? privateSocket : undefined),
+    token: () => token,
+    reporter: privReporter,
+    now,
+    ...(timing.replyTimeoutMs !== undefined ? { replyTimeoutMs: timing.replyTimeoutMs } : {}),
+  });
+  const fetchToken = async (): Promise<string> => (await rest.privatePost<RestWsToken>('GetWebSocketsToken', {})).token;
+  const onPrivateFrame = (f: ChannelFrame): void => {
+    if (f.channel === 'executions') {
+      const data = f.data as WsExecution[];
+      if (!Array.isArray(data)) throw new MalformedFrame('executions data is not an array');
+      let bad: string | undefined;
+      for (const e of data) {
+        try {
+          entry.applyExecution(e);
+        } catch (err) {
+          if (!(err instanceof MalformedFrame)) throw err;
+          bad = err.message;
+        }
+      }
+      if (f.type === 'snapshot') {
+        executionsSnapshot.done = true;
+        executionsSnapshot.wake?.();
+      }
+      if (bad !== undefined) throw new MalformedFrame(`execution skipped: ${bad}`);
+    } else if (f.channel === 'balances') {
+      const data = f.data as WsBalanceEntry[];
+      if (!Array.isArray(data)) throw new MalformedFrame('balances data is not an array');
+      for (const b of data) if (typeof b.asset === 'string' && b.balance !== undefined) balanceCache.set(b.asset, decText(b.balance));
+    }
+  };
+  const privateSocket: KrakenSocket | undefined = hasKeys
+    ? new KrakenSocket({
+        url: opts.wsAuth,
+        reporter: privReporter,
+        onFrame: onPrivateFrame,
+        onOpen: async () => {
+          executionsSnapshot = { done: false, wake: undefined };
+          // A token is good for 15 min until used; a fresh one per connection is simplest and safe.
+          if (!tokenFresh || token === undefined) token = await fetchToken();
+          tokenFresh = false;
+        },
+        authParams: () => (token !== undefined ? { token } : {}),
+        onSubscribeError: (_key, err) => {
+          if (/token|session/i.test(err)) privateSocket?.recycle(`subscription refused: ${err}`);
+        },
+        onConfirmed: async () => {
+          // Reconcile before reporting live: the snapshot first, then REST for what it cannot say.
+          if (!executionsSnapshot.done) {
+            await new Promise<void>((resolve) => {
+              const t = setTimeout(resolve, 3_000);
+              executionsSnapshot.wake = () => {
+                clearTimeout(t);
+                resolve();
+              };
+            });
+          }
+          await entry.reconcile();
+          deadMan?.start();
+        },
+        onDown: () => {
+          deadMan?.stop();
+          entry.scheduleResolve();
+        },
+        ...(timing.pingEveryMs !== undefined ? { pingEveryMs: timing.pingEveryMs } : {}),
+        ...(timing.silenceMs !== undefined ? { silenceMs: timing.silenceMs } : {}),
+        ...(timing.ackTimeoutMs !== undefined ? { ackTimeoutMs: timing.ackTimeoutMs } : {}),
+      })
+    : undefined;
+  privateSocket?.subscribe({ channel: 'executions', params: { snap_orders: true, snap_trades: true, order_status: true } });
+  privateSocket?.subscribe({ channel: 'balances', params: { snapshot: true } });
+
+  const deadMan =
+    hasKeys && opts.deadManSwitchSec !== undefined && opts.deadManSwitchSec > 0
+      ? new DeadManSwitch({
+          timeoutSec: opts.deadManSwitchSec,
+          send: async (timeout) => {
+            if (privateSocket?.isLive && token) {
+              const r = await privateSocket.request('cancel_all_orders_after', { timeout, token });
+              if (r.success !== true && isStaleToken(r.error)) privateSocket.recycle(`token refused: ${r.error ?? ''}`);
+              if (r.success !== true) throw mapKrakenError(r.error ?? 'cancel_all_orders_after failed', now());
+            } else {
+              await rest.privatePost('CancelAllOrdersAfter', { timeout: String(timeout) }, { mutating: true });
+            }
+          },
+          onError: (e) => {
+            if (isVenueError(e)) privReporter.error(e.info(now()));
+            else if (e instanceof SocketRequestError) privReporter.error({ kind: 'unavailable', code: 'dead-man', message: e.message, at: now() });
+          },
+        })
+      : undefined;
+
+  let connected = false;
+  let connecting: Promise<void> | undefined;
+  const early = new Map<string, CandleKey>();
+
+  const meta = (idOrSymbol: string): PairMeta => {
+    const m = symbols.find(idOrSymbol);
+    if (!m) throw new VenueError('invalid', 'EQuery:Unknown asset pair', `unknown Kraken instrument ${idOrSymbol}`);
+    return m;
+  };
+  const ensureSymbols = async (): Promise<void> => {
+    if (symbols.size > 0) return;
+    symbols.load(await rest.publicGet<RestAssetPairs>('AssetPairs'));
+  };
+  const needKeys = (): void => {
+    if (!hasKeys) throw new VenueError('auth', 'no-credentials', 'Kraken order entry needs an API key and secret');
+  };
+  const spot = (accountId: string): void => {
+    if (accountId !== SPOT_ACCOUNT_ID) throw new VenueError('invalid', 'unknown-account', `unknown Kraken account ${accountId}`);
+  };
+
+  const venue: KrakenVenue = {
+    id: 'kraken',
+    mode: opts.mode,
+    name: 'Kraken',
+    intervals: INTERVALS,
+
+    connect(): Promise<void> {
+      connecting ??= (async () => {
+        restReporter.state('connecting', 'loading pairs');
+        await ensureSymbols();
+        connected = true;
+        for (const k of early.values()) venue.subscribeCandles(k);
+        early.clear();
+        if (feeds.hasSubscriptions) ensurePublic();
+        if (privateSocket) {
+          // One token call up front turns a bad key into a clear auth error instead of a retry loop.
+          token = await fetchToken();
+          tokenFresh = true;
+          // Order entry falls back to REST, so a private socket that is slow to come up need not block.
+          let timer: NodeJS.Timeout | undefined;
+          const live = privateSocket.start();
+          live.catch(() => undefined);
+          await Promise.race([
+            live,
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, timing.privateConnectMs ?? 10_000))),
+          ]).finally(() => clearTimeout(timer));
+        }
+      })().catch((e: unknown) => {
+        connecting = undefined;
+        throw isVenueError(e) ? e : new VenueError('internal', 'connect', (e as Error).message, { cause: e });
+      });
+      return connecting;
+    },
+
+    async close(): Promise<void> {
+      if (!open) return;
+      if (deadMan?.armed) await deadMan.disarm().catch(() => undefined);
+      deadMan?.stop();
+      entry.close();
+      await Promise.all([publicSocket.close(), privateSocket?.close()]);
+      open = false;
+      limits.close();
+      rest.close();
+    },
+
+    async accounts(): Promise<Account[]> {
+      return [{ venue: 'kraken', id: SPOT_ACCOUNT_ID, name: 'Kraken spot' }];
+    },
+
+    async searchInstruments(query: string, limit: number): Promise<Instrument[]> {
+      await ensureSymbols();
+      return symbols.search(query, limit);
+    },
+
+    async instrument(id: string): Promise<Instrument> {
+      await ensureSymbols();
+      return meta(id).instrument;
+    },
+
+    async history(req: HistoryRequest): Promise<Candle[]> {
+      await ensureSymbols();
+      const m = meta(req.instrumentId);
+      const span = INTERVAL_SECONDS[req.interval];
+      // Kraken keeps only the latest 720 candles; older history is not available at all.
+      const since = req.from !== undefined ? req.from - 1 : undefined;
+      const rows = ohlcRows(await fetchOhlc(m.id, INTERVAL_MINUTES[req.interval], since), m.id);
+      const key: CandleKey = { venue: 'kraken', instrumentId: m.id, interval: req.interval };
+      const out: Candle[] = [];
+      let lastTime = -Infinity;
+      for (const row of rows.slice(-OHLC_MAX_ROWS)) {
+        const c = ohlcRowToCandle(row, key).candle;
+        if (c.time % span !== 0 || c.time <= lastTime) continue;
+        if (req.from !== undefined && c.time < req.from) continue;
+        if (req.before !== undefined && c.time >= req.before) continue;
+        out.push(c);
+        lastTime = c.time;
+      }
+      return req.limit > 0 ? out.slice(-req.limit) : out;
+    },
+
+    subscribeCandles(key: CandleKey): void {
+      if (symbols.size === 0) {
+        // Before connect: kept, and subscribed once the pairs are known.
+        early.set(candleKeyId(key), key);
+        return;
+      }
+      const m = symbols.find(key.instrumentId);
+      if (!m) {
+        pubReporter.error({ kind: 'invalid', code: 'unknown-instrument', message: `cannot subscribe ${key.instrumentId}: unknown Kraken pair`, at: now() });
+        return;
+      }
+      feeds.subscribeCandles({ ...key, instrumentId: m.id }, m);
+      ensurePublic();
+    },
+
+    unsubscribeCandles(key: CandleKey): void {
+      early.delete(candleKeyId(key));
+      const m = symbols.find(key.instrumentId);
+      if (m) feeds.unsubscribeCandles(key, m);
+    },
+
+    async placeOrder(req: OrderRequest): Promise<Order> {
+      needKeys();
+      await ensureSymbols();
+      return entry.placeOrder(req);
+    },
+
+    async cancelOrder(accountId: string, clientOrderId: string): Promise<Order> {
+      needKeys();
+      spot(accountId);
+      return entry.cancelOrder(clientOrderId);
+    },
+
+    async openOrders(accountId: string): Promise<Order[]> {
+      spot(accountId);
+      if (!hasKeys) return [];
+      return tracker.live();
+    },
+
+    subscribeBook(symbol: string, depth: number, listener: BookListener): () => void {
+      const m = meta(symbol);
+      const off = feeds.subscribeBook(m, depth, listener);
+      ensurePublic();
+      return off;
+    },
+
+    async cancelAll(accountId = SPOT_ACCOUNT_ID): Promise<number> {
+      needKeys();
+      spot(accountId);
+      return entry.cancelAll();
+    },
+
+    async balances(): Promise<Record<string, Dec>> {
+      needKeys();
+      // While the private socket is live its balances channel is current and costs no REST call.
+      if (privateSocket?.isLive && balanceCache.size > 0) return Object.fromEntries(balanceCache);
+      await ensureSymbols();
+      const res = await rest.privatePost<RestBalance>('Balance', {});
+      const names = assetNames(symbols);
+      const out: Record<string, Dec> = {};
+      for (const [asset, text] of Object.entries(res)) out[names.get(asset) ?? asset] = decText(String(text));
+      return out;
+    },
+
+    async portfolio(accountId: string): Promise<Portfolio> {
+      needKeys();
+      spot(accountId);
+      await ensureSymbols();
+      const res = await rest.privatePost<RestBalanceEx>('BalanceEx', {});
+      const names = assetNames(symbols);
+      const positions = Object.entries(res).map(([asset, b]) => ({
+        venue: 'kraken' as const,
+        accountId,
+        asset: names.get(asset) ?? asset,
+        quantity: decText(String(b.balance)),
+        blocked: decText(String(b.hold_trade ?? '0')),
+      }));
+      return { venue: 'kraken', accountId, positions, at: now() };
+    },
+
+    orders(): Order[] {
+      return tracker.all();
+    },
+  };
+  return venue;
+}
+
+/** REST asset ids (XXBT, ZUSD) → v2 names (BTC, USD), learnt from the pairs' two spellings. */
+function assetNames(symbols: SymbolTable): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const p of symbols.all()) {
+    const [b, q] = p.symbol.split('/');
+    const base = p.instrument.codes.base;
+    const quote = p.instrument.codes.quote;
+    if (b && base) m.set(base, b);
+    if (q && quote) m.set(quote, q);
+  }
+  return m;
+}

@@ -1,0 +1,89 @@
+/**
+ * Kraken spot constants in one place: endpoints, intervals, limiter tiers. Numbers come from
+ * /work/shared/venues/kraken.md (§1–§4); check them against the live docs before release.
+ */
+import type { Interval } from '../../domain.js';
+
+export const KRAKEN_REST_URL = 'https://api.kraken.com';
+export const KRAKEN_WS_PUBLIC_URL = 'wss://ws.kraken.com/v2';
+export const KRAKEN_WS_PRIVATE_URL = 'wss://ws-auth.kraken.com/v2';
+
+/** The REST reference requires a User-Agent on every request. */
+export const USER_AGENT = 'switchboard/0.1';
+
+/** Our intervals in Kraken minutes (REST `interval`, WS ohlc `interval`). */
+export const INTERVAL_MINUTES: Readonly<Record<Interval, number>> = {
+  '1m': 1,
+  '5m': 5,
+  '15m': 15,
+  '1h': 60,
+  '1d': 1440,
+};
+
+/** REST OHLC returns only the most recent 720 candles of an interval; older ones cannot be fetched. */
+export const OHLC_MAX_ROWS = 720;
+
+/** Book depths WS v2 accepts; the checksum always covers the top 10. */
+export const BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
+export type BookDepth = (typeof BOOK_DEPTHS)[number];
+export const CHECKSUM_LEVELS = 10;
+
+/** Verification tier: decides both counters; no response reveals it, so it is configuration. */
+export type KrakenTier = 'starter' | 'intermediate' | 'pro';
+
+export interface CounterLimit {
+  max: number;
+  /** Units per second the counter decays. */
+  decayPerSec: number;
+}
+
+/** REST call counter per API key (everything except order entry). */
+export const REST_COUNTER: Readonly<Record<KrakenTier, CounterLimit>> = {
+  starter: { max: 15, decayPerSec: 0.33 },
+  intermediate: { max: 20, decayPerSec: 0.5 },
+  pro: { max: 20, decayPerSec: 1 },
+};
+
+/** REST methods that cost 2 on the call counter; the rest cost 1, order entry costs 0 there. */
+export const REST_COST_TWO: ReadonlySet<string> = new Set(['Ledgers', 'TradesHistory', 'QueryLedgers']);
+export const REST_COST_ZERO: ReadonlySet<string> = new Set([
+  'AddOrder',
+  'CancelOrder',
+  'AmendOrder',
+  'EditOrder',
+  'AddOrderBatch',
+  'CancelOrderBatch',
+]);
+
+/** Per-pair trading-engine counter, shared by REST, WS and FIX. */
+export const TRADING_COUNTER: Readonly<Record<KrakenTier, CounterLimit>> = {
+  starter: { max: 60, decayPerSec: 1 },
+  intermediate: { max: 125, decayPerSec: 2.34 },
+  pro: { max: 180, decayPerSec: 3.75 },
+};
+
+/** Cancel penalty by how long the order rested: [age below ms, points]; older than the last → 0. */
+export const CANCEL_PENALTY: readonly (readonly [number, number])[] = [
+  [5_000, 8],
+  [10_000, 6],
+  [15_000, 5],
+  [45_000, 4],
+  [90_000, 2],
+  [300_000, 1],
+];
+
+export function agePenalty(table: readonly (readonly [number, number])[], ageMs: number): number {
+  for (const [below, pts] of table) if (ageMs < below) return pts;
+  return 0;
+}
+
+/** WS close code that means "do not reconnect" (policy violation). */
+export const WS_CLOSE_POLICY = 1008;
+
+/** Aliases Kraken keeps in AssetPairs names that v2 spells the common way. */
+export const V2_ASSET_ALIASES: Readonly<Record<string, string>> = {
+  XBT: 'BTC',
+  XDG: 'DOGE',
+};
+
+export const SPOT_ACCOUNT_ID = 'spot';

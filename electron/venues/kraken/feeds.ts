@@ -1,0 +1,257 @@
+/**
+ * Public market data on the WS v2 public socket: live candles (ohlc) with gap fill from
+ * REST OHLC after every reconnect, and order books verified by checksum on every message.
+ * A wrong book is never handed to a listener: on a mismatch it is dropped, listeners get a
+ * reset, and the book is resubscribed for a fresh snapshot.
+ */
+import type { CandleKey, VenueId } from '../../domain.js';
+import type { ConnectionReporter, VenueSink } from '../venue.js';
+import { VenueError, isVenueError } from '../venue.js';
+import type { BookDepth } from './constants.js';
+import { BOOK_DEPTHS, INTERVAL_MINUTES } from './constants.js';
+import { OrderBook } from './book.js';
+import type { BookView } from './book.js';
+import type { WsBookData, WsOhlcData } from './messages.js';
+import type { CountedCandle } from './parse.js';
+import { MalformedFrame, ohlcRowToCandle, wsOhlcToCandle } from './parse.js';
+import type { RestOhlc, RestOhlcRow } from './rest-types.js';
+import type { PairMeta } from './symbols.js';
+import type { ChannelFrame, KrakenSocket } from './ws.js';
+
+export type BookEvent =
+  | { type: 'snapshot' | 'update'; book: BookView }
+  | { type: 'reset'; symbol: string; reason: string };
+
+/** Called synchronously; the event object is reused, so copy what must outlive the call. */
+export type BookListener = (e: BookEvent) => void;
+
+interface CandleFeed {
+  key: CandleKey;
+  meta: PairMeta;
+  minutes: number;
+  subKey: string;
+  /** Last candle handed to the sink: later copies of it need at least as many trades. */
+  last: { time: number; trades: number } | undefined;
+  /** While the gap is being filled from REST, live frames wait here. */
+  filling: boolean;
+  needsFill: boolean;
+  buffer: CountedCandle[];
+  /** The last interval_begin text seen and its UTC seconds. */
+  begin: { text: string; time: number };
+}
+
+interface BookFeed {
+  meta: PairMeta;
+  depth: BookDepth;
+  subKey: string;
+  book: OrderBook;
+  synced: boolean;
+  listeners: Set<BookListener>;
+  snapshotEvent: { type: 'snapshot'; book: BookView };
+  updateEvent: { type: 'update'; book: BookView };
+}
+
+export interface PublicFeedsOptions {
+  venue: VenueId;
+  socket: KrakenSocket;
+  sink: VenueSink;
+  reporter: ConnectionReporter;
+  /** REST OHLC for gap fill: resolves with the rows of a pair and interval since a time. */
+  ohlc: (pairId: string, minutes: number, since: number) => Promise<RestOhlcRow[]>;
+}
+
+/** Picks the pair's rows out of an OHLC result (keyed by pair id, plus `last`). */
+export function ohlcRows(res: RestOhlc, pairId: string): RestOhlcRow[] {
+  const rows = res[pairId] ?? Object.entries(res).find(([k]) => k !== 'last')?.[1];
+  if (!Array.isArray(rows)) throw new VenueError('internal', 'bad-ohlc', `OHLC result without rows for ${pairId}`);
+  return rows as RestOhlcRow[];
+}
+
+export class PublicFeeds {
+  private readonly o: PublicFeedsOptions;
+  /** `${v2symbol}|${minutes}` → feed. */
+  private readonly candles = new Map<string, CandleFeed>();
+  /** v2 symbol → book. */
+  private readonly books = new Map<string, BookFeed>();
+
+  constructor(opts: PublicFeedsOptions) {
+    this.o = opts;
+  }
+
+  get hasSubscriptions(): boolean {
+    return this.candles.size > 0 || this.books.size > 0;
+  }
+
+  subscribeCandles(key: CandleKey, meta: PairMeta): void {
+    const minutes = INTERVAL_MINUTES[key.interval];
+    const id = `${meta.symbol}|${minutes}`;
+    if (this.candles.has(id)) return;
+    const subKey = this.o.socket.subscribe({ channel: 'ohlc', symbol: meta.symbol, params: { interval: minutes, snapshot: true } });
+    this.candles.set(id, { key: { ...key }, meta, minutes, subKey, last: undefined, filling: false, needsFill: false, buffer: [], begin: { text: '', time: 0 } });
+  }
+
+  unsubscribeCandles(key: CandleKey, meta: PairMeta): void {
+    const id = `${meta.symbol}|${INTERVAL_MINUTES[key.interval]}`;
+    const f = this.candles.get(id);
+    if (!f) return;
+    this.candles.delete(id);
+    this.o.socket.unsubscribe(f.subKey);
+  }
+
+  /** Adds a listener to the book of a symbol; the book is kept at the largest depth asked. */
+  subscribeBook(meta: PairMeta, depth: number, listener: BookListener): () => void {
+    const want = (BOOK_DEPTHS.find((d) => d >= depth) ?? 1000) as BookDepth;
+    let f = this.books.get(meta.symbol);
+    if (f && f.depth < want) {
+      // Kraken book frames carry no depth: one subscription per symbol, at the deepest asked.
+      this.o.socket.unsubscribe(f.subKey);
+      this.reset(f, `depth raised to ${want}`);
+      f.depth = want;
+      f.book = new OrderBook(meta.symbol, want, meta.pricePrecision, meta.qtyPrecision);
+      f.subKey = this.o.socket.subscribe({ channel: 'book', symbol: meta.symbol, params: { depth: want, snapshot: true } });
+    }
+    if (!f) {
+      const book = new OrderBook(meta.symbol, want, meta.pricePrecision, meta.qtyPrecision);
+      f = {
+        meta,
+        depth: want,
+        subKey: this.o.socket.subscribe({ channel: 'book', symbol: meta.symbol, params: { depth: want, snapshot: true } }),
+        book,
+        synced: false,
+        listeners: new Set(),
+        snapshotEvent: { type: 'snapshot', book },
+        updateEvent: { type: 'update', book },
+      };
+      this.books.set(meta.symbol, f);
+    }
+    f.listeners.add(listener);
+    if (f.synced) listener({ type: 'snapshot', book: f.book });
+    const feed = f;
+    return () => {
+      feed.listeners.delete(listener);
+      if (feed.listeners.size === 0 && this.books.get(meta.symbol) === feed) {
+        this.books.delete(meta.symbol);
+        this.o.socket.unsubscribe(feed.subKey);
+      }
+    };
+  }
+
+  /** The socket went down: books are void, candle feeds will need their gap filled. */
+  onDown(reason: string): void {
+    for (const f of this.books.values()) this.reset(f, reason);
+    for (const f of this.candles.values()) {
+      if (f.last !== undefined) {
+        f.needsFill = true;
+        f.filling = true;
+      }
+    }
+  }
+
+  /** Every subscription is acked again: fill candle gaps before the socket reports live. */
+  async onConfirmed(): Promise<void> {
+    const work = [...this.candles.values()].filter((f) => f.needsFill).map((f) => this.fill(f));
+    await Promise.all(work);
+  }
+
+  /** One channel frame from the public socket. */
+  onFrame(f: ChannelFrame): void {
+    if (f.channel === 'ohlc') this.onOhlc(f.data as WsOhlcData[]);
+    else if (f.channel === 'book') this.onBook(f.data as WsBookData[], f.type === 'snapshot');
+  }
+
+  private onOhlc(data: WsOhlcData[]): void {
+    if (!Array.isArray(data)) throw new MalformedFrame('ohlc data is not an array');
+    for (const d of data) {
+      if (typeof d !== 'object' || d === null) throw new MalformedFrame('ohlc entry is not an object');
+      const feed = this.candles.get(`${d.symbol}|${d.interval}`);
+      if (!feed) continue;
+      // A candle's updates repeat its interval_begin: parse that time once.
+      const cc = wsOhlcToCandle(d, feed.key, feed.begin);
+      if (feed.begin.text !== d.interval_begin) {
+        feed.begin.text = d.interval_begin;
+        feed.begin.time = cc.candle.time;
+      }
+      if (feed.filling) feed.buffer.push(cc);
+      else this.emit(feed, cc);
+    }
+  }
+
+  /** Hands a candle to the sink unless a fresher copy of it (or a later candle) went first. */
+  private emit(feed: CandleFeed, cc: CountedCandle): void {
+    const last = feed.last;
+    if (last === undefined) feed.last = { time: cc.candle.time, trades: cc.trades };
+    else {
+      if (cc.candle.time < last.time || (cc.candle.time === last.time && cc.trades < last.trades)) return;
+      last.time = cc.candle.time;
+      last.trades = cc.trades;
+    }
+    this.o.sink.candle(cc.candle);
+  }
+
+  private async fill(feed: CandleFeed): Promise<void> {
+    const since = feed.last ? feed.last.time - 1 : 0;
+    let rows: RestOhlcRow[] | undefined;
+    for (let attempt = 0; attempt < 3 && rows === undefined; attempt++) {
+      try {
+        rows = await this.o.ohlc(feed.meta.id, feed.minutes, since);
+      } catch (e) {
+        if (!isVenueError(e)) throw e;
+        this.o.reporter.error(e.info());
+        await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+      }
+    }
+    if (rows) {
+      const from = feed.last?.time ?? 0;
+      for (const row of rows) {
+        const cc = ohlcRowToCandle(row, feed.key);
+        if (cc.candle.time >= from) this.emit(feed, cc);
+      }
+    }
+    // Live frames that came meanwhile: the trade count decides which copy is newer.
+    const buffered = feed.buffer.splice(0);
+    buffered.sort((a, b) => a.candle.time - b.candle.time || a.trades - b.trades);
+    for (const cc of buffered) this.emit(feed, cc);
+    feed.filling = false;
+    feed.needsFill = false;
+  }
+
+  private onBook(data: WsBookData[], snapshot: boolean): void {
+    if (!Array.isArray(data)) throw new MalformedFrame('book data is not an array');
+    for (const d of data) {
+      if (typeof d !== 'object' || d === null) throw new MalformedFrame('book entry is not an object');
+      const f = this.books.get(d.symbol);
+      if (!f) continue;
+      if (!snapshot && !f.synced) continue; // stale updates before the fresh snapshot
+      let ok: boolean;
+      try {
+        ok = snapshot ? f.book.applySnapshot(d) : f.book.applyUpdate(d);
+      } catch (e) {
+        // A level we could not read leaves the book unknowable: resync it.
+        this.resync(f, `unreadable book frame: ${(e as Error).message}`);
+        throw e;
+      }
+      if (!ok) {
+        this.resync(f, 'checksum mismatch');
+        continue;
+      }
+      f.synced = true;
+      // One event object per book, reused: listeners read it during the call only.
+      const ev = snapshot ? f.snapshotEvent : f.updateEvent;
+      ev.book = f.book;
+      for (const l of f.listeners) l(ev);
+    }
+  }
+
+  private resync(f: BookFeed, reason: string): void {
+    this.o.reporter.error({ kind: 'internal', code: 'book-checksum', message: `${f.meta.symbol}: ${reason}; resubscribing`, at: Date.now() });
+    this.reset(f, reason);
+    this.o.socket.resubscribe(f.subKey);
+  }
+
+  private reset(f: BookFeed, reason: string): void {
+    const was = f.synced;
+    f.synced = false;
+    f.book.clear();
+    if (was) for (const l of f.listeners) l({ type: 'reset', symbol: f.meta.symbol, reason });
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * One-pass readers for the hot frames (book, ohlc) in the exact layout Kraken writes them
+ * (doc §4.4): decimals kept as their wire text, no JSON.parse, no objects but the result.
+ * Anything they do not recognise (other key order, spaces, escapes, numbers as strings)
+ * returns undefined and the frame goes to the general reader in parse.ts.
+ *
+ * {"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":45283.5,"qty":0.10000000}],
+ *  "asks":[],"checksum":3310070434,"timestamp":"2023-10-06T17:35:55.440295Z"}]}
+ * {"channel":"ohlc","type":"update","timestamp":"2023-10-04T16:26:30.524394914Z","data":[{"symbol":"BTC/USD",
+ *  "open":27594.5,"high":27594.6,"low":27594.5,"close":27594.6,"trades":3,"volume":0.004,"vwap":27594.55,
+ *  "interval_begin":"2023-10-04T16:25:00.000000000Z","interval":5,"timestamp":"2023-10-04T16:30:00.000000Z"}]}
+ */
+import type { WsBookData, WsBookFrame, WsBookLevel, WsOhlcData, WsOhlcFrame } from './messages.js';
+
+const HEAD = '{"channel":"book","type":"';
+
+/** Reads one frame; undefined when the text is not in the expected layout. */
+export function readBookFrame(text: string): WsBookFrame | undefined {
+  if (!text.startsWith(HEAD)) return undefined;
+  const r = new Cursor(text, HEAD.length);
+  const type = r.string();
+  if (type !== 'update' && type !== 'snapshot') return undefined;
+  // string() stops before the closing quote, which this literal consumes.
+  if (!r.lit('","data":[')) return undefined;
+  const data: WsBookData[] = [];
+  for (;;) {
+    const entry = readEntry(r);
+    if (entry === undefined) return undefined;
+    data.push(entry);
+    const c = r.next();
+    if (c === 44 /* , */) continue;
+    if (c === 93 /* ] */) break;
+    return undefined;
+  }
+  if (!r.lit('}') || !r.atEnd()) return undefined;
+  return { channel: 'book', type, data };
+}
+
+function readEntry(r: Cursor): WsBookData | undefined {
+  if (!r.lit('{"symbol":"')) return undefined;
+  const symbol = r.string();
+  if (symbol === undefined || !r.lit('"')) return undefined;
+  const d: WsBookData = { symbol, checksum: -1 };
+  let sawChecksum = false;
+  for (;;) {
+    const c = r.next();
+    if (c === 125 /* } */) return sawChecksum ? d : undefined;
+    if (c !== 44 /* , */) return undefined;
+    if (r.lit('"bids":[')) {
+      const levels = readLevels(r);
+      if (levels === undefined) return undefined;
+      d.bids = levels;
+    } else if (r.lit('"asks":[')) {
+      const levels = readLevels(r);
+      if (levels === undefined) return undefined;
+      d.asks = levels;
+    } else if (r.lit('"checksum":')) {
+      const n = r.number();
+      if (n === undefined || !isDigits(n)) return undefined;
+      d.checksum = Number(n);
+      sawChecksum = true;
+    } else if (r.lit('"timestamp":"')) {
+      // Not used by the book: checked and skipped, not copied.
+      if (r.string(false) === undefined || !r.lit('"')) return undefined;
+    } else return undefined;
+  }
+}
+
+/** After '[': `{"price":N,"qty":N}` repeated, then ']'. */
+function readLevels(r: Cursor): WsBookLevel[] | undefined {
+  const out: WsBookLevel[] = [];
+  if (r.peek() === 93 /* ] */) {
+    r.skip(1);
+    return out;
+  }
+  for (;;) {
+    if (!r.lit('{"price":')) return undefined;
+    const price = r.number();
+    if (price === undefined || !r.lit(',"qty":')) return undefined;
+    const qty = r.number();
+    if (qty === undefined || !r.lit('}')) return undefined;
+    out.push({ price, qty });
+    const c = r.next();
+    if (c === 93 /* ] */) return out;
+    if (c !== 44 /* , */) return undefined;
+  }
+}
+
+const OHLC_HEAD = '{"channel":"ohlc","type":"';
+
+/** Reads an ohlc frame in the documented layout; undefined otherwise. */
+export function readOhlcFrame(text: string): WsOhlcFrame | undefined {
+  if (!text.startsWith(OHLC_HEAD)) return undefined;
+  const r = new Cursor(text, OHLC_HEAD.length);
+  const type = r.string();
+  if (type !== 'update' && type !== 'snapshot') return undefined;
+  // The frame's own timestamp is not used: skipped, not copied.
+  if (r.lit('","timestamp":"') && r.string(false) === undefined) return undefined;
+  if (!r.lit('","data":[')) return undefined;
+  const data: WsOhlcData[] = [];
+  if (!r.lit(']')) {
+    for (;;) {
+      const d = readCandle(r);
+      if (d === undefined) return undefined;
+      data.push(d);
+      const c = r.next();
+      if (c === 93 /* ] */) break;
+      if (c !== 44 /* , */) return undefined;
+    }
+  }
+  if (!r.lit('}') || !r.atEnd()) return undefined;
+  return { channel: 'ohlc', type, data };
+}
+
+function readCandle(r: Cursor): WsOhlcData | undefined {
+  if (!r.lit('{"symbol":"')) return undefined;
+  const symbol = r.string();
+  if (symbol === undefined || !r.lit('","open":')) return undefined;
+  const open = r.number();
+  if (open === undefined || !r.lit(',"high":')) return undefined;
+  const high = r.number();
+  if (high === undefined || !r.lit(',"low":')) return undefined;
+  const low = r.number();
+  if (low === undefined || !r.lit(',"close":')) return undefined;
+  const close = r.number();
+  if (close === undefined || !r.lit(',"trades":')) return undefined;
+  const trades = r.number();
+  if (trades === undefined || !r.lit(',"volume":')) return undefined;
+  const volume = r.number();
+  // vwap and the candle's end timestamp are not used: checked and skipped, not copied.
+  if (volume === undefined || !r.lit(',"vwap":') || r.number(false) === undefined || !r.lit(',"interval_begin":"')) return undefined;
+  const begin = r.string();
+  if (begin === undefined || !r.lit('","interval":')) return undefined;
+  const interval = r.number();
+  if (interval === undefined) return undefined;
+  if (r.lit(',"timestamp":"') && (r.string(false) === undefined || !r.lit('"'))) return undefined;
+  if (!r.lit('}')) return undefined;
+  return { symbol, open, high, low, close, trades, volume, interval_begin: begin, interval };
+}
+
+class Cursor {
+  private readonly s: string;
+  private i: number;
+
+  constructor(s: string, i: number) {
+    this.s = s;
+    this.i = i;
+  }
+
+  atEnd(): boolean {
+    return this.i === this.s.length;
+  }
+
+  peek(): number {
+    return this.s.charCodeAt(this.i);
+  }
+
+  next(): number {
+    return this.s.charCodeAt(this.i++);
+  }
+
+  skip(n: number): void {
+    this.i += n;
+  }
+
+  /** Consumes `lit` if the text continues with it. */
+  lit(lit: string): boolean {
+    const s = this.s;
+    const at = this.i;
+    if (at + lit.length > s.length) return false;
+    for (let k = 0; k < lit.length; k++) if (s.charCodeAt(at + k) !== lit.charCodeAt(k)) return false;
+    this.i = at + lit.length;
+    return true;
+  }
+
+  /** A string body up to (not including) its closing quote; undefined on escapes. `keep: false` skips it ('' when fine). */
+  string(keep = true): string | undefined {
+    const s = this.s;
+    const start = this.i;
+    const end = s.indexOf('"', start);
+    if (end < 0) return undefined;
+    for (let k = start; k < end; k++) if (s.charCodeAt(k) === 92 /* \ */) return undefined;
+    this.i = end;
+    return keep ? s.slice(start, end) : '';
+  }
+
+  /** A JSON number's text: -?digits(.digits)?([eE][+-]?digits)?. `keep: false` skips it ('' when fine). */
+  number(keep = true): string | undefined {
+    const s = this.s;
+    const start = this.i;
+    let i = start;
+    if (s.charCodeAt(i) === 45) i++;
+    const d0 = i;
+    while (isDigit(s.charCodeAt(i))) i++;
+    if (i === d0) return undefined;
+    if (s.charCodeAt(i) === 46) {
+      const f0 = ++i;
+      while (isDigit(s.charCodeAt(i))) i++;
+      if (i === f0) return undefined;
+    }
+    const e = s.charCodeAt(i);
+    if (e === 101 || e === 69) {
+      i++;
+      const sign = s.charCodeAt(i);
+      if (sign === 43 || sign === 45) i++;
+      const x0 = i;
+      while (isDigit(s.charCodeAt(i))) i++;
+      if (i === x0) return undefined;
+    }
+    this.i = i;
+    return keep ? s.slice(start, i) : '';
+  }
+}
+
+function isDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return s.length > 0;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}

@@ -1,0 +1,455 @@
+/**
+ * Pure parsers: WS v2 frames and REST rows → domain types. No I/O, no state; tested on
+ * payloads shaped like the doc's examples.
+ */
+import type { Candle, CandleKey, Dec, Fill, OrderStatus, OrderType, Side } from '../../domain.js';
+import { readBookFrame, readOhlcFrame } from './hot-frames.js';
+import type { Num, WsExecution, WsOhlcData } from './messages.js';
+import type { RestOhlcRow, RestOrder, RestTrade } from './rest-types.js';
+
+export class MalformedFrame extends Error {
+  override readonly name = 'MalformedFrame';
+}
+
+// Any number that is an object member's value: quoted so JSON.parse keeps its exact text.
+// Inside a JSON string a quote is always escaped, so `":<digit>` can only be a member
+// value unless the frame holds an escaped quote; those rare frames take the careful path.
+const MEMBER_NUMBER = /":\s*(-?\d[\d.eE+-]*)/g;
+const TOKENS = /("(?:[^"\\]|\\.)*")|(-?\d[\d.eE+-]*)/g;
+
+/** Every number of the frame kept as its exact text (two passes: fine for rare frames). */
+function readExact(text: string): unknown {
+  const quoted = text.includes('\\"')
+    ? text.replace(TOKENS, (_m, str: string | undefined, num: string | undefined) => str ?? `"${num ?? ''}"`)
+    : text.replace(MEMBER_NUMBER, '":"$1"');
+  return JSON.parse(quoted);
+}
+
+/**
+ * Parses one WS frame so that every decimal is its exact wire text (see messages.ts).
+ * Book and ohlc frames in Kraken's layout take a one-pass reader (hot-frames.ts); in any
+ * other layout they take one native JSON.parse plus a scan for their few decimals;
+ * everything else re-parses with every number quoted.
+ */
+export function readFrame(text: string): unknown {
+  const hot = readBookFrame(text) ?? readOhlcFrame(text);
+  if (hot) return hot;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch (e) {
+    throw new MalformedFrame(`not JSON: ${(e as Error).message}`);
+  }
+  if (typeof obj === 'object' && obj !== null) {
+    const channel = (obj as { channel?: unknown }).channel;
+    const data = (obj as { data?: unknown }).data;
+    if (channel === 'ohlc' && Array.isArray(data) && exactOhlc(text, data)) return obj;
+    if (channel === 'book' && Array.isArray(data) && exactBook(text, data)) return obj;
+    if (channel === 'heartbeat') return obj;
+  }
+  try {
+    return readExact(text);
+  } catch (e) {
+    throw new MalformedFrame(`not JSON: ${(e as Error).message}`);
+  }
+}
+
+/** End of the JSON number starting at `s`, or -1 when there is none. */
+function numberEnd(text: string, s: number): number {
+  let e = s;
+  for (;;) {
+    const c = text.charCodeAt(e);
+    // digits . - + e E
+    if ((c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69) e++;
+    else break;
+  }
+  return e > s ? e : -1;
+}
+
+/** Start of the number read by `valueAfter` (module state keeps the hot path allocation-free). */
+let numberStart = 0;
+
+/** If `text` has `key` at `pos` followed by a number: that number's end (start in numberStart); else -1. */
+function valueAfter(text: string, pos: number, key: string): number {
+  // A char loop: startsWith is a builtin call per key, measurably slower here.
+  const n = key.length;
+  if (pos + n > text.length) return -1;
+  for (let k = 0; k < n; k++) if (text.charCodeAt(pos + k) !== key.charCodeAt(k)) return -1;
+  numberStart = pos + n;
+  return numberEnd(text, numberStart);
+}
+
+interface OhlcNumbers {
+  open: unknown;
+  high: unknown;
+  low: unknown;
+  close: unknown;
+  volume: unknown;
+}
+
+/**
+ * Puts the exact text of each ohlc decimal in place of the float JSON.parse made. Reads
+ * only the run of members it needs, in Kraken's order (open, high, low, close, trades,
+ * volume); false (→ careful path) for any other layout. Unrolled on purpose: static
+ * property names keep the stores monomorphic on this hot path.
+ */
+function exactOhlc(text: string, data: unknown[]): boolean {
+  let from = 0;
+  for (const d of data) {
+    if (typeof d !== 'object' || d === null) return false;
+    const e = d as OhlcNumbers;
+    if (typeof e.open !== 'number' || typeof e.high !== 'number' || typeof e.low !== 'number') return false;
+    if (typeof e.close !== 'number' || typeof e.volume !== 'number') return false;
+    const at = text.indexOf('"open":', from);
+    if (at < 0) return false;
+    let end = valueAfter(text, at, '"open":');
+    if (end < 0) return false;
+    e.open = text.slice(numberStart, end);
+    if ((end = valueAfter(text, end, ',"high":')) < 0) return false;
+    e.high = text.slice(numberStart, end);
+    if ((end = valueAfter(text, end, ',"low":')) < 0) return false;
+    e.low = text.slice(numberStart, end);
+    if ((end = valueAfter(text, end, ',"close":')) < 0) return false;
+    e.close = text.slice(numberStart, end);
+    if ((end = valueAfter(text, end, ',"trades":')) < 0) return false;
+    if ((end = valueAfter(text, end, ',"volume":')) < 0) return false;
+    e.volume = text.slice(numberStart, end);
+    from = end;
+  }
+  return true;
+}
+
+/** Parses `[{"price":N,"qty":N},…]` at `pos` into `levels` (exact texts); the end index, or -1. */
+function exactLevels(text: string, pos: number, levels: unknown): number {
+  if (!Array.isArray(levels) || text.charCodeAt(pos) !== 91 /* [ */) return -1;
+  let p = pos + 1;
+  for (let i = 0; i < levels.length; i++) {
+    if (i > 0) {
+      if (text.charCodeAt(p) !== 44 /* , */) return -1;
+      p++;
+    }
+    if (!text.startsWith('{"price":', p)) return -1;
+    const ps = p + 9;
+    const pe = numberEnd(text, ps);
+    if (pe < 0 || !text.startsWith(',"qty":', pe)) return -1;
+    const qs = pe + 7;
+    const qe = numberEnd(text, qs);
+    if (qe < 0 || text.charCodeAt(qe) !== 125 /* } */) return -1;
+    const l = levels[i] as { price: unknown; qty: unknown };
+    l.price = text.slice(ps, pe);
+    l.qty = text.slice(qs, qe);
+    p = qe + 1;
+  }
+  return text.charCodeAt(p) === 93 /* ] */ ? p + 1 : -1;
+}
+
+/** Same for book levels, for the usual one-symbol frame; false (→ careful path) otherwise. */
+function exactBook(text: string, data: unknown[]): boolean {
+  if (data.length !== 1) return false;
+  const d = data[0] as Record<string, unknown> | null;
+  if (typeof d !== 'object' || d === null) return false;
+  for (const side of ['bids', 'asks'] as const) {
+    if (d[side] === undefined) continue;
+    const at = text.indexOf(`"${side}":`);
+    if (at < 0 || text.indexOf(`"${side}":`, at + 1) >= 0) return false;
+    if (exactLevels(text, at + side.length + 3, d[side]) < 0) return false;
+  }
+  return true;
+}
+
+/** Canonical Dec of a wire number text ("45281.0" → "45281", "1e-8" → "0.00000001"). */
+export function decText(num: Num): Dec {
+  if (!isPlain(num)) return expandExponent(num);
+  let s = num;
+  if (s.indexOf('.') >= 0) {
+    let end = s.length;
+    while (s.charCodeAt(end - 1) === 48) end--;
+    if (s.charCodeAt(end - 1) === 46) end--;
+    s = s.slice(0, end);
+  }
+  return s === '-0' ? '0' : s;
+}
+
+/** /^-?\d+(\.\d+)?$/ without a regex: the hot path checks every decimal it reads. */
+function isPlain(s: string): boolean {
+  const n = s.length;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  const start = i;
+  while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  if (i === start) return false;
+  if (i === n) return true;
+  if (s.charCodeAt(i) !== 46) return false;
+  const frac = ++i;
+  while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  return i === n && i > frac;
+}
+
+function expandExponent(num: string): Dec {
+  const m = /^(-)?(\d+)(?:\.(\d+))?[eE]([+-]?\d+)$/.exec(num);
+  if (!m) throw new MalformedFrame(`not a number: ${JSON.stringify(num)}`);
+  const frac = m[3] ?? '';
+  const digits = (m[2] ?? '') + frac;
+  const point = (m[2] ?? '').length + Number(m[4]);
+  let out: string;
+  if (point <= 0) out = '0.' + '0'.repeat(-point) + digits;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = digits.slice(0, point) + '.' + digits.slice(point);
+  return decText((m[1] ?? '') + out.replace(/^0+(?=\d)/, ''));
+}
+
+/**
+ * The digits of `num` written with exactly `precision` decimals, without the point and
+ * leading zeros: the book checksum's token ("45281.0"/1 → "452810", "0.10000000"/8 → "10000000").
+ */
+export function checksumDigits(num: Num, precision: number): string {
+  const dot = num.indexOf('.');
+  // Usual case: the venue wrote exactly `precision` decimals.
+  if (dot > 0 && num.length - dot - 1 === precision) {
+    let first = -1;
+    for (let i = 0; i < num.length; i++) {
+      const c = num.charCodeAt(i);
+      if (c === 46 && i === dot) continue;
+      if (c < 48 || c > 57) return checksumDigitsSlow(num, precision);
+      if (first < 0 && c !== 48) first = i;
+    }
+    if (first < 0) return '0';
+    return first < dot ? num.slice(first, dot) + num.slice(dot + 1) : num.slice(first);
+  }
+  return checksumDigitsSlow(num, precision);
+}
+
+function checksumDigitsSlow(num: Num, precision: number): string {
+  let s = num;
+  if (!isPlain(s)) s = decText(s);
+  if (s.charCodeAt(0) === 45) throw new MalformedFrame(`negative book number ${num}`);
+  const dot = s.indexOf('.');
+  let whole: string;
+  let frac: string;
+  if (dot < 0) {
+    whole = s;
+    frac = '';
+  } else {
+    whole = s.slice(0, dot);
+    frac = s.slice(dot + 1);
+  }
+  if (frac.length > precision) {
+    // Extra digits are tolerated only when they are zeros.
+    for (let i = precision; i < frac.length; i++) {
+      if (frac.charCodeAt(i) !== 48) throw new MalformedFrame(`${num} has more than ${precision} decimals`);
+    }
+    frac = frac.slice(0, precision);
+  } else if (frac.length < precision) {
+    frac = frac + '0'.repeat(precision - frac.length);
+  }
+  const all = whole + frac;
+  let i = 0;
+  while (i < all.length - 1 && all.charCodeAt(i) === 48) i++;
+  return all.slice(i);
+}
+
+/** RFC3339 (any number of fractional digits, Z or offset) → ms since epoch. */
+export function rfc3339Ms(s: string): number {
+  if (s.length >= 20 && s.charCodeAt(s.length - 1) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */) {
+    const base = Date.UTC(
+      num4(s, 0),
+      num2(s, 5) - 1,
+      num2(s, 8),
+      num2(s, 11),
+      num2(s, 14),
+      num2(s, 17),
+    );
+    let ms = 0;
+    if (s.charCodeAt(19) === 46 /* . */) {
+      let scale = 100;
+      for (let i = 20; i < s.length - 1 && scale >= 1; i++, scale /= 10) ms += (s.charCodeAt(i) - 48) * scale;
+    }
+    const t = base + ms;
+    if (Number.isFinite(t)) return t;
+  }
+  // Offsets and odd forms: cut the fraction to ms so Date.parse accepts it.
+  const t = Date.parse(s.replace(/(\.\d{3})\d+/, '$1'));
+  if (!Number.isFinite(t)) throw new MalformedFrame(`bad time ${JSON.stringify(s)}`);
+  return t;
+}
+
+function num2(s: string, i: number): number {
+  return (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+}
+
+function num4(s: string, i: number): number {
+  return num2(s, i) * 100 + num2(s, i + 2);
+}
+
+/** A candle with the trade count kept beside it, to tell a fresher copy of the same candle. */
+export interface CountedCandle {
+  candle: Candle;
+  trades: number;
+}
+
+/** REST OHLC row [time, open, high, low, close, vwap, volume, count] → Candle (index 6 is volume). */
+export function ohlcRowToCandle(row: RestOhlcRow, key: CandleKey): CountedCandle {
+  if (!Array.isArray(row) || row.length < 8) throw new MalformedFrame('OHLC row is not an 8-tuple');
+  return {
+    candle: {
+      venue: key.venue,
+      instrumentId: key.instrumentId,
+      interval: key.interval,
+      time: Number(row[0]),
+      open: decText(String(row[1])),
+      high: decText(String(row[2])),
+      low: decText(String(row[3])),
+      close: decText(String(row[4])),
+      volume: decText(String(row[6])),
+    },
+    trades: Number(row[7]),
+  };
+}
+
+/**
+ * WS ohlc entry → Candle keyed by interval_begin (UTC seconds of the open). `known` is a
+ * begin text already parsed, reused when it is the same (the usual case for updates).
+ */
+export function wsOhlcToCandle(d: WsOhlcData, key: CandleKey, known?: { text: string; time: number }): CountedCandle {
+  if (typeof d.interval_begin !== 'string') throw new MalformedFrame('ohlc without interval_begin');
+  const time = known !== undefined && known.text === d.interval_begin ? known.time : Math.floor(rfc3339Ms(d.interval_begin) / 1000);
+  return {
+    candle: {
+      venue: key.venue,
+      instrumentId: key.instrumentId,
+      interval: key.interval,
+      time,
+      open: decText(d.open),
+      high: decText(d.high),
+      low: decText(d.low),
+      close: decText(d.close),
+      volume: decText(d.volume),
+    },
+    trades: d.trades === undefined ? 0 : Number(d.trades),
+  };
+}
+
+/** What one piece of venue evidence says about one order; fields absent = not said. */
+export interface OrderEvidence {
+  venueOrderId: string;
+  clientOrderId?: string;
+  /** REST pair id, when the evidence names the pair. */
+  instrumentId?: string;
+  side?: Side;
+  type?: OrderType;
+  quantity?: Dec;
+  price?: Dec;
+  status?: OrderStatus;
+  filledQuantity?: Dec;
+  averagePrice?: Dec;
+  fill?: Fill;
+  reason?: { code: string; message: string };
+  /** ms since epoch, when the venue stamped it. */
+  time?: number;
+}
+
+const EXEC_STATUS: Readonly<Record<string, OrderStatus>> = {
+  pending_new: 'pending',
+  new: 'open',
+  partially_filled: 'partially-filled',
+  filled: 'filled',
+  canceled: 'cancelled',
+  expired: 'expired',
+};
+
+const EXEC_TYPE_STATUS: Readonly<Record<string, OrderStatus>> = {
+  filled: 'filled',
+  canceled: 'cancelled',
+  expired: 'expired',
+};
+
+function orderType(t: string | undefined): OrderType | undefined {
+  if (t === undefined) return undefined;
+  return t === 'market' ? 'market' : 'limit';
+}
+
+function side(s: unknown): Side | undefined {
+  return s === 'buy' || s === 'sell' ? s : undefined;
+}
+
+/** One executions entry → evidence. `pairOf` maps a v2 symbol to the REST pair id. */
+export function executionToEvidence(e: WsExecution, pairOf: (v2symbol: string) => string | undefined): OrderEvidence {
+  if (typeof e.order_id !== 'string' || e.order_id === '') throw new MalformedFrame('execution without order_id');
+  const ev: OrderEvidence = { venueOrderId: e.order_id };
+  if (e.cl_ord_id) ev.clientOrderId = e.cl_ord_id;
+  if (e.symbol !== undefined) {
+    const id = pairOf(e.symbol);
+    if (id !== undefined) ev.instrumentId = id;
+  }
+  const sd = side(e.side);
+  if (sd) ev.side = sd;
+  const ot = orderType(e.order_type);
+  if (ot) ev.type = ot;
+  if (e.order_qty !== undefined) ev.quantity = decText(e.order_qty);
+  if (e.limit_price !== undefined) ev.price = decText(e.limit_price);
+  const st = (e.exec_type && EXEC_TYPE_STATUS[e.exec_type]) ?? (e.order_status ? EXEC_STATUS[e.order_status] : undefined);
+  if (st) ev.status = st;
+  if (e.cum_qty !== undefined) ev.filledQuantity = decText(e.cum_qty);
+  if (e.avg_price !== undefined) {
+    const avg = decText(e.avg_price);
+    if (avg !== '0') ev.averagePrice = avg;
+  }
+  if (e.timestamp) ev.time = rfc3339Ms(e.timestamp);
+  if (e.exec_type === 'trade' && e.last_qty !== undefined && e.last_price !== undefined) {
+    // exec_id is this fill's own trade txid (what REST QueryOrders/TradesHistory list);
+    // trade_id is the public print, shared with the other side.
+    const tradeId = e.exec_id ?? (e.trade_id !== undefined ? String(e.trade_id) : undefined);
+    if (!tradeId) throw new MalformedFrame('trade execution without trade_id/exec_id');
+    ev.fill = { tradeId, price: decText(e.last_price), quantity: decText(e.last_qty), time: ev.time ?? 0 };
+  }
+  const why = e.cancel_reason ?? e.reason;
+  if (why && (st === 'cancelled' || st === 'expired')) ev.reason = { code: e.exec_type ?? 'canceled', message: why };
+  return ev;
+}
+
+/** A REST order (OpenOrders/ClosedOrders/QueryOrders) → evidence. `pairOf` maps an altname. */
+export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname: string) => string | undefined): OrderEvidence {
+  if (typeof o !== 'object' || o === null || typeof o.descr !== 'object') throw new MalformedFrame(`order ${txid} has no descr`);
+  const ev: OrderEvidence = { venueOrderId: txid };
+  if (o.cl_ord_id) ev.clientOrderId = o.cl_ord_id;
+  const id = pairOf(o.descr.pair);
+  if (id !== undefined) ev.instrumentId = id;
+  const sd = side(o.descr.type);
+  if (sd) ev.side = sd;
+  const ot = orderType(o.descr.ordertype);
+  if (ot) ev.type = ot;
+  ev.quantity = decText(o.vol);
+  if (ot === 'limit' && o.descr.price !== undefined && o.descr.price !== '0') ev.price = decText(o.descr.price);
+  const filled = decText(o.vol_exec);
+  ev.filledQuantity = filled;
+  if (o.price !== undefined && o.price !== '0' && filled !== '0') ev.averagePrice = decText(o.price);
+  switch (o.status) {
+    case 'pending':
+      ev.status = 'pending';
+      break;
+    case 'open':
+      ev.status = filled === '0' ? 'open' : 'partially-filled';
+      break;
+    case 'closed':
+      ev.status = 'filled';
+      break;
+    case 'canceled':
+      ev.status = 'cancelled';
+      break;
+    case 'expired':
+      ev.status = 'expired';
+      break;
+    default:
+      throw new MalformedFrame(`order ${txid} has status ${String(o.status)}`);
+  }
+  const t = o.closetm ?? o.opentm;
+  if (typeof t === 'number') ev.time = Math.round(t * 1000);
+  if (o.reason && (ev.status === 'cancelled' || ev.status === 'expired')) ev.reason = { code: o.status, message: o.reason };
+  return ev;
+}
+
+/** A REST TradesHistory entry → evidence carrying one fill of its order. */
+export function restTradeToEvidence(tradeTxid: string, t: RestTrade): OrderEvidence {
+  if (typeof t !== 'object' || t === null || typeof t.ordertxid !== 'string') throw new MalformedFrame(`trade ${tradeTxid} has no ordertxid`);
+  const time = Math.round(Number(t.time) * 1000);
+  return { venueOrderId: t.ordertxid, fill: { tradeId: tradeTxid, price: decText(t.price), quantity: decText(t.vol), time } };
+}

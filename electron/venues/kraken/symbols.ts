@@ -1,0 +1,123 @@
+/**
+ * Kraken's naming schemes and the map between them (doc §2.2): REST pair ids (XXBTZUSD)
+ * key every REST result, altnames (XBTUSD) appear in order descr, AssetPairs.wsname is
+ * the v1 name (XBT/USD), and WS v2 spells the common way (BTC/USD).
+ */
+import type { Dec, Instrument } from '../../domain.js';
+import { dec, formatScaled } from '../../decimal.js';
+import { V2_ASSET_ALIASES } from './constants.js';
+import type { RestAssetPair, RestAssetPairs } from './rest-types.js';
+
+export interface PairMeta {
+  /** REST pair id: our Instrument.id. */
+  id: string;
+  altname: string;
+  /** v1 WS name. */
+  wsname: string;
+  /** v2 WS symbol: our Instrument.symbol. */
+  symbol: string;
+  /** Decimals of prices and quantities on the wire (checksum text uses exactly these). */
+  pricePrecision: number;
+  qtyPrecision: number;
+  instrument: Instrument;
+}
+
+function v2Asset(a: string): string {
+  return V2_ASSET_ALIASES[a] ?? a;
+}
+
+/** v1 wsname ("XBT/USD") → v2 symbol ("BTC/USD"). */
+export function v2SymbolOf(p: RestAssetPair): string {
+  const ws = p.wsname ?? p.altname;
+  const slash = ws.indexOf('/');
+  if (slash < 0) return ws;
+  return `${v2Asset(ws.slice(0, slash))}/${v2Asset(ws.slice(slash + 1))}`;
+}
+
+function stepOfDecimals(decimals: number): Dec {
+  return formatScaled(1n, decimals);
+}
+
+/** AssetPairs entry → domain Instrument (id = REST pair id, symbol = v2 symbol). */
+export function pairToMeta(id: string, p: RestAssetPair): PairMeta {
+  const symbol = v2SymbolOf(p);
+  const quote = symbol.includes('/') ? symbol.slice(symbol.indexOf('/') + 1) : p.quote;
+  const priceStep = p.tick_size !== undefined && p.tick_size !== '' ? dec(p.tick_size) : stepOfDecimals(p.pair_decimals);
+  const qtyStep = stepOfDecimals(p.lot_decimals);
+  const codes: Record<string, string> = { altname: p.altname, base: p.base, quote: p.quote };
+  if (p.wsname) codes.wsname = p.wsname;
+  return {
+    id,
+    altname: p.altname,
+    wsname: p.wsname ?? p.altname,
+    symbol,
+    pricePrecision: p.pair_decimals,
+    qtyPrecision: p.lot_decimals,
+    instrument: {
+      venue: 'kraken',
+      id,
+      symbol,
+      name: symbol,
+      currency: quote.toLowerCase(),
+      priceStep,
+      qtyStep,
+      lotSize: '1',
+      qtyUnit: 'base',
+      minQty: p.ordermin !== undefined && p.ordermin !== '' ? dec(p.ordermin) : qtyStep,
+      tradable: p.status === undefined || p.status === 'online',
+      codes,
+    },
+  };
+}
+
+/** Every pair the venue listed, findable by any of its names. */
+export class SymbolTable {
+  private readonly byId = new Map<string, PairMeta>();
+  private readonly byName = new Map<string, PairMeta>();
+
+  load(pairs: RestAssetPairs): void {
+    this.byId.clear();
+    this.byName.clear();
+    for (const [id, p] of Object.entries(pairs)) {
+      // Dark-pool ".d" pairs are not spot books we can show.
+      if (id.endsWith('.d')) continue;
+      const m = pairToMeta(id, p);
+      this.byId.set(id, m);
+      for (const n of [id, m.altname, m.wsname, m.symbol]) if (!this.byName.has(n)) this.byName.set(n, m);
+    }
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): PairMeta | undefined {
+    return this.byId.get(id);
+  }
+
+  /** By REST id, altname, v1 wsname or v2 symbol. */
+  find(name: string): PairMeta | undefined {
+    return this.byId.get(name) ?? this.byName.get(name);
+  }
+
+  all(): PairMeta[] {
+    return [...this.byId.values()];
+  }
+
+  search(query: string, limit: number): Instrument[] {
+    const q = query.trim().toUpperCase().replace(/[-_ ]/g, '/');
+    const flat = q.replace(/\//g, '');
+    const scored: [number, PairMeta][] = [];
+    for (const m of this.byId.values()) {
+      const names = [m.symbol, m.id, m.altname, m.wsname];
+      let score = -1;
+      if (q === '') score = 3;
+      else if (names.some((n) => n.toUpperCase() === q) || m.symbol.replace('/', '') === flat) score = 0;
+      else if (m.symbol.toUpperCase().startsWith(q) || m.altname.toUpperCase().startsWith(flat)) score = 1;
+      else if (names.some((n) => n.toUpperCase().includes(q)) || m.symbol.replace('/', '').includes(flat)) score = 2;
+      if (score >= 0) scored.push([score, m]);
+    }
+    scored.sort((a, b) => a[0] - b[0] || a[1].symbol.localeCompare(b[1].symbol));
+    return scored.slice(0, Math.max(0, limit)).map(([, m]) => m.instrument);
+  }
+}

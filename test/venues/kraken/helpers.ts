@@ -1,0 +1,96 @@
+/** Shared pieces of the Kraken adapter tests: a recording sink, temp state dirs, polling. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Candle, ConnectionState, LimiterHeadroom, Order, OrderUpdate, VenueErrorInfo } from '../../../electron/domain.js';
+import { candleKeyId } from '../../../electron/domain.js';
+import type { ConnectionReporter, VenueSink } from '../../../electron/venues/venue.js';
+
+export interface ConnectionLog {
+  states: { state: ConnectionState; reason: string }[];
+  messages: number;
+  reconnects: number;
+  malformed: string[];
+  errors: VenueErrorInfo[];
+  subscriptions: { pending: number; confirmed: number };
+  limiters: LimiterHeadroom[];
+}
+
+export class RecordingSink implements VenueSink {
+  /** candle key id → open time → latest candle. */
+  readonly candles = new Map<string, Map<number, Candle>>();
+  readonly candleLog: Candle[] = [];
+  readonly orders = new Map<string, Order>();
+  readonly orderLog: OrderUpdate[] = [];
+  readonly conns = new Map<string, ConnectionLog>();
+
+  candle(c: Candle): void {
+    const id = candleKeyId(c);
+    let m = this.candles.get(id);
+    if (!m) this.candles.set(id, (m = new Map()));
+    m.set(c.time, c);
+    this.candleLog.push(c);
+  }
+
+  order(u: OrderUpdate): void {
+    this.orders.set(u.order.clientOrderId, u.order);
+    this.orderLog.push(u);
+  }
+
+  connection(name: string): ConnectionReporter {
+    const log: ConnectionLog = { states: [], messages: 0, reconnects: 0, malformed: [], errors: [], subscriptions: { pending: 0, confirmed: 0 }, limiters: [] };
+    this.conns.set(name, log);
+    return {
+      state: (state, reason) => log.states.push({ state, reason }),
+      message: () => void log.messages++,
+      reconnect: () => void log.reconnects++,
+      malformed: (d) => void log.malformed.push(d),
+      error: (e) => void log.errors.push(e),
+      pingRtt: () => undefined,
+      subscriptions: (pending, confirmed) => void (log.subscriptions = { pending, confirmed }),
+      limiters: (l) => void (log.limiters = l),
+      breakers: () => undefined,
+    };
+  }
+
+  conn(name: string): ConnectionLog {
+    const c = this.conns.get(name);
+    if (!c) throw new Error(`no connection ${name}`);
+    return c;
+  }
+
+  state(name: string): ConnectionState | undefined {
+    return this.conns.get(name)?.states.at(-1)?.state;
+  }
+}
+
+const dirs: string[] = [];
+
+export function tempStateDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'kraken-state-'));
+  dirs.push(d);
+  return d;
+}
+
+export function removeStateDirs(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** Polls until `check` returns true; fails with `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A clock running `factor` times faster than real time, from now on. */
+export function fastClock(factor: number): () => number {
+  const start = Date.now();
+  return () => start + (Date.now() - start) * factor;
+}
