@@ -38,7 +38,7 @@ export function formatScaled(int: bigint, scale: number): Dec {
   if (scale > 0) {
     digits = digits.padStart(scale + 1, '0');
     let whole = digits.slice(0, digits.length - scale);
-    let frac = digits.slice(digits.length - scale).replace(/0+$/, '');
+    const frac = digits.slice(digits.length - scale).replace(/0+$/, '');
     if (whole === '') whole = '0';
     digits = frac ? `${whole}.${frac}` : whole;
   }
