@@ -48,7 +48,10 @@ export class WindowLimiter {
   readonly name: string;
   private limit: number;
   private windowMs: number;
-  private remaining: number;
+  /** Calls we started in the current window. */
+  private sent = 0;
+  /** Calls of the window we did not make: the server counted more than we sent (other clients). */
+  private foreign = 0;
   private windowEndsAt: number;
   private inFlight = 0;
   private readonly queue: Waiter[] = [];
@@ -68,7 +71,6 @@ export class WindowLimiter {
     this.slack = opts.resetSlackMs ?? 1000;
     this.recheckMs = opts.recheckMs ?? 1000;
     this.onChange = opts.onChange;
-    this.remaining = opts.limit;
     this.windowEndsAt = this.now() + opts.windowMs;
     this.informed = !(opts.probeFirst ?? true);
   }
@@ -108,8 +110,10 @@ export class WindowLimiter {
   }
 
   /**
-   * What the server said in a response. Calls still in flight may not be in its count yet,
-   * so they are subtracted: the estimate errs on the side of waiting.
+   * What the server said in a response. Its count (limit − remaining) covers this call and
+   * whatever else it had seen; every call we sent this window will be counted sooner or later,
+   * so what is left is the limit less our calls less the ones the server counted beyond ours.
+   * Answers may arrive in any order, so in-flight calls are never subtracted twice.
    */
   observe(h: RateHeaders): void {
     const now = this.now();
@@ -119,15 +123,16 @@ export class WindowLimiter {
     if (h.limit !== undefined && h.limit > 0) this.limit = h.limit;
     if (h.windowMs !== undefined && h.windowMs > 0) this.windowMs = h.windowMs;
     if (h.remaining !== undefined) {
-      const others = Math.max(0, this.inFlight - 1);
-      const estimate = Math.max(0, h.remaining - others);
+      const used = Math.max(0, this.limit - h.remaining);
       const endsAt = h.resetInMs !== undefined ? now + h.resetInMs + this.slack : undefined;
-      // A reset well past ours means the server has moved to a new window: trust it fully.
       if (endsAt !== undefined && (guessing || endsAt > this.windowEndsAt + this.slack)) {
-        this.remaining = estimate;
+        // The server has moved to a new window: it holds `used`, and our other calls still in
+        // flight may land in it too.
         this.windowEndsAt = endsAt;
+        this.sent = used + Math.max(0, this.inFlight - 1);
+        this.foreign = 0;
       } else {
-        this.remaining = Math.min(this.remaining, estimate);
+        this.foreign = Math.max(this.foreign, used - this.sent);
         if (endsAt !== undefined) this.windowEndsAt = Math.max(this.windowEndsAt, endsAt - this.slack);
       }
     } else if (h.resetInMs !== undefined) {
@@ -139,7 +144,7 @@ export class WindowLimiter {
 
   /** The server refused a call for rate: nothing more until it says the window has reset. */
   exhausted(retryAfterMs: number): void {
-    this.remaining = 0;
+    this.foreign = Math.max(this.foreign, this.limit - this.sent);
     this.windowEndsAt = Math.max(this.windowEndsAt, this.now() + retryAfterMs + this.slack);
     this.changed();
     this.arm();
@@ -147,7 +152,7 @@ export class WindowLimiter {
 
   headroom(): LimiterHeadroom {
     const resetInMs = Math.max(0, this.windowEndsAt - this.now());
-    return { name: this.name, remaining: this.remaining, limit: this.limit, resetInMs, queued: this.queue.length };
+    return { name: this.name, remaining: this.remaining(), limit: this.limit, resetInMs, queued: this.queue.length };
   }
 
   get queued(): number {
@@ -163,8 +168,12 @@ export class WindowLimiter {
     for (const w of waiting) w.fail(new LimiterClosedError(`${this.name}: closed`));
   }
 
+  private remaining(): number {
+    return Math.max(0, this.limit - this.sent - this.foreign);
+  }
+
   private take(): void {
-    this.remaining -= 1;
+    this.sent += 1;
     this.inFlight += 1;
     this.changed();
   }
@@ -173,7 +182,8 @@ export class WindowLimiter {
   private roll(): void {
     const now = this.now();
     if (now >= this.windowEndsAt) {
-      this.remaining = this.limit;
+      this.sent = 0;
+      this.foreign = 0;
       this.windowEndsAt = now + this.windowMs;
     }
   }
@@ -187,13 +197,13 @@ export class WindowLimiter {
   }
 
   private hasRoom(): boolean {
-    return this.remaining > 0 && (this.informed || this.inFlight === 0);
+    return this.remaining() > 0 && (this.informed || this.inFlight === 0);
   }
 
   private arm(): void {
     if (this.closed || this.timer || this.queue.length === 0) return;
     if (!this.informed && this.inFlight > 0) return; // the probe's answer will call arm()
-    if (this.remaining > 0) {
+    if (this.remaining() > 0) {
       // Room appeared (a header raised our estimate): release on the next turn.
       this.timer = setTimeout(() => this.drain(), 0);
       return;

@@ -1,20 +1,24 @@
 /**
- * The T-Invest venue: market data over one gRPC channel. connect() checks the token with
- * GetAccounts and loads the shares; candles stream through the one MarketDataStream owner,
- * which opens streams only while something is subscribed.
+ * The T-Invest venue over one gRPC channel. connect() checks the token with GetAccounts
+ * (GetSandboxAccounts in sandbox mode) and loads the shares; candles stream through the one
+ * MarketDataStream owner, which opens streams only while something is subscribed; orders,
+ * the OrderStateStream and the portfolio go through trading (orders.ts).
  */
-import type { Account, Candle, CandleKey, Instrument, Interval, VenueMode } from '../../domain.js';
+import type { Account, Candle, CandleKey, Dec, Instrument, Interval, Order, OrderRequest, Portfolio, VenueMode } from '../../domain.js';
 import { INTERVALS } from '../../domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError } from '../venue.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venue.js';
 import { TInvestChannel } from './channel.js';
 import type { TlsSetting } from './channel.js';
-import { DEADLINE_MS, DEFAULT_PING_DELAY_MS, INSTRUMENT_ID_TYPE_UID, INSTRUMENT_STATUS_BASE, SERVICES } from './constants.js';
+import { DEADLINE_MS, DEFAULT_PING_DELAY_MS, HOSTS, INSTRUMENT_ID_TYPE_UID, INSTRUMENT_STATUS_BASE, SERVICES } from './constants.js';
 import { toVenueError } from './errors.js';
 import { CandleHistory } from './history.js';
 import { InstrumentCatalog, shareToInstrument } from './instruments.js';
 import { MarketDataStream } from './marketdata-stream.js';
+import type { OrderChange } from './order-entry.js';
+import { TInvestTrading } from './orders.js';
+import type { TradingOptions } from './orders.js';
 import type {
   GetAccountsRequest,
   GetAccountsResponse,
@@ -28,10 +32,14 @@ import type {
 } from './messages.js';
 import { method } from './proto.js';
 import { TInvestRpc } from './rpc.js';
+import { closeSandboxAccount, openSandboxAccount, sandboxAccounts, sandboxPayIn } from './sandbox.js';
 
 export interface TInvestVenueOptions {
-  /** host:port, e.g. HOSTS.sandbox or a local simulator's "127.0.0.1:PORT". */
-  endpoint: string;
+  /**
+   * host:port, e.g. a local simulator's "127.0.0.1:PORT". Defaults to the venue's host of the
+   * mode (HOSTS.sandbox in 'sandbox', HOSTS.live in 'live'); 'demo' needs one.
+   */
+  endpoint?: string;
   token: string;
   mode: VenueMode;
   /** TLS is the default; false only for loopback; { rootCertsPem } adds CAs to Node's roots. */
@@ -51,6 +59,32 @@ export interface TInvestVenueOptions {
   maxSubscriptionsPerStream?: number;
   /** Per-service circuit breaker settings. */
   breaker?: { failureThreshold?: number; openMs?: number };
+  /** Order entry, OrderStateStream and resolver settings. */
+  trading?: TradingOptions;
+}
+
+/** The T-Invest venue with what only it offers: ReplaceOrder and the sandbox's own calls. */
+export interface TInvestVenue extends Venue {
+  placeOrder(req: OrderRequest): Promise<Order>;
+  cancelOrder(accountId: string, clientOrderId: string): Promise<Order>;
+  cancelAll(accountId: string): Promise<number>;
+  openOrders(accountId: string): Promise<Order[]>;
+  portfolio(accountId: string): Promise<Portfolio>;
+  /** Cancels an active order and places its replacement under a new client key (§4.6). */
+  replaceOrder(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<Order>;
+  /** Sandbox and demo only. */
+  openSandboxAccount(name?: string): Promise<string>;
+  sandboxAccounts(): Promise<Account[]>;
+  /** Pays roubles into a sandbox account; resolves with its free balance. */
+  sandboxPayIn(accountId: string, amount: Dec, currency?: string): Promise<Dec>;
+  closeSandboxAccount(accountId: string): Promise<void>;
+}
+
+export function endpointOf(opts: Pick<TInvestVenueOptions, 'endpoint' | 'mode'>): string {
+  if (opts.endpoint) return opts.endpoint;
+  if (opts.mode === 'sandbox') return HOSTS.sandbox;
+  if (opts.mode === 'live') return HOSTS.live;
+  throw new VenueError('invalid', 'endpoint', 'demo mode needs the endpoint of the local venue');
 }
 
 const SUPPORTED: readonly Interval[] = INTERVALS;
@@ -72,7 +106,7 @@ function gatedReporter(r: ConnectionReporter, open: () => boolean): ConnectionRe
   };
 }
 
-class TInvestVenue implements Venue {
+class TInvestAdapter implements TInvestVenue {
   readonly id = 'tinvest' as const;
   readonly mode: VenueMode;
   readonly name: string;
@@ -90,6 +124,7 @@ class TInvestVenue implements Venue {
   private rpc: TInvestRpc | undefined;
   private candles: CandleHistory | undefined;
   private stream: MarketDataStream | undefined;
+  private trading: TInvestTrading | undefined;
   private accountList: Account[] = [];
   private connecting: Promise<void> | undefined;
   private closed = false;
@@ -137,10 +172,11 @@ class TInvestVenue implements Venue {
   }
 
   private async doConnect(): Promise<void> {
-    this.api.state('connecting', this.opts.endpoint);
     let channel: TInvestChannel;
     try {
-      channel = new TInvestChannel(this.opts);
+      const endpoint = endpointOf(this.opts);
+      this.api.state('connecting', endpoint);
+      channel = new TInvestChannel({ ...this.opts, endpoint });
     } catch (e) {
       throw this.failConnect(toVenueError(e));
     }
@@ -154,9 +190,8 @@ class TInvestVenue implements Venue {
     this.rpc = rpc;
     this.candles = new CandleHistory(rpc, this.methods.getCandles);
     try {
-      this.api.state('authenticating', 'GetAccounts');
-      const acc = await rpc.call(this.methods.getAccounts, {}, { deadlineMs: DEADLINE_MS.GetAccounts });
-      this.accountList = acc.accounts.map((a) => ({ venue: 'tinvest', id: a.id, name: a.name }));
+      this.api.state('authenticating', this.mode === 'sandbox' ? 'GetSandboxAccounts' : 'GetAccounts');
+      this.accountList = await this.listAccounts(rpc);
       if (this.opts.accountId && !this.accountList.some((a) => a.id === this.opts.accountId)) {
         throw new VenueError('invalid', '50004', `account ${this.opts.accountId} is not visible to this token`);
       }
@@ -180,6 +215,16 @@ class TInvestVenue implements Venue {
       ...(this.opts.fillRetry ? { fillRetry: this.opts.fillRetry } : {}),
       ...(this.opts.maxSubscriptionsPerStream ? { maxPerStream: this.opts.maxSubscriptionsPerStream } : {}),
     });
+    this.trading = new TInvestTrading({
+      channel,
+      rpc,
+      sink: this.sink,
+      now: this.now,
+      instrument: (id) => this.instrument(id),
+      ...(this.opts.trading ?? {}),
+    });
+    // The account this session trades is followed from the start, so its orders are reconciled.
+    if (this.opts.accountId) this.trading.watch(this.opts.accountId);
     for (const key of this.early.values()) this.stream.subscribe(key);
     this.early.clear();
     this.api.state('live', `${this.accountList.length} account(s), ${this.catalog.size} share(s)`);
@@ -201,6 +246,7 @@ class TInvestVenue implements Venue {
     if (this.closed) return;
     this.closed = true;
     this.early.clear();
+    this.trading?.close();
     await this.stream?.close();
     // Cancels calls in flight too, so a connect() under way ends now rather than at its deadline.
     this.rpc?.close();
@@ -211,10 +257,67 @@ class TInvestVenue implements Venue {
   }
 
   async accounts(): Promise<Account[]> {
-    const rpc = this.rpcOrThrow();
-    const acc = await rpc.call(this.methods.getAccounts, {}, { deadlineMs: DEADLINE_MS.GetAccounts });
-    this.accountList = acc.accounts.map((a) => ({ venue: 'tinvest', id: a.id, name: a.name }));
+    this.accountList = await this.listAccounts(this.rpcOrThrow());
     return this.accountList;
+  }
+
+  /** The sandbox host lists its own accounts through SandboxService (§2.8). */
+  private async listAccounts(rpc: TInvestRpc): Promise<Account[]> {
+    if (this.mode === 'sandbox') return sandboxAccounts(rpc);
+    const acc = await rpc.call(this.methods.getAccounts, {}, { deadlineMs: DEADLINE_MS.GetAccounts });
+    return acc.accounts.map((a) => ({ venue: 'tinvest', id: a.id, name: a.name }));
+  }
+
+  async placeOrder(req: OrderRequest): Promise<Order> {
+    return this.tradingOrThrow().placeOrder(req);
+  }
+
+  async cancelOrder(accountId: string, clientOrderId: string): Promise<Order> {
+    return this.tradingOrThrow().cancelOrder(accountId, clientOrderId);
+  }
+
+  async replaceOrder(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<Order> {
+    return this.tradingOrThrow().replaceOrder(accountId, clientOrderId, change, newClientOrderId);
+  }
+
+  async cancelAll(accountId: string): Promise<number> {
+    return this.tradingOrThrow().cancelAll(accountId);
+  }
+
+  async openOrders(accountId: string): Promise<Order[]> {
+    return this.tradingOrThrow().openOrders(accountId);
+  }
+
+  async portfolio(accountId: string): Promise<Portfolio> {
+    return this.tradingOrThrow().portfolio(accountId);
+  }
+
+  async openSandboxAccount(name?: string): Promise<string> {
+    const id = await openSandboxAccount(this.sandboxRpc(), name);
+    if (this.mode === 'sandbox' && !this.accountList.some((a) => a.id === id)) this.accountList.push({ venue: 'tinvest', id, name: name ?? id });
+    return id;
+  }
+
+  async sandboxAccounts(): Promise<Account[]> {
+    return sandboxAccounts(this.sandboxRpc());
+  }
+
+  async sandboxPayIn(accountId: string, amount: Dec, currency = 'rub'): Promise<Dec> {
+    return sandboxPayIn(this.sandboxRpc(), accountId, amount, currency);
+  }
+
+  async closeSandboxAccount(accountId: string): Promise<void> {
+    return closeSandboxAccount(this.sandboxRpc(), accountId);
+  }
+
+  private sandboxRpc(): TInvestRpc {
+    if (this.mode === 'live') throw new VenueError('invalid', 'not-sandbox', 'sandbox accounts exist only on the sandbox host');
+    return this.rpcOrThrow();
+  }
+
+  private tradingOrThrow(): TInvestTrading {
+    if (!this.trading || this.closed) throw new VenueError('unavailable', 'not-connected', 'T-Invest is not connected');
+    return this.trading;
   }
 
   async searchInstruments(query: string, limit: number): Promise<Instrument[]> {
@@ -287,6 +390,6 @@ class TInvestVenue implements Venue {
   }
 }
 
-export function createTInvestVenue(opts: TInvestVenueOptions): Venue {
-  return new TInvestVenue(opts);
+export function createTInvestVenue(opts: TInvestVenueOptions): TInvestVenue {
+  return new TInvestAdapter(opts);
 }

@@ -73,24 +73,22 @@ export function channelCredentials(host: string, tls: ChannelSettings['tls']): C
 export class TInvestChannel {
   readonly client: Client;
   readonly host: string;
-  private readonly authorization: string;
-  private readonly appName: string;
+  /** Built and checked once; every call gets its own clone. */
+  private readonly template: Metadata;
 
   constructor(s: ChannelSettings) {
     const { host } = splitEndpoint(s.endpoint);
     this.host = host;
     if (!s.token) throw new VenueError('auth', '40003', 'no token given');
-    this.authorization = `Bearer ${s.token}`;
-    this.appName = s.appName ?? DEFAULT_APP_NAME;
+    this.template = new Metadata();
+    this.template.set('authorization', `Bearer ${s.token}`);
+    this.template.set('x-app-name', s.appName ?? DEFAULT_APP_NAME);
     this.client = new Client(s.endpoint, channelCredentials(host, s.tls ?? true), CHANNEL_OPTIONS);
   }
 
   /** Fresh metadata for one call; grpc-js may keep a reference, so never shared. */
   metadata(): Metadata {
-    const md = new Metadata();
-    md.set('authorization', this.authorization);
-    md.set('x-app-name', this.appName);
-    return md;
+    return this.template.clone();
   }
 
   close(): void {

@@ -19,6 +19,10 @@ export const SERVICES = {
   instruments: 'InstrumentsService',
   marketData: 'MarketDataService',
   marketDataStream: 'MarketDataStreamService',
+  orders: 'OrdersService',
+  ordersStream: 'OrdersStreamService',
+  operations: 'OperationsService',
+  sandbox: 'SandboxService',
 } as const;
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 
@@ -31,6 +35,15 @@ export const DEADLINE_MS = {
   ShareBy: 5_000,
   Shares: 20_000,
   GetCandles: 10_000,
+  /** Order commands: a lost answer costs this long before the retry with the same key. */
+  PostOrder: 5_000,
+  CancelOrder: 5_000,
+  ReplaceOrder: 5_000,
+  GetOrderState: 3_000,
+  GetOrders: 5_000,
+  GetPortfolio: 5_000,
+  GetPositions: 5_000,
+  Sandbox: 5_000,
 } as const;
 
 /** Responses such as Shares exceed gRPC's 4 MiB default (§3). */
@@ -44,8 +57,29 @@ export const UNARY_LIMITS_PER_MINUTE: Readonly<Record<string, number>> = {
   [SERVICES.users]: 100,
   [SERVICES.instruments]: 200,
   [SERVICES.marketData]: 600,
+  [SERVICES.orders]: 100,
+  [SERVICES.operations]: 200,
+  [SERVICES.sandbox]: 200,
+};
+/**
+ * Methods with a budget of their own (§4.1); every other method shares its service's. Each
+ * budget is a separate limiter, so the headers of one never stand for another.
+ */
+export const METHOD_LIMITS_PER_MINUTE: Readonly<Record<string, number>> = {
+  'OrdersService/PostOrder': 300,
+  'OrdersService/GetOrders': 200,
+  'OrdersService/CancelOrder': 100,
+  'OrdersService/PostOrderAsync': 450,
 };
 export const RATE_WINDOW_MS = 60_000;
+
+/** The budget a unary method draws on: its own row when it has one, else its service's. */
+export function rateGroupOf(service: string, methodName: string): { name: string; limit: number } {
+  const own = `${service}/${methodName}`;
+  const limit = METHOD_LIMITS_PER_MINUTE[own];
+  if (limit !== undefined) return { name: own, limit };
+  return { name: service, limit: UNARY_LIMITS_PER_MINUTE[service] ?? 100 };
+}
 
 /** At most 300 subscriptions per stream (candles + books + trades) (§4.3). */
 export const MAX_SUBSCRIPTIONS_PER_STREAM = 300;
@@ -102,3 +136,26 @@ export const SUBSCRIPTION_ACTION = { subscribe: 1, unsubscribe: 2 } as const;
 
 export const INSTRUMENT_STATUS_BASE = 1;
 export const INSTRUMENT_ID_TYPE_UID = 3;
+
+// ---- orders (§2.4) ----
+
+export const ORDER_DIRECTION = { buy: 1, sell: 2 } as const;
+export const ORDER_TYPE = { limit: 1, market: 2, bestPrice: 3 } as const;
+export const EXECUTION_STATUS = { fill: 1, rejected: 2, cancelled: 3, new: 4, partiallyFill: 5 } as const;
+export const ORDER_ID_TYPE = { exchange: 1, request: 2 } as const;
+export const TIME_IN_FORCE_DAY = 1;
+export const RESULT_SUBSCRIPTION_STATUS_OK = 1;
+
+/** OrderStateStreamResponse.StatusCauseInfo, as text for a cancel's or reject's reason. */
+export const STATUS_CAUSE: Readonly<Record<number, string>> = {
+  1: 'cancelled by the exchange',
+  2: 'cancelled: not enough position',
+  3: 'cancelled: client block',
+  4: 'rejected by the broker',
+  5: 'rejected by the exchange',
+  6: 'cancelled by the broker',
+  15: 'cancelled by the client',
+};
+
+/** OrderStateStream ping_delay_millis is documented as 1000..120000 (§2.4). */
+export const ORDER_STREAM_PING_RANGE_MS = { min: 1_000, max: 120_000 } as const;

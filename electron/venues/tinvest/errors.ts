@@ -155,3 +155,26 @@ export function toVenueError(e: unknown, ctx: ErrorContext = {}): VenueError {
 export function isRetryable(e: VenueError): boolean {
   return e.kind === 'unavailable' || e.kind === 'rate-limited';
 }
+
+/**
+ * What an order command (PostOrder, ReplaceOrder, CancelOrder) does after a failure. Retrying
+ * is safe only because every attempt carries the same client key (§4.6).
+ *  - `retry`: the request may have landed (transport loss, INTERNAL 70001-3): the same key again.
+ *  - `refused`: the venue surely did not run it (80002): the same key once the window allows.
+ *  - `not-sent`: it never left us (circuit open): wait, it does not count as an attempt.
+ *  - `duplicate`: 30057, the venue knows the key but cannot report the order: ask, never resend.
+ *  - `closed`: the connection is going away.
+ *  - `final`: the venue declined the request itself (validation 30xxx, NOT_FOUND, PERMISSION_DENIED,
+ *    FAILED_PRECONDITION, auth): never retried.
+ */
+export type OrderFailure = 'retry' | 'refused' | 'not-sent' | 'duplicate' | 'closed' | 'final';
+
+export function orderFailure(e: VenueError): OrderFailure {
+  if (e.code === 'closed') return 'closed';
+  if (e.code === 'circuit-open') return 'not-sent';
+  if (e.code === '30057') return 'duplicate';
+  if (e.code === '80002') return 'refused';
+  // An answer we could not read is as good as a lost one.
+  if (e.kind === 'unknown-outcome' || e.kind === 'unavailable' || e.kind === 'internal') return 'retry';
+  return 'final';
+}

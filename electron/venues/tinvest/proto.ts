@@ -10,7 +10,14 @@ import type { MethodDefinition, Options, PackageDefinition, ServiceDefinition } 
 import { PROTO_PACKAGE } from './constants.js';
 import type { ServiceName } from './constants.js';
 
-export const PROTO_FILES = ['users.proto', 'instruments.proto', 'marketdata.proto'] as const;
+export const PROTO_FILES = [
+  'users.proto',
+  'instruments.proto',
+  'marketdata.proto',
+  'orders.proto',
+  'operations.proto',
+  'sandbox.proto',
+] as const;
 
 export const LOADER_OPTIONS: Options = {
   keepCase: false,

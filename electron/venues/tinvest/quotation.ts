@@ -56,8 +56,19 @@ export function quotationToDec(q: QuotationLike): Dec {
   return formatScaled(quotationNanos(q), 9);
 }
 
+/** Ordinary prices: up to 15 integer digits and 9 decimals, split as text, no bigint needed. */
+const PLAIN_RE = /^(-?)(\d{1,15})(?:\.(\d{1,9}))?$/;
+
 /** Throws QuotationError when `d` has more than 9 decimals or does not fit int64 units. */
 export function decToQuotation(d: Dec): Quotation {
+  const m = PLAIN_RE.exec(d);
+  if (m) {
+    const units = Number(m[2]);
+    const nano = m[3] ? Number(m[3].padEnd(9, '0')) : 0;
+    // Units and nano share the sign; "-0.5" is units 0, nano -500000000.
+    if (m[1] && (units !== 0 || nano !== 0)) return { units: units === 0 ? '0' : `-${units}`, nano: nano === 0 ? 0 : -nano };
+    return { units: String(units), nano };
+  }
   let n: bigint;
   try {
     n = toScale(d, 9);

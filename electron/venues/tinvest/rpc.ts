@@ -1,16 +1,16 @@
 /**
- * Unary calls: per-service circuit breaker, then per-service limiter fed by the x-ratelimit-*
+ * Unary calls: per-service circuit breaker, then the limiter of the method's budget (§4.1: a
+ * few order methods have their own, the rest share their service's) fed by the x-ratelimit-*
  * headers of every response, then the call with a deadline. Failures leave as VenueError.
  */
-import type { ClientUnaryCall, Metadata, ServiceError, StatusObject } from '@grpc/grpc-js';
+import type { Client, ClientUnaryCall, Metadata, ServiceError, StatusObject } from '@grpc/grpc-js';
 import type { BreakerState, LimiterHeadroom } from '../../domain.js';
 import { CircuitBreaker, CircuitOpenError } from '../../net/circuit-breaker.js';
 import type { Verdict } from '../../net/circuit-breaker.js';
 import { LimiterClosedError, WindowLimiter } from '../../net/limiter.js';
 import type { RateHeaders } from '../../net/limiter.js';
 import { VenueError } from '../venue.js';
-import type { TInvestChannel } from './channel.js';
-import { RATE_WINDOW_MS, UNARY_LIMITS_PER_MINUTE } from './constants.js';
+import { RATE_WINDOW_MS, rateGroupOf } from './constants.js';
 import type { ServiceName } from './constants.js';
 import { header, isGrpcFailure, mapGrpcError, toVenueError } from './errors.js';
 import type { Method } from './proto.js';
@@ -39,17 +39,23 @@ export interface CallOptions {
   sideEffect?: boolean;
 }
 
+/** What the calls need of a channel (TInvestChannel; a stub in the bench). */
+export interface RpcChannel {
+  readonly client: Pick<Client, 'makeUnaryRequest'>;
+  metadata(): Metadata;
+}
+
 export interface RpcOptions {
-  channel: TInvestChannel;
+  channel: RpcChannel;
   now?: () => number;
-  /** Told whenever limiter headroom or a breaker changes. */
+  /** Told when limiter headroom or a breaker changed: once as each call ends, else on the next turn. */
   onHealth?: () => void;
   breaker?: { failureThreshold?: number; openMs?: number };
   /** Attempts for a read refused with 80002 (it waits for the window between attempts). */
   rateLimitedAttempts?: number;
 }
 
-interface ServiceGuards {
+interface Guards {
   limiter: WindowLimiter;
   breaker: CircuitBreaker;
 }
@@ -64,12 +70,18 @@ function verdictOf(e: unknown): Verdict {
 }
 
 export class TInvestRpc {
-  private readonly guards = new Map<ServiceName, ServiceGuards>();
-  private readonly channel: TInvestChannel;
+  private readonly limiterOf = new Map<string, WindowLimiter>();
+  private readonly breakerOf = new Map<ServiceName, CircuitBreaker>();
+  /** By method path: found once per method, then one map lookup per call. */
+  private readonly guards = new Map<string, Guards>();
+  private readonly channel: RpcChannel;
   private readonly now: () => number;
   private readonly opts: RpcOptions;
   private closed = false;
   private readonly inFlight = new Set<ClientUnaryCall>();
+  /** Limiter and breaker changes are reported once per call, not on every change (hot path). */
+  private healthDirty = false;
+  private healthTimer: NodeJS.Immediate | undefined;
 
   constructor(opts: RpcOptions) {
     this.opts = opts;
@@ -78,7 +90,7 @@ export class TInvestRpc {
   }
 
   async call<Req, Res>(m: Method<Req, Res>, req: Req, o: CallOptions): Promise<Res> {
-    const g = this.guardsOf(m.service);
+    const g = this.guardsOf(m);
     const attempts = o.sideEffect ? 1 : (this.opts.rateLimitedAttempts ?? 3);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -91,23 +103,26 @@ export class TInvestRpc {
         }
         throw err;
       } finally {
-        this.opts.onHealth?.();
+        this.healthDirty = true;
+        this.flushHealth();
       }
     }
   }
 
   limiters(): LimiterHeadroom[] {
-    return [...this.guards.values()].map((g) => g.limiter.headroom());
+    return [...this.limiterOf.values()].map((l) => l.headroom());
   }
 
   breakers(): BreakerState[] {
-    return [...this.guards.values()].map((g) => g.breaker.snapshot());
+    return [...this.breakerOf.values()].map((b) => b.snapshot());
   }
 
   /** Fails queued calls and cancels the ones in flight. */
   close(): void {
     this.closed = true;
-    for (const g of this.guards.values()) g.limiter.close();
+    if (this.healthTimer) clearImmediate(this.healthTimer);
+    this.healthTimer = undefined;
+    for (const l of this.limiterOf.values()) l.close();
     for (const c of this.inFlight) c.cancel();
     this.inFlight.clear();
   }
@@ -120,27 +135,39 @@ export class TInvestRpc {
     return toVenueError(e);
   }
 
-  private guardsOf(svc: ServiceName): ServiceGuards {
-    let g = this.guards.get(svc);
-    if (!g) {
-      const onChange = (): void => this.opts.onHealth?.();
-      g = {
-        limiter: new WindowLimiter({
-          name: svc,
-          limit: UNARY_LIMITS_PER_MINUTE[svc] ?? 100,
-          windowMs: RATE_WINDOW_MS,
-          now: this.now,
-          onChange,
-        }),
-        breaker: new CircuitBreaker({
-          name: svc,
-          now: this.now,
-          onChange,
-          ...(this.opts.breaker ?? {}),
-        }),
-      };
-      this.guards.set(svc, g);
+  /** A limiter or breaker changed: reported at the end of the call, or on the next turn. */
+  private readonly touched = (): void => {
+    if (this.healthDirty) return;
+    this.healthDirty = true;
+    this.healthTimer = setImmediate(() => this.flushHealth());
+    this.healthTimer.unref();
+  };
+
+  private flushHealth(): void {
+    if (this.healthTimer) clearImmediate(this.healthTimer);
+    this.healthTimer = undefined;
+    if (!this.healthDirty) return;
+    this.healthDirty = false;
+    this.opts.onHealth?.();
+  }
+
+  private guardsOf(m: Pick<Method<unknown, unknown>, 'service' | 'name' | 'path'>): Guards {
+    let g = this.guards.get(m.path);
+    if (g) return g;
+    const onChange = this.touched;
+    const group = rateGroupOf(m.service, m.name);
+    let limiter = this.limiterOf.get(group.name);
+    if (!limiter) {
+      limiter = new WindowLimiter({ name: group.name, limit: group.limit, windowMs: RATE_WINDOW_MS, now: this.now, onChange });
+      this.limiterOf.set(group.name, limiter);
     }
+    let breaker = this.breakerOf.get(m.service);
+    if (!breaker) {
+      breaker = new CircuitBreaker({ name: m.service, now: this.now, onChange, ...(this.opts.breaker ?? {}) });
+      this.breakerOf.set(m.service, breaker);
+    }
+    g = { limiter, breaker };
+    this.guards.set(m.path, g);
     return g;
   }
 
@@ -155,7 +182,8 @@ export class TInvestRpc {
         m.deserialize,
         req,
         this.channel.metadata(),
-        { deadline: this.now() + o.deadlineMs },
+        // grpc-js compares deadlines with the wall clock, whatever clock the limiter runs on.
+        { deadline: Date.now() + o.deadlineMs },
         (err: ServiceError | null, value?: Res) => {
           outcome = { err, value };
         },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Metadata, status } from '@grpc/grpc-js';
-import { isRetryable, mapGrpcError, toVenueError } from '../../../electron/venues/tinvest/errors.js';
+import { isRetryable, mapGrpcError, orderFailure, toVenueError } from '../../../electron/venues/tinvest/errors.js';
 import { VenueError } from '../../../electron/venues/venue.js';
 
 function trailers(entries: Record<string, string>): Metadata {
@@ -62,5 +62,32 @@ describe('T-Invest error table', () => {
     expect(toVenueError(new TypeError('boom'))).toMatchObject({ kind: 'internal', message: 'boom' });
     const ve = new VenueError('auth', '40003', 'x');
     expect(toVenueError(ve)).toBe(ve);
+  });
+
+  it.each([
+    // Lost answers and INTERNAL 7000x: the same key again.
+    [status.UNAVAILABLE, 'upstream connect error', 'retry'],
+    [status.DEADLINE_EXCEEDED, 'Deadline exceeded', 'retry'],
+    [status.CANCELLED, 'Received RST_STREAM with error code 8', 'retry'],
+    [status.INTERNAL, '70001', 'retry'],
+    [status.INTERNAL, '70002', 'retry'],
+    [status.INTERNAL, '70003', 'retry'],
+    [status.RESOURCE_EXHAUSTED, '80002', 'refused'],
+    [status.INVALID_ARGUMENT, '30057', 'duplicate'],
+    // The request itself declined: never retried.
+    [status.INVALID_ARGUMENT, '30078', 'final'],
+    [status.INVALID_ARGUMENT, '30034', 'final'],
+    [status.NOT_FOUND, '50004', 'final'],
+    [status.NOT_FOUND, '50005', 'final'],
+    [status.PERMISSION_DENIED, '40002', 'final'],
+    [status.UNAUTHENTICATED, '40003', 'final'],
+    [status.FAILED_PRECONDITION, '90001', 'final'],
+  ] as const)('an order command failing with %i %s is %s', (code, details, want) => {
+    expect(orderFailure(mapGrpcError({ code, details }, { sideEffect: true }))).toBe(want);
+  });
+
+  it('waits out an open circuit without counting it, and stops when the venue closes', () => {
+    expect(orderFailure(new VenueError('unavailable', 'circuit-open', 'open'))).toBe('not-sent');
+    expect(orderFailure(new VenueError('unavailable', 'closed', 'connection closed'))).toBe('closed');
   });
 });

@@ -24,6 +24,8 @@ export class RecordingSink implements VenueSink {
   readonly candles: Candle[] = [];
   readonly orders: OrderUpdate[] = [];
   readonly connections = new Map<string, ConnectionRecord>();
+  /** Order updates and connection states in the one order they happened: "order <key> <status> <source>", "state <conn> <state>". */
+  readonly timeline: string[] = [];
 
   candle(c: Candle): void {
     this.candles.push(c);
@@ -31,12 +33,16 @@ export class RecordingSink implements VenueSink {
 
   order(u: OrderUpdate): void {
     this.orders.push(u);
+    this.timeline.push(`order ${u.order.clientOrderId} ${u.order.status} ${u.source}`);
   }
 
   connection(name: string): ConnectionReporter {
     const rec = this.record(name);
     return {
-      state: (state, reason) => rec.states.push({ state, reason }),
+      state: (state, reason) => {
+        rec.states.push({ state, reason });
+        this.timeline.push(`state ${name} ${state}`);
+      },
       message: () => void (rec.messages += 1),
       reconnect: () => void (rec.reconnects += 1),
       malformed: (d) => rec.malformed.push(d),

@@ -26,7 +26,28 @@ const validQuotation = fc
   .tuple(fc.bigInt({ min: INT64_MIN, max: INT64_MAX }), fc.integer({ min: 0, max: 999_999_999 }))
   .map(([units, nano]) => ({ units: units.toString(), nano: units < 0n ? -nano : units > 0n ? nano : nano }));
 
+/** Ordinary prices, written plainly or not quite canonically ("1.10", "-0", "007.5"). */
+const plainText = fc
+  .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 999_999_999_999_999n }), fc.option(fc.stringMatching(/^\d{1,9}$/)))
+  .map(([neg, units, frac]) => `${neg ? '-' : ''}${units}${frac === null ? '' : `.${frac}`}`);
+
 describe('Quotation ↔ Dec', () => {
+  it('takes the plain text path to the same Quotation exact arithmetic gives', () => {
+    fc.assert(
+      fc.property(plainText, (text) => {
+        const q = decToQuotation(text);
+        const nanos = BigInt(q.units) * 1_000_000_000n + BigInt(q.nano);
+        expect(formatScaled(nanos, 9)).toBe(dec(text));
+        expect(Math.abs(q.nano)).toBeLessThan(1e9);
+        expect(BigInt(q.units) > 0n && q.nano < 0).toBe(false);
+        expect(BigInt(q.units) < 0n && q.nano > 0).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(decToQuotation('-0.5')).toEqual({ units: '0', nano: -500_000_000 });
+    expect(decToQuotation('-0')).toEqual({ units: '0', nano: 0 });
+  });
+
   it('round-trips every decimal with up to 9 places: Dec → Quotation → Dec', () => {
     fc.assert(
       fc.property(decimal, (d) => {

@@ -1,0 +1,240 @@
+/**
+ * The one owner of OrderStateStream (§2.4, §5): every change of every order of the watched
+ * accounts. The accounts are fixed when a stream opens, so watching another one reopens it.
+ * It keeps itself alive like the market-data owner: ping_delay_millis asks the venue for a
+ * ping while idle, three silent intervals count as dead, any end brings a jittered reconnect.
+ * After every subscribe it reconciles (GetOrders + GetOrderState) before it reports live,
+ * since whatever happened while it was down never arrives on the new stream.
+ */
+import { status as Status } from '@grpc/grpc-js';
+import type { ClientReadableStream, StatusObject } from '@grpc/grpc-js';
+import type { ConnectionState } from '../../domain.js';
+import { Backoff } from '../../net/backoff.js';
+import type { BackoffOptions } from '../../net/backoff.js';
+import { SilenceWatchdog } from '../../net/silence-watchdog.js';
+import { VenueError } from '../venue.js';
+import type { ConnectionReporter } from '../venue.js';
+import type { TInvestChannel } from './channel.js';
+import { ORDER_STREAM_PING_RANGE_MS, RESULT_SUBSCRIPTION_STATUS_OK, SERVICES, WATCHDOG_INTERVALS } from './constants.js';
+import { mapGrpcError, toVenueError } from './errors.js';
+import type { OrderStateStreamRequest, OrderStateStreamResponse, StreamOrderStateMsg } from './order-messages.js';
+import { method } from './proto.js';
+
+export interface OrderStateStreamOptions {
+  channel: TInvestChannel;
+  reporter: ConnectionReporter;
+  now: () => number;
+  /** Asked of the venue as ping_delay_millis; the watchdog allows three of them. */
+  pingDelayMs: number;
+  backoff?: BackoffOptions;
+  /** Pacing of reconcile retries while the stream stays up. */
+  reconcileRetry?: BackoffOptions;
+  onOrder(m: StreamOrderStateMsg): void;
+  /** Brings the held orders of these accounts to the venue's state; rejects to be tried again. */
+  reconcile(accounts: readonly string[]): Promise<void>;
+}
+
+type Call = ClientReadableStream<OrderStateStreamResponse>;
+
+/** A stream live this long before it ends resets the reconnect backoff. */
+const STABLE_MS = 10_000;
+
+function clampPing(ms: number): number {
+  return Math.min(ORDER_STREAM_PING_RANGE_MS.max, Math.max(ORDER_STREAM_PING_RANGE_MS.min, Math.round(ms)));
+}
+
+export class OrderStateStream {
+  private readonly opts: OrderStateStreamOptions;
+  private readonly m = method<OrderStateStreamRequest, OrderStateStreamResponse>(SERVICES.ordersStream, 'OrderStateStream');
+  private readonly accounts = new Set<string>();
+  private call: Call | undefined;
+  /** Bumped whenever the current call is abandoned; events of older calls are ignored. */
+  private gen = 0;
+  private current: ConnectionState = 'idle';
+  private readonly backoff: Backoff;
+  private readonly watchdog: SilenceWatchdog;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  /** Armed at open: the subscription answer must come, pings alone do not make a stream. */
+  private subscribeTimer: NodeJS.Timeout | undefined;
+  private liveSince: number | undefined;
+  private closed = false;
+  /** Resolved each time the stream reaches live; for callers that need reconciled state. */
+  private liveWaiters: (() => void)[] = [];
+
+  constructor(opts: OrderStateStreamOptions) {
+    this.opts = opts;
+    this.backoff = new Backoff(opts.backoff);
+    this.watchdog = new SilenceWatchdog({
+      intervalMs: clampPing(opts.pingDelayMs),
+      deadAfterIntervals: WATCHDOG_INTERVALS,
+      now: opts.now,
+      onLate: (ms) => this.setState('degraded', `no message for ${ms} ms`),
+      onDead: (ms) => this.abandon(new VenueError('unavailable', 'stall', `order stream silent for ${ms} ms`)),
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  get watched(): readonly string[] {
+    return [...this.accounts];
+  }
+
+  /** Adds an account to the stream; idempotent. A new account reopens the stream. */
+  watch(accountId: string): void {
+    if (this.closed || !accountId || this.accounts.has(accountId)) return;
+    this.accounts.add(accountId);
+    if (this.call) this.restart(`watching account ${accountId}`);
+    else if (!this.reconnectTimer) this.schedule(0);
+  }
+
+  /** Resolves the next time the stream is live (at once when it is). */
+  live(): Promise<void> {
+    if (this.current === 'live') return Promise.resolve();
+    return new Promise((resolve) => this.liveWaiters.push(resolve));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.drop();
+    this.setState('closed', 'closed');
+    for (const w of this.liveWaiters.splice(0)) w();
+  }
+
+  private schedule(ms: number): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.open();
+    }, ms);
+    this.reconnectTimer.unref();
+  }
+
+  private open(): void {
+    if (this.closed || this.call || this.accounts.size === 0) return;
+    const gen = ++this.gen;
+    this.setState('connecting', 'opening OrderStateStream');
+    const req: OrderStateStreamRequest = { accounts: [...this.accounts], pingDelayMillis: clampPing(this.opts.pingDelayMs) };
+    const ch = this.opts.channel;
+    const call = ch.client.makeServerStreamRequest(this.m.path, this.m.serialize, this.m.deserialize, req, ch.metadata(), {}) as Call;
+    this.call = call;
+    call.on('data', (msg: OrderStateStreamResponse) => {
+      if (gen === this.gen) this.onMessage(msg, gen);
+    });
+    // 'error' needs a listener; the outcome is read from 'status', which always comes.
+    call.on('error', () => undefined);
+    call.on('status', (st: StatusObject) => {
+      if (gen !== this.gen) return;
+      const err =
+        st.code === Status.OK
+          ? new VenueError('unavailable', 'stream-ended', 'order stream completed by the venue')
+          : mapGrpcError({ code: st.code, details: st.details, metadata: st.metadata });
+      this.abandon(err);
+    });
+    this.setState('authenticating', 'waiting for the subscription answer');
+    this.watchdog.start();
+    const waitMs = WATCHDOG_INTERVALS * clampPing(this.opts.pingDelayMs);
+    this.subscribeTimer = setTimeout(() => {
+      this.subscribeTimer = undefined;
+      if (gen === this.gen) this.abandon(new VenueError('unavailable', 'subscribe-timeout', `no subscription answer in ${waitMs} ms`));
+    }, waitMs);
+    this.subscribeTimer.unref();
+  }
+
+  private onMessage(msg: OrderStateStreamResponse, gen: number): void {
+    this.watchdog.frames++;
+    this.opts.reporter.message();
+    if (this.current === 'degraded' && !this.reconcileTimer && this.liveSince !== undefined) this.setState('live', 'messages again');
+    switch (msg.payload) {
+      case 'orderState':
+        if (msg.orderState) this.opts.onOrder(msg.orderState);
+        break;
+      case 'subscription': {
+        if (this.subscribeTimer) clearTimeout(this.subscribeTimer);
+        this.subscribeTimer = undefined;
+        const sub = msg.subscription;
+        if (sub && sub.status === RESULT_SUBSCRIPTION_STATUS_OK) {
+          this.setState('subscribing', `subscribed (${sub.streamId}); reconciling orders`);
+          this.reconcile(gen);
+        } else {
+          const e = sub?.error;
+          this.abandon(new VenueError('rejected', e?.code || 'subscription', e?.message || `subscription status ${sub?.status ?? '?'}`, { trackingId: sub?.trackingId }));
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** Reconciles for the current call; retried while the call lives, live only once it succeeds. */
+  private reconcile(gen: number, retry = new Backoff({ baseMs: 250, maxMs: 5_000, ...(this.opts.reconcileRetry ?? {}) })): void {
+    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+    this.reconcileTimer = undefined;
+    this.opts.reconcile([...this.accounts]).then(
+      () => {
+        if (gen !== this.gen || this.closed) return;
+        this.liveSince = this.opts.now();
+        this.setState('live', `${this.accounts.size} account(s), orders reconciled`);
+        for (const w of this.liveWaiters.splice(0)) w();
+      },
+      (e: unknown) => {
+        if (gen !== this.gen || this.closed) return;
+        const err = toVenueError(e);
+        this.opts.reporter.error(err.info(this.opts.now()));
+        this.setState('degraded', `reconcile failed: ${err.code} ${err.message}`);
+        this.reconcileTimer = setTimeout(() => {
+          this.reconcileTimer = undefined;
+          if (gen === this.gen) this.reconcile(gen, retry);
+        }, Math.max(retry.next(), err.retryAfterMs ?? 0));
+        this.reconcileTimer.unref();
+      },
+    );
+  }
+
+  /** Drops the current call and schedules the next one after a backoff. */
+  private abandon(err: VenueError): void {
+    this.drop();
+    if (this.closed) return;
+    this.opts.reporter.error(err.info(this.opts.now()));
+    this.opts.reporter.reconnect();
+    const liveFor = this.liveSince === undefined ? 0 : this.opts.now() - this.liveSince;
+    this.liveSince = undefined;
+    if (liveFor >= STABLE_MS) this.backoff.reset();
+    const base = err.kind === 'auth' ? (this.opts.backoff?.maxMs ?? 30_000) : this.backoff.next();
+    const wait = Math.max(base, err.kind === 'rate-limited' ? (err.retryAfterMs ?? 0) : 0);
+    this.setState('reconnecting', `${err.code}: ${err.message}; next try in ${wait} ms`);
+    this.schedule(wait);
+  }
+
+  /** Reopens at once with the new account set; the reconcile after it covers the gap. */
+  private restart(reason: string): void {
+    this.drop();
+    this.liveSince = undefined;
+    this.setState('reconnecting', reason);
+    this.schedule(0);
+  }
+
+  private drop(): void {
+    const call = this.call;
+    this.call = undefined;
+    this.gen += 1;
+    this.watchdog.stop();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+    this.reconcileTimer = undefined;
+    if (this.subscribeTimer) clearTimeout(this.subscribeTimer);
+    this.subscribeTimer = undefined;
+    call?.cancel();
+  }
+
+  private setState(s: ConnectionState, reason: string): void {
+    if (s === this.current) return;
+    this.current = s;
+    this.opts.reporter.state(s, reason);
+  }
+}

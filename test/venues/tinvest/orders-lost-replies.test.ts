@@ -1,0 +1,70 @@
+/**
+ * Two hundred orders while the venue loses the reply of one order command in five (held
+ * until the deadline, cut with UNAVAILABLE, or reset with CANCELLED): every order exists
+ * exactly once on the venue, and the adapter's last word on each is the venue's record.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Order } from '../../../electron/domain.js';
+import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
+import { RecordingSink, waitFor } from './helpers.js';
+import { agrees, expectAgreement, lastOrders, orderAdapter, orderRequest, startOrderVenue } from './order-helpers.js';
+import type { OrderVenue } from './order-helpers.js';
+
+let v: OrderVenue;
+let sink: RecordingSink;
+let venue: TInvestVenue;
+
+beforeEach(async () => {
+  v = await startOrderVenue();
+  sink = new RecordingSink();
+  venue = orderAdapter(v.sim, sink, { accountId: v.sim.accountId });
+  await venue.connect();
+  await waitFor('the order stream to be live', () => sink.state('orders') === 'live');
+});
+afterEach(async () => {
+  await venue.close();
+  await v.close();
+});
+
+describe('T-Invest orders with lost replies', () => {
+  it('200 orders, one reply in five lost: each placed once, both sides agree on every state', async () => {
+    const account = v.sim.accountId;
+    v.sim.faults.loseReplyShape = 'mix';
+    v.sim.faults.loseReplyRate = 0.2;
+    const last = v.sberLast();
+    // Four kinds: market buys (filled), resting bids, bids cancelled later, bids a trade will reach.
+    const requests = Array.from({ length: 200 }, (_, i) =>
+      orderRequest(account, v.sber.uid, i % 4 === 0 ? { type: 'market', price: undefined } : i % 4 === 3 ? { price: '250.00', quantity: '3' } : { price: '200.00' }),
+    );
+    const placed = await Promise.allSettled(requests.map((r) => venue.placeOrder(r)));
+    expect(placed.filter((p) => p.status === 'rejected')).toEqual([]);
+    const acks = placed.map((p) => (p as PromiseFulfilledResult<Order>).value);
+    expect(acks.filter((o) => o.status === 'rejected')).toEqual([]);
+
+    const toCancel = requests.filter((_, i) => i % 4 === 2);
+    const cancels = await Promise.allSettled(toCancel.map((r) => venue.cancelOrder(account, r.clientOrderId)));
+    expect(cancels.filter((c) => c.status === 'rejected')).toEqual([]);
+
+    // A trade at 250 for 100 lots reaches the 50 bids of 3 lots there: some fill, one partly, the rest wait.
+    v.printSber('250.00', 100);
+
+    await waitFor('both sides to agree', () => agrees(v.sim, sink, account), 25_000);
+    const records = v.sim.stats.ordersOf(account);
+    expect(records).toHaveLength(200);
+    expect(v.sim.stats.maxPlacementsPerKey()).toBe(1);
+    expect(requests.every((r) => v.sim.stats.placements(account, r.clientOrderId) === 1)).toBe(true);
+    expectAgreement(v.sim, sink, account);
+    // The faults happened, and the mix of end states is what the test meant to make.
+    expect(v.sim.stats.lostReplies).toBeGreaterThan(20);
+    const states = new Set(records.map((r) => r.status));
+    expect(states).toEqual(new Set(['FILL', 'NEW', 'CANCELLED', 'PARTIALLYFILL']));
+    expect(v.sim.stats.rateLimited).toBe(0);
+    // Fills are the venue's trades, each once, at the venue's prices.
+    const mine = lastOrders(sink);
+    for (const r of records.filter((x) => x.fills.length > 0)) {
+      const o = mine.get(r.requestKey);
+      expect(o?.fills.map((f) => [f.tradeId, f.price, f.quantity])).toEqual(r.fills.map((f) => [f.tradeId, f.price, f.lots.toString()]));
+    }
+    expect(mine.get(requests[0]!.clientOrderId)?.averagePrice).toBe(last);
+  });
+});
