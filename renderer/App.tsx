@@ -1,19 +1,59 @@
-import { Chart } from './components/Chart.js';
+import { useEffect } from 'react';
+import { ChartGrid } from './components/ChartPanel.js';
+import { Dock } from './components/Dock.js';
 import { InstrumentPicker } from './components/InstrumentPicker.js';
+import { LayoutPicker } from './components/LayoutPicker.js';
 import { Notice } from './components/Notice.js';
+import { PanicButton, PanicDialog } from './components/PanicDialog.js';
+import { ShortcutButton, ShortcutHelp } from './components/ShortcutHelp.js';
 import { StatusBar } from './components/StatusBar.js';
+import { OrderTicket } from './components/ticket/OrderTicket.js';
 import { TimeframePicker } from './components/TimeframePicker.js';
+import { Toasts } from './components/Toasts.js';
 import { VenuePicker } from './components/VenuePicker.js';
-import { useAppState } from './services.js';
+import { Watchlist } from './components/Watchlist.js';
+import { matchShortcut } from './keyboard.js';
+import { useServices } from './services.js';
 
-/** The shell: controls on top, the chart in the middle, connection states at the bottom. */
+/** Whether keys typed at this element are text (inputs that take characters, textareas, editable content). */
+function isTextField(el: Element | null): boolean {
+  if (!el) return false;
+  if (el instanceof HTMLTextAreaElement) return true;
+  if (el instanceof HTMLInputElement) return !['button', 'checkbox', 'radio', 'submit', 'reset', 'range', 'color'].includes(el.type);
+  return el instanceof HTMLElement && el.isContentEditable;
+}
+
+/** The global keys (see keyboard.ts); a modal dialog open keeps them to itself. */
+function useShortcuts(): void {
+  const { store } = useServices();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (document.querySelector('dialog[open]')) return;
+      const id = matchShortcut({
+        code: e.code,
+        key: e.key,
+        altKey: e.altKey,
+        ctrlKey: e.ctrlKey,
+        shiftKey: e.shiftKey,
+        metaKey: e.metaKey,
+        inTextField: isTextField(document.activeElement),
+      });
+      if (!id) return;
+      e.preventDefault();
+      const s = store.getState();
+      if (id === 'focus-ticket') s.commandTicket('focus');
+      else if (id === 'buy' || id === 'sell') s.commandTicket(id);
+      else if (id === 'panic') s.setPanicOpen(true);
+      else if (id === 'help') s.setHelpOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+}
+
+/** The workspace: toolbar on top, watchlist | charts | ticket, the dock below, connection states at the bottom. */
 export function App({ transport }: { transport: 'ipc' | 'websocket' }) {
-  const instrument = useAppState((s) => s.layout.instrument);
-  const interval = useAppState((s) => s.layout.interval);
-  const venuesLoaded = useAppState((s) => s.venuesLoaded);
-  const venueCount = useAppState((s) => s.venues.length);
-  const searched = useAppState((s) => s.instrumentSearch.status !== 'loading' && s.layout.venue !== undefined);
-
+  useShortcuts();
   return (
     <div className="app">
       <header className="top-bar">
@@ -22,25 +62,24 @@ export function App({ transport }: { transport: 'ipc' | 'websocket' }) {
           <VenuePicker />
           <InstrumentPicker />
           <TimeframePicker />
+          <LayoutPicker />
         </nav>
+        <div className="top-actions">
+          <ShortcutButton />
+          <PanicButton />
+        </div>
       </header>
       <Notice />
       <main className="workspace">
-        {instrument ? (
-          <Chart instrument={instrument} interval={interval} />
-        ) : (
-          <p className="placeholder" role="status">
-            {!venuesLoaded
-              ? 'Connecting…'
-              : venueCount === 0
-                ? 'No venues are configured.'
-                : searched
-                  ? 'Search for an instrument to chart it.'
-                  : 'Looking for instruments…'}
-          </p>
-        )}
+        <Watchlist />
+        <ChartGrid />
+        <OrderTicket />
       </main>
+      <Dock />
       <StatusBar transport={transport} />
+      <Toasts />
+      <PanicDialog />
+      <ShortcutHelp />
     </div>
   );
 }

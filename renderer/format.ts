@@ -16,3 +16,8 @@ export function formatCandleTime(timeSec: number, interval: Interval): string {
 export function describeCandle(c: Candle): string {
   return `Last: O ${c.open} H ${c.high} L ${c.low} C ${c.close} V ${c.volume} at ${formatCandleTime(c.time, c.interval)}`;
 }
+
+/** The candle under the crosshair. */
+export function describeHovered(c: Candle): string {
+  return `${formatCandleTime(c.time, c.interval)}: O ${c.open} H ${c.high} L ${c.low} C ${c.close} V ${c.volume}`;
+}

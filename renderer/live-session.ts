@@ -1,17 +1,23 @@
 /**
  * Wires the bridge's pushes into the store: batches through the sequencer (seq gaps →
  * snapshot) into the frame drain; diagnostics straight in; a new far-side session after a
- * reconnect resyncs everything and makes views subscribe again.
+ * reconnect resyncs everything and makes views subscribe again. Each candle is stamped on
+ * arrival for the tick-to-screen latency.
  */
 import type { RendererBridge } from './transport/link.js';
 import type { AppStore } from './store/app-store.js';
 import { BatchSequencer } from './store/batch-sequencer.js';
 import { FrameDrain, type ScheduleFrame } from './store/frame-drain.js';
-import { venueState } from './store/venues.js';
+import { seriesKey } from './store/series-key.js';
+import { watchSession } from './store/watchers.js';
+import type { LatencySink } from './perf/tick-latency.js';
 
 export interface LiveSessionOptions {
   scheduleFrame: ScheduleFrame;
   later(fn: () => void, ms: number): void;
+  /** Stamped with each candle's arrival, for tick-to-screen latency. */
+  latency?: LatencySink;
+  now?: () => number;
 }
 
 export function startLiveSession(bridge: RendererBridge, store: AppStore, options: LiveSessionOptions): () => void {
@@ -31,7 +37,15 @@ export function startLiveSession(bridge: RendererBridge, store: AppStore, option
     later: options.later,
   });
 
-  const offBatch = bridge.subscribe('batch', (batch) => sequencer.push(batch));
+  const latency = options.latency;
+  const now = options.now ?? (() => performance.now());
+  const offBatch = bridge.subscribe('batch', (batch) => {
+    if (latency && batch.candles.length > 0) {
+      const at = now();
+      for (const c of batch.candles) latency.received(seriesKey(c), at);
+    }
+    sequencer.push(batch);
+  });
   const offDiagnostics = bridge.subscribe('diagnostics', (list) => store.getState().applyDiagnostics(list));
 
   let opened = bridge.link() === 'open';
@@ -50,13 +64,8 @@ export function startLiveSession(bridge: RendererBridge, store: AppStore, option
     opened = true;
   });
 
-  // The selected venue may have been listed while still connecting: once live, give it an instrument.
-  const offVenueLive = store.subscribe((s, prev) => {
-    if (s.layout.instrument || !s.layout.venue) return;
-    if (s.venues === prev.venues && s.connections === prev.connections) return;
-    const summary = s.venues.find((v) => v.id === s.layout.venue);
-    if (summary && venueState(summary, s.connections) === 'live') void s.pickFirstInstrument();
-  });
+  // Venues listed while still connecting get their charts, accounts and orders once live.
+  const offWatch = watchSession(store);
 
   // Requests made before the socket opens wait for it, so start right away on either transport.
   sequencer.reset();
@@ -66,6 +75,6 @@ export function startLiveSession(bridge: RendererBridge, store: AppStore, option
     offBatch();
     offDiagnostics();
     offLink();
-    offVenueLive();
+    offWatch();
   };
 }

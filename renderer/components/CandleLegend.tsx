@@ -1,4 +1,5 @@
-import { describeCandle } from '../format.js';
+import type { Candle } from '../../electron/domain.js';
+import { describeCandle, describeHovered } from '../format.js';
 import { useAppState } from '../services.js';
 
 /**
@@ -11,6 +12,16 @@ export function CandleLegend({ keyId }: { keyId: string }) {
   return (
     <span className="chart-ohlc" role="status" aria-live="off" aria-label="Last candle">
       {candle ? describeCandle(candle) : 'Last: no candle yet'}
+    </span>
+  );
+}
+
+/** The candle under the crosshair, exact, while the pointer is over the chart. */
+export function CrosshairLegend({ candle }: { candle: Candle | undefined }) {
+  if (!candle) return null;
+  return (
+    <span className="chart-ohlc chart-hover" role="status" aria-live="off" aria-label="Crosshair candle">
+      {describeHovered(candle)}
     </span>
   );
 }

@@ -1,24 +1,37 @@
-import { useEffect, useRef, useState } from 'react';
-import type { Instrument, Interval } from '../../electron/domain.js';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { LogicalRange, MouseEventParams, Time } from 'lightweight-charts';
+import type { Candle, Instrument, Interval } from '../../electron/domain.js';
+import { priceLineText } from '../order-text.js';
 import { useAppState, useServices } from '../services.js';
 import { seriesKey } from '../store/series-key.js';
 import { priceFormatFor } from './chart-bars.js';
-import { CandleLegend } from './CandleLegend.js';
+import { CandleLegend, CrosshairLegend } from './CandleLegend.js';
 import { createChartView, seriesTarget, type ChartView } from './chart-view.js';
-import { followSeries, type FeedStatus } from './series-feed.js';
+import { ordersOnChart, PriceLines } from './price-lines.js';
+import { followSeries, type FeedStatus, type SeriesFeed } from './series-feed.js';
 
 export interface ChartProps {
   instrument: Instrument;
   interval: Interval;
 }
 
-/** One candle chart with volume. The chart is made once; series data never passes through props. */
+/** Bars from the left edge at which the next older page is asked for. */
+const LOAD_OLDER_MARGIN = 20;
+
+/**
+ * One candle chart with volume, the crosshair's candle, and the open orders of its
+ * instrument as price lines. The chart is made once; series data never passes through props.
+ */
 export function Chart({ instrument, interval }: ChartProps) {
-  const { bridge, store } = useServices();
+  const { bridge, store, latency } = useServices();
   const epoch = useAppState((s) => s.epoch);
+  const orders = useAppState((s) => s.orders);
   const hostRef = useRef<HTMLDivElement>(null);
+  const feedRef = useRef<SeriesFeed | null>(null);
   const [view, setView] = useState<ChartView | null>(null);
   const [status, setStatus] = useState<FeedStatus>({ state: 'loading' });
+  const [hovered, setHovered] = useState<Candle | undefined>(undefined);
+  const [olderLoading, setOlderLoading] = useState(false);
 
   useEffect(() => {
     const host = hostRef.current;
@@ -40,18 +53,54 @@ export function Chart({ instrument, interval }: ChartProps) {
   // `epoch` changes when the far side restarted its session: subscribe again, refill from history.
   useEffect(() => {
     if (!view) return;
-    return followSeries(seriesTarget(view), { venue, instrumentId, interval }, { bridge, store, onStatus: setStatus });
-  }, [view, bridge, store, venue, instrumentId, interval, epoch]);
+    const deps = latency ? { bridge, store, latency, onStatus: setStatus } : { bridge, store, onStatus: setStatus };
+    const feed = followSeries(seriesTarget(view), { venue, instrumentId, interval }, deps);
+    feedRef.current = feed;
+    return () => {
+      feedRef.current = null;
+      feed.stop();
+    };
+  }, [view, bridge, store, latency, venue, instrumentId, interval, epoch]);
+
+  // Older history when the left edge comes into view.
+  useEffect(() => {
+    if (!view) return;
+    const onRange = (range: LogicalRange | null) => {
+      const feed = feedRef.current;
+      if (!range || !feed || range.from > LOAD_OLDER_MARGIN) return;
+      setOlderLoading(true);
+      void feed.loadOlder().finally(() => setOlderLoading(false));
+    };
+    const scale = view.chart.timeScale();
+    scale.subscribeVisibleLogicalRangeChange(onRange);
+    return () => scale.unsubscribeVisibleLogicalRangeChange(onRange);
+  }, [view]);
+
+  useEffect(() => {
+    if (!view) return;
+    const onMove = (p: MouseEventParams<Time>) => {
+      const t = typeof p.time === 'number' ? p.time : undefined;
+      setHovered(t === undefined ? undefined : feedRef.current?.candleAt(t));
+    };
+    view.chart.subscribeCrosshairMove(onMove);
+    return () => view.chart.unsubscribeCrosshairMove(onMove);
+  }, [view]);
+
+  const onChart = useMemo(() => ordersOnChart(orders, instrument), [orders, instrument]);
+  const lines = useMemo(() => (view ? new PriceLines(view.candles) : null), [view]);
+  useEffect(() => {
+    lines?.sync(onChart, instrument);
+  }, [lines, onChart, instrument]);
 
   const title = `${instrument.symbol} ${interval} chart`;
+  const linesLabel = `Price lines on ${instrument.symbol}`;
   return (
-    <section className="chart-panel" aria-label={`${instrument.symbol} ${interval}`}>
+    <div className="chart">
       <div className="chart-legend">
-        <span className="chart-symbol">
-          {instrument.symbol} · {interval}
-        </span>
         <CandleLegend keyId={seriesKey({ venue, instrumentId, interval })} />
+        <CrosshairLegend candle={hovered} />
         {status.state === 'loading' && <span className="chart-note">Loading history…</span>}
+        {olderLoading && <span className="chart-note">Loading older bars…</span>}
         {status.state === 'ready' && status.bars === 0 && <span className="chart-note">No history yet</span>}
         {status.state === 'error' && (
           <span className="chart-note chart-error" role="alert">
@@ -59,7 +108,24 @@ export function Chart({ instrument, interval }: ChartProps) {
           </span>
         )}
       </div>
-      <div ref={hostRef} className="chart-host" role="img" aria-label={title} />
-    </section>
+      <ul className="order-chips" aria-label={linesLabel}>
+        {onChart.map((o) => (
+          <li key={`${o.venue}|${o.clientOrderId}`} className={o.status === 'unknown' ? 'status-unknown' : `side-${o.side}`}>
+            {priceLineText(o, instrument)}
+          </li>
+        ))}
+      </ul>
+      <div
+        ref={hostRef}
+        className="chart-host"
+        role="img"
+        aria-label={title}
+        aria-description={
+          status.state === 'ready'
+            ? `${status.bars} bars, ${status.gaps} gap${status.gaps === 1 ? '' : 's'}${status.olderExhausted ? ', no older history' : ''}; ${onChart.length} open order${onChart.length === 1 ? '' : 's'} drawn`
+            : undefined
+        }
+      />
+    </div>
   );
 }

@@ -1,50 +1,79 @@
-import { useEffect, useId, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { Instrument } from '../../electron/domain.js';
+import { VENUE_NAMES } from '../order-text.js';
 import { useAppState, useServices } from '../services.js';
+import { activeSlot } from '../store/layout.js';
 
-/** Waits this long after the last keystroke before asking the venue. */
+/** Waits this long after the last keystroke before asking the venues. */
 const SEARCH_DELAY_MS = 200;
 
 function optionLabel(i: Instrument): string {
-  return `${i.symbol} — ${i.name}`;
+  return `${i.symbol} — ${i.name} · ${VENUE_NAMES[i.venue]}`;
+}
+
+interface SearchState {
+  results: Instrument[];
+  status: 'idle' | 'loading' | 'error';
+  error?: string;
+}
+
+export interface InstrumentSearchProps {
+  label: string;
+  listLabel: string;
+  placeholder: string;
+  /** Shown in the box while it is closed. */
+  current?: Instrument;
+  onPick(instrument: Instrument): void;
 }
 
 /**
- * An editable combobox with a list popup (ARIA combobox pattern): typing searches the
- * selected venue through instruments.search; arrows move, Enter picks, Escape closes.
+ * An editable combobox with a list popup (ARIA combobox pattern) searching every connected
+ * venue at once: arrows move, Enter picks, Escape closes. Only the newest search may answer.
  */
-export function InstrumentPicker() {
+export function InstrumentSearch({ label, listLabel, placeholder, current, onPick }: InstrumentSearchProps) {
   const { store } = useServices();
-  const venue = useAppState((s) => s.layout.venue);
-  const selected = useAppState((s) => s.layout.instrument);
-  const search = useAppState((s) => s.instrumentSearch);
-  const [text, setText] = useState(selected?.symbol ?? '');
+  const anyVenue = useAppState((s) => s.venues.length > 0);
+  const [text, setText] = useState(current?.symbol ?? '');
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
+  const [search, setSearch] = useState<SearchState>({ results: [], status: 'idle' });
+  const latest = useRef(0);
   const listId = useId();
   const optionId = (i: number) => `${listId}-option-${i}`;
 
   useEffect(() => {
-    if (!open) setText(selected?.symbol ?? '');
-  }, [selected, open]);
+    if (!open) setText(current?.symbol ?? '');
+  }, [current, open]);
 
   useEffect(() => {
-    if (!open || !venue) return;
-    // Opening on the current symbol lists everything, not just the current instrument.
-    const query = text === selected?.symbol ? '' : text;
-    const timer = setTimeout(() => void store.getState().searchInstruments(query), SEARCH_DELAY_MS);
+    if (!open) return;
+    // Opening on the current symbol lists everything a venue lists unasked, not just the current one.
+    const query = text === current?.symbol ? '' : text.trim();
+    const ticket = ++latest.current;
+    setSearch((s) => ({ ...s, status: 'loading' }));
+    const timer = setTimeout(() => {
+      void store
+        .getState()
+        .searchEverywhere(query)
+        .then(({ results, failures }) => {
+          if (ticket !== latest.current) return;
+          if (results.length === 0 && failures.length > 0) {
+            setSearch({ results, status: 'error', error: failures.map((f) => `${VENUE_NAMES[f.venue]}: ${f.message}`).join('; ') });
+          } else setSearch({ results, status: 'idle' });
+        });
+    }, SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [open, text, venue, store, selected]);
+  }, [open, text, store, current]);
 
   const results = search.results;
   const choose = (instrument: Instrument) => {
-    store.getState().selectInstrument(instrument);
-    setText(instrument.symbol);
+    onPick(instrument);
+    setText(current?.symbol ?? instrument.symbol);
     setOpen(false);
   };
   const close = () => {
     setOpen(false);
-    setText(selected?.symbol ?? '');
+    setText(current?.symbol ?? '');
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
@@ -75,14 +104,14 @@ export function InstrumentPicker() {
       <input
         type="text"
         role="combobox"
-        aria-label="Instrument"
+        aria-label={label}
         aria-autocomplete="list"
         aria-expanded={expanded}
         aria-controls={listId}
         aria-activedescendant={expanded && results[active] ? optionId(active) : undefined}
         aria-busy={search.status === 'loading'}
-        placeholder={venue ? 'Search instruments' : 'No venue'}
-        disabled={!venue}
+        placeholder={anyVenue ? placeholder : 'No venue'}
+        disabled={!anyVenue}
         spellCheck={false}
         autoComplete="off"
         value={text}
@@ -96,14 +125,14 @@ export function InstrumentPicker() {
         onBlur={close}
         onKeyDown={onKeyDown}
       />
-      <ul id={listId} role="listbox" aria-label="Instruments" className="instrument-list" hidden={!expanded}>
+      <ul id={listId} role="listbox" aria-label={listLabel} className="instrument-list" hidden={!expanded}>
         {results.map((instrument, i) => (
           <li
             key={`${instrument.venue}|${instrument.id}`}
             id={optionId(i)}
             role="option"
             aria-selected={i === active}
-            className={instrument.id === selected?.id ? 'current' : undefined}
+            className={instrument.venue === current?.venue && instrument.id === current.id ? 'current' : undefined}
             // mousedown, not click: the input's blur would close the list before a click lands.
             onMouseDown={(e) => {
               e.preventDefault();
@@ -126,5 +155,20 @@ export function InstrumentPicker() {
         </span>
       )}
     </div>
+  );
+}
+
+/** The toolbar's instrument box: what the active chart shows. */
+export function InstrumentPicker() {
+  const { store } = useServices();
+  const current = useAppState((s) => activeSlot(s).instrument);
+  return (
+    <InstrumentSearch
+      label="Instrument"
+      listLabel="Instruments"
+      placeholder="Search instruments"
+      {...(current ? { current } : {})}
+      onPick={(i) => store.getState().selectInstrument(i)}
+    />
   );
 }

@@ -1,7 +1,8 @@
-import { useRef, type KeyboardEvent } from 'react';
 import type { Interval } from '../../electron/domain.js';
 import { useAppState, useServices } from '../services.js';
+import { activeSlot } from '../store/layout.js';
 import { CHART_INTERVALS } from '../store/series-key.js';
+import { SegmentedRadio } from './SegmentedRadio.js';
 
 const SPOKEN: Readonly<Record<Interval, string>> = {
   '1m': '1 minute',
@@ -11,50 +12,19 @@ const SPOKEN: Readonly<Record<Interval, string>> = {
   '1d': '1 day',
 };
 
-/** A radio group (one tab stop, arrows move the choice), as the ARIA radio group pattern has it. */
+/** The active chart's timeframe, among those its venue offers. */
 export function TimeframePicker() {
   const { store } = useServices();
-  const interval = useAppState((s) => s.layout.interval);
-  const offered = useAppState((s) => s.venues.find((v) => v.id === s.layout.venue)?.intervals);
+  const interval = useAppState((s) => activeSlot(s).interval);
+  const offered = useAppState((s) => s.venues.find((v) => v.id === activeSlot(s).venue)?.intervals);
   const intervals = CHART_INTERVALS.filter((iv) => !offered || offered.includes(iv));
-  const buttons = useRef(new Map<Interval, HTMLButtonElement>());
-
-  const choose = (iv: Interval) => {
-    store.getState().selectInterval(iv);
-    buttons.current.get(iv)?.focus();
-  };
-
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const i = intervals.indexOf(interval);
-    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
-    let next: Interval | undefined;
-    if (step !== undefined) next = intervals[(i + step + intervals.length) % intervals.length];
-    else if (e.key === 'Home') next = intervals[0];
-    else if (e.key === 'End') next = intervals[intervals.length - 1];
-    if (!next) return;
-    e.preventDefault();
-    choose(next);
-  };
-
   return (
-    <div className="timeframes" role="radiogroup" aria-label="Timeframe" onKeyDown={onKeyDown}>
-      {intervals.map((iv) => (
-        <button
-          key={iv}
-          ref={(el) => {
-            if (el) buttons.current.set(iv, el);
-            else buttons.current.delete(iv);
-          }}
-          type="button"
-          role="radio"
-          aria-checked={iv === interval}
-          tabIndex={iv === interval ? 0 : -1}
-          title={SPOKEN[iv]}
-          onClick={() => choose(iv)}
-        >
-          {iv}
-        </button>
-      ))}
-    </div>
+    <SegmentedRadio
+      label="Timeframe"
+      className="timeframes"
+      choices={intervals.map((iv) => ({ value: iv, label: iv, title: SPOKEN[iv] }))}
+      value={interval}
+      onChange={(iv) => store.getState().selectInterval(iv)}
+    />
   );
 }

@@ -1,19 +1,20 @@
 import type { VenueSummary } from '../../electron/contract.js';
 import type { VenueId } from '../../electron/domain.js';
 import { useAppState, useServices } from '../services.js';
+import { activeSlot } from '../store/layout.js';
 import { venueState } from '../store/venues.js';
 
 /** The name, and the mode unless the name already says it ("T-Invest (demo)"). */
-function venueLabel(v: VenueSummary): string {
+export function venueLabel(v: VenueSummary): string {
   return v.name.toLowerCase().includes(v.mode) ? v.name : `${v.name} (${v.mode})`;
 }
 
-/** Which venue the chart draws from, and a way to connect it when it is not connected. */
+/** Which venue the active chart draws from, and a way to connect it when it is not connected. */
 export function VenuePicker() {
   const { store } = useServices();
   const venues = useAppState((s) => s.venues);
   const connections = useAppState((s) => s.connections);
-  const current = useAppState((s) => s.layout.venue);
+  const current = useAppState((s) => activeSlot(s).venue);
   const summary = venues.find((v) => v.id === current);
   const state = summary ? venueState(summary, connections) : undefined;
 
@@ -25,7 +26,7 @@ export function VenuePicker() {
         disabled={venues.length === 0}
         onChange={(e) => store.getState().selectVenue(e.target.value as VenueId)}
       >
-        {venues.length === 0 && <option value="">Loading venues…</option>}
+        {(venues.length === 0 || !current) && <option value="">{venues.length === 0 ? 'Loading venues…' : 'Choose a venue'}</option>}
         {venues.map((v) => (
           <option key={v.id} value={v.id}>
             {venueLabel(v)}

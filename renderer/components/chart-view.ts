@@ -2,6 +2,7 @@
 import {
   CandlestickSeries,
   ColorType,
+  CrosshairMode,
   HistogramSeries,
   createChart,
   type IChartApi,
@@ -30,7 +31,12 @@ export function createChartView(host: HTMLElement): ChartView {
     rightPriceScale: { borderColor: '#2a303b' },
     // Times are UTC seconds; the chart has no time zones, so its axis reads UTC too.
     timeScale: { borderColor: '#2a303b', timeVisible: true, secondsVisible: false },
-    crosshair: { horzLine: { labelBackgroundColor: '#2a303b' }, vertLine: { labelBackgroundColor: '#2a303b' } },
+    // Free crosshair with price and time labels; the legend shows the exact candle under it.
+    crosshair: {
+      mode: CrosshairMode.Normal,
+      horzLine: { labelBackgroundColor: '#2a303b' },
+      vertLine: { labelBackgroundColor: '#2a303b' },
+    },
   });
   const candles = chart.addSeries(CandlestickSeries, {
     upColor: UP_COLOR,

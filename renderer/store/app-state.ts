@@ -2,12 +2,26 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { BridgeApi } from '../../electron/contract.js';
 import type { CandlesSlice } from './candles.js';
+import type { CredentialsSlice } from './credentials.js';
 import type { InstrumentsSlice } from './instruments.js';
 import type { LayoutSlice } from './layout.js';
+import type { OrdersSlice } from './orders.js';
+import type { PortfolioSlice } from './portfolio.js';
 import type { SessionSlice } from './session.js';
+import type { ToastsSlice } from './toasts.js';
+import type { UiSlice } from './ui.js';
 import type { VenuesSlice } from './venues.js';
 
-export type AppState = VenuesSlice & LayoutSlice & InstrumentsSlice & CandlesSlice & SessionSlice;
+export type AppState = VenuesSlice &
+  LayoutSlice &
+  InstrumentsSlice &
+  CandlesSlice &
+  SessionSlice &
+  OrdersSlice &
+  PortfolioSlice &
+  CredentialsSlice &
+  ToastsSlice &
+  UiSlice;
 
 /** A slice gets the bridge for its commands and sees the whole state. */
 export type SliceCreator<S> = (bridge: BridgeApi) => StateCreator<AppState, [], [], S>;

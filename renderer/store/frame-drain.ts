@@ -3,6 +3,11 @@
  * Candles are coalesced per series and per bar: a series moves by at most one bar per frame,
  * so when a bar closes, its final state is shown in one frame and the new bar in the next
  * (one update per series per frame, and the closed bar keeps its true close).
+ *
+ * While data streams, each flush asks for the next frame before it commits anything. So the
+ * next flush is first in line in its frame, ahead of the draw the chart library asks for when
+ * its series change — the chart then draws a frame's updates in that same frame instead of
+ * the frame after. A flush with nothing to commit ends the loop.
  */
 import type { ConnectionEvent, PushBatch, Snapshot } from '../../electron/contract.js';
 import type { Candle, Order } from '../../electron/domain.js';
@@ -49,6 +54,8 @@ export class FrameDrain {
   /** Commits one frame's worth; called by the scheduler, or directly in tests. */
   flush(): void {
     this.scheduled = false;
+    if (!this.pending()) return;
+    this.request();
     const candles: Candle[] = [];
     for (const [id, bars] of this.candles) {
       const next = bars.shift();
@@ -59,10 +66,11 @@ export class FrameDrain {
     this.resync = undefined;
     this.orders = [];
     this.connections = [];
-    if (frame.resync || candles.length > 0 || frame.orders.length > 0 || frame.connections.length > 0) {
-      this.sink.commitFrame(frame);
-    }
-    if (this.candles.size > 0) this.request();
+    this.sink.commitFrame(frame);
+  }
+
+  private pending(): boolean {
+    return this.resync !== undefined || this.candles.size > 0 || this.orders.length > 0 || this.connections.length > 0;
   }
 
   private addCandle(candle: Candle): void {

@@ -1,6 +1,7 @@
 /** The bridge session: link state, orders, notices, and the once-per-frame commit of pushed data. */
 import type { ConnectionEvent, Snapshot } from '../../electron/contract.js';
 import type { Candle, Order } from '../../electron/domain.js';
+import { mergeOrders, resyncOrders } from './orders.js';
 import type { LinkState } from '../transport/link.js';
 import type { SliceCreator } from './app-state.js';
 import { mergeCandles } from './candles.js';
@@ -19,7 +20,6 @@ export interface SessionSlice {
   link: LinkState;
   /** Bumped when the far side starts a new session: views subscribe again and reload history. */
   epoch: number;
-  orders: Readonly<Record<string, Order>>;
   notice?: string;
   setLink(link: LinkState): void;
   newSession(): void;
@@ -29,14 +29,9 @@ export interface SessionSlice {
   commitFrame(frame: Frame): void;
 }
 
-export function orderKey(order: Order): string {
-  return `${order.venue}|${order.clientOrderId}`;
-}
-
 export const createSessionSlice: SliceCreator<SessionSlice> = () => (set) => ({
   link: 'connecting',
   epoch: 0,
-  orders: {},
   notice: undefined,
   setLink(link) {
     set({ link });
@@ -52,13 +47,9 @@ export const createSessionSlice: SliceCreator<SessionSlice> = () => (set) => ({
   },
   commitFrame(frame) {
     set((s) => {
-      let orders = s.orders;
-      if (frame.resync || frame.orders.length > 0) {
-        const next: Record<string, Order> = frame.resync ? {} : { ...s.orders };
-        // Order events come every one and in order, so the later one is the truth.
-        for (const order of [...(frame.resync?.orders ?? []), ...frame.orders]) next[orderKey(order)] = order;
-        orders = next;
-      }
+      // Order events come every one and in order, so the later one is the truth.
+      const base = frame.resync ? resyncOrders(s.orders, frame.resync.orders) : s.orders;
+      const orders = frame.orders.length > 0 ? mergeOrders(base, frame.orders) : base;
       return {
         venues: frame.resync ? frame.resync.venues : s.venues,
         venuesLoaded: s.venuesLoaded || frame.resync !== undefined,

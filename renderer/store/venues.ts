@@ -1,6 +1,6 @@
 /** Venues and the state of each of their connections, from venues.list, batches and diagnostics. */
 import type { ConnectionEvent, VenueSummary } from '../../electron/contract.js';
-import type { ConnectionDiagnostics, ConnectionState, VenueId } from '../../electron/domain.js';
+import type { ConnectionDiagnostics, ConnectionState, VenueId, VenueMode } from '../../electron/domain.js';
 import type { SliceCreator } from './app-state.js';
 
 export interface ConnectionView {
@@ -17,8 +17,12 @@ export interface VenuesSlice {
   /** Keyed by `venue|connection`. */
   connections: Readonly<Record<string, ConnectionView>>;
   venuesLoaded: boolean;
+  /** The latest diagnostics of every connection, as the main side pushes them each second. */
+  diagnostics: readonly ConnectionDiagnostics[];
   loadVenues(): Promise<void>;
-  connectVenue(venue: VenueId): Promise<void>;
+  /** With a mode other than the running one, the main side switches the venue to it first. */
+  connectVenue(venue: VenueId, mode?: VenueMode): Promise<void>;
+  disconnectVenue(venue: VenueId): Promise<void>;
   applyDiagnostics(list: readonly ConnectionDiagnostics[]): void;
 }
 
@@ -99,11 +103,18 @@ export const createVenuesSlice: SliceCreator<VenuesSlice> = (bridge) => (set, ge
       return;
     }
     set({ venues: result.value, venuesLoaded: true });
-    const { layout } = get();
-    if (!layout.venue || !result.value.some((v) => v.id === layout.venue)) {
-      const first = result.value.find((v) => v.state === 'live') ?? result.value[0];
-      if (first) get().selectVenue(first.id, 'auto');
+    void get().fillCharts();
+  };
+  const command = async (venue: VenueId, verb: 'connect' | 'disconnect', mode?: VenueMode): Promise<void> => {
+    const result =
+      verb === 'connect'
+        ? await bridge.invoke('venues.connect', mode ? { venue, mode } : { venue })
+        : await bridge.invoke('venues.disconnect', { venue });
+    if (!result.ok) {
+      get().report(`Could not ${verb} ${venue}: ${result.message}`);
+      return;
     }
+    set((s) => ({ venues: s.venues.map((v) => (v.id === venue ? result.value : v)) }));
   };
   return {
     venues: [],
@@ -113,17 +124,12 @@ export const createVenuesSlice: SliceCreator<VenuesSlice> = (bridge) => (set, ge
       listing ??= list().finally(() => (listing = undefined));
       return listing;
     },
-    async connectVenue(venue) {
-      const result = await bridge.invoke('venues.connect', { venue });
-      if (!result.ok) {
-        get().report(`Could not connect ${venue}: ${result.message}`);
-        return;
-      }
-      set((s) => ({ venues: s.venues.map((v) => (v.id === venue ? result.value : v)) }));
-    },
+    diagnostics: [],
+    connectVenue: (venue, mode) => command(venue, 'connect', mode),
+    disconnectVenue: (venue) => command(venue, 'disconnect'),
     applyDiagnostics(list) {
       const connections = mergeConnections(get().connections, list.map(fromDiagnostics));
-      if (connections !== get().connections) set({ connections });
+      set(connections !== get().connections ? { connections, diagnostics: list } : { diagnostics: list });
     },
   };
 };

@@ -1,15 +1,18 @@
 /**
  * The built renderer in Debian Chromium against the headless app with its demo venues:
- * the page with the token draws a chart whose last candle moves; without the token, or with
+ * the page with the token draws charts whose last candle moves; without the token, or with
  * a wrong one, there is no page. Drives the page by role and accessible name only.
  * Needs `npm run build:renderer` first.
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR, startHeadless, type Headless } from '../../electron/headless.js';
+import { MemorySecretStore } from './memory-secret-store.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/switchboard.png';
@@ -40,10 +43,15 @@ function watchProblems(page: Page): string[] {
   return problems;
 }
 
+/** The first chart of the workspace: the one the toolbar acts on when the page opens. */
+function firstChart(page: Page): Locator {
+  return page.getByRole('region', { name: /^Chart 1: / });
+}
+
 /** Waits for the chart the app opens on; if no venue lists instruments unasked, searches like a user. */
 async function showChart(page: Page): Promise<void> {
-  const chart = page.getByRole('img', { name: / chart$/ });
-  const askToSearch = page.getByText('Search for an instrument to chart it.');
+  const chart = firstChart(page).getByRole('img', { name: / chart$/ });
+  const askToSearch = firstChart(page).getByText('Search for an instrument to chart it.');
   await chart.or(askToSearch).waitFor({ timeout: PATIENCE_MS });
   if (await askToSearch.isVisible()) {
     await page.getByRole('combobox', { name: 'Instrument' }).fill('S');
@@ -57,13 +65,15 @@ const isCandleText = (t: string) => /^Last: O \S+ H \S+ L \S+ C \S+ V \S+ at .+/
 describe.skipIf(skip)('headless app in Chromium', () => {
   let app: Headless | undefined;
   let browser: Browser | undefined;
+  let dataDir: string | undefined;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is required in CI: apt-get install -y chromium`);
     if (!existsSync(path.join(ROOT_DIR, 'renderer', 'dist', 'index.html'))) {
       throw new Error('no renderer build: run `npm run build:renderer` before the e2e test');
     }
-    app = await startHeadless({ port: 0, demo: true });
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-e2e-'));
+    app = await startHeadless({ port: 0, demo: true, dataDir, secretStore: new MemorySecretStore() });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -73,6 +83,7 @@ describe.skipIf(skip)('headless app in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   it('opens with the token and shows a chart whose last candle changes', async () => {
@@ -98,7 +109,7 @@ describe.skipIf(skip)('headless app in Chromium', () => {
     // The token is taken out of the address once the page has it.
     expect(page.url()).not.toContain('token=');
 
-    const last = page.getByRole('status', { name: 'Last candle' });
+    const last = firstChart(page).getByRole('status', { name: 'Last candle' });
     const first = await waitForText(last, isCandleText, 'a first candle');
     await waitForText(last, (t) => isCandleText(t) && t !== first, 'the last candle to change');
 
@@ -117,7 +128,7 @@ describe.skipIf(skip)('headless app in Chromium', () => {
     const fiveMinutes = page.getByRole('radiogroup', { name: 'Timeframe' }).getByRole('radio', { name: '5m', exact: true });
     await fiveMinutes.click();
     expect(await fiveMinutes.getAttribute('aria-checked')).toBe('true');
-    await page.getByRole('img', { name: / 5m chart$/ }).waitFor({ timeout: PATIENCE_MS });
+    await firstChart(page).getByRole('img', { name: / 5m chart$/ }).waitFor({ timeout: PATIENCE_MS });
     await waitForText(last, isCandleText, 'a 5m candle');
 
     // Instrument: a combobox listing the venue's instruments; picking another moves the chart to it.
@@ -129,7 +140,7 @@ describe.skipIf(skip)('headless app in Chromium', () => {
       const label = (await options.nth(1).textContent()) ?? '';
       const symbol = label.split(' — ')[0]!;
       await options.nth(1).click();
-      await page.getByRole('img', { name: `${symbol} 5m chart` }).waitFor({ timeout: PATIENCE_MS });
+      await firstChart(page).getByRole('img', { name: `${symbol} 5m chart` }).waitFor({ timeout: PATIENCE_MS });
       await waitForText(last, isCandleText, `a candle of ${symbol}`);
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyBars, priceFormatFor, toBar, toVolumeBar } from '../../renderer/components/chart-bars.js';
+import { historyBars, priceFormatFor, toBar, toChartBars, toVolumeBar } from '../../renderer/components/chart-bars.js';
 import { describeCandle } from '../../renderer/format.js';
 import { candle } from './fixtures.js';
 
@@ -7,6 +7,11 @@ describe('chart bars', () => {
   it('turns exact decimals into numbers only at the chart boundary, with UTC seconds as time', () => {
     expect(toBar(candle(1_700_000_040, '101.25'))).toEqual({ time: 1_700_000_040, open: 100, high: 110, low: 90, close: 101.25 });
     expect(toVolumeBar(candle(60, '99')).value).toBe(2.5);
+  });
+
+  it('makes both series\' bars in one pass, the same as one by one', () => {
+    const candles = [candle(60, '99'), candle(120, '101.25')];
+    expect(toChartBars(candles)).toEqual({ bars: candles.map(toBar), volumes: candles.map(toVolumeBar) });
   });
 
   it('orders history strictly by time, keeping the later copy of a bar', () => {

@@ -1,6 +1,6 @@
 /** Small builders shared by the renderer tests. */
 import type { PushBatch, Snapshot, VenueSummary } from '../../electron/contract.js';
-import type { Candle, Instrument } from '../../electron/domain.js';
+import type { Candle, Instrument, Order } from '../../electron/domain.js';
 
 export function candle(time: number, close: string, over: Partial<Candle> = {}): Candle {
   return {
@@ -57,4 +57,24 @@ export function deferred<T>(): { promise: Promise<T>; resolve(value: T): void } 
 /** Lets pending promise callbacks run. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+/** A working Kraken limit order. */
+export function anOrder(over: Partial<Order> = {}): Order {
+  return {
+    venue: 'kraken',
+    accountId: 'spot',
+    clientOrderId: '00000000-0000-4000-8000-000000000001',
+    instrumentId: 'XXBTZUSD',
+    side: 'buy',
+    type: 'limit',
+    quantity: '0.01',
+    price: '50000.0',
+    status: 'open',
+    filledQuantity: '0',
+    fills: [],
+    createdAt: 1000,
+    updatedAt: 1000,
+    ...over,
+  };
 }

@@ -22,7 +22,23 @@ describe('FrameDrain', () => {
     nextFrame();
     expect(frames).toHaveLength(1);
     expect(frames[0]!.candles.map((c) => `${c.instrumentId}:${c.close}`)).toEqual(['XXBTZUSD:103', 'XETHZUSD:7']);
+  });
+
+  it('asks for the next frame before committing while data flows, and stops after a frame with nothing', () => {
+    const { drain, frames, scheduled, nextFrame } = setup();
+    const order: string[] = [];
+    const sinkFirst = new FrameDrain({ commitFrame: () => order.push('commit') }, (fn) => {
+      order.push('ask');
+      scheduled.push(fn);
+    });
+    sinkFirst.batch(batch(1, { candles: [candle(60, '1')] }));
+    nextFrame();
+    expect(order).toEqual(['ask', 'ask', 'commit']); // asked again first: first in line next frame
+    nextFrame(); // nothing arrived: no commit, no more frames asked for
+    expect(order).toEqual(['ask', 'ask', 'commit']);
     expect(scheduled).toHaveLength(0);
+    expect(frames).toHaveLength(0);
+    drain.flush();
   });
 
   it('shows a closing bar in one frame and the next bar in the following frame', () => {

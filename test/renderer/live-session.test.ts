@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startLiveSession } from '../../renderer/live-session.js';
 import { createAppStore } from '../../renderer/store/app-store.js';
+import { defaultWorkspace } from '../../renderer/store/layout.js';
 import { FakeBridge } from './fake-bridge.js';
 import { batch, candle, instrument, settle, snapshot, venue } from './fixtures.js';
 
@@ -66,16 +67,16 @@ describe('picking an instrument', () => {
       .answer('instruments.search', () =>
         live ? { ok: true, value: [instrument('XXBTZUSD', 'BTC/USD')] } : { ok: false, code: 'not-connected', message: 'connecting' },
       );
-    const store = createAppStore(bridge);
+    const store = createAppStore(bridge, { workspace: { ...defaultWorkspace(), size: 1 } });
     const frames: (() => void)[] = [];
     startLiveSession(bridge, store, { scheduleFrame: (fn) => frames.push(fn), later: () => undefined });
     await settle();
-    expect(store.getState().layout.venue).toBe('kraken');
-    expect(store.getState().layout.instrument).toBeUndefined();
+    expect(store.getState().workspace.charts[0]!.venue).toBe('kraken');
+    expect(store.getState().workspace.charts[0]!.instrument).toBeUndefined();
     live = true;
     bridge.push('batch', batch(1, { connections: [{ venue: 'kraken', connection: 'ws-public', state: 'live', at: 1, reason: '' }] }));
     for (const fn of frames.splice(0)) fn();
     await settle();
-    expect(store.getState().layout.instrument?.symbol).toBe('BTC/USD');
+    expect(store.getState().workspace.charts[0]!.instrument?.symbol).toBe('BTC/USD');
   });
 });

@@ -26,18 +26,18 @@ function fakeChart() {
   return { target, bars };
 }
 
-function setup(history: () => Candle[]) {
+function setup(history: (req: { before?: number | undefined; limit?: number | undefined }) => Candle[]) {
   const bridge = new FakeBridge()
     .answer('candles.subscribe', () => ({ ok: true, value: { subscriptionId: 'sub-1' } }))
     .answer('candles.unsubscribe', () => ({ ok: true, value: null }))
-    .answer('candles.history', () => ({ ok: true, value: history() }));
+    .answer('candles.history', (req) => ({ ok: true, value: history(req) }));
   const store = createAppStore(bridge);
   const chart = fakeChart();
   const statuses: FeedStatus[] = [];
   let clock = 0;
-  const stop = followSeries(chart.target, key, { bridge, store, onStatus: (s) => statuses.push(s), now: () => clock });
+  const feed = followSeries(chart.target, key, { bridge, store, onStatus: (s) => statuses.push(s), now: () => clock });
   const live = (...candles: Candle[]) => store.getState().commitFrame({ candles, orders: [], connections: [] });
-  return { bridge, store, chart, statuses, stop, live, tick: (ms: number) => (clock += ms) };
+  return { bridge, store, chart, statuses, feed, stop: () => feed.stop(), live, tick: (ms: number) => (clock += ms) };
 }
 
 describe('followSeries', () => {
@@ -52,7 +52,7 @@ describe('followSeries', () => {
     ]);
     live(candle(180, '3'));
     expect(chart.bars.at(-1)).toEqual({ time: 180, close: 3 });
-    expect(statuses.at(-1)).toEqual({ state: 'ready', bars: 2 });
+    expect(statuses.at(-1)).toEqual({ state: 'ready', bars: 3, gaps: 0, olderExhausted: false });
   });
 
   it('never feeds the chart a bar older than the one it shows', async () => {
@@ -92,5 +92,54 @@ describe('followSeries', () => {
     await settle();
     expect(b.bridge.count('candles.unsubscribe')).toBe(1);
     expect(b.bridge.count('candles.history')).toBe(0);
+  });
+
+  it('loads older bars before the oldest shown, keeps them through a refill, and stops when none are left', async () => {
+    const all = Array.from({ length: 8 }, (_, i) => candle(60 * (i + 1), String(i + 1)));
+    const page = (req: { before?: number | undefined }) => {
+      const older = all.filter((c) => req.before === undefined || c.time < req.before);
+      return older.slice(-3);
+    };
+    const { bridge, chart, feed, live, tick } = setup(page);
+    await settle();
+    expect(chart.bars.map((b) => b.time)).toEqual([360, 420, 480]);
+    await expect(feed.loadOlder()).resolves.toBe(3);
+    expect(bridge.calls.at(-1)?.request).toMatchObject({ before: 360, limit: 500 });
+    expect(chart.bars.map((b) => b.time)).toEqual([180, 240, 300, 360, 420, 480]);
+    await feed.loadOlder();
+    await expect(feed.loadOlder()).resolves.toBe(0);
+    expect(chart.bars).toHaveLength(8);
+    expect(bridge.count('candles.history')).toBe(4);
+    expect(await feed.loadOlder()).toBe(0); // exhausted: no more requests
+    expect(bridge.count('candles.history')).toBe(4);
+
+    // A gap refill loads the latest page again; the older pages stay under it.
+    tick(REFILL_EVERY_MS);
+    live(candle(600, '10'));
+    await settle();
+    expect(chart.bars.map((b) => b.time)).toEqual([60, 120, 180, 240, 300, 360, 420, 480, 600]);
+    expect(feed.candleAt(120)?.close).toBe('2');
+    expect(feed.candleAt(121)).toBeUndefined();
+  });
+
+  it('reports each live bar it drew to the latency sink, and forgets the series on stop', async () => {
+    const drawn: string[] = [];
+    const forgotten: string[] = [];
+    const bridge = new FakeBridge()
+      .answer('candles.subscribe', () => ({ ok: true, value: { subscriptionId: 's' } }))
+      .answer('candles.unsubscribe', () => ({ ok: true, value: null }))
+      .answer('candles.history', () => ({ ok: true, value: [candle(60, '1')] }));
+    const store = createAppStore(bridge);
+    const feed = followSeries(fakeChart().target, key, {
+      bridge,
+      store,
+      onStatus: () => undefined,
+      latency: { received: () => undefined, follow: () => undefined, updated: (k) => drawn.push(k), forget: (k) => forgotten.push(k) },
+    });
+    await settle();
+    store.getState().commitFrame({ candles: [candle(120, '2')], orders: [], connections: [] });
+    expect(drawn).toEqual(['kraken|XXBTZUSD|1m']);
+    feed.stop();
+    expect(forgotten).toEqual(['kraken|XXBTZUSD|1m']);
   });
 });

@@ -1,0 +1,32 @@
+/** The UI bench page's interface to its driver (bench/ui.ts); no DOM here, both sides import it. */
+export interface UiBenchOptions {
+  instruments: number;
+  updatesPerSecond: number;
+  batchMs: number;
+  seconds: number;
+  candles: number;
+}
+
+export interface UiBenchResult {
+  latency: { count: number; p50?: number; p99?: number; max?: number };
+  fps: number;
+  /** Frames that took longer than 1.5 frame intervals, of all frames in the window. */
+  longFrames: number;
+  frames: number;
+  /** Frame rate of the same page with the charts still (the ceiling). */
+  idleFps: number;
+  /** Exact candles → chart bars → setData → the frame after it drew, ms. */
+  loadAndDraw: number;
+  /** Of which the conversion and setData calls themselves, before the draw. */
+  loadCall: number;
+  /** setData of ready-made bars → the frame after it drew, ms: the chart library alone. */
+  setDataOnly: number;
+  /** Tick-to-screen samples taken in the window (series updates drawn). */
+  samples: number;
+}
+
+/** What the page puts on `window.uiBench` for the driver. */
+export interface UiBenchPage {
+  ready(): Promise<void>;
+  run(options: UiBenchOptions): Promise<UiBenchResult>;
+}

@@ -1,0 +1,84 @@
+import { useEffect, useState } from 'react';
+import type { VenueSummary } from '../../../electron/contract.js';
+import type { VenueId, VenueMode } from '../../../electron/domain.js';
+import { clockTime, VENUE_NAMES } from '../../order-text.js';
+import { useAppState, useServices } from '../../services.js';
+import { venueConnections, venueState } from '../../store/venues.js';
+import { CredentialsForm } from './CredentialsForm.js';
+
+/** Kraken spot has no sandbox. */
+const MODES: Readonly<Record<VenueId, readonly VenueMode[]>> = { tinvest: ['demo', 'sandbox', 'live'], kraken: ['demo', 'live'] };
+
+function VenueRow({ venue }: { venue: VenueSummary }) {
+  const { store } = useServices();
+  const connections = useAppState((s) => s.connections);
+  const state = venueState(venue, connections);
+  const own = venueConnections(venue.id, connections);
+  const connected = state !== 'idle' && state !== 'closed';
+  const [mode, setMode] = useState<VenueMode>(venue.mode);
+  // Names stay the same whatever the mode ("T-Invest", not "T-Invest (demo)").
+  const name = VENUE_NAMES[venue.id];
+  useEffect(() => setMode(venue.mode), [venue.mode]);
+  return (
+    <section className="venue-row" aria-label={`${name} venue`}>
+      <header className="venue-head">
+        <h3>{venue.name}</h3>
+        <span className={`mode mode-${venue.mode}`} aria-label={`Mode: ${venue.mode}`}>
+          {venue.mode}
+        </span>
+        <span className="venue-state" role="status" aria-label={`${name} state`}>
+          {state}
+        </span>
+        <select aria-label={`${name} connection mode`} value={mode} onChange={(e) => setMode(e.target.value as VenueMode)}>
+          {MODES[venue.id].map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+        {mode !== venue.mode ? (
+          <button type="button" title="Sandbox and live use the stored credentials" onClick={() => void store.getState().connectVenue(venue.id, mode)}>
+            {`Switch ${name} to ${mode}`}
+          </button>
+        ) : connected ? (
+          <button type="button" onClick={() => void store.getState().disconnectVenue(venue.id)}>{`Disconnect ${name}`}</button>
+        ) : (
+          <button type="button" onClick={() => void store.getState().connectVenue(venue.id)}>{`Connect ${name}`}</button>
+        )}
+      </header>
+      <ul className="connection-list" aria-label={`${name} connections`}>
+        {own.map((c) => (
+          <li key={c.connection}>
+            {c.connection}: {c.state}
+            {c.reason ? ` (${c.reason})` : ''}
+            {c.at > 0 ? ` since ${clockTime(c.at)}` : ''}
+          </li>
+        ))}
+      </ul>
+      <p className="muted">Accounts: {venue.accounts.map((a) => a.name || a.id).join(', ') || 'none yet'}</p>
+      <CredentialsForm venue={venue.id} />
+    </section>
+  );
+}
+
+/** One row per venue: demo, sandbox or live; state; connect, disconnect or switch mode; credentials. */
+export function Connections() {
+  const { store } = useServices();
+  const venues = useAppState((s) => s.venues);
+  useEffect(() => {
+    void store.getState().loadCredentialStatus();
+  }, [store]);
+  const error = useAppState((s) => s.credentialsError);
+  return (
+    <div className="connections">
+      {error && (
+        <p className="field-problem" role="alert">
+          Credential storage: {error}
+        </p>
+      )}
+      {venues.map((v) => (
+        <VenueRow key={v.id} venue={v} />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { ConnectionDiagnostics } from '../../../electron/domain.js';
+import { FrameRate, type LatencyStats } from '../../perf/tick-latency.js';
+import { clockTime, VENUE_NAMES } from '../../order-text.js';
+import { useAppState, useServices } from '../../services.js';
+
+function ms(v: number | undefined): string {
+  return v === undefined ? '—' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
+}
+
+function Row({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+function ConnectionCard({ d, now }: { d: ConnectionDiagnostics; now: number }) {
+  const name = `${VENUE_NAMES[d.venue]} ${d.connection}`;
+  const e = d.lastError;
+  return (
+    <article className={`diag-card state-${d.state}`} aria-label={`${name} diagnostics`}>
+      <h3>
+        {name}: <span className="diag-state">{d.state}</span>
+      </h3>
+      <dl>
+        <Row term="Ping RTT">{ms(d.pingRttMs)}</Row>
+        <Row term="Message rate">{`${d.messageRate.toFixed(1)}/s (${d.messages} total)`}</Row>
+        <Row term="Last message">{d.lastMessageAt ? `${((now - d.lastMessageAt) / 1000).toFixed(1)} s ago` : '—'}</Row>
+        <Row term="Reconnects">{d.reconnects}</Row>
+        <Row term="Subscriptions">{`${d.subscriptions.confirmed} confirmed, ${d.subscriptions.pending} pending`}</Row>
+        <Row term="Limiters">
+          {d.limiters.length === 0
+            ? '—'
+            : d.limiters
+                .map((l) => `${l.name} ${Number.isInteger(l.remaining) ? l.remaining : l.remaining.toFixed(1)}/${l.limit}${l.queued ? `, ${l.queued} queued` : ''}${l.resetInMs !== undefined ? `, resets in ${Math.ceil(l.resetInMs / 1000)} s` : ''}`)
+                .join('; ')}
+        </Row>
+        <Row term="Circuit breakers">
+          {d.breakers.length === 0 ? '—' : d.breakers.map((b) => `${b.name} ${b.state}${b.failures ? ` (${b.failures} failures)` : ''}`).join('; ')}
+        </Row>
+        <Row term="Malformed frames">{d.malformed}</Row>
+        <Row term="Last error">
+          {e ? (
+            <span className="diag-error">
+              {`${e.kind} ${e.code}: ${e.message}`}
+              {e.trackingId ? ` — tracking id ${e.trackingId}` : ''}
+              {` at ${clockTime(e.at)}`}
+            </span>
+          ) : (
+            'none'
+          )}
+        </Row>
+      </dl>
+      <ol className="timeline" aria-label={`${name} timeline`}>
+        {d.timeline.map((t, i) => (
+          <li key={`${t.at}-${i}`}>
+            <time>{clockTime(t.at)}</time> {t.state}
+            {t.reason ? <span className="muted"> — {t.reason}</span> : null}
+          </li>
+        ))}
+      </ol>
+    </article>
+  );
+}
+
+/** Tick-to-screen latency and frame rate of this window's charts, sampled each second. */
+function RenderStats() {
+  const { latency } = useServices();
+  const [stats, setStats] = useState<{ latency: LatencyStats; fps: number }>({ latency: { count: 0 }, fps: 0 });
+  useEffect(() => {
+    const rate = new FrameRate();
+    let raf = requestAnimationFrame(function loop(t) {
+      rate.frame(t);
+      raf = requestAnimationFrame(loop);
+    });
+    const timer = setInterval(() => setStats({ latency: latency?.stats() ?? { count: 0 }, fps: rate.fps() }), 1000);
+    return () => {
+      cancelAnimationFrame(raf);
+      clearInterval(timer);
+    };
+  }, [latency]);
+  const l = stats.latency;
+  return (
+    <article className="diag-card" aria-label="Chart rendering diagnostics">
+      <h3>Charts</h3>
+      <dl>
+        <Row term="Tick-to-screen p50">{ms(l.p50)}</Row>
+        <Row term="Tick-to-screen p99">{ms(l.p99)}</Row>
+        <Row term="Samples">{l.count}</Row>
+        <Row term="Frame rate">{`${stats.fps.toFixed(0)} fps`}</Row>
+      </dl>
+      <p className="muted">From a candle's arrival in this window to the end of the frame in which its chart drew it.</p>
+    </article>
+  );
+}
+
+/** Per connection: the state timeline, ping, message rate, reconnects, subscriptions, limits, breakers, last error. */
+export function Diagnostics() {
+  const diagnostics = useAppState((s) => s.diagnostics);
+  const now = Date.now();
+  const sorted = [...diagnostics].sort((a, b) => a.venue.localeCompare(b.venue) || a.connection.localeCompare(b.connection));
+  return (
+    <div className="diagnostics">
+      <RenderStats />
+      {sorted.length === 0 && <p className="muted empty">No diagnostics yet.</p>}
+      {sorted.map((d) => (
+        <ConnectionCard key={`${d.venue}|${d.connection}`} d={d} now={now} />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+/** What the chrome shows: which dock tab, open dialogs, the one-click switch, and ticket commands from the keyboard. */
+import type { SliceCreator } from './app-state.js';
+
+export const DOCK_TABS = ['open-orders', 'history', 'fills', 'positions', 'connections', 'diagnostics'] as const;
+export type DockTab = (typeof DOCK_TABS)[number];
+
+export type TicketCommand = 'focus' | 'buy' | 'sell';
+
+export interface UiSlice {
+  dockTab: DockTab;
+  /** Orders go out without the confirmation step; shown on the ticket while on. Never persisted. */
+  oneClick: boolean;
+  panicOpen: boolean;
+  helpOpen: boolean;
+  /** The last command for the ticket; `n` tells two equal commands apart. */
+  ticketCommand?: { kind: TicketCommand; n: number };
+  showDockTab(tab: DockTab): void;
+  setOneClick(on: boolean): void;
+  setPanicOpen(open: boolean): void;
+  setHelpOpen(open: boolean): void;
+  commandTicket(kind: TicketCommand): void;
+}
+
+export const createUiSlice: SliceCreator<UiSlice> = () => (set, get) => ({
+  dockTab: 'open-orders',
+  oneClick: false,
+  panicOpen: false,
+  helpOpen: false,
+  ticketCommand: undefined,
+  showDockTab: (dockTab) => set({ dockTab }),
+  setOneClick: (oneClick) => set({ oneClick }),
+  setPanicOpen: (panicOpen) => set({ panicOpen }),
+  setHelpOpen: (helpOpen) => set({ helpOpen }),
+  commandTicket: (kind) => set({ ticketCommand: { kind, n: (get().ticketCommand?.n ?? 0) + 1 } }),
+});
