@@ -15,6 +15,7 @@ import { createKrakenVenue } from '../electron/venues/kraken/adapter.js';
 import type { ConnectionReporter, VenueSink } from '../electron/venues/venue.js';
 import { cpuMicros } from './figures.js';
 import type { Figure } from './figures.js';
+import { prng as rand } from '../sim/market.js';
 
 const MESSAGES = 20_000;
 const ROUNDS = 5;
@@ -55,16 +56,6 @@ function fixed(int: bigint, scale: number): string {
   return `${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}`;
 }
 
-function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** ohlc updates of BTC/USD, 1 m: trade counts rise so every one is news to the adapter. */
 function ohlcFrames(n: number): string[] {

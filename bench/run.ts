@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   tinvest: async () => (await import('./tinvest.js')).runTInvestBench,
   bridge: async () => (await import('./bridge.js')).runBridgeBench,
   kraken: async () => (await import('./kraken.js')).runKrakenBench,
+  ui: async () => (await import('./ui.js')).runUiBench,
 };
 
 function fmt(n: number): string {

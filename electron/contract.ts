@@ -44,6 +44,7 @@ export const requestSchemas = {
   /** With a mode other than the running one, switches first; sandbox and live use the stored credentials. */
   'venues.connect': z.object({ venue: venueId, mode: z.enum(['demo', 'sandbox', 'live']).optional() }).strict(),
   'venues.disconnect': z.object({ venue: venueId }).strict(),
+  /** An empty query lists the venue's first `limit` instruments, tradable ones first. */
   'instruments.search': z
     .object({ venue: venueId, query: z.string().max(64), limit: z.number().int().min(1).max(200).default(50) })
     .strict(),

@@ -6,7 +6,6 @@
  * something changed, so the renderer can apply one batch per frame and notice a gap.
  */
 import type { Candle, Order } from '../domain.js';
-import { candleKeyId } from '../domain.js';
 import type { ConnectionEvent, PushBatch } from '../contract.js';
 
 /** Within the 16–50 ms the house plan allows: under two frames at 60 Hz. */
@@ -19,7 +18,14 @@ export interface BatcherOptions {
 
 export class Batcher {
   private lastSeq = 0;
-  private candles = new Map<string, Candle>();
+  /**
+   * The forming bar of each key, latest state: by instrument, then a short list over venue
+   * and interval, so the hot path builds no key strings.
+   */
+  private candles = new Map<string, Candle[]>();
+  private formingCount = 0;
+  /** Final states of bars that a later bar replaced within this window (and late older bars). */
+  private closed: Candle[] = [];
   private orders: Order[] = [];
   private connections: ConnectionEvent[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -38,13 +44,29 @@ export class Batcher {
   }
 
   get pending(): boolean {
-    return this.candles.size > 0 || this.orders.length > 0 || this.connections.length > 0;
+    return this.formingCount > 0 || this.closed.length > 0 || this.orders.length > 0 || this.connections.length > 0;
   }
 
   candle(c: Candle): void {
-    const id = `${candleKeyId(c)}|${c.time}`;
-    this.candles.delete(id);
-    this.candles.set(id, c);
+    let slots = this.candles.get(c.instrumentId);
+    if (slots === undefined) {
+      slots = [];
+      this.candles.set(c.instrumentId, slots);
+    }
+    let i = 0;
+    while (i < slots.length && (slots[i]!.interval !== c.interval || slots[i]!.venue !== c.venue)) i++;
+    const prev = slots[i];
+    if (prev === undefined) this.formingCount += 1;
+    else if (c.time !== prev.time) {
+      // A new bar keeps the old one's final state; a late older bar is kept as it came.
+      if (c.time > prev.time) this.closed.push(prev);
+      else {
+        this.closed.push(c);
+        this.schedule();
+        return;
+      }
+    }
+    slots[i] = c;
     this.schedule();
   }
 
@@ -68,12 +90,13 @@ export class Batcher {
     this.lastSeq += 1;
     const batch: PushBatch = {
       seq: this.lastSeq,
-      // Oldest bar first, so a chart can apply them in order (a bar never goes back in time).
-      candles: [...this.candles.values()].sort((a, b) => a.time - b.time),
+      candles: this.takeCandles(),
       orders: this.orders,
       connections: this.connections,
     };
-    this.candles = new Map();
+    // Slots are kept (emptied) across flushes: the same instruments come back every window.
+    for (const slots of this.candles.values()) slots.length = 0;
+    this.formingCount = 0;
     this.orders = [];
     this.connections = [];
     this.send(batch);
@@ -86,8 +109,20 @@ export class Batcher {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.candles.clear();
+    this.formingCount = 0;
+    this.closed = [];
     this.orders = [];
     this.connections = [];
+  }
+
+  /** Oldest bar first when bars closed in the window, so a chart applies them in order. */
+  private takeCandles(): Candle[] {
+    const forming: Candle[] = [];
+    for (const slots of this.candles.values()) for (const c of slots) forming.push(c);
+    if (this.closed.length === 0) return forming;
+    const all = this.closed.concat(forming).sort((a, b) => a.time - b.time);
+    this.closed = [];
+    return all;
   }
 
   private schedule(): void {

@@ -79,7 +79,13 @@ export class InstrumentCatalog {
   /** Ticker matches first (exact, then prefix), then name, figi or isin containing the query. */
   search(query: string, limit: number): Instrument[] {
     const q = query.trim().toLowerCase();
-    if (!q || limit <= 0) return [];
+    if (limit <= 0) return [];
+    // An empty query browses: tradable instruments first, by ticker (as on every venue).
+    if (!q) {
+      return [...this.byUid.values()]
+        .sort((a, b) => Number(b.tradable) - Number(a.tradable) || a.symbol.localeCompare(b.symbol))
+        .slice(0, limit);
+    }
     const ranked: { i: Instrument; rank: number }[] = [];
     for (const i of this.byUid.values()) {
       const ticker = i.symbol.toLowerCase();
