@@ -251,3 +251,23 @@ export interface Portfolio {
   /** ms since epoch */
   at: number;
 }
+
+/** The journal entry of an order about to be sent: nothing filled, no venue id yet. */
+export function pendingOrder(req: OrderRequest, at: number): Order {
+  const o: Order = {
+    venue: req.venue,
+    accountId: req.accountId,
+    clientOrderId: req.clientOrderId,
+    instrumentId: req.instrumentId,
+    side: req.side,
+    type: req.type,
+    quantity: req.quantity,
+    status: 'pending',
+    filledQuantity: '0',
+    fills: [],
+    createdAt: at,
+    updatedAt: at,
+  };
+  if (req.price !== undefined && req.type === 'limit') o.price = req.price;
+  return o;
+}

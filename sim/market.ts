@@ -66,8 +66,8 @@ export interface MarketOptions {
   historyTradeEverySeconds?: number;
 }
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
+/** mulberry32: small, fast, seedable; every seeded thing in the sims draws from it. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

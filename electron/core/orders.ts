@@ -6,7 +6,7 @@
  * only through the Venue interface, so it knows no wire format.
  */
 import type { Account, Dec, Instrument, Order, OrderRequest, OrderStatus, OrderUpdate, VenueId } from '../domain.js';
-import { FINAL_ORDER_STATUSES } from '../domain.js';
+import { FINAL_ORDER_STATUSES, pendingOrder } from '../domain.js';
 import { add, cmp, dec, isMultipleOf, mul, nearestSteps } from '../decimal.js';
 import type { CancelAllResult } from '../contract.js';
 import type { Venue } from '../venues/venue.js';
@@ -202,21 +202,7 @@ export class OrderJournal {
     this.check(req, instrument);
     // Recorded before the send: whatever happens next, the journal knows the order exists.
     const t = this.now();
-    const pending: Order = {
-      venue: req.venue,
-      accountId: req.accountId,
-      clientOrderId: req.clientOrderId,
-      instrumentId: req.instrumentId,
-      side: req.side,
-      type: req.type,
-      quantity: req.quantity,
-      status: 'pending',
-      filledQuantity: '0',
-      fills: [],
-      createdAt: t,
-      updatedAt: t,
-    };
-    if (req.price !== undefined) pending.price = req.price;
+    const pending = pendingOrder(req, t);
     this.entries.set(key, { order: pending, request: req, seq: ++this.seq });
     this.emit({ order: cloneOrder(pending), source: 'send' });
 

@@ -3,14 +3,16 @@
  * trades and amends with T. Drawn from a seeded generator so a seeded run repeats, and
  * checked against every id given out so none repeats within a run.
  */
+import { prng } from '../market.js';
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 export class IdMaker {
-  private state: number;
+  private readonly next: () => number;
   private readonly issued = new Set<string>();
 
   constructor(seed: number) {
-    this.state = (seed ^ 0x5bd1e995) >>> 0;
+    this.next = prng((seed ^ 0x5bd1e995) >>> 0);
   }
 
   order(): string {
@@ -44,14 +46,5 @@ export class IdMaker {
         return id;
       }
     }
-  }
-
-  /** mulberry32 step. */
-  private next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Market } from '../market.js';
+import { Market, prng } from '../market.js';
 import { KeyRing, TokenBook, demoCredentials } from './auth.js';
 import { DEFAULT_BALANCES } from './accounts.js';
 import { Exchange } from './exchange.js';
@@ -97,14 +97,7 @@ export async function startKrakenSim(opts: KrakenSimOptions = {}): Promise<Krake
     errorCount: (e) => errors.get(e) ?? 0,
   };
   // Seeded too, so a seeded run gives the same book.
-  let bookState = (seed * 2654435761) >>> 0;
-  const bookRand = (): number => {
-    bookState = (bookState + 0x6d2b79f5) >>> 0;
-    let t = bookState;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const bookRand = prng((seed * 2654435761) >>> 0);
   const exchange = new Exchange(dir, market, opts.balances ?? DEFAULT_BALANCES, limits, ids, record, now, bookRand);
 
   const rest = createRestHandler({ dir, market, exchange, keys, tokens, limits, faults: faultState, record, ids, now });

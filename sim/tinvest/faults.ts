@@ -6,6 +6,7 @@
 import { status } from '@grpc/grpc-js';
 import { VenueError } from './wire.js';
 import type { VenueErrorCode } from './wire.js';
+import { prng } from '../market.js';
 
 /** Codes `failNext` can inject: venue codes, or a bare transport status. */
 export type TInvestFaultCode = VenueErrorCode | 'UNAVAILABLE';
@@ -21,17 +22,6 @@ export type LostReplyShape = 'hang' | 'UNAVAILABLE' | 'CANCELLED';
 
 const LOST_SHAPES: readonly LostReplyShape[] = ['hang', 'UNAVAILABLE', 'CANCELLED'];
 
-/** mulberry32, so a seeded demo loses the same replies each run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function faultError(code: TInvestFaultCode): VenueError {
   return code === 'UNAVAILABLE' ? VenueError.transport(status.UNAVAILABLE, 'upstream connect error or disconnect/reset before headers') : VenueError.of(code);

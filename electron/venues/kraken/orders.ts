@@ -9,7 +9,7 @@
  * (reused on every retry), over REST AddOrder when the private socket is down.
  */
 import type { Dec, Order, OrderRequest, OrderStatus, OrderUpdate } from '../../domain.js';
-import { FINAL_ORDER_STATUSES } from '../../domain.js';
+import { FINAL_ORDER_STATUSES, pendingOrder } from '../../domain.js';
 import { add, cmp, isMultipleOf, isZero } from '../../decimal.js';
 import { VenueError, isVenueError } from '../venue.js';
 import type { ConnectionReporter, VenueSink } from '../venue.js';
@@ -119,21 +119,7 @@ export class OrderTracker {
   /** A new own order, before its first send. */
   create(req: OrderRequest, now: number): Order {
     const d = deferred();
-    const order: Order = {
-      venue: 'kraken',
-      accountId: SPOT_ACCOUNT_ID,
-      clientOrderId: req.clientOrderId,
-      instrumentId: req.instrumentId,
-      side: req.side,
-      type: req.type,
-      quantity: req.quantity,
-      status: 'pending',
-      filledQuantity: '0',
-      fills: [],
-      createdAt: now,
-      updatedAt: now,
-    };
-    if (req.price !== undefined && req.type === 'limit') order.price = req.price;
+    const order = pendingOrder({ ...req, venue: 'kraken', accountId: SPOT_ACCOUNT_ID }, now);
     const t: Tracked = { order, restingSince: undefined, evidence: d.promise, markEvidence: d.resolve, evidenced: false, own: true };
     this.byClient.set(req.clientOrderId, t);
     this.emit(t, 'send');

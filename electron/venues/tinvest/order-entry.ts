@@ -12,6 +12,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dec, Instrument, Order, OrderRequest } from '../../domain.js';
+import { pendingOrder } from '../../domain.js';
 import { Backoff } from '../../net/backoff.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError } from '../venue.js';
@@ -365,23 +366,8 @@ export class OrderEntry {
   }
 
   private pendingOrder(id: OrderIdentity): Order {
-    const at = this.opts.now();
-    const o: Order = {
-      venue: 'tinvest',
-      accountId: id.accountId,
-      clientOrderId: id.clientOrderId,
-      instrumentId: id.instrumentId,
-      side: id.side,
-      type: id.type,
-      quantity: id.quantity,
-      status: 'pending',
-      filledQuantity: '0',
-      fills: [],
-      createdAt: at,
-      updatedAt: at,
-    };
-    if (id.price !== undefined) o.price = id.price;
-    return o;
+    const { price, ...rest } = id;
+    return pendingOrder({ ...rest, ...(price !== undefined ? { price } : {}), venue: 'tinvest' }, this.opts.now());
   }
 
   /** Sends with retries by failure class; resolves with the venue's answer or `unknown`. */
