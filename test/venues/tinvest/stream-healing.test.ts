@@ -37,6 +37,12 @@ function expectOrderly(emitted: Candle[]): void {
 
 /** Freezes the market, waits for the stream to deliver the last state, then compares everything. */
 async function expectSeriesEqualTruth(sim: TInvestSim, sink: RecordingSink, startSec: number): Promise<void> {
+  // A short test can end before a symbol has traded in its window: let every key trade first,
+  // so there is something to compare, then freeze the market.
+  for (const { key, ticker } of keysOf(sim)) {
+    const from = candleOpen(startSec, key.interval);
+    await waitFor(`${ticker} to trade`, () => truth(sim.market, ticker, key.interval, from, 4e9).length > 0, 15_000);
+  }
   sim.market.stop();
   for (const { key, ticker } of keysOf(sim)) {
     const from = candleOpen(startSec, key.interval);
