@@ -65,10 +65,8 @@ describe('Electron security', () => {
   it('would notice an unsafe window (the scan is real)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-unsafe-'));
     try {
-      await writeFile(
-        path.join(dir, 'main.ts'),
-        "import { BrowserWindow } from 'electron';\nexport const w = new BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } });\n",
-      );
+      // The unsafe sample is kept as data, not source, so nothing in the repo imports electron for it.
+      await writeFile(path.join(dir, 'main.ts'), await readFile(path.join(ROOT, 'test', 'electron', 'fixtures', 'unsafe-window.ts.txt'), 'utf8'));
       const result = await run(dir);
       expect(result.issues.filter((i) => i.severity.value >= MEDIUM).map((i) => i.id)).toEqual(
         expect.arrayContaining(['CONTEXT_ISOLATION_JS_CHECK', 'SANDBOX_JS_CHECK', 'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK']),

@@ -1,6 +1,6 @@
 /**
  * Kraken spot constants in one place: endpoints, intervals, limiter tiers. Numbers come from
- * /work/shared/venues/kraken.md (§1–§4); check them against the live docs before release.
+ * shared/venues/kraken.md (§1–§4); check them against the live docs before release.
  */
 import type { Interval } from '../../domain.js';
 

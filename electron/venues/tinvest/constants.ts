@@ -1,5 +1,5 @@
 /**
- * T-Invest constants from the venue notes (/work/shared/venues/tinvest.md): hosts, deadlines,
+ * T-Invest constants from the venue notes (shared/venues/tinvest.md): hosts, deadlines,
  * limits and the interval tables. Every other file of the adapter reads them from here.
  */
 import type { Interval } from '../../domain.js';
