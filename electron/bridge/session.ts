@@ -83,8 +83,8 @@ export class Session implements ClientContext {
       send: (batch) => this.safePush('batch', batch),
     });
     this.unlisten = this.hub.on({
-      candle: (c) => {
-        if (this.keyRefs.has(candleKeyId(c))) this.batcher.candle(c);
+      candle: (c, keyId) => {
+        if (this.keyRefs.has(keyId)) this.batcher.candle(c);
       },
       order: (u) => this.batcher.order(u.order),
       connection: (e) => this.batcher.connection(e),

@@ -25,7 +25,8 @@ export type { HubErrorCode } from './hub-error.js';
 export type VenueFactory = (sink: VenueSink) => Venue;
 
 export interface HubListener {
-  candle?(c: Candle): void;
+  /** `keyId` is candleKeyId(c), computed once here so listeners need not build it again. */
+  candle?(c: Candle, keyId: string): void;
   order?(u: OrderUpdate): void;
   connection?(e: ConnectionEvent): void;
 }
@@ -416,11 +417,12 @@ export class Hub {
   }
 
   private onCandle(c: Candle): void {
-    const sub = this.subs.get(candleKeyId(c));
+    const keyId = candleKeyId(c);
+    const sub = this.subs.get(keyId);
     // A frame for a key nobody holds any more is a straggler after unsubscribe.
     if (!sub) return;
     if (sub.series.apply(c) === 'stale') return;
-    this.emit('candle', c);
+    this.emit('candle', c, keyId);
   }
 
   private onOrder(u: OrderUpdate): void {
@@ -443,10 +445,10 @@ export class Hub {
     return best?.close;
   }
 
-  private emit<K extends keyof HubListener>(kind: K, payload: Parameters<NonNullable<HubListener[K]>>[0]): void {
+  private emit<K extends keyof HubListener>(kind: K, ...args: Parameters<NonNullable<HubListener[K]>>): void {
     for (const l of this.listeners) {
       try {
-        (l[kind] as ((p: typeof payload) => void) | undefined)?.(payload);
+        (l[kind] as ((...a: typeof args) => void) | undefined)?.(...args);
       } catch (err) {
         this.log.error(`listener failed on ${kind}`, err);
       }
