@@ -101,6 +101,18 @@ export type OrderStatus =
   | 'expired'
   | 'unknown';
 
+/** How far along an order is; a merge never lowers it, so final states never move. */
+export const ORDER_STATUS_RANK: Readonly<Record<OrderStatus, number>> = {
+  pending: 0,
+  unknown: 1,
+  open: 2,
+  'partially-filled': 3,
+  filled: 4,
+  cancelled: 4,
+  rejected: 4,
+  expired: 4,
+};
+
 export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
   'filled',
   'cancelled',

@@ -6,7 +6,7 @@
  * only through the Venue interface, so it knows no wire format.
  */
 import type { Account, Dec, Instrument, Order, OrderRequest, OrderStatus, OrderUpdate, VenueId } from '../domain.js';
-import { FINAL_ORDER_STATUSES, pendingOrder } from '../domain.js';
+import { FINAL_ORDER_STATUSES, ORDER_STATUS_RANK as RANK, pendingOrder } from '../domain.js';
 import { add, cmp, dec, isMultipleOf, mul, nearestSteps } from '../decimal.js';
 import type { CancelAllResult } from '../contract.js';
 import type { Venue } from '../venues/venue.js';
@@ -47,17 +47,6 @@ interface Entry {
   seq: number;
 }
 
-/** How far along an order is; a status never moves to a lower rank (final ones never move). */
-const RANK: Readonly<Record<OrderStatus, number>> = {
-  pending: 0,
-  unknown: 1,
-  open: 2,
-  'partially-filled': 3,
-  filled: 4,
-  cancelled: 4,
-  rejected: 4,
-  expired: 4,
-};
 
 export function notAvailable(venue: Venue, what: string): HubError {
   return new HubError('rejected', `${what} is not available on ${venue.name} yet`);

@@ -25,6 +25,10 @@ import type { PairMeta, SymbolTable } from './symbols.js';
 import type { KrakenSocket } from './ws.js';
 import { SocketRequestError, WireNumber } from './ws.js';
 
+/**
+ * Unlike the domain's ORDER_STATUS_RANK, `unknown` ranks lowest here: this tracker sets it
+ * only directly (settleLocally, on a lost reply), so as evidence it never lowers a state.
+ */
 const RANK: Readonly<Record<OrderStatus, number>> = {
   unknown: -1,
   pending: 0,

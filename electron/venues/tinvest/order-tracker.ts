@@ -8,7 +8,7 @@
  * receives the stored object itself; callers of the adapter get copies.
  */
 import type { Dec, Fill, Order, OrderStatus, OrderUpdate } from '../../domain.js';
-import { FINAL_ORDER_STATUSES } from '../../domain.js';
+import { FINAL_ORDER_STATUSES, ORDER_STATUS_RANK as RANK } from '../../domain.js';
 import { add, cmp, formatScaled, parseScaled } from '../../decimal.js';
 
 export interface TrackedOrder {
@@ -21,17 +21,6 @@ export interface TrackedOrder {
   settled: boolean;
 }
 
-/** How far along an order is; a merge never lowers it (final ones never move). */
-const RANK: Readonly<Record<OrderStatus, number>> = {
-  pending: 0,
-  unknown: 1,
-  open: 2,
-  'partially-filled': 3,
-  filled: 4,
-  cancelled: 4,
-  rejected: 4,
-  expired: 4,
-};
 
 export function isFinal(o: Order): boolean {
   return FINAL_ORDER_STATUSES.has(o.status);
