@@ -22,6 +22,7 @@ import {
   trackingId,
 } from './wire.js';
 import type { Timestamp } from './wire.js';
+import { IdlePinger } from './idle-pinger.js';
 
 /** Candles and order books go out at most once per 100 ms per subscription (venue limits.md). */
 const CANDLE_MIN_GAP_MS = 100;
@@ -123,9 +124,9 @@ export interface StreamSubscriptions {
 
 export class MarketDataSession {
   readonly streamId = randomUUID();
-  private pingDelayMs = PING_DELAY_DEFAULT_MS;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private lastWriteMs = Date.now();
+  private readonly pinger = new IdlePinger(PING_DELAY_DEFAULT_MS, () =>
+    this.send({ ping: { time: timestampOfMs(this.host.now()), stream_id: this.streamId } }, 'ping'),
+  );
   private emptyTimer: NodeJS.Timeout | undefined;
   private readonly candleSubs = new Map<string, CandleSub>();
   private readonly plain: Record<PlainKind, Map<string, PlainSub>> = {
@@ -144,7 +145,7 @@ export class MarketDataSession {
     /** Ends the call: OK when `err` is undefined. */
     private readonly finish: (err: VenueError | undefined) => void,
   ) {
-    this.armPing();
+    this.pinger.start();
     this.armEmptyClose();
   }
 
@@ -200,8 +201,7 @@ export class MarketDataSession {
   }
 
   private setPingDelay(ms: number | null | undefined): void {
-    this.pingDelayMs = ms == null ? PING_DELAY_DEFAULT_MS : Math.min(PING_DELAY_MAX_MS, Math.max(PING_DELAY_MIN_MS, ms));
-    this.armPing(Math.max(0, this.pingDelayMs - (Date.now() - this.lastWriteMs)));
+    this.pinger.setDelay(ms == null ? PING_DELAY_DEFAULT_MS : Math.min(PING_DELAY_MAX_MS, Math.max(PING_DELAY_MIN_MS, ms)));
   }
 
   /** True when this request is over the per-minute subscription-request budget. */
@@ -530,25 +530,9 @@ export class MarketDataSession {
     if (this.host.stalled()) return;
     this.write(msg);
     this.host.onSent(kind);
-    this.lastWriteMs = Date.now();
+    this.pinger.wrote();
   }
 
-  /** Idle pings run on the wall clock (they are about the connection, not the market). */
-  private armPing(delayMs = this.pingDelayMs): void {
-    if (this.pingTimer) clearTimeout(this.pingTimer);
-    if (this.closed) return;
-    this.pingTimer = setTimeout(() => {
-      // One timer per stream: it re-arms for the rest of the delay when something went out meanwhile.
-      const idle = Date.now() - this.lastWriteMs;
-      if (idle >= this.pingDelayMs) {
-        this.send({ ping: { time: timestampOfMs(this.host.now()), stream_id: this.streamId } }, 'ping');
-        this.armPing();
-      } else {
-        this.armPing(this.pingDelayMs - idle);
-      }
-    }, delayMs);
-    this.pingTimer.unref();
-  }
 
   private subscriptionCount(): number {
     return this.candleSubs.size + this.plain.trades.size + this.plain.info.size + this.plain.lastPrice.size;
@@ -573,9 +557,8 @@ export class MarketDataSession {
   /** Forgets everything without writing (the client went away). */
   dispose(): void {
     this.closed = true;
-    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pinger.stop();
     if (this.emptyTimer) clearTimeout(this.emptyTimer);
-    this.pingTimer = undefined;
     this.emptyTimer = undefined;
   }
 
@@ -585,7 +568,7 @@ export class MarketDataSession {
     return {
       streamId: this.streamId,
       method: this.method,
-      pingDelayMs: this.pingDelayMs,
+      pingDelayMs: this.pinger.delay,
       candles: [...this.candleSubs.values()].map((s) => ({
         subscriptionId: s.id,
         figi: s.instrument.figi,

@@ -9,6 +9,7 @@ import { orderTrades, streamOrderState } from './order-messages.js';
 import type { OrderEvent } from './orders.js';
 import { ResultSubscriptionStatus, timestampOfMs, trackingId } from './wire.js';
 import type { VenueError } from './wire.js';
+import { IdlePinger } from './idle-pinger.js';
 
 export type OrderStreamMethod = 'OrderStateStream' | 'TradesStream';
 
@@ -44,8 +45,7 @@ export interface OrderStreamInfo {
 
 export class OrderStreamSession {
   readonly streamId = randomUUID();
-  private pingTimer: NodeJS.Timeout | undefined;
-  private lastWriteMs = Date.now();
+  private readonly pinger: IdlePinger;
   private closed = false;
 
   constructor(
@@ -57,7 +57,11 @@ export class OrderStreamSession {
     private readonly write: (msg: Record<string, unknown>) => void,
     /** Ends the call: OK when `err` is undefined. */
     private readonly finish: (err: VenueError | undefined) => void,
-  ) {}
+  ) {
+    this.pinger = new IdlePinger(pingDelayMs, () =>
+      this.send({ ping: { time: timestampOfMs(this.host.now()), stream_id: this.streamId } }, 'ping'),
+    );
+  }
 
   /** The first message: the subscription result, then pings while idle. */
   start(): void {
@@ -65,7 +69,7 @@ export class OrderStreamSession {
       { subscription: { tracking_id: trackingId(), status: ResultSubscriptionStatus.OK, stream_id: this.streamId, accounts: [...this.accounts] } },
       'order_subscription',
     );
-    this.armPing();
+    this.pinger.start();
   }
 
   onOrderEvent(e: OrderEvent): void {
@@ -82,22 +86,9 @@ export class OrderStreamSession {
     if (this.closed || this.host.stalled()) return;
     this.write(msg);
     this.host.onSent(kind);
-    this.lastWriteMs = Date.now();
+    this.pinger.wrote();
   }
 
-  /** Idle pings run on the wall clock, like the market-data streams'. */
-  private armPing(delayMs = this.pingDelayMs): void {
-    if (this.pingTimer) clearTimeout(this.pingTimer);
-    if (this.closed) return;
-    this.pingTimer = setTimeout(() => {
-      const idle = Date.now() - this.lastWriteMs;
-      if (idle >= this.pingDelayMs) {
-        this.send({ ping: { time: timestampOfMs(this.host.now()), stream_id: this.streamId } }, 'ping');
-        this.armPing();
-      } else this.armPing(this.pingDelayMs - idle);
-    }, delayMs);
-    this.pingTimer.unref();
-  }
 
   end(err?: VenueError): void {
     if (this.closed) return;
@@ -107,8 +98,7 @@ export class OrderStreamSession {
 
   dispose(): void {
     this.closed = true;
-    if (this.pingTimer) clearTimeout(this.pingTimer);
-    this.pingTimer = undefined;
+    this.pinger.stop();
   }
 
   info(): OrderStreamInfo {
