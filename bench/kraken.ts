@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import WebSocket from 'ws';
 import { createKrakenVenue } from '../electron/venues/kraken/adapter.js';
-import type { ConnectionReporter, VenueSink } from '../electron/venues/venue.js';
+import type { VenueSink } from '../electron/venues/venue.js';
+import { SILENT_REPORTER } from '../electron/venues/venue.js';
 import { cpuMicros } from './figures.js';
 import type { Figure } from './figures.js';
 import { prng as rand } from '../sim/market.js';
@@ -194,17 +195,7 @@ async function rawRun(url: string, channel: 'ohlc' | 'book', n: number): Promise
   return cpu / n;
 }
 
-const quietReporter: ConnectionReporter = {
-  state: () => undefined,
-  message: () => undefined,
-  reconnect: () => undefined,
-  malformed: () => undefined,
-  error: () => undefined,
-  pingRtt: () => undefined,
-  subscriptions: () => undefined,
-  limiters: () => undefined,
-  breakers: () => undefined,
-};
+const quietReporter = SILENT_REPORTER;
 
 /** The adapter path: createKrakenVenue → WS → parse → candles / checked book → sink / listener. */
 async function adapterRun(port: number, channel: 'ohlc' | 'book', n: number, stateDir: string): Promise<number> {

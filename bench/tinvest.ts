@@ -16,7 +16,8 @@ import { Client, Metadata, credentials } from '@grpc/grpc-js';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { MessageTypeDefinition, MethodDefinition } from '@grpc/proto-loader';
 import type { Candle, Instrument, OrderRequest } from '../electron/domain.js';
-import type { ConnectionReporter, VenueSink } from '../electron/venues/venue.js';
+import type { VenueSink } from '../electron/venues/venue.js';
+import { SILENT_REPORTER } from '../electron/venues/venue.js';
 import { createTInvestVenue } from '../electron/venues/tinvest/adapter.js';
 import { CHANNEL_OPTIONS } from '../electron/venues/tinvest/channel.js';
 import { PROTO_PACKAGE, SERVICES } from '../electron/venues/tinvest/constants.js';
@@ -161,17 +162,7 @@ function stopChild(v: ChildVenue): Promise<void> {
   });
 }
 
-const quietReporter: ConnectionReporter = {
-  state: () => undefined,
-  message: () => undefined,
-  reconnect: () => undefined,
-  malformed: () => undefined,
-  error: () => undefined,
-  pingRtt: () => undefined,
-  subscriptions: () => undefined,
-  limiters: () => undefined,
-  breakers: () => undefined,
-};
+const quietReporter = SILENT_REPORTER;
 
 /** Counts candles; resolves `until(n)` once n have arrived. */
 class Counter {

@@ -71,6 +71,19 @@ export interface ConnectionReporter {
   breakers(b: BreakerState[]): void;
 }
 
+/** A reporter that keeps nothing, for tools and benchmarks that don't watch diagnostics. */
+export const SILENT_REPORTER: ConnectionReporter = {
+  state: () => undefined,
+  message: () => undefined,
+  reconnect: () => undefined,
+  malformed: () => undefined,
+  error: () => undefined,
+  pingRtt: () => undefined,
+  subscriptions: () => undefined,
+  limiters: () => undefined,
+  breakers: () => undefined,
+};
+
 /** Where an adapter sends what it learns. */
 export interface VenueSink {
   candle(c: Candle): void;

@@ -2,21 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTInvestSim, type TInvestSim } from '../../../sim/tinvest/server.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import type { Venue, VenueSink } from '../../../electron/venues/venue.js';
+import { SILENT_REPORTER } from '../../../electron/venues/venue.js';
 
 const sink: VenueSink = {
   candle: () => undefined,
   order: () => undefined,
-  connection: () => ({
-    state: () => undefined,
-    message: () => undefined,
-    reconnect: () => undefined,
-    malformed: () => undefined,
-    error: () => undefined,
-    pingRtt: () => undefined,
-    subscriptions: () => undefined,
-    limiters: () => undefined,
-    breakers: () => undefined,
-  }),
+  connection: () => SILENT_REPORTER,
 };
 
 describe('browsing T-Invest instruments', () => {
