@@ -6,7 +6,7 @@
 import type { Instrument, Order, OrderRequest, Portfolio } from '../../electron/domain.js';
 import type { VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
-import { MemoryVenue } from './memory-venue.js';
+import { MemoryVenue, keepInstances } from './memory-venue.js';
 import type { MemoryVenueOptions } from './memory-venue.js';
 
 export type PlaceAnswer = 'ack' | 'reject' | 'lose';
@@ -118,24 +118,6 @@ export function orderOf(req: OrderRequest, patch: Partial<Order> = {}): Order {
   return o;
 }
 
-/** Keeps every instance a factory built, so a test can reach the live one. */
-export function tradingVenues(opts: MemoryVenueOptions = {}): {
-  factory: (sink: VenueSink) => MemoryTradingVenue;
-  all: MemoryTradingVenue[];
-  current(): MemoryTradingVenue;
-} {
-  const all: MemoryTradingVenue[] = [];
-  return {
-    factory: (sink) => {
-      const v = new MemoryTradingVenue(sink, opts);
-      all.push(v);
-      return v;
-    },
-    all,
-    current: () => {
-      const v = all[all.length - 1];
-      if (!v) throw new Error('no venue built yet');
-      return v;
-    },
-  };
+export function tradingVenues(opts: MemoryVenueOptions = {}): ReturnType<typeof keepInstances<MemoryTradingVenue>> {
+  return keepInstances((sink) => new MemoryTradingVenue(sink, opts));
 }

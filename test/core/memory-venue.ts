@@ -114,11 +114,11 @@ export function candle(key: CandleKey, time: number, close: number): Candle {
 }
 
 /** Keeps every instance a factory built, so a test can reach the live one. */
-export function memoryVenues(opts: MemoryVenueOptions = {}): { factory: (sink: VenueSink) => MemoryVenue; all: MemoryVenue[]; current(): MemoryVenue } {
-  const all: MemoryVenue[] = [];
+export function keepInstances<V>(make: (sink: VenueSink) => V): { factory: (sink: VenueSink) => V; all: V[]; current(): V } {
+  const all: V[] = [];
   return {
     factory: (sink) => {
-      const v = new MemoryVenue(sink, opts);
+      const v = make(sink);
       all.push(v);
       return v;
     },
@@ -129,4 +129,8 @@ export function memoryVenues(opts: MemoryVenueOptions = {}): { factory: (sink: V
       return v;
     },
   };
+}
+
+export function memoryVenues(opts: MemoryVenueOptions = {}): ReturnType<typeof keepInstances<MemoryVenue>> {
+  return keepInstances((sink) => new MemoryVenue(sink, opts));
 }
