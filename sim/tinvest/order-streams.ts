@@ -89,7 +89,6 @@ export class OrderStreamSession {
     this.pinger.wrote();
   }
 
-
   end(err?: VenueError): void {
     if (this.closed) return;
     this.dispose();

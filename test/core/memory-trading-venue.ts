@@ -4,6 +4,7 @@
  * emits order updates as a venue's order stream would.
  */
 import type { Instrument, Order, OrderRequest, Portfolio } from '../../electron/domain.js';
+import { pendingOrder } from '../../electron/domain.js';
 import type { VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
 import { MemoryVenue, keepInstances } from './memory-venue.js';
@@ -99,21 +100,7 @@ export class MemoryTradingVenue extends MemoryVenue {
 
 /** The venue's view of an order made from a request. */
 export function orderOf(req: OrderRequest, patch: Partial<Order> = {}): Order {
-  const o: Order = {
-    venue: req.venue,
-    accountId: req.accountId,
-    clientOrderId: req.clientOrderId,
-    instrumentId: req.instrumentId,
-    side: req.side,
-    type: req.type,
-    quantity: req.quantity,
-    status: 'open',
-    filledQuantity: '0',
-    fills: [],
-    createdAt: 1,
-    updatedAt: 1,
-    ...patch,
-  };
+  const o: Order = { ...pendingOrder(req, 1), status: 'open', ...patch };
   if (req.price !== undefined && patch.price === undefined) o.price = req.price;
   return o;
 }
