@@ -7,17 +7,12 @@ import type { BookEvent } from '../../../electron/venues/kraken/feeds.js';
 import { Market } from '../../../sim/market.js';
 import { krakenMarketSymbols, startKrakenSim } from '../../../sim/kraken/server.js';
 import type { KrakenSim } from '../../../sim/kraken/server.js';
-import { RecordingSink, removeStateDirs, tempStateDir, waitFor } from './helpers.js';
+import { RecordingSink, tempStateDir, waitFor, closeAll } from './helpers.js';
 
 let sim: KrakenSim | undefined;
 let venue: KrakenVenue | undefined;
 let market: Market | undefined;
-afterEach(async () => {
-  await venue?.close();
-  await sim?.close();
-  market?.stop();
-  removeStateDirs();
-});
+afterEach(() => closeAll(venue, sim, market));
 
 /** Kraken's checksum of a view, computed here without the adapter's code (zlib CRC, bigint digits). */
 function independentChecksum(levels: { asks: { price: string; qty: string }[]; bids: { price: string; qty: string }[] }, pp: number, qp: number): number {

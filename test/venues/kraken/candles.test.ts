@@ -7,17 +7,12 @@ import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import { Market } from '../../../sim/market.js';
 import { krakenMarketSymbols, startKrakenSim } from '../../../sim/kraken/server.js';
 import type { KrakenSim } from '../../../sim/kraken/server.js';
-import { RecordingSink, removeStateDirs, sleep, tempStateDir, waitFor } from './helpers.js';
+import { RecordingSink, sleep, tempStateDir, waitFor, closeAll } from './helpers.js';
 
 let sim: KrakenSim | undefined;
 let venue: KrakenVenue | undefined;
 let market: Market | undefined;
-afterEach(async () => {
-  await venue?.close();
-  await sim?.close();
-  market?.stop();
-  removeStateDirs();
-});
+afterEach(() => closeAll(venue, sim, market));
 
 type Row = [number, string, string, string, string, string, string, number];
 

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Candle, ConnectionState, LimiterHeadroom, Order, OrderUpdate, VenueErrorInfo } from '../../../electron/domain.js';
 import { candleKeyId } from '../../../electron/domain.js';
-import type { ConnectionReporter, VenueSink } from '../../../electron/venues/venue.js';
+import type { ConnectionReporter, Venue, VenueSink } from '../../../electron/venues/venue.js';
+import type { Market } from '../../../sim/market.js';
+import type { KrakenSim } from '../../../sim/kraken/server.js';
 
 export interface ConnectionLog {
   states: { state: ConnectionState; reason: string }[];
@@ -93,4 +95,12 @@ export function sleep(ms: number): Promise<void> {
 export function fastClock(factor: number): () => number {
   const start = Date.now();
   return () => start + (Date.now() - start) * factor;
+}
+
+/** The teardown every live-venue test needs: adapter first, then the venue, then the market. */
+export async function closeAll(venue: Venue | undefined, sim: KrakenSim | undefined, market: Market | undefined): Promise<void> {
+  await venue?.close();
+  await sim?.close();
+  market?.stop();
+  removeStateDirs();
 }

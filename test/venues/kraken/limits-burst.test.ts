@@ -4,17 +4,12 @@ import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import { Market } from '../../../sim/market.js';
 import { krakenMarketSymbols, startKrakenSim } from '../../../sim/kraken/server.js';
 import type { KrakenSim } from '../../../sim/kraken/server.js';
-import { RecordingSink, fastClock, removeStateDirs, tempStateDir } from './helpers.js';
+import { RecordingSink, fastClock, tempStateDir, closeAll } from './helpers.js';
 
 let sim: KrakenSim | undefined;
 let venue: KrakenVenue | undefined;
 let market: Market | undefined;
-afterEach(async () => {
-  await venue?.close();
-  await sim?.close();
-  market?.stop();
-  removeStateDirs();
-});
+afterEach(() => closeAll(venue, sim, market));
 
 describe('Kraken rate limits', () => {
   it('300 orders on one pair in a burst all go in with zero rate-limit errors from the venue', { timeout: 120_000 }, async () => {

@@ -8,17 +8,12 @@ import { Market } from '../../../sim/market.js';
 import { krakenMarketSymbols, startKrakenSim } from '../../../sim/kraken/server.js';
 import type { KrakenSim } from '../../../sim/kraken/server.js';
 import type { OrderRecord } from '../../../sim/kraken/record.js';
-import { RecordingSink, fastClock, removeStateDirs, tempStateDir, waitFor } from './helpers.js';
+import { RecordingSink, fastClock, tempStateDir, waitFor, closeAll } from './helpers.js';
 
 let sim: KrakenSim | undefined;
 let venue: KrakenVenue | undefined;
 let market: Market | undefined;
-afterEach(async () => {
-  await venue?.close();
-  await sim?.close();
-  market?.stop();
-  removeStateDirs();
-});
+afterEach(() => closeAll(venue, sim, market));
 
 const KRAKEN_STATUS: Readonly<Record<OrderStatus, OrderRecord['status'] | undefined>> = {
   pending: 'pending',

@@ -4,17 +4,12 @@ import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import { Market } from '../../../sim/market.js';
 import { krakenMarketSymbols, startKrakenSim } from '../../../sim/kraken/server.js';
 import type { KrakenSim } from '../../../sim/kraken/server.js';
-import { RecordingSink, removeStateDirs, tempStateDir, waitFor } from './helpers.js';
+import { RecordingSink, tempStateDir, waitFor, closeAll } from './helpers.js';
 
 let sim: KrakenSim | undefined;
 let venue: KrakenVenue | undefined;
 let market: Market | undefined;
-afterEach(async () => {
-  await venue?.close();
-  await sim?.close();
-  market?.stop();
-  removeStateDirs();
-});
+afterEach(() => closeAll(venue, sim, market));
 
 async function start(): Promise<{ sim: KrakenSim; sink: RecordingSink; venue: KrakenVenue }> {
   market = new Market({ seed: 51, symbols: krakenMarketSymbols().map((s) => (s.symbol === 'BTC/USD' ? { ...s, tradesPerSecond: 20 } : s)) });
