@@ -9,7 +9,7 @@ const ELECTRON_GLUE = ['electron/main.ts', 'electron/preload.ts', 'electron/vaul
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'renderer/dist/', 'release/', 'proto/'] },
+  { ignores: ['node_modules/', 'dist/', 'renderer/dist/', 'release/', 'proto/', 'bench/.baseline/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

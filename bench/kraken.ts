@@ -208,6 +208,7 @@ async function adapterRun(port: number, channel: 'ohlc' | 'book', n: number, sta
       if (channel === 'ohlc' && ++got === n) done();
     },
     order: () => undefined,
+    subscriptionFailed: () => undefined,
     connection: () => quietReporter,
   };
   const venue = createKrakenVenue({ rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/v2`, wsAuth: `ws://127.0.0.1:${port}/v2`, mode: 'demo', sink, stateDir });

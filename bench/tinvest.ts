@@ -188,6 +188,7 @@ async function adapterRun(endpoint: string, measure: (c: Counter) => Promise<num
       counter.hit();
     },
     order: () => undefined,
+    subscriptionFailed: () => undefined,
     connection: () => quietReporter,
   };
   const venue = createTInvestVenue({ endpoint, token: 'bench', mode: 'demo', tls: false, sink });

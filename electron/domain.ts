@@ -228,8 +228,18 @@ export interface ConnectionDiagnostics {
   limiters: LimiterHeadroom[];
   breakers: BreakerState[];
   lastError?: VenueErrorInfo;
-  /** Frames that could not be parsed and were skipped. */
+  /** Frames that failed validation and were skipped. */
   malformed: number;
+  /** The last few of them, newest last: why, and the frame as received (redacted, truncated). */
+  malformedSamples: MalformedSample[];
+  /** The venue's clock minus ours (ms), when the venue's timestamps tell it. */
+  clockSkewMs?: number;
+}
+
+export interface MalformedSample {
+  at: number;
+  detail: string;
+  frame?: string;
 }
 
 export interface Account {

@@ -8,6 +8,7 @@ import type {
   ConnectionDiagnostics,
   ConnectionState,
   LimiterHeadroom,
+  MalformedSample,
   StateChange,
   VenueErrorInfo,
   VenueId,
@@ -19,6 +20,9 @@ export const TIMELINE_LENGTH = 20;
 /** The message rate is averaged over this many whole seconds before the current one. */
 export const RATE_WINDOW_SECONDS = 5;
 const MAX_TEXT_LENGTH = 200;
+/** Malformed frames kept per connection for inspection, and how much of each. */
+export const MALFORMED_SAMPLES = 8;
+const MAX_FRAME_SAMPLE = 2048;
 
 export interface ConnectionTransition extends StateChange {
   venue: VenueId;
@@ -44,6 +48,8 @@ export class ConnectionMonitor implements ConnectionReporter {
   private breakerList: BreakerState[] = [];
   private lastError: VenueErrorInfo | undefined;
   private malformedCount = 0;
+  private readonly samples: MalformedSample[] = [];
+  private skew: number | undefined;
   private readonly now: () => number;
   private readonly onState: ((t: ConnectionTransition) => void) | undefined;
 
@@ -82,9 +88,20 @@ export class ConnectionMonitor implements ConnectionReporter {
     this.reconnects += 1;
   }
 
-  /** Counted only: the frame's text may hold anything, and ConnectionDiagnostics has no place for it. */
-  malformed(_detail: string): void {
+  /** Counted; the frame is kept redacted and cut short, since it may hold anything a venue sent. */
+  malformed(detail: string, frame?: string): void {
     this.malformedCount += 1;
+    const sample: MalformedSample = { at: this.now(), detail: redact(detail).slice(0, MAX_TEXT_LENGTH) };
+    if (frame !== undefined) {
+      const cut = frame.length > MAX_FRAME_SAMPLE ? `${frame.slice(0, MAX_FRAME_SAMPLE)}… (${frame.length} chars)` : frame;
+      sample.frame = redact(cut);
+    }
+    this.samples.push(sample);
+    if (this.samples.length > MALFORMED_SAMPLES) this.samples.shift();
+  }
+
+  clockSkew(ms: number): void {
+    if (Number.isFinite(ms)) this.skew = Math.round(ms);
   }
 
   error(err: VenueErrorInfo): void {
@@ -129,7 +146,9 @@ export class ConnectionMonitor implements ConnectionReporter {
       limiters: this.limiterList.map((x) => ({ ...x })),
       breakers: this.breakerList.map((x) => ({ ...x })),
       malformed: this.malformedCount,
+      malformedSamples: this.samples.map((x) => ({ ...x })),
     };
+    if (this.skew !== undefined) out.clockSkewMs = this.skew;
     if (this.lastMessageAt !== undefined) out.lastMessageAt = this.lastMessageAt;
     if (this.rtt !== undefined) out.pingRttMs = this.rtt;
     if (this.lastError !== undefined) out.lastError = { ...this.lastError };

@@ -4,7 +4,7 @@
  * keeps diagnostics, and fans events out to listeners — the bridge sessions. It knows no
  * venue wire format and no transport.
  */
-import type { Account, Candle, CandleKey, ConnectionState, Dec, Instrument, Order, OrderUpdate, Portfolio, VenueId } from '../domain.js';
+import type { Account, Candle, CandleKey, ConnectionState, Dec, Instrument, Order, OrderUpdate, Portfolio, VenueErrorInfo, VenueId } from '../domain.js';
 import { candleKeyId } from '../domain.js';
 import type { ConnectionEvent, VenueSummary } from '../contract.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venues/venue.js';
@@ -13,7 +13,7 @@ import { DiagnosticsRegistry } from './diagnostics.js';
 import type { ConnectionMonitor } from './diagnostics.js';
 import { CandleSeries } from './series.js';
 import type { Logger } from './log.js';
-import { silentLogger } from './log.js';
+import { redact, silentLogger } from './log.js';
 import { HubError } from './hub-error.js';
 import { OrderJournal, notAvailable } from './orders.js';
 import type { RiskLimits } from './orders.js';
@@ -29,6 +29,8 @@ export interface HubListener {
   candle?(c: Candle, keyId: string): void;
   order?(u: OrderUpdate): void;
   connection?(e: ConnectionEvent): void;
+  /** The venue refused or never confirmed a held key; cleared by its next candle. */
+  subscriptionFailed?(key: CandleKey, err: VenueErrorInfo): void;
 }
 
 /** The pseudo-connection under which the hub reports a venue's overall state. */
@@ -52,6 +54,8 @@ interface Subscription {
   readonly key: CandleKey;
   refs: number;
   readonly series: CandleSeries;
+  /** Why the venue is not delivering this key, until a candle proves otherwise. */
+  failure?: VenueErrorInfo;
 }
 
 export interface HubOptions {
@@ -240,6 +244,11 @@ export class Hub {
     return this.subs.get(candleKeyId(key))?.refs ?? 0;
   }
 
+  /** Why a held key is failing, if the venue said so (and no candle came since). */
+  subscriptionFailure(key: CandleKey): VenueErrorInfo | undefined {
+    return this.subs.get(candleKeyId(key))?.failure;
+  }
+
   /** The forming bar of a subscribed key. */
   forming(key: CandleKey): Candle | undefined {
     return this.subs.get(candleKeyId(key))?.series.last();
@@ -299,6 +308,9 @@ export class Hub {
       order: (u) => {
         if (current()) this.onOrder(u);
       },
+      subscriptionFailed: (key, err) => {
+        if (current()) this.onSubscriptionFailed(key, err);
+      },
       connection: (name) => this.reporter(name, current),
     };
     return factory(sink);
@@ -320,7 +332,8 @@ export class Hub {
       state: (s, reason) => target()?.state(s, reason),
       message: () => target()?.message(),
       reconnect: () => target()?.reconnect(),
-      malformed: (d) => target()?.malformed(d),
+      malformed: (d, f) => target()?.malformed(d, f),
+      clockSkew: (ms) => target()?.clockSkew(ms),
       error: (err) => target()?.error(err),
       pingRtt: (ms) => target()?.pingRtt(ms),
       subscriptions: (p, c) => target()?.subscriptions(p, c),
@@ -422,7 +435,16 @@ export class Hub {
     // A frame for a key nobody holds any more is a straggler after unsubscribe.
     if (!sub) return;
     if (sub.series.apply(c) === 'stale') return;
+    if (sub.failure) delete sub.failure;
     this.emit('candle', c, keyId);
+  }
+
+  private onSubscriptionFailed(key: CandleKey, err: VenueErrorInfo): void {
+    const sub = this.subs.get(candleKeyId(key));
+    if (!sub) return;
+    sub.failure = { ...err, message: redact(err.message) };
+    this.log.warn(`${sub.series.id}: subscription failed: ${err.kind} ${err.code}`);
+    this.emit('subscriptionFailed', sub.key, sub.failure);
   }
 
   private onOrder(u: OrderUpdate): void {

@@ -63,7 +63,13 @@ export interface ConnectionReporter {
   /** A frame arrived (data or ping). */
   message(): void;
   reconnect(): void;
-  malformed(detail: string): void;
+  /**
+   * A frame failed validation and was skipped. `detail` says why in our words (no venue bytes);
+   * `frame` is the frame as received (text, or protobuf as JSON), redacted and kept for inspection.
+   */
+  malformed(detail: string, frame?: string): void;
+  /** The venue's clock minus ours, in ms, as its own timestamps show it. */
+  clockSkew(ms: number): void;
   error(err: VenueErrorInfo): void;
   pingRtt(ms: number): void;
   subscriptions(pending: number, confirmed: number): void;
@@ -77,6 +83,7 @@ export const SILENT_REPORTER: ConnectionReporter = {
   message: () => undefined,
   reconnect: () => undefined,
   malformed: () => undefined,
+  clockSkew: () => undefined,
   error: () => undefined,
   pingRtt: () => undefined,
   subscriptions: () => undefined,
@@ -84,10 +91,79 @@ export const SILENT_REPORTER: ConnectionReporter = {
   breakers: () => undefined,
 };
 
+/**
+ * Wraps a reporter so nothing but a final `closed` gets through after the adapter closed
+ * ("no events after close"). Plain closures, no rest/spread: message() runs for every frame.
+ */
+export function gatedReporter(inner: ConnectionReporter, isOpen: () => boolean): ConnectionReporter {
+  return {
+    state: (s, reason) => {
+      if (isOpen() || s === 'closed') inner.state(s, reason);
+    },
+    message: () => {
+      if (isOpen()) inner.message();
+    },
+    reconnect: () => {
+      if (isOpen()) inner.reconnect();
+    },
+    malformed: (d, f) => {
+      if (isOpen()) inner.malformed(d, f);
+    },
+    clockSkew: (ms) => {
+      if (isOpen()) inner.clockSkew(ms);
+    },
+    error: (e) => {
+      if (isOpen()) inner.error(e);
+    },
+    pingRtt: (ms) => {
+      if (isOpen()) inner.pingRtt(ms);
+    },
+    subscriptions: (p, c) => {
+      if (isOpen()) inner.subscriptions(p, c);
+    },
+    limiters: (l) => {
+      if (isOpen()) inner.limiters(l);
+    },
+    breakers: (b) => {
+      if (isOpen()) inner.breakers(b);
+    },
+  };
+}
+
+/** Wraps a sink so nothing is reported after the adapter closed; one reporter per name. */
+export function gatedSink(sink: VenueSink, isOpen: () => boolean): VenueSink {
+  const reporters = new Map<string, ConnectionReporter>();
+  return {
+    candle: (c) => {
+      if (isOpen()) sink.candle(c);
+    },
+    order: (u) => {
+      if (isOpen()) sink.order(u);
+    },
+    subscriptionFailed: (k, e) => {
+      if (isOpen()) sink.subscriptionFailed(k, e);
+    },
+    connection: (name) => {
+      let r = reporters.get(name);
+      if (!r) {
+        r = gatedReporter(sink.connection(name), isOpen);
+        reporters.set(name, r);
+      }
+      return r;
+    },
+  };
+}
+
 /** Where an adapter sends what it learns. */
 export interface VenueSink {
   candle(c: Candle): void;
   order(u: OrderUpdate): void;
+  /**
+   * The venue refused a candle subscription, or never confirmed it within its bound (unknown
+   * instrument, limit reached). The key stays held by the core; the chart says why. A later
+   * candle for the key means it recovered.
+   */
+  subscriptionFailed(key: CandleKey, err: VenueErrorInfo): void;
   /** Creates (or returns) the reporter of one named connection. */
   connection(name: string): ConnectionReporter;
 }

@@ -96,6 +96,7 @@ describe('app store', () => {
         limiters: [],
         breakers: [],
         malformed: 0,
+      malformedSamples: [],
       },
     ]);
     expect(Object.values(store.getState().connections)[0]?.state).toBe('live');

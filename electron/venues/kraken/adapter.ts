@@ -5,8 +5,8 @@
  */
 import type { Account, Candle, CandleKey, Dec, Instrument, Order, OrderRequest, Portfolio, VenueMode } from '../../domain.js';
 import { INTERVALS, INTERVAL_SECONDS, candleKeyId } from '../../domain.js';
-import type { HistoryRequest, Venue, VenueSink, ConnectionReporter } from '../venue.js';
-import { VenueError, isVenueError } from '../venue.js';
+import type { HistoryRequest, Venue, VenueSink } from '../venue.js';
+import { VenueError, gatedSink, isVenueError } from '../venue.js';
 import { INTERVAL_MINUTES, OHLC_MAX_ROWS, SPOT_ACCOUNT_ID } from './constants.js';
 import type { KrakenTier } from './constants.js';
 import { DeadManSwitch } from './dead-man.js';
@@ -71,55 +71,6 @@ export interface KrakenVenue extends Venue {
   balances(): Promise<Record<string, Dec>>;
   /** Every order this adapter knows, final ones included. */
   orders(): Order[];
-}
-
-/** Wraps the sink so nothing is reported after close(). */
-function gatedSink(sink: VenueSink, isOpen: () => boolean): VenueSink {
-  const reporters = new Map<string, ConnectionReporter>();
-  return {
-    candle: (c) => {
-      if (isOpen()) sink.candle(c);
-    },
-    order: (u) => {
-      if (isOpen()) sink.order(u);
-    },
-    connection: (name) => {
-      let r = reporters.get(name);
-      if (!r) {
-        const inner = sink.connection(name);
-        // Plain closures (no rest/spread): message() runs for every frame.
-        r = {
-          state: (s, reason) => inner.state(s, reason), // `closed` must still get through
-          message: () => {
-            if (isOpen()) inner.message();
-          },
-          reconnect: () => {
-            if (isOpen()) inner.reconnect();
-          },
-          malformed: (d) => {
-            if (isOpen()) inner.malformed(d);
-          },
-          error: (e) => {
-            if (isOpen()) inner.error(e);
-          },
-          pingRtt: (ms) => {
-            if (isOpen()) inner.pingRtt(ms);
-          },
-          subscriptions: (p, c) => {
-            if (isOpen()) inner.subscriptions(p, c);
-          },
-          limiters: (l) => {
-            if (isOpen()) inner.limiters(l);
-          },
-          breakers: (b) => {
-            if (isOpen()) inner.breakers(b);
-          },
-        };
-        reporters.set(name, r);
-      }
-      return r;
-    },
-  };
 }
 
 export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {

@@ -7,7 +7,7 @@
 import type { Account, Candle, CandleKey, Dec, Instrument, Interval, Order, OrderRequest, Portfolio, VenueMode } from '../../domain.js';
 import { INTERVALS } from '../../domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
-import { VenueError } from '../venue.js';
+import { VenueError, gatedSink } from '../venue.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venue.js';
 import { TInvestChannel } from './channel.js';
 import type { TlsSetting } from './channel.js';
@@ -91,21 +91,6 @@ const SUPPORTED: readonly Interval[] = INTERVALS;
 /** Days before a 1-minute history search gives up on an instrument without data. */
 const EMPTY_SPANS = 5;
 
-/** Drops everything after close(): "no events afterwards". */
-function gatedReporter(r: ConnectionReporter, open: () => boolean): ConnectionReporter {
-  return {
-    state: (s, why) => open() && r.state(s, why),
-    message: () => open() && r.message(),
-    reconnect: () => open() && r.reconnect(),
-    malformed: (d) => open() && r.malformed(d),
-    error: (e) => open() && r.error(e),
-    pingRtt: (ms) => open() && r.pingRtt(ms),
-    subscriptions: (p, c) => open() && r.subscriptions(p, c),
-    limiters: (l) => open() && r.limiters(l),
-    breakers: (b) => open() && r.breakers(b),
-  };
-}
-
 class TInvestAdapter implements TInvestVenue {
   readonly id = 'tinvest' as const;
   readonly mode: VenueMode;
@@ -143,22 +128,7 @@ class TInvestAdapter implements TInvestVenue {
     this.mode = opts.mode;
     this.name = opts.mode === 'live' ? 'T-Invest' : opts.mode === 'sandbox' ? 'T-Invest (sandbox)' : 'T-Invest (demo)';
     this.now = opts.now ?? Date.now;
-    const isOpen = (): boolean => this.emitting;
-    const sink = opts.sink;
-    const reporters = new Map<string, ConnectionReporter>();
-    this.sink = {
-      candle: (c) => {
-        if (this.emitting) sink.candle(c);
-      },
-      order: (u) => {
-        if (this.emitting) sink.order(u);
-      },
-      connection: (name) => {
-        let r = reporters.get(name);
-        if (!r) reporters.set(name, (r = gatedReporter(sink.connection(name), isOpen)));
-        return r;
-      },
-    };
+    this.sink = gatedSink(opts.sink, () => this.emitting);
     this.api = this.sink.connection('api');
   }
 

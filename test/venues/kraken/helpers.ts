@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Candle, ConnectionState, LimiterHeadroom, Order, OrderUpdate, VenueErrorInfo } from '../../../electron/domain.js';
+import type { Candle, CandleKey, ConnectionState, LimiterHeadroom, Order, OrderUpdate, VenueErrorInfo } from '../../../electron/domain.js';
 import { candleKeyId } from '../../../electron/domain.js';
 import type { ConnectionReporter, Venue, VenueSink } from '../../../electron/venues/venue.js';
 import type { Market } from '../../../sim/market.js';
@@ -13,6 +13,9 @@ export interface ConnectionLog {
   messages: number;
   reconnects: number;
   malformed: string[];
+  /** The frames kept with each malformed report, in the same order. */
+  malformedFrames: (string | undefined)[];
+  clockSkews: number[];
   errors: VenueErrorInfo[];
   subscriptions: { pending: number; confirmed: number };
   limiters: LimiterHeadroom[];
@@ -39,14 +42,25 @@ export class RecordingSink implements VenueSink {
     this.orderLog.push(u);
   }
 
+  /** Keys the venue refused or never confirmed, with why, in order. */
+  readonly subscriptionFailures: { key: CandleKey; err: VenueErrorInfo }[] = [];
+
+  subscriptionFailed(key: CandleKey, err: VenueErrorInfo): void {
+    this.subscriptionFailures.push({ key, err });
+  }
+
   connection(name: string): ConnectionReporter {
-    const log: ConnectionLog = { states: [], messages: 0, reconnects: 0, malformed: [], errors: [], subscriptions: { pending: 0, confirmed: 0 }, limiters: [] };
+    const log: ConnectionLog = { states: [], messages: 0, reconnects: 0, malformed: [], malformedFrames: [], clockSkews: [], errors: [], subscriptions: { pending: 0, confirmed: 0 }, limiters: [] };
     this.conns.set(name, log);
     return {
       state: (state, reason) => log.states.push({ state, reason }),
       message: () => void log.messages++,
       reconnect: () => void log.reconnects++,
-      malformed: (d) => void log.malformed.push(d),
+      malformed: (d, f) => {
+        log.malformed.push(d);
+        log.malformedFrames.push(f);
+      },
+      clockSkew: (ms) => void log.clockSkews.push(ms),
       error: (e) => void log.errors.push(e),
       pingRtt: () => undefined,
       subscriptions: (pending, confirmed) => void (log.subscriptions = { pending, confirmed }),

@@ -7,6 +7,7 @@ function sinkInto(updates: OrderUpdate[]): VenueSink {
   return {
     candle: () => undefined,
     order: (u) => updates.push(u),
+    subscriptionFailed: () => undefined,
     connection: () => {
       throw new Error('not used');
     },

@@ -2,7 +2,7 @@
  * Test helpers for the T-Invest adapter: a recording sink, polling waits, and the venue's
  * truth (the simulator's market) as domain candles.
  */
-import type { BreakerState, Candle, ConnectionState, Interval, LimiterHeadroom, OrderUpdate, VenueErrorInfo } from '../../../electron/domain.js';
+import type { BreakerState, Candle, CandleKey, ConnectionState, Interval, LimiterHeadroom, OrderUpdate, VenueErrorInfo } from '../../../electron/domain.js';
 import { INTERVAL_SECONDS, candleKeyId } from '../../../electron/domain.js';
 import { formatScaled } from '../../../electron/decimal.js';
 import type { ConnectionReporter, VenueSink } from '../../../electron/venues/venue.js';
@@ -13,6 +13,9 @@ export interface ConnectionRecord {
   messages: number;
   reconnects: number;
   malformed: string[];
+  /** The frames kept with each malformed report, in the same order. */
+  malformedFrames: (string | undefined)[];
+  clockSkews: number[];
   errors: VenueErrorInfo[];
   rtts: number[];
   subscriptions: { pending: number; confirmed: number };
@@ -36,6 +39,13 @@ export class RecordingSink implements VenueSink {
     this.timeline.push(`order ${u.order.clientOrderId} ${u.order.status} ${u.source}`);
   }
 
+  /** Keys the venue refused or never confirmed, with why, in order. */
+  readonly subscriptionFailures: { key: CandleKey; err: VenueErrorInfo }[] = [];
+
+  subscriptionFailed(key: CandleKey, err: VenueErrorInfo): void {
+    this.subscriptionFailures.push({ key, err });
+  }
+
   connection(name: string): ConnectionReporter {
     const rec = this.record(name);
     return {
@@ -45,7 +55,11 @@ export class RecordingSink implements VenueSink {
       },
       message: () => void (rec.messages += 1),
       reconnect: () => void (rec.reconnects += 1),
-      malformed: (d) => rec.malformed.push(d),
+      malformed: (d, f) => {
+        rec.malformed.push(d);
+        rec.malformedFrames.push(f);
+      },
+      clockSkew: (ms) => void rec.clockSkews.push(ms),
       error: (e) => rec.errors.push(e),
       pingRtt: (ms) => rec.rtts.push(ms),
       subscriptions: (pending, confirmed) => (rec.subscriptions = { pending, confirmed }),
@@ -62,6 +76,8 @@ export class RecordingSink implements VenueSink {
         messages: 0,
         reconnects: 0,
         malformed: [],
+        malformedFrames: [],
+        clockSkews: [],
         errors: [],
         rtts: [],
         subscriptions: { pending: 0, confirmed: 0 },

@@ -7,6 +7,7 @@ import { SILENT_REPORTER } from '../../../electron/venues/venue.js';
 const sink: VenueSink = {
   candle: () => undefined,
   order: () => undefined,
+  subscriptionFailed: () => undefined,
   connection: () => SILENT_REPORTER,
 };
 
