@@ -63,6 +63,8 @@ export interface HubOptions {
   log?: Logger;
   /** Checks every order must pass before it is sent. */
   risk?: RiskLimits;
+  /** How far ahead of our clock a venue's candle may open (candle-sanity's default otherwise). */
+  candleSkewMs?: number;
 }
 
 /** Worst first: the state a venue shows when its connections disagree. */
@@ -84,10 +86,14 @@ export class Hub {
   readonly journal: OrderJournal;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly candleSkewMs: number | undefined;
+  /** Candles the core refused (the sanity rule) per venue, since the hub started. */
+  private readonly rejected = new Map<VenueId, number>();
 
   constructor(opts: HubOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? silentLogger;
+    this.candleSkewMs = opts.candleSkewMs;
     this.diagnostics = new DiagnosticsRegistry({
       now: this.now,
       onState: (t) => {
@@ -209,7 +215,8 @@ export class Hub {
       held.refs += 1;
       return;
     }
-    const sub: Subscription = { key: { venue: key.venue, instrumentId: key.instrumentId, interval: key.interval }, refs: 1, series: new CandleSeries(key) };
+    const series = new CandleSeries(key, this.candleSkewMs === undefined ? { now: this.now } : { now: this.now, skewMs: this.candleSkewMs });
+    const sub: Subscription = { key: { venue: key.venue, instrumentId: key.instrumentId, interval: key.interval }, refs: 1, series };
     this.subs.set(id, sub);
     if (e.lifecycle === 'live') {
       try {
@@ -247,6 +254,11 @@ export class Hub {
   /** Why a held key is failing, if the venue said so (and no candle came since). */
   subscriptionFailure(key: CandleKey): VenueErrorInfo | undefined {
     return this.subs.get(candleKeyId(key))?.failure;
+  }
+
+  /** Candles of a venue the core refused as insane, whichever adapter let them through. */
+  rejectedCandles(venue: VenueId): number {
+    return this.rejected.get(venue) ?? 0;
   }
 
   /** The forming bar of a subscribed key. */
@@ -434,9 +446,20 @@ export class Hub {
     const sub = this.subs.get(keyId);
     // A frame for a key nobody holds any more is a straggler after unsubscribe.
     if (!sub) return;
-    if (sub.series.apply(c) === 'stale') return;
+    const outcome = sub.series.apply(c);
+    if (outcome === 'rejected') return this.onRejected(sub, c.venue);
+    if (outcome === 'stale') return;
     if (sub.failure) delete sub.failure;
     this.emit('candle', c, keyId);
+  }
+
+  /** Counted per venue; logged on the 1st, 2nd, 4th, 8th… so a flood can't flood the log. */
+  private onRejected(sub: Subscription, venue: VenueId): void {
+    const n = (this.rejected.get(venue) ?? 0) + 1;
+    this.rejected.set(venue, n);
+    if ((n & (n - 1)) === 0) {
+      this.log.warn(`${sub.series.id}: candle rejected (${sub.series.lastRejection ?? 'insane'}); ${n} from ${venue} so far`);
+    }
   }
 
   private onSubscriptionFailed(key: CandleKey, err: VenueErrorInfo): void {

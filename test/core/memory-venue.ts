@@ -108,9 +108,16 @@ export class MemoryVenue implements Venue {
   }
 }
 
-export function candle(key: CandleKey, time: number, close: number): Candle {
+/**
+ * An hour-aligned second in 2023: tests give candle times as offsets from it, so every candle
+ * they make is one the core's sanity check (candle-sanity.ts) accepts as a real one.
+ */
+export const T0 = 1_699_999_200;
+
+/** A flat candle `offset` seconds after T0. */
+export function candle(key: CandleKey, offset: number, close: number): Candle {
   const c = String(close);
-  return { venue: key.venue, instrumentId: key.instrumentId, interval: key.interval, time, open: c, high: c, low: c, close: c, volume: '1' };
+  return { venue: key.venue, instrumentId: key.instrumentId, interval: key.interval, time: T0 + offset, open: c, high: c, low: c, close: c, volume: '1' };
 }
 
 /** Keeps every instance a factory built, so a test can reach the live one. */
