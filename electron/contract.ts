@@ -155,11 +155,46 @@ export interface MethodResults {
   'credentials.status': CredentialStatus;
 }
 
+/** Why something did not happen, in words the trader reads (redacted venue text). */
+export interface Reason {
+  code: string;
+  message: string;
+}
+
 export interface CancelAllResult {
-  /** How many orders the venues cancelled; each one also arrives as an order update. */
+  /** How many orders the venues cancelled, in all; each one also arrives as an order update. */
   cancelled: number;
-  /** Venues where cancelling failed, with why; the trader must see these. */
-  failed: { venue: VenueId; code: string; message: string }[];
+  /**
+   * Where cancelling failed in the end, with why; the trader must see these. `accountId` is
+   * absent when the venue could not be asked at all (not connected, no order entry).
+   */
+  failed: ({ venue: VenueId; accountId?: string } & Reason)[];
+  /** Per venue and account: what was cancelled and what was not. */
+  venues: CancelAllVenueReport[];
+}
+
+export interface CancelAllVenueReport {
+  venue: VenueId;
+  /** Set when the venue could not be asked at all; `accounts` is then empty. */
+  error?: Reason;
+  accounts: CancelAllAccountReport[];
+}
+
+export interface CancelAllAccountReport {
+  accountId: string;
+  /** The venue confirmed the cancel-all of this account. */
+  ok: boolean;
+  /** Orders the venue said it cancelled. */
+  cancelled: number;
+  /** Requests sent, retries included (bounded: a few, within about ten seconds). */
+  attempts: number;
+  /** Why the last attempt failed, when `ok` is false. */
+  error?: Reason;
+  /**
+   * When `ok` is false: orders of this account the app knows as still working (client order
+   * ids) — they may be open at the venue. Empty when the cancel-all went through.
+   */
+  mayBeOpen: string[];
 }
 
 export interface TopicPayloads {

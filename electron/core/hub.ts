@@ -17,6 +17,7 @@ import { redact, silentLogger } from './log.js';
 import { HubError } from './hub-error.js';
 import { OrderJournal, notAvailable } from './orders.js';
 import type { RiskLimits } from './orders.js';
+import type { CancelRetryOptions } from './cancel-all.js';
 
 export { HubError } from './hub-error.js';
 export type { HubErrorCode } from './hub-error.js';
@@ -65,6 +66,8 @@ export interface HubOptions {
   risk?: RiskLimits;
   /** How far ahead of our clock a venue's candle may open (candle-sanity's default otherwise). */
   candleSkewMs?: number;
+  /** How hard the panic key tries before it reports (tests shorten it). */
+  cancelRetry?: CancelRetryOptions;
 }
 
 /** Worst first: the state a venue shows when its connections disagree. */
@@ -112,6 +115,7 @@ export class Hub {
       now: this.now,
       log: this.log.child('orders'),
       ...(opts.risk ? { risk: opts.risk } : {}),
+      ...(opts.cancelRetry ? { cancelRetry: opts.cancelRetry } : {}),
     });
   }
 
