@@ -10,7 +10,9 @@ import type { CredentialStatus } from './vault/credential-types.js';
 import type {
   Account,
   Candle,
+  CandleKey,
   ConnectionDiagnostics,
+  ErrorKind,
   Instrument,
   Order,
   Portfolio,
@@ -114,7 +116,47 @@ export interface PushBatch {
   candles: Candle[];
   orders: Order[];
   connections: ConnectionEvent[];
+  /**
+   * Keys of this client the venue refused or never confirmed since the last batch (latest per
+   * key); absent when there are none. A later candle of the key means it recovered.
+   */
+  subscriptionFailures?: SubscriptionFailure[];
 }
+
+/** Why a venue is not delivering a subscribed key; the chart of the key says it. */
+export interface SubscriptionFailure extends CandleKey {
+  error: SubscriptionError;
+}
+
+export interface SubscriptionError {
+  kind: ErrorKind;
+  /** The venue's own code. */
+  code: string;
+  /** The venue's words, redacted and cut short. */
+  message: string;
+  /** ms since epoch. */
+  at: number;
+}
+
+export const MAX_FAILURE_CODE_LENGTH = 64;
+export const MAX_FAILURE_MESSAGE_LENGTH = 300;
+
+/** What a subscription failure must be before it crosses the bridge: the venue's text is untrusted. */
+export const subscriptionFailureSchema = z
+  .object({
+    venue: venueId,
+    instrumentId,
+    interval,
+    error: z
+      .object({
+        kind: z.enum(ERROR_KINDS),
+        code: z.string().max(MAX_FAILURE_CODE_LENGTH),
+        message: z.string().max(MAX_FAILURE_MESSAGE_LENGTH),
+        at: z.number().int().nonnegative(),
+      })
+      .strict(),
+  })
+  .strict() satisfies z.ZodType<SubscriptionFailure>;
 
 export interface ConnectionEvent extends StateChange {
   venue: VenueId;
@@ -128,6 +170,8 @@ export interface Snapshot {
   /** The forming (last) candle of every subscribed key. */
   candles: Candle[];
   orders: Order[];
+  /** This client's keys that the venue is not delivering now, with why. */
+  subscriptionFailures: SubscriptionFailure[];
 }
 
 export interface MethodResults {

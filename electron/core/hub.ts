@@ -12,6 +12,7 @@ import { isVenueError } from '../venues/venue.js';
 import { DiagnosticsRegistry } from './diagnostics.js';
 import type { ConnectionMonitor } from './diagnostics.js';
 import { CandleSeries } from './series.js';
+import { venueState } from './venue-state.js';
 import type { Logger } from './log.js';
 import { redact, silentLogger } from './log.js';
 import { HubError } from './hub-error.js';
@@ -69,16 +70,6 @@ export interface HubOptions {
   /** How hard the panic key tries before it reports (tests shorten it). */
   cancelRetry?: CancelRetryOptions;
 }
-
-/** Worst first: the state a venue shows when its connections disagree. */
-const AGGREGATE_ORDER: readonly ConnectionState[] = [
-  'reconnecting',
-  'degraded',
-  'connecting',
-  'authenticating',
-  'subscribing',
-  'live',
-];
 
 export class Hub {
   private readonly entries = new Map<VenueId, VenueEntry>();
@@ -403,14 +394,7 @@ export class Hub {
   }
 
   private aggregate(e: VenueEntry): ConnectionState {
-    if (e.lifecycle !== 'live') return e.lifecycle;
-    let worst = AGGREGATE_ORDER.length - 1;
-    for (const m of this.diagnostics.of(e.venue.id)) {
-      const s = m.currentState === 'closed' ? 'degraded' : m.currentState;
-      const rank = AGGREGATE_ORDER.indexOf(s);
-      if (rank >= 0 && rank < worst) worst = rank;
-    }
-    return AGGREGATE_ORDER[worst] ?? 'live';
+    return venueState(e.lifecycle, this.diagnostics.of(e.venue.id).map((m) => m.currentState));
   }
 
   private reportAggregate(id: VenueId, reason: string): void {

@@ -216,3 +216,21 @@ describe('Hub candle sanity (defence in depth behind the adapters)', () => {
     expect(hub.rejectedCandles('kraken')).toBe(0);
   });
 });
+
+describe('Hub venue state', () => {
+  it('reflects only connection health: a stream waiting on a refused key leaves the venue live', async () => {
+    const { hub, venues } = await connectedHub();
+    const events: ConnectionEvent[] = [];
+    hub.on({ connection: (e) => events.push(e) });
+    hub.retain(KEY);
+    const v = venues.current();
+    v.stream.state('subscribing', '1 subscription(s) pending');
+    v.refuse(KEY, { kind: 'invalid', code: 'NOT_FOUND', message: 'no such instrument', at: 1 });
+    expect(hub.summary('tinvest').state).toBe('live');
+    expect(events.filter((e) => e.connection === VENUE_CONNECTION)).toEqual([]);
+    expect(hub.subscriptionFailure(KEY)).toMatchObject({ code: 'NOT_FOUND' });
+    // Health still counts: a stream that drops makes the venue reconnecting.
+    v.stream.state('reconnecting', 'stream dropped');
+    expect(hub.summary('tinvest').state).toBe('reconnecting');
+  });
+});

@@ -3,7 +3,7 @@
  * of it and lets a test emit candles and connection states as an adapter would. The real
  * adapters against the simulators are covered by the integration tests.
  */
-import type { Account, Candle, CandleKey, Instrument, Interval, VenueId, VenueMode } from '../../electron/domain.js';
+import type { Account, Candle, CandleKey, Instrument, Interval, VenueErrorInfo, VenueId, VenueMode } from '../../electron/domain.js';
 import { candleKeyId } from '../../electron/domain.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
@@ -100,6 +100,11 @@ export class MemoryVenue implements Venue {
   unsubscribeCandles(key: CandleKey): void {
     this.unsubscribed.push(key);
     this.active.delete(candleKeyId(key));
+  }
+
+  /** Reports a key the venue refused or never confirmed, as an adapter would. */
+  refuse(key: CandleKey, err: VenueErrorInfo): void {
+    this.sink.subscriptionFailed(key, err);
   }
 
   /** Emits a candle through the sink, as the adapter would on a live frame. */
