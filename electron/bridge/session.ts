@@ -95,7 +95,13 @@ export class Session implements ClientContext {
     });
     const every = opts.diagnosticsMs ?? DIAGNOSTICS_INTERVAL_MS;
     if (every > 0) {
-      this.diagTimer = setInterval(() => this.safePush('diagnostics', this.hub.diagnostics.snapshot()), every);
+      this.diagTimer = setInterval(() => {
+        try {
+          this.safePush('diagnostics', this.hub.diagnostics.snapshot());
+        } catch (err) {
+          this.log.error('diagnostics snapshot failed', err);
+        }
+      }, every);
       this.diagTimer.unref?.();
     }
   }

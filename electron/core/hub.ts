@@ -308,19 +308,29 @@ export class Hub {
       const e = entryOf();
       return e && e.generation === born ? e : undefined;
     };
+    // Nothing the core does with an event may throw back into the adapter's frame handler:
+    // a bug here, or an event shaped wrong, is logged and that one event dropped.
     const sink: VenueSink = {
       candle: (c) => {
-        if (current()) this.onCandle(c);
+        if (current()) this.contain('candle', () => this.onCandle(c));
       },
       order: (u) => {
-        if (current()) this.onOrder(u);
+        if (current()) this.contain('order update', () => this.onOrder(u));
       },
       subscriptionFailed: (key, err) => {
-        if (current()) this.onSubscriptionFailed(key, err);
+        if (current()) this.contain('subscription failure', () => this.onSubscriptionFailed(key, err));
       },
       connection: (name) => this.reporter(name, current),
     };
     return factory(sink);
+  }
+
+  private contain(what: string, run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      this.log.error(`a venue's ${what} could not be handled; dropped`, err);
+    }
   }
 
   /**
