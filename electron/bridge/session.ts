@@ -146,7 +146,12 @@ export class Session implements ClientContext {
     this.subs.set(id, key);
     const held = this.keyRefs.get(keyId);
     if (held) held.count += 1;
-    else this.keyRefs.set(keyId, { key, count: 1 });
+    else {
+      this.keyRefs.set(keyId, { key, count: 1 });
+      // Another client's chart may already know the venue refused this key: this one learns too.
+      const failed = this.hub.subscriptionFailure(key);
+      if (failed) this.batcher.subscriptionFailure(this.failureOf(key, failed));
+    }
     return id;
   }
 

@@ -132,4 +132,21 @@ describe('Session: subscriptions that fail say so', () => {
     mine.close();
     theirs.close();
   });
+
+  it('tells a client that subscribes to a key the venue already refused', async () => {
+    const hub = new Hub();
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const first = new Session({ hub, transport: 'ipc', push: () => undefined, diagnosticsMs: 0 });
+    await first.handle('candles.subscribe', GAZP);
+    venues.current().refuse(GAZP, UNKNOWN);
+    const batches: PushBatch[] = [];
+    const later = new Session({ hub, transport: 'ipc', push: (t, p) => t === 'batch' && batches.push(p as PushBatch), diagnosticsMs: 0, batchMs: 60_000 });
+    await later.handle('candles.subscribe', GAZP);
+    await later.handle('session.snapshot', {});
+    expect(batches[0]?.subscriptionFailures).toEqual([{ ...GAZP, error: UNKNOWN }]);
+    first.close();
+    later.close();
+  });
 });
