@@ -3,6 +3,11 @@
  * or loaded, or when a venue hands out a session token), and shapes that are secrets whoever
  * owns them (bearer tokens, authorization metadata, Kraken API-Key/API-Sign headers, Kraken
  * private keys, T-Invest tokens), so a secret we never saw is still caught.
+ *
+ * It touches only what it must: text that merely names a secret ("otp: required", "the bearer
+ * of", "api-key: it was revoked") comes out as it went in. A field's value is masked when it
+ * is quoted, follows machine syntax (key=value), or looks like a credential; the shapes only
+ * when they look like one (a base64 run of one character class is padding, not a key).
  */
 import { formatWithOptions } from 'node:util';
 
@@ -19,6 +24,7 @@ const MIN_SECRET_LENGTH = 8;
  */
 const FIELD_NAMES =
   'proxy-authorization|authorization|x-api-key|api[-_]?key|api[-_]?sign|api[-_]?secret|access[-_]?token|refresh[-_]?token|token|secret|password|passphrase|otp';
+/** Authorization schemes ("Bearer xyz"): the word after one of them is the credential. */
 const SCHEMES = 'bearer|basic|digest|token|negotiate|ntlm|hmac|aws4-hmac-sha256';
 /** An unquoted value word: no separators, no "[" (a mask already there), no trailing full stop. */
 const WORD = `[^\\s,;}\\]&"'\\[]*[^\\s,;}\\]&"'\\[.]`;
@@ -30,7 +36,7 @@ const SENSITIVE_FIELD = new RegExp(
   'gi',
 );
 /** Authorization schemes: the word after one of them is the credential. */
-const AUTH_SCHEME = /^(?:bearer|basic|digest|token|negotiate|ntlm|hmac|aws4-hmac-sha256)$/i;
+const AUTH_SCHEME = new RegExp(`^(?:${SCHEMES})$`, 'i');
 /** "Bearer <token>" outside any field; whether the word after it is a token is checked below. */
 const BEARER = /\b(bearer)([ \t]+)([A-Za-z0-9._~+/=-]+)/gi;
 /** A Kraken private key (and an API-Sign value): base64 of 64 bytes, 88 characters. */
