@@ -310,27 +310,39 @@ export class Hub {
     };
     // Nothing the core does with an event may throw back into the adapter's frame handler:
     // a bug here, or an event shaped wrong, is logged and that one event dropped.
+    // (try/catch inline, no closure: candle() runs for every frame.)
     const sink: VenueSink = {
       candle: (c) => {
-        if (current()) this.contain('candle', () => this.onCandle(c));
+        if (!current()) return;
+        try {
+          this.onCandle(c);
+        } catch (err) {
+          this.dropped('candle', err);
+        }
       },
       order: (u) => {
-        if (current()) this.contain('order update', () => this.onOrder(u));
+        if (!current()) return;
+        try {
+          this.onOrder(u);
+        } catch (err) {
+          this.dropped('order update', err);
+        }
       },
       subscriptionFailed: (key, err) => {
-        if (current()) this.contain('subscription failure', () => this.onSubscriptionFailed(key, err));
+        if (!current()) return;
+        try {
+          this.onSubscriptionFailed(key, err);
+        } catch (e) {
+          this.dropped('subscription failure', e);
+        }
       },
       connection: (name) => this.reporter(name, current),
     };
     return factory(sink);
   }
 
-  private contain(what: string, run: () => void): void {
-    try {
-      run();
-    } catch (err) {
-      this.log.error(`a venue's ${what} could not be handled; dropped`, err);
-    }
+  private dropped(what: string, err: unknown): void {
+    this.log.error(`a venue's ${what} could not be handled; dropped`, err);
   }
 
   /**

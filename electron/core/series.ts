@@ -11,6 +11,7 @@
 import type { Candle, CandleKey } from '../domain.js';
 import { candleKeyId } from '../domain.js';
 import { candleProblem } from '../candle-sanity.js';
+import type { CandleCheckOptions } from '../candle-sanity.js';
 
 /** Enough for a screen of bars plus room to scroll; older bars come from history on demand. */
 export const SERIES_CAPACITY = 2000;
@@ -33,7 +34,8 @@ export class CandleSeries {
   private lastProblem: string | undefined;
   private readonly capacity: number;
   private readonly now: () => number;
-  private readonly skewMs: number | undefined;
+  /** Reused for every check (its clock set each time): apply() runs for every candle. */
+  private readonly check: CandleCheckOptions;
 
   constructor(
     readonly key: CandleKey,
@@ -42,11 +44,12 @@ export class CandleSeries {
     this.id = candleKeyId(key);
     this.capacity = opts.capacity ?? SERIES_CAPACITY;
     this.now = opts.now ?? Date.now;
-    this.skewMs = opts.skewMs;
+    this.check = opts.skewMs === undefined ? { nowMs: 0 } : { nowMs: 0, skewMs: opts.skewMs };
   }
 
   apply(c: Candle): ApplyOutcome {
-    const problem = candleProblem(c, this.skewMs === undefined ? { nowMs: this.now() } : { nowMs: this.now(), skewMs: this.skewMs });
+    this.check.nowMs = this.now();
+    const problem = candleProblem(c, this.check);
     if (problem !== undefined) {
       this.rejectedCount += 1;
       this.lastProblem = problem;
