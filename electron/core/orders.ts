@@ -110,7 +110,8 @@ export class OrderJournal {
     if (!venue.cancelOrder) throw notAvailable(venue, 'order entry');
     const known = this.entries.get(keyOf(venueId, clientOrderId));
     if (known && known.order.accountId !== accountId) {
-      throw new HubError('not-found', `no order ${clientOrderId} in account ${accountId}`);
+      // Never the caller's ids back: an id field can hold anything pasted into it.
+      throw new HubError('not-found', 'that account has no order with this client order id');
     }
     if (known && FINAL_ORDER_STATUSES.has(known.order.status)) return cloneOrder(known.order);
     const result = await venue.cancelOrder(accountId, clientOrderId);
@@ -349,7 +350,7 @@ function requireSameOrder(was: OrderRequest | Order, now: OrderRequest): void {
     was.type === now.type &&
     cmp(was.quantity, now.quantity) === 0 &&
     (was.price === undefined ? now.price === undefined : now.price !== undefined && cmp(was.price, now.price) === 0);
-  if (!same) throw invalid(`client order id ${now.clientOrderId} was already used for another order`);
+  if (!same) throw invalid('this client order id was already used for another order');
 }
 
 function nextStatus(prev: OrderStatus, incoming: OrderStatus, source: OrderUpdate['source']): OrderStatus {

@@ -82,7 +82,7 @@ describe('order journal: placing', () => {
     const req = limitBuy();
     await hub.journal.place(req);
     const r = await refusal(hub.journal.place({ ...req, quantity: '3' }));
-    expect(r).toEqual({ code: 'invalid', message: `client order id ${req.clientOrderId} was already used for another order` });
+    expect(r).toEqual({ code: 'invalid', message: 'this client order id was already used for another order' });
     expect(venue.placed).toHaveLength(1);
   });
 
@@ -261,6 +261,8 @@ describe('order journal: cancelling', () => {
     await hub.journal.place(req);
     expect((await hub.journal.cancel('tinvest', 'acc-1', req.clientOrderId)).status).toBe('cancelled');
     expect((await hub.journal.cancel('tinvest', 'acc-1', req.clientOrderId)).status).toBe('cancelled');
+    // An order asked for under another account is not found, and the answer quotes neither id.
+    expect(await refusal(hub.journal.cancel('tinvest', 'acc-9', req.clientOrderId))).toEqual({ code: 'not-found', message: 'that account has no order with this client order id' });
     expect(venue.cancelRequests).toEqual([req.clientOrderId]);
   });
 

@@ -12,6 +12,7 @@ import { Hub } from '../../electron/core/hub.js';
 import { Session } from '../../electron/bridge/session.js';
 import { parseWireRequest } from '../../electron/bridge/wire.js';
 import { memoryVenues } from '../core/memory-venue.js';
+import { tradingVenues } from '../core/memory-trading-venue.js';
 
 const MARK = 'Qz7Mark';
 
@@ -30,7 +31,7 @@ function text(r: Result<unknown>): string {
 const marked = fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 })).map(([a, b]) => `${a}${MARK}${b}`);
 
 /** A valid-looking request of `method` with one field (or a new key) replaced by marked text. */
-function hostilePayload(method: MethodName): fc.Arbitrary<unknown> {
+function hostilePayload(_method: MethodName): fc.Arbitrary<unknown> {
   const fields = ['venue', 'instrumentId', 'interval', 'accountId', 'clientOrderId', 'subscriptionId', 'query', 'quantity', 'price', 'side', 'type', 'mode', 'limit', 'before'];
   const base = { venue: 'tinvest', instrumentId: 'id-SBER', interval: '1m', accountId: 'acc-1', side: 'buy', type: 'limit', quantity: '1', price: '100', clientOrderId: '7b0a3c1e-1111-4222-8333-944455556666' };
   return fc.oneof(
@@ -41,7 +42,7 @@ function hostilePayload(method: MethodName): fc.Arbitrary<unknown> {
     fc.tuple(marked, marked).map(([a, b]) => [a, b]),
     marked.map((v) => ({ venue: 'kraken', credentials: { apiKey: v, apiSecret: v, mode: 'live' } })),
     marked.map((v) => ({ venue: 'tinvest', credentials: { token: `t.${v}`, mode: v } })),
-  ).map((p) => (method === 'credentials.store' ? p : p));
+  );
 }
 
 describe('bridge errors never echo input', () => {
@@ -80,6 +81,24 @@ describe('bridge errors never echo input', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("names neither id of an order asked for under the wrong account", async () => {
+    const hub = new Hub();
+    const venues = tradingVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const s = new Session({ hub, transport: 'websocket', push: () => undefined, diagnosticsMs: 0 });
+    const clientOrderId = '7b0a3c1e-1111-4222-8333-944455556666';
+    const placed = await s.handle('orders.place', { venue: 'tinvest', accountId: 'acc-1', instrumentId: 'id-SBER', side: 'buy', type: 'limit', quantity: '1', price: '100', clientOrderId });
+    expect(placed.ok).toBe(true);
+    const r = await s.handle('orders.cancel', { venue: 'tinvest', accountId: `acc${MARK}`, clientOrderId });
+    expect(r).toMatchObject({ ok: false, code: 'not-found' });
+    expect(text(r)).not.toContain(MARK);
+    expect(text(r)).not.toContain(clientOrderId);
+    const reused = await s.handle('orders.place', { venue: 'tinvest', accountId: 'acc-1', instrumentId: 'id-SBER', side: 'sell', type: 'limit', quantity: '1', price: '100', clientOrderId });
+    expect(reused).toMatchObject({ ok: false, code: 'invalid' });
+    expect(text(reused)).not.toContain(clientOrderId);
   });
 
   it('answers broken wire frames without quoting them', () => {
