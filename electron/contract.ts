@@ -160,6 +160,10 @@ export const subscriptionFailureSchema = z
 
 export interface ConnectionEvent extends StateChange {
   venue: VenueId;
+  /**
+   * A connection of the venue, or "venue": the venue's overall state as the hub's one rule
+   * (core/venue-state.ts) adds it up — what the renderer shows for the venue.
+   */
   connection: string;
 }
 
