@@ -10,7 +10,9 @@ import type { CredentialStatus } from './vault/credential-types.js';
 import type {
   Account,
   Candle,
+  CandleKey,
   ConnectionDiagnostics,
+  ErrorKind,
   Instrument,
   Order,
   Portfolio,
@@ -114,10 +116,54 @@ export interface PushBatch {
   candles: Candle[];
   orders: Order[];
   connections: ConnectionEvent[];
+  /**
+   * Keys of this client the venue refused or never confirmed since the last batch (latest per
+   * key); absent when there are none. A later candle of the key means it recovered.
+   */
+  subscriptionFailures?: SubscriptionFailure[];
 }
+
+/** Why a venue is not delivering a subscribed key; the chart of the key says it. */
+export interface SubscriptionFailure extends CandleKey {
+  error: SubscriptionError;
+}
+
+export interface SubscriptionError {
+  kind: ErrorKind;
+  /** The venue's own code. */
+  code: string;
+  /** The venue's words, redacted and cut short. */
+  message: string;
+  /** ms since epoch. */
+  at: number;
+}
+
+export const MAX_FAILURE_CODE_LENGTH = 64;
+export const MAX_FAILURE_MESSAGE_LENGTH = 300;
+
+/** What a subscription failure must be before it crosses the bridge: the venue's text is untrusted. */
+export const subscriptionFailureSchema = z
+  .object({
+    venue: venueId,
+    instrumentId,
+    interval,
+    error: z
+      .object({
+        kind: z.enum(ERROR_KINDS),
+        code: z.string().max(MAX_FAILURE_CODE_LENGTH),
+        message: z.string().max(MAX_FAILURE_MESSAGE_LENGTH),
+        at: z.number().int().nonnegative(),
+      })
+      .strict(),
+  })
+  .strict() satisfies z.ZodType<SubscriptionFailure>;
 
 export interface ConnectionEvent extends StateChange {
   venue: VenueId;
+  /**
+   * A connection of the venue, or "venue": the venue's overall state as the hub's one rule
+   * (core/venue-state.ts) adds it up — what the renderer shows for the venue.
+   */
   connection: string;
 }
 
@@ -128,6 +174,8 @@ export interface Snapshot {
   /** The forming (last) candle of every subscribed key. */
   candles: Candle[];
   orders: Order[];
+  /** This client's keys that the venue is not delivering now, with why. */
+  subscriptionFailures: SubscriptionFailure[];
 }
 
 export interface MethodResults {
@@ -155,11 +203,46 @@ export interface MethodResults {
   'credentials.status': CredentialStatus;
 }
 
+/** Why something did not happen, in words the trader reads (redacted venue text). */
+export interface Reason {
+  code: string;
+  message: string;
+}
+
 export interface CancelAllResult {
-  /** How many orders the venues cancelled; each one also arrives as an order update. */
+  /** How many orders the venues cancelled, in all; each one also arrives as an order update. */
   cancelled: number;
-  /** Venues where cancelling failed, with why; the trader must see these. */
-  failed: { venue: VenueId; code: string; message: string }[];
+  /**
+   * Where cancelling failed in the end, with why; the trader must see these. `accountId` is
+   * absent when the venue could not be asked at all (not connected, no order entry).
+   */
+  failed: ({ venue: VenueId; accountId?: string } & Reason)[];
+  /** Per venue and account: what was cancelled and what was not. */
+  venues: CancelAllVenueReport[];
+}
+
+export interface CancelAllVenueReport {
+  venue: VenueId;
+  /** Set when the venue could not be asked at all; `accounts` is then empty. */
+  error?: Reason;
+  accounts: CancelAllAccountReport[];
+}
+
+export interface CancelAllAccountReport {
+  accountId: string;
+  /** The venue confirmed the cancel-all of this account. */
+  ok: boolean;
+  /** Orders the venue said it cancelled. */
+  cancelled: number;
+  /** Requests sent, retries included (bounded: a few, within about ten seconds). */
+  attempts: number;
+  /** Why the last attempt failed, when `ok` is false. */
+  error?: Reason;
+  /**
+   * When `ok` is false: orders of this account the app knows as still working (client order
+   * ids) — they may be open at the venue. Empty when the cancel-all went through.
+   */
+  mayBeOpen: string[];
 }
 
 export interface TopicPayloads {

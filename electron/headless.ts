@@ -2,7 +2,8 @@
  * Node entry without Electron: the same app behind the WebSocket transport, serving the
  * built renderer to a browser. As a script (`tsx electron/headless.ts --port P --seed N`) it
  * starts the demo venues, prints exactly one line — the URL to open — and runs until
- * SIGINT/SIGTERM. Logs go to stderr.
+ * SIGINT/SIGTERM. Logs go to stderr. As a script it contains what escapes (core/crash-guard.ts):
+ * logged, and the app keeps running.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { createApp, startDemoVenues } from './app.js';
 import type { DemoVenues, EndpointOverrides, VenueConfig } from './app.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
+import { installCrashGuard } from './core/crash-guard.js';
 import type { RiskLimits } from './core/orders.js';
 import { startWebSocketBridge } from './bridge/websocket.js';
 import { KeyringStore } from './vault/keyring-store.js';
@@ -128,6 +130,8 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
   for (const [name, v] of [['port', opts.port], ['seed', opts.seed]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new Error(`--${name} wants a non-negative integer`);
   }
+  // Before anything connects: from here on nothing a venue sends can end the process.
+  installCrashGuard(createLogger('headless:process'));
   const headless = await startHeadless(opts);
   process.stdout.write(`Switchboard headless: open ${headless.url}\n`);
   let stopping = false;

@@ -14,6 +14,7 @@ import type { IpcBridge } from './bridge/ipc.js';
 import { contentSecurityPolicy } from './bridge/csp.js';
 import { readStaticFile } from './bridge/static-files.js';
 import { createLogger } from './core/log.js';
+import { installCrashGuard } from './core/crash-guard.js';
 import { createSafeStorageStore, pinPasswordStore } from './vault/safe-storage.js';
 
 const APP_SCHEME = 'app';
@@ -158,6 +159,9 @@ async function start(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  // An error that escapes is logged and contained (core/crash-guard.ts); Electron's default
+  // would show a dialog and leave the main process in an unknown state.
+  installCrashGuard(log.child('process'));
   // Before 'ready': Chromium fixes the Linux password store then (see safe-storage.ts).
   pinPasswordStore();
   app.on('web-contents-created', (_event, contents) => lockDown(contents));

@@ -6,7 +6,7 @@
  * something changed, so the renderer can apply one batch per frame and notice a gap.
  */
 import type { Candle, Order } from '../domain.js';
-import type { ConnectionEvent, PushBatch } from '../contract.js';
+import type { ConnectionEvent, PushBatch, SubscriptionFailure } from '../contract.js';
 
 /** Within the 16–50 ms the house plan allows: under two frames at 60 Hz. */
 export const BATCH_INTERVAL_MS = 25;
@@ -28,6 +28,8 @@ export class Batcher {
   private closed: Candle[] = [];
   private orders: Order[] = [];
   private connections: ConnectionEvent[] = [];
+  /** Latest failure per key id in this window; a later candle of the key drops it. */
+  private failures = new Map<string, SubscriptionFailure>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly send: (batch: PushBatch) => void;
@@ -44,10 +46,12 @@ export class Batcher {
   }
 
   get pending(): boolean {
-    return this.formingCount > 0 || this.closed.length > 0 || this.orders.length > 0 || this.connections.length > 0;
+    return this.formingCount > 0 || this.closed.length > 0 || this.orders.length > 0 || this.connections.length > 0 || this.failures.size > 0;
   }
 
   candle(c: Candle): void {
+    // Rare: only while a key of this client is failing. The candle proves it recovered.
+    if (this.failures.size > 0) this.failures.delete(failureKey(c));
     let slots = this.candles.get(c.instrumentId);
     if (slots === undefined) {
       slots = [];
@@ -80,6 +84,14 @@ export class Batcher {
     this.schedule();
   }
 
+  subscriptionFailure(f: SubscriptionFailure): void {
+    const id = failureKey(f);
+    // Re-inserted so the latest comes last, as it happened.
+    this.failures.delete(id);
+    this.failures.set(id, f);
+    this.schedule();
+  }
+
   /** Sends what is pending now, if anything; returns the batch sent. */
   flush(): PushBatch | undefined {
     if (this.timer !== undefined) {
@@ -94,6 +106,10 @@ export class Batcher {
       orders: this.orders,
       connections: this.connections,
     };
+    if (this.failures.size > 0) {
+      batch.subscriptionFailures = [...this.failures.values()];
+      this.failures = new Map();
+    }
     // Slots are kept (emptied) across flushes: the same instruments come back every window.
     for (const slots of this.candles.values()) slots.length = 0;
     this.formingCount = 0;
@@ -113,6 +129,7 @@ export class Batcher {
     this.closed = [];
     this.orders = [];
     this.connections = [];
+    this.failures = new Map();
   }
 
   /** Oldest bar first when bars closed in the window, so a chart applies them in order. */
@@ -133,4 +150,8 @@ export class Batcher {
     }, this.intervalMs);
     this.timer.unref?.();
   }
+}
+
+function failureKey(k: { venue: string; instrumentId: string; interval: string }): string {
+  return `${k.venue}|${k.instrumentId}|${k.interval}`;
 }

@@ -4,14 +4,15 @@
  * dispatch, the client's own subscriptions, coalescing, cleanup) is the same code.
  */
 import { randomUUID } from 'node:crypto';
-import type { CandleKey } from '../domain.js';
+import type { CandleKey, VenueErrorInfo } from '../domain.js';
 import { candleKeyId } from '../domain.js';
-import type { Result, Snapshot, TopicName, TopicPayloads } from '../contract.js';
+import { MAX_FAILURE_CODE_LENGTH, MAX_FAILURE_MESSAGE_LENGTH, subscriptionFailureSchema } from '../contract.js';
+import type { Result, Snapshot, SubscriptionFailure, TopicName, TopicPayloads } from '../contract.js';
 import type { Hub } from '../core/hub.js';
 import { HubError } from '../core/hub.js';
 import type { VenueModes } from '../core/venue-modes.js';
 import type { Logger } from '../core/log.js';
-import { silentLogger } from '../core/log.js';
+import { redact, silentLogger } from '../core/log.js';
 import { Batcher, BATCH_INTERVAL_MS } from './batcher.js';
 import { failure, toFailure } from './errors.js';
 import { handlers as defaultHandlers } from './handlers.js';
@@ -88,10 +89,19 @@ export class Session implements ClientContext {
       },
       order: (u) => this.batcher.order(u.order),
       connection: (e) => this.batcher.connection(e),
+      subscriptionFailed: (key, err) => {
+        if (this.keyRefs.has(candleKeyId(key))) this.batcher.subscriptionFailure(this.failureOf(key, err));
+      },
     });
     const every = opts.diagnosticsMs ?? DIAGNOSTICS_INTERVAL_MS;
     if (every > 0) {
-      this.diagTimer = setInterval(() => this.safePush('diagnostics', this.hub.diagnostics.snapshot()), every);
+      this.diagTimer = setInterval(() => {
+        try {
+          this.safePush('diagnostics', this.hub.diagnostics.snapshot());
+        } catch (err) {
+          this.log.error('diagnostics snapshot failed', err);
+        }
+      }, every);
       this.diagTimer.unref?.();
     }
   }
@@ -136,7 +146,12 @@ export class Session implements ClientContext {
     this.subs.set(id, key);
     const held = this.keyRefs.get(keyId);
     if (held) held.count += 1;
-    else this.keyRefs.set(keyId, { key, count: 1 });
+    else {
+      this.keyRefs.set(keyId, { key, count: 1 });
+      // Another client's chart may already know the venue refused this key: this one learns too.
+      const failed = this.hub.subscriptionFailure(key);
+      if (failed) this.batcher.subscriptionFailure(this.failureOf(key, failed));
+    }
     return id;
   }
 
@@ -154,11 +169,14 @@ export class Session implements ClientContext {
   snapshot(): Snapshot {
     this.batcher.flush();
     const candles = [];
+    const subscriptionFailures: SubscriptionFailure[] = [];
     for (const { key } of this.keyRefs.values()) {
       const c = this.hub.forming(key);
       if (c) candles.push(c);
+      const failed = this.hub.subscriptionFailure(key);
+      if (failed) subscriptionFailures.push(this.failureOf(key, failed));
     }
-    return { seq: this.batcher.seq, venues: this.hub.summaries(), candles, orders: this.hub.orders() };
+    return { seq: this.batcher.seq, venues: this.hub.summaries(), candles, orders: this.hub.orders(), subscriptionFailures };
   }
 
   /** The client went away: release every subscription it held. Idempotent. */
@@ -169,6 +187,28 @@ export class Session implements ClientContext {
     if (this.diagTimer !== undefined) clearInterval(this.diagTimer);
     this.batcher.close();
     for (const id of [...this.subs.keys()]) this.unsubscribe(id);
+  }
+
+  /**
+   * What crosses the bridge of a venue's refusal: checked against the contract, the venue's text
+   * redacted and cut short. A report that still fails the check is replaced, never passed on.
+   */
+  private failureOf(key: CandleKey, err: VenueErrorInfo): SubscriptionFailure {
+    const candidate = {
+      venue: key.venue,
+      instrumentId: key.instrumentId,
+      interval: key.interval,
+      error: {
+        kind: err.kind,
+        code: redact(String(err.code)).slice(0, MAX_FAILURE_CODE_LENGTH),
+        message: redact(String(err.message)).slice(0, MAX_FAILURE_MESSAGE_LENGTH),
+        at: Number.isSafeInteger(err.at) && err.at >= 0 ? err.at : Date.now(),
+      },
+    };
+    const parsed = subscriptionFailureSchema.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+    this.log.warn(`${candleKeyId(key)}: a subscription failure report did not fit the contract`);
+    return { ...candidate, error: { kind: 'internal', code: 'unreadable', message: 'the venue refused this chart; its reason could not be read', at: candidate.error.at } };
   }
 
   private safePush<T extends TopicName>(topic: T, payload: TopicPayloads[T]): void {

@@ -175,7 +175,12 @@ export async function startWebSocketBridge(opts: WebSocketBridgeOptions): Promis
     ws.on('message', (data, isBinary) => {
       const req = isBinary ? { id: null, error: failure('bad-request', 'binary frames are not accepted') } : parseWireRequest(rawText(data));
       if ('error' in req) return send(encodeResponse(req.id, req.error));
-      void session.handle(req.method, req.params).then((result) => send(encodeResponse(req.id, result)));
+      // handle() never throws; sending or encoding might (a closed socket, a value JSON can't
+      // carry): that is this one answer's problem, never the process's.
+      session
+        .handle(req.method, req.params)
+        .then((result) => send(encodeResponse(req.id, result)))
+        .catch((err: unknown) => log.error('answering a request failed', err));
     });
     ws.on('error', (err) => log.warn('client socket error', err));
     ws.on('close', () => {

@@ -80,7 +80,12 @@ function encodeCandle(c: Candle): string {
 
 export function encodeResponse(id: RequestId | null, result: Result<unknown>): string {
   const msg: WireResponse = { id, result };
-  return JSON.stringify(msg);
+  try {
+    return JSON.stringify(msg);
+  } catch {
+    // A value JSON can't carry (bigint, a cycle) is a bug of ours; the caller still gets an answer.
+    return JSON.stringify({ id, result: failure('internal', 'internal error; see the app log') } satisfies WireResponse);
+  }
 }
 
 /** Parses one request frame; a frame that isn't one yields the failure to answer with. */

@@ -23,6 +23,8 @@ const MAX_TEXT_LENGTH = 200;
 /** Malformed frames kept per connection for inspection, and how much of each. */
 export const MALFORMED_SAMPLES = 8;
 const MAX_FRAME_SAMPLE = 2048;
+/** Longer than any secret shape we know (T-Invest tokens ~90, registered secrets ≤ 512 chars). */
+const REDACT_MARGIN = 600;
 
 export interface ConnectionTransition extends StateChange {
   venue: VenueId;
@@ -93,8 +95,10 @@ export class ConnectionMonitor implements ConnectionReporter {
     this.malformedCount += 1;
     const sample: MalformedSample = { at: this.now(), detail: redact(detail).slice(0, MAX_TEXT_LENGTH) };
     if (frame !== undefined) {
-      const cut = frame.length > MAX_FRAME_SAMPLE ? `${frame.slice(0, MAX_FRAME_SAMPLE)}… (${frame.length} chars)` : frame;
-      sample.frame = redact(cut);
+      // Redacted before it is cut: a cut through a secret would leave its head unrecognisable.
+      // Only a window a little wider than what is kept is scanned, so a huge frame costs little.
+      if (frame.length <= MAX_FRAME_SAMPLE) sample.frame = redact(frame);
+      else sample.frame = `${redact(frame.slice(0, MAX_FRAME_SAMPLE + REDACT_MARGIN)).slice(0, MAX_FRAME_SAMPLE)}… (${frame.length} chars)`;
     }
     this.samples.push(sample);
     if (this.samples.length > MALFORMED_SAMPLES) this.samples.shift();

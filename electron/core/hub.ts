@@ -12,11 +12,13 @@ import { isVenueError } from '../venues/venue.js';
 import { DiagnosticsRegistry } from './diagnostics.js';
 import type { ConnectionMonitor } from './diagnostics.js';
 import { CandleSeries } from './series.js';
+import { venueState } from './venue-state.js';
 import type { Logger } from './log.js';
 import { redact, silentLogger } from './log.js';
 import { HubError } from './hub-error.js';
 import { OrderJournal, notAvailable } from './orders.js';
 import type { RiskLimits } from './orders.js';
+import type { CancelRetryOptions } from './cancel-all.js';
 
 export { HubError } from './hub-error.js';
 export type { HubErrorCode } from './hub-error.js';
@@ -63,17 +65,11 @@ export interface HubOptions {
   log?: Logger;
   /** Checks every order must pass before it is sent. */
   risk?: RiskLimits;
+  /** How far ahead of our clock a venue's candle may open (candle-sanity's default otherwise). */
+  candleSkewMs?: number;
+  /** How hard the panic key tries before it reports (tests shorten it). */
+  cancelRetry?: CancelRetryOptions;
 }
-
-/** Worst first: the state a venue shows when its connections disagree. */
-const AGGREGATE_ORDER: readonly ConnectionState[] = [
-  'reconnecting',
-  'degraded',
-  'connecting',
-  'authenticating',
-  'subscribing',
-  'live',
-];
 
 export class Hub {
   private readonly entries = new Map<VenueId, VenueEntry>();
@@ -84,10 +80,14 @@ export class Hub {
   readonly journal: OrderJournal;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly candleSkewMs: number | undefined;
+  /** Candles the core refused (the sanity rule) per venue, since the hub started. */
+  private readonly rejected = new Map<VenueId, number>();
 
   constructor(opts: HubOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? silentLogger;
+    this.candleSkewMs = opts.candleSkewMs;
     this.diagnostics = new DiagnosticsRegistry({
       now: this.now,
       onState: (t) => {
@@ -106,6 +106,7 @@ export class Hub {
       now: this.now,
       log: this.log.child('orders'),
       ...(opts.risk ? { risk: opts.risk } : {}),
+      ...(opts.cancelRetry ? { cancelRetry: opts.cancelRetry } : {}),
     });
   }
 
@@ -209,7 +210,8 @@ export class Hub {
       held.refs += 1;
       return;
     }
-    const sub: Subscription = { key: { venue: key.venue, instrumentId: key.instrumentId, interval: key.interval }, refs: 1, series: new CandleSeries(key) };
+    const series = new CandleSeries(key, this.candleSkewMs === undefined ? { now: this.now } : { now: this.now, skewMs: this.candleSkewMs });
+    const sub: Subscription = { key: { venue: key.venue, instrumentId: key.instrumentId, interval: key.interval }, refs: 1, series };
     this.subs.set(id, sub);
     if (e.lifecycle === 'live') {
       try {
@@ -247,6 +249,11 @@ export class Hub {
   /** Why a held key is failing, if the venue said so (and no candle came since). */
   subscriptionFailure(key: CandleKey): VenueErrorInfo | undefined {
     return this.subs.get(candleKeyId(key))?.failure;
+  }
+
+  /** Candles of a venue the core refused as insane, whichever adapter let them through. */
+  rejectedCandles(venue: VenueId): number {
+    return this.rejected.get(venue) ?? 0;
   }
 
   /** The forming bar of a subscribed key. */
@@ -301,19 +308,41 @@ export class Hub {
       const e = entryOf();
       return e && e.generation === born ? e : undefined;
     };
+    // Nothing the core does with an event may throw back into the adapter's frame handler:
+    // a bug here, or an event shaped wrong, is logged and that one event dropped.
+    // (try/catch inline, no closure: candle() runs for every frame.)
     const sink: VenueSink = {
       candle: (c) => {
-        if (current()) this.onCandle(c);
+        if (!current()) return;
+        try {
+          this.onCandle(c);
+        } catch (err) {
+          this.dropped('candle', err);
+        }
       },
       order: (u) => {
-        if (current()) this.onOrder(u);
+        if (!current()) return;
+        try {
+          this.onOrder(u);
+        } catch (err) {
+          this.dropped('order update', err);
+        }
       },
       subscriptionFailed: (key, err) => {
-        if (current()) this.onSubscriptionFailed(key, err);
+        if (!current()) return;
+        try {
+          this.onSubscriptionFailed(key, err);
+        } catch (e) {
+          this.dropped('subscription failure', e);
+        }
       },
       connection: (name) => this.reporter(name, current),
     };
     return factory(sink);
+  }
+
+  private dropped(what: string, err: unknown): void {
+    this.log.error(`a venue's ${what} could not be handled; dropped`, err);
   }
 
   /**
@@ -387,14 +416,7 @@ export class Hub {
   }
 
   private aggregate(e: VenueEntry): ConnectionState {
-    if (e.lifecycle !== 'live') return e.lifecycle;
-    let worst = AGGREGATE_ORDER.length - 1;
-    for (const m of this.diagnostics.of(e.venue.id)) {
-      const s = m.currentState === 'closed' ? 'degraded' : m.currentState;
-      const rank = AGGREGATE_ORDER.indexOf(s);
-      if (rank >= 0 && rank < worst) worst = rank;
-    }
-    return AGGREGATE_ORDER[worst] ?? 'live';
+    return venueState(e.lifecycle, this.diagnostics.of(e.venue.id).map((m) => m.currentState));
   }
 
   private reportAggregate(id: VenueId, reason: string): void {
@@ -434,9 +456,20 @@ export class Hub {
     const sub = this.subs.get(keyId);
     // A frame for a key nobody holds any more is a straggler after unsubscribe.
     if (!sub) return;
-    if (sub.series.apply(c) === 'stale') return;
+    const outcome = sub.series.apply(c);
+    if (outcome === 'rejected') return this.onRejected(sub, c.venue);
+    if (outcome === 'stale') return;
     if (sub.failure) delete sub.failure;
     this.emit('candle', c, keyId);
+  }
+
+  /** Counted per venue; logged on the 1st, 2nd, 4th, 8th… so a flood can't flood the log. */
+  private onRejected(sub: Subscription, venue: VenueId): void {
+    const n = (this.rejected.get(venue) ?? 0) + 1;
+    this.rejected.set(venue, n);
+    if ((n & (n - 1)) === 0) {
+      this.log.warn(`${sub.series.id}: candle rejected (${sub.series.lastRejection ?? 'insane'}); ${n} from ${venue} so far`);
+    }
   }
 
   private onSubscriptionFailed(key: CandleKey, err: VenueErrorInfo): void {

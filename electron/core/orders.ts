@@ -8,10 +8,12 @@
 import type { Account, Dec, Instrument, Order, OrderRequest, OrderStatus, OrderUpdate, VenueId } from '../domain.js';
 import { FINAL_ORDER_STATUSES, ORDER_STATUS_RANK as RANK, pendingOrder } from '../domain.js';
 import { add, cmp, dec, isMultipleOf, mul, nearestSteps } from '../decimal.js';
-import type { CancelAllResult } from '../contract.js';
+import type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, Reason } from '../contract.js';
 import type { Venue } from '../venues/venue.js';
 import { isVenueError } from '../venues/venue.js';
 import { HubError } from './hub-error.js';
+import { DEFAULT_CANCEL_RETRY, cancelWithRetry } from './cancel-all.js';
+import type { CancelRetryOptions } from './cancel-all.js';
 import type { Logger } from './log.js';
 import { redact, silentLogger } from './log.js';
 
@@ -37,6 +39,8 @@ export interface OrderJournalOptions {
   risk?: RiskLimits;
   now?: () => number;
   log?: Logger;
+  /** How hard cancel-all tries before it reports (the panic key). */
+  cancelRetry?: CancelRetryOptions;
 }
 
 interface Entry {
@@ -61,6 +65,7 @@ export class OrderJournal {
   private readonly risk: RiskLimits;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly cancelRetry: CancelRetryOptions;
 
   constructor(opts: OrderJournalOptions) {
     this.venues = opts.venues;
@@ -68,6 +73,7 @@ export class OrderJournal {
     this.risk = opts.risk ?? {};
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? silentLogger;
+    this.cancelRetry = opts.cancelRetry ?? DEFAULT_CANCEL_RETRY;
   }
 
   /**
@@ -104,7 +110,8 @@ export class OrderJournal {
     if (!venue.cancelOrder) throw notAvailable(venue, 'order entry');
     const known = this.entries.get(keyOf(venueId, clientOrderId));
     if (known && known.order.accountId !== accountId) {
-      throw new HubError('not-found', `no order ${clientOrderId} in account ${accountId}`);
+      // Never the caller's ids back: an id field can hold anything pasted into it.
+      throw new HubError('not-found', 'that account has no order with this client order id');
     }
     if (known && FINAL_ORDER_STATUSES.has(known.order.status)) return cloneOrder(known.order);
     const result = await venue.cancelOrder(accountId, clientOrderId);
@@ -112,37 +119,64 @@ export class OrderJournal {
   }
 
   /**
-   * Cancels every open order on one venue, or on every connected venue (the panic key). One
-   * venue's failure never stops the others: it is reported in `failed`, never thrown.
+   * Cancels every open order on one venue, or on every connected venue (the panic key). Every
+   * account of every venue is tried at once; each is retried within one bound
+   * (cancel-all.ts). Never throws: the report says per venue and account what was cancelled,
+   * what was not, and why.
    */
   async cancelAll(venueId?: VenueId): Promise<CancelAllResult> {
+    // Wall time, not the journal's clock: the bound is about real seconds of the trader's.
+    const deadline = Date.now() + this.cancelRetry.budgetMs;
     const targets = venueId === undefined ? this.venues.connected() : [venueId];
-    const out: CancelAllResult = { cancelled: 0, failed: [] };
-    await Promise.all(
-      targets.map(async (id) => {
-        let venue: Venue;
-        try {
-          venue = this.venues.live(id);
-          if (!venue.cancelAll) throw notAvailable(venue, 'order entry');
-        } catch (err) {
-          out.failed.push({ venue: id, ...this.describe(err) });
-          return;
-        }
-        const accounts = this.accountsOf(id);
-        if (accounts.length === 0) {
-          out.failed.push({ venue: id, code: 'not-found', message: `no trading account is known on ${venue.name}` });
-          return;
-        }
-        for (const accountId of accounts) {
-          try {
-            out.cancelled += await venue.cancelAll!(accountId);
-          } catch (err) {
-            const d = this.describe(err);
-            out.failed.push({ venue: id, code: d.code, message: `account ${accountId}: ${d.message}` });
-          }
-        }
+    const venues = await Promise.all(targets.map((id) => this.cancelVenue(id, deadline)));
+    const out: CancelAllResult = { cancelled: 0, failed: [], venues };
+    for (const v of venues) {
+      if (v.error) out.failed.push({ venue: v.venue, ...v.error });
+      for (const a of v.accounts) {
+        out.cancelled += a.cancelled;
+        if (!a.ok && a.error) out.failed.push({ venue: v.venue, accountId: a.accountId, ...a.error });
+      }
+    }
+    if (out.failed.length > 0) this.log.warn(`cancel all: ${out.cancelled} cancelled, ${out.failed.length} venue(s) or account(s) failed`);
+    return out;
+  }
+
+  private async cancelVenue(id: VenueId, deadline: number): Promise<CancelAllVenueReport> {
+    let venue: Venue;
+    try {
+      venue = this.venues.live(id);
+      if (!venue.cancelAll) throw notAvailable(venue, 'order entry');
+    } catch (err) {
+      return { venue: id, error: this.describe(err), accounts: [] };
+    }
+    const accounts = this.accountsOf(id);
+    if (accounts.length === 0) {
+      return { venue: id, error: { code: 'not-found', message: `no trading account is known on ${venue.name}` }, accounts: [] };
+    }
+    const reports = await Promise.all(
+      accounts.map(async (accountId): Promise<CancelAllAccountReport> => {
+        // The live instance each time: a venue rebuilt meanwhile is asked, not the old one.
+        const call = async (): Promise<number> => {
+          const v = this.venues.live(id);
+          if (!v.cancelAll) throw notAvailable(v, 'order entry');
+          return v.cancelAll(accountId);
+        };
+        const r = await cancelWithRetry(call, this.cancelRetry, deadline, (err) => this.describe(err));
+        const report: CancelAllAccountReport = { accountId, ok: r.ok, cancelled: r.cancelled, attempts: r.attempts, mayBeOpen: r.ok ? [] : this.working(id, accountId) };
+        if (r.error) report.error = r.error;
+        return report;
       }),
     );
+    return { venue: id, accounts: reports };
+  }
+
+  /** Client order ids of the orders the journal holds as still working in one account. */
+  private working(venue: VenueId, accountId: string): string[] {
+    const out: string[] = [];
+    for (const e of this.entries.values()) {
+      const o = e.order;
+      if (o.venue === venue && o.accountId === accountId && !FINAL_ORDER_STATUSES.has(o.status)) out.push(o.clientOrderId);
+    }
     return out;
   }
 
@@ -271,7 +305,7 @@ export class OrderJournal {
     return [...out];
   }
 
-  private describe(err: unknown): { code: string; message: string } {
+  private describe(err: unknown): Reason {
     if (isVenueError(err)) return { code: err.kind, message: redact(err.message) };
     if (err instanceof HubError) return { code: err.code, message: err.message };
     this.log.error('cancel all failed', err);
@@ -316,7 +350,7 @@ function requireSameOrder(was: OrderRequest | Order, now: OrderRequest): void {
     was.type === now.type &&
     cmp(was.quantity, now.quantity) === 0 &&
     (was.price === undefined ? now.price === undefined : now.price !== undefined && cmp(was.price, now.price) === 0);
-  if (!same) throw invalid(`client order id ${now.clientOrderId} was already used for another order`);
+  if (!same) throw invalid('this client order id was already used for another order');
 }
 
 function nextStatus(prev: OrderStatus, incoming: OrderStatus, source: OrderUpdate['source']): OrderStatus {

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LogicalRange, MouseEventParams, Time } from 'lightweight-charts';
 import type { Candle, Instrument, Interval } from '../../electron/domain.js';
-import { priceLineText } from '../order-text.js';
+import { priceLineText, VENUE_NAMES } from '../order-text.js';
 import { useAppState, useServices } from '../services.js';
 import { seriesKey } from '../store/series-key.js';
 import { priceFormatFor } from './chart-bars.js';
@@ -50,6 +50,9 @@ export function Chart({ instrument, interval }: ChartProps) {
 
   const venue = instrument.venue;
   const instrumentId = instrument.id;
+  const keyId = seriesKey({ venue, instrumentId, interval });
+  // Why the venue is not delivering this chart's live bars, if it said so.
+  const failure = useAppState((s) => s.subscriptionFailures[keyId]);
   // `epoch` changes when the far side restarted its session: subscribe again, refill from history.
   useEffect(() => {
     if (!view) return;
@@ -97,7 +100,7 @@ export function Chart({ instrument, interval }: ChartProps) {
   return (
     <div className="chart">
       <div className="chart-legend">
-        <CandleLegend keyId={seriesKey({ venue, instrumentId, interval })} />
+        <CandleLegend keyId={keyId} />
         <CrosshairLegend candle={hovered} />
         {status.state === 'loading' && <span className="chart-note">Loading history…</span>}
         {olderLoading && <span className="chart-note">Loading older bars…</span>}
@@ -115,6 +118,11 @@ export function Chart({ instrument, interval }: ChartProps) {
           </li>
         ))}
       </ul>
+      {failure && (
+        <p className="chart-failure" role="alert">
+          {`${VENUE_NAMES[venue]} is not sending live ${instrument.symbol} ${interval} bars: ${failure.message} (${failure.code}). The chart shows history only; it resumes by itself if the venue starts sending.`}
+        </p>
+      )}
       <div
         ref={hostRef}
         className="chart-host"

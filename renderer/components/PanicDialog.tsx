@@ -1,4 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import type { BridgeFailure, CancelAllResult } from '../../electron/contract.js';
+import { cancelAllHeadline, cancelAllLines } from '../cancel-report.js';
 import { shortcut } from '../keyboard.js';
 import { VENUE_NAMES } from '../order-text.js';
 import { useAppState, useServices } from '../services.js';
@@ -21,7 +23,11 @@ export function PanicButton() {
   );
 }
 
-/** One confirmation, then orders.cancelAll with no venue: every open order on every connected venue. */
+/**
+ * One confirmation, then orders.cancelAll with no venue: every open order on every connected
+ * venue. The dialog then stays open with the report — per venue and account what was
+ * cancelled and what was not, with why — until the trader closes it.
+ */
 export function PanicDialog() {
   const { store } = useServices();
   const open = useAppState((s) => s.panicOpen);
@@ -30,6 +36,8 @@ export function PanicDialog() {
   const confirmRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const [busy, setBusy] = useState(false);
+  const [report, setReport] = useState<CancelAllResult | BridgeFailure | undefined>(undefined);
+  const closeRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     const dialog = ref.current;
@@ -46,17 +54,21 @@ export function PanicDialog() {
   for (const o of Object.values(orders)) if (isOpen(o)) byVenue.set(VENUE_NAMES[o.venue], (byVenue.get(VENUE_NAMES[o.venue]) ?? 0) + 1);
   const counts = [...byVenue].map(([v, n]) => `${n} on ${v}`).join(', ');
 
-  const close = () => store.getState().setPanicOpen(false);
+  const close = () => {
+    setReport(undefined);
+    store.getState().setPanicOpen(false);
+  };
   const confirm = () => {
     setBusy(true);
     void store
       .getState()
       .cancelAll()
-      .finally(() => {
-        setBusy(false);
-        close();
-      });
+      .then((r) => setReport(r.ok ? r.value : r))
+      .finally(() => setBusy(false));
   };
+  useEffect(() => {
+    if (report) closeRef.current?.focus();
+  }, [report]);
 
   return (
     <dialog
@@ -68,7 +80,29 @@ export function PanicDialog() {
         close();
       }}
     >
-      {open && (
+      {open && report && (
+        <>
+          <h2 id={titleId}>{'ok' in report ? 'Cancel all failed' : cancelAllHeadline(report)}</h2>
+          {'ok' in report ? (
+            <p role="alert">{`${report.code}: ${report.message}`}</p>
+          ) : (
+            <ul className="cancel-report" aria-label="What was cancelled">
+              {cancelAllLines(report).map((line, i) => (
+                <li key={i} className={line.ok ? 'report-ok' : 'report-failed'} role={line.ok ? undefined : 'alert'}>
+                  {line.text}
+                </li>
+              ))}
+              {report.venues.length === 0 && <li>No venue is connected: nothing was sent.</li>}
+            </ul>
+          )}
+          <div className="dialog-actions">
+            <button ref={closeRef} type="button" onClick={close}>
+              Close
+            </button>
+          </div>
+        </>
+      )}
+      {open && !report && (
         <>
           <h2 id={titleId}>Cancel every open order?</h2>
           <p>

@@ -20,7 +20,7 @@ export function StatusBar({ transport }: { transport: 'ipc' | 'websocket' }) {
         Bridge ({transport}): {link}
       </span>
       {venues.map((v) => {
-        const state = venueState(v, connections);
+        const state = venueState(v);
         const detail = venueConnections(v.id, connections)
           .map((c) => `${c.connection}: ${c.state}${c.reason ? ` (${c.reason})` : ''}`)
           .join('; ');

@@ -13,10 +13,9 @@ export function venueLabel(v: VenueSummary): string {
 export function VenuePicker() {
   const { store } = useServices();
   const venues = useAppState((s) => s.venues);
-  const connections = useAppState((s) => s.connections);
   const current = useAppState((s) => activeSlot(s).venue);
   const summary = venues.find((v) => v.id === current);
-  const state = summary ? venueState(summary, connections) : undefined;
+  const state = summary ? venueState(summary) : undefined;
 
   return (
     <div className="venue-picker">

@@ -6,9 +6,12 @@
 import type { Candle } from '../../electron/domain.js';
 import { seriesKey } from './series-key.js';
 import type { SliceCreator } from './app-state.js';
+import type { FailuresBySeries } from './subscription-failures.js';
 
 export interface CandlesSlice {
   lastCandles: Readonly<Record<string, Candle>>;
+  /** Per series key: why the venue is not delivering it (refused, never confirmed). */
+  subscriptionFailures: FailuresBySeries;
   /** Shows a candle from history until live ones arrive; never replaces a newer one. */
   seedCandle(candle: Candle): void;
   /** Drops a series no view shows any more, so a later view does not start from a stale bar. */
@@ -33,16 +36,19 @@ export function mergeCandles(
 
 export const createCandlesSlice: SliceCreator<CandlesSlice> = () => (set, get) => ({
   lastCandles: {},
+  subscriptionFailures: {},
   seedCandle(candle) {
     const known = get().lastCandles[seriesKey(candle)];
     if (known && known.time >= candle.time) return;
     set((s) => ({ lastCandles: mergeCandles(s.lastCandles, [candle]) }));
   },
   forgetCandles(keyId) {
-    if (!(keyId in get().lastCandles)) return;
+    const { lastCandles, subscriptionFailures } = get();
+    if (!(keyId in lastCandles) && !(keyId in subscriptionFailures)) return;
     set((s) => {
       const { [keyId]: _gone, ...rest } = s.lastCandles;
-      return { lastCandles: rest };
+      const { [keyId]: _failed, ...standing } = s.subscriptionFailures;
+      return { lastCandles: rest, subscriptionFailures: standing };
     });
   },
 });

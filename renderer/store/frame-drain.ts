@@ -9,7 +9,7 @@
  * its series change — the chart then draws a frame's updates in that same frame instead of
  * the frame after. A flush with nothing to commit ends the loop.
  */
-import type { ConnectionEvent, PushBatch, Snapshot } from '../../electron/contract.js';
+import type { ConnectionEvent, PushBatch, Snapshot, SubscriptionFailure } from '../../electron/contract.js';
 import type { Candle, Order } from '../../electron/domain.js';
 import { seriesKey } from './series-key.js';
 import type { Frame } from './session.js';
@@ -26,6 +26,9 @@ export class FrameDrain {
   private readonly candles = new Map<string, Candle[]>();
   private orders: Order[] = [];
   private connections: ConnectionEvent[] = [];
+  /** Latest failure per series since the last frame, and series whose candles came after theirs. */
+  private failures = new Map<string, SubscriptionFailure>();
+  private recovered = new Set<string>();
   private resync: Frame['resync'];
   private scheduled = false;
 
@@ -36,6 +39,14 @@ export class FrameDrain {
 
   batch(batch: PushBatch): void {
     for (const candle of batch.candles) this.addCandle(candle);
+    // The main side sends a key's failure only after its candles of the same batch, so the
+    // batch's failures stand; candles of a later batch show the key recovered.
+    for (const f of batch.subscriptionFailures ?? []) {
+      const id = seriesKey(f);
+      this.failures.delete(id);
+      this.failures.set(id, f);
+      this.recovered.delete(id);
+    }
     this.orders.push(...batch.orders);
     this.connections.push(...batch.connections);
     this.request();
@@ -46,7 +57,9 @@ export class FrameDrain {
     this.candles.clear();
     this.orders = [];
     this.connections = [];
-    this.resync = { venues: snapshot.venues, orders: snapshot.orders };
+    this.failures.clear();
+    this.recovered.clear();
+    this.resync = { venues: snapshot.venues, orders: snapshot.orders, subscriptionFailures: snapshot.subscriptionFailures ?? [] };
     for (const candle of snapshot.candles) this.addCandle(candle);
     this.request();
   }
@@ -62,19 +75,38 @@ export class FrameDrain {
       if (next) candles.push(next);
       if (bars.length === 0) this.candles.delete(id);
     }
-    const frame: Frame = { resync: this.resync, candles, orders: this.orders, connections: this.connections };
+    const frame: Frame = {
+      resync: this.resync,
+      candles,
+      orders: this.orders,
+      connections: this.connections,
+      recovered: [...this.recovered],
+      failures: [...this.failures.values()],
+    };
     this.resync = undefined;
     this.orders = [];
     this.connections = [];
+    this.failures.clear();
+    this.recovered.clear();
     this.sink.commitFrame(frame);
   }
 
   private pending(): boolean {
-    return this.resync !== undefined || this.candles.size > 0 || this.orders.length > 0 || this.connections.length > 0;
+    return (
+      this.resync !== undefined ||
+      this.candles.size > 0 ||
+      this.orders.length > 0 ||
+      this.connections.length > 0 ||
+      this.failures.size > 0 ||
+      this.recovered.size > 0
+    );
   }
 
   private addCandle(candle: Candle): void {
     const id = seriesKey(candle);
+    // A candle after its key's failure shows the key recovered.
+    this.failures.delete(id);
+    this.recovered.add(id);
     let bars = this.candles.get(id);
     if (!bars) this.candles.set(id, (bars = []));
     // Bars nearly always arrive in time order: replace the last, or append after it.

@@ -58,8 +58,8 @@ export const createInstrumentsSlice: SliceCreator<InstrumentsSlice> = (bridge) =
       return result;
     },
     async searchEverywhere(query) {
-      const { venues, connections } = get();
-      const live = venues.filter((v) => venueState(v, connections) === 'live');
+      const { venues } = get();
+      const live = venues.filter((v) => venueState(v) === 'live');
       const answers = await Promise.all(live.map(async (v) => ({ venue: v.id, result: await get().searchVenue(v.id, query, 25) })));
       const out: EverywhereResult = { results: [], failures: [] };
       for (const { venue, result } of answers) {

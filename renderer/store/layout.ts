@@ -102,7 +102,7 @@ export function createLayoutSlice(initial: Workspace = defaultWorkspace()): Slic
     };
 
     const fillOne = async (chart: number): Promise<boolean> => {
-      const { workspace, venues, connections } = get();
+      const { workspace, venues } = get();
       const slot = workspace.charts[chart];
       if (!slot || slot.instrument || filling.has(chart)) return true;
       let venue = slot.venue;
@@ -115,7 +115,7 @@ export function createLayoutSlice(initial: Workspace = defaultWorkspace()): Slic
         setSlot(chart, (c) => ({ ...c, venue }));
       }
       const summary = venues.find((v) => v.id === venue);
-      if (!summary || venueState(summary, connections) !== 'live') return true; // asked again when it is live
+      if (!summary || venueState(summary) !== 'live') return true; // asked again when it is live
       filling.add(chart);
       let picked: Instrument | undefined | 'failed';
       try {

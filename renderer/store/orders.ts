@@ -6,6 +6,7 @@
 import type { BridgeFailure, CancelAllResult, MethodRequest, Result } from '../../electron/contract.js';
 import type { Order, OrderStatus, VenueId } from '../../electron/domain.js';
 import type { SliceCreator } from './app-state.js';
+import { cancelAllHeadline, cancelAllLines } from '../cancel-report.js';
 
 export type PlaceRequest = MethodRequest<'orders.place'>;
 
@@ -124,10 +125,11 @@ export const createOrdersSlice: SliceCreator<OrdersSlice> = (bridge) => (set, ge
     }
     // Each cancel also arrives as an update; the list makes sure the blotter agrees even if one was missed.
     void get().loadOrders();
-    const { cancelled, failed } = result.value;
-    get().notify({ tone: failed.length ? 'error' : 'info', title: `Cancelled ${cancelled} order${cancelled === 1 ? '' : 's'}` });
-    for (const f of failed) {
-      get().notify({ tone: 'error', title: `Could not cancel on ${f.venue}`, detail: `${f.code}: ${f.message}`, sticky: true });
+    const report = result.value;
+    get().notify({ tone: report.failed.length ? 'error' : 'info', title: cancelAllHeadline(report) });
+    // What was not cancelled stays on screen until the trader dismisses it.
+    for (const line of cancelAllLines(report)) {
+      if (!line.ok) get().notify({ tone: 'error', title: 'Not cancelled', detail: line.text, sticky: true });
     }
     return result;
   },

@@ -1,19 +1,24 @@
 /** The bridge session: link state, orders, notices, and the once-per-frame commit of pushed data. */
-import type { ConnectionEvent, Snapshot } from '../../electron/contract.js';
+import type { ConnectionEvent, Snapshot, SubscriptionFailure } from '../../electron/contract.js';
 import type { Candle, Order } from '../../electron/domain.js';
 import { mergeOrders, resyncOrders } from './orders.js';
 import type { LinkState } from '../transport/link.js';
 import type { SliceCreator } from './app-state.js';
 import { mergeCandles } from './candles.js';
-import { fromEvent, mergeConnections } from './venues.js';
+import { applyVenueEvents, fromEvent, mergeConnections } from './venues.js';
+import { mergeFailures } from './subscription-failures.js';
 
 /** Everything the frame drain gathered since the last frame, in arrival order. */
 export interface Frame {
-  /** From a snapshot: replaces venues and orders; its candles travel in `candles`. */
-  resync?: Pick<Snapshot, 'venues' | 'orders'>;
+  /** From a snapshot: replaces venues, orders and failures; its candles travel in `candles`. */
+  resync?: Pick<Snapshot, 'venues' | 'orders' | 'subscriptionFailures'>;
   candles: Candle[];
   orders: Order[];
   connections: ConnectionEvent[];
+  /** Series keys whose candles came after their failure: they recovered. Applied before `failures`. */
+  recovered?: string[];
+  /** Keys the venue refused or never confirmed, latest per key. */
+  failures?: SubscriptionFailure[];
 }
 
 export interface SessionSlice {
@@ -50,12 +55,14 @@ export const createSessionSlice: SliceCreator<SessionSlice> = () => (set) => ({
       // Order events come every one and in order, so the later one is the truth.
       const base = frame.resync ? resyncOrders(s.orders, frame.resync.orders) : s.orders;
       const orders = frame.orders.length > 0 ? mergeOrders(base, frame.orders) : base;
+      const venues = frame.resync ? frame.resync.venues : s.venues;
       return {
-        venues: frame.resync ? frame.resync.venues : s.venues,
+        venues: applyVenueEvents(venues, frame.connections) ?? venues,
         venuesLoaded: s.venuesLoaded || frame.resync !== undefined,
         orders,
         lastCandles: mergeCandles(s.lastCandles, frame.candles),
         connections: mergeConnections(s.connections, frame.connections.map(fromEvent)),
+        subscriptionFailures: mergeFailures(frame.resync ? {} : s.subscriptionFailures, frame.resync?.subscriptionFailures ?? [], frame.recovered ?? [], frame.failures ?? []),
       };
     });
   },

@@ -40,6 +40,7 @@ export function mergeConnections(
 ): Readonly<Record<string, ConnectionView>> {
   let next: Record<string, ConnectionView> | undefined;
   for (const change of changes) {
+    if (change.connection === VENUE_CONNECTION) continue; // the venue's own state, not a connection
     const key = connectionKey(change.venue, change.connection);
     const known = (next ?? current)[key];
     if (known && known.at > change.at) continue;
@@ -59,29 +60,31 @@ export function fromDiagnostics(d: ConnectionDiagnostics): ConnectionView {
   return { venue: d.venue, connection: d.connection, state: d.state, at: last?.at ?? 0, reason: last?.reason ?? '' };
 }
 
-/** Worst first: a venue is only as usable as its least healthy connection. */
-const SEVERITY: Readonly<Record<ConnectionState, number>> = {
-  closed: 7,
-  reconnecting: 6,
-  degraded: 5,
-  idle: 4,
-  connecting: 3,
-  authenticating: 2,
-  subscribing: 1,
-  live: 0,
-};
+/** The hub's name for the pseudo-connection under which it reports a venue's overall state. */
+export const VENUE_CONNECTION = 'venue';
 
-/** The state to show for a venue: its worst known connection, else what venues.list said. */
-export function venueState(
-  venue: VenueSummary,
-  connections: Readonly<Record<string, ConnectionView>>,
-): ConnectionState {
-  let worst: ConnectionState | undefined;
-  for (const c of Object.values(connections)) {
-    if (c.venue !== venue.id) continue;
-    if (worst === undefined || SEVERITY[c.state] > SEVERITY[worst]) worst = c.state;
+/**
+ * The state to show for a venue: what the hub says (venues.list, snapshots, then its `venue`
+ * events in order). The one rule lives in the core (electron/core/venue-state.ts); the renderer
+ * ranks nothing itself, so the status bar and the hub can never disagree.
+ */
+export function venueState(venue: VenueSummary): ConnectionState {
+  return venue.state;
+}
+
+/** The hub's venue events folded into the summaries; the latest one is the venue's state. */
+export function applyVenueEvents(venues: readonly VenueSummary[], events: readonly ConnectionEvent[]): VenueSummary[] | undefined {
+  let next: VenueSummary[] | undefined;
+  for (const e of events) {
+    if (e.connection !== VENUE_CONNECTION) continue;
+    const list = next ?? venues;
+    const i = list.findIndex((v) => v.id === e.venue);
+    const v = list[i];
+    if (!v || v.state === e.state) continue;
+    next ??= [...venues];
+    next[i] = { ...v, state: e.state };
   }
-  return worst ?? venue.state;
+  return next;
 }
 
 export function venueConnections(

@@ -99,7 +99,7 @@ export function watchSession(store: AppStore, startedAt: number = Date.now()): (
   const offVenues = store.subscribe((s, prev) => {
     if (s.venues === prev.venues && s.connections === prev.connections) return;
     for (const v of s.venues) {
-      const state = venueState(v, s.connections);
+      const state = venueState(v);
       const before = states.get(v.id);
       if (state === before) continue;
       states.set(v.id, state);

@@ -72,3 +72,81 @@ describe('Session', () => {
     expect(await s.handle('app.info', {})).toMatchObject({ ok: false, code: 'not-connected' });
   });
 });
+
+describe('Session: subscriptions that fail say so', () => {
+  const GAZP: CandleKey = { ...KEY, instrumentId: 'id-GAZP' };
+  const UNKNOWN = { kind: 'invalid' as const, code: 'NOT_FOUND', message: 'instrument id-GAZP not found', at: 1_700_000_000_000 };
+
+  it("carries a refused key's failure in the next batch and the snapshot, while the venue stays live", async () => {
+    const hub = new Hub();
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const batches: PushBatch[] = [];
+    const session = new Session({ hub, transport: 'ipc', push: (t, p) => t === 'batch' && batches.push(p as PushBatch), diagnosticsMs: 0, batchMs: 60_000 });
+    await session.handle('candles.subscribe', KEY);
+    await session.handle('candles.subscribe', GAZP);
+    const v = venues.current();
+    // The stream waits on the refused key (as T-Invest's did) while the other chart streams on.
+    v.stream.state('subscribing', '1 subscription(s) pending');
+    v.emit(candle(KEY, 60, 1));
+    v.refuse(GAZP, UNKNOWN);
+
+    const r = await session.handle('session.snapshot', {});
+    const snap = (r.ok ? r.value : undefined) as Snapshot;
+    const failure = { ...GAZP, error: UNKNOWN };
+    expect(batches[0]?.subscriptionFailures).toEqual([failure]);
+    expect(snap.subscriptionFailures).toEqual([failure]);
+    // The venue's state is its connections' health, not one key's fate.
+    expect(hub.summary('tinvest').state).toBe('live');
+    expect(snap.venues.map((x) => x.state)).toEqual(['live']);
+    expect(batches[0]?.connections.filter((e) => e.connection === 'venue').map((e) => e.state)).not.toContain('subscribing');
+
+    // A candle of the key means it recovered.
+    v.emit(candle(GAZP, 60, 7));
+    const again = await session.handle('session.snapshot', {});
+    expect((again.ok ? (again.value as Snapshot) : undefined)?.subscriptionFailures).toEqual([]);
+    expect(batches[1]?.subscriptionFailures).toBeUndefined();
+    session.close();
+  });
+
+  it("never tells a client of another client's key, and bounds what a venue's text can carry", async () => {
+    const hub = new Hub();
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const batches: PushBatch[] = [];
+    const mine = new Session({ hub, transport: 'ipc', push: (t, p) => t === 'batch' && batches.push(p as PushBatch), diagnosticsMs: 0, batchMs: 60_000 });
+    const theirs = new Session({ hub, transport: 'ipc', push: () => undefined, diagnosticsMs: 0 });
+    await mine.handle('candles.subscribe', KEY);
+    await theirs.handle('candles.subscribe', GAZP);
+    const v = venues.current();
+    v.refuse(GAZP, UNKNOWN);
+    v.refuse(KEY, { ...UNKNOWN, code: 'C'.repeat(500), message: `token=${'s3cr3t'.repeat(5)} ${'x'.repeat(5000)}` });
+    await mine.handle('session.snapshot', {});
+    const got = batches[0]?.subscriptionFailures ?? [];
+    expect(got.map((f) => f.instrumentId)).toEqual(['id-SBER']);
+    expect(got[0]?.error.code.length).toBeLessThanOrEqual(64);
+    expect(got[0]?.error.message.length).toBeLessThanOrEqual(300);
+    expect(got[0]?.error.message).not.toContain('s3cr3t');
+    mine.close();
+    theirs.close();
+  });
+
+  it('tells a client that subscribes to a key the venue already refused', async () => {
+    const hub = new Hub();
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const first = new Session({ hub, transport: 'ipc', push: () => undefined, diagnosticsMs: 0 });
+    await first.handle('candles.subscribe', GAZP);
+    venues.current().refuse(GAZP, UNKNOWN);
+    const batches: PushBatch[] = [];
+    const later = new Session({ hub, transport: 'ipc', push: (t, p) => t === 'batch' && batches.push(p as PushBatch), diagnosticsMs: 0, batchMs: 60_000 });
+    await later.handle('candles.subscribe', GAZP);
+    await later.handle('session.snapshot', {});
+    expect(batches[0]?.subscriptionFailures).toEqual([{ ...GAZP, error: UNKNOWN }]);
+    first.close();
+    later.close();
+  });
+});

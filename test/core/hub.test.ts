@@ -4,7 +4,7 @@ import type { ConnectionEvent } from '../../electron/contract.js';
 import { Hub, HubError, VENUE_CONNECTION } from '../../electron/core/hub.js';
 import { Session } from '../../electron/bridge/session.js';
 import { VenueError } from '../../electron/venues/venue.js';
-import { candle, memoryVenues } from './memory-venue.js';
+import { T0, candle, memoryVenues } from './memory-venue.js';
 
 const KEY: CandleKey = { venue: 'tinvest', instrumentId: 'id-SBER', interval: '1m' };
 
@@ -107,12 +107,12 @@ describe('Hub events', () => {
     v.emit(candle(KEY, 180, 12));
     v.emit(candle(KEY, 60, 9)); // late frame of an older bar
     v.emit(candle({ ...KEY, instrumentId: 'id-GAZP' }, 180, 5)); // nobody holds this key
-    expect(seen.map((c) => [c.time, c.close])).toEqual([
+    expect(seen.map((c) => [c.time - T0, c.close])).toEqual([
       [120, '10'],
       [120, '11'],
       [180, '12'],
     ]);
-    expect(hub.series(KEY).map((c) => [c.time, c.close])).toEqual([
+    expect(hub.series(KEY).map((c) => [c.time - T0, c.close])).toEqual([
       [120, '11'],
       [180, '12'],
     ]);
@@ -170,5 +170,67 @@ describe('Hub events', () => {
     await expect(hub.history({ ...KEY, limit: 3 })).rejects.toMatchObject({ code: 'not-connected' });
     await hub.connect('tinvest');
     expect(await hub.history({ ...KEY, limit: 3 })).toHaveLength(3);
+  });
+});
+
+describe('Hub candle sanity (defence in depth behind the adapters)', () => {
+  /** A hub whose clock stands at T0 + 10 min, with KEY held. */
+  async function heldAt(): Promise<{ hub: Hub; v: ReturnType<ReturnType<typeof memoryVenues>['current']>; seen: Candle[] }> {
+    const hub = new Hub({ now: () => (T0 + 600) * 1000 });
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    hub.retain(KEY);
+    const seen: Candle[] = [];
+    hub.on({ candle: (c) => seen.push(c) });
+    return { hub, v: venues.current(), seen };
+  }
+
+  it('never lets a candle dated in the future become the last bar, so the real ones after it still apply', async () => {
+    const { hub, v, seen } = await heldAt();
+    v.emit(candle(KEY, 540, 1));
+    v.emit({ ...candle(KEY, 0, 2), time: 4_102_444_800 }); // 2100-01-01
+    v.emit(candle(KEY, 600, 3));
+    expect(hub.series(KEY).map((c) => [c.time - T0, c.close])).toEqual([
+      [540, '1'],
+      [600, '3'],
+    ]);
+    expect(seen.map((c) => c.close)).toEqual(['1', '3']);
+    expect(hub.rejectedCandles('tinvest')).toBe(1);
+  });
+
+  it.each([
+    ['high below low', { high: '1', low: '2' }],
+    ['negative volume', { volume: '-50' }],
+    ['an int64-max price', { high: '9223372036854775807' }],
+    ['a price in exponent form', { close: '1e308' }],
+    ['a time not aligned to the interval', { time: T0 + 61 }],
+    ['a time before 2000', { time: 60 }],
+  ])('rejects and counts a candle with %s', async (_what, patch) => {
+    const { hub, v, seen } = await heldAt();
+    v.emit(candle(KEY, 540, 5));
+    v.emit({ ...candle(KEY, 600, 5), ...patch });
+    expect(hub.series(KEY).map((c) => c.time - T0)).toEqual([540]);
+    expect(seen).toHaveLength(1);
+    expect(hub.rejectedCandles('tinvest')).toBe(1);
+    expect(hub.rejectedCandles('kraken')).toBe(0);
+  });
+});
+
+describe('Hub venue state', () => {
+  it('reflects only connection health: a stream waiting on a refused key leaves the venue live', async () => {
+    const { hub, venues } = await connectedHub();
+    const events: ConnectionEvent[] = [];
+    hub.on({ connection: (e) => events.push(e) });
+    hub.retain(KEY);
+    const v = venues.current();
+    v.stream.state('subscribing', '1 subscription(s) pending');
+    v.refuse(KEY, { kind: 'invalid', code: 'NOT_FOUND', message: 'no such instrument', at: 1 });
+    expect(hub.summary('tinvest').state).toBe('live');
+    expect(events.filter((e) => e.connection === VENUE_CONNECTION)).toEqual([]);
+    expect(hub.subscriptionFailure(KEY)).toMatchObject({ code: 'NOT_FOUND' });
+    // Health still counts: a stream that drops makes the venue reconnecting.
+    v.stream.state('reconnecting', 'stream dropped');
+    expect(hub.summary('tinvest').state).toBe('reconnecting');
   });
 });

@@ -52,6 +52,10 @@ export class MemoryTradingVenue extends MemoryVenue {
   onSend: ((req: OrderRequest) => void) | undefined;
   /** What cancelAll resolves with, or the error it throws. */
   cancelAllAnswer: number | VenueError = 0;
+  /** Per account: answers for its next cancelAll calls, first one first, before cancelAllAnswer; 'hang' never answers. */
+  cancelAllScript: Record<string, (number | VenueError | 'hang')[]> = {};
+  /** The account of every cancelAll call, in order. */
+  readonly cancelAllCalls: string[] = [];
   /** What openOrders lists (a reconciliation query). */
   openList: Order[] = [];
   private venueIds = 0;
@@ -79,9 +83,12 @@ export class MemoryTradingVenue extends MemoryVenue {
     return orderOf(req, { status: 'cancelled' });
   }
 
-  async cancelAll(_accountId: string): Promise<number> {
-    if (this.cancelAllAnswer instanceof VenueError) throw this.cancelAllAnswer;
-    return this.cancelAllAnswer;
+  async cancelAll(accountId: string): Promise<number> {
+    this.cancelAllCalls.push(accountId);
+    const answer = this.cancelAllScript[accountId]?.shift() ?? this.cancelAllAnswer;
+    if (answer === 'hang') return new Promise<number>(() => undefined);
+    if (answer instanceof VenueError) throw answer;
+    return answer;
   }
 
   async openOrders(accountId: string): Promise<Order[]> {

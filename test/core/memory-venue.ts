@@ -3,7 +3,7 @@
  * of it and lets a test emit candles and connection states as an adapter would. The real
  * adapters against the simulators are covered by the integration tests.
  */
-import type { Account, Candle, CandleKey, Instrument, Interval, VenueId, VenueMode } from '../../electron/domain.js';
+import type { Account, Candle, CandleKey, Instrument, Interval, VenueErrorInfo, VenueId, VenueMode } from '../../electron/domain.js';
 import { candleKeyId } from '../../electron/domain.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
@@ -102,15 +102,27 @@ export class MemoryVenue implements Venue {
     this.active.delete(candleKeyId(key));
   }
 
+  /** Reports a key the venue refused or never confirmed, as an adapter would. */
+  refuse(key: CandleKey, err: VenueErrorInfo): void {
+    this.sink.subscriptionFailed(key, err);
+  }
+
   /** Emits a candle through the sink, as the adapter would on a live frame. */
   emit(c: Candle): void {
     this.sink.candle(c);
   }
 }
 
-export function candle(key: CandleKey, time: number, close: number): Candle {
+/**
+ * An hour-aligned second in 2023: tests give candle times as offsets from it, so every candle
+ * they make is one the core's sanity check (candle-sanity.ts) accepts as a real one.
+ */
+export const T0 = 1_699_999_200;
+
+/** A flat candle `offset` seconds after T0. */
+export function candle(key: CandleKey, offset: number, close: number): Candle {
   const c = String(close);
-  return { venue: key.venue, instrumentId: key.instrumentId, interval: key.interval, time, open: c, high: c, low: c, close: c, volume: '1' };
+  return { venue: key.venue, instrumentId: key.instrumentId, interval: key.interval, time: T0 + offset, open: c, high: c, low: c, close: c, volume: '1' };
 }
 
 /** Keeps every instance a factory built, so a test can reach the live one. */

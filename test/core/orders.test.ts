@@ -82,7 +82,7 @@ describe('order journal: placing', () => {
     const req = limitBuy();
     await hub.journal.place(req);
     const r = await refusal(hub.journal.place({ ...req, quantity: '3' }));
-    expect(r).toEqual({ code: 'invalid', message: `client order id ${req.clientOrderId} was already used for another order` });
+    expect(r).toEqual({ code: 'invalid', message: 'this client order id was already used for another order' });
     expect(venue.placed).toHaveLength(1);
   });
 
@@ -160,7 +160,11 @@ describe('order journal: placing', () => {
     });
     expect(await s.handle('orders.cancelAll', { venue: 'tinvest' })).toEqual({
       ok: true,
-      value: { cancelled: 0, failed: [{ venue: 'tinvest', code: 'rejected', message: 'order entry is not available on Memory tinvest yet' }] },
+      value: {
+        cancelled: 0,
+        failed: [{ venue: 'tinvest', code: 'rejected', message: 'order entry is not available on Memory tinvest yet' }],
+        venues: [{ venue: 'tinvest', error: { code: 'rejected', message: 'order entry is not available on Memory tinvest yet' }, accounts: [] }],
+      },
     });
     expect(hub.orders()).toEqual([]);
   });
@@ -257,11 +261,13 @@ describe('order journal: cancelling', () => {
     await hub.journal.place(req);
     expect((await hub.journal.cancel('tinvest', 'acc-1', req.clientOrderId)).status).toBe('cancelled');
     expect((await hub.journal.cancel('tinvest', 'acc-1', req.clientOrderId)).status).toBe('cancelled');
+    // An order asked for under another account is not found, and the answer quotes neither id.
+    expect(await refusal(hub.journal.cancel('tinvest', 'acc-9', req.clientOrderId))).toEqual({ code: 'not-found', message: 'that account has no order with this client order id' });
     expect(venue.cancelRequests).toEqual([req.clientOrderId]);
   });
 
   it('cancels on every connected venue and reports the ones that failed, without throwing', async () => {
-    const hub = new Hub();
+    const hub = new Hub({ cancelRetry: { attempts: 2, firstDelayMs: 5, maxDelayMs: 5, budgetMs: 2_000 } });
     const t = tradingVenues({ id: 'tinvest' });
     const k = tradingVenues({ id: 'kraken' });
     hub.addVenue(t.factory);
@@ -270,13 +276,14 @@ describe('order journal: cancelling', () => {
     await hub.connect('kraken');
     t.current().cancelAllAnswer = new VenueError('unavailable', 'UNAVAILABLE', 'venue is down');
     k.current().cancelAllAnswer = 3;
-    expect(await hub.journal.cancelAll()).toEqual({
+    expect(await hub.journal.cancelAll()).toMatchObject({
       cancelled: 3,
-      failed: [{ venue: 'tinvest', code: 'unavailable', message: 'account acc-1: venue is down' }],
+      failed: [{ venue: 'tinvest', accountId: 'acc-1', code: 'unavailable', message: 'venue is down' }],
     });
     await hub.disconnect('kraken');
     const named = await hub.journal.cancelAll('kraken');
-    expect(named).toEqual({ cancelled: 0, failed: [{ venue: 'kraken', code: 'not-connected', message: 'Memory kraken is not connected' }] });
+    const notConnected = { code: 'not-connected', message: 'Memory kraken is not connected' };
+    expect(named).toEqual({ cancelled: 0, failed: [{ venue: 'kraken', ...notConnected }], venues: [{ venue: 'kraken', error: notConnected, accounts: [] }] });
   });
 });
 
@@ -296,5 +303,62 @@ describe('order updates across the bridge', () => {
     expect(orders.map((o) => `${o.status}:${o.filledQuantity}`)).toEqual(['pending:0', 'open:0', 'partially-filled:1', 'partially-filled:2', 'partially-filled:3']);
     expect(await s.handle('orders.list', {})).toMatchObject({ ok: true, value: [{ clientOrderId: req.clientOrderId, filledQuantity: '3' }] });
     s.close();
+  });
+});
+
+describe('the panic key: cancel all with retries, reported per venue and account', () => {
+  const FAST = { attempts: 4, firstDelayMs: 5, maxDelayMs: 20, budgetMs: 2_000 };
+
+  it('retries an account whose cancels fail and then succeed, and says what was and was not cancelled', async () => {
+    const hub = new Hub({ cancelRetry: FAST });
+    const venues = tradingVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const other = limitBuy({ accountId: 'acc-2' });
+    await hub.journal.place(other);
+    const v = venues.current();
+    const breakerOpen = new VenueError('unavailable', 'CIRCUIT_OPEN', 'OrdersService breaker open; next trial in 4.7 s');
+    v.cancelAllScript = { 'acc-1': [breakerOpen, breakerOpen, 2], 'acc-2': [new VenueError('auth', '40003', 'token has no trading rights')] };
+    const result = await hub.journal.cancelAll();
+    expect(result).toEqual({
+      cancelled: 2,
+      failed: [{ venue: 'tinvest', accountId: 'acc-2', code: 'auth', message: 'token has no trading rights' }],
+      venues: [
+        {
+          venue: 'tinvest',
+          accounts: [
+            { accountId: 'acc-1', ok: true, cancelled: 2, attempts: 3, mayBeOpen: [] },
+            { accountId: 'acc-2', ok: false, cancelled: 0, attempts: 1, error: { code: 'auth', message: 'token has no trading rights' }, mayBeOpen: [other.clientOrderId] },
+          ],
+        },
+      ],
+    });
+    // An auth refusal is not retried: the same token would be refused again.
+    expect(v.cancelAllCalls.filter((a) => a === 'acc-2')).toHaveLength(1);
+  });
+
+  it('stops within its bound on a venue that keeps failing or never answers, and reports both', async () => {
+    const hub = new Hub({ cancelRetry: { ...FAST, budgetMs: 300 } });
+    const t = tradingVenues({ id: 'tinvest' });
+    const k = tradingVenues({ id: 'kraken' });
+    hub.addVenue(t.factory);
+    hub.addVenue(k.factory);
+    await hub.connect('tinvest');
+    await hub.connect('kraken');
+    t.current().cancelAllAnswer = new VenueError('unavailable', 'UNAVAILABLE', 'venue is down');
+    k.current().cancelAllScript = { 'acc-1': ['hang'] };
+    const started = Date.now();
+    const result = await hub.journal.cancelAll();
+    // Generous for a busy machine; without a bound the hanging venue would never answer at all.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.cancelled).toBe(0);
+    expect(t.current().cancelAllCalls).toHaveLength(4);
+    expect(result.venues).toEqual([
+      { venue: 'tinvest', accounts: [{ accountId: 'acc-1', ok: false, cancelled: 0, attempts: 4, error: { code: 'unavailable', message: 'venue is down' }, mayBeOpen: [] }] },
+      {
+        venue: 'kraken',
+        accounts: [{ accountId: 'acc-1', ok: false, cancelled: 0, attempts: 1, error: { code: 'unknown-outcome', message: expect.stringContaining('no answer') }, mayBeOpen: [] }],
+      },
+    ]);
   });
 });

@@ -324,7 +324,15 @@ describe.skipIf(skip)('the trading workspace in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'Cancel every open order?' });
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Cancel all orders on every venue' }).click();
-    await dialog.waitFor({ state: 'hidden', timeout: PATIENCE_MS });
+    // The dialog stays with the report: per venue and account, what was cancelled.
+    const report = page.getByRole('dialog', { name: /^Cancelled \d+ orders?$/ });
+    await report.waitFor({ timeout: PATIENCE_MS });
+    const lines = await report.getByRole('list', { name: 'What was cancelled' }).getByRole('listitem').allTextContents();
+    expect(lines.some((l) => /^T-Invest · .+: cancelled \d+ orders?/.test(l))).toBe(true);
+    expect(lines.some((l) => /^Kraken · .+: cancelled \d+ orders?/.test(l))).toBe(true);
+    expect(lines.filter((l) => l.includes('NOT cancelled'))).toEqual([]);
+    await report.getByRole('button', { name: 'Close' }).click();
+    await report.waitFor({ state: 'hidden', timeout: PATIENCE_MS });
     await expect.poll(() => w.openRows(/SBER|BTC\/USD/).count(), { timeout: PATIENCE_MS }).toBe(0);
     await expect.poll(() => w.priceLines('BTC/USD').count()).toBe(0);
 

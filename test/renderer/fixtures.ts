@@ -26,7 +26,7 @@ export function venue(over: Partial<VenueSummary> = {}): VenueSummary {
 }
 
 export function snapshot(seq: number, over: Partial<Snapshot> = {}): Snapshot {
-  return { seq, venues: [venue()], candles: [], orders: [], ...over };
+  return { seq, venues: [venue()], candles: [], orders: [], subscriptionFailures: [], ...over };
 }
 
 export function instrument(id: string, symbol: string, over: Partial<Instrument> = {}): Instrument {

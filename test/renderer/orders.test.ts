@@ -55,13 +55,23 @@ describe('orders in the renderer', () => {
     const bridge = new FakeBridge()
       .answer('orders.cancelAll', () => ({
         ok: true,
-        value: { cancelled: 3, failed: [{ venue: 'tinvest', code: 'unavailable', message: 'down' }] },
+        value: {
+          cancelled: 3,
+          failed: [{ venue: 'tinvest', accountId: 'acc-1', code: 'unavailable', message: 'down' }],
+          venues: [
+            { venue: 'tinvest', accounts: [{ accountId: 'acc-1', ok: false, cancelled: 0, attempts: 4, error: { code: 'unavailable', message: 'down' }, mayBeOpen: ['c-1'] }] },
+            { venue: 'kraken', accounts: [{ accountId: 'spot', ok: true, cancelled: 3, attempts: 2, mayBeOpen: [] }] },
+          ],
+        },
       }))
       .answer('orders.list', () => ({ ok: true, value: [] }));
     const store = createAppStore(bridge);
     await store.getState().cancelAll();
     expect(bridge.calls.find((c) => c.method === 'orders.cancelAll')?.request).toEqual({});
-    expect(store.getState().toasts.map((t) => t.title)).toEqual(['Cancelled 3 orders', 'Could not cancel on tinvest']);
+    expect(store.getState().toasts.map((t) => [t.title, t.detail])).toEqual([
+      ['Cancelled 3 orders; 1 not done', undefined],
+      ['Not cancelled', 'T-Invest · acc-1: NOT cancelled after 4 attempts — unavailable: down; 1 order of this app may still be open'],
+    ]);
     expect(bridge.count('orders.list')).toBe(1);
   });
 });

@@ -3,7 +3,9 @@ import { createAppStore } from '../../renderer/store/app-store.js';
 import { mergeCandles } from '../../renderer/store/candles.js';
 import { venueState, type ConnectionView } from '../../renderer/store/venues.js';
 import { FakeBridge } from './fake-bridge.js';
-import { candle, instrument, settle, venue } from './fixtures.js';
+import { batch, candle, instrument, settle, snapshot, venue } from './fixtures.js';
+import { FrameDrain } from '../../renderer/store/frame-drain.js';
+import type { Frame } from '../../renderer/store/session.js';
 import { defaultWorkspace } from '../../renderer/store/layout.js';
 
 const view = (connection: string, state: ConnectionView['state'], at = 1): ConnectionView => ({
@@ -15,10 +17,43 @@ const view = (connection: string, state: ConnectionView['state'], at = 1): Conne
 });
 
 describe('venue state', () => {
-  it('is the worst state among the venue connections, else what venues.list said', () => {
-    const v = venue({ state: 'live' });
-    expect(venueState(v, {})).toBe('live');
-    expect(venueState(v, { a: view('ws-public', 'live'), b: view('ws-private', 'reconnecting') })).toBe('reconnecting');
+  it("is the hub's word (venues.list, then its venue events), never a second ranking of the connections", () => {
+    const store = createAppStore(new FakeBridge());
+    store.getState().commitFrame({ resync: { venues: [venue({ state: 'live' })], orders: [], subscriptionFailures: [] }, candles: [], orders: [], connections: [] });
+    // A stream waiting on subscriptions and an unused idle socket: the hub still calls the venue live.
+    store.getState().commitFrame({ candles: [], orders: [], connections: [{ ...view('ws-public', 'subscribing', 2) }, { ...view('ws-private', 'idle', 2) }] });
+    const kraken = () => store.getState().venues[0]!;
+    expect(venueState(kraken())).toBe('live');
+    store.getState().commitFrame({ candles: [], orders: [], connections: [{ ...view('venue', 'reconnecting', 3), reason: 'ws-public: dropped' }] });
+    expect(venueState(kraken())).toBe('reconnecting');
+    // The hub's pseudo-connection is the venue's state, not a connection of it.
+    expect(Object.keys(store.getState().connections).sort()).toEqual(['kraken|ws-private', 'kraken|ws-public']);
+  });
+});
+
+describe('subscription failures', () => {
+  const failure = { venue: 'kraken' as const, instrumentId: 'XXBTZUSD', interval: '1m' as const, error: { kind: 'invalid' as const, code: 'EQuery:Unknown asset pair', message: 'unknown pair', at: 5 } };
+
+  it('are kept per series until a candle of the series shows it recovered', () => {
+    const store = createAppStore(new FakeBridge());
+    store.getState().commitFrame({ candles: [], orders: [], connections: [], failures: [failure] });
+    expect(store.getState().subscriptionFailures['kraken|XXBTZUSD|1m']).toEqual(failure.error);
+    store.getState().commitFrame({ candles: [candle(120, '5')], orders: [], connections: [], recovered: ['kraken|XXBTZUSD|1m'] });
+    expect(store.getState().subscriptionFailures).toEqual({});
+  });
+
+  it('travel through the frame drain in order: a failure after a candle stands, a candle after a failure clears it', () => {
+    const frames: Frame[] = [];
+    const drain = new FrameDrain({ commitFrame: (f) => frames.push(f) }, () => undefined);
+    drain.batch(batch(1, { candles: [candle(60, '1')], subscriptionFailures: [failure] }));
+    drain.flush();
+    expect(frames[0]).toMatchObject({ failures: [failure], recovered: [] });
+    drain.batch(batch(2, { candles: [candle(120, '2')] }));
+    drain.flush();
+    expect(frames[1]).toMatchObject({ failures: [], recovered: ['kraken|XXBTZUSD|1m'] });
+    drain.snapshot(snapshot(3, { subscriptionFailures: [failure] }));
+    drain.flush();
+    expect(frames[2]?.resync?.subscriptionFailures).toEqual([failure]);
   });
 });
 

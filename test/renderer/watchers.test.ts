@@ -73,8 +73,16 @@ describe('watching the session', () => {
     const { bridge, store } = setup();
     await store.getState().loadVenues();
     await settle();
+    // As the hub sends it: the connection's change, then the venue state it adds up to.
     const change = (state: 'live' | 'reconnecting', at: number) =>
-      store.getState().commitFrame({ candles: [], orders: [], connections: [{ venue: 'kraken', connection: 'ws-public', state, at, reason: 'socket closed' }] });
+      store.getState().commitFrame({
+        candles: [],
+        orders: [],
+        connections: [
+          { venue: 'kraken', connection: 'ws-public', state, at, reason: 'socket closed' },
+          { venue: 'kraken', connection: 'venue', state, at, reason: 'ws-public: socket closed' },
+        ],
+      });
     const listsBefore = bridge.count('orders.list');
     change('reconnecting', 10);
     change('live', 20);

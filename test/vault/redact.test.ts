@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KrakenCredentials } from '../../electron/vault/credentials.js';
 import { EncryptedFileStore } from '../../electron/vault/encrypted-file-store.js';
@@ -98,6 +99,53 @@ describe('Redactor: shapes', () => {
     const out = rr.format('venue error', err);
     expect(out).toContain('auth failed');
     expect(out).not.toContain('CauseSecret123');
+  });
+});
+
+describe('Redactor: leaves what holds no secret as it is', () => {
+  const r = new Redactor();
+
+  it.each([
+    ['Enable OTP: it is required for withdrawals'],
+    ['otp: required'],
+    ['the api-key: it was revoked, create a new one'],
+    ['Invalid api-key: check the key in settings'],
+    ['the bearer of this order is unknown'],
+    ['bearer token expired'],
+    ['Bearer tokens expire after 24 hours'],
+    ['token: expired, sign in again'],
+    ['password: too short.'],
+    ['secret: not stored'],
+    ['Authorization: denied for this account'],
+    ['authorization: failed (code 40003)'],
+    ['Subscription failed: "token": missing in request'],
+    [`cursor ${'A'.repeat(86)}==`],
+  ])('%j', (line) => {
+    expect(r.redact(line)).toBe(line);
+  });
+
+  it('changes no text without a secret in it (property)', () => {
+    const prose = fc.constantFrom('the', 'order', 'is', 'not', 'required', 'expired', 'denied', 'missing', 'failed', 'of', 'it', 'was', 'for', 'this', 'account', 'check', 'key', 'keys', 'tokens', 'sign', 'in', 'again', 'stream', 'live', 'closed', 'venue', 'BTC/USD', 'SBER', 'rub');
+    const trigger = fc.constantFrom('otp', 'OTP', 'token', 'Token', 'api-key', 'API-Key', 'apiKey', 'secret', 'password', 'authorization', 'Authorization', 'bearer', 'Bearer', 'api-sign');
+    const id = fc.oneof(
+      fc.uuid(),
+      fc.integer({ min: 0, max: 10 ** 9 }).map(String),
+      fc.constantFrom('BBG004730N88', '100.25', '0.00010000', 'XBT/USD', 'e6123145-9665-43e0-8413-cd61b8aa9b13', '3310070434'),
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }),
+    );
+    // A trigger word is followed by prose, as in a sentence; ids stand anywhere else.
+    const phrase = fc.oneof(
+      fc.tuple(trigger, fc.constantFrom(' ', ': ', ' : '), prose).map(([t, sep, w]) => `${t}${sep}${w}`),
+      prose,
+      id,
+    );
+    const sentence = fc.array(fc.tuple(phrase, fc.constantFrom(' ', ', ', '. ', '; ', ' (', ') ')), { minLength: 1, maxLength: 12 }).map((parts) => parts.map(([p, sep]) => p + sep).join('').trim());
+    fc.assert(
+      fc.property(sentence, (text) => {
+        expect(r.redact(text)).toBe(text);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

@@ -12,7 +12,7 @@ const MODES: Readonly<Record<VenueId, readonly VenueMode[]>> = { tinvest: ['demo
 function VenueRow({ venue }: { venue: VenueSummary }) {
   const { store } = useServices();
   const connections = useAppState((s) => s.connections);
-  const state = venueState(venue, connections);
+  const state = venueState(venue);
   const own = venueConnections(venue.id, connections);
   const connected = state !== 'idle' && state !== 'closed';
   const [mode, setMode] = useState<VenueMode>(venue.mode);

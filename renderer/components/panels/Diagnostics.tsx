@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { ConnectionDiagnostics } from '../../../electron/domain.js';
 import { FrameRate, type LatencyStats } from '../../perf/tick-latency.js';
 import { clockTime, VENUE_NAMES } from '../../order-text.js';
+import { skewText } from '../../diagnostics-text.js';
 import { useAppState, useServices } from '../../services.js';
 
 function ms(v: number | undefined): string {
@@ -41,7 +42,8 @@ function ConnectionCard({ d, now }: { d: ConnectionDiagnostics; now: number }) {
         <Row term="Circuit breakers">
           {d.breakers.length === 0 ? '—' : d.breakers.map((b) => `${b.name} ${b.state}${b.failures ? ` (${b.failures} failures)` : ''}`).join('; ')}
         </Row>
-        <Row term="Malformed frames">{d.malformed}</Row>
+        <Row term="Malformed frames">{d.malformed === 0 ? '0' : `${d.malformed} skipped`}</Row>
+        {d.clockSkewMs !== undefined && <Row term="Venue clock">{skewText(d.clockSkewMs)}</Row>}
         <Row term="Last error">
           {e ? (
             <span className="diag-error">
@@ -54,6 +56,22 @@ function ConnectionCard({ d, now }: { d: ConnectionDiagnostics; now: number }) {
           )}
         </Row>
       </dl>
+      {d.malformedSamples.length > 0 && (
+        <details className="malformed-samples">
+          <summary>{`Last ${d.malformedSamples.length} malformed frame${d.malformedSamples.length === 1 ? '' : 's'}`}</summary>
+          <ol aria-label={`${name} malformed frames`}>
+            {d.malformedSamples
+              .slice()
+              .reverse()
+              .map((m, i) => (
+                <li key={`${m.at}-${i}`}>
+                  <time>{clockTime(m.at)}</time> {m.detail}
+                  {m.frame !== undefined && <pre className="frame-sample">{m.frame}</pre>}
+                </li>
+              ))}
+          </ol>
+        </details>
+      )}
       <ol className="timeline" aria-label={`${name} timeline`}>
         {d.timeline.map((t, i) => (
           <li key={`${t.at}-${i}`}>
@@ -97,7 +115,11 @@ function RenderStats() {
   );
 }
 
-/** Per connection: the state timeline, ping, message rate, reconnects, subscriptions, limits, breakers, last error. */
+/**
+ * Per connection: the state timeline, ping, message rate, reconnects, subscriptions, limits,
+ * breakers, last error, malformed frames (the last few, as received, redacted on the main
+ * side) and the venue clock's skew when its timestamps tell it.
+ */
 export function Diagnostics() {
   const diagnostics = useAppState((s) => s.diagnostics);
   const now = Date.now();
