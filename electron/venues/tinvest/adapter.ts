@@ -158,7 +158,7 @@ class TInvestAdapter implements TInvestVenue {
     });
     this.channel = channel;
     this.rpc = rpc;
-    this.candles = new CandleHistory(rpc, this.methods.getCandles);
+    this.candles = new CandleHistory(rpc, this.methods.getCandles, (detail, frame) => this.api.malformed(detail, frame), this.now);
     try {
       this.api.state('authenticating', this.mode === 'sandbox' ? 'GetSandboxAccounts' : 'GetAccounts');
       this.accountList = await this.listAccounts(rpc);

@@ -56,8 +56,9 @@ describe('T-Invest stall detection', () => {
     sim.faults.stallStreams(false);
     const silence = (conn: string): number => Number(/silent for (\d+) ms/.exec(sink.record(conn).errors.find((e) => e.code === 'stall')!.message)?.[1]);
     // The watchdog's own reading is an upper bound of the silence since the last message.
-    expect(silence('marketdata')).toBeLessThanOrEqual(3 * PING_MS);
-    expect(silence('orders')).toBeLessThanOrEqual(3 * PING_MS);
+    // (Half an interval of timer lateness at most: a later tick judges nothing, see SilenceWatchdog.)
+    expect(silence('marketdata')).toBeLessThanOrEqual(3.5 * PING_MS);
+    expect(silence('orders')).toBeLessThanOrEqual(3.5 * PING_MS);
     // Wall clock from the stall (the last message came before it), with one interval of room for a busy machine.
     expect(market).toBeLessThanOrEqual(4 * PING_MS);
     expect(orders).toBeLessThanOrEqual(4 * PING_MS);
@@ -71,7 +72,8 @@ describe('T-Invest stall detection', () => {
       // busy: the process, not the venue, is slow
     }
     await sleep(PING_MS);
-    expect(sink.record('marketdata').errors.filter((e) => e.code === 'stall')).toEqual([]);
+    expect(sink.record('marketdata').errors.filter((e) => e.code === 'stall').map((e) => e.message)).toEqual([]);
+    expect(sink.record('orders').errors.filter((e) => e.code === 'stall').map((e) => e.message)).toEqual([]);
     expect(sink.record('orders').errors.filter((e) => e.code === 'stall')).toEqual([]);
   });
 });
