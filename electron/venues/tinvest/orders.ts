@@ -187,7 +187,13 @@ export class TInvestTrading {
       rpc.call(methods.getPositions, req, { deadlineMs: DEADLINE_MS.GetPositions }),
       rpc.call(methods.getPortfolio, req, { deadlineMs: DEADLINE_MS.GetPortfolio }),
     ]);
-    return toPortfolio(accountId, positions, portfolio, this.deps.now());
+    try {
+      return toPortfolio(accountId, positions, portfolio, this.deps.now());
+    } catch (e) {
+      if (!(e instanceof QuotationError)) throw e;
+      this.reporter.malformed(`portfolio: ${e.message}`, JSON.stringify({ positions, portfolio }));
+      throw new VenueError('invalid', 'malformed-answer', `the portfolio of ${accountId} came back malformed`);
+    }
   }
 
   close(): void {
