@@ -476,16 +476,20 @@ export async function runTInvestBench(): Promise<Figure[]> {
   const decode = decodeOnly(beforeDecoder);
   const beforeRun = adapterRunOf(await beforeVenue());
 
-  // Loopback: best of three alternating rounds each, since the machine is shared. The same
+  // Loopback: best of five rounds each, since the machine is shared. The same
   // child venue program and frames serve the raw client, the adapter before issue 9 and ours.
   const N = 150_000;
   let ours = Infinity;
   let before = Infinity;
   let raw = Infinity;
-  for (let r = 0; r < 3; r++) {
-    raw = Math.min(raw, await overLoopback(rawRun, WARMUP + N + 10_000, 0, perCandle(N)));
-    before = Math.min(before, await overLoopback(beforeRun, WARMUP + N + 10_000, 0, perCandle(N)));
-    ours = Math.min(ours, await overLoopback(adapterRun, WARMUP + N + 10_000, 0, perCandle(N)));
+  // Five rounds, the order rotated each round, so neither side always runs first or last.
+  const sides: (() => Promise<void>)[] = [
+    async () => void (raw = Math.min(raw, await overLoopback(rawRun, WARMUP + N + 10_000, 0, perCandle(N)))),
+    async () => void (before = Math.min(before, await overLoopback(beforeRun, WARMUP + N + 10_000, 0, perCandle(N)))),
+    async () => void (ours = Math.min(ours, await overLoopback(adapterRun, WARMUP + N + 10_000, 0, perCandle(N)))),
+  ];
+  for (let r = 0; r < 5; r++) {
+    for (let i = 0; i < sides.length; i++) await sides[(r + i) % sides.length]!();
   }
 
   const RATE = 50_000;

@@ -24,8 +24,6 @@ export interface WireCandle {
   close: Dec;
   /** Lots. */
   volume: Dec;
-  /** last_trade_ts in ms, 0 when absent. */
-  lastTradeMs: number;
 }
 
 export interface WirePing {
@@ -163,10 +161,10 @@ class Reader {
   /** int32 / enum: signed 32 bits; negatives arrive sign-extended to 10 bytes, anything wider is malformed. */
   int32(): number {
     this.varint64();
-    const lo = this.lo;
-    const hi = this.hi;
-    if (hi === 0 ? lo >= 0x80000000 : hi !== 0xffffffff || lo < 0x80000000) throw new Malformed('int32 field wider than 32 bits');
-    return lo | 0;
+    const v = this.lo | 0;
+    // A valid int32 is its own sign extension: the high word is all zeros or all ones to match.
+    if (this.hi !== (v >> 31) >>> 0) throw new Malformed('int32 field wider than 32 bits');
+    return v;
   }
 
   /** int64 as a safe number; undefined when it needs bigint (then read lo/hi). */
@@ -339,7 +337,6 @@ function candle(r: Reader, end: number): WireCandle {
     low: '0',
     close: '0',
     volume: '0',
-    lastTradeMs: 0,
   };
   let has = 0;
   while (r.pos < end) {
@@ -377,11 +374,17 @@ function candle(r: Reader, end: number): WireCandle {
         c.time = timestampSec(r);
         has |= HAS_TIME;
         break;
-      case 74: // last_trade_ts
-        c.lastTradeMs = timestampMs(r);
-        break;
       case 82: // instrument_uid
         c.instrumentUid = r.string();
+        break;
+      case 74: // last_trade_ts, ticker, class_code: not used, skipped with their wire type checked
+      case 90:
+      case 98:
+        r.skip(2);
+        break;
+      case 104: // volume_buy, volume_sell
+      case 112:
+        r.varint64();
         break;
       case 152: {
         // candle_source_type: a CandleSource value

@@ -158,6 +158,8 @@ class Shard {
   private readonly troubled = new Set<Sub>();
   /** Lowered when the venue answers LIMIT_IS_EXCEEDED below our own cap. */
   capacity: number;
+  /** candleProblem's options; nowMs is a clock reading no later than now (see onCandle). */
+  private readonly sanity = { nowMs: 0 };
 
   constructor(
     private readonly owner: MarketDataStream,
@@ -281,7 +283,14 @@ class Shard {
       volume: m.volume,
     };
     // Sanity before anything is built from it: a rejected candle never becomes the series' last.
-    const problem = candleProblem(c, { nowMs: this.owner.opts.now() });
+    // The clock is read again only when a candle fails: an older reading is never later than
+    // now, so a candle it passes passes with the clock read now (one clock read per failure,
+    // not per candle, on the hot path).
+    let problem = candleProblem(c, this.sanity);
+    if (problem !== undefined) {
+      this.sanity.nowMs = this.owner.opts.now();
+      problem = candleProblem(c, this.sanity);
+    }
     if (problem !== undefined) {
       this.reporter.malformed(`candle ${problem}`, sample(m));
       return;

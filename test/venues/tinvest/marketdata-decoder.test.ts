@@ -82,7 +82,6 @@ describe('the MarketDataResponse decoder', () => {
           low: Q | null;
           close: Q | null;
           time: Ts | null;
-          lastTradeTs: Ts | null;
           figi: string;
           instrumentUid: string;
           interval: number;
@@ -104,7 +103,6 @@ describe('the MarketDataResponse decoder', () => {
           low: dec(ref.low),
           close: dec(ref.close),
           volume: String(ref.volume),
-          lastTradeMs: ms(ref.lastTradeTs),
         });
       }),
       { numRuns: 1500 },
