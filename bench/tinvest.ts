@@ -21,6 +21,7 @@ import { SILENT_REPORTER } from '../electron/venues/venue.js';
 import { createTInvestVenue } from '../electron/venues/tinvest/adapter.js';
 import { CHANNEL_OPTIONS } from '../electron/venues/tinvest/channel.js';
 import { PROTO_PACKAGE, SERVICES } from '../electron/venues/tinvest/constants.js';
+import { candleProblem } from '../electron/candle-sanity.js';
 import { decodeMarketDataResponse } from '../electron/venues/tinvest/marketdata-decoder.js';
 import { LOADER_OPTIONS, PROTO_FILES, findProtoDir, packageDefinition } from '../electron/venues/tinvest/proto.js';
 import { OrderEntry } from '../electron/venues/tinvest/order-entry.js';
@@ -28,6 +29,7 @@ import type { PostOrderResponse } from '../electron/venues/tinvest/order-message
 import { OrderTracker } from '../electron/venues/tinvest/order-tracker.js';
 import { TInvestRpc } from '../electron/venues/tinvest/rpc.js';
 import type { RpcChannel } from '../electron/venues/tinvest/rpc.js';
+import { importBaseline } from './baseline.js';
 import { cpuMicros, percentile } from './figures.js';
 import type { Figure } from './figures.js';
 
@@ -178,8 +180,21 @@ class Counter {
   }
 }
 
+type VenueFactory = typeof createTInvestVenue;
+
+/** The adapter as it stood before issue 9 (no validation, no sanity), for the "before" figure. */
+let beforeFactory: VenueFactory | undefined;
+async function beforeVenue(): Promise<VenueFactory> {
+  beforeFactory ??= (await importBaseline<{ createTInvestVenue: VenueFactory }>('electron/venues/tinvest/adapter.ts')).createTInvestVenue;
+  return beforeFactory;
+}
+
 /** The adapter path: decoder → stream owner → gap tracker → sink, with watchdog and limiters live. */
-async function adapterRun(endpoint: string, measure: (c: Counter) => Promise<number>): Promise<number> {
+function adapterRunOf(create: VenueFactory): (endpoint: string, measure: (c: Counter) => Promise<number>) => Promise<number> {
+  return (endpoint, measure) => adapterRun(endpoint, measure, create);
+}
+
+async function adapterRun(endpoint: string, measure: (c: Counter) => Promise<number>, create: VenueFactory = createTInvestVenue): Promise<number> {
   const counter = new Counter();
   let seen = 0;
   const sink: VenueSink = {
@@ -191,7 +206,7 @@ async function adapterRun(endpoint: string, measure: (c: Counter) => Promise<num
     subscriptionFailed: () => undefined,
     connection: () => quietReporter,
   };
-  const venue = createTInvestVenue({ endpoint, token: 'bench', mode: 'demo', tls: false, sink });
+  const venue = create({ endpoint, token: 'bench', mode: 'demo', tls: false, sink });
   await venue.connect();
   for (let i = 0; i < INSTRUMENTS; i++) venue.subscribeCandles({ venue: 'tinvest', instrumentId: uidOf(i), interval: '1m' });
   try {
@@ -243,7 +258,7 @@ function cpuShare(ms: number): (c: Counter) => Promise<number> {
   };
 }
 
-async function overLoopback(run: typeof rawRun, total: number, rate: number, measure: (c: Counter) => Promise<number>): Promise<number> {
+async function overLoopback(run: (endpoint: string, measure: (c: Counter) => Promise<number>) => Promise<number>, total: number, rate: number, measure: (c: Counter) => Promise<number>): Promise<number> {
   const v = await startChildVenue(total, rate);
   try {
     return await run(v.endpoint, measure);
@@ -252,8 +267,10 @@ async function overLoopback(run: typeof rawRun, total: number, rate: number, mea
   }
 }
 
-/** Same buffers, decode only: our decoder + domain candle vs proto-loader's deserializer. */
-function decodeOnly(): { ours: number; raw: number } {
+type Decoder = typeof decodeMarketDataResponse;
+
+/** Same buffers, decode only: our decoder + domain candle (+ sanity) vs the decoder before issue 9 vs proto-loader's deserializer. */
+function decodeOnly(before: Decoder): { ours: number; before: number; raw: number } {
   const pd = packageDefinition();
   const Res = pd[`${PROTO_PACKAGE}.MarketDataResponse`] as MessageTypeDefinition<object, object>;
   const frames: Buffer[] = [];
@@ -284,9 +301,21 @@ function decodeOnly(): { ours: number; raw: number } {
   const keys = new Map<string, { instrumentId: string }>();
   for (let i = 0; i < INSTRUMENTS; i++) keys.set(uidOf(i), { instrumentId: uidOf(i) });
   let sinkhole = 0;
+  const nowMs = Date.now();
   const ours = (): void => {
     for (const f of frames) {
       const m = decodeMarketDataResponse(f);
+      if (m.kind !== 'candle') continue;
+      const k = keys.get(m.instrumentUid);
+      if (!k) continue;
+      const c: Candle = { venue: 'tinvest', instrumentId: k.instrumentId, interval: '1m', time: m.time, open: m.open, high: m.high, low: m.low, close: m.close, volume: m.volume };
+      if (candleProblem(c, { nowMs }) !== undefined) continue;
+      sinkhole += c.time;
+    }
+  };
+  const old = (): void => {
+    for (const f of frames) {
+      const m = before(f);
       if (m.kind !== 'candle') continue;
       const k = keys.get(m.instrumentUid);
       if (!k) continue;
@@ -300,17 +329,20 @@ function decodeOnly(): { ours: number; raw: number } {
   const rounds = 20;
   for (let i = 0; i < 4; i++) {
     ours();
+    old();
     raw();
   }
   let bestOurs = Infinity;
+  let bestOld = Infinity;
   let bestRaw = Infinity;
   for (let r = 0; r < 3; r++) {
     bestRaw = Math.min(bestRaw, cpuMicrosSync(() => { for (let i = 0; i < rounds; i++) raw(); }));
+    bestOld = Math.min(bestOld, cpuMicrosSync(() => { for (let i = 0; i < rounds; i++) old(); }));
     bestOurs = Math.min(bestOurs, cpuMicrosSync(() => { for (let i = 0; i < rounds; i++) ours(); }));
   }
   void sinkhole;
   const n = rounds * frames.length;
-  return { ours: bestOurs / n, raw: bestRaw / n };
+  return { ours: bestOurs / n, before: bestOld / n, raw: bestRaw / n };
 }
 
 function cpuMicrosSync(fn: () => void): number {
@@ -440,15 +472,24 @@ export async function orderPath(): Promise<{ p50: number; p99: number }> {
 
 export async function runTInvestBench(): Promise<Figure[]> {
   const order = await orderPath();
-  const decode = decodeOnly();
+  const beforeDecoder = (await importBaseline<{ decodeMarketDataResponse: Decoder }>('electron/venues/tinvest/marketdata-decoder.ts')).decodeMarketDataResponse;
+  const decode = decodeOnly(beforeDecoder);
+  const beforeRun = adapterRunOf(await beforeVenue());
 
-  // Loopback: best of three alternating rounds each, since the machine is shared.
+  // Loopback: best of five rounds each, since the machine is shared. The same
+  // child venue program and frames serve the raw client, the adapter before issue 9 and ours.
   const N = 150_000;
   let ours = Infinity;
+  let before = Infinity;
   let raw = Infinity;
-  for (let r = 0; r < 3; r++) {
-    raw = Math.min(raw, await overLoopback(rawRun, WARMUP + N + 10_000, 0, perCandle(N)));
-    ours = Math.min(ours, await overLoopback(adapterRun, WARMUP + N + 10_000, 0, perCandle(N)));
+  // Five rounds, the order rotated each round, so neither side always runs first or last.
+  const sides: (() => Promise<void>)[] = [
+    async () => void (raw = Math.min(raw, await overLoopback(rawRun, WARMUP + N + 10_000, 0, perCandle(N)))),
+    async () => void (before = Math.min(before, await overLoopback(beforeRun, WARMUP + N + 10_000, 0, perCandle(N)))),
+    async () => void (ours = Math.min(ours, await overLoopback(adapterRun, WARMUP + N + 10_000, 0, perCandle(N)))),
+  ];
+  for (let r = 0; r < 5; r++) {
+    for (let i = 0; i < sides.length; i++) await sides[(r + i) % sides.length]!();
   }
 
   const RATE = 50_000;
@@ -468,11 +509,35 @@ export async function runTInvestBench(): Promise<Figure[]> {
       target: '≤ 0.9× ceiling (proto-loader deserialize)',
     },
     {
-      name: 'tinvest candle over loopback gRPC, wire → sink (adapter)',
+      name: 'tinvest candle decode before issue 9 (a6bb836), same buffers',
+      value: round(decode.before),
+      unit: 'µs/candle',
+      ceiling: round(decode.raw),
+    },
+    {
+      name: 'tinvest candle decode + validation: after / before',
+      value: round(decode.ours / decode.before),
+      unit: '×',
+      target: '≤ 1.05× before',
+    },
+    {
+      name: 'tinvest candle over loopback gRPC, wire → sink (adapter, validation on)',
       value: round(ours),
       unit: 'µs CPU/candle',
       ceiling: round(raw),
       target: '≤ 0.9× ceiling (grpc-js + proto-loader)',
+    },
+    {
+      name: 'tinvest candle over loopback gRPC, wire → sink (adapter as of a6bb836)',
+      value: round(before),
+      unit: 'µs CPU/candle',
+      ceiling: round(raw),
+    },
+    {
+      name: 'tinvest candle over loopback: after / before',
+      value: round(ours / before),
+      unit: '×',
+      target: '≤ 1.05× before (a6bb836, same run, same frames)',
     },
     {
       name: 'tinvest ingest 50k candles/s, watchdog + limiter + gap tracking on',

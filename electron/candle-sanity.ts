@@ -43,16 +43,96 @@ export function candleProblem(c: Candle, opts: CandleCheckOptions): string | und
   const skew = opts.skewMs ?? DEFAULT_CLOCK_SKEW_MS;
   if (t * 1000 > opts.nowMs + skew + span * 1000) return 'open time in the future';
   const bad =
-    priceProblem(c.open, 'open') ??
-    priceProblem(c.high, 'high') ??
-    priceProblem(c.low, 'low') ??
-    priceProblem(c.close, 'close') ??
+    scanPrice(c.open, OPEN, 'open') ??
+    scanPrice(c.high, HIGH, 'high') ??
+    scanPrice(c.low, LOW, 'low') ??
+    scanPrice(c.close, CLOSE, 'close') ??
     volumeProblem(c.volume);
   if (bad !== undefined) return bad;
-  if (cmpPlain(c.high, c.low) < 0) return 'high below low';
-  if (cmpPlain(c.open, c.low) < 0 || cmpPlain(c.open, c.high) > 0) return 'open outside [low, high]';
-  if (cmpPlain(c.close, c.low) < 0 || cmpPlain(c.close, c.high) > 0) return 'close outside [low, high]';
+  // low ≤ open ≤ high implies high ≥ low: the third comparison only runs when open is out.
+  if (cmpScanned(c.open, OPEN, c.low, LOW) < 0 || cmpScanned(c.open, OPEN, c.high, HIGH) > 0) {
+    return cmpScanned(c.high, HIGH, c.low, LOW) < 0 ? 'high below low' : 'open outside [low, high]';
+  }
+  if (cmpScanned(c.close, CLOSE, c.low, LOW) < 0 || cmpScanned(c.close, CLOSE, c.high, HIGH) > 0) return 'close outside [low, high]';
   return undefined;
+}
+
+/*
+ * The hot path scans each price once (plain-decimal check, size, zero, and where its digits
+ * start) and compares with what the scan found, instead of scanning again per comparison.
+ * Scratch slots per price; candleProblem is synchronous, so one set serves every call.
+ */
+const OPEN = 0;
+const HIGH = 1;
+const LOW = 2;
+const CLOSE = 3;
+/** Index of the '.' (or the length): the end of the whole digits. */
+const dotAt = [0, 0, 0, 0];
+/** Index of the first whole digit that counts (leading zeros skipped, at least one kept). */
+const sigAt = [0, 0, 0, 0];
+
+function scanPrice(s: string, slot: number, name: string): string | undefined {
+  if (typeof s !== 'string') return `${name} is not a plain non-negative decimal`;
+  const n = s.length;
+  let i = 0;
+  let first = -1;
+  while (i < n) {
+    const ch = s.charCodeAt(i);
+    if (ch < 48 || ch > 57) break;
+    if (first < 0 && ch !== 48) first = i;
+    i++;
+  }
+  if (i === 0) return `${name} is not a plain non-negative decimal`;
+  const whole = i;
+  let fracNonZero = false;
+  if (i < n) {
+    if (s.charCodeAt(i) !== 46) return `${name} is not a plain non-negative decimal`;
+    i++;
+    const frac = i;
+    while (i < n) {
+      const ch = s.charCodeAt(i);
+      if (ch < 48 || ch > 57) return `${name} is not a plain non-negative decimal`;
+      if (ch !== 48) fracNonZero = true;
+      i++;
+    }
+    if (i === frac || i - frac > MAX_FRACTION_DIGITS) return `${name} is not a plain non-negative decimal`;
+  }
+  const sig = first < 0 ? whole - 1 : first;
+  if (whole - sig > MAX_PRICE_INT_DIGITS) return `${name} is absurdly large`;
+  if (first < 0 && !fracNonZero) return `${name} is zero`;
+  dotAt[slot] = whole;
+  sigAt[slot] = sig;
+  return undefined;
+}
+
+/** cmpPlain for two prices scanned by scanPrice. */
+function cmpScanned(a: string, sa: number, b: string, sb: number): -1 | 0 | 1 {
+  const aw = dotAt[sa]!;
+  const bw = dotAt[sb]!;
+  let ai = sigAt[sa]!;
+  let bi = sigAt[sb]!;
+  if (aw - ai !== bw - bi) return aw - ai > bw - bi ? 1 : -1;
+  for (; ai < aw; ai++, bi++) {
+    const d = a.charCodeAt(ai) - b.charCodeAt(bi);
+    if (d !== 0) return d > 0 ? 1 : -1;
+  }
+  return cmpFractions(a, aw, b, bw);
+}
+
+/** Fractions digit by digit from just after the dots, a missing digit counting as 0. */
+function cmpFractions(a: string, aw: number, b: string, bw: number): -1 | 0 | 1 {
+  const an = a.length;
+  const bn = b.length;
+  let i = aw + 1;
+  let j = bw + 1;
+  while (i < an || j < bn) {
+    const x = i < an ? a.charCodeAt(i) : 48;
+    const y = j < bn ? b.charCodeAt(j) : 48;
+    if (x !== y) return x > y ? 1 : -1;
+    i++;
+    j++;
+  }
+  return 0;
 }
 
 /** Whole digits of a non-negative plain decimal text, or -1 when it is not one (sign, exponent, junk). */
@@ -80,14 +160,6 @@ function intDigits(s: unknown): number {
   return whole;
 }
 
-function priceProblem(s: string, name: string): string | undefined {
-  const d = intDigits(s);
-  if (d < 0) return `${name} is not a plain non-negative decimal`;
-  if (significantInt(s, d) > MAX_PRICE_INT_DIGITS) return `${name} is absurdly large`;
-  if (isZeroText(s)) return `${name} is zero`;
-  return undefined;
-}
-
 function volumeProblem(s: string): string | undefined {
   const d = intDigits(s);
   if (d < 0) return 'volume is not a plain non-negative decimal';
@@ -100,14 +172,6 @@ function significantInt(s: string, whole: number): number {
   let i = 0;
   while (i < whole - 1 && s.charCodeAt(i) === 48) i++;
   return whole - i;
-}
-
-function isZeroText(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c !== 48 && c !== 46) return false;
-  }
-  return true;
 }
 
 /**
@@ -128,17 +192,5 @@ export function cmpPlain(a: string, b: string): -1 | 0 | 1 {
     const d = a.charCodeAt(ai) - b.charCodeAt(bi);
     if (d !== 0) return d > 0 ? 1 : -1;
   }
-  // Fractions digit by digit, a missing digit counting as 0.
-  const an = a.length;
-  const bn = b.length;
-  let i = aw + 1;
-  let j = bw + 1;
-  while (i < an || j < bn) {
-    const x = i < an ? a.charCodeAt(i) : 48;
-    const y = j < bn ? b.charCodeAt(j) : 48;
-    if (x !== y) return x > y ? 1 : -1;
-    i++;
-    j++;
-  }
-  return 0;
+  return cmpFractions(a, aw, b, bw);
 }

@@ -158,7 +158,7 @@ class TInvestAdapter implements TInvestVenue {
     });
     this.channel = channel;
     this.rpc = rpc;
-    this.candles = new CandleHistory(rpc, this.methods.getCandles);
+    this.candles = new CandleHistory(rpc, this.methods.getCandles, (detail, frame) => this.api.malformed(detail, frame), this.now);
     try {
       this.api.state('authenticating', this.mode === 'sandbox' ? 'GetSandboxAccounts' : 'GetAccounts');
       this.accountList = await this.listAccounts(rpc);
@@ -167,9 +167,9 @@ class TInvestAdapter implements TInvestVenue {
       }
       this.api.state('subscribing', 'loading shares');
       const shares = await rpc.call(this.methods.shares, { instrumentStatus: INSTRUMENT_STATUS_BASE }, { deadlineMs: DEADLINE_MS.Shares });
-      const skipped = this.catalog.load(shares.instruments);
+      // Each unreadable share is counted with its message and left out; the rest load.
+      this.catalog.load(shares.instruments, (why, share) => this.api.malformed(`Shares: ${why}`, JSON.stringify(share)));
       for (const s of shares.instruments) this.noteEarliest(s);
-      if (skipped > 0) this.api.malformed(`${skipped} share(s) without a readable uid or price step`);
     } catch (e) {
       throw this.failConnect(toVenueError(e));
     }

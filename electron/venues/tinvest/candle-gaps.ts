@@ -12,6 +12,7 @@
  */
 import type { Candle, CandleKey } from '../../domain.js';
 import { candleOpen } from '../../domain.js';
+import { cmpPlain } from '../../candle-sanity.js';
 import { Backoff } from '../../net/backoff.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import type { VenueError } from '../venue.js';
@@ -28,12 +29,25 @@ export interface CandleFlowDeps {
    * or the fill gave up on an error that retrying cannot fix.
    */
   onFilling?(filling: boolean, complete: boolean): void;
+  /** Something thrown while a fill delivered its candles (a consumer's bug): the owner recovers. */
+  onFault?(e: unknown): void;
   retry?: BackoffOptions;
 }
 
-/** Non-negative integer texts: compare by length, then lexically. */
+/** A plain non-negative decimal text starts with a digit; anything else ranks below every volume. */
+function isPlainVolume(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * By value, for volumes checked by candleProblem (plain non-negative decimals). A text that
+ * is not one (a sign, junk) never wins, so it can never replace a real volume.
+ */
 function volumeGreater(a: string, b: string): boolean {
-  return a.length !== b.length ? a.length > b.length : a > b;
+  if (!isPlainVolume(a)) return false;
+  if (!isPlainVolume(b)) return true;
+  return cmpPlain(a, b) > 0;
 }
 
 export class CandleFlow {
@@ -104,7 +118,9 @@ export class CandleFlow {
     const g = ++this.gen;
     this.wake?.();
     this.setFilling(true);
-    void this.runFill(g, fromSec);
+    this.runFill(g, fromSec).catch((e: unknown) => {
+      if (this.deps.onFault) this.deps.onFault(e);
+    });
   }
 
   private hold(c: Candle): void {

@@ -73,6 +73,25 @@ export const METHOD_LIMITS_PER_MINUTE: Readonly<Record<string, number>> = {
 };
 export const RATE_WINDOW_MS = 60_000;
 
+/**
+ * Calls that reduce risk, and the reads that find what to reduce: they run behind a circuit
+ * breaker of their own, so failing placements (PostOrder, ReplaceOrder) can never hold back a
+ * cancel or the panic key.
+ */
+export const RISK_REDUCING_METHODS: ReadonlySet<string> = new Set([
+  'OrdersService/CancelOrder',
+  'OrdersService/GetOrders',
+  'OrdersService/GetOrderState',
+]);
+
+/** The circuit breaker a unary method runs behind: its service's, or the service's cancel lane. */
+export function breakerOf(service: string, methodName: string): string {
+  return RISK_REDUCING_METHODS.has(`${service}/${methodName}`) ? `${service} cancels` : service;
+}
+
+/** How long cancel-all may take in all (GetOrders, then every cancel with its retries). */
+export const CANCEL_ALL_MS = 20_000;
+
 /** The budget a unary method draws on: its own row when it has one, else its service's. */
 export function rateGroupOf(service: string, methodName: string): { name: string; limit: number } {
   const own = `${service}/${methodName}`;

@@ -3,32 +3,43 @@
  * maximum (30014 beyond), so ranges are cut into spans and asked in order. Candles come out
  * as domain candles: time = UTC seconds of the open, volume in lots.
  */
+import { candleProblem } from '../../candle-sanity.js';
 import type { Candle, CandleKey } from '../../domain.js';
 import { INTERVAL_SECONDS, candleOpen } from '../../domain.js';
 import type { HistoryRequest } from '../venue.js';
 import { CANDLE_INTERVAL, DEADLINE_MS, MAX_CANDLE_SPAN_SEC } from './constants.js';
 import type { GetCandlesRequest, GetCandlesResponse, HistoricCandleMsg } from './messages.js';
 import type { Method } from './proto.js';
-import { quotationToDec } from './quotation.js';
+import { QuotationError, quotationToDec } from './quotation.js';
 import type { TInvestRpc } from './rpc.js';
 
 export type GetCandlesMethod = Method<GetCandlesRequest, GetCandlesResponse>;
 
-const ZERO = { units: '0', nano: 0 };
-
-export function historicToCandle(key: CandleKey, h: HistoricCandleMsg): Candle {
-  return {
-    venue: key.venue,
-    instrumentId: key.instrumentId,
-    interval: key.interval,
-    time: Number(h.time?.seconds ?? 0),
-    open: quotationToDec(h.open ?? ZERO),
-    high: quotationToDec(h.high ?? ZERO),
-    low: quotationToDec(h.low ?? ZERO),
-    close: quotationToDec(h.close ?? ZERO),
-    volume: String(h.volume),
-  };
+/** A HistoricCandle as a domain candle, or why it cannot be one (no prices is not "zeros"). */
+export function historicToCandle(key: CandleKey, h: HistoricCandleMsg): Candle | string {
+  if (!h.open || !h.high || !h.low || !h.close) return 'candle without prices';
+  if (!h.time) return 'candle without open time';
+  if (!Number.isInteger(h.time.nanos) || h.time.nanos < 0 || h.time.nanos > 999_999_999) return 'timestamp nanos out of range';
+  try {
+    return {
+      venue: key.venue,
+      instrumentId: key.instrumentId,
+      interval: key.interval,
+      time: Number(h.time.seconds),
+      open: quotationToDec(h.open),
+      high: quotationToDec(h.high),
+      low: quotationToDec(h.low),
+      close: quotationToDec(h.close),
+      volume: String(h.volume),
+    };
+  } catch (e) {
+    if (e instanceof QuotationError) return `bad Quotation: ${e.message}`;
+    throw e;
+  }
 }
+
+/** Where a history candle that fails validation is counted (the 'api' connection). */
+export type MalformedHook = (detail: string, frame: string) => void;
 
 /** [fromSec, toSec) cut into spans the venue accepts, oldest first. */
 export function splitRange(fromSec: number, toSec: number, maxSpanSec: number): [number, number][] {
@@ -41,6 +52,8 @@ export class CandleHistory {
   constructor(
     private readonly rpc: TInvestRpc,
     private readonly getCandles: GetCandlesMethod,
+    private readonly onMalformed: MalformedHook = () => undefined,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** One request; the span must be within the interval's maximum. */
@@ -56,8 +69,15 @@ export class CandleHistory {
       { deadlineMs: DEADLINE_MS.GetCandles },
     );
     const out: Candle[] = [];
+    const nowMs = this.now();
     for (const h of res.candles) {
       const c = historicToCandle(key, h);
+      // The same sanity as live candles: a rejected one is counted and never reaches a series.
+      const problem = typeof c === 'string' ? c : candleProblem(c, { nowMs });
+      if (problem !== undefined || typeof c === 'string') {
+        this.onMalformed(`GetCandles: ${problem ?? 'unreadable candle'}`, JSON.stringify(h));
+        continue;
+      }
       if (c.time >= fromSec && c.time < toSec) out.push(c);
     }
     return out;

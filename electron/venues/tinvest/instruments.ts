@@ -9,6 +9,11 @@ import { QuotationError, quotationToDec } from './quotation.js';
 
 export function shareToInstrument(s: ShareMsg): Instrument {
   if (!s.uid) throw new QuotationError(`share ${s.ticker || s.figi} has no instrument uid`);
+  // Orders are checked against the price step and sized in lots: without them there is no instrument.
+  if (!Number.isInteger(s.lot) || s.lot <= 0) throw new QuotationError(`share ${s.uid} has lot ${s.lot}`);
+  if (!s.minPriceIncrement) throw new QuotationError(`share ${s.uid} has no price step`);
+  const step = quotationToDec(s.minPriceIncrement);
+  if (step.startsWith('-') || /^[0.]*$/.test(step)) throw new QuotationError(`share ${s.uid} has price step ${step}`);
   const codes: Record<string, string> = {};
   if (s.figi) codes.figi = s.figi;
   if (s.classCode) codes.classCode = s.classCode;
@@ -19,9 +24,9 @@ export function shareToInstrument(s: ShareMsg): Instrument {
     symbol: s.ticker,
     name: s.name,
     currency: s.currency.toLowerCase(),
-    priceStep: s.minPriceIncrement ? quotationToDec(s.minPriceIncrement) : '0',
+    priceStep: step,
     qtyStep: '1',
-    lotSize: dec(String(s.lot > 0 ? s.lot : 1)),
+    lotSize: dec(String(s.lot)),
     qtyUnit: 'lot',
     minQty: '1',
     tradable: s.apiTradeAvailableFlag && s.buyAvailableFlag && s.sellAvailableFlag,
@@ -35,8 +40,8 @@ export class InstrumentCatalog {
   private readonly figiToUid = new Map<string, string>();
   private readonly uidToFigi = new Map<string, string>();
 
-  /** Replaces the catalog; returns how many shares were skipped as unreadable. */
-  load(shares: readonly ShareMsg[]): number {
+  /** Replaces the catalog; each share skipped as unreadable goes to `skip` with why. */
+  load(shares: readonly ShareMsg[], skip: (why: string, share: ShareMsg) => void = () => undefined): number {
     this.byUid.clear();
     this.figiToUid.clear();
     this.uidToFigi.clear();
@@ -44,8 +49,10 @@ export class InstrumentCatalog {
     for (const s of shares) {
       try {
         this.add(shareToInstrument(s));
-      } catch {
+      } catch (e) {
+        if (!(e instanceof QuotationError)) throw e;
         skipped += 1;
+        skip(e.message, s);
       }
     }
     return skipped;

@@ -61,12 +61,24 @@ export interface WireOther {
 export interface WireMalformed {
   kind: 'malformed';
   error: string;
+  /** Base64 of the first bytes of the message, for the diagnostics sample. */
+  prefix: string;
 }
 
 export type MarketDataMessage = WireCandle | WirePing | WireSubscribeCandles | WireOther | WireMalformed;
 
 class Malformed extends Error {}
 
+/** How much of a malformed message is kept as its sample. */
+const SAMPLE_BYTES = 96;
+/** google.protobuf.Timestamp's range: 0001-01-01 through 9999-12-31. */
+const TS_MIN_SECONDS = -62_135_596_800;
+const TS_MAX_SECONDS = 253_402_300_799;
+/** Highest SubscriptionInterval (§2.3), CandleSource (§2.2), SubscriptionStatus, SubscriptionAction. */
+const MAX_SUBSCRIPTION_INTERVAL = 13;
+const MAX_CANDLE_SOURCE = 2;
+const MAX_SUBSCRIPTION_STATUS = 10;
+const MAX_SUBSCRIPTION_ACTION = 2;
 
 const TWO32 = 4294967296;
 
@@ -146,10 +158,13 @@ class Reader {
     return this.lo;
   }
 
-  /** int32 / enum: the low 32 bits, signed (negatives arrive sign-extended to 10 bytes). */
+  /** int32 / enum: signed 32 bits; negatives arrive sign-extended to 10 bytes, anything wider is malformed. */
   int32(): number {
     this.varint64();
-    return this.lo | 0;
+    const v = this.lo | 0;
+    // A valid int32 is its own sign extension: the high word is all zeros or all ones to match.
+    if (this.hi !== (v >> 31) >>> 0) throw new Malformed('int32 field wider than 32 bits');
+    return v;
   }
 
   /** int64 as a safe number; undefined when it needs bigint (then read lo/hi). */
@@ -249,6 +264,7 @@ function quotation(r: Reader): Dec {
         nano = r.int32();
         break;
       default:
+        checkKnownWire(tag, SCALAR_PAIR_WIRE);
         r.skip(tag & 7);
     }
   }
@@ -261,7 +277,10 @@ function quotation(r: Reader): Dec {
   }
 }
 
-/** Timestamp { seconds int64 = 1; nanos int32 = 2 } → ms. */
+/** Quotation and Timestamp: two varints, fields 1 and 2. */
+const SCALAR_PAIR_WIRE: Readonly<Record<number, number>> = { 1: 0, 2: 0 };
+
+/** Timestamp { seconds int64 = 1; nanos int32 = 2 } → ms; its own range rules are checked. */
 function timestampMs(r: Reader): number {
   const n = r.len();
   const end = r.pos + n;
@@ -273,10 +292,15 @@ function timestampMs(r: Reader): number {
     const tag = r.tag();
     if (tag === 8) {
       const s = r.int64Safe();
-      if (s === undefined) throw new Malformed('timestamp seconds out of range');
+      if (s === undefined || s < TS_MIN_SECONDS || s > TS_MAX_SECONDS) throw new Malformed('timestamp seconds out of range');
       seconds = s;
-    } else if (tag === 16) nanos = r.int32();
-    else r.skip(tag & 7);
+    } else if (tag === 16) {
+      nanos = r.int32();
+      if (nanos < 0 || nanos > 999_999_999) throw new Malformed('timestamp nanos out of range');
+    } else {
+      checkKnownWire(tag, SCALAR_PAIR_WIRE);
+      r.skip(tag & 7);
+    }
   }
   r.end = outer;
   return seconds * 1000 + Math.floor(nanos / 1_000_000);
@@ -285,6 +309,21 @@ function timestampMs(r: Reader): number {
 function timestampSec(r: Reader): number {
   return Math.floor(timestampMs(r) / 1000);
 }
+
+/** Presence bits of the candle fields without which there is no candle (proto3 zero ≠ absent). */
+const HAS_OPEN = 1;
+const HAS_HIGH = 2;
+const HAS_LOW = 4;
+const HAS_CLOSE = 8;
+const HAS_TIME = 16;
+const HAS_ALL = 31;
+const MISSING: readonly [number, string][] = [
+  [HAS_OPEN, 'open'],
+  [HAS_HIGH, 'high'],
+  [HAS_LOW, 'low'],
+  [HAS_CLOSE, 'close'],
+  [HAS_TIME, 'open time'],
+];
 
 function candle(r: Reader, end: number): WireCandle {
   const c: WireCandle = {
@@ -299,6 +338,7 @@ function candle(r: Reader, end: number): WireCandle {
     close: '0',
     volume: '0',
   };
+  let has = 0;
   while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
@@ -310,15 +350,19 @@ function candle(r: Reader, end: number): WireCandle {
         break;
       case 26:
         c.open = quotation(r);
+        has |= HAS_OPEN;
         break;
       case 34:
         c.high = quotation(r);
+        has |= HAS_HIGH;
         break;
       case 42:
         c.low = quotation(r);
+        has |= HAS_LOW;
         break;
       case 50:
         c.close = quotation(r);
+        has |= HAS_CLOSE;
         break;
       case 56: {
         // volume int64 (lots)
@@ -328,20 +372,41 @@ function candle(r: Reader, end: number): WireCandle {
       }
       case 66: // time
         c.time = timestampSec(r);
+        has |= HAS_TIME;
         break;
       case 82: // instrument_uid
         c.instrumentUid = r.string();
         break;
+      case 74: // last_trade_ts, ticker, class_code: not used, skipped with their wire type checked
+      case 90:
+      case 98:
+        r.skip(2);
+        break;
+      case 104: // volume_buy, volume_sell
+      case 112:
+        r.varint64();
+        break;
+      case 152: {
+        // candle_source_type: a CandleSource value
+        const src = r.int32();
+        if (src < 0 || src > MAX_CANDLE_SOURCE) throw new Malformed(`unknown candle source ${src}`);
+        break;
+      }
       default:
         checkKnownWire(tag, CANDLE_WIRE);
         r.skip(tag & 7);
     }
   }
+  if (has !== HAS_ALL) {
+    for (const [bit, name] of MISSING) if ((has & bit) === 0) throw new Malformed(`candle without ${name}`);
+  }
+  if (c.figi === '' && c.instrumentUid === '') throw new Malformed('candle names no instrument');
+  if (c.interval < 1 || c.interval > MAX_SUBSCRIPTION_INTERVAL) throw new Malformed(`unknown candle interval ${c.interval}`);
   return c;
 }
 
-/** Wire types of the candle fields we read; a mismatch on one of them is malformed, not skipped. */
-const CANDLE_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 0, 3: 2, 4: 2, 5: 2, 6: 2, 7: 0, 8: 2, 10: 2 };
+/** Wire types of every Candle field of the contract; a mismatch is malformed, not skipped. */
+const CANDLE_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 0, 3: 2, 4: 2, 5: 2, 6: 2, 7: 0, 8: 2, 9: 2, 10: 2, 11: 2, 12: 2, 13: 0, 14: 0, 19: 0 };
 
 function checkKnownWire(tag: number, table: Readonly<Record<number, number>>): void {
   const want = table[tag >>> 3];
@@ -393,9 +458,11 @@ function candleSubscription(r: Reader): WireCandleSubscription {
         break;
       case 16:
         s.interval = r.int32();
+        if (s.interval < 0 || s.interval > MAX_SUBSCRIPTION_INTERVAL) throw new Malformed(`unknown subscription interval ${s.interval}`);
         break;
       case 24:
         s.status = r.int32();
+        if (s.status < 0 || s.status > MAX_SUBSCRIPTION_STATUS) throw new Malformed(`unknown subscription status ${s.status}`);
         break;
       case 34:
         s.instrumentUid = r.string();
@@ -408,6 +475,7 @@ function candleSubscription(r: Reader): WireCandleSubscription {
         break;
       case 64:
         s.action = r.int32();
+        if (s.action < 0 || s.action > MAX_SUBSCRIPTION_ACTION) throw new Malformed(`unknown subscription action ${s.action}`);
         break;
       default:
         checkKnownWire(tag, SUBSCRIPTION_WIRE);
@@ -417,7 +485,7 @@ function candleSubscription(r: Reader): WireCandleSubscription {
   r.end = outer;
   return s;
 }
-const SUBSCRIPTION_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 0, 3: 0, 4: 2, 6: 2, 7: 2, 8: 0 };
+const SUBSCRIPTION_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 0, 3: 0, 4: 2, 5: 0, 6: 2, 7: 2, 8: 0, 9: 0, 10: 2, 11: 2 };
 
 function subscribeCandles(r: Reader, end: number): WireSubscribeCandles {
   const out: WireSubscribeCandles = { kind: 'subscribe-candles', trackingId: '', subscriptions: [] };
@@ -470,6 +538,10 @@ export function decodeMarketDataResponse(buf: Buffer): MarketDataMessage {
     }
     return out;
   } catch (e) {
-    return { kind: 'malformed', error: e instanceof Malformed ? e.message : `decoder fault: ${String(e)}` };
+    return {
+      kind: 'malformed',
+      error: e instanceof Malformed ? e.message : `decoder fault: ${e instanceof Error ? e.name : 'error'}`,
+      prefix: buf.subarray(0, SAMPLE_BYTES).toString('base64'),
+    };
   }
 }

@@ -10,6 +10,7 @@
  */
 import { status as Status } from '@grpc/grpc-js';
 import type { ClientDuplexStream, StatusObject } from '@grpc/grpc-js';
+import { candleProblem } from '../../candle-sanity.js';
 import type { Candle, CandleKey, ConnectionState } from '../../domain.js';
 import { candleKeyId, candleOpen } from '../../domain.js';
 import { Backoff } from '../../net/backoff.js';
@@ -30,7 +31,7 @@ import {
 } from './constants.js';
 import { mapGrpcError } from './errors.js';
 import { decodeMarketDataResponse } from './marketdata-decoder.js';
-import type { MarketDataMessage, WireCandle, WireSubscribeCandles } from './marketdata-decoder.js';
+import type { MarketDataMessage, WireCandle, WirePing, WireSubscribeCandles } from './marketdata-decoder.js';
 import type { MarketDataRequest } from './messages.js';
 import { method } from './proto.js';
 
@@ -66,6 +67,10 @@ interface Sub {
   sent: boolean;
   /** When it was last written (ms), to ask again if the answer got lost. */
   sentAt: number;
+  /** The venue refused it (a status other than SUCCESS): not asked again on this stream. */
+  refused: boolean;
+  /** Its answer is overdue: reported as failed once, still asked again; no longer "pending". */
+  overdue: boolean;
   readonly flow: CandleFlow;
   shard: Shard;
 }
@@ -99,6 +104,36 @@ type StreamCall = ClientDuplexStream<MarketDataRequest, MarketDataMessage>;
 
 /** A stream live this long before it ends resets the reconnect backoff. */
 const STABLE_MS = 10_000;
+/** A ping time further than this from our clock is not a clock, it is a broken message. */
+const MAX_PING_SKEW_MS = 86_400_000;
+
+/** A decoded message as JSON for the malformed sample (bigint-free by construction). */
+function sample(m: MarketDataMessage | undefined): string | undefined {
+  if (m === undefined) return undefined;
+  if (m.kind === 'malformed') return `base64:${m.prefix}`;
+  try {
+    return JSON.stringify(m);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A consumer threw while taking a candle: carries the candle, so it can be counted as the sample. */
+class CandleFault extends Error {
+  override readonly name = 'CandleFault';
+  constructor(
+    readonly candle: Candle,
+    readonly inner: unknown,
+  ) {
+    super(inner instanceof Error ? inner.message : 'non-error thrown');
+  }
+}
+
+function faultText(e: unknown): string {
+  const cause = e instanceof CandleFault ? e.inner : e;
+  const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : 'non-error thrown';
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
 
 /** One bidi stream and the subscriptions it carries. */
 class Shard {
@@ -123,6 +158,8 @@ class Shard {
   private readonly troubled = new Set<Sub>();
   /** Lowered when the venue answers LIMIT_IS_EXCEEDED below our own cap. */
   capacity: number;
+  /** candleProblem's options; nowMs is a clock reading no later than now (see onCandle). */
+  private readonly sanity = { nowMs: 0 };
 
   constructor(
     private readonly owner: MarketDataStream,
@@ -161,6 +198,7 @@ class Shard {
     if (sub.figi) indexPut(this.byFigi, sub.figi, sub.interval, sub);
     sub.status = 'pending';
     sub.sent = false;
+    sub.overdue = false;
     if (this.call) this.queueFlush();
     else if (!this.reconnectTimer) this.openSoon();
     this.report();
@@ -194,13 +232,13 @@ class Shard {
         this.onCandle(m);
         break;
       case 'ping':
-        if (m.requestTimeMs !== undefined) this.reporter.pingRtt(Math.max(0, this.owner.opts.now() - m.requestTimeMs));
+        this.onPing(m);
         break;
       case 'subscribe-candles':
         this.onStatuses(m);
         break;
       case 'malformed':
-        this.reporter.malformed(m.error);
+        this.reporter.malformed(m.error, sample(m));
         break;
       default:
         break;
@@ -212,18 +250,28 @@ class Shard {
     }
   }
 
-  private onCandle(m: WireCandle): void {
-    const sub = (m.instrumentUid ? this.byUid.get(m.instrumentUid)?.[m.interval] : undefined) ?? this.byFigi.get(m.figi)?.[m.interval];
-    if (sub === undefined || sub.status === 'failed') return;
-    if (sub.status === 'pending' && sub.sent) {
-      // Candles for it are the venue's evidence that the subscription is active on this stream.
-      sub.sent = false;
-      sub.status = 'confirmed';
-      sub.flow.confirmed();
-      this.report();
+  /**
+   * A ping: its time is the venue's clock. When it answers our PingRequest, the venue read its
+   * clock about halfway through the round trip.
+   */
+  private onPing(m: WirePing): void {
+    const now = this.owner.opts.now();
+    const req = m.requestTimeMs;
+    const sane = (t: number): boolean => t - now <= MAX_PING_SKEW_MS && now - t <= MAX_PING_SKEW_MS;
+    if ((req !== undefined && !sane(req)) || (m.timeMs !== 0 && !sane(m.timeMs))) {
+      this.reporter.malformed('ping time more than a day from our clock', sample(m));
+      return;
     }
+    if (req !== undefined) this.reporter.pingRtt(Math.max(0, now - req));
+    if (m.timeMs !== 0) this.reporter.clockSkew(Math.round(m.timeMs - (req !== undefined && req <= now ? (req + now) / 2 : now)));
+  }
+
+  private onCandle(m: WireCandle): void {
+    const sub =
+      (m.instrumentUid ? this.byUid.get(m.instrumentUid)?.[m.interval] : undefined) ?? (m.figi ? this.byFigi.get(m.figi)?.[m.interval] : undefined);
+    if (sub === undefined || sub.refused) return;
     const key = sub.key;
-    sub.flow.onLive({
+    const c: Candle = {
       venue: key.venue,
       instrumentId: key.instrumentId,
       interval: key.interval,
@@ -233,17 +281,46 @@ class Shard {
       low: m.low,
       close: m.close,
       volume: m.volume,
-    });
+    };
+    // Sanity before anything is built from it: a rejected candle never becomes the series' last.
+    // The clock is read again only when a candle fails: an older reading is never later than
+    // now, so a candle it passes passes with the clock read now (one clock read per failure,
+    // not per candle, on the hot path).
+    let problem = candleProblem(c, this.sanity);
+    if (problem !== undefined) {
+      this.sanity.nowMs = this.owner.opts.now();
+      problem = candleProblem(c, this.sanity);
+    }
+    if (problem !== undefined) {
+      this.reporter.malformed(`candle ${problem}`, sample(m));
+      return;
+    }
+    if (sub.status === 'pending' && (sub.sent || sub.overdue)) {
+      // Candles for it are the venue's evidence that the subscription is active on this stream.
+      sub.sent = false;
+      this.confirm(sub);
+      this.report();
+    }
+    sub.flow.onLive(c);
+  }
+
+  private confirm(sub: Sub): void {
+    sub.status = 'confirmed';
+    sub.overdue = false;
+    sub.flow.confirmed();
   }
 
   private onStatuses(m: WireSubscribeCandles): void {
     let retry = false;
     for (const s of m.subscriptions) {
       if (s.action === SUBSCRIPTION_ACTION.unsubscribe) continue;
-      const sub = (s.instrumentUid ? this.byUid.get(s.instrumentUid)?.[s.interval] : undefined) ?? this.byFigi.get(s.figi)?.[s.interval];
-      if (!sub || !sub.sent) continue;
+      // A venue that does not know the id echoes it as the figi (§2.3): match that too.
+      const sub =
+        (s.instrumentUid ? this.byUid.get(s.instrumentUid)?.[s.interval] : undefined) ??
+        (s.figi ? (this.byFigi.get(s.figi)?.[s.interval] ?? this.byUid.get(s.figi)?.[s.interval]) : undefined);
+      if (!sub || !(sub.sent || sub.overdue) || sub.status === 'confirmed') continue;
       sub.sent = false;
-      if (s.figi && sub.figi !== s.figi) {
+      if (s.status === SUBSCRIPTION_STATUS.success && s.figi && sub.figi !== s.figi) {
         // The venue always names the figi (§2.3): learn it so figi-only candles match too.
         if (sub.figi) indexDrop(this.byFigi, sub.figi, sub.interval, sub);
         sub.figi = s.figi;
@@ -251,10 +328,7 @@ class Shard {
       }
       switch (s.status) {
         case SUBSCRIPTION_STATUS.success:
-          if (sub.status !== 'confirmed') {
-            sub.status = 'confirmed';
-            sub.flow.confirmed();
-          }
+          this.confirm(sub);
           break;
         case SUBSCRIPTION_STATUS.limitExceeded:
           this.capacity = Math.max(1, this.subs.size - 1);
@@ -265,12 +339,14 @@ class Shard {
           retry = true;
           break;
         default: {
+          // Refused for this key only: the key fails, the stream's health is not affected.
           sub.status = 'failed';
+          sub.refused = true;
+          sub.overdue = false;
           const text = STATUS_TEXT[s.status] ?? `subscription status ${s.status}`;
           const kind = s.status === SUBSCRIPTION_STATUS.instrumentNotFound ? 'invalid' : 'rejected';
-          this.reporter.error(
-            new VenueError(kind, `subscription-status-${s.status}`, `${candleKeyId(sub.key)}: ${text}`, { trackingId: m.trackingId }).info(this.owner.opts.now()),
-          );
+          const err = new VenueError(kind, `subscription-status-${s.status}`, `${candleKeyId(sub.key)}: ${text}`, { trackingId: m.trackingId });
+          this.owner.opts.sink.subscriptionFailed(sub.key, err.info(this.owner.opts.now()));
         }
       }
     }
@@ -322,21 +398,32 @@ class Shard {
     call.on('metadata', () => {
       if (gen === this.gen && this.current === 'authenticating') this.setState('subscribing', 'stream accepted');
     });
+    // Nothing thrown while handling one message may reach grpc-js: caught here, counted, reconnected.
     call.on('data', (m: MarketDataMessage) => {
-      if (gen === this.gen) this.onMessage(m);
+      if (gen !== this.gen) return;
+      try {
+        this.onMessage(m);
+      } catch (e) {
+        this.fault(e, m);
+      }
     });
     // 'error' must have a listener; the outcome is read from 'status', which always comes.
     call.on('error', () => undefined);
     call.on('status', (st: StatusObject) => {
       if (gen !== this.gen) return;
-      this.ended(st);
+      try {
+        this.ended(st);
+      } catch (e) {
+        this.fault(e, undefined);
+      }
     });
     this.setState('authenticating', 'stream opened');
     this.write({ pingSettings: { pingDelayMs: clampPing(o.opts.pingDelayMs) } });
     for (const sub of this.subs.values()) {
-      if (sub.status !== 'failed') {
+      if (!sub.refused) {
         sub.status = 'pending';
         sub.sent = false;
+        sub.overdue = false;
       }
     }
     this.toUnsubscribe.length = 0;
@@ -345,6 +432,20 @@ class Shard {
     this.watchdog.start();
     this.sendPing();
     this.report();
+  }
+
+  /**
+   * Handling one message (or a fill's candles) threw: the message is counted with its sample and
+   * the stream starts over, since what it holds may be half-updated. Never throws.
+   */
+  fault(e: unknown, m: MarketDataMessage | undefined): void {
+    try {
+      const frame = sample(m) ?? (e instanceof CandleFault ? JSON.stringify(e.candle) : undefined);
+      this.reporter.malformed(`handling a message failed: ${faultText(e)}`, frame);
+      if (this.call) this.abandon(new VenueError('internal', 'handler-fault', faultText(e)));
+    } catch {
+      // The reporter itself failed: nothing left to tell, and nothing may escape.
+    }
   }
 
   /** The current call ended (status from the venue or grpc-js). */
@@ -370,8 +471,9 @@ class Shard {
       return;
     }
     for (const sub of this.subs.values()) {
-      if (sub.status !== 'failed') sub.status = 'pending';
+      if (!sub.refused) sub.status = 'pending';
       sub.sent = false;
+      sub.overdue = false;
       sub.flow.streamLost();
     }
     this.reporter.reconnect();
@@ -427,17 +529,30 @@ class Shard {
     this.write({ ping: { time: { seconds: sec, nanos: (now - sec * 1000) * 1_000_000 } } });
   }
 
-  /** A subscribe answer can be lost (a stall swallows it): ask again after three intervals. */
+  /**
+   * A subscribe answer can be lost, or never come: after three intervals the key fails with a
+   * timeout (once; the chart says why) and is asked for again. A late answer or candle still
+   * confirms it.
+   */
   private resendUnanswered(): void {
-    const cutoff = this.owner.opts.now() - WATCHDOG_INTERVALS * this.owner.opts.pingDelayMs;
+    const now = this.owner.opts.now();
+    const waited = WATCHDOG_INTERVALS * this.owner.opts.pingDelayMs;
     let again = false;
     for (const s of this.subs.values()) {
-      if (s.status === 'pending' && s.sent && s.sentAt < cutoff) {
+      if (s.status === 'pending' && s.sent && s.sentAt <= now - waited) {
         s.sent = false;
         again = true;
+        if (!s.overdue) {
+          s.overdue = true;
+          const err = new VenueError('unavailable', 'subscribe-timeout', `${candleKeyId(s.key)}: no answer to the subscription in ${now - s.sentAt} ms`);
+          this.owner.opts.sink.subscriptionFailed(s.key, err.info(now));
+        }
       }
     }
-    if (again) this.queueFlush();
+    if (again) {
+      this.queueFlush();
+      this.report();
+    }
   }
 
   private queueFlush(): void {
@@ -462,7 +577,7 @@ class Shard {
         },
       });
     }
-    const fresh = [...this.subs.values()].filter((s) => s.status === 'pending' && !s.sent);
+    const fresh = [...this.subs.values()].filter((s) => s.status === 'pending' && !s.sent && !s.refused);
     if (fresh.length === 0) return;
     const now = this.owner.opts.now();
     for (const s of fresh) {
@@ -493,17 +608,15 @@ class Shard {
   report(): void {
     let pending = 0;
     let confirmed = 0;
-    let failed = 0;
     for (const s of this.subs.values()) {
-      if (s.status === 'pending') pending++;
+      // Refused and overdue keys have said so through subscriptionFailed; they are not the stream's health.
+      if (s.status === 'pending' && !s.overdue) pending++;
       else if (s.status === 'confirmed') confirmed++;
-      else failed++;
     }
     this.reporter.subscriptions(pending, confirmed);
     if (!this.call || this.current === 'connecting') return;
     if (this.current === 'authenticating' && this.watchdog.frames === 0) return;
     if (pending > 0) this.setState('subscribing', `${pending} subscription(s) pending`);
-    else if (failed > 0) this.setState('degraded', `${failed} subscription(s) refused`);
     else if (this.troubled.size > 0) this.setState('degraded', `${this.troubled.size} candle gap(s) not filled`);
     else if (this.fillsRunning > 0) this.setState('subscribing', 'filling candle gaps');
     else {
@@ -553,15 +666,23 @@ export class MarketDataStream {
       status: 'pending',
       sent: false,
       sentAt: 0,
+      refused: false,
+      overdue: false,
       shard,
       flow: new CandleFlow(key, since, {
         emit: (c) => {
-          if (!this.closed) this.opts.sink.candle(c);
+          if (this.closed) return;
+          try {
+            this.opts.sink.candle(c);
+          } catch (e) {
+            throw new CandleFault(c, e);
+          }
         },
         fetch: (from, to) => this.opts.fetchCandles(key, from, to),
         now: this.opts.now,
         onFillError: (e) => sub.shard.fillFailed(sub, e),
         onFilling: (on, complete) => sub.shard.filling(sub, on, complete),
+        onFault: (e) => sub.shard.fault(e, undefined),
         ...(this.opts.fillRetry ? { retry: this.opts.fillRetry } : {}),
       }),
     };

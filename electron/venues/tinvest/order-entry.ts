@@ -317,7 +317,14 @@ export class OrderEntry {
       ? { accountId, orderId: venueId, orderIdType: ORDER_ID_TYPE.exchange }
       : { accountId, orderId: clientOrderId, orderIdType: ORDER_ID_TYPE.request };
     const st = await this.opts.rpc.call(methods.getOrderState, req, { deadlineMs: DEADLINE_MS.GetOrderState });
-    const ev = fromOrderState(st, accountId, this.opts.now());
+    let ev: Order | undefined;
+    try {
+      ev = fromOrderState(st, accountId, this.opts.now());
+    } catch (e) {
+      if (!(e instanceof QuotationError)) throw e;
+      this.opts.reporter.malformed(`GetOrderState: ${e.message}`, JSON.stringify(st));
+      throw new VenueError('invalid', 'malformed-answer', `GetOrderState answer for ${clientOrderId} is malformed`);
+    }
     if (!ev) return undefined;
     // Keep the key we asked by, whatever the answer names.
     const out = this.tracker.apply({ ...ev, clientOrderId }, 'reconcile');
@@ -391,7 +398,14 @@ export class OrderEntry {
         let err: VenueError;
         try {
           const res = await send();
-          const ev = fromPostOrderResponse(res, id, this.opts.now());
+          let ev: Order | undefined;
+          try {
+            ev = fromPostOrderResponse(res, id, this.opts.now());
+          } catch (pe) {
+            if (!(pe instanceof QuotationError)) throw pe;
+            // The venue answered, so the order is there; its state is read again below.
+            this.opts.reporter.malformed(`order answer: ${pe.message}`, JSON.stringify(res));
+          }
           if (ev) return this.tracker.apply(ev, 'send');
           // An answer without a status tells nothing: the order is there, its state unread.
           landed = true;

@@ -29,7 +29,8 @@ export interface OrderStateStreamOptions {
   backoff?: BackoffOptions;
   /** Pacing of reconcile retries while the stream stays up. */
   reconcileRetry?: BackoffOptions;
-  onOrder(m: StreamOrderStateMsg): void;
+  /** One order's change; false when the message was malformed (counted there): the stream resyncs. */
+  onOrder(m: StreamOrderStateMsg): boolean;
   /** Brings the held orders of these accounts to the venue's state; rejects to be tried again. */
   reconcile(accounts: readonly string[]): Promise<void>;
 }
@@ -121,18 +122,28 @@ export class OrderStateStream {
     const ch = this.opts.channel;
     const call = ch.client.makeServerStreamRequest(this.m.path, this.m.serialize, this.m.deserialize, req, ch.metadata(), {}) as Call;
     this.call = call;
+    // Nothing thrown while handling one message may reach grpc-js: caught here, counted, reconnected.
     call.on('data', (msg: OrderStateStreamResponse) => {
-      if (gen === this.gen) this.onMessage(msg, gen);
+      if (gen !== this.gen) return;
+      try {
+        this.onMessage(msg, gen);
+      } catch (e) {
+        this.fault(e, msg);
+      }
     });
     // 'error' needs a listener; the outcome is read from 'status', which always comes.
     call.on('error', () => undefined);
     call.on('status', (st: StatusObject) => {
       if (gen !== this.gen) return;
-      const err =
-        st.code === Status.OK
-          ? new VenueError('unavailable', 'stream-ended', 'order stream completed by the venue')
-          : mapGrpcError({ code: st.code, details: st.details, metadata: st.metadata });
-      this.abandon(err);
+      try {
+        const err =
+          st.code === Status.OK
+            ? new VenueError('unavailable', 'stream-ended', 'order stream completed by the venue')
+            : mapGrpcError({ code: st.code, details: st.details, metadata: st.metadata });
+        this.abandon(err);
+      } catch (e) {
+        this.fault(e, undefined);
+      }
     });
     this.setState('authenticating', 'waiting for the subscription answer');
     this.watchdog.start();
@@ -150,7 +161,11 @@ export class OrderStateStream {
     if (this.current === 'degraded' && !this.reconcileTimer && this.liveSince !== undefined) this.setState('live', 'messages again');
     switch (msg.payload) {
       case 'orderState':
-        if (msg.orderState) this.opts.onOrder(msg.orderState);
+        if (msg.orderState && !this.opts.onOrder(msg.orderState)) {
+          // Order state depends on every message: what it said is lost, so ask the venue.
+          this.setState('degraded', 'malformed order message; reconciling');
+          this.reconcile(gen);
+        }
         break;
       case 'subscription': {
         if (this.subscribeTimer) clearTimeout(this.subscribeTimer);
@@ -193,6 +208,23 @@ export class OrderStateStream {
         this.reconcileTimer.unref();
       },
     );
+  }
+
+  /** Handling one message threw: counted with the message, and the stream starts over. Never throws. */
+  private fault(e: unknown, msg: OrderStateStreamResponse | undefined): void {
+    try {
+      const text = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 200) : 'non-error thrown';
+      let frame: string | undefined;
+      try {
+        frame = msg === undefined ? undefined : JSON.stringify(msg);
+      } catch {
+        frame = undefined;
+      }
+      this.opts.reporter.malformed(`handling a message failed: ${text}`, frame);
+      this.abandon(new VenueError('internal', 'handler-fault', text));
+    } catch {
+      // The reporter itself failed: nothing left to tell, and nothing may escape.
+    }
   }
 
   /** Drops the current call and schedules the next one after a backoff. */

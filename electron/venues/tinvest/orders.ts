@@ -10,12 +10,14 @@ import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError } from '../venue.js';
 import type { ConnectionReporter, VenueSink } from '../venue.js';
 import type { TInvestChannel } from './channel.js';
-import { DEADLINE_MS, SERVICES } from './constants.js';
+import { CANCEL_ALL_MS, DEADLINE_MS, SERVICES } from './constants.js';
 import { toVenueError } from './errors.js';
 import { OrderEntry } from './order-entry.js';
 import type { OrderChange, OrderRetryOptions, ResolveOptions } from './order-entry.js';
 import type { AccountRequest, GetOrdersRequest, GetOrdersResponse, PortfolioResponse, PositionsResponse } from './order-messages.js';
 import { fromOrderState, fromStreamState } from './order-parse.js';
+import type { OrderStateMsg, StreamOrderStateMsg } from './order-messages.js';
+import { QuotationError } from './quotation.js';
 import { OrderStateStream } from './order-state-stream.js';
 import { OrderTracker, fillsMissing, isFinal } from './order-tracker.js';
 import { toPortfolio } from './portfolio.js';
@@ -31,6 +33,8 @@ export interface TradingOptions {
   resolve?: ResolveOptions;
   /** Deadline of one order command attempt. */
   commandDeadlineMs?: number;
+  /** Bound of one cancel-all, from GetOrders to the last cancel's answer. */
+  cancelAllMs?: number;
 }
 
 export interface TInvestTradingDeps extends TradingOptions {
@@ -80,12 +84,15 @@ export class TInvestTrading {
       pingDelayMs: deps.pingDelayMs ?? 5_000,
       ...(deps.reconnect ? { backoff: deps.reconnect } : {}),
       onOrder: (m) => {
-        const ev = fromStreamState(m, deps.now());
-        if (ev) {
-          const o = this.tracker.apply(ev, 'stream');
-          const t = this.tracker.get(o.clientOrderId);
-          if (t && o.venueOrderId === undefined) this.entry.learnId(t);
-        } else this.reporter.malformed(`order ${m.orderId}: status ${m.executionReportStatus}, direction ${m.direction}, type ${m.orderType}`);
+        const ev = streamEvent(m, deps.now());
+        if (typeof ev === 'string') {
+          this.reporter.malformed(`order state: ${ev}`, JSON.stringify(m));
+          return false;
+        }
+        const o = this.tracker.apply(ev, 'stream');
+        const t = this.tracker.get(o.clientOrderId);
+        if (t && o.venueOrderId === undefined) this.entry.learnId(t);
+        return true;
       },
       reconcile: (accounts) => this.reconcile(accounts),
     });
@@ -119,11 +126,38 @@ export class TInvestTrading {
     return (await this.active(accountId)).orders;
   }
 
-  /** Cancels every active order of the account; resolves with how many were cancelled. */
+  /**
+   * Cancels every active order of the account; resolves with how many were cancelled, or rejects
+   * with a VenueError saying how many of how many, within `cancelAllMs` whatever the venue does.
+   */
   async cancelAll(accountId: string): Promise<number> {
     this.stream.watch(accountId);
+    const ms = this.deps.cancelAllMs ?? CANCEL_ALL_MS;
+    const progress = { total: -1, cancelled: 0 };
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const seen = progress.total < 0 ? 'the active orders could not be listed' : `cancelled ${progress.cancelled} of ${progress.total} order(s)`;
+        reject(new VenueError('unavailable', 'cancel-all-timeout', `cancel-all did not finish in ${ms} ms: ${seen}`));
+      }, ms);
+    });
+    try {
+      return await Promise.race([this.cancelEvery(accountId, progress), bound]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async cancelEvery(accountId: string, progress: { total: number; cancelled: number }): Promise<number> {
     const { orders } = await this.active(accountId);
-    const results = await Promise.allSettled(orders.map((o) => this.entry.cancel(accountId, o.clientOrderId)));
+    progress.total = orders.length;
+    const results = await Promise.allSettled(
+      orders.map(async (o) => {
+        const r = await this.entry.cancel(accountId, o.clientOrderId);
+        if (r.status === 'cancelled') progress.cancelled++;
+        return r;
+      }),
+    );
     let cancelled = 0;
     let failed: VenueError | undefined;
     let failures = 0;
@@ -153,7 +187,13 @@ export class TInvestTrading {
       rpc.call(methods.getPositions, req, { deadlineMs: DEADLINE_MS.GetPositions }),
       rpc.call(methods.getPortfolio, req, { deadlineMs: DEADLINE_MS.GetPortfolio }),
     ]);
-    return toPortfolio(accountId, positions, portfolio, this.deps.now());
+    try {
+      return toPortfolio(accountId, positions, portfolio, this.deps.now());
+    } catch (e) {
+      if (!(e instanceof QuotationError)) throw e;
+      this.reporter.malformed(`portfolio: ${e.message}`, JSON.stringify({ positions, portfolio }));
+      throw new VenueError('invalid', 'malformed-answer', `the portfolio of ${accountId} came back malformed`);
+    }
   }
 
   close(): void {
@@ -191,9 +231,9 @@ export class TInvestTrading {
     const orders: Order[] = [];
     const keys = new Set<string>();
     for (const m of res.orders) {
-      const ev = fromOrderState(m, accountId, at);
-      if (!ev) {
-        this.reporter.malformed(`order ${m.orderId}: status ${m.executionReportStatus}`);
+      const ev = unaryEvent(m, accountId, at);
+      if (typeof ev === 'string') {
+        this.reporter.malformed(`GetOrders: ${ev}`, JSON.stringify(m));
         continue;
       }
       const o = this.tracker.apply(ev, 'reconcile');
@@ -227,5 +267,25 @@ export class TInvestTrading {
       if (failure) throw failure;
       for (const t of this.tracker.live(accountId)) if (t.order.status === 'unknown') this.entry.resolve(t);
     }
+  }
+}
+
+/** One OrderStateStream message as an order, or why it is not one (unknown enum, broken Quotation). */
+function streamEvent(m: StreamOrderStateMsg, at: number): Order | string {
+  try {
+    return fromStreamState(m, at) ?? `unknown status ${m.executionReportStatus}, direction ${m.direction} or type ${m.orderType}`;
+  } catch (e) {
+    if (e instanceof QuotationError) return e.message;
+    throw e;
+  }
+}
+
+/** One unary OrderState as an order, or why it is not one. */
+function unaryEvent(m: OrderStateMsg, accountId: string, at: number): Order | string {
+  try {
+    return fromOrderState(m, accountId, at) ?? `unknown status ${m.executionReportStatus}, direction ${m.direction} or type ${m.orderType}`;
+  } catch (e) {
+    if (e instanceof QuotationError) return e.message;
+    throw e;
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Unary calls: per-service circuit breaker, then the limiter of the method's budget (§4.1: a
+ * Unary calls: per-service circuit breaker (cancels and the reads that find what to cancel on
+ * a breaker of their own, see RISK_REDUCING_METHODS), then the limiter of the method's budget (§4.1: a
  * few order methods have their own, the rest share their service's) fed by the x-ratelimit-*
  * headers of every response, then the call with a deadline. Failures leave as VenueError.
  */
@@ -10,8 +11,7 @@ import type { Verdict } from '../../net/circuit-breaker.js';
 import { LimiterClosedError, WindowLimiter } from '../../net/limiter.js';
 import type { RateHeaders } from '../../net/limiter.js';
 import { VenueError } from '../venue.js';
-import { RATE_WINDOW_MS, rateGroupOf } from './constants.js';
-import type { ServiceName } from './constants.js';
+import { RATE_WINDOW_MS, breakerOf, rateGroupOf } from './constants.js';
 import { header, isGrpcFailure, mapGrpcError, toVenueError } from './errors.js';
 import type { Method } from './proto.js';
 
@@ -71,7 +71,8 @@ function verdictOf(e: unknown): Verdict {
 
 export class TInvestRpc {
   private readonly limiterOf = new Map<string, WindowLimiter>();
-  private readonly breakerOf = new Map<ServiceName, CircuitBreaker>();
+  /** By breaker name: one per service, and one more for its risk-reducing calls. */
+  private readonly breakerOf = new Map<string, CircuitBreaker>();
   /** By method path: found once per method, then one map lookup per call. */
   private readonly guards = new Map<string, Guards>();
   private readonly channel: RpcChannel;
@@ -161,10 +162,11 @@ export class TInvestRpc {
       limiter = new WindowLimiter({ name: group.name, limit: group.limit, windowMs: RATE_WINDOW_MS, now: this.now, onChange });
       this.limiterOf.set(group.name, limiter);
     }
-    let breaker = this.breakerOf.get(m.service);
+    const breakerName = breakerOf(m.service, m.name);
+    let breaker = this.breakerOf.get(breakerName);
     if (!breaker) {
-      breaker = new CircuitBreaker({ name: m.service, now: this.now, onChange, ...(this.opts.breaker ?? {}) });
-      this.breakerOf.set(m.service, breaker);
+      breaker = new CircuitBreaker({ name: breakerName, now: this.now, onChange, ...(this.opts.breaker ?? {}) });
+      this.breakerOf.set(breakerName, breaker);
     }
     g = { limiter, breaker };
     this.guards.set(m.path, g);

@@ -132,3 +132,17 @@ describe('CandleFlow', () => {
     expect(out.map((c) => c.volume)).toEqual(['1']);
   });
 });
+
+describe('CandleFlow volume ranking', () => {
+  it('never ranks a negative volume above a positive one within a period', async () => {
+    const h = new ScriptedHistory();
+    const out: Candle[] = [];
+    const f = flow(h, out);
+    f.confirmed();
+    await waitFor('fill', () => !f.isFilling);
+    f.onLive(candle(T0, 12));
+    f.onLive({ ...candle(T0, 0), volume: '-50' });
+    f.onLive({ ...candle(T0, 0), volume: '12.5' });
+    expect(out.map((c) => c.volume)).toEqual(['12', '12.5']);
+  });
+});

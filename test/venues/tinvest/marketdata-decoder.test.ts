@@ -71,12 +71,27 @@ const dec = (q: Q | null): string => (q ? quotationToDec(q) : '0');
 const ms = (t: Ts | null): number => (t ? Number(t.seconds) * 1000 + Math.floor(t.nanos / 1_000_000) : 0);
 
 describe('the MarketDataResponse decoder', () => {
-  it('reads every candle exactly as proto-loader does, prices straight to Dec', () => {
+  it('reads every complete candle exactly as proto-loader does, prices straight to Dec; calls the rest malformed', () => {
     const T = responseType();
     fc.assert(
       fc.property(candle, (c) => {
         const bytes = T.serialize({ candle: c });
-        const ref = T.deserialize(bytes).candle as Record<string, unknown> & { open: Q | null; high: Q | null; low: Q | null; close: Q | null; time: Ts | null };
+        const ref = T.deserialize(bytes).candle as Record<string, unknown> & {
+          open: Q | null;
+          high: Q | null;
+          low: Q | null;
+          close: Q | null;
+          time: Ts | null;
+          figi: string;
+          instrumentUid: string;
+          interval: number;
+        };
+        const complete = ref.open && ref.high && ref.low && ref.close && ref.time && (ref.figi || ref.instrumentUid) && ref.interval >= 1;
+        if (!complete) {
+          // No prices is not zeros, no open time is not 1970, no name is no candle, interval 0 is no interval.
+          expect(decodeMarketDataResponse(bytes)).toMatchObject({ kind: 'malformed', error: expect.stringMatching(/without|names no|interval/) });
+          return;
+        }
         expect(decodeMarketDataResponse(bytes)).toEqual({
           kind: 'candle',
           figi: ref.figi,
@@ -147,7 +162,8 @@ describe('the MarketDataResponse decoder', () => {
 
   it('skips unknown fields of every wire type around a candle', () => {
     const T = responseType();
-    const inner = Buffer.from(T.serialize({ candle: { figi: 'F', interval: 1, volume: '7', time: { seconds: '60', nanos: 0 } } }));
+    const q = { units: '1', nano: 0 };
+    const inner = Buffer.from(T.serialize({ candle: { figi: 'F', interval: 1, open: q, high: q, low: q, close: q, volume: '7', time: { seconds: '60', nanos: 0 } } }));
     // field 100 varint, field 101 fixed64, field 102 bytes, field 103 fixed32, field 104 group (start..end)
     const extra = Buffer.from([
       0xa0, 0x06, 0x96, 0x01, //
@@ -189,14 +205,29 @@ describe('the MarketDataResponse decoder', () => {
     const T = responseType();
     const bytes = T.serialize({ candle: { figi: 'F', interval: 1, open: { units: '5', nano: -1 } } });
     const got = decodeMarketDataResponse(bytes);
-    expect(got).toEqual({ kind: 'malformed', error: expect.stringMatching(/share the sign/) });
+    expect(got).toEqual({ kind: 'malformed', error: expect.stringMatching(/share the sign/), prefix: bytes.toString('base64') });
     const big = T.serialize({ candle: { figi: 'F', interval: 1, close: { units: '1', nano: 1_500_000_000 } } });
-    expect(decodeMarketDataResponse(big)).toEqual({ kind: 'malformed', error: expect.stringMatching(/nano/) });
+    expect(decodeMarketDataResponse(big)).toMatchObject({ kind: 'malformed', error: expect.stringMatching(/nano/) });
   });
 
   it('calls a known field with the wrong wire type malformed instead of guessing', () => {
     // candle (5) containing figi (1) sent as a varint
     const bytes = Buffer.from([0x2a, 0x02, 0x08, 0x01]);
-    expect(decodeMarketDataResponse(bytes)).toEqual({ kind: 'malformed', error: expect.stringMatching(/wire type/) });
+    expect(decodeMarketDataResponse(bytes)).toMatchObject({ kind: 'malformed', error: expect.stringMatching(/wire type/) });
+  });
+
+  it('calls out-of-range enums, timestamp nanos and int32 overflow malformed', () => {
+    const T = responseType();
+    const q = { units: '1', nano: 0 };
+    const ok = { figi: 'F', interval: 1, open: q, high: q, low: q, close: q, volume: '7', time: { seconds: '60', nanos: 0 } };
+    expect(decodeMarketDataResponse(T.serialize({ candle: ok })).kind).toBe('candle');
+    expect(decodeMarketDataResponse(T.serialize({ candle: { ...ok, interval: 14 } }))).toMatchObject({ error: expect.stringMatching(/interval/) });
+    expect(decodeMarketDataResponse(T.serialize({ candle: { ...ok, candleSourceType: 7 } }))).toMatchObject({ error: expect.stringMatching(/candle source/) });
+    expect(decodeMarketDataResponse(T.serialize({ candle: { ...ok, time: { seconds: '60', nanos: -1 } } }))).toMatchObject({ error: expect.stringMatching(/nanos/) });
+    const subs = { trackingId: 't', candlesSubscriptions: [{ figi: 'F', interval: 1, subscriptionStatus: 11 }] };
+    expect(decodeMarketDataResponse(T.serialize({ subscribeCandlesResponse: subs }))).toMatchObject({ error: expect.stringMatching(/status/) });
+    // candle { close { nano = 2^40 } }: no int32 holds it.
+    const wide = Buffer.from([0x2a, 0x09, 0x32, 0x07, 0x10, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
+    expect(decodeMarketDataResponse(wide)).toMatchObject({ kind: 'malformed', error: expect.stringMatching(/int32/) });
   });
 });
