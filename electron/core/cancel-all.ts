@@ -6,6 +6,7 @@
  * the budget — a venue that never answers is reported as such, not waited for.
  */
 import type { Reason } from '../contract.js';
+import { Backoff } from '../net/backoff.js';
 import { isVenueError } from '../venues/venue.js';
 import { HubError } from './hub-error.js';
 
@@ -18,7 +19,7 @@ export interface CancelRetryOptions {
   budgetMs: number;
 }
 
-/** A few attempts, 0.25 → 0.5 → 1 s apart, the whole report within 10 s. */
+/** A few attempts, about 0.25 → 0.5 → 1 s apart (jittered), the whole report within 10 s. */
 export const DEFAULT_CANCEL_RETRY: CancelRetryOptions = { attempts: 4, firstDelayMs: 250, maxDelayMs: 2_000, budgetMs: 10_000 };
 
 export interface AccountCancel {
@@ -68,7 +69,7 @@ export async function cancelWithRetry(
   deadline: number,
   describe: (err: unknown) => Reason,
 ): Promise<AccountCancel> {
-  let delay = opts.firstDelayMs;
+  const backoff = new Backoff({ baseMs: opts.firstDelayMs, maxMs: opts.maxDelayMs });
   for (let attempts = 1; ; attempts++) {
     const outcome = await within(call, deadline - Date.now());
     if ('value' in outcome) return { ok: true, cancelled: outcome.value, attempts };
@@ -79,9 +80,8 @@ export async function cancelWithRetry(
     const error = describe(outcome.error);
     if (isFinal(outcome.error) || attempts >= opts.attempts) return { ok: false, cancelled: 0, attempts, error };
     const asked = isVenueError(outcome.error) ? (outcome.error.retryAfterMs ?? 0) : 0;
-    const wait = Math.max(delay, asked);
+    const wait = Math.max(backoff.next(), asked);
     if (Date.now() + wait >= deadline) return { ok: false, cancelled: 0, attempts, error };
     await sleep(wait);
-    delay = Math.min(delay * 2, opts.maxDelayMs);
   }
 }
