@@ -127,15 +127,17 @@ function readCandle(r: Cursor): WsOhlcData | undefined {
   const trades = r.number();
   if (trades === undefined || !r.lit(',"volume":')) return undefined;
   const volume = r.number();
-  // vwap and the candle's end timestamp are not used: checked and skipped, not copied.
-  if (volume === undefined || !r.lit(',"vwap":') || r.number(false) === undefined || !r.lit(',"interval_begin":"')) return undefined;
+  // vwap is kept for validation; the candle's end timestamp is not used: checked and skipped, not copied.
+  if (volume === undefined || !r.lit(',"vwap":')) return undefined;
+  const vwap = r.number();
+  if (vwap === undefined || !r.lit(',"interval_begin":"')) return undefined;
   const begin = r.string();
   if (begin === undefined || !r.lit('","interval":')) return undefined;
   const interval = r.number();
   if (interval === undefined) return undefined;
   if (r.lit(',"timestamp":"') && (r.string(false) === undefined || !r.lit('"'))) return undefined;
   if (!r.lit('}')) return undefined;
-  return { symbol, open, high, low, close, trades, volume, interval_begin: begin, interval };
+  return { symbol, open, high, low, close, trades, volume, vwap, interval_begin: begin, interval };
 }
 
 class Cursor {

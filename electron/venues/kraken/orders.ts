@@ -570,7 +570,7 @@ export class OrderEntry {
     let missingFills = false;
     const noteTrades = (txid: string, ro: RestQueryOrders[string]): void => {
       const known = new Set(this.o.tracker.byVenueId(txid)?.fills.map((f) => f.tradeId) ?? []);
-      if (ro.trades?.some((t) => !known.has(t))) missingFills = true;
+      if (Array.isArray(ro?.trades) && ro.trades.some((t) => !known.has(t))) missingFills = true;
     };
     const open = await this.o.rest.privatePost<RestOpenOrders>('OpenOrders', { trades: 'true' });
     const seen = new Set<string>();
@@ -609,7 +609,7 @@ export class OrderEntry {
         try {
           this.o.tracker.apply(restTradeToEvidence(tid, tr), 'reconcile');
         } catch (e) {
-          if (e instanceof MalformedFrame) this.o.reporter.malformed(`REST trade ${tid}: ${e.message}`);
+          if (e instanceof MalformedFrame) this.o.reporter.malformed(e.message, JSON.stringify(tr));
           else throw e;
         }
       }
@@ -620,7 +620,7 @@ export class OrderEntry {
     try {
       this.o.tracker.apply(restOrderToEvidence(txid, ro, pairOf), 'reconcile');
     } catch (e) {
-      if (e instanceof MalformedFrame) this.o.reporter.malformed(`REST order ${txid}: ${e.message}`);
+      if (e instanceof MalformedFrame) this.o.reporter.malformed(e.message, JSON.stringify(ro));
       else throw e;
     }
   }
