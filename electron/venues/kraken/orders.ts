@@ -42,6 +42,8 @@ const RANK: Readonly<Record<OrderStatus, number>> = {
 
 /** Reason codes of a "rejection" that proves the order never reached the book: a retry may send it again. */
 const NOT_PLACED = new Set(['not-sent', 'unavailable', 'rate-limited']);
+/** Cancel-all resolves or fails within this: the WS reply bound (10 s) plus room for a REST fallback. */
+const CANCEL_ALL_BOUND_MS = 20_000;
 
 /** A WS method refused for its token: the socket needs a fresh one (doc §4.5). */
 export function isStaleToken(error: string | undefined): boolean {
@@ -523,8 +525,29 @@ export class OrderEntry {
     return true;
   }
 
-  /** Cancels every open order of the account; resolves with the venue's count. */
+  /**
+   * Cancels every open order of the account; resolves with the venue's count, or rejects with
+   * a typed error, within CANCEL_ALL_BOUND_MS: a panic key must never hang.
+   */
   async cancelAll(): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new VenueError('unknown-outcome', 'cancel-all-timeout', `Kraken cancel_all: no answer in ${CANCEL_ALL_BOUND_MS} ms; reconciling`)),
+        CANCEL_ALL_BOUND_MS,
+      );
+    });
+    try {
+      return await Promise.race([this.cancelAllUnbounded(), bound]);
+    } catch (e) {
+      if (isVenueError(e) && e.kind === 'unknown-outcome') this.scheduleResolve();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async cancelAllUnbounded(): Promise<number> {
     const live = this.o.tracker.live();
     const landed = await this.o.limits.cancelAll(live.map((o) => o.instrumentId));
     let count: number;
@@ -533,7 +556,8 @@ export class OrderEntry {
     } finally {
       for (const l of landed) l();
     }
-    for (const o of live) await this.waitFinal(o.clientOrderId, 2_000);
+    // The stream's canceled events settle the orders; wait for them together, briefly.
+    await Promise.all(live.map((o) => this.waitFinal(o.clientOrderId, 2_000)));
     return count;
   }
 
