@@ -18,6 +18,17 @@ const PAIRS = {
     pair_decimals: 1, cost_decimals: 5, lot_decimals: 8, ordermin: '0.0001', costmin: '0.5', tick_size: '0.1', status: 'online',
   },
 };
+const PRIVATE: Record<string, unknown> = {
+  GetWebSocketsToken: { token: 'hostile-token', expires: 900 },
+  OpenOrders: { open: {} },
+  QueryOrders: {},
+  ClosedOrders: { closed: {}, count: 0 },
+  TradesHistory: { trades: {}, count: 0 },
+  Balance: {},
+  BalanceEx: {},
+};
+/** Private channels: one ack without a symbol, then an empty snapshot (doc §4.5, §12). */
+const PRIVATE_CHANNELS = new Set(['executions', 'balances']);
 export const HOSTILE_SYMBOL = 'BTC/USD';
 export const HOSTILE_PAIR_ID = 'XXBTZUSD';
 
@@ -68,7 +79,13 @@ export async function startHostileKraken(opts: HostileKrakenOptions = {}): Promi
     if (url.startsWith('/0/public/AssetPairs')) res.end(JSON.stringify({ error: [], result: PAIRS }));
     else if (url.startsWith('/0/public/OHLC')) res.end(JSON.stringify({ error: [], result: { [HOSTILE_PAIR_ID]: opts.ohlcRows?.() ?? [], last: 0 } }));
     else if (url.startsWith('/0/public/Time')) res.end(JSON.stringify({ error: [], result: { unixtime: Math.floor(Date.now() / 1000), rfc1123: rfc1123(Date.now()) } }));
-    else res.end(JSON.stringify({ error: ['EGeneral:Unknown method'] }));
+    // Private calls are answered without checking the signature: an account with nothing in it.
+    else if (url.startsWith('/0/private/')) {
+      req.resume();
+      const method = url.slice('/0/private/'.length);
+      const result = PRIVATE[method];
+      res.end(JSON.stringify(result !== undefined ? { error: [], result } : { error: ['EGeneral:Unknown method'] }));
+    } else res.end(JSON.stringify({ error: ['EGeneral:Unknown method'] }));
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   http.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws)));
@@ -100,6 +117,15 @@ export async function startHostileKraken(opts: HostileKrakenOptions = {}): Promi
       if (m.method !== 'subscribe' && m.method !== 'unsubscribe') return;
       const p = m.params ?? {};
       const channel = String(p.channel);
+      if (PRIVATE_CHANNELS.has(channel)) {
+        if (m.method === 'subscribe') c.subs++;
+        send(c, JSON.stringify({ method: m.method, result: { channel, snapshot: true }, success: true, time_in: timeIn, time_out: rfc3339(Date.now()), req_id: reqId }));
+        if (m.method === 'subscribe') {
+          send(c, JSON.stringify({ channel, type: 'snapshot', data: [], sequence: 1 }));
+          opts.onSubscribed?.({ channel, symbol: '', extra: undefined, reqId }, { send: (t) => send(c, t), get buffered() { return ws.bufferedAmount; } });
+        }
+        return;
+      }
       const symbols = Array.isArray(p.symbol) ? (p.symbol as unknown[]).map(String) : [];
       const extra = channel === 'ohlc' ? Number(p.interval) : channel === 'book' ? Number(p.depth) : undefined;
       for (const symbol of symbols) {
