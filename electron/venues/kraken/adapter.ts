@@ -17,7 +17,7 @@ import { KrakenLimits } from './limits.js';
 import type { WsBalanceEntry, WsExecution } from './messages.js';
 import { NonceSource } from './nonce.js';
 import { OrderEntry, OrderTracker, isStaleToken } from './orders.js';
-import { MalformedFrame, checkBalance, checkExecution, decText } from './parse.js';
+import { MalformedFrame, checkBalance, checkExecution, decText, nativeOf } from './parse.js';
 import { KrakenRest } from './rest.js';
 import type { RestAssetPairs, RestBalance, RestBalanceEx, RestOhlc, RestWsToken } from './rest-types.js';
 import { SymbolTable } from './symbols.js';
@@ -184,8 +184,9 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       }
       // The whole frame is checked before any entry is applied.
       let data: WsExecution[];
+      const native = nativeOf(f).data as unknown[];
       try {
-        data = (f.data as unknown[]).map(checkExecution);
+        data = (f.data as unknown[]).map((e, i) => checkExecution(e, native[i]));
       } catch (e) {
         resyncOrders('unreadable execution');
         throw e;
@@ -197,7 +198,8 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       }
     } else if (f.channel === 'balances') {
       if (!Array.isArray(f.data)) throw new MalformedFrame('balances data is not an array');
-      const data: WsBalanceEntry[] = (f.data as unknown[]).map(checkBalance);
+      const native = nativeOf(f).data as unknown[];
+      const data: WsBalanceEntry[] = (f.data as unknown[]).map((b, i) => checkBalance(b, native[i]));
       for (const b of data) if (b.balance !== undefined) balanceCache.set(b.asset, decText(b.balance));
     } else throw new MalformedFrame('frame of a channel the private socket never subscribed');
   };

@@ -181,7 +181,11 @@ class Cursor {
     const start = this.i;
     const end = s.indexOf('"', start);
     if (end < 0) return undefined;
-    for (let k = start; k < end; k++) if (s.charCodeAt(k) === 92 /* \ */) return undefined;
+    // Escapes go to the general reader; raw control characters are not JSON at all.
+    for (let k = start; k < end; k++) {
+      const c = s.charCodeAt(k);
+      if (c === 92 /* \ */ || c < 32) return undefined;
+    }
     this.i = end;
     return keep ? s.slice(start, end) : '';
   }
@@ -194,7 +198,8 @@ class Cursor {
     if (s.charCodeAt(i) === 45) i++;
     const d0 = i;
     while (isDigit(s.charCodeAt(i))) i++;
-    if (i === d0) return undefined;
+    // JSON allows no leading zero ("064250.0" is not a number): the general reader refuses it.
+    if (i === d0 || (s.charCodeAt(d0) === 48 && i > d0 + 1)) return undefined;
     if (s.charCodeAt(i) === 46) {
       const f0 = ++i;
       while (isDigit(s.charCodeAt(i))) i++;

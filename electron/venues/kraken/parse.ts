@@ -24,6 +24,23 @@ const MAX_EXPONENT = 40;
 const MEMBER_NUMBER = /":\s*(-?\d[\d.eE+-]*)/g;
 const TOKENS = /("(?:[^"\\]|\\.)*")|(-?\d[\d.eE+-]*)/g;
 
+/** Where a frame read with every number quoted keeps its plain JSON.parse twin (see `nativeOf`). */
+const NATIVE = Symbol('native frame');
+
+/**
+ * The frame as plain JSON.parse read it, for type checks: the careful reader quotes every
+ * number, so there a JSON number where text belongs would pass for text. Frames read any
+ * other way carry their own types (only decimals were swapped for their text).
+ */
+export function nativeOf(frame: object): Record<string, unknown> {
+  return ((frame as { [NATIVE]?: Record<string, unknown> })[NATIVE] ?? frame) as Record<string, unknown>;
+}
+
+/** Member `k` of a frame entry as JSON text (a string on the wire, not a number read as text)? */
+export function isText(native: unknown, k: string): boolean {
+  return typeof (native as Record<string, unknown> | null)?.[k] === 'string';
+}
+
 /** Every number of the frame kept as its exact text (two passes: fine for rare frames). */
 function readExact(text: string): unknown {
   const quoted = text.includes('\\"')
@@ -54,11 +71,14 @@ export function readFrame(text: string): unknown {
     if (channel === 'book' && Array.isArray(data) && exactBook(text, data)) return obj;
     if (channel === 'heartbeat') return obj;
   }
+  let exact: unknown;
   try {
-    return readExact(text);
+    exact = readExact(text);
   } catch {
     throw new MalformedFrame('not JSON');
   }
+  if (typeof exact === 'object' && exact !== null) Object.defineProperty(exact, NATIVE, { value: obj });
+  return exact;
 }
 
 /** End of the JSON number starting at `s`, or -1 when there is none. */
@@ -92,12 +112,13 @@ interface OhlcNumbers {
   low: unknown;
   close: unknown;
   volume: unknown;
+  vwap: unknown;
 }
 
 /**
  * Puts the exact text of each ohlc decimal in place of the float JSON.parse made. Reads
  * only the run of members it needs, in Kraken's order (open, high, low, close, trades,
- * volume); false (→ careful path) for any other layout. Unrolled on purpose: static
+ * volume, vwap); false (→ careful path) for any other layout. Unrolled on purpose: static
  * property names keep the stores monomorphic on this hot path.
  */
 function exactOhlc(text: string, data: unknown[]): boolean {
@@ -106,7 +127,7 @@ function exactOhlc(text: string, data: unknown[]): boolean {
     if (typeof d !== 'object' || d === null) return false;
     const e = d as OhlcNumbers;
     if (typeof e.open !== 'number' || typeof e.high !== 'number' || typeof e.low !== 'number') return false;
-    if (typeof e.close !== 'number' || typeof e.volume !== 'number') return false;
+    if (typeof e.close !== 'number' || typeof e.volume !== 'number' || typeof e.vwap !== 'number') return false;
     const at = text.indexOf('"open":', from);
     if (at < 0) return false;
     let end = valueAfter(text, at, '"open":');
@@ -121,6 +142,8 @@ function exactOhlc(text: string, data: unknown[]): boolean {
     if ((end = valueAfter(text, end, ',"trades":')) < 0) return false;
     if ((end = valueAfter(text, end, ',"volume":')) < 0) return false;
     e.volume = text.slice(numberStart, end);
+    if ((end = valueAfter(text, end, ',"vwap":')) < 0) return false;
+    e.vwap = text.slice(numberStart, end);
     from = end;
   }
   return true;
@@ -426,14 +449,15 @@ const EXEC_STRINGS = ['cl_ord_id', 'symbol', 'order_type', 'exec_id', 'liquidity
 const EXEC_DECIMALS = ['order_qty', 'limit_price', 'cum_qty', 'cum_cost', 'avg_price', 'last_qty', 'last_price', 'cost', 'fee_usd_equiv'] as const;
 
 /** One executions entry against doc §4.5/§12: types of every member we know, enum values, decimal text. */
-export function checkExecution(e: unknown): WsExecution {
+export function checkExecution(e: unknown, native: unknown = e): WsExecution {
   if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new MalformedFrame('execution is not an object');
   const x = e as Record<string, unknown>;
-  if (typeof x.order_id !== 'string' || x.order_id === '') throw new MalformedFrame('execution without order_id');
+  if (!isText(native, 'order_id') || x.order_id === '') throw new MalformedFrame('execution without order_id');
   if (x.exec_type !== undefined && (typeof x.exec_type !== 'string' || !EXEC_TYPES.has(x.exec_type))) throw new MalformedFrame('execution exec_type is not a documented value');
   if (x.order_status !== undefined && (typeof x.order_status !== 'string' || EXEC_STATUS[x.order_status] === undefined)) throw new MalformedFrame('execution order_status is not a documented value');
   if (x.side !== undefined && x.side !== 'buy' && x.side !== 'sell') throw new MalformedFrame('execution side is neither buy nor sell');
-  for (const k of EXEC_STRINGS) if (x[k] !== undefined && typeof x[k] !== 'string') throw new MalformedFrame(`execution ${k} is not a string`);
+  for (const k of EXEC_STRINGS) if (x[k] !== undefined && !isText(native, k)) throw new MalformedFrame(`execution ${k} is not a string`);
+  if (x.timestamp !== undefined && !isText(native, 'timestamp')) throw new MalformedFrame('execution timestamp is not a string');
   for (const k of EXEC_DECIMALS) if (x[k] !== undefined && decText(x[k] as Num).charCodeAt(0) === 45) throw new MalformedFrame(`execution ${k} is negative`);
   if (x.timestamp !== undefined) rfc3339Ms(x.timestamp as string);
   if (x.trade_id !== undefined) wholeNumber(x.trade_id, 'execution trade_id');
@@ -448,10 +472,11 @@ export function checkExecution(e: unknown): WsExecution {
 }
 
 /** One balances entry (snapshot or ledger update, doc §12): asset text, decimals where decimals belong. */
-export function checkBalance(b: unknown): WsBalanceEntry {
+export function checkBalance(b: unknown, native: unknown = b): WsBalanceEntry {
   if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new MalformedFrame('balance entry is not an object');
   const x = b as Record<string, unknown>;
-  if (typeof x.asset !== 'string' || x.asset === '') throw new MalformedFrame('balance entry without asset');
+  if (!isText(native, 'asset') || x.asset === '') throw new MalformedFrame('balance entry without asset');
+  if (x.timestamp !== undefined && !isText(native, 'timestamp')) throw new MalformedFrame('balance timestamp is not a string');
   for (const k of ['balance', 'amount', 'fee'] as const) if (x[k] !== undefined) decText(x[k] as Num);
   if (x.timestamp !== undefined) rfc3339Ms(x.timestamp as string);
   if (x.wallets !== undefined && !Array.isArray(x.wallets)) throw new MalformedFrame('balance wallets are not an array');

@@ -18,7 +18,7 @@ import {
   WS_CLOSE_POLICY,
 } from './constants.js';
 import type { WsResponse } from './messages.js';
-import { MalformedFrame, readFrame, rfc3339Ms, wholeNumber } from './parse.js';
+import { MalformedFrame, isText, nativeOf, readFrame, rfc3339Ms, wholeNumber } from './parse.js';
 
 export interface SubscriptionSpec {
   channel: string;
@@ -484,6 +484,7 @@ export class KrakenSocket {
     const o = f as Record<string, unknown>;
     const channel = o.channel;
     if (typeof channel === 'string') {
+      if (!isText(nativeOf(o), 'channel')) throw new MalformedFrame('channel is not a string');
       if (channel === 'heartbeat') return;
       if (channel === 'status') {
         this.onStatus(o.data);
@@ -495,7 +496,7 @@ export class KrakenSocket {
       return;
     }
     if (channel !== undefined) throw new MalformedFrame('channel is not a string');
-    if (typeof o.method === 'string') {
+    if (isText(nativeOf(o), 'method')) {
       this.onReply(checkReply(o));
       return;
     }
@@ -504,6 +505,7 @@ export class KrakenSocket {
 
   /** The venue's system status: anything but online is worth a line in diagnostics. */
   private onStatus(data: unknown): void {
+    // Values compared with documented strings: a number read as text cannot pass for one of them.
     if (!Array.isArray(data) || data.length === 0) throw new MalformedFrame('status data is not a non-empty array');
     for (const d of data as unknown[]) {
       if (typeof d !== 'object' || d === null) throw new MalformedFrame('status entry is not an object');
@@ -609,11 +611,17 @@ export class KrakenSocket {
 
 /** A method reply checked against doc §4.1 before anything reads it. */
 function checkReply(o: Record<string, unknown>): WsResponse {
+  const native = nativeOf(o);
   if (o.success !== undefined && typeof o.success !== 'boolean') throw new MalformedFrame('reply success is not a boolean');
-  if (o.error !== undefined && typeof o.error !== 'string') throw new MalformedFrame('reply error is not a string');
+  if (o.error !== undefined && !isText(native, 'error')) throw new MalformedFrame('reply error is not a string');
   if (o.req_id !== undefined) wholeNumber(o.req_id, 'reply req_id');
   if (o.result !== undefined && (typeof o.result !== 'object' || o.result === null)) throw new MalformedFrame('reply result is not an object');
-  for (const k of ['time_in', 'time_out'] as const) if (o[k] !== undefined) rfc3339Ms(o[k] as string);
-  if (o.warnings !== undefined && !(Array.isArray(o.warnings) && o.warnings.every((w) => typeof w === 'string'))) throw new MalformedFrame('reply warnings are not strings');
+  for (const k of ['time_in', 'time_out'] as const) {
+    if (o[k] === undefined) continue;
+    if (!isText(native, k)) throw new MalformedFrame(`reply ${k} is not a string`);
+    rfc3339Ms(o[k] as string);
+  }
+  const w = native.warnings;
+  if (w !== undefined && !(Array.isArray(w) && w.every((x) => typeof x === 'string'))) throw new MalformedFrame('reply warnings are not strings');
   return o as unknown as WsResponse;
 }

@@ -66,6 +66,10 @@ export interface HostileKraken {
   readonly connections: number;
   /** When the last frame of any kind went out (ms). */
   readonly lastSentAt: number;
+  /** Frames of every kind sent so far, on all connections (the adapter must read as many). */
+  readonly sent: number;
+  /** Subscriptions acked so far. */
+  readonly subscribed: number;
   close(): Promise<void>;
 }
 
@@ -73,6 +77,8 @@ export async function startHostileKraken(opts: HostileKrakenOptions = {}): Promi
   let silent = false;
   let connections = 0;
   let lastSentAt = 0;
+  let sent = 0;
+  let subscribed = 0;
   const http: Server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     const url = req.url ?? '';
@@ -93,6 +99,7 @@ export async function startHostileKraken(opts: HostileKrakenOptions = {}): Promi
   const send = (c: { ws: WebSocket; lastSent: number }, text: string): void => {
     if (silent || c.ws.readyState !== c.ws.OPEN) return;
     c.ws.send(text);
+    sent++;
     c.lastSent = lastSentAt = Date.now();
   };
   wss.on('connection', (ws: WebSocket) => {
@@ -144,6 +151,7 @@ export async function startHostileKraken(opts: HostileKrakenOptions = {}): Promi
           continue;
         }
         c.subs++;
+        subscribed++;
         send(c, JSON.stringify({ method: 'subscribe', result: { ...result, snapshot: true }, success: true, time_in: timeIn, time_out: rfc3339(Date.now()), req_id: reqId }));
         opts.onSubscribed?.(s, { send: (t) => send(c, t), get buffered() { return ws.bufferedAmount; } });
       }
@@ -174,6 +182,12 @@ export async function startHostileKraken(opts: HostileKrakenOptions = {}): Promi
     },
     get lastSentAt() {
       return lastSentAt;
+    },
+    get sent() {
+      return sent;
+    },
+    get subscribed() {
+      return subscribed;
     },
     async close() {
       clearInterval(beat);
