@@ -275,7 +275,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   };
   const ensureSymbols = async (): Promise<void> => {
     if (symbols.size > 0) return;
-    symbols.load(await rest.publicGet<RestAssetPairs>('AssetPairs'));
+    symbols.load(await rest.publicGet<RestAssetPairs>('AssetPairs'), (detail, frame) => restReporter.malformed(detail, frame));
   };
   const needKeys = (): void => {
     if (!hasKeys) throw new VenueError('auth', 'no-credentials', 'Kraken order entry needs an API key and secret');
