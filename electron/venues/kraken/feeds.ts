@@ -67,9 +67,14 @@ export interface PublicFeedsOptions {
   skewMs?: () => number;
 }
 
+/** Reused for every candle: this runs once per ohlc entry on the hot path. */
+const CHECK = { nowMs: 0, skewMs: DEFAULT_CLOCK_SKEW_MS };
+
 /** The candle sanity rule with this venue's clock tolerance; the reason, or undefined when fine. */
 export function krakenCandleProblem(cc: CountedCandle, nowMs: number, skewMs: number): string | undefined {
-  return candleProblem(cc.candle, { nowMs, skewMs: DEFAULT_CLOCK_SKEW_MS + Math.max(0, skewMs) });
+  CHECK.nowMs = nowMs;
+  CHECK.skewMs = skewMs > 0 ? DEFAULT_CLOCK_SKEW_MS + skewMs : DEFAULT_CLOCK_SKEW_MS;
+  return candleProblem(cc.candle, CHECK);
 }
 
 /** REST OHLC rows → the candles that pass validation; each row that fails is counted on `reporter` and skipped. */

@@ -129,8 +129,12 @@ function readCandle(r: Cursor): WsOhlcData | undefined {
   const volume = r.number();
   // vwap is kept for validation; the candle's end timestamp is not used: checked and skipped, not copied.
   if (volume === undefined || !r.lit(',"vwap":')) return undefined;
-  const vwap = r.number();
-  if (vwap === undefined || !r.lit(',"interval_begin":"')) return undefined;
+  const vwapAt = r.pos;
+  if (r.number(false) === undefined) return undefined;
+  // vwap is only validated, never used: a plain non-negative number needs no copy ('0' stands in);
+  // anything else (sign, exponent) is copied for parse.ts to judge.
+  const vwap = r.plainNonNegative(vwapAt) ? '0' : r.from(vwapAt);
+  if (!r.lit(',"interval_begin":"')) return undefined;
   const begin = r.string();
   if (begin === undefined || !r.lit('","interval":')) return undefined;
   const interval = r.number();
@@ -151,6 +155,26 @@ class Cursor {
 
   atEnd(): boolean {
     return this.i === this.s.length;
+  }
+
+  get pos(): number {
+    return this.i;
+  }
+
+  /** The text from `at` to here. */
+  from(at: number): string {
+    return this.s.slice(at, this.i);
+  }
+
+  /** The number read from `at` to here has no sign and no exponent. */
+  plainNonNegative(at: number): boolean {
+    const s = this.s;
+    if (s.charCodeAt(at) === 45) return false;
+    for (let k = at; k < this.i; k++) {
+      const c = s.charCodeAt(k);
+      if (c === 101 || c === 69) return false;
+    }
+    return true;
   }
 
   peek(): number {

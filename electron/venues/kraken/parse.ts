@@ -61,7 +61,7 @@ export function readFrame(text: string): unknown {
   let obj: unknown;
   try {
     obj = JSON.parse(text);
-  } catch (e) {
+  } catch {
     throw new MalformedFrame('not JSON');
   }
   if (typeof obj === 'object' && obj !== null) {

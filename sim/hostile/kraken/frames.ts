@@ -66,7 +66,6 @@ function ohlcText(entry: string, frameTime: string, type = '"update"'): string {
 
 const REQUIRED = ['symbol', 'open', 'high', 'low', 'close', 'trades', 'volume', 'vwap', 'interval_begin', 'interval'] as const;
 const DECIMALS = ['open', 'high', 'low', 'close', 'volume', 'vwap'] as const;
-const PRICES = ['open', 'high', 'low', 'close'] as const;
 const WRONG_TYPES = ['null', 'true', 'false', '{}', '[]', '"abc"', '[1,2]', '{"v":1}'];
 
 /**
