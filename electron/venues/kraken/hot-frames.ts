@@ -116,17 +116,20 @@ function readCandle(r: Cursor): WsOhlcData | undefined {
   if (!r.lit('{"symbol":"')) return undefined;
   const symbol = r.string();
   if (symbol === undefined || !r.lit('","open":')) return undefined;
-  const open = r.number();
+  // Decimals come out canonical when they are plain and non-negative (the usual case), so the
+  // candle is built from them as they are; `canonical` says whether all five were.
+  r.canonical = true;
+  const open = r.decimal();
   if (open === undefined || !r.lit(',"high":')) return undefined;
-  const high = r.number();
+  const high = r.decimal();
   if (high === undefined || !r.lit(',"low":')) return undefined;
-  const low = r.number();
+  const low = r.decimal();
   if (low === undefined || !r.lit(',"close":')) return undefined;
-  const close = r.number();
+  const close = r.decimal();
   if (close === undefined || !r.lit(',"trades":')) return undefined;
   const trades = r.number();
   if (trades === undefined || !r.lit(',"volume":')) return undefined;
-  const volume = r.number();
+  const volume = r.decimal();
   // vwap is kept for validation; the candle's end timestamp is not used: checked and skipped, not copied.
   if (volume === undefined || !r.lit(',"vwap":')) return undefined;
   const vwapAt = r.pos;
@@ -141,12 +144,19 @@ function readCandle(r: Cursor): WsOhlcData | undefined {
   if (interval === undefined) return undefined;
   if (r.lit(',"timestamp":"') && (r.string(false) === undefined || !r.lit('"'))) return undefined;
   if (!r.lit('}')) return undefined;
-  return { symbol, open, high, low, close, trades, volume, vwap, interval_begin: begin, interval };
+  const d: WsOhlcData = { symbol, open, high, low, close, trades, volume, vwap, interval_begin: begin, interval };
+  if (r.canonical) d.canonical = true;
+  return d;
 }
 
 class Cursor {
   private readonly s: string;
   private i: number;
+  /** Whether every decimal() since it was set to true came out canonical. */
+  canonical = true;
+  /** Set by number(): where its '.' was (-1: none), and whether it had a sign or an exponent. */
+  private dot = -1;
+  private signed = false;
 
   constructor(s: string, i: number) {
     this.s = s;
@@ -219,12 +229,15 @@ class Cursor {
     const s = this.s;
     const start = this.i;
     let i = start;
-    if (s.charCodeAt(i) === 45) i++;
+    this.dot = -1;
+    this.signed = s.charCodeAt(i) === 45;
+    if (this.signed) i++;
     const d0 = i;
     while (isDigit(s.charCodeAt(i))) i++;
     // JSON allows no leading zero ("064250.0" is not a number): the general reader refuses it.
     if (i === d0 || (s.charCodeAt(d0) === 48 && i > d0 + 1)) return undefined;
     if (s.charCodeAt(i) === 46) {
+      this.dot = i;
       const f0 = ++i;
       while (isDigit(s.charCodeAt(i))) i++;
       if (i === f0) return undefined;
@@ -237,9 +250,30 @@ class Cursor {
       const x0 = i;
       while (isDigit(s.charCodeAt(i))) i++;
       if (i === x0) return undefined;
+      this.signed = true; // not canonical: decText expands it
     }
     this.i = i;
     return keep ? s.slice(start, i) : '';
+  }
+
+  /**
+   * A number as decText would write it ("64250.0" → "64250", "0.12300000" → "0.123") when it
+   * is plain and non-negative; otherwise its text as written, and `canonical` turns false.
+   */
+  decimal(): string | undefined {
+    const start = this.i;
+    if (this.number(false) === undefined) return undefined;
+    let end = this.i;
+    if (this.signed) {
+      this.canonical = false;
+      return this.s.slice(start, end);
+    }
+    if (this.dot >= 0) {
+      const s = this.s;
+      while (s.charCodeAt(end - 1) === 48) end--;
+      if (end - 1 === this.dot) end--;
+    }
+    return this.s.slice(start, end);
   }
 }
 

@@ -70,6 +70,8 @@ export interface WsOhlcData {
   interval_begin: string;
   interval: Int;
   timestamp?: string;
+  /** Set by the one-pass reader (hot-frames.ts) when open…volume are already canonical decimal text. */
+  canonical?: true;
 }
 
 export interface WsInstrumentPair {

@@ -385,17 +385,18 @@ export function wsOhlcToCandle(d: WsOhlcData, key: CandleKey, known?: { text: st
   if (d.vwap === undefined) throw new MalformedFrame('ohlc without vwap');
   if (decText(d.vwap).charCodeAt(0) === 45) throw new MalformedFrame('ohlc vwap is negative');
   if (d.timestamp !== undefined && typeof d.timestamp !== 'string') throw new MalformedFrame('ohlc timestamp is not a string');
+  const canonical = d.canonical === true;
   return {
     candle: {
       venue: key.venue,
       instrumentId: key.instrumentId,
       interval: key.interval,
       time,
-      open: decText(d.open),
-      high: decText(d.high),
-      low: decText(d.low),
-      close: decText(d.close),
-      volume: decText(d.volume),
+      open: canonical ? d.open : decText(d.open),
+      high: canonical ? d.high : decText(d.high),
+      low: canonical ? d.low : decText(d.low),
+      close: canonical ? d.close : decText(d.close),
+      volume: canonical ? d.volume : decText(d.volume),
     },
     trades: wholeNumber(d.trades, 'ohlc trades'),
   };

@@ -59,11 +59,15 @@ describe('Kraken ohlc frame reader', () => {
     const { readOhlcFrame } = await import('../../../electron/venues/kraken/hot-frames.js');
     const f = readOhlcFrame(OHLC)!;
     expect(f).toMatchObject({ channel: 'ohlc', type: 'update' });
-    // What the adapter uses, exact; a plain vwap is checked and stood in for by '0', the timestamps are checked but not copied.
+    // What the adapter uses, exact and already canonical; a plain vwap is checked and stood in for by '0', the timestamps are checked but not copied.
     expect(f.data[0]).toEqual({
-      symbol: 'BTC/USD', open: '27594.5', high: '27594.6', low: '27594.5', close: '27594.6', trades: '3', volume: '0.00400000', vwap: '0',
-      interval_begin: '2023-10-04T16:25:00.000000000Z', interval: '5',
+      symbol: 'BTC/USD', open: '27594.5', high: '27594.6', low: '27594.5', close: '27594.6', trades: '3', volume: '0.004', vwap: '0',
+      interval_begin: '2023-10-04T16:25:00.000000000Z', interval: '5', canonical: true,
     });
+    // A sign or an exponent is kept as written, for decText to judge.
+    const odd = readOhlcFrame(OHLC.replace('"volume":0.00400000', '"volume":4e-3').replace('"open":27594.5', '"open":-27594.5'))!;
+    expect(odd.data[0]).toMatchObject({ open: '-27594.5', volume: '4e-3' });
+    expect(odd.data[0]!.canonical).toBeUndefined();
     const two = readOhlcFrame(OHLC.replace(/\[(\{.*\})\]/, '[$1,$1]'))!;
     expect(two.data).toHaveLength(2);
   });
