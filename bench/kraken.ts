@@ -22,7 +22,7 @@ import type { Figure } from './figures.js';
 import { prng as rand } from '../sim/market.js';
 
 const MESSAGES = 20_000;
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 // The replay server: HTTP AssetPairs for the adapter's connect, WS /v2 that acks each
 // subscribe and then sends every frame of that channel as fast as the socket takes them.

@@ -316,10 +316,12 @@ export class PublicFeeds {
       if (!f) continue;
       let ok: boolean;
       try {
-        checkLevels(d.bids);
-        checkLevels(d.asks);
-        if (wholeNumber(d.checksum, 'book checksum') > 0xffffffff) throw new MalformedFrame('book checksum is not a CRC32');
-        if (d.timestamp !== undefined && !isText((native as unknown[])[i], 'timestamp')) throw new MalformedFrame('book timestamp is not a string');
+        if (d.wellFormed !== true) {
+          checkLevels(d.bids);
+          checkLevels(d.asks);
+          if (wholeNumber(d.checksum, 'book checksum') > 0xffffffff) throw new MalformedFrame('book checksum is not a CRC32');
+          if (d.timestamp !== undefined && !isText((native as unknown[])[i], 'timestamp')) throw new MalformedFrame('book timestamp is not a string');
+        }
         if (!snapshot && !f.synced) continue; // stale updates before the fresh snapshot
         ok = snapshot ? f.book.applySnapshot(d) : f.book.applyUpdate(d);
       } catch (e) {

@@ -40,7 +40,9 @@ function readEntry(r: Cursor): WsBookData | undefined {
   if (!r.lit('{"symbol":"')) return undefined;
   const symbol = r.string();
   if (symbol === undefined || !r.lit('"')) return undefined;
-  const d: WsBookData = { symbol, checksum: -1 };
+  // The layout itself is the type check (levels of number texts, a CRC32 of digits): an entry
+  // that reaches the end is well formed; one that does not is dropped with the whole frame.
+  const d: WsBookData = { symbol, checksum: -1, wellFormed: true };
   let sawChecksum = false;
   for (;;) {
     const c = r.next();
@@ -56,8 +58,9 @@ function readEntry(r: Cursor): WsBookData | undefined {
       d.asks = levels;
     } else if (r.lit('"checksum":')) {
       const n = r.number();
-      if (n === undefined || !isDigits(n)) return undefined;
+      if (n === undefined || n.length > 10 || !isDigits(n)) return undefined;
       d.checksum = Number(n);
+      if (d.checksum > 0xffffffff) return undefined;
       sawChecksum = true;
     } else if (r.lit('"timestamp":"')) {
       // Not used by the book: checked and skipped, not copied.

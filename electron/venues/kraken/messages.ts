@@ -55,6 +55,8 @@ export interface WsBookData {
   asks?: WsBookLevel[];
   checksum: Int;
   timestamp?: string;
+  /** Set by the one-pass reader (hot-frames.ts): its layout already checked every type here. */
+  wellFormed?: true;
 }
 
 export interface WsOhlcData {

@@ -6,7 +6,7 @@ const UPDATE =
   '{"channel":"book","type":"update","data":[{"symbol":"MATIC/USD","bids":[{"price":0.5657,"qty":1098.3947558},{"price":0.5656,"qty":0.00000000}],"asks":[],"checksum":2114181697,"timestamp":"2023-10-06T17:35:55.440295Z"}]}';
 
 describe('Kraken book frame reader', () => {
-  it('reads the documented layout with exact decimal text and the checksum as a number (timestamp checked, not kept)', () => {
+  it('reads the documented layout with exact decimal text and the checksum as a number (timestamp checked, not kept), marked well formed', () => {
     expect(readBookFrame(UPDATE)).toEqual({
       channel: 'book',
       type: 'update',
@@ -19,6 +19,7 @@ describe('Kraken book frame reader', () => {
           ],
           asks: [],
           checksum: 2114181697,
+          wellFormed: true,
         },
       ],
     });
