@@ -326,7 +326,7 @@ export class PublicFeeds {
         ok = snapshot ? f.book.applySnapshot(d) : f.book.applyUpdate(d);
       } catch (e) {
         // A level we could not read leaves the book unknowable: resync it.
-        this.resync(f, `unreadable book frame: ${(e as Error).name === 'MalformedFrame' ? (e as Error).message : (e as Error).name}`);
+        this.resync(f, `unreadable book frame: ${e instanceof MalformedFrame ? e.message : e instanceof Error ? e.name : 'throw'}`);
         throw e;
       }
       if (!ok) {

@@ -40,7 +40,6 @@ interface Subscription {
 }
 
 /** What a channel frame's owner (feeds, order entry) is handed; everything else the socket checks itself. */
-
 export interface ChannelFrame {
   channel: string;
   type?: string;
@@ -346,7 +345,7 @@ export class KrakenSocket {
     try {
       this.opts.onDown?.(reason);
     } catch (e) {
-      this.opts.reporter.error({ kind: 'internal', code: 'on-down', message: `cleanup after a drop failed: ${(e as Error).name}`, at: this.now() });
+      this.opts.reporter.error({ kind: 'internal', code: 'on-down', message: `cleanup after a drop failed: ${e instanceof Error ? e.name : 'throw'}`, at: this.now() });
     }
     const delay = this.backoff.next();
     this.retryTimer = setTimeout(() => {
@@ -411,7 +410,7 @@ export class KrakenSocket {
           ws.send(JSON.stringify({ method: 'ping', req_id: id }));
         }
       } catch (e) {
-        this.dropped(ws, gen, `watchdog failed: ${(e as Error).name}`);
+        this.dropped(ws, gen, `watchdog failed: ${e instanceof Error ? e.name : 'throw'}`);
       }
     }, tick);
   }
@@ -473,7 +472,7 @@ export class KrakenSocket {
         this.opts.reporter.malformed(e.message, text);
         return;
       }
-      this.opts.reporter.malformed(`unexpected ${(e as Error).name ?? 'error'} while handling a frame`, text);
+      this.opts.reporter.malformed(`unexpected ${e instanceof Error ? e.name : 'throw'} while handling a frame`, text);
       this.recycle('a frame could not be handled');
     }
   }
