@@ -107,3 +107,35 @@ describe('Kraken stall detection', () => {
     expect(sink.state('ws-public')).toBe('live');
   });
 });
+
+describe('Kraken book and clock on a hostile wire', () => {
+  it('an unreadable book update is counted, the connection is degraded while the book is resubscribed, then live again', { timeout: 30_000 }, async () => {
+    let bookSubscribes = 0;
+    hostile = await startHostileKraken({ onSubscribed: (s) => void (s.channel === 'book' && bookSubscribes++) });
+    const sink = new RecordingSink();
+    venue = createKrakenVenue({ rest: hostile.rest, ws: hostile.ws, wsAuth: hostile.ws, mode: 'demo', sink, stateDir: tempStateDir() });
+    await venue.connect();
+    const resets: string[] = [];
+    venue.subscribeBook('BTC/USD', 10, (e) => void (e.type === 'reset' && resets.push(e.reason)));
+    await waitFor('public live', () => sink.state('ws-public') === 'live');
+    const bad = '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":null,"qty":1.0}],"asks":[],"checksum":12345}]}';
+    hostile.send(bad);
+    await waitFor('resubscribed', () => bookSubscribes === 2);
+    await waitFor('live again', () => sink.state('ws-public') === 'live');
+    const pub = sink.conn('ws-public');
+    expect(pub.malformedFrames).toEqual([bad]);
+    expect(pub.states.map((s) => s.state).slice(-2)).toEqual(['degraded', 'live']);
+    expect(pub.reconnects).toBe(0);
+  });
+
+  it("reports the venue's clock skew from its pong timestamps", { timeout: 30_000 }, async () => {
+    hostile = await startHostileKraken();
+    const sink = new RecordingSink();
+    venue = createKrakenVenue({ rest: hostile.rest, ws: hostile.ws, wsAuth: hostile.ws, mode: 'demo', sink, stateDir: tempStateDir(), timing: { pingEveryMs: 200 } });
+    await venue.connect();
+    venue.subscribeCandles(KEY);
+    await waitFor('a skew measured', () => (sink.conns.get('ws-public')?.clockSkews.length ?? 0) > 0);
+    // Same machine, same clock: within the round trip and the venue's µs stamp.
+    expect(Math.abs(sink.conn('ws-public').clockSkews[0]!)).toBeLessThan(1_000);
+  });
+});
