@@ -213,37 +213,45 @@ export class PublicFeeds {
 
   /** One channel frame from the public socket (type already checked by the socket). */
   onFrame(f: ChannelFrame): void {
-    if (f.channel === 'ohlc') this.onOhlc(f.data, nativeOf(f).data);
-    else if (f.channel === 'book') this.onBook(f.data, f.type === 'snapshot', nativeOf(f).data);
+    // The plain-parse twin, only when the careful reader quoted numbers (else the frame's own types hold).
+    const native = nativeOf(f);
+    const nat = native === f ? undefined : (native.data as unknown[] | undefined);
+    if (f.channel === 'ohlc') this.onOhlc(f.data, nat);
+    else if (f.channel === 'book') this.onBook(f.data, f.type === 'snapshot', nat);
     else throw new MalformedFrame('frame of a channel the public socket never subscribed');
   }
 
   /** Every entry is validated before any is used: one bad entry refuses the whole frame. */
-  private onOhlc(data: unknown, native: unknown): void {
+  private onOhlc(data: unknown, nat: unknown[] | undefined): void {
     if (!Array.isArray(data)) throw new MalformedFrame('ohlc data is not an array');
-    const nat = native as unknown[];
     if (data.length === 1) {
-      const feed = this.ohlcFeed(data[0], nat[0]);
+      const feed = this.ohlcFeed(data[0], nat?.[0]);
       if (feed) this.take(feed, data[0] as WsOhlcData, this.checked(feed, data[0] as WsOhlcData));
       return;
     }
     const ok: { feed: CandleFeed; d: WsOhlcData; cc: CountedCandle }[] = [];
     for (let i = 0; i < data.length; i++) {
       const d: unknown = data[i];
-      const feed = this.ohlcFeed(d, nat[i]);
+      const feed = this.ohlcFeed(d, nat?.[i]);
       if (feed) ok.push({ feed, d: d as WsOhlcData, cc: this.checked(feed, d as WsOhlcData) });
     }
     for (const x of ok) this.take(x.feed, x.d, x.cc);
   }
 
-  /** The feed an ohlc entry is for, undefined when none (a symbol or interval we do not hold). */
+  /**
+   * The feed an ohlc entry is for, undefined when none (a symbol or interval we do not hold).
+   * `native`: the entry's plain-parse twin when the careful reader made it (see nativeOf).
+   */
   private ohlcFeed(d: unknown, native: unknown): CandleFeed | undefined {
     if (typeof d !== 'object' || d === null) throw new MalformedFrame('ohlc entry is not an object');
     const e = d as { symbol?: unknown; interval?: unknown; interval_begin?: unknown; timestamp?: unknown };
-    if (!isText(native, 'symbol')) throw new MalformedFrame('ohlc symbol is not a string');
-    if (e.interval_begin !== undefined && !isText(native, 'interval_begin')) throw new MalformedFrame('ohlc interval_begin is not a string');
-    if (e.timestamp !== undefined && !isText(native, 'timestamp')) throw new MalformedFrame('ohlc timestamp is not a string');
-    return this.candles.get(`${e.symbol as string}|${wholeNumber(e.interval, 'ohlc interval')}`);
+    if (typeof e.symbol !== 'string') throw new MalformedFrame('ohlc symbol is not a string');
+    if (native !== undefined) {
+      if (!isText(native, 'symbol')) throw new MalformedFrame('ohlc symbol is not a string');
+      if (e.interval_begin !== undefined && !isText(native, 'interval_begin')) throw new MalformedFrame('ohlc interval_begin is not a string');
+      if (e.timestamp !== undefined && !isText(native, 'timestamp')) throw new MalformedFrame('ohlc timestamp is not a string');
+    }
+    return this.candles.get(`${e.symbol}|${wholeNumber(e.interval, 'ohlc interval')}`);
   }
 
   private checked(feed: CandleFeed, d: WsOhlcData): CountedCandle {
@@ -306,12 +314,12 @@ export class PublicFeeds {
     feed.needsFill = false;
   }
 
-  private onBook(data: unknown, snapshot: boolean, native: unknown): void {
+  private onBook(data: unknown, snapshot: boolean, native: unknown[] | undefined): void {
     if (!Array.isArray(data)) throw new MalformedFrame('book data is not an array');
     for (let i = 0; i < data.length; i++) {
       const d = data[i] as WsBookData;
       if (typeof d !== 'object' || d === null) throw new MalformedFrame('book entry is not an object');
-      if (!isText((native as unknown[])[i], 'symbol')) throw new MalformedFrame('book symbol is not a string');
+      if (typeof d.symbol !== 'string' || (native !== undefined && !isText(native[i], 'symbol'))) throw new MalformedFrame('book symbol is not a string');
       const f = this.books.get(d.symbol);
       if (!f) continue;
       let ok: boolean;
@@ -320,7 +328,7 @@ export class PublicFeeds {
           checkLevels(d.bids);
           checkLevels(d.asks);
           if (wholeNumber(d.checksum, 'book checksum') > 0xffffffff) throw new MalformedFrame('book checksum is not a CRC32');
-          if (d.timestamp !== undefined && !isText((native as unknown[])[i], 'timestamp')) throw new MalformedFrame('book timestamp is not a string');
+          if (d.timestamp !== undefined && (typeof d.timestamp !== 'string' || (native !== undefined && !isText(native[i], 'timestamp')))) throw new MalformedFrame('book timestamp is not a string');
         }
         if (!snapshot && !f.synced) continue; // stale updates before the fresh snapshot
         ok = snapshot ? f.book.applySnapshot(d) : f.book.applyUpdate(d);

@@ -33,7 +33,19 @@ const NATIVE = Symbol('native frame');
  * other way carry their own types (only decimals were swapped for their text).
  */
 export function nativeOf(frame: object): Record<string, unknown> {
+  // The frame just read is the usual question: an identity check, not a (megamorphic) symbol lookup.
+  if (frame === lastRead) return lastNative;
   return ((frame as { [NATIVE]?: Record<string, unknown> })[NATIVE] ?? frame) as Record<string, unknown>;
+}
+
+/** The last frame readFrame returned, and its plain-parse twin (itself unless the careful reader made it). */
+let lastRead: unknown;
+let lastNative: Record<string, unknown> = {};
+
+function remember<T>(exact: T, native: unknown): T {
+  lastRead = exact;
+  lastNative = native as Record<string, unknown>;
+  return exact;
 }
 
 /** Member `k` of a frame entry as JSON text (a string on the wire, not a number read as text)? */
@@ -57,7 +69,7 @@ function readExact(text: string): unknown {
  */
 export function readFrame(text: string): unknown {
   const hot = readBookFrame(text) ?? readOhlcFrame(text);
-  if (hot) return hot;
+  if (hot) return remember(hot, hot);
   let obj: unknown;
   try {
     obj = JSON.parse(text);
@@ -67,9 +79,9 @@ export function readFrame(text: string): unknown {
   if (typeof obj === 'object' && obj !== null) {
     const channel = (obj as { channel?: unknown }).channel;
     const data = (obj as { data?: unknown }).data;
-    if (channel === 'ohlc' && Array.isArray(data) && exactOhlc(text, data)) return obj;
-    if (channel === 'book' && Array.isArray(data) && exactBook(text, data)) return obj;
-    if (channel === 'heartbeat') return obj;
+    if (channel === 'ohlc' && Array.isArray(data) && exactOhlc(text, data)) return remember(obj, obj);
+    if (channel === 'book' && Array.isArray(data) && exactBook(text, data)) return remember(obj, obj);
+    if (channel === 'heartbeat') return remember(obj, obj);
   }
   let exact: unknown;
   try {
@@ -78,7 +90,7 @@ export function readFrame(text: string): unknown {
     throw new MalformedFrame('not JSON');
   }
   if (typeof exact === 'object' && exact !== null) Object.defineProperty(exact, NATIVE, { value: obj });
-  return exact;
+  return remember(exact, obj);
 }
 
 /** End of the JSON number starting at `s`, or -1 when there is none. */

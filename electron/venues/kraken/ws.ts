@@ -483,7 +483,8 @@ export class KrakenSocket {
     const o = f as Record<string, unknown>;
     const channel = o.channel;
     if (typeof channel === 'string') {
-      if (!isText(nativeOf(o), 'channel')) throw new MalformedFrame('channel is not a string');
+      const native = nativeOf(o);
+      if (native !== o && !isText(native, 'channel')) throw new MalformedFrame('channel is not a string');
       if (channel === 'heartbeat') return;
       if (channel === 'status') {
         this.onStatus(o.data);
