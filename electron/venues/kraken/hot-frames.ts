@@ -130,8 +130,9 @@ function readCandle(r: Cursor): WsOhlcData | undefined {
   if (low === undefined || !r.lit(',"close":')) return undefined;
   const close = r.decimal();
   if (close === undefined || !r.lit(',"trades":')) return undefined;
-  const trades = r.number();
-  if (trades === undefined || !r.lit(',"volume":')) return undefined;
+  // A count of digits is read as its value here; anything else goes to the general reader.
+  const trades = r.count();
+  if (trades < 0 || !r.lit(',"volume":')) return undefined;
   const volume = r.decimal();
   // vwap is kept for validation; the candle's end timestamp is not used: checked and skipped, not copied.
   if (volume === undefined || !r.lit(',"vwap":')) return undefined;
@@ -257,6 +258,20 @@ class Cursor {
     }
     this.i = i;
     return keep ? s.slice(start, i) : '';
+  }
+
+  /** A whole number of up to 15 digits as its value (no sign, fraction or exponent), else -1. */
+  count(): number {
+    const s = this.s;
+    let i = this.i;
+    let v = 0;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) v = v * 10 + (c - 48);
+    const n = i - this.i;
+    if (n === 0 || n > 15 || (n > 1 && s.charCodeAt(this.i) === 48)) return -1;
+    const c = s.charCodeAt(i);
+    if (c === 46 || c === 101 || c === 69) return -1;
+    this.i = i;
+    return v;
   }
 
   /**

@@ -125,6 +125,7 @@ interface OhlcNumbers {
   close: unknown;
   volume: unknown;
   vwap: unknown;
+  trades: unknown;
 }
 
 /**
@@ -152,6 +153,8 @@ function exactOhlc(text: string, data: unknown[]): boolean {
     if ((end = valueAfter(text, end, ',"close":')) < 0) return false;
     e.close = text.slice(numberStart, end);
     if ((end = valueAfter(text, end, ',"trades":')) < 0) return false;
+    // As written, so a count in exponent form ("1e3") is not taken for an integer.
+    e.trades = text.slice(numberStart, end);
     if ((end = valueAfter(text, end, ',"volume":')) < 0) return false;
     e.volume = text.slice(numberStart, end);
     if ((end = valueAfter(text, end, ',"vwap":')) < 0) return false;
@@ -395,7 +398,8 @@ export function wsOhlcToCandle(d: WsOhlcData, key: CandleKey, known?: { text: st
   const time = known !== undefined && known.text === d.interval_begin ? known.time : Math.floor(rfc3339Ms(d.interval_begin) / 1000);
   // Documented members we do not keep still have to be what the contract says.
   if (d.vwap === undefined) throw new MalformedFrame('ohlc without vwap');
-  if (decText(d.vwap).charCodeAt(0) === 45) throw new MalformedFrame('ohlc vwap is negative');
+  // '0' is the one-pass reader's stand-in for a vwap it already found plain and non-negative.
+  if (d.vwap !== '0' && decText(d.vwap).charCodeAt(0) === 45) throw new MalformedFrame('ohlc vwap is negative');
   if (d.timestamp !== undefined && typeof d.timestamp !== 'string') throw new MalformedFrame('ohlc timestamp is not a string');
   const canonical = d.canonical === true;
   return {

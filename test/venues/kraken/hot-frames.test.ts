@@ -62,7 +62,7 @@ describe('Kraken ohlc frame reader', () => {
     expect(f).toMatchObject({ channel: 'ohlc', type: 'update' });
     // What the adapter uses, exact and already canonical; a plain vwap is checked and stood in for by '0', the timestamps are checked but not copied.
     expect(f.data[0]).toEqual({
-      symbol: 'BTC/USD', open: '27594.5', high: '27594.6', low: '27594.5', close: '27594.6', trades: '3', volume: '0.004', vwap: '0',
+      symbol: 'BTC/USD', open: '27594.5', high: '27594.6', low: '27594.5', close: '27594.6', trades: 3, volume: '0.004', vwap: '0',
       interval_begin: '2023-10-04T16:25:00.000000000Z', interval: '5', canonical: true,
     });
     // A sign or an exponent is kept as written, for decText to judge.
@@ -80,6 +80,8 @@ describe('Kraken ohlc frame reader', () => {
       OHLC.replace('"open":27594.5', '"open": 27594.5'),
       OHLC.replace('"volume":0.00400000', '"volume":"0.00400000"'),
       OHLC.replace('"trades":3', '"trades":[3]'),
+      OHLC.replace('"trades":3', '"trades":3.0'),
+      OHLC.replace('"trades":3', '"trades":03'),
     ];
     for (const v of variants) expect(readOhlcFrame(v)).toBeUndefined();
     const general = readFrame(variants[0]!) as { data: Record<string, unknown>[] };
