@@ -139,3 +139,19 @@ describe('Kraken book and clock on a hostile wire', () => {
     expect(Math.abs(sink.conn('ws-public').clockSkews[0]!)).toBeLessThan(1_000);
   });
 });
+
+describe('Kraken REST answers on a hostile wire', () => {
+  it('OHLC rows that fail validation are counted on the REST connection and left out of history', { timeout: 30_000 }, async () => {
+    const row = (t: number, o: unknown = '64250.0'): unknown[] => [t, o, '64260.5', '64240.0', '64255.1', '64251.2', '0.12345678', 3];
+    const rows = [row(T0 - 120), row(T0 - 60, null), row(T0), [T0 + 60, '1', '2'], row(4_102_444_800), row(T0 + 7)];
+    hostile = await startHostileKraken({ ohlcRows: () => rows });
+    const sink = new RecordingSink();
+    venue = createKrakenVenue({ rest: hostile.rest, ws: hostile.ws, wsAuth: hostile.ws, mode: 'demo', sink, stateDir: tempStateDir() });
+    await venue.connect();
+    const history = await venue.history({ ...KEY, limit: 100 });
+    expect(history.map((c) => c.time)).toEqual([T0 - 120, T0]);
+    const rest = sink.conn('rest');
+    expect(rest.malformed).toHaveLength(4);
+    expect(rest.malformedFrames[0]).toBe(JSON.stringify(rows[1]));
+  });
+});
