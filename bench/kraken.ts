@@ -1,8 +1,10 @@
 /**
  * Kraken WS v2 hot path: CPU µs per message for ohlc and for book (every checksum
- * verified) through the adapter, beside the raw ceiling (a `ws` client doing JSON.parse of
- * the same frames) measured in the same run. A child process replays pre-built frames over
- * loopback, so process.cpuUsage() here counts only the receiving side.
+ * verified) through the adapter with every frame validated, beside the same adapter as of
+ * a6bb836 (before validation, bench/baseline.ts) and the raw ceiling (a `ws` client doing
+ * JSON.parse of the same frames), all measured in the same run on the same frames. A child
+ * process replays pre-built frames over loopback, so process.cpuUsage() here counts only the
+ * receiving side.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import WebSocket from 'ws';
 import { createKrakenVenue } from '../electron/venues/kraken/adapter.js';
+import { importBaseline } from './baseline.js';
 import type { VenueSink } from '../electron/venues/venue.js';
 import { SILENT_REPORTER } from '../electron/venues/venue.js';
 import { cpuMicros } from './figures.js';
@@ -19,7 +22,7 @@ import type { Figure } from './figures.js';
 import { prng as rand } from '../sim/market.js';
 
 const MESSAGES = 20_000;
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 // The replay server: HTTP AssetPairs for the adapter's connect, WS /v2 that acks each
 // subscribe and then sends every frame of that channel as fast as the socket takes them.
@@ -197,8 +200,10 @@ async function rawRun(url: string, channel: 'ohlc' | 'book', n: number): Promise
 
 const quietReporter = SILENT_REPORTER;
 
+type CreateVenue = typeof createKrakenVenue;
+
 /** The adapter path: createKrakenVenue → WS → parse → candles / checked book → sink / listener. */
-async function adapterRun(port: number, channel: 'ohlc' | 'book', n: number, stateDir: string): Promise<number> {
+async function adapterRun(create: CreateVenue, port: number, channel: 'ohlc' | 'book', n: number, stateDir: string): Promise<number> {
   let got = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
@@ -211,7 +216,7 @@ async function adapterRun(port: number, channel: 'ohlc' | 'book', n: number, sta
     subscriptionFailed: () => undefined,
     connection: () => quietReporter,
   };
-  const venue = createKrakenVenue({ rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/v2`, wsAuth: `ws://127.0.0.1:${port}/v2`, mode: 'demo', sink, stateDir });
+  const venue = create({ rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/v2`, wsAuth: `ws://127.0.0.1:${port}/v2`, mode: 'demo', sink, stateDir });
   await venue.connect();
   const cpu = await cpuMicros(async () => {
     if (channel === 'ohlc') venue.subscribeCandles({ venue: 'kraken', instrumentId: 'XXBTZUSD', interval: '1m' });
@@ -227,22 +232,34 @@ async function adapterRun(port: number, channel: 'ohlc' | 'book', n: number, sta
   return cpu / n;
 }
 
+/** Runs after and before in an order that alternates by round, so neither always goes second. */
+async function pair(round: number, after: () => Promise<number>, before: () => Promise<number>): Promise<[number, number]> {
+  if (round % 2 === 0) {
+    const a = await after();
+    return [a, await before()];
+  }
+  const b = await before();
+  return [await after(), b];
+}
+
 export async function runKrakenBench(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'kraken-bench-'));
   const file = join(dir, 'frames.json');
   writeFileSync(file, JSON.stringify({ ohlc: ohlcFrames(MESSAGES), book: bookFrames(MESSAGES) }));
   const { child, port } = await startServer(file);
   const url = `ws://127.0.0.1:${port}/v2`;
-  const runs: { rawOhlc: number; ohlc: number; rawBook: number; book: number }[] = [];
+  const before = (await importBaseline<{ createKrakenVenue: CreateVenue }>('electron/venues/kraken/adapter.ts')).createKrakenVenue;
+  const runs: { rawOhlc: number; ohlc: number; ohlcBefore: number; rawBook: number; book: number; bookBefore: number }[] = [];
   try {
-    // Round 0 warms the JIT on both paths. Each later round measures raw and adapter back
-    // to back, so a ratio compares like with like on a busy machine; medians over rounds.
+    // Round 0 warms the JIT on every path. Each later round measures raw, before and after
+    // back to back (before/after alternating who goes first), so a ratio compares like with
+    // like on a busy machine; medians over rounds.
     for (let round = 0; round <= ROUNDS; round++) {
       const rawOhlc = await rawRun(url, 'ohlc', MESSAGES);
-      const ohlc = await adapterRun(port, 'ohlc', MESSAGES, dir);
+      const [ohlc, ohlcBefore] = await pair(round, () => adapterRun(createKrakenVenue, port, 'ohlc', MESSAGES, dir), () => adapterRun(before, port, 'ohlc', MESSAGES, dir));
       const rawBook = await rawRun(url, 'book', MESSAGES);
-      const book = await adapterRun(port, 'book', MESSAGES, dir);
-      if (round > 0) runs.push({ rawOhlc, ohlc, rawBook, book });
+      const [book, bookBefore] = await pair(round, () => adapterRun(createKrakenVenue, port, 'book', MESSAGES, dir), () => adapterRun(before, port, 'book', MESSAGES, dir));
+      if (round > 0) runs.push({ rawOhlc, ohlc, ohlcBefore, rawBook, book, bookBefore });
     }
   } finally {
     child.kill();
@@ -255,8 +272,12 @@ export async function runKrakenBench(): Promise<Figure[]> {
   };
   const m = (f: (x: (typeof runs)[number]) => number): number => r(median(runs.map(f)));
   return [
-    { name: 'kraken ws ohlc: adapter CPU per message', value: m((x) => x.ohlc), unit: 'µs', ceiling: m((x) => x.rawOhlc), target: '≤ 1.5× ceiling' },
-    { name: 'kraken ws book 10 + checksum: adapter CPU per message', value: m((x) => x.book), unit: 'µs', ceiling: m((x) => x.rawBook), target: '≤ 2.2× ceiling' },
+    { name: 'kraken ws ohlc: adapter CPU per message, validated', value: m((x) => x.ohlc), unit: 'µs', ceiling: m((x) => x.rawOhlc), target: '≤ 1.5× ceiling' },
+    { name: 'kraken ws ohlc: adapter CPU per message, a6bb836', value: m((x) => x.ohlcBefore), unit: 'µs', ceiling: m((x) => x.rawOhlc) },
+    { name: 'kraken ws book 10 + checksum: CPU per message, validated', value: m((x) => x.book), unit: 'µs', ceiling: m((x) => x.rawBook), target: '≤ 2.2× ceiling' },
+    { name: 'kraken ws book 10 + checksum: CPU per message, a6bb836', value: m((x) => x.bookBefore), unit: 'µs', ceiling: m((x) => x.rawBook) },
+    { name: 'kraken ws ohlc: validated / a6bb836 (median of rounds)', value: m((x) => x.ohlc / x.ohlcBefore), unit: '×', target: '≤ 1.05' },
+    { name: 'kraken ws book + checksum: validated / a6bb836 (median)', value: m((x) => x.book / x.bookBefore), unit: '×', target: '≤ 1.05' },
     { name: 'kraken ws ohlc: adapter / raw (median of rounds)', value: m((x) => x.ohlc / x.rawOhlc), unit: '×', target: '≤ 1.5' },
     { name: 'kraken ws book + checksum: adapter / raw (median of rounds)', value: m((x) => x.book / x.rawBook), unit: '×', target: '≤ 2.2' },
   ];

@@ -11,13 +11,13 @@ import { INTERVAL_MINUTES, OHLC_MAX_ROWS, SPOT_ACCOUNT_ID } from './constants.js
 import type { KrakenTier } from './constants.js';
 import { DeadManSwitch } from './dead-man.js';
 import { mapKrakenError } from './errors.js';
-import { PublicFeeds, ohlcRows } from './feeds.js';
+import { PublicFeeds, checkedRows, ohlcRows } from './feeds.js';
 import type { BookListener } from './feeds.js';
 import { KrakenLimits } from './limits.js';
 import type { WsBalanceEntry, WsExecution } from './messages.js';
 import { NonceSource } from './nonce.js';
 import { OrderEntry, OrderTracker, isStaleToken } from './orders.js';
-import { MalformedFrame, decText, ohlcRowToCandle } from './parse.js';
+import { MalformedFrame, checkBalance, checkExecution, decText, nativeOf } from './parse.js';
 import { KrakenRest } from './rest.js';
 import type { RestAssetPairs, RestBalance, RestBalanceEx, RestOhlc, RestWsToken } from './rest-types.js';
 import { SymbolTable } from './symbols.js';
@@ -111,6 +111,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     onFrame: (f) => feeds.onFrame(f),
     onConfirmed: () => feeds.onConfirmed(),
     onDown: (reason) => feeds.onDown(reason),
+    onSubscribeError: (key, err) => feeds.onSubscribeError(key, err),
     ...(timing.pingEveryMs !== undefined ? { pingEveryMs: timing.pingEveryMs } : {}),
     ...(timing.silenceMs !== undefined ? { silenceMs: timing.silenceMs } : {}),
     ...(timing.ackTimeoutMs !== undefined ? { ackTimeoutMs: timing.ackTimeoutMs } : {}),
@@ -125,6 +126,9 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     socket: publicSocket,
     sink,
     reporter: pubReporter,
+    restReporter,
+    now,
+    skewMs: () => publicSocket.clockSkewMs,
     ohlc: async (pairId, minutes, since) => ohlcRows(await fetchOhlc(pairId, minutes, since), pairId),
   });
   let publicStarted = false;
@@ -151,30 +155,53 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     now,
     ...(timing.replyTimeoutMs !== undefined ? { replyTimeoutMs: timing.replyTimeoutMs } : {}),
   });
-  const fetchToken = async (): Promise<string> => (await rest.privatePost<RestWsToken>('GetWebSocketsToken', {})).token;
+  const fetchToken = async (): Promise<string> => {
+    const r = await rest.privatePost<RestWsToken>('GetWebSocketsToken', {});
+    if (typeof r?.token !== 'string' || r.token === '') {
+      restReporter.malformed('GetWebSocketsToken: no token in the answer', JSON.stringify(r));
+      throw new VenueError('unavailable', 'bad-token-answer', 'Kraken GetWebSocketsToken answered without a token');
+    }
+    return r.token;
+  };
+  /** An execution we could not read: order state may have moved without us; degraded until REST says where it stands. */
+  const resyncOrders = (reason: string): void => {
+    const socket = privateSocket;
+    if (!socket) return;
+    socket.degrade(reason);
+    entry.reconcile().then(
+      () => socket.restore('orders reconciled'),
+      (e: unknown) => {
+        if (isVenueError(e)) privReporter.error(e.info(now()));
+        socket.recycle('reconcile after a bad execution failed');
+      },
+    );
+  };
   const onPrivateFrame = (f: ChannelFrame): void => {
     if (f.channel === 'executions') {
-      const data = f.data as WsExecution[];
-      if (!Array.isArray(data)) throw new MalformedFrame('executions data is not an array');
-      let bad: string | undefined;
-      for (const e of data) {
-        try {
-          entry.applyExecution(e);
-        } catch (err) {
-          if (!(err instanceof MalformedFrame)) throw err;
-          bad = err.message;
-        }
+      if (!Array.isArray(f.data)) {
+        resyncOrders('unreadable executions frame');
+        throw new MalformedFrame('executions data is not an array');
       }
+      // The whole frame is checked before any entry is applied.
+      let data: WsExecution[];
+      const native = nativeOf(f).data as unknown[];
+      try {
+        data = (f.data as unknown[]).map((e, i) => checkExecution(e, native[i]));
+      } catch (e) {
+        resyncOrders('unreadable execution');
+        throw e;
+      }
+      for (const e of data) entry.applyExecution(e);
       if (f.type === 'snapshot') {
         executionsSnapshot.done = true;
         executionsSnapshot.wake?.();
       }
-      if (bad !== undefined) throw new MalformedFrame(`execution skipped: ${bad}`);
     } else if (f.channel === 'balances') {
-      const data = f.data as WsBalanceEntry[];
-      if (!Array.isArray(data)) throw new MalformedFrame('balances data is not an array');
-      for (const b of data) if (typeof b.asset === 'string' && b.balance !== undefined) balanceCache.set(b.asset, decText(b.balance));
-    }
+      if (!Array.isArray(f.data)) throw new MalformedFrame('balances data is not an array');
+      const native = nativeOf(f).data as unknown[];
+      const data: WsBalanceEntry[] = (f.data as unknown[]).map((b, i) => checkBalance(b, native[i]));
+      for (const b of data) if (b.balance !== undefined) balanceCache.set(b.asset, decText(b.balance));
+    } else throw new MalformedFrame('frame of a channel the private socket never subscribed');
   };
   const privateSocket: KrakenSocket | undefined = hasKeys
     ? new KrakenSocket({
@@ -189,7 +216,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
         },
         authParams: () => (token !== undefined ? { token } : {}),
         onSubscribeError: (_key, err) => {
-          if (/token|session/i.test(err)) privateSocket?.recycle(`subscription refused: ${err}`);
+          if (/token|session/i.test(err.code)) privateSocket?.recycle(`subscription refused: ${err.code}`);
         },
         onConfirmed: async () => {
           // Reconcile before reporting live: the snapshot first, then REST for what it cannot say.
@@ -248,7 +275,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   };
   const ensureSymbols = async (): Promise<void> => {
     if (symbols.size > 0) return;
-    symbols.load(await rest.publicGet<RestAssetPairs>('AssetPairs'));
+    symbols.load(await rest.publicGet<RestAssetPairs>('AssetPairs'), (detail, frame) => restReporter.malformed(detail, frame));
   };
   const needKeys = (): void => {
     if (!hasKeys) throw new VenueError('auth', 'no-credentials', 'Kraken order entry needs an API key and secret');
@@ -326,8 +353,8 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       const key: CandleKey = { venue: 'kraken', instrumentId: m.id, interval: req.interval };
       const out: Candle[] = [];
       let lastTime = -Infinity;
-      for (const row of rows.slice(-OHLC_MAX_ROWS)) {
-        const c = ohlcRowToCandle(row, key).candle;
+      for (const cc of checkedRows(rows.slice(-OHLC_MAX_ROWS), key, restReporter, now(), publicSocket.clockSkewMs)) {
+        const c = cc.candle;
         if (c.time % span !== 0 || c.time <= lastTime) continue;
         if (req.from !== undefined && c.time < req.from) continue;
         if (req.before !== undefined && c.time >= req.before) continue;
@@ -345,7 +372,8 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       }
       const m = symbols.find(key.instrumentId);
       if (!m) {
-        pubReporter.error({ kind: 'invalid', code: 'unknown-instrument', message: `cannot subscribe ${key.instrumentId}: unknown Kraken pair`, at: now() });
+        // Kraken would refuse it ("Currency pair not supported"): say so for this key, at once.
+        sink.subscriptionFailed(key, { kind: 'invalid', code: 'EQuery:Unknown asset pair', message: `cannot subscribe ${key.instrumentId}: unknown Kraken pair`, at: now() });
         return;
       }
       feeds.subscribeCandles({ ...key, instrumentId: m.id }, m);
@@ -397,7 +425,14 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       const res = await rest.privatePost<RestBalance>('Balance', {});
       const names = assetNames(symbols);
       const out: Record<string, Dec> = {};
-      for (const [asset, text] of Object.entries(res)) out[names.get(asset) ?? asset] = decText(String(text));
+      for (const [asset, text] of Object.entries(res)) {
+        try {
+          out[names.get(asset) ?? asset] = decText(text);
+        } catch (e) {
+          if (!(e instanceof MalformedFrame)) throw e;
+          restReporter.malformed(`Balance: ${e.message}`, JSON.stringify({ [asset]: text }));
+        }
+      }
       return out;
     },
 
@@ -407,13 +442,16 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       await ensureSymbols();
       const res = await rest.privatePost<RestBalanceEx>('BalanceEx', {});
       const names = assetNames(symbols);
-      const positions = Object.entries(res).map(([asset, b]) => ({
-        venue: 'kraken' as const,
-        accountId,
-        asset: names.get(asset) ?? asset,
-        quantity: decText(String(b.balance)),
-        blocked: decText(String(b.hold_trade ?? '0')),
-      }));
+      const positions: Portfolio['positions'] = [];
+      for (const [asset, b] of Object.entries(res)) {
+        try {
+          if (typeof b !== 'object' || b === null) throw new MalformedFrame('BalanceEx entry is not an object');
+          positions.push({ venue: 'kraken', accountId, asset: names.get(asset) ?? asset, quantity: decText(b.balance), blocked: decText(b.hold_trade ?? '0') });
+        } catch (e) {
+          if (!(e instanceof MalformedFrame)) throw e;
+          restReporter.malformed(`BalanceEx: ${e.message}`, JSON.stringify({ [asset]: b }));
+        }
+      }
       return { venue: 'kraken', accountId, positions, at: now() };
     },
 

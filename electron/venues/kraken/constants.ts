@@ -87,3 +87,20 @@ export const V2_ASSET_ALIASES: Readonly<Record<string, string>> = {
 };
 
 export const SPOT_ACCOUNT_ID = 'spot';
+
+/** Kraken sends a heartbeat about once a second once anything is subscribed (doc §4.2). */
+export const HEARTBEAT_EVERY_MS = 1_000;
+/** Silence that means a dead socket while subscribed: 2.5 heartbeats, checked every 250 ms → noticed within 3 s. */
+export const SUBSCRIBED_SILENCE_MS = 2_500;
+/** Before anything is subscribed only our pings draw frames: this long without one is dead. */
+export const UNSUBSCRIBED_SILENCE_MS = 15_000;
+/** How often the watchdog looks (bounds detection at silence + this). */
+export const WATCHDOG_TICK_MS = 250;
+/** A subscribe neither acked nor refused this long has failed (reported, retried later). */
+export const ACK_TIMEOUT_MS = 10_000;
+/** A failed subscription is asked for again after this long (unknown symbols keep failing, slowly). */
+export const SUBSCRIBE_RETRY_MS = 30_000;
+/** No Kraken frame we read is this large (a 1000-level book snapshot is ~60 kB); bigger is refused unread. */
+export const MAX_FRAME_CHARS = 1 << 20;
+/** WS v2 system values (doc §4.2). */
+export const SYSTEM_STATES: ReadonlySet<string> = new Set(['online', 'cancel_only', 'maintenance', 'post_only']);

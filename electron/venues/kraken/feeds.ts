@@ -4,16 +4,17 @@
  * A wrong book is never handed to a listener: on a mismatch it is dropped, listeners get a
  * reset, and the book is resubscribed for a fresh snapshot.
  */
-import type { CandleKey, VenueId } from '../../domain.js';
+import { DEFAULT_CLOCK_SKEW_MS, candleProblem } from '../../candle-sanity.js';
+import type { CandleKey, VenueErrorInfo, VenueId } from '../../domain.js';
 import type { ConnectionReporter, VenueSink } from '../venue.js';
 import { VenueError, isVenueError } from '../venue.js';
 import type { BookDepth } from './constants.js';
 import { BOOK_DEPTHS, INTERVAL_MINUTES } from './constants.js';
 import { OrderBook } from './book.js';
 import type { BookView } from './book.js';
-import type { WsBookData, WsOhlcData } from './messages.js';
+import type { WsBookData, WsBookLevel, WsOhlcData } from './messages.js';
 import type { CountedCandle } from './parse.js';
-import { MalformedFrame, ohlcRowToCandle, wsOhlcToCandle } from './parse.js';
+import { MalformedFrame, isText, nativeOf, ohlcRowToCandle, wholeNumber, wsOhlcToCandle } from './parse.js';
 import type { RestOhlc, RestOhlcRow } from './rest-types.js';
 import type { PairMeta } from './symbols.js';
 import type { ChannelFrame, KrakenSocket } from './ws.js';
@@ -58,6 +59,57 @@ export interface PublicFeedsOptions {
   reporter: ConnectionReporter;
   /** REST OHLC for gap fill: resolves with the rows of a pair and interval since a time. */
   ohlc: (pairId: string, minutes: number, since: number) => Promise<RestOhlcRow[]>;
+  /** Where REST rows that fail validation are counted; default `reporter`. */
+  restReporter?: ConnectionReporter;
+  /** Our clock, ms. */
+  now?: () => number;
+  /** The venue's clock minus ours as last measured (ms): widens how far ahead a candle may open. */
+  skewMs?: () => number;
+}
+
+/** Reused for every candle: this runs once per ohlc entry on the hot path. */
+const CHECK = { nowMs: 0, skewMs: DEFAULT_CLOCK_SKEW_MS };
+
+/** The candle sanity rule with this venue's clock tolerance; the reason, or undefined when fine. */
+export function krakenCandleProblem(cc: CountedCandle, nowMs: number, skewMs: number): string | undefined {
+  CHECK.nowMs = nowMs;
+  CHECK.skewMs = skewMs > 0 ? DEFAULT_CLOCK_SKEW_MS + skewMs : DEFAULT_CLOCK_SKEW_MS;
+  return candleProblem(cc.candle, CHECK);
+}
+
+/** REST OHLC rows → the candles that pass validation; each row that fails is counted on `reporter` and skipped. */
+export function checkedRows(rows: readonly RestOhlcRow[], key: CandleKey, reporter: ConnectionReporter, nowMs: number, skewMs: number): CountedCandle[] {
+  const out: CountedCandle[] = [];
+  for (const row of rows) {
+    try {
+      const cc = ohlcRowToCandle(row, key);
+      const why = krakenCandleProblem(cc, nowMs, skewMs);
+      if (why !== undefined) throw new MalformedFrame(`OHLC row refused: ${why}`);
+      out.push(cc);
+    } catch (e) {
+      if (!(e instanceof MalformedFrame)) throw e;
+      reporter.malformed(e.message, safeJson(row));
+    }
+  }
+  return out;
+}
+
+function safeJson(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Book levels as the contract has them: an array of {price, qty} decimal texts. */
+function checkLevels(levels: unknown): void {
+  if (levels === undefined) return;
+  if (!Array.isArray(levels)) throw new MalformedFrame('book levels are not an array');
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i] as WsBookLevel | null;
+    if (typeof l !== 'object' || l === null || typeof l.price !== 'string' || typeof l.qty !== 'string') throw new MalformedFrame('book level is not {price, qty}');
+  }
 }
 
 /** Picks the pair's rows out of an OHLC result (keyed by pair id, plus `last`). */
@@ -153,27 +205,75 @@ export class PublicFeeds {
     await Promise.all(work);
   }
 
-  /** One channel frame from the public socket. */
-  onFrame(f: ChannelFrame): void {
-    if (f.channel === 'ohlc') this.onOhlc(f.data as WsOhlcData[]);
-    else if (f.channel === 'book') this.onBook(f.data as WsBookData[], f.type === 'snapshot');
+  /** A subscription the venue refused or never answered: its owner hears why. */
+  onSubscribeError(subKey: string, err: VenueErrorInfo): void {
+    for (const f of this.candles.values()) if (f.subKey === subKey) this.o.sink.subscriptionFailed(f.key, err);
+    for (const f of this.books.values()) if (f.subKey === subKey) this.reset(f, `subscription failed: ${err.message}`);
   }
 
-  private onOhlc(data: WsOhlcData[]): void {
+  /** One channel frame from the public socket (type already checked by the socket). */
+  onFrame(f: ChannelFrame): void {
+    // The plain-parse twin, only when the careful reader quoted numbers (else the frame's own types hold).
+    const native = nativeOf(f);
+    const nat = native === f ? undefined : (native.data as unknown[] | undefined);
+    if (f.channel === 'ohlc') this.onOhlc(f.data, nat);
+    else if (f.channel === 'book') this.onBook(f.data, f.type === 'snapshot', nat);
+    else throw new MalformedFrame('frame of a channel the public socket never subscribed');
+  }
+
+  /** Every entry is validated before any is used: one bad entry refuses the whole frame. */
+  private onOhlc(data: unknown, nat: unknown[] | undefined): void {
     if (!Array.isArray(data)) throw new MalformedFrame('ohlc data is not an array');
-    for (const d of data) {
-      if (typeof d !== 'object' || d === null) throw new MalformedFrame('ohlc entry is not an object');
-      const feed = this.candles.get(`${d.symbol}|${d.interval}`);
-      if (!feed) continue;
-      // A candle's updates repeat its interval_begin: parse that time once.
-      const cc = wsOhlcToCandle(d, feed.key, feed.begin);
-      if (feed.begin.text !== d.interval_begin) {
-        feed.begin.text = d.interval_begin;
-        feed.begin.time = cc.candle.time;
-      }
-      if (feed.filling) feed.buffer.push(cc);
-      else this.emit(feed, cc);
+    if (data.length === 1) {
+      const feed = this.ohlcFeed(data[0], nat?.[0]);
+      if (feed) this.take(feed, data[0] as WsOhlcData, this.checked(feed, data[0] as WsOhlcData));
+      return;
     }
+    const ok: { feed: CandleFeed; d: WsOhlcData; cc: CountedCandle }[] = [];
+    for (let i = 0; i < data.length; i++) {
+      const d: unknown = data[i];
+      const feed = this.ohlcFeed(d, nat?.[i]);
+      if (feed) ok.push({ feed, d: d as WsOhlcData, cc: this.checked(feed, d as WsOhlcData) });
+    }
+    for (const x of ok) this.take(x.feed, x.d, x.cc);
+  }
+
+  /**
+   * The feed an ohlc entry is for, undefined when none (a symbol or interval we do not hold).
+   * `native`: the entry's plain-parse twin when the careful reader made it (see nativeOf).
+   */
+  private ohlcFeed(d: unknown, native: unknown): CandleFeed | undefined {
+    if (typeof d !== 'object' || d === null) throw new MalformedFrame('ohlc entry is not an object');
+    const e = d as { symbol?: unknown; interval?: unknown; interval_begin?: unknown; timestamp?: unknown };
+    if (typeof e.symbol !== 'string') throw new MalformedFrame('ohlc symbol is not a string');
+    if (native !== undefined) {
+      if (!isText(native, 'symbol')) throw new MalformedFrame('ohlc symbol is not a string');
+      if (e.interval_begin !== undefined && !isText(native, 'interval_begin')) throw new MalformedFrame('ohlc interval_begin is not a string');
+      if (e.timestamp !== undefined && !isText(native, 'timestamp')) throw new MalformedFrame('ohlc timestamp is not a string');
+    }
+    return this.candles.get(`${e.symbol}|${wholeNumber(e.interval, 'ohlc interval')}`);
+  }
+
+  private checked(feed: CandleFeed, d: WsOhlcData): CountedCandle {
+    // A candle's updates repeat its interval_begin: parse that time once.
+    const cc = wsOhlcToCandle(d, feed.key, feed.begin);
+    const why = krakenCandleProblem(cc, this.now(), this.o.skewMs?.() ?? 0);
+    if (why !== undefined) throw new MalformedFrame(`ohlc candle refused: ${why}`);
+    return cc;
+  }
+
+  private take(feed: CandleFeed, d: WsOhlcData, cc: CountedCandle): void {
+    // Only a begin that passed validation is remembered.
+    if (feed.begin.text !== d.interval_begin) {
+      feed.begin.text = d.interval_begin;
+      feed.begin.time = cc.candle.time;
+    }
+    if (feed.filling) feed.buffer.push(cc);
+    else this.emit(feed, cc);
+  }
+
+  private now(): number {
+    return this.o.now?.() ?? Date.now();
   }
 
   /** Hands a candle to the sink unless a fresher copy of it (or a later candle) went first. */
@@ -202,8 +302,7 @@ export class PublicFeeds {
     }
     if (rows) {
       const from = feed.last?.time ?? 0;
-      for (const row of rows) {
-        const cc = ohlcRowToCandle(row, feed.key);
+      for (const cc of checkedRows(rows, feed.key, this.o.restReporter ?? this.o.reporter, this.now(), this.o.skewMs?.() ?? 0)) {
         if (cc.candle.time >= from) this.emit(feed, cc);
       }
     }
@@ -215,19 +314,27 @@ export class PublicFeeds {
     feed.needsFill = false;
   }
 
-  private onBook(data: WsBookData[], snapshot: boolean): void {
+  private onBook(data: unknown, snapshot: boolean, native: unknown[] | undefined): void {
     if (!Array.isArray(data)) throw new MalformedFrame('book data is not an array');
-    for (const d of data) {
+    for (let i = 0; i < data.length; i++) {
+      const d = data[i] as WsBookData;
       if (typeof d !== 'object' || d === null) throw new MalformedFrame('book entry is not an object');
+      if (typeof d.symbol !== 'string' || (native !== undefined && !isText(native[i], 'symbol'))) throw new MalformedFrame('book symbol is not a string');
       const f = this.books.get(d.symbol);
       if (!f) continue;
-      if (!snapshot && !f.synced) continue; // stale updates before the fresh snapshot
       let ok: boolean;
       try {
+        if (d.wellFormed !== true) {
+          checkLevels(d.bids);
+          checkLevels(d.asks);
+          if (wholeNumber(d.checksum, 'book checksum') > 0xffffffff) throw new MalformedFrame('book checksum is not a CRC32');
+          if (d.timestamp !== undefined && (typeof d.timestamp !== 'string' || (native !== undefined && !isText(native[i], 'timestamp')))) throw new MalformedFrame('book timestamp is not a string');
+        }
+        if (!snapshot && !f.synced) continue; // stale updates before the fresh snapshot
         ok = snapshot ? f.book.applySnapshot(d) : f.book.applyUpdate(d);
       } catch (e) {
         // A level we could not read leaves the book unknowable: resync it.
-        this.resync(f, `unreadable book frame: ${(e as Error).message}`);
+        this.resync(f, `unreadable book frame: ${e instanceof MalformedFrame ? e.message : e instanceof Error ? e.name : 'throw'}`);
         throw e;
       }
       if (!ok) {
@@ -242,9 +349,11 @@ export class PublicFeeds {
     }
   }
 
+  /** The book can no longer be trusted: the connection is degraded until a fresh snapshot's subscribe is acked. */
   private resync(f: BookFeed, reason: string): void {
-    this.o.reporter.error({ kind: 'internal', code: 'book-checksum', message: `${f.meta.symbol}: ${reason}; resubscribing`, at: Date.now() });
+    this.o.reporter.error({ kind: 'internal', code: 'book-checksum', message: `${f.meta.symbol}: ${reason}; resubscribing`, at: this.now() });
     this.reset(f, reason);
+    this.o.socket.degrade(`${f.meta.symbol} book resync: ${reason}`);
     this.o.socket.resubscribe(f.subKey);
   }
 

@@ -40,7 +40,9 @@ function readEntry(r: Cursor): WsBookData | undefined {
   if (!r.lit('{"symbol":"')) return undefined;
   const symbol = r.string();
   if (symbol === undefined || !r.lit('"')) return undefined;
-  const d: WsBookData = { symbol, checksum: -1 };
+  // The layout itself is the type check (levels of number texts, a CRC32 of digits): an entry
+  // that reaches the end is well formed; one that does not is dropped with the whole frame.
+  const d: WsBookData = { symbol, checksum: -1, wellFormed: true };
   let sawChecksum = false;
   for (;;) {
     const c = r.next();
@@ -56,8 +58,9 @@ function readEntry(r: Cursor): WsBookData | undefined {
       d.asks = levels;
     } else if (r.lit('"checksum":')) {
       const n = r.number();
-      if (n === undefined || !isDigits(n)) return undefined;
+      if (n === undefined || n.length > 10 || !isDigits(n)) return undefined;
       d.checksum = Number(n);
+      if (d.checksum > 0xffffffff) return undefined;
       sawChecksum = true;
     } else if (r.lit('"timestamp":"')) {
       // Not used by the book: checked and skipped, not copied.
@@ -116,31 +119,48 @@ function readCandle(r: Cursor): WsOhlcData | undefined {
   if (!r.lit('{"symbol":"')) return undefined;
   const symbol = r.string();
   if (symbol === undefined || !r.lit('","open":')) return undefined;
-  const open = r.number();
+  // Decimals come out canonical when they are plain and non-negative (the usual case), so the
+  // candle is built from them as they are; `canonical` says whether all five were.
+  r.canonical = true;
+  const open = r.decimal();
   if (open === undefined || !r.lit(',"high":')) return undefined;
-  const high = r.number();
+  const high = r.decimal();
   if (high === undefined || !r.lit(',"low":')) return undefined;
-  const low = r.number();
+  const low = r.decimal();
   if (low === undefined || !r.lit(',"close":')) return undefined;
-  const close = r.number();
+  const close = r.decimal();
   if (close === undefined || !r.lit(',"trades":')) return undefined;
-  const trades = r.number();
-  if (trades === undefined || !r.lit(',"volume":')) return undefined;
-  const volume = r.number();
-  // vwap and the candle's end timestamp are not used: checked and skipped, not copied.
-  if (volume === undefined || !r.lit(',"vwap":') || r.number(false) === undefined || !r.lit(',"interval_begin":"')) return undefined;
+  // A count of digits is read as its value here; anything else goes to the general reader.
+  const trades = r.count();
+  if (trades < 0 || !r.lit(',"volume":')) return undefined;
+  const volume = r.decimal();
+  // vwap is kept for validation; the candle's end timestamp is not used: checked and skipped, not copied.
+  if (volume === undefined || !r.lit(',"vwap":')) return undefined;
+  const vwapAt = r.pos;
+  if (r.number(false) === undefined) return undefined;
+  // vwap is only validated, never used: a plain non-negative number needs no copy ('0' stands in);
+  // anything else (sign, exponent) is copied for parse.ts to judge.
+  const vwap = r.plainNonNegative(vwapAt) ? '0' : r.from(vwapAt);
+  if (!r.lit(',"interval_begin":"')) return undefined;
   const begin = r.string();
   if (begin === undefined || !r.lit('","interval":')) return undefined;
   const interval = r.number();
   if (interval === undefined) return undefined;
   if (r.lit(',"timestamp":"') && (r.string(false) === undefined || !r.lit('"'))) return undefined;
   if (!r.lit('}')) return undefined;
-  return { symbol, open, high, low, close, trades, volume, interval_begin: begin, interval };
+  const d: WsOhlcData = { symbol, open, high, low, close, trades, volume, vwap, interval_begin: begin, interval };
+  if (r.canonical) d.canonical = true;
+  return d;
 }
 
 class Cursor {
   private readonly s: string;
   private i: number;
+  /** Whether every decimal() since it was set to true came out canonical. */
+  canonical = true;
+  /** Set by number(): where its '.' was (-1: none), and whether it had a sign or an exponent. */
+  private dot = -1;
+  private signed = false;
 
   constructor(s: string, i: number) {
     this.s = s;
@@ -149,6 +169,26 @@ class Cursor {
 
   atEnd(): boolean {
     return this.i === this.s.length;
+  }
+
+  get pos(): number {
+    return this.i;
+  }
+
+  /** The text from `at` to here. */
+  from(at: number): string {
+    return this.s.slice(at, this.i);
+  }
+
+  /** The number read from `at` to here has no sign and no exponent. */
+  plainNonNegative(at: number): boolean {
+    const s = this.s;
+    if (s.charCodeAt(at) === 45) return false;
+    for (let k = at; k < this.i; k++) {
+      const c = s.charCodeAt(k);
+      if (c === 101 || c === 69) return false;
+    }
+    return true;
   }
 
   peek(): number {
@@ -179,7 +219,11 @@ class Cursor {
     const start = this.i;
     const end = s.indexOf('"', start);
     if (end < 0) return undefined;
-    for (let k = start; k < end; k++) if (s.charCodeAt(k) === 92 /* \ */) return undefined;
+    // Escapes go to the general reader; raw control characters are not JSON at all.
+    for (let k = start; k < end; k++) {
+      const c = s.charCodeAt(k);
+      if (c === 92 /* \ */ || c < 32) return undefined;
+    }
     this.i = end;
     return keep ? s.slice(start, end) : '';
   }
@@ -189,11 +233,15 @@ class Cursor {
     const s = this.s;
     const start = this.i;
     let i = start;
-    if (s.charCodeAt(i) === 45) i++;
+    this.dot = -1;
+    this.signed = s.charCodeAt(i) === 45;
+    if (this.signed) i++;
     const d0 = i;
     while (isDigit(s.charCodeAt(i))) i++;
-    if (i === d0) return undefined;
+    // JSON allows no leading zero ("064250.0" is not a number): the general reader refuses it.
+    if (i === d0 || (s.charCodeAt(d0) === 48 && i > d0 + 1)) return undefined;
     if (s.charCodeAt(i) === 46) {
+      this.dot = i;
       const f0 = ++i;
       while (isDigit(s.charCodeAt(i))) i++;
       if (i === f0) return undefined;
@@ -206,9 +254,44 @@ class Cursor {
       const x0 = i;
       while (isDigit(s.charCodeAt(i))) i++;
       if (i === x0) return undefined;
+      this.signed = true; // not canonical: decText expands it
     }
     this.i = i;
     return keep ? s.slice(start, i) : '';
+  }
+
+  /** A whole number of up to 15 digits as its value (no sign, fraction or exponent), else -1. */
+  count(): number {
+    const s = this.s;
+    let i = this.i;
+    let v = 0;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) v = v * 10 + (c - 48);
+    const n = i - this.i;
+    if (n === 0 || n > 15 || (n > 1 && s.charCodeAt(this.i) === 48)) return -1;
+    const c = s.charCodeAt(i);
+    if (c === 46 || c === 101 || c === 69) return -1;
+    this.i = i;
+    return v;
+  }
+
+  /**
+   * A number as decText would write it ("64250.0" → "64250", "0.12300000" → "0.123") when it
+   * is plain and non-negative; otherwise its text as written, and `canonical` turns false.
+   */
+  decimal(): string | undefined {
+    const start = this.i;
+    if (this.number(false) === undefined) return undefined;
+    let end = this.i;
+    if (this.signed) {
+      this.canonical = false;
+      return this.s.slice(start, end);
+    }
+    if (this.dot >= 0) {
+      const s = this.s;
+      while (s.charCodeAt(end - 1) === 48) end--;
+      if (end - 1 === this.dot) end--;
+    }
+    return this.s.slice(start, end);
   }
 }
 

@@ -99,6 +99,18 @@ export class DecayLimiter {
     };
   }
 
+  /**
+   * Holds `cost` in flight at once, ahead of any queue and over the ceiling if need be: for
+   * cancels, which must never wait behind placements (the venue may still refuse one; the
+   * caller retries that within its bound).
+   */
+  acquireNow(cost: number): Landed {
+    this.level();
+    this.inflight += cost;
+    this.opts.onChange?.();
+    return this.lander(cost);
+  }
+
   /** Charges without waiting (a cost the venue books whether or not we wanted to send). */
   charge(cost: number): void {
     this.level();
@@ -210,14 +222,17 @@ export class KrakenLimits {
     return this.pair(pairId).acquire(1);
   }
 
-  /** `ageMs`: how long the order has rested since the venue created (or last amended) it. */
+  /**
+   * `ageMs`: how long the order has rested since the venue created (or last amended) it.
+   * Counted, never queued: a cancel lowers risk and must not wait behind placements.
+   */
   cancelOrder(pairId: string, ageMs: number): Promise<Landed> {
-    return this.pair(pairId).acquire(agePenalty(CANCEL_PENALTY, ageMs));
+    return Promise.resolve(this.pair(pairId).acquireNow(agePenalty(CANCEL_PENALTY, ageMs)));
   }
 
-  /** cancel_all: +1 on each pair with open orders (Kraken's SDK; the doc table has no row). */
+  /** cancel_all: +1 on each pair with open orders (Kraken's SDK; the doc table has no row). Never queued either. */
   cancelAll(pairIds: Iterable<string>): Promise<Landed[]> {
-    return Promise.all([...new Set(pairIds)].map((id) => this.pair(id).acquire(1)));
+    return Promise.resolve([...new Set(pairIds)].map((id) => this.pair(id).acquireNow(1)));
   }
 
   headroom(): LimiterHeadroom[] {

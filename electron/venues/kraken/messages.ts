@@ -55,6 +55,8 @@ export interface WsBookData {
   asks?: WsBookLevel[];
   checksum: Int;
   timestamp?: string;
+  /** Set by the one-pass reader (hot-frames.ts): its layout already checked every type here. */
+  wellFormed?: true;
 }
 
 export interface WsOhlcData {
@@ -70,6 +72,8 @@ export interface WsOhlcData {
   interval_begin: string;
   interval: Int;
   timestamp?: string;
+  /** Set by the one-pass reader (hot-frames.ts) when open…volume are already canonical decimal text. */
+  canonical?: true;
 }
 
 export interface WsInstrumentPair {

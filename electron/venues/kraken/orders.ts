@@ -18,7 +18,7 @@ import { mapKrakenError, unknownOutcome } from './errors.js';
 import type { KrakenLimits } from './limits.js';
 import type { WsExecution } from './messages.js';
 import type { OrderEvidence } from './parse.js';
-import { MalformedFrame, executionToEvidence, restOrderToEvidence, restTradeToEvidence } from './parse.js';
+import { MalformedFrame, executionToEvidence, isText, nativeOf, restOrderToEvidence, restTradeToEvidence, wholeNumber } from './parse.js';
 import type { KrakenRest } from './rest.js';
 import type { RestAddOrder, RestCancelOrder, RestClosedOrders, RestOpenOrders, RestQueryOrders, RestTradesHistory } from './rest-types.js';
 import type { PairMeta, SymbolTable } from './symbols.js';
@@ -42,6 +42,8 @@ const RANK: Readonly<Record<OrderStatus, number>> = {
 
 /** Reason codes of a "rejection" that proves the order never reached the book: a retry may send it again. */
 const NOT_PLACED = new Set(['not-sent', 'unavailable', 'rate-limited']);
+/** Cancel-all resolves or fails within this: the WS reply bound (10 s) plus room for a REST fallback. */
+const CANCEL_ALL_BOUND_MS = 20_000;
 
 /** A WS method refused for its token: the socket needs a fresh one (doc §4.5). */
 export function isStaleToken(error: string | undefined): boolean {
@@ -394,7 +396,7 @@ export class OrderEntry {
     reply.catch(() => undefined);
     if (r === undefined) return this.o.tracker.get(req.clientOrderId)!;
     if (r.success === true) {
-      const orderId = typeof r.result?.order_id === 'string' ? r.result.order_id : undefined;
+      const orderId = isText(nativeOf(r).result, 'order_id') ? (r.result!.order_id as string) : undefined;
       if (orderId) return this.o.tracker.apply({ venueOrderId: orderId, clientOrderId: req.clientOrderId, status: 'open' }, 'send')!;
       return this.o.tracker.get(req.clientOrderId)!;
     }
@@ -426,7 +428,9 @@ export class OrderEntry {
       if (e.kind === 'unavailable' && e.code === 'network') throw new VenueError('unavailable', 'not-sent', e.message);
       return this.refused(req, e);
     }
-    const txid = res.txid?.[0];
+    // txid is an array of strings (doc §2.4); anything else leaves the order for REST to tell.
+    const txid = Array.isArray(res?.txid) && typeof res.txid[0] === 'string' ? res.txid[0] : undefined;
+    if (txid === undefined && res?.txid !== undefined) this.o.reporter.malformed('AddOrder txid is not a list of ids', JSON.stringify(res));
     // Without the stream, only REST can tell what becomes of the order.
     this.scheduleResolve();
     if (!txid) return this.o.tracker.get(req.clientOrderId)!;
@@ -523,35 +527,68 @@ export class OrderEntry {
     return true;
   }
 
-  /** Cancels every open order of the account; resolves with the venue's count. */
+  /**
+   * Cancels every open order of the account; resolves with the venue's count, or rejects with
+   * a typed error, within CANCEL_ALL_BOUND_MS: a panic key must never hang.
+   */
   async cancelAll(): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new VenueError('unknown-outcome', 'cancel-all-timeout', `Kraken cancel_all: no answer in ${CANCEL_ALL_BOUND_MS} ms; reconciling`)),
+        CANCEL_ALL_BOUND_MS,
+      );
+    });
+    try {
+      return await Promise.race([this.cancelAllUnbounded(), bound]);
+    } catch (e) {
+      if (isVenueError(e) && e.kind === 'unknown-outcome') this.scheduleResolve();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async cancelAllUnbounded(): Promise<number> {
     const live = this.o.tracker.live();
     const landed = await this.o.limits.cancelAll(live.map((o) => o.instrumentId));
-    let count: number;
+    let count: number | undefined;
     try {
       count = await this.sendCancelAll();
     } finally {
       for (const l of landed) l();
     }
-    for (const o of live) await this.waitFinal(o.clientOrderId, 2_000);
-    return count;
+    // The stream's canceled events settle the orders; wait for them together, briefly.
+    await Promise.all(live.map((o) => this.waitFinal(o.clientOrderId, 2_000)));
+    // An unreadable count (already reported): what the venue's evidence settled is the count.
+    return count ?? live.filter((o) => FINAL_ORDER_STATUSES.has(this.o.tracker.get(o.clientOrderId)?.status ?? 'unknown')).length;
   }
 
-  private async sendCancelAll(): Promise<number> {
+  /** The venue's count, or undefined when its answer had none we could read (reported as malformed). */
+  private async sendCancelAll(): Promise<number | undefined> {
     const socket = this.o.socket();
     const token = this.o.token();
-    let count: number;
+    let count: unknown;
+    let answer: unknown;
     if (socket?.isLive && token) {
       const r = await socket.request('cancel_all', { token }, this.o.replyTimeoutMs ?? 10_000).catch((e: unknown) => {
         throw e instanceof SocketRequestError ? unknownOutcome('Kraken cancel_all', e) : e;
       });
       if (r.success !== true) throw mapKrakenError(r.error ?? 'cancel_all failed', this.o.now());
-      count = Number(r.result?.count ?? 0);
+      answer = r;
+      count = r.result?.count;
     } else {
       const res = await this.o.rest.privatePost<{ count: number | string }>('CancelAll', {}, { mutating: true });
-      count = Number(res.count);
+      answer = res;
+      count = res?.count;
     }
-    return count;
+    try {
+      return wholeNumber(count, 'cancel_all count');
+    } catch (e) {
+      if (!(e instanceof MalformedFrame)) throw e;
+      this.o.reporter.malformed(e.message, JSON.stringify(answer));
+      return undefined;
+    }
   }
 
   /** Applies one executions frame entry. */
@@ -570,7 +607,7 @@ export class OrderEntry {
     let missingFills = false;
     const noteTrades = (txid: string, ro: RestQueryOrders[string]): void => {
       const known = new Set(this.o.tracker.byVenueId(txid)?.fills.map((f) => f.tradeId) ?? []);
-      if (ro.trades?.some((t) => !known.has(t))) missingFills = true;
+      if (Array.isArray(ro?.trades) && ro.trades.some((t) => !known.has(t))) missingFills = true;
     };
     const open = await this.o.rest.privatePost<RestOpenOrders>('OpenOrders', { trades: 'true' });
     const seen = new Set<string>();
@@ -609,7 +646,7 @@ export class OrderEntry {
         try {
           this.o.tracker.apply(restTradeToEvidence(tid, tr), 'reconcile');
         } catch (e) {
-          if (e instanceof MalformedFrame) this.o.reporter.malformed(`REST trade ${tid}: ${e.message}`);
+          if (e instanceof MalformedFrame) this.o.reporter.malformed(e.message, JSON.stringify(tr));
           else throw e;
         }
       }
@@ -620,7 +657,7 @@ export class OrderEntry {
     try {
       this.o.tracker.apply(restOrderToEvidence(txid, ro, pairOf), 'reconcile');
     } catch (e) {
-      if (e instanceof MalformedFrame) this.o.reporter.malformed(`REST order ${txid}: ${e.message}`);
+      if (e instanceof MalformedFrame) this.o.reporter.malformed(e.message, JSON.stringify(ro));
       else throw e;
     }
   }

@@ -4,18 +4,54 @@
  */
 import type { Candle, CandleKey, Dec, Fill, OrderStatus, OrderType, Side } from '../../domain.js';
 import { readBookFrame, readOhlcFrame } from './hot-frames.js';
-import type { Num, WsExecution, WsOhlcData } from './messages.js';
+import type { Num, WsBalanceEntry, WsExecution, WsFee, WsOhlcData } from './messages.js';
 import type { RestOhlcRow, RestOrder, RestTrade } from './rest-types.js';
 
+/**
+ * A frame (or REST row) that breaks the venue's contract. Its message is our words only, never
+ * venue bytes: it is counted and shown as it is, the frame itself travels separately.
+ */
 export class MalformedFrame extends Error {
   override readonly name = 'MalformedFrame';
 }
+
+/** Exponents beyond this are not prices or sizes anyone trades (1e308 is not a price). */
+const MAX_EXPONENT = 40;
 
 // Any number that is an object member's value: quoted so JSON.parse keeps its exact text.
 // Inside a JSON string a quote is always escaped, so `":<digit>` can only be a member
 // value unless the frame holds an escaped quote; those rare frames take the careful path.
 const MEMBER_NUMBER = /":\s*(-?\d[\d.eE+-]*)/g;
 const TOKENS = /("(?:[^"\\]|\\.)*")|(-?\d[\d.eE+-]*)/g;
+
+/** Where a frame read with every number quoted keeps its plain JSON.parse twin (see `nativeOf`). */
+const NATIVE = Symbol('native frame');
+
+/**
+ * The frame as plain JSON.parse read it, for type checks: the careful reader quotes every
+ * number, so there a JSON number where text belongs would pass for text. Frames read any
+ * other way carry their own types (only decimals were swapped for their text).
+ */
+export function nativeOf(frame: object): Record<string, unknown> {
+  // The frame just read is the usual question: an identity check, not a (megamorphic) symbol lookup.
+  if (frame === lastRead) return lastNative;
+  return ((frame as { [NATIVE]?: Record<string, unknown> })[NATIVE] ?? frame) as Record<string, unknown>;
+}
+
+/** The last frame readFrame returned, and its plain-parse twin (itself unless the careful reader made it). */
+let lastRead: unknown;
+let lastNative: Record<string, unknown> = {};
+
+function remember<T>(exact: T, native: unknown): T {
+  lastRead = exact;
+  lastNative = native as Record<string, unknown>;
+  return exact;
+}
+
+/** Member `k` of a frame entry as JSON text (a string on the wire, not a number read as text)? */
+export function isText(native: unknown, k: string): boolean {
+  return typeof (native as Record<string, unknown> | null)?.[k] === 'string';
+}
 
 /** Every number of the frame kept as its exact text (two passes: fine for rare frames). */
 function readExact(text: string): unknown {
@@ -33,25 +69,28 @@ function readExact(text: string): unknown {
  */
 export function readFrame(text: string): unknown {
   const hot = readBookFrame(text) ?? readOhlcFrame(text);
-  if (hot) return hot;
+  if (hot) return remember(hot, hot);
   let obj: unknown;
   try {
     obj = JSON.parse(text);
-  } catch (e) {
-    throw new MalformedFrame(`not JSON: ${(e as Error).message}`);
+  } catch {
+    throw new MalformedFrame('not JSON');
   }
   if (typeof obj === 'object' && obj !== null) {
     const channel = (obj as { channel?: unknown }).channel;
     const data = (obj as { data?: unknown }).data;
-    if (channel === 'ohlc' && Array.isArray(data) && exactOhlc(text, data)) return obj;
-    if (channel === 'book' && Array.isArray(data) && exactBook(text, data)) return obj;
-    if (channel === 'heartbeat') return obj;
+    if (channel === 'ohlc' && Array.isArray(data) && exactOhlc(text, data)) return remember(obj, obj);
+    if (channel === 'book' && Array.isArray(data) && exactBook(text, data)) return remember(obj, obj);
+    if (channel === 'heartbeat') return remember(obj, obj);
   }
+  let exact: unknown;
   try {
-    return readExact(text);
-  } catch (e) {
-    throw new MalformedFrame(`not JSON: ${(e as Error).message}`);
+    exact = readExact(text);
+  } catch {
+    throw new MalformedFrame('not JSON');
   }
+  if (typeof exact === 'object' && exact !== null) Object.defineProperty(exact, NATIVE, { value: obj });
+  return remember(exact, obj);
 }
 
 /** End of the JSON number starting at `s`, or -1 when there is none. */
@@ -85,12 +124,14 @@ interface OhlcNumbers {
   low: unknown;
   close: unknown;
   volume: unknown;
+  vwap: unknown;
+  trades: unknown;
 }
 
 /**
  * Puts the exact text of each ohlc decimal in place of the float JSON.parse made. Reads
  * only the run of members it needs, in Kraken's order (open, high, low, close, trades,
- * volume); false (→ careful path) for any other layout. Unrolled on purpose: static
+ * volume, vwap); false (→ careful path) for any other layout. Unrolled on purpose: static
  * property names keep the stores monomorphic on this hot path.
  */
 function exactOhlc(text: string, data: unknown[]): boolean {
@@ -99,7 +140,7 @@ function exactOhlc(text: string, data: unknown[]): boolean {
     if (typeof d !== 'object' || d === null) return false;
     const e = d as OhlcNumbers;
     if (typeof e.open !== 'number' || typeof e.high !== 'number' || typeof e.low !== 'number') return false;
-    if (typeof e.close !== 'number' || typeof e.volume !== 'number') return false;
+    if (typeof e.close !== 'number' || typeof e.volume !== 'number' || typeof e.vwap !== 'number') return false;
     const at = text.indexOf('"open":', from);
     if (at < 0) return false;
     let end = valueAfter(text, at, '"open":');
@@ -112,8 +153,12 @@ function exactOhlc(text: string, data: unknown[]): boolean {
     if ((end = valueAfter(text, end, ',"close":')) < 0) return false;
     e.close = text.slice(numberStart, end);
     if ((end = valueAfter(text, end, ',"trades":')) < 0) return false;
+    // As written, so a count in exponent form ("1e3") is not taken for an integer.
+    e.trades = text.slice(numberStart, end);
     if ((end = valueAfter(text, end, ',"volume":')) < 0) return false;
     e.volume = text.slice(numberStart, end);
+    if ((end = valueAfter(text, end, ',"vwap":')) < 0) return false;
+    e.vwap = text.slice(numberStart, end);
     from = end;
   }
   return true;
@@ -159,6 +204,7 @@ function exactBook(text: string, data: unknown[]): boolean {
 
 /** Canonical Dec of a wire number text ("45281.0" → "45281", "1e-8" → "0.00000001"). */
 export function decText(num: Num): Dec {
+  if (typeof num !== 'string') throw new MalformedFrame(`a decimal is ${num === null ? 'null' : typeof num}`);
   if (!isPlain(num)) return expandExponent(num);
   let s = num;
   if (s.indexOf('.') >= 0) {
@@ -186,7 +232,8 @@ function isPlain(s: string): boolean {
 
 function expandExponent(num: string): Dec {
   const m = /^(-)?(\d+)(?:\.(\d+))?[eE]([+-]?\d+)$/.exec(num);
-  if (!m) throw new MalformedFrame(`not a number: ${JSON.stringify(num)}`);
+  if (!m) throw new MalformedFrame('a decimal is not a number');
+  if (Math.abs(Number(m[4])) > MAX_EXPONENT) throw new MalformedFrame('a decimal has an absurd exponent');
   const frac = m[3] ?? '';
   const digits = (m[2] ?? '') + frac;
   const point = (m[2] ?? '').length + Number(m[4]);
@@ -221,7 +268,7 @@ export function checksumDigits(num: Num, precision: number): string {
 function checksumDigitsSlow(num: Num, precision: number): string {
   let s = num;
   if (!isPlain(s)) s = decText(s);
-  if (s.charCodeAt(0) === 45) throw new MalformedFrame(`negative book number ${num}`);
+  if (s.charCodeAt(0) === 45) throw new MalformedFrame('negative book number');
   const dot = s.indexOf('.');
   let whole: string;
   let frac: string;
@@ -235,7 +282,7 @@ function checksumDigitsSlow(num: Num, precision: number): string {
   if (frac.length > precision) {
     // Extra digits are tolerated only when they are zeros.
     for (let i = precision; i < frac.length; i++) {
-      if (frac.charCodeAt(i) !== 48) throw new MalformedFrame(`${num} has more than ${precision} decimals`);
+      if (frac.charCodeAt(i) !== 48) throw new MalformedFrame(`book number has more than ${precision} decimals`);
     }
     frac = frac.slice(0, precision);
   } else if (frac.length < precision) {
@@ -247,9 +294,33 @@ function checksumDigitsSlow(num: Num, precision: number): string {
   return all.slice(i);
 }
 
-/** RFC3339 (any number of fractional digits, Z or offset) → ms since epoch. */
+const RFC3339_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?[+-]\d{2}:\d{2}$/;
+
+/** `YYYY-MM-DDTHH:MM:SS` with digits where digits belong, followed by `.fraction`? then Z. */
+function isZuluShape(s: string): boolean {
+  const n = s.length;
+  if (n < 20 || n > 30 || s.charCodeAt(n - 1) !== 90 /* Z */) return false;
+  for (let i = 0; i < 19; i++) {
+    const c = s.charCodeAt(i);
+    const want = i === 4 || i === 7 ? 45 : i === 10 ? 84 : i === 13 || i === 16 ? 58 : -1;
+    if (want >= 0 ? c !== want : c < 48 || c > 57) return false;
+  }
+  if (n === 20) return true;
+  if (s.charCodeAt(19) !== 46 /* . */ || n === 21) return false;
+  for (let i = 20; i < n - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** RFC3339 (up to 9 fractional digits, Z or offset) → ms since epoch; MalformedFrame for anything else. */
 export function rfc3339Ms(s: string): number {
-  if (s.length >= 20 && s.charCodeAt(s.length - 1) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */) {
+  if (typeof s !== 'string') throw new MalformedFrame('a time is not a string');
+  if (isZuluShape(s)) {
+    const mo = num2(s, 5);
+    const d = num2(s, 8);
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || num2(s, 11) > 23 || num2(s, 14) > 59 || num2(s, 17) > 60) throw new MalformedFrame('a time is out of range');
     const base = Date.UTC(
       num4(s, 0),
       num2(s, 5) - 1,
@@ -263,12 +334,11 @@ export function rfc3339Ms(s: string): number {
       let scale = 100;
       for (let i = 20; i < s.length - 1 && scale >= 1; i++, scale /= 10) ms += (s.charCodeAt(i) - 48) * scale;
     }
-    const t = base + ms;
-    if (Number.isFinite(t)) return t;
+    return base + ms;
   }
-  // Offsets and odd forms: cut the fraction to ms so Date.parse accepts it.
-  const t = Date.parse(s.replace(/(\.\d{3})\d+/, '$1'));
-  if (!Number.isFinite(t)) throw new MalformedFrame(`bad time ${JSON.stringify(s)}`);
+  // Offsets: cut the fraction to ms so Date.parse accepts it.
+  const t = RFC3339_OFFSET.test(s) ? Date.parse(s.replace(/(\.\d{3})\d+/, '$1')) : NaN;
+  if (!Number.isFinite(t)) throw new MalformedFrame('a time is not RFC3339');
   return t;
 }
 
@@ -286,22 +356,36 @@ export interface CountedCandle {
   trades: number;
 }
 
-/** REST OHLC row [time, open, high, low, close, vwap, volume, count] → Candle (index 6 is volume). */
+/** A non-negative whole number sent as a JSON number or its text (`Int`); MalformedFrame otherwise. */
+export function wholeNumber(v: unknown, what: string): number {
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) && v >= 0) return v;
+  } else if (typeof v === 'string' && v.length > 0 && v.length < 16) {
+    let ok = true;
+    for (let i = 0; i < v.length && ok; i++) ok = v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57;
+    if (ok) return Number(v);
+  }
+  throw new MalformedFrame(`${what} is not a whole number`);
+}
+
+/** REST OHLC row [time, open, high, low, close, vwap, volume, count] → Candle (index 6 is volume). Decimals are strings there. */
 export function ohlcRowToCandle(row: RestOhlcRow, key: CandleKey): CountedCandle {
   if (!Array.isArray(row) || row.length < 8) throw new MalformedFrame('OHLC row is not an 8-tuple');
+  if (typeof row[0] !== 'number') throw new MalformedFrame('OHLC row time is not a number');
+  decText(row[5] as Num);
   return {
     candle: {
       venue: key.venue,
       instrumentId: key.instrumentId,
       interval: key.interval,
-      time: Number(row[0]),
-      open: decText(String(row[1])),
-      high: decText(String(row[2])),
-      low: decText(String(row[3])),
-      close: decText(String(row[4])),
-      volume: decText(String(row[6])),
+      time: wholeNumber(row[0], 'OHLC row time'),
+      open: decText(row[1] as Num),
+      high: decText(row[2] as Num),
+      low: decText(row[3] as Num),
+      close: decText(row[4] as Num),
+      volume: decText(row[6] as Num),
     },
-    trades: Number(row[7]),
+    trades: wholeNumber(row[7], 'OHLC row count'),
   };
 }
 
@@ -312,19 +396,25 @@ export function ohlcRowToCandle(row: RestOhlcRow, key: CandleKey): CountedCandle
 export function wsOhlcToCandle(d: WsOhlcData, key: CandleKey, known?: { text: string; time: number }): CountedCandle {
   if (typeof d.interval_begin !== 'string') throw new MalformedFrame('ohlc without interval_begin');
   const time = known !== undefined && known.text === d.interval_begin ? known.time : Math.floor(rfc3339Ms(d.interval_begin) / 1000);
+  // Documented members we do not keep still have to be what the contract says.
+  if (d.vwap === undefined) throw new MalformedFrame('ohlc without vwap');
+  // '0' is the one-pass reader's stand-in for a vwap it already found plain and non-negative.
+  if (d.vwap !== '0' && decText(d.vwap).charCodeAt(0) === 45) throw new MalformedFrame('ohlc vwap is negative');
+  if (d.timestamp !== undefined && typeof d.timestamp !== 'string') throw new MalformedFrame('ohlc timestamp is not a string');
+  const canonical = d.canonical === true;
   return {
     candle: {
       venue: key.venue,
       instrumentId: key.instrumentId,
       interval: key.interval,
       time,
-      open: decText(d.open),
-      high: decText(d.high),
-      low: decText(d.low),
-      close: decText(d.close),
-      volume: decText(d.volume),
+      open: canonical ? d.open : decText(d.open),
+      high: canonical ? d.high : decText(d.high),
+      low: canonical ? d.low : decText(d.low),
+      close: canonical ? d.close : decText(d.close),
+      volume: canonical ? d.volume : decText(d.volume),
     },
-    trades: d.trades === undefined ? 0 : Number(d.trades),
+    trades: wholeNumber(d.trades, 'ohlc trades'),
   };
 }
 
@@ -371,9 +461,48 @@ function side(s: unknown): Side | undefined {
   return s === 'buy' || s === 'sell' ? s : undefined;
 }
 
+const EXEC_TYPES: ReadonlySet<string> = new Set(['pending_new', 'new', 'trade', 'filled', 'iceberg_refill', 'canceled', 'expired', 'amended', 'restated', 'status']);
+const EXEC_STRINGS = ['cl_ord_id', 'symbol', 'order_type', 'exec_id', 'liquidity_ind', 'cancel_reason', 'reason', 'time_in_force', 'fee_ccy_pref'] as const;
+const EXEC_DECIMALS = ['order_qty', 'limit_price', 'cum_qty', 'cum_cost', 'avg_price', 'last_qty', 'last_price', 'cost', 'fee_usd_equiv'] as const;
+
+/** One executions entry against doc §4.5/§12: types of every member we know, enum values, decimal text. */
+export function checkExecution(e: unknown, native: unknown = e): WsExecution {
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new MalformedFrame('execution is not an object');
+  const x = e as Record<string, unknown>;
+  if (!isText(native, 'order_id') || x.order_id === '') throw new MalformedFrame('execution without order_id');
+  if (x.exec_type !== undefined && (typeof x.exec_type !== 'string' || !EXEC_TYPES.has(x.exec_type))) throw new MalformedFrame('execution exec_type is not a documented value');
+  if (x.order_status !== undefined && (typeof x.order_status !== 'string' || EXEC_STATUS[x.order_status] === undefined)) throw new MalformedFrame('execution order_status is not a documented value');
+  if (x.side !== undefined && x.side !== 'buy' && x.side !== 'sell') throw new MalformedFrame('execution side is neither buy nor sell');
+  for (const k of EXEC_STRINGS) if (x[k] !== undefined && !isText(native, k)) throw new MalformedFrame(`execution ${k} is not a string`);
+  if (x.timestamp !== undefined && !isText(native, 'timestamp')) throw new MalformedFrame('execution timestamp is not a string');
+  for (const k of EXEC_DECIMALS) if (x[k] !== undefined && decText(x[k] as Num).charCodeAt(0) === 45) throw new MalformedFrame(`execution ${k} is negative`);
+  if (x.timestamp !== undefined) rfc3339Ms(x.timestamp as string);
+  if (x.trade_id !== undefined) wholeNumber(x.trade_id, 'execution trade_id');
+  if (x.fees !== undefined) {
+    if (!Array.isArray(x.fees)) throw new MalformedFrame('execution fees are not an array');
+    for (const f of x.fees as unknown[]) {
+      if (typeof f !== 'object' || f === null || typeof (f as WsFee).asset !== 'string') throw new MalformedFrame('execution fee is not {asset, qty}');
+      decText((f as WsFee).qty);
+    }
+  }
+  return e as WsExecution;
+}
+
+/** One balances entry (snapshot or ledger update, doc §12): asset text, decimals where decimals belong. */
+export function checkBalance(b: unknown, native: unknown = b): WsBalanceEntry {
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new MalformedFrame('balance entry is not an object');
+  const x = b as Record<string, unknown>;
+  if (!isText(native, 'asset') || x.asset === '') throw new MalformedFrame('balance entry without asset');
+  if (x.timestamp !== undefined && !isText(native, 'timestamp')) throw new MalformedFrame('balance timestamp is not a string');
+  for (const k of ['balance', 'amount', 'fee'] as const) if (x[k] !== undefined) decText(x[k] as Num);
+  if (x.timestamp !== undefined) rfc3339Ms(x.timestamp as string);
+  if (x.wallets !== undefined && !Array.isArray(x.wallets)) throw new MalformedFrame('balance wallets are not an array');
+  return b as WsBalanceEntry;
+}
+
 /** One executions entry → evidence. `pairOf` maps a v2 symbol to the REST pair id. */
 export function executionToEvidence(e: WsExecution, pairOf: (v2symbol: string) => string | undefined): OrderEvidence {
-  if (typeof e.order_id !== 'string' || e.order_id === '') throw new MalformedFrame('execution without order_id');
+  checkExecution(e);
   const ev: OrderEvidence = { venueOrderId: e.order_id };
   if (e.cl_ord_id) ev.clientOrderId = e.cl_ord_id;
   if (e.symbol !== undefined) {
@@ -408,7 +537,14 @@ export function executionToEvidence(e: WsExecution, pairOf: (v2symbol: string) =
 
 /** A REST order (OpenOrders/ClosedOrders/QueryOrders) → evidence. `pairOf` maps an altname. */
 export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname: string) => string | undefined): OrderEvidence {
-  if (typeof o !== 'object' || o === null || typeof o.descr !== 'object') throw new MalformedFrame(`order ${txid} has no descr`);
+  if (typeof o !== 'object' || o === null || typeof o.descr !== 'object' || o.descr === null) throw new MalformedFrame('REST order has no descr');
+  if (typeof o.descr.pair !== 'string' || typeof o.descr.type !== 'string' || typeof o.descr.ordertype !== 'string') throw new MalformedFrame('REST order descr is not {pair, type, ordertype}');
+  if (o.cl_ord_id !== undefined && o.cl_ord_id !== null && typeof o.cl_ord_id !== 'string') throw new MalformedFrame('REST order cl_ord_id is not a string');
+  if (o.descr.price !== undefined) decText(o.descr.price);
+  if (o.price !== undefined) decText(o.price);
+  for (const t of ['opentm', 'closetm'] as const) if (o[t] !== undefined && (typeof o[t] !== 'number' || !Number.isFinite(o[t]))) throw new MalformedFrame(`REST order ${t} is not a number`);
+  if (o.reason !== undefined && o.reason !== null && typeof o.reason !== 'string') throw new MalformedFrame('REST order reason is not a string');
+  if (o.trades !== undefined && !(Array.isArray(o.trades) && o.trades.every((t) => typeof t === 'string'))) throw new MalformedFrame('REST order trades are not ids');
   const ev: OrderEvidence = { venueOrderId: txid };
   if (o.cl_ord_id) ev.clientOrderId = o.cl_ord_id;
   const id = pairOf(o.descr.pair);
@@ -439,7 +575,7 @@ export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname
       ev.status = 'expired';
       break;
     default:
-      throw new MalformedFrame(`order ${txid} has status ${String(o.status)}`);
+      throw new MalformedFrame('REST order status is not a documented value');
   }
   const t = o.closetm ?? o.opentm;
   if (typeof t === 'number') ev.time = Math.round(t * 1000);
@@ -449,7 +585,8 @@ export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname
 
 /** A REST TradesHistory entry → evidence carrying one fill of its order. */
 export function restTradeToEvidence(tradeTxid: string, t: RestTrade): OrderEvidence {
-  if (typeof t !== 'object' || t === null || typeof t.ordertxid !== 'string') throw new MalformedFrame(`trade ${tradeTxid} has no ordertxid`);
-  const time = Math.round(Number(t.time) * 1000);
+  if (typeof t !== 'object' || t === null || typeof t.ordertxid !== 'string') throw new MalformedFrame('REST trade has no ordertxid');
+  if (typeof t.time !== 'number' || !Number.isFinite(t.time) || t.time < 0) throw new MalformedFrame('REST trade time is not a number');
+  const time = Math.round(t.time * 1000);
   return { venueOrderId: t.ordertxid, fill: { tradeId: tradeTxid, price: decText(t.price), quantity: decText(t.vol), time } };
 }

@@ -132,10 +132,13 @@ export class KrakenRest {
     let env: RestEnvelope<T> | undefined;
     try {
       const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { error?: unknown }).error)) {
-        env = parsed as RestEnvelope<T>;
-      }
+      const error = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
+      // The envelope of doc §2.1: `error` an array of strings.
+      if (Array.isArray(error) && error.every((x) => typeof x === 'string')) env = parsed as RestEnvelope<T>;
+      else if (res.ok) this.opts.reporter?.malformed(`Kraken ${method}: JSON answer without the {error, result} envelope`, text);
     } catch {
+      // An answer that is not JSON with HTTP 200 is a broken frame; other statuses are an outage page.
+      if (res.ok) this.opts.reporter?.malformed(`Kraken ${method}: answer is not JSON`, text);
       env = undefined;
     }
     if (!env) {

@@ -39,6 +39,26 @@ function stepOfDecimals(decimals: number): Dec {
 }
 
 /** AssetPairs entry → domain Instrument (id = REST pair id, symbol = v2 symbol). */
+const PLAIN_DECIMAL = /^\d{1,20}(?:\.\d{1,20})?$/;
+
+/** Why an AssetPairs entry breaks the contract (doc §2.3), or undefined: the fields we build an instrument from. */
+export function pairProblem(p: unknown): string | undefined {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return 'AssetPairs entry is not an object';
+  const x = p as Record<string, unknown>;
+  for (const k of ['altname', 'base', 'quote'] as const) if (typeof x[k] !== 'string' || x[k] === '') return `AssetPairs ${k} is not a name`;
+  if (x.wsname !== undefined && typeof x.wsname !== 'string') return 'AssetPairs wsname is not a string';
+  for (const k of ['pair_decimals', 'lot_decimals'] as const) {
+    const v = x[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 18) return `AssetPairs ${k} is not a small whole number`;
+  }
+  for (const k of ['tick_size', 'ordermin'] as const) {
+    const v = x[k];
+    if (v !== undefined && v !== '' && (typeof v !== 'string' || !PLAIN_DECIMAL.test(v))) return `AssetPairs ${k} is not a decimal`;
+  }
+  if (x.status !== undefined && typeof x.status !== 'string') return 'AssetPairs status is not a string';
+  return undefined;
+}
+
 export function pairToMeta(id: string, p: RestAssetPair): PairMeta {
   const symbol = v2SymbolOf(p);
   const quote = symbol.includes('/') ? symbol.slice(symbol.indexOf('/') + 1) : p.quote;
@@ -75,12 +95,22 @@ export class SymbolTable {
   private readonly byId = new Map<string, PairMeta>();
   private readonly byName = new Map<string, PairMeta>();
 
-  load(pairs: RestAssetPairs): void {
+  /** Every pair that passes `pairProblem`; the others go to `malformed` with their entry and are skipped. */
+  load(pairs: RestAssetPairs, malformed?: (detail: string, frame: string) => void): void {
     this.byId.clear();
     this.byName.clear();
+    if (typeof pairs !== 'object' || pairs === null) {
+      malformed?.('AssetPairs result is not an object', JSON.stringify(pairs));
+      return;
+    }
     for (const [id, p] of Object.entries(pairs)) {
       // Dark-pool ".d" pairs are not spot books we can show.
       if (id.endsWith('.d')) continue;
+      const why = pairProblem(p);
+      if (why !== undefined) {
+        malformed?.(why, JSON.stringify({ [id]: p }));
+        continue;
+      }
       const m = pairToMeta(id, p);
       this.byId.set(id, m);
       for (const n of [id, m.altname, m.wsname, m.symbol]) if (!this.byName.has(n)) this.byName.set(n, m);

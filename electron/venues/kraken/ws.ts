@@ -4,12 +4,21 @@
  * replayed after every reconnect). Everyone else sends it commands and gets frames back.
  */
 import WebSocket from 'ws';
-import type { ConnectionState } from '../../domain.js';
+import type { ConnectionState, VenueErrorInfo } from '../../domain.js';
 import { Backoff } from '../../net/backoff.js';
 import type { ConnectionReporter } from '../venue.js';
-import { WS_CLOSE_POLICY } from './constants.js';
-import type { WsResponse, WsStatusData } from './messages.js';
-import { MalformedFrame, readFrame } from './parse.js';
+import {
+  ACK_TIMEOUT_MS,
+  MAX_FRAME_CHARS,
+  SUBSCRIBED_SILENCE_MS,
+  SUBSCRIBE_RETRY_MS,
+  SYSTEM_STATES,
+  UNSUBSCRIBED_SILENCE_MS,
+  WATCHDOG_TICK_MS,
+  WS_CLOSE_POLICY,
+} from './constants.js';
+import type { WsResponse } from './messages.js';
+import { MalformedFrame, isText, nativeOf, readFrame, rfc3339Ms, wholeNumber } from './parse.js';
 
 export interface SubscriptionSpec {
   channel: string;
@@ -25,12 +34,12 @@ interface Subscription {
   spec: SubscriptionSpec;
   state: SubState;
   reqId: number;
-  /** When the pending subscribe went out (wall clock ms). */
+  /** When the pending subscribe went out, or when it failed (wall clock ms). */
   sentAt: number;
   error?: string;
 }
 
-/** A channel frame after the socket took heartbeats, status and replies out. */
+/** What a channel frame's owner (feeds, order entry) is handed; everything else the socket checks itself. */
 export interface ChannelFrame {
   channel: string;
   type?: string;
@@ -58,14 +67,20 @@ export interface KrakenSocketOptions {
   onConfirmed?: () => Promise<void>;
   /** Lost connection; called before reconnecting. */
   onDown?: (reason: string) => void;
-  /** A subscription was refused (private: a stale token means reconnect with a fresh one). */
-  onSubscribeError?: (key: string, error: string) => void;
+  /**
+   * A subscription was refused, or not answered within ackTimeoutMs (private: a stale token
+   * means reconnect with a fresh one). It is asked for again later; the socket stays healthy.
+   */
+  onSubscribeError?: (key: string, err: VenueErrorInfo) => void;
   /** Extra params of every subscribe/unsubscribe (the private token). */
   authParams?: () => Record<string, unknown>;
   pingEveryMs?: number;
-  /** No frame for this long → the socket is dead; reconnect. */
+  /**
+   * No frame for this long → the socket is dead; reconnect. Default: 2.5 heartbeats once
+   * anything is subscribed (SUBSCRIBED_SILENCE_MS), UNSUBSCRIBED_SILENCE_MS before.
+   */
   silenceMs?: number;
-  /** A subscribe unanswered this long → start over on a fresh socket (an ack was lost). */
+  /** A subscribe unanswered this long has failed: reported, retried after SUBSCRIBE_RETRY_MS. */
   ackTimeoutMs?: number;
   backoff?: Backoff;
   now?: () => number;
@@ -114,6 +129,7 @@ export class KrakenSocket {
   private liveWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private openedOnce = false;
   private confirming = false;
+  private skew = 0;
 
   constructor(opts: KrakenSocketOptions) {
     this.opts = opts;
@@ -131,6 +147,11 @@ export class KrakenSocket {
 
   get isLive(): boolean {
     return this.state === 'live';
+  }
+
+  /** The venue's clock minus ours (ms), from the last pong's time_out; 0 until measured. */
+  get clockSkewMs(): number {
+    return this.skew;
   }
 
   /** Starts the connect loop; resolves the first time the socket is live. */
@@ -202,6 +223,16 @@ export class KrakenSocket {
   recycle(reason: string): void {
     const ws = this.ws;
     if (ws) this.dropped(ws, this.generation, reason);
+  }
+
+  /** State built from this socket is being rebuilt (a book resync): degraded until every subscription is acked again. */
+  degrade(reason: string): void {
+    if (this.state === 'live') this.setState('degraded', reason);
+  }
+
+  /** The rebuild finished (orders reconciled): live again, if nothing is pending. */
+  restore(reason: string): void {
+    if (this.state === 'degraded' && ![...this.subs.values()].some((s) => s.state === 'pending')) this.setState('live', reason);
   }
 
   /**
@@ -311,7 +342,11 @@ export class KrakenSocket {
     ws.terminate();
     this.opts.reporter.reconnect();
     this.setState('reconnecting', reason);
-    this.opts.onDown?.(reason);
+    try {
+      this.opts.onDown?.(reason);
+    } catch (e) {
+      this.opts.reporter.error({ kind: 'internal', code: 'on-down', message: `cleanup after a drop failed: ${e instanceof Error ? e.name : 'throw'}`, at: this.now() });
+    }
     const delay = this.backoff.next();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
@@ -339,31 +374,58 @@ export class KrakenSocket {
   private startWatchdog(ws: WebSocket, gen: number): void {
     this.stopWatchdog();
     const every = this.opts.pingEveryMs ?? 5_000;
-    const silence = this.opts.silenceMs ?? 15_000;
-    const tick = Math.max(50, Math.min(every, silence / 3));
+    const fixed = this.opts.silenceMs;
+    const tick = Math.max(20, Math.min(every, (fixed ?? SUBSCRIBED_SILENCE_MS) / 5, WATCHDOG_TICK_MS));
+    const ackTimeout = this.opts.ackTimeoutMs ?? ACK_TIMEOUT_MS;
     let lastPing = this.now();
     this.watchdog = setInterval(() => {
       if (gen !== this.generation) return;
-      const now = this.now();
-      if (now - this.lastFrameAt > silence) {
-        this.dropped(ws, gen, `no frame for ${now - this.lastFrameAt} ms`);
-        return;
-      }
-      const ackTimeout = this.opts.ackTimeoutMs ?? 10_000;
-      for (const sub of this.subs.values()) {
-        if (sub.state === 'pending' && sub.sentAt > 0 && now - sub.sentAt > ackTimeout) {
-          // Without its ack we cannot know what the venue holds (and a book would wait forever for its snapshot).
-          this.dropped(ws, gen, `no ack for ${sub.key} in ${now - sub.sentAt} ms`);
+      try {
+        const now = this.now();
+        // Heartbeats flow once anything is confirmed: then a short silence already means a dead socket.
+        const silence = fixed ?? (this.anyConfirmed() ? SUBSCRIBED_SILENCE_MS : UNSUBSCRIBED_SILENCE_MS);
+        if (now - this.lastFrameAt > silence) {
+          this.dropped(ws, gen, `no frame for ${now - this.lastFrameAt} ms`);
           return;
         }
-      }
-      if (now - lastPing >= every && ws.readyState === WebSocket.OPEN) {
-        lastPing = now;
-        const id = this.reqId();
-        this.pingSentAt.set(id, now);
-        ws.send(JSON.stringify({ method: 'ping', req_id: id }));
+        let changed = false;
+        for (const sub of this.subs.values()) {
+          if (sub.state === 'pending' && sub.sentAt > 0 && now - sub.sentAt > ackTimeout) {
+            // Never answered: fail this one key; the others and the socket carry on.
+            this.failSub(sub, { kind: 'unavailable', code: 'no-ack', message: `subscribe ${sub.key}: no answer in ${ackTimeout} ms`, at: now });
+            changed = true;
+          } else if (sub.state === 'failed' && now - sub.sentAt > SUBSCRIBE_RETRY_MS && this.isOpen) {
+            this.sendSubscribe(sub);
+            changed = true;
+          }
+        }
+        if (changed) {
+          this.reportSubs();
+          this.maybeConfirmed();
+        }
+        if (now - lastPing >= every && ws.readyState === WebSocket.OPEN) {
+          lastPing = now;
+          const id = this.reqId();
+          this.pingSentAt.set(id, now);
+          ws.send(JSON.stringify({ method: 'ping', req_id: id }));
+        }
+      } catch (e) {
+        this.dropped(ws, gen, `watchdog failed: ${e instanceof Error ? e.name : 'throw'}`);
       }
     }, tick);
+  }
+
+  private anyConfirmed(): boolean {
+    for (const s of this.subs.values()) if (s.state === 'confirmed') return true;
+    return false;
+  }
+
+  private failSub(sub: Subscription, err: VenueErrorInfo): void {
+    sub.state = 'failed';
+    sub.error = err.message;
+    sub.sentAt = err.at;
+    this.opts.reporter.error(err);
+    this.opts.onSubscribeError?.(sub.key, err);
   }
 
   private stopWatchdog(): void {
@@ -390,56 +452,68 @@ export class KrakenSocket {
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
   }
 
+  /**
+   * The one place a frame is handled: anything thrown while handling it is caught here, so no
+   * frame can end the process. A contract break (MalformedFrame) is counted with the frame and
+   * skipped; any other exception is a fault of ours on an unexpected frame: counted the same,
+   * and the socket starts over so no half-applied state survives.
+   */
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     this.lastFrameAt = this.now();
     this.opts.reporter.message();
-    if (isBinary) {
-      this.opts.reporter.malformed('binary frame');
-      return;
-    }
-    let f: unknown;
+    let text: string | undefined;
     try {
-      f = readFrame(data.toString());
+      if (isBinary) throw new MalformedFrame('binary frame');
+      text = data.toString();
+      if (text.length > MAX_FRAME_CHARS) throw new MalformedFrame(`frame larger than ${MAX_FRAME_CHARS} characters`);
+      this.handle(text);
     } catch (e) {
-      this.opts.reporter.malformed((e as Error).message);
-      return;
+      if (e instanceof MalformedFrame) {
+        this.opts.reporter.malformed(e.message, text);
+        return;
+      }
+      this.opts.reporter.malformed(`unexpected ${e instanceof Error ? e.name : 'throw'} while handling a frame`, text);
+      this.recycle('a frame could not be handled');
     }
-    if (typeof f !== 'object' || f === null || Array.isArray(f)) {
-      this.opts.reporter.malformed('frame is not an object');
-      return;
-    }
+  }
+
+  private handle(text: string): void {
+    const f = readFrame(text);
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new MalformedFrame('frame is not an object');
     const o = f as Record<string, unknown>;
     const channel = o.channel;
     if (typeof channel === 'string') {
+      const native = nativeOf(o);
+      if (native !== o && !isText(native, 'channel')) throw new MalformedFrame('channel is not a string');
       if (channel === 'heartbeat') return;
       if (channel === 'status') {
         this.onStatus(o.data);
         return;
       }
-      if (o.data === undefined) {
-        this.opts.reporter.malformed(`${channel} frame without data`);
-        return;
-      }
-      try {
-        this.opts.onFrame(o as ChannelFrame);
-      } catch (e) {
-        if (e instanceof MalformedFrame) this.opts.reporter.malformed(`${channel}: ${e.message}`);
-        else throw e;
-      }
+      if (o.data === undefined) throw new MalformedFrame('channel frame without data');
+      if (o.type !== 'snapshot' && o.type !== 'update') throw new MalformedFrame('channel frame type is neither snapshot nor update');
+      this.opts.onFrame(o as ChannelFrame);
       return;
     }
-    if (typeof o.method === 'string') {
-      this.onReply(o as unknown as WsResponse);
+    if (channel !== undefined) throw new MalformedFrame('channel is not a string');
+    if (isText(nativeOf(o), 'method')) {
+      this.onReply(checkReply(o));
       return;
     }
-    this.opts.reporter.malformed('frame with neither channel nor method');
+    throw new MalformedFrame('frame with neither channel nor method');
   }
 
   /** The venue's system status: anything but online is worth a line in diagnostics. */
   private onStatus(data: unknown): void {
-    const d = Array.isArray(data) ? (data[0] as WsStatusData | undefined) : undefined;
-    const system = d?.system;
-    if (system !== undefined && system !== 'online') {
+    // Values compared with documented strings: a number read as text cannot pass for one of them.
+    if (!Array.isArray(data) || data.length === 0) throw new MalformedFrame('status data is not a non-empty array');
+    for (const d of data as unknown[]) {
+      if (typeof d !== 'object' || d === null) throw new MalformedFrame('status entry is not an object');
+      const system = (d as { system?: unknown }).system;
+      if (typeof system !== 'string' || !SYSTEM_STATES.has(system)) throw new MalformedFrame('status system is not a documented value');
+    }
+    const system = (data[0] as { system: string }).system;
+    if (system !== 'online') {
       this.opts.reporter.error({ kind: 'unavailable', code: `system:${system}`, message: `Kraken reports system ${system}`, at: this.now() });
     }
   }
@@ -450,7 +524,13 @@ export class KrakenSocket {
       const sent = reqId === undefined ? undefined : this.pingSentAt.get(reqId);
       if (sent !== undefined && reqId !== undefined) {
         this.pingSentAt.delete(reqId);
-        this.opts.reporter.pingRtt(this.now() - sent);
+        const now = this.now();
+        this.opts.reporter.pingRtt(now - sent);
+        // The venue stamps when it answered: its clock minus ours, at the middle of the round trip.
+        if (r.time_out !== undefined) {
+          this.skew = Math.round(rfc3339Ms(r.time_out) - (sent + now) / 2);
+          this.opts.reporter.clockSkew(this.skew);
+        }
       }
       return;
     }
@@ -478,14 +558,10 @@ export class KrakenSocket {
         delete sub.error;
       } else {
         // "Already subscribed" means the venue has it: that is a confirmation for us.
+        // An ack with success missing or not a boolean counts as a refusal (doc §4.3).
         const err = r.error ?? 'subscribe failed';
         if (/already subscribed/i.test(err)) sub.state = 'confirmed';
-        else {
-          sub.state = 'failed';
-          sub.error = err;
-          this.opts.reporter.error({ kind: 'invalid', code: err, message: `subscribe ${sub.key}: ${err}`, at: this.now() });
-          this.opts.onSubscribeError?.(sub.key, err);
-        }
+        else this.failSub(sub, { kind: 'invalid', code: err, message: `subscribe ${sub.key}: refused by Kraken`, at: this.now() });
       }
       break;
     }
@@ -508,8 +584,8 @@ export class KrakenSocket {
     const subs = [...this.subs.values()];
     if (subs.some((s) => s.state === 'pending')) return;
     if (this.state !== 'subscribing' || this.confirming) {
-      // A later resubscribe confirmed: back to live unless something failed.
-      if (this.state === 'degraded' && !subs.some((s) => s.state === 'failed')) this.setState('live', 'subscriptions confirmed');
+      // A later resubscribe was answered: back to live.
+      if (this.state === 'degraded') this.setState('live', 'subscriptions answered');
       return;
     }
     this.confirming = true;
@@ -518,10 +594,8 @@ export class KrakenSocket {
       if (gen !== this.generation) return;
       this.confirming = false;
       this.backoff.reset();
-      const failed = subs.filter((s) => s.state === 'failed');
-      if (failed.length > 0) this.setState('degraded', `${failed.length} subscription(s) refused: ${failed[0]!.error ?? ''}`);
-      else this.setState('live', 'subscriptions confirmed');
-      if (failed.length > 0) for (const w of this.liveWaiters.splice(0)) w.resolve();
+      // A refused key is that key's failure (reported to its owner), not the connection's.
+      this.setState('live', 'subscriptions answered');
     };
     if (!this.opts.onConfirmed) {
       finish();
@@ -533,4 +607,21 @@ export class KrakenSocket {
       if (ws) this.dropped(ws, gen, `after subscribing: ${(e as Error).message}`);
     });
   }
+}
+
+/** A method reply checked against doc §4.1 before anything reads it. */
+function checkReply(o: Record<string, unknown>): WsResponse {
+  const native = nativeOf(o);
+  if (o.success !== undefined && typeof o.success !== 'boolean') throw new MalformedFrame('reply success is not a boolean');
+  if (o.error !== undefined && !isText(native, 'error')) throw new MalformedFrame('reply error is not a string');
+  if (o.req_id !== undefined) wholeNumber(o.req_id, 'reply req_id');
+  if (o.result !== undefined && (typeof o.result !== 'object' || o.result === null)) throw new MalformedFrame('reply result is not an object');
+  for (const k of ['time_in', 'time_out'] as const) {
+    if (o[k] === undefined) continue;
+    if (!isText(native, k)) throw new MalformedFrame(`reply ${k} is not a string`);
+    rfc3339Ms(o[k] as string);
+  }
+  const w = native.warnings;
+  if (w !== undefined && !(Array.isArray(w) && w.every((x) => typeof x === 'string'))) throw new MalformedFrame('reply warnings are not strings');
+  return o as unknown as WsResponse;
 }

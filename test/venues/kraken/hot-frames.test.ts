@@ -6,7 +6,7 @@ const UPDATE =
   '{"channel":"book","type":"update","data":[{"symbol":"MATIC/USD","bids":[{"price":0.5657,"qty":1098.3947558},{"price":0.5656,"qty":0.00000000}],"asks":[],"checksum":2114181697,"timestamp":"2023-10-06T17:35:55.440295Z"}]}';
 
 describe('Kraken book frame reader', () => {
-  it('reads the documented layout with exact decimal text and the checksum as a number (timestamp checked, not kept)', () => {
+  it('reads the documented layout with exact decimal text and the checksum as a number (timestamp checked, not kept), marked well formed', () => {
     expect(readBookFrame(UPDATE)).toEqual({
       channel: 'book',
       type: 'update',
@@ -19,6 +19,7 @@ describe('Kraken book frame reader', () => {
           ],
           asks: [],
           checksum: 2114181697,
+          wellFormed: true,
         },
       ],
     });
@@ -59,11 +60,15 @@ describe('Kraken ohlc frame reader', () => {
     const { readOhlcFrame } = await import('../../../electron/venues/kraken/hot-frames.js');
     const f = readOhlcFrame(OHLC)!;
     expect(f).toMatchObject({ channel: 'ohlc', type: 'update' });
-    // What the adapter uses, exact; vwap and the timestamps are checked but not copied.
+    // What the adapter uses, exact and already canonical; a plain vwap is checked and stood in for by '0', the timestamps are checked but not copied.
     expect(f.data[0]).toEqual({
-      symbol: 'BTC/USD', open: '27594.5', high: '27594.6', low: '27594.5', close: '27594.6', trades: '3', volume: '0.00400000',
-      interval_begin: '2023-10-04T16:25:00.000000000Z', interval: '5',
+      symbol: 'BTC/USD', open: '27594.5', high: '27594.6', low: '27594.5', close: '27594.6', trades: 3, volume: '0.004', vwap: '0',
+      interval_begin: '2023-10-04T16:25:00.000000000Z', interval: '5', canonical: true,
     });
+    // A sign or an exponent is kept as written, for decText to judge.
+    const odd = readOhlcFrame(OHLC.replace('"volume":0.00400000', '"volume":4e-3').replace('"open":27594.5', '"open":-27594.5'))!;
+    expect(odd.data[0]).toMatchObject({ open: '-27594.5', volume: '4e-3' });
+    expect(odd.data[0]!.canonical).toBeUndefined();
     const two = readOhlcFrame(OHLC.replace(/\[(\{.*\})\]/, '[$1,$1]'))!;
     expect(two.data).toHaveLength(2);
   });
@@ -75,6 +80,8 @@ describe('Kraken ohlc frame reader', () => {
       OHLC.replace('"open":27594.5', '"open": 27594.5'),
       OHLC.replace('"volume":0.00400000', '"volume":"0.00400000"'),
       OHLC.replace('"trades":3', '"trades":[3]'),
+      OHLC.replace('"trades":3', '"trades":3.0'),
+      OHLC.replace('"trades":3', '"trades":03'),
     ];
     for (const v of variants) expect(readOhlcFrame(v)).toBeUndefined();
     const general = readFrame(variants[0]!) as { data: Record<string, unknown>[] };

@@ -37,11 +37,11 @@ describe('Kraken frame reading', () => {
     expect(Number(f.data[0]!.checksum)).toBe(3310070434);
   });
 
-  it('keeps ohlc decimals exact on the fast path for several entries, and falls back for strings', () => {
+  it('keeps ohlc decimals exact (canonical text, never a float) on the fast path for several entries, and falls back for strings', () => {
     const two = readFrame(
       '{"channel":"ohlc","type":"snapshot","data":[{"symbol":"BTC/USD","open":1.10,"high":1.20,"low":1.00,"close":1.10,"trades":1,"volume":5.00000000,"vwap":1.1,"interval_begin":"2023-10-04T16:25:00.000000000Z","interval":5},{"symbol":"BTC/USD","open":2.10,"high":2.20,"low":2.00,"close":2.10,"trades":2,"volume":6.00000000,"vwap":2.1,"interval_begin":"2023-10-04T16:30:00.000000000Z","interval":5}]}',
     ) as { data: Record<string, unknown>[] };
-    expect(two.data.map((d) => [d.open, d.volume])).toEqual([['1.10', '5.00000000'], ['2.10', '6.00000000']]);
+    expect(two.data.map((d) => [d.open, d.volume])).toEqual([['1.1', '5'], ['2.1', '6']]);
     const strings = readFrame(
       '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":"45283.0","qty":1.50000000}],"asks":[],"checksum":1}]}',
     ) as { data: { bids: unknown[] }[] };
