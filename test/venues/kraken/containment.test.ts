@@ -3,27 +3,12 @@
  * socket, is caught at the socket that owns the connection, counted with the frame, and the
  * connection recovers; nothing escapes to the process.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../../electron/domain.js';
-import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
-import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
-import { startHostileKraken } from '../../../sim/hostile/kraken/server.js';
-import type { HostileKraken } from '../../../sim/hostile/kraken/server.js';
-import { RecordingSink, closeAll, tempStateDir, waitFor } from './helpers.js';
+import { RecordingSink, waitFor } from './helpers.js';
+import { T0, hostileKraken, ohlc } from './hostile-helpers.js';
 
-let venue: KrakenVenue | undefined;
-let hostile: HostileKraken | undefined;
-afterEach(async () => {
-  await closeAll(venue, undefined, undefined);
-  await hostile?.close();
-  venue = undefined;
-  hostile = undefined;
-});
-
-const T0 = Math.floor(Date.now() / 60_000) * 60 - 600;
-const iso = (sec: number): string => new Date(sec * 1000).toISOString().slice(0, 19);
-const ohlc = (time: number, trades: number): string =>
-  `{"channel":"ohlc","type":"update","timestamp":"${iso(time + 30)}.123456Z","data":[{"symbol":"BTC/USD","open":64250.0,"high":64260.5,"low":64240.0,"close":64255.1,"trades":${trades},"volume":0.12345678,"vwap":64251.2,"interval_begin":"${iso(time)}.000000000Z","interval":1,"timestamp":"${iso(time + 60)}.000000Z"}]}`;
+const start = hostileKraken();
 
 /** A sink whose candle handler fails once: a fault of ours, not the venue's. */
 class FlakySink extends RecordingSink {
@@ -36,9 +21,7 @@ class FlakySink extends RecordingSink {
 
 describe('Kraken containment', () => {
   it('an exception of ours while handling a candle is counted with its frame, the socket reconnects, candles flow again', { timeout: 30_000 }, async () => {
-    hostile = await startHostileKraken();
-    const sink = new FlakySink();
-    venue = createKrakenVenue({ rest: hostile.rest, ws: hostile.ws, wsAuth: hostile.ws, mode: 'demo', sink, stateDir: tempStateDir() });
+    const { hostile, venue, sink } = await start({ sink: new FlakySink() });
     await venue.connect();
     venue.subscribeCandles({ venue: 'kraken', instrumentId: 'XXBTZUSD', interval: '1m' });
     await waitFor('live', () => sink.state('ws-public') === 'live');
@@ -53,12 +36,7 @@ describe('Kraken containment', () => {
   });
 
   it('null, true or {} in an execution is counted on the private socket, which degrades, reconciles and is live again', { timeout: 30_000 }, async () => {
-    hostile = await startHostileKraken();
-    const sink = new RecordingSink();
-    venue = createKrakenVenue({
-      rest: hostile.rest, ws: hostile.ws, wsAuth: hostile.ws, apiKey: 'aG9zdGlsZQ==', apiSecret: Buffer.alloc(64, 7).toString('base64'),
-      mode: 'demo', sink, stateDir: tempStateDir(),
-    });
+    const { hostile, venue, sink } = await start({ venue: { apiKey: 'aG9zdGlsZQ==', apiSecret: Buffer.alloc(64, 7).toString('base64') } });
     await venue.connect();
     await waitFor('private live', () => sink.state('ws-private') === 'live');
     const bad = [

@@ -3,45 +3,21 @@
  * sends exactly the frame in question: bad candles are counted and skipped, never crash the
  * process, never freeze the chart; a silent venue is noticed within 3 s.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
-import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
-import { startHostileKraken } from '../../../sim/hostile/kraken/server.js';
+import { describe, expect, it } from 'vitest';
 import type { HostileKraken, HostileKrakenOptions } from '../../../sim/hostile/kraken/server.js';
-import { RecordingSink, closeAll, sleep, tempStateDir, waitFor } from './helpers.js';
-
-let venue: KrakenVenue | undefined;
-let hostile: HostileKraken | undefined;
-afterEach(async () => {
-  await closeAll(venue, undefined, undefined);
-  await hostile?.close();
-  venue = undefined;
-  hostile = undefined;
-});
+import type { RecordingSink } from './helpers.js';
+import { sleep, waitFor } from './helpers.js';
+import { T0, hostileKraken, ohlc } from './hostile-helpers.js';
 
 const KEY = { venue: 'kraken', instrumentId: 'XXBTZUSD', interval: '1m' } as const;
-/** A minute well inside the venue's clock tolerance. */
-const T0 = Math.floor(Date.now() / 60_000) * 60 - 600;
+const startHostile = hostileKraken();
+let hostile: HostileKraken | undefined;
 
-function iso(sec: number): string {
-  return new Date(sec * 1000).toISOString().slice(0, 19);
-}
-
-/** One ohlc update in the venue's layout; `fields` replaces member texts (raw JSON). */
-function ohlc(time: number, trades: number, fields: Record<string, string> = {}): string {
-  const f: Record<string, string> = {
-    symbol: '"BTC/USD"', open: '64250.0', high: '64260.5', low: '64240.0', close: '64255.1', trades: String(trades),
-    volume: '0.12345678', vwap: '64251.2', interval_begin: `"${iso(time)}.000000000Z"`, interval: '1', timestamp: `"${iso(time + 60)}.000000Z"`,
-    ...fields,
-  };
-  const body = Object.entries(f).map(([k, v]) => `"${k}":${v}`).join(',');
-  return `{"channel":"ohlc","type":"update","timestamp":"${iso(time + 30)}.123456Z","data":[{${body}}]}`;
-}
-
+/** A hostile venue and the adapter against it, connected, with the 1m key live. */
 async function start(o: HostileKrakenOptions = {}): Promise<RecordingSink> {
-  hostile = await startHostileKraken(o);
-  const sink = new RecordingSink();
-  venue = createKrakenVenue({ rest: hostile.rest, ws: hostile.ws, wsAuth: hostile.ws, mode: 'demo', sink, stateDir: tempStateDir() });
+  const setup = await startHostile({ hostile: o });
+  hostile = setup.hostile;
+  const { venue, sink } = setup;
   await venue.connect();
   venue.subscribeCandles(KEY);
   await waitFor('public live', () => sink.state('ws-public') === 'live');
@@ -114,9 +90,7 @@ describe('Kraken stall detection', () => {
 describe('Kraken book and clock on a hostile wire', () => {
   it('an unreadable book update is counted, the connection is degraded while the book is resubscribed, then live again', { timeout: 30_000 }, async () => {
     let bookSubscribes = 0;
-    hostile = await startHostileKraken({ onSubscribed: (s) => void (s.channel === 'book' && bookSubscribes++) });
-    const sink = new RecordingSink();
-    venue = createKrakenVenue({ rest: hostile.rest, ws: hostile.ws, wsAuth: hostile.ws, mode: 'demo', sink, stateDir: tempStateDir() });
+    const { hostile, venue, sink } = await startHostile({ hostile: { onSubscribed: (s) => void (s.channel === 'book' && bookSubscribes++) } });
     await venue.connect();
     const resets: string[] = [];
     venue.subscribeBook('BTC/USD', 10, (e) => void (e.type === 'reset' && resets.push(e.reason)));
@@ -132,9 +106,7 @@ describe('Kraken book and clock on a hostile wire', () => {
   });
 
   it("reports the venue's clock skew from its pong timestamps", { timeout: 30_000 }, async () => {
-    hostile = await startHostileKraken();
-    const sink = new RecordingSink();
-    venue = createKrakenVenue({ rest: hostile.rest, ws: hostile.ws, wsAuth: hostile.ws, mode: 'demo', sink, stateDir: tempStateDir(), timing: { pingEveryMs: 200 } });
+    const { venue, sink } = await startHostile({ venue: { timing: { pingEveryMs: 200 } } });
     await venue.connect();
     venue.subscribeCandles(KEY);
     await waitFor('a skew measured', () => (sink.conns.get('ws-public')?.clockSkews.length ?? 0) > 0);
@@ -147,9 +119,7 @@ describe('Kraken REST answers on a hostile wire', () => {
   it('OHLC rows that fail validation are counted on the REST connection and left out of history', { timeout: 30_000 }, async () => {
     const row = (t: number, o: unknown = '64250.0'): unknown[] => [t, o, '64260.5', '64240.0', '64255.1', '64251.2', '0.12345678', 3];
     const rows = [row(T0 - 120), row(T0 - 60, null), row(T0), [T0 + 60, '1', '2'], row(4_102_444_800), row(T0 + 7)];
-    hostile = await startHostileKraken({ ohlcRows: () => rows });
-    const sink = new RecordingSink();
-    venue = createKrakenVenue({ rest: hostile.rest, ws: hostile.ws, wsAuth: hostile.ws, mode: 'demo', sink, stateDir: tempStateDir() });
+    const { venue, sink } = await startHostile({ hostile: { ohlcRows: () => rows } });
     await venue.connect();
     const history = await venue.history({ ...KEY, limit: 100 });
     expect(history.map((c) => c.time)).toEqual([T0 - 120, T0]);
