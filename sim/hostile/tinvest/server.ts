@@ -13,6 +13,24 @@ import type { HostileInstrument } from './frames.js';
 import { pingAnswer, subscribeAnswer } from './frames.js';
 import { encode, timestamp } from './pb.js';
 
+const identity = (b: Buffer): Buffer => b;
+
+/**
+ * MarketDataStream with bytes in and out, untouched by any codec: how a hostile venue writes
+ * frames no encoder would make (and how a test reads exactly what the client sent).
+ */
+export const RAW_MARKET_DATA_STREAM: ServiceDefinition = {
+  MarketDataStream: {
+    path: `/${PKG}.MarketDataStreamService/MarketDataStream`,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+};
+
 export interface SubscribeItem {
   instrumentId: string;
   interval: number;
@@ -57,8 +75,6 @@ export interface HostileTInvest {
   readonly calls: HostileCall[];
   close(): Promise<void>;
 }
-
-const identity = (b: Buffer): Buffer => b;
 
 function instrument(i: number, tag: string): HostileInstrument {
   return { uid: `0000${tag}00-0000-4000-8000-${String(i).padStart(12, '0')}`, figi: `BBGHOST${tag}${String(i).padStart(4, '0')}`, ticker: `H${tag}${i}` };
@@ -111,18 +127,7 @@ export async function startHostileTInvest(opts: HostileTInvestOptions = {}): Pro
   server.addService(svc('MarketDataService'), {
     GetCandles: (c: ServerUnaryCall<Record<string, unknown>, object>, cb: sendUnaryData<object>) => cb(null, { candles: opts.getCandles?.(c.request) ?? [] }),
   });
-  const rawStream: ServiceDefinition = {
-    MarketDataStream: {
-      path: `/${PKG}.MarketDataStreamService/MarketDataStream`,
-      requestStream: true,
-      responseStream: true,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  };
-  server.addService(rawStream, {
+  server.addService(RAW_MARKET_DATA_STREAM, {
     MarketDataStream: (call: ServerDuplexStream<Buffer, Buffer>) => {
       streamsOpened++;
       let closed = false;

@@ -7,13 +7,13 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerDuplexStream, ServerUnaryCall, ServiceDefinition, sendUnaryData } from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import { PROTO_PACKAGE, SERVICES } from '../../../electron/venues/tinvest/constants.js';
+import { RAW_MARKET_DATA_STREAM } from '../../../sim/hostile/tinvest/server.js';
 import { packageDefinition } from '../../../electron/venues/tinvest/proto.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { RecordingSink, waitFor } from './helpers.js';
 
 const UID = 'e6123145-9665-43e0-8413-cd61b8aa9b13';
 const FIGI = 'BBG004730N88';
-const identity = (b: Buffer): Buffer => b;
 
 function type(name: string): MessageTypeDefinition<object, Record<string, unknown>> {
   return packageDefinition()[`${PROTO_PACKAGE}.${name}`] as MessageTypeDefinition<object, Record<string, unknown>>;
@@ -45,18 +45,7 @@ beforeAll(async () => {
   // Two periods in a row, so neither replaces the other.
   const candle = (volume: string, minutesAgo: number): Buffer =>
     Res.serialize({ candle: { figi: FIGI, interval: 1, instrumentUid: UID, open: { units: '300', nano: 0 }, high: { units: '301', nano: 0 }, low: { units: '299', nano: 500_000_000 }, close: { units: '300', nano: 250_000_000 }, volume, time: { seconds: String((Math.floor(Date.now() / 60_000) - minutesAgo) * 60), nanos: 0 } } });
-  const rawStream: ServiceDefinition = {
-    MarketDataStream: {
-      path: `/${PROTO_PACKAGE}.${SERVICES.marketDataStream}/MarketDataStream`,
-      requestStream: true,
-      responseStream: true,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  };
-  server.addService(rawStream, {
+  server.addService(RAW_MARKET_DATA_STREAM, {
     MarketDataStream: (call: ServerDuplexStream<Buffer, Buffer>) => {
       call.on('data', (bytes: Buffer) => {
         const req = Req.deserialize(bytes);
