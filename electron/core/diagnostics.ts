@@ -90,6 +90,16 @@ export class ConnectionMonitor implements ConnectionReporter {
     this.reconnects += 1;
   }
 
+  /** Frames counted as malformed so far. */
+  get malformedTotal(): number {
+    return this.malformedCount;
+  }
+
+  /** The newest malformed sample (redacted, cut short), if any. */
+  lastMalformed(): MalformedSample | undefined {
+    return this.samples[this.samples.length - 1];
+  }
+
   /** Counted; the frame is kept redacted and cut short, since it may hold anything a venue sent. */
   malformed(detail: string, frame?: string): void {
     this.malformedCount += 1;

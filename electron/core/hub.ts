@@ -361,7 +361,15 @@ export class Hub {
       state: (s, reason) => target()?.state(s, reason),
       message: () => target()?.message(),
       reconnect: () => target()?.reconnect(),
-      malformed: (d, f) => target()?.malformed(d, f),
+      malformed: (d, f) => {
+        const mon = target();
+        if (!mon) return;
+        mon.malformed(d, f);
+        // Logged with its (redacted, cut) frame on the 1st, 2nd, 4th, 8th… one: a hostile
+        // venue must not flood the log, and the trader can still send us what it sent.
+        const n = mon.malformedTotal;
+        if ((n & (n - 1)) === 0) this.log.warn(`${mon.venue}/${name}: malformed frame skipped (${n} so far): ${d}`, mon.lastMalformed()?.frame);
+      },
       clockSkew: (ms) => target()?.clockSkew(ms),
       error: (err) => target()?.error(err),
       pingRtt: (ms) => target()?.pingRtt(ms),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Candle, CandleKey } from '../../electron/domain.js';
 import type { ConnectionEvent } from '../../electron/contract.js';
 import { Hub, HubError, VENUE_CONNECTION } from '../../electron/core/hub.js';
+import { createLogger } from '../../electron/core/log.js';
 import { Session } from '../../electron/bridge/session.js';
 import { VenueError } from '../../electron/venues/venue.js';
 import { T0, candle, memoryVenues } from './memory-venue.js';
@@ -232,5 +233,24 @@ describe('Hub venue state', () => {
     // Health still counts: a stream that drops makes the venue reconnecting.
     v.stream.state('reconnecting', 'stream dropped');
     expect(hub.summary('tinvest').state).toBe('reconnecting');
+  });
+});
+
+describe('Hub malformed frames', () => {
+  it('logs a skipped frame with its redacted sample on the 1st, 2nd, 4th… one, and keeps every count', async () => {
+    const lines: string[] = [];
+    const hub = new Hub({ log: createLogger('test', (l) => void lines.push(l)) });
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const frame = '{"candle":{"open":null},"authorization":"Bearer t.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-AbCdEf"}';
+    for (let i = 0; i < 9; i++) venues.current().stream.malformed('candle without prices', frame);
+    const logged = lines.filter((l) => l.includes('malformed frame skipped'));
+    expect(logged.map((l) => /\((\d+) so far\)/.exec(l)?.[1])).toEqual(['1', '2', '4', '8']);
+    expect(logged[0]).toContain('tinvest/stream');
+    expect(logged[0]).toContain('"open":null');
+    expect(logged.join('')).not.toContain('t.AbCdEfGhIjKlMnOpQrStUvWxYz');
+    const d = hub.diagnostics.snapshot().find((x) => x.connection === 'stream');
+    expect(d?.malformed).toBe(9);
   });
 });
