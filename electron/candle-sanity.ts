@@ -5,7 +5,8 @@
  * Adapters check every candle here (and count a failure as a malformed frame); the core checks
  * again before a candle can become a series' last bar, so no rejected value ever freezes a chart.
  *
- * Runs on the hot path of every candle: comparisons work on the decimal texts, no bigint.
+ * Runs on the hot path of every candle: one loop per text, comparisons on doubles where they
+ * are exact, no bigint.
  */
 import type { Candle } from './domain.js';
 import { INTERVAL_SECONDS } from './domain.js';
@@ -14,12 +15,6 @@ import { INTERVAL_SECONDS } from './domain.js';
 export const DEFAULT_CLOCK_SKEW_MS = 5_000;
 /** No venue we speak has candles before this (2000-01-01 UTC); earlier is a broken timestamp. */
 export const EARLIEST_CANDLE_TIME = 946_684_800;
-/** Prices below 10^12 in the quote currency: int64-max and 1e308 are not prices. */
-const MAX_PRICE_INT_DIGITS = 12;
-/** Volumes below 10^18 units: nothing trades more in one bar. */
-const MAX_VOLUME_INT_DIGITS = 18;
-/** Kraken uses up to 10, T-Invest nano 9 decimals; 18 is room to spare, not an unbounded text. */
-const MAX_FRACTION_DIGITS = 18;
 
 export interface CandleCheckOptions {
   /** Our clock, ms since epoch. */
@@ -42,141 +37,94 @@ export function candleProblem(c: Candle, opts: CandleCheckOptions): string | und
   if (t % (span < 3600 ? span : 3600) !== 0) return `open time not aligned to ${c.interval}`;
   const skew = opts.skewMs ?? DEFAULT_CLOCK_SKEW_MS;
   if (t * 1000 > opts.nowMs + skew + span * 1000) return 'open time in the future';
-  const bad =
-    scanPrice(c.open, OPEN, 'open') ??
-    scanPrice(c.high, HIGH, 'high') ??
-    scanPrice(c.low, LOW, 'low') ??
-    scanPrice(c.close, CLOSE, 'close') ??
-    volumeProblem(c.volume);
-  if (bad !== undefined) return bad;
+  const o = plainValue(c.open);
+  if (!(o > 0 && wholeDigits <= MAX_PRICE_DIGITS)) return priceProblem('open', o);
+  const oExact = exact;
+  const h = plainValue(c.high);
+  if (!(h > 0 && wholeDigits <= MAX_PRICE_DIGITS)) return priceProblem('high', h);
+  const hExact = exact;
+  const l = plainValue(c.low);
+  if (!(l > 0 && wholeDigits <= MAX_PRICE_DIGITS)) return priceProblem('low', l);
+  const lExact = exact;
+  const cl = plainValue(c.close);
+  if (!(cl > 0 && wholeDigits <= MAX_PRICE_DIGITS)) return priceProblem('close', cl);
+  const clExact = exact;
+  const v = plainValue(c.volume);
+  if (v !== v) return 'volume is not a plain non-negative decimal';
+  if (wholeDigits > MAX_VOLUME_DIGITS) return 'volume is absurdly large';
   // low ≤ open ≤ high implies high ≥ low: the third comparison only runs when open is out.
-  if (cmpScanned(c.open, OPEN, c.low, LOW) < 0 || cmpScanned(c.open, OPEN, c.high, HIGH) > 0) {
-    return cmpScanned(c.high, HIGH, c.low, LOW) < 0 ? 'high below low' : 'open outside [low, high]';
+  if (below(c.open, o, oExact, c.low, l, lExact) || below(c.high, h, hExact, c.open, o, oExact)) {
+    return below(c.high, h, hExact, c.low, l, lExact) ? 'high below low' : 'open outside [low, high]';
   }
-  if (cmpScanned(c.close, CLOSE, c.low, LOW) < 0 || cmpScanned(c.close, CLOSE, c.high, HIGH) > 0) return 'close outside [low, high]';
+  if (below(c.close, cl, clExact, c.low, l, lExact) || below(c.high, h, hExact, c.close, cl, clExact)) return 'close outside [low, high]';
   return undefined;
 }
+
+/** Prices below 10^12 in the quote currency (whole digits, leading zeros aside): int64-max and 1e308 are not prices. */
+const MAX_PRICE_DIGITS = 12;
+/** Volumes below 10^18 units: nothing trades more in one bar. */
+const MAX_VOLUME_DIGITS = 18;
+/** Kraken uses up to 10, T-Invest nano 9 decimals; 18 is room to spare, not an unbounded text. */
+const MAX_FRACTION_DIGITS = 18;
+/** Exact powers of ten (parsed, so correctly rounded: every one up to 10^22 is a double). */
+const POW10 = Array.from({ length: MAX_FRACTION_DIGITS + 1 }, (_, k) => Number(`1e${k}`));
 
 /*
- * The hot path scans each price once (plain-decimal check, size, zero, and where its digits
- * start) and compares with what the scan found, instead of scanning again per comparison.
- * Scratch slots per price; candleProblem is synchronous, so one set serves every call.
+ * The hot path reads each text once, in one loop, into a double: its digits as an integer m
+ * and m / 10^k for k fraction digits. While m stays a safe integer that is one correctly
+ * rounded division of exact values, and rounding is monotonic, so unequal doubles order their
+ * texts exactly; equal ones, or texts with more digits than a double holds, are compared digit
+ * by digit (cmpPlain). candleProblem is synchronous, so one flag serves every call.
  */
-const OPEN = 0;
-const HIGH = 1;
-const LOW = 2;
-const CLOSE = 3;
-/** Index of the '.' (or the length): the end of the whole digits. */
-const dotAt = [0, 0, 0, 0];
-/** Index of the first whole digit that counts (leading zeros skipped, at least one kept). */
-const sigAt = [0, 0, 0, 0];
+let exact = true;
+/** Whole digits of the text plainValue read last, leading zeros aside: the size ceilings count these. */
+let wholeDigits = 0;
 
-function scanPrice(s: string, slot: number, name: string): string | undefined {
-  if (typeof s !== 'string') return `${name} is not a plain non-negative decimal`;
+/** The value of a plain non-negative decimal text (leading/trailing zeros allowed), else NaN. */
+function plainValue(s: string): number {
+  if (typeof s !== 'string') return NaN;
   const n = s.length;
+  let m = 0;
   let i = 0;
-  let first = -1;
+  wholeDigits = 0;
   while (i < n) {
-    const ch = s.charCodeAt(i);
-    if (ch < 48 || ch > 57) break;
-    if (first < 0 && ch !== 48) first = i;
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    m = m * 10 + d;
+    if (m !== 0) wholeDigits++;
     i++;
   }
-  if (i === 0) return `${name} is not a plain non-negative decimal`;
-  const whole = i;
-  let fracNonZero = false;
+  if (i === 0) return NaN;
+  let k = 0;
   if (i < n) {
-    if (s.charCodeAt(i) !== 46) return `${name} is not a plain non-negative decimal`;
-    i++;
-    const frac = i;
-    while (i < n) {
-      const ch = s.charCodeAt(i);
-      if (ch < 48 || ch > 57) return `${name} is not a plain non-negative decimal`;
-      if (ch !== 48) fracNonZero = true;
-      i++;
+    if (s.charCodeAt(i) !== 46) return NaN;
+    k = n - i - 1;
+    if (k === 0 || k > MAX_FRACTION_DIGITS) return NaN;
+    for (i++; i < n; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return NaN;
+      m = m * 10 + d;
     }
-    if (i === frac || i - frac > MAX_FRACTION_DIGITS) return `${name} is not a plain non-negative decimal`;
   }
-  const sig = first < 0 ? whole - 1 : first;
-  if (whole - sig > MAX_PRICE_INT_DIGITS) return `${name} is absurdly large`;
-  if (first < 0 && !fracNonZero) return `${name} is zero`;
-  dotAt[slot] = whole;
-  sigAt[slot] = sig;
-  return undefined;
+  exact = m <= Number.MAX_SAFE_INTEGER;
+  return k === 0 ? m : m / POW10[k]!;
 }
 
-/** cmpPlain for two prices scanned by scanPrice. */
-function cmpScanned(a: string, sa: number, b: string, sb: number): -1 | 0 | 1 {
-  const aw = dotAt[sa]!;
-  const bw = dotAt[sb]!;
-  let ai = sigAt[sa]!;
-  let bi = sigAt[sb]!;
-  if (aw - ai !== bw - bi) return aw - ai > bw - bi ? 1 : -1;
-  for (; ai < aw; ai++, bi++) {
-    const d = a.charCodeAt(ai) - b.charCodeAt(bi);
-    if (d !== 0) return d > 0 ? 1 : -1;
-  }
-  return cmpFractions(a, aw, b, bw);
+/** Why a price failed plainValue or its range (the whole part just read is too large, or it is zero). */
+function priceProblem(name: string, x: number): string {
+  if (x !== x) return `${name} is not a plain non-negative decimal`;
+  return wholeDigits > MAX_PRICE_DIGITS ? `${name} is absurdly large` : `${name} is zero`;
 }
 
-/** Fractions digit by digit from just after the dots, a missing digit counting as 0. */
-function cmpFractions(a: string, aw: number, b: string, bw: number): -1 | 0 | 1 {
-  const an = a.length;
-  const bn = b.length;
-  let i = aw + 1;
-  let j = bw + 1;
-  while (i < an || j < bn) {
-    const x = i < an ? a.charCodeAt(i) : 48;
-    const y = j < bn ? b.charCodeAt(j) : 48;
-    if (x !== y) return x > y ? 1 : -1;
-    i++;
-    j++;
-  }
-  return 0;
-}
-
-/** Whole digits of a non-negative plain decimal text, or -1 when it is not one (sign, exponent, junk). */
-function intDigits(s: unknown): number {
-  if (typeof s !== 'string') return -1;
-  const n = s.length;
-  let i = 0;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    i++;
-  }
-  if (i === 0) return -1;
-  if (i === n) return i;
-  if (s.charCodeAt(i) !== 46) return -1;
-  const whole = i;
-  i++;
-  const frac = i;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-    i++;
-  }
-  if (i === frac || i - frac > MAX_FRACTION_DIGITS) return -1;
-  return whole;
-}
-
-function volumeProblem(s: string): string | undefined {
-  const d = intDigits(s);
-  if (d < 0) return 'volume is not a plain non-negative decimal';
-  if (significantInt(s, d) > MAX_VOLUME_INT_DIGITS) return 'volume is absurdly large';
-  return undefined;
-}
-
-/** Whole digits without leading zeros ("007.5" → 1). */
-function significantInt(s: string, whole: number): number {
-  let i = 0;
-  while (i < whole - 1 && s.charCodeAt(i) === 48) i++;
-  return whole - i;
+/** a < b for two texts read by plainValue (values x, y; exact flags as it left them). */
+function below(a: string, x: number, ax: boolean, b: string, y: number, bx: boolean): boolean {
+  if (x !== y && ax && bx) return x < y;
+  return cmpPlain(a, b) < 0;
 }
 
 /**
- * Compares two non-negative plain decimal texts (leading or trailing zeros allowed) by value.
- * Callers have checked both with intDigits.
+ * Compares two non-negative plain decimal texts (leading or trailing zeros allowed) by value;
+ * callers have checked that both are such texts.
  */
 export function cmpPlain(a: string, b: string): -1 | 0 | 1 {
   let ai = 0;
@@ -192,5 +140,17 @@ export function cmpPlain(a: string, b: string): -1 | 0 | 1 {
     const d = a.charCodeAt(ai) - b.charCodeAt(bi);
     if (d !== 0) return d > 0 ? 1 : -1;
   }
-  return cmpFractions(a, aw, b, bw);
+  // Fractions digit by digit, a missing digit counting as 0.
+  const an = a.length;
+  const bn = b.length;
+  let i = aw + 1;
+  let j = bw + 1;
+  while (i < an || j < bn) {
+    const x = i < an ? a.charCodeAt(i) : 48;
+    const y = j < bn ? b.charCodeAt(j) : 48;
+    if (x !== y) return x > y ? 1 : -1;
+    i++;
+    j++;
+  }
+  return 0;
 }

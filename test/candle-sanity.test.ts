@@ -71,3 +71,32 @@ describe('cmpPlain', () => {
     );
   });
 });
+
+describe('candleProblem on doubles where they are exact', () => {
+  // Whole parts of at most 12 digits and up to 18 decimals: many texts carry more digits than a
+  // double holds, and nearby values round to the same double; the verdict must stay exact.
+  const price = fc
+    .tuple(fc.bigInt({ min: 1n, max: 10n ** 12n - 1n }), fc.nat({ max: 18 }), fc.nat({ max: 2 }))
+    .chain(([whole, k, near]) =>
+      fc.bigInt({ min: 0n, max: 10n ** BigInt(k) - 1n }).map((frac) => {
+        const w = near === 0 ? whole : 1000000000n + BigInt(near);
+        return k === 0 ? w.toString() : `${w}.${frac.toString().padStart(k, '0')}`;
+      }),
+    );
+  const order = (d: Candle): string | undefined => {
+    const [o, h, l, c] = [d.open, d.high, d.low, d.close].map((x) => dec(x)) as [string, string, string, string];
+    if (cmp(o, l) < 0 || cmp(o, h) > 0) return cmp(h, l) < 0 ? 'high below low' : 'open outside [low, high]';
+    if (cmp(c, l) < 0 || cmp(c, h) > 0) return 'close outside [low, high]';
+    return undefined;
+  };
+
+  it('orders prices exactly as the decimal library does', () => {
+    fc.assert(
+      fc.property(price, price, price, price, fc.boolean(), (o, h, l, c, tie) => {
+        const d = candle({ open: o, high: tie ? o : h, low: l, close: tie ? l : c });
+        expect(check(d)).toBe(order(d));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
