@@ -1,13 +1,33 @@
 /**
  * The workspace as a trader sees it, for the e2e tests: every step finds its control by
- * role and accessible name, as assistive tech would.
+ * role and accessible name, as assistive tech would. And the stage it plays on: both local
+ * venues, the headless app on them, Debian Chromium on its page.
  */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Locator, Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { VenueConfig } from '../../electron/app.js';
+import { silentLogger } from '../../electron/core/log.js';
+import { ROOT_DIR, startHeadless, type Headless } from '../../electron/headless.js';
 import { multiply, nearestMultiples } from '../../renderer/decimal.js';
+import { startKrakenSim, type KrakenSim } from '../../sim/kraken/server.js';
+import { startTInvestSim, type TInvestSim } from '../../sim/tinvest/server.js';
+import { MemorySecretStore } from './memory-secret-store.js';
 
 /** Bounds for failure only: nothing here asserts how fast anything is. */
 export const PATIENCE_MS = 60_000;
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** True (and says why) when this machine has no Chromium; in CI the e2e tests must run. */
+export function e2eSkipped(): boolean {
+  const skip = !existsSync(CHROMIUM) && !process.env.CI;
+  if (skip) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium); in CI it must run`);
+  return skip;
+}
 
 export async function until<T>(what: string, probe: () => Promise<T | undefined>, patience = PATIENCE_MS): Promise<T> {
   const deadline = Date.now() + patience;
@@ -22,6 +42,67 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     await sleep(200);
   }
   throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export interface Stage {
+  tinvest: TInvestSim;
+  kraken: KrakenSim;
+  app: Headless;
+  page: Page;
+  w: Workspace;
+  secrets: MemorySecretStore;
+  /** Uncaught page errors and console errors, as they happen. */
+  problems: string[];
+  /** Closes what was started, last first; calling it again does nothing. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts both local venues (seeded), the headless app on them and Chromium on its page.
+ * `storage` is the page's localStorage before the app starts, as a previous run left it.
+ */
+export async function startStage(o: { storage?: Record<string, string> } = {}): Promise<Stage> {
+  if (!existsSync(path.join(ROOT_DIR, 'renderer', 'dist', 'index.html'))) {
+    throw new Error('no renderer build: run `npm run build:renderer` before the e2e test');
+  }
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  };
+  try {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'switchboard-e2e-'));
+    closers.push(() => rm(tmp, { recursive: true, force: true }));
+    const tinvest = await startTInvestSim({ seed: 3 });
+    closers.push(() => tinvest.close());
+    const kraken = await startKrakenSim({ seed: 3 });
+    closers.push(() => kraken.close());
+    const venues: VenueConfig[] = [
+      { venue: 'tinvest', mode: 'demo', endpoint: tinvest.endpoint, token: tinvest.token, accountId: tinvest.accountId, tls: false },
+      { venue: 'kraken', mode: 'demo', rest: kraken.rest, ws: kraken.ws, wsAuth: kraken.wsAuth, apiKey: kraken.apiKey, apiSecret: kraken.apiSecret },
+    ];
+    const secrets = new MemorySecretStore();
+    const app = await startHeadless({ port: 0, demo: false, venues, stateDir: tmp, dataDir: tmp, secretStore: secrets, log: silentLogger });
+    closers.push(() => app.close());
+    const browser: Browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    closers.push(() => browser.close());
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    // Runs in the page before its own scripts (this side's tsconfig has no DOM types).
+    if (o.storage) await context.addInitScript({ content: `for (const [k, v] of Object.entries(${JSON.stringify(o.storage)})) localStorage.setItem(k, v);` });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    });
+    await page.goto(app.url);
+    return { tinvest, kraken, app, page, w: new Workspace(page), secrets, problems, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 export class Workspace {

@@ -9,63 +9,33 @@
  * "not enough balance", Kraken "EOrder:Insufficient funds"). The ticket does not check
  * balances on purpose: the venue knows what is blocked, what commission applies, what margin.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueConfig } from '../../electron/app.js';
-import { silentLogger } from '../../electron/core/log.js';
-import { ROOT_DIR, startHeadless, type Headless } from '../../electron/headless.js';
+import { ROOT_DIR } from '../../electron/headless.js';
 import { add, canonical, compare } from '../../renderer/decimal.js';
-import { startKrakenSim, type KrakenSim } from '../../sim/kraken/server.js';
-import { startTInvestSim, type TInvestSim } from '../../sim/tinvest/server.js';
-import { MemorySecretStore } from './memory-secret-store.js';
-import { PATIENCE_MS, until, Workspace } from './workspace-page.js';
+import type { KrakenSim } from '../../sim/kraken/server.js';
+import type { TInvestSim } from '../../sim/tinvest/server.js';
+import type { MemorySecretStore } from './memory-secret-store.js';
+import { e2eSkipped, PATIENCE_MS, startStage, until, type Stage, type Workspace } from './workspace-page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = path.join(ROOT_DIR, 'docs', 'workspace.png');
 
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-if (skip) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium); in CI it must run`);
+const skip = e2eSkipped();
 
 describe.skipIf(skip)('the trading workspace in Chromium', () => {
+  let stage: Stage | undefined;
   let tinvest: TInvestSim;
   let kraken: KrakenSim;
-  let app: Headless | undefined;
-  let browser: Browser | undefined;
-  let context: BrowserContext;
   let page: Page;
   let w: Workspace;
-  let tmp: string;
-  const secrets = new MemorySecretStore();
-  const problems: string[] = [];
+  let secrets: MemorySecretStore;
+  let problems: string[];
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT_DIR, 'renderer', 'dist', 'index.html'))) {
-      throw new Error('no renderer build: run `npm run build:renderer` before the e2e test');
-    }
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'switchboard-e2e-'));
-    tinvest = await startTInvestSim({ seed: 3 });
-    kraken = await startKrakenSim({ seed: 3 });
-    const venues: VenueConfig[] = [
-      { venue: 'tinvest', mode: 'demo', endpoint: tinvest.endpoint, token: tinvest.token, accountId: tinvest.accountId, tls: false },
-      { venue: 'kraken', mode: 'demo', rest: kraken.rest, ws: kraken.ws, wsAuth: kraken.wsAuth, apiKey: kraken.apiKey, apiSecret: kraken.apiSecret },
-    ];
-    app = await startHeadless({ port: 0, demo: false, venues, stateDir: tmp, dataDir: tmp, secretStore: secrets, log: silentLogger });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-    });
-    w = new Workspace(page);
-    await page.goto(app.url);
+    stage = await startStage();
+    ({ tinvest, kraken, page, w, secrets, problems } = stage);
     // Demo mode: T-Invest and Kraken side by side.
     await w.waitForCharts(['SBER', 'BTC/USD']);
   }, 180_000);
@@ -76,11 +46,7 @@ describe.skipIf(skip)('the trading workspace in Chromium', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await tinvest?.close();
-    await kraken?.close();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await stage?.close();
   }, 60_000);
 
   it('places a limit order away from the market on each venue, shows it in the blotter and on the chart, and cancels it', async () => {
