@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import type { Candle } from '../electron/domain.js';
+import type { Candle } from '../common/domain.js';
 import { Batcher } from '../electron/bridge/batcher.js';
 import { encodePush } from '../electron/bridge/wire.js';
 import type { Figure } from './figures.js';

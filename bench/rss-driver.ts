@@ -5,7 +5,7 @@
  * Prints one JSON line: {"rssBefore": bytes, "rss": bytes, "bytes": n, "keys": n}.
  */
 import os from 'node:os';
-import { INTERVALS } from '../electron/domain.js';
+import { INTERVALS } from '../common/domain.js';
 import { createApp, startDemoVenues } from '../electron/app.js';
 import { Session } from '../electron/bridge/session.js';
 import { encodePush } from '../electron/bridge/wire.js';

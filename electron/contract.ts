@@ -3,8 +3,8 @@
  * schema. Both transports validate requests here; the renderer imports only its types.
  */
 import { z } from 'zod';
-import { CONNECTION_STATES, ERROR_KINDS, INTERVALS, VENUE_IDS } from './domain.js';
-import { isDecText } from './decimal.js';
+import { CONNECTION_STATES, ERROR_KINDS, INTERVALS, VENUE_IDS } from '../common/domain.js';
+import { isDecText } from '../common/decimal.js';
 import { storeCredentialsRequestSchema } from './vault/credentials.js';
 import type { CredentialStatus } from './vault/credential-types.js';
 import type {
@@ -19,7 +19,7 @@ import type {
   StateChange,
   VenueId,
   VenueMode,
-} from './domain.js';
+} from '../common/domain.js';
 import { METHOD_NAMES, TOPIC_NAMES, type MethodName, type TopicName } from './contract-names.js';
 
 export { METHOD_NAMES, TOPIC_NAMES, MAX_REQUEST_BYTES } from './contract-names.js';
@@ -162,7 +162,7 @@ export interface ConnectionEvent extends StateChange {
   venue: VenueId;
   /**
    * A connection of the venue, or "venue": the venue's overall state as the hub's one rule
-   * (core/venue-state.ts) adds it up — what the renderer shows for the venue.
+   * (common/venue-state.ts) adds it up — what the renderer shows for the venue.
    */
   connection: string;
 }

@@ -1,4 +1,4 @@
-import type { Candle, Interval } from '../electron/domain.js';
+import type { Candle, Interval } from '../common/domain.js';
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');

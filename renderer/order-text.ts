@@ -1,5 +1,5 @@
 /** How orders read, the same in the blotter, on the chart, in toasts and to assistive tech. */
-import type { Fill, Instrument, Order, OrderStatus, VenueId } from '../electron/domain.js';
+import type { Fill, Instrument, Order, OrderStatus, VenueId } from '../common/domain.js';
 
 export const VENUE_NAMES: Readonly<Record<VenueId, string>> = { tinvest: 'T-Invest', kraken: 'Kraken' };
 

@@ -4,7 +4,7 @@
  * hand-edited entry falls back to the default instead of breaking the start. The one-click
  * switch is deliberately not kept: every start asks to confirm orders until told otherwise.
  */
-import type { Instrument, Interval, VenueId } from '../electron/domain.js';
+import type { Instrument, Interval, VenueId } from '../common/domain.js';
 import type { AppStore } from './store/app-store.js';
 import { CHART_SLOTS, defaultWorkspace, LAYOUT_SIZES, type ChartSlot, type LayoutSize, type Workspace } from './store/layout.js';
 import { CHART_INTERVALS } from './store/series-key.js';

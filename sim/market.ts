@@ -3,7 +3,7 @@
  * produces trades, and candles of any interval derived from those trades, so history and
  * live always agree. Prices and quantities are scaled integers (bigint), never floats.
  */
-import { parseScaled } from '../electron/decimal.js';
+import { parseScaled } from '../common/decimal.js';
 
 export interface MarketSymbolSpec {
   symbol: string;

@@ -5,7 +5,7 @@
  * order, never dropped. A sequenced batch goes out at most once per interval and only when
  * something changed, so the renderer can apply one batch per frame and notice a gap.
  */
-import type { Candle, Order } from '../domain.js';
+import type { Candle, Order } from '../../common/domain.js';
 import type { ConnectionEvent, PushBatch, SubscriptionFailure } from '../contract.js';
 
 /** Within the 16–50 ms the house plan allows: under two frames at 60 Hz. */

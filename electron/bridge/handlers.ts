@@ -2,7 +2,7 @@
  * What each bridge method does, over the hub. Requests arrive here already validated; the
  * client context carries what belongs to one client (its subscriptions, its push sequence).
  */
-import type { CandleKey, OrderRequest } from '../domain.js';
+import type { CandleKey, OrderRequest } from '../../common/domain.js';
 import type { MethodName, MethodResults, ParsedRequest, Snapshot } from '../contract.js';
 import { CONTRACT_VERSION } from '../contract.js';
 import type { Hub } from '../core/hub.js';

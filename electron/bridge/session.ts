@@ -4,8 +4,8 @@
  * dispatch, the client's own subscriptions, coalescing, cleanup) is the same code.
  */
 import { randomUUID } from 'node:crypto';
-import type { CandleKey, VenueErrorInfo } from '../domain.js';
-import { candleKeyId } from '../domain.js';
+import type { CandleKey, VenueErrorInfo } from '../../common/domain.js';
+import { candleKeyId } from '../../common/domain.js';
 import { MAX_FAILURE_CODE_LENGTH, MAX_FAILURE_MESSAGE_LENGTH, subscriptionFailureSchema } from '../contract.js';
 import type { Result, Snapshot, SubscriptionFailure, TopicName, TopicPayloads } from '../contract.js';
 import type { Hub } from '../core/hub.js';

@@ -4,7 +4,7 @@
  * the same objects without the envelope text.
  */
 import type { BridgeFailure, PushBatch, Result, TopicName, TopicPayloads } from '../contract.js';
-import type { Candle } from '../domain.js';
+import type { Candle } from '../../common/domain.js';
 import { failure } from './errors.js';
 
 export type RequestId = string | number;

@@ -12,7 +12,7 @@ import type {
   StateChange,
   VenueErrorInfo,
   VenueId,
-} from '../domain.js';
+} from '../../common/domain.js';
 import type { ConnectionReporter } from '../venues/venue.js';
 import { redact } from './log.js';
 

@@ -4,15 +4,15 @@
  * keeps diagnostics, and fans events out to listeners — the bridge sessions. It knows no
  * venue wire format and no transport.
  */
-import type { Account, Candle, CandleKey, ConnectionState, Dec, Instrument, Order, OrderUpdate, Portfolio, VenueErrorInfo, VenueId } from '../domain.js';
-import { candleKeyId } from '../domain.js';
+import type { Account, Candle, CandleKey, ConnectionState, Dec, Instrument, Order, OrderUpdate, Portfolio, VenueErrorInfo, VenueId } from '../../common/domain.js';
+import { candleKeyId } from '../../common/domain.js';
 import type { ConnectionEvent, VenueSummary } from '../contract.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venues/venue.js';
 import { isVenueError } from '../venues/venue.js';
 import { DiagnosticsRegistry } from './diagnostics.js';
 import type { ConnectionMonitor } from './diagnostics.js';
 import { CandleSeries } from './series.js';
-import { venueState } from './venue-state.js';
+import { venueState } from '../../common/venue-state.js';
 import type { Logger } from './log.js';
 import { redact, silentLogger } from './log.js';
 import { HubError } from './hub-error.js';

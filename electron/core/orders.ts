@@ -5,9 +5,9 @@
  * final status stays final, and `unknown` moves only on the venue's evidence. It sees venues
  * only through the Venue interface, so it knows no wire format.
  */
-import type { Account, Dec, Instrument, Order, OrderRequest, OrderStatus, OrderUpdate, VenueId } from '../domain.js';
-import { FINAL_ORDER_STATUSES, ORDER_STATUS_RANK as RANK, pendingOrder } from '../domain.js';
-import { add, cmp, dec, isMultipleOf, mul, nearestSteps } from '../decimal.js';
+import type { Account, Dec, Instrument, Order, OrderRequest, OrderStatus, OrderUpdate, VenueId } from '../../common/domain.js';
+import { FINAL_ORDER_STATUSES, ORDER_STATUS_RANK as RANK, pendingOrder } from '../../common/domain.js';
+import { add, cmp, dec, isMultipleOf, mul, nearestSteps } from '../../common/decimal.js';
 import type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, Reason } from '../contract.js';
 import type { Venue } from '../venues/venue.js';
 import { isVenueError } from '../venues/venue.js';

@@ -8,10 +8,10 @@
  * candle dated in the future would otherwise become the last time and make every real candle
  * after it "stale" — the chart would freeze for good.
  */
-import type { Candle, CandleKey } from '../domain.js';
-import { candleKeyId } from '../domain.js';
-import { candleProblem } from '../candle-sanity.js';
-import type { CandleCheckOptions } from '../candle-sanity.js';
+import type { Candle, CandleKey } from '../../common/domain.js';
+import { candleKeyId } from '../../common/domain.js';
+import { candleProblem } from '../../common/candle-sanity.js';
+import type { CandleCheckOptions } from '../../common/candle-sanity.js';
 
 /** Enough for a screen of bars plus room to scroll; older bars come from history on demand. */
 export const SERIES_CAPACITY = 2000;

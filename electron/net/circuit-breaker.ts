@@ -2,7 +2,7 @@
  * A circuit breaker per remote service: after a run of failures it fails calls at once for a
  * while instead of piling them onto a service that is down, then lets one trial call through.
  */
-import type { BreakerState } from '../domain.js';
+import type { BreakerState } from '../../common/domain.js';
 
 export interface CircuitBreakerOptions {
   name: string;

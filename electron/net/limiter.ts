@@ -3,7 +3,7 @@
  * Calls wait in a queue when the window is spent, so the venue never has to refuse them.
  * Before the first headers arrive it counts locally against the documented limit.
  */
-import type { LimiterHeadroom } from '../domain.js';
+import type { LimiterHeadroom } from '../../common/domain.js';
 
 export interface RateHeaders {
   limit?: number | undefined;

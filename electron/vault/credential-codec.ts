@@ -4,7 +4,7 @@
  * quote their input, and the input is a secret, so errors name only fields and rule codes.
  */
 import { z } from 'zod';
-import type { VenueId } from '../domain.js';
+import type { VenueId } from '../../common/domain.js';
 import { credentialSchemas, type CredentialsByVenue } from './credentials.js';
 import { SecretStoreError } from './secret-store.js';
 

@@ -2,7 +2,7 @@
  * What the trader may know about stored credentials: which backend, which venues have some,
  * in which mode. Never a secret, so it is safe to return across the bridge.
  */
-import { VENUE_IDS } from '../domain.js';
+import { VENUE_IDS } from '../../common/domain.js';
 import { isSecretStoreError, type SecretStore } from './secret-store.js';
 import type { CredentialStatus, VenueCredentialStatus } from './credential-types.js';
 

@@ -3,7 +3,7 @@
  * in (the bridge) and on the way back out of a store (which may hold anything).
  */
 import { z } from 'zod';
-import type { VenueId } from '../domain.js';
+import type { VenueId } from '../../common/domain.js';
 
 // Pasted keys often carry a trailing newline; anything else that is not printable is a paste
 // of the wrong thing, and would only fail later at the venue with a less helpful error.

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { VENUE_IDS, type VenueId } from '../domain.js';
+import { VENUE_IDS, type VenueId } from '../../common/domain.js';
 import { decodeCredentials, encodeCredentials } from './credential-codec.js';
 import type { CredentialsByVenue } from './credentials.js';
 import { INSECURE_BACKENDS } from './password-store-switch.js';

@@ -4,7 +4,7 @@
  * account = venue id, password = the credentials' JSON.
  */
 import { AsyncEntry } from '@napi-rs/keyring';
-import type { VenueId } from '../domain.js';
+import type { VenueId } from '../../common/domain.js';
 import { decodeCredentials, encodeCredentials } from './credential-codec.js';
 import type { CredentialsByVenue } from './credentials.js';
 import { SecretStoreError, type SecretStore } from './secret-store.js';

@@ -2,7 +2,7 @@
  * A SecretStore that tells the log redactor about every secret passing through it, stored or
  * loaded, so the composition root can wrap any store once and forget about it.
  */
-import type { VenueId } from '../domain.js';
+import type { VenueId } from '../../common/domain.js';
 import { secretValues, type CredentialsByVenue } from './credentials.js';
 import type { Redactor } from './redact.js';
 import type { SecretStore } from './secret-store.js';

@@ -3,7 +3,7 @@
  * A store either keeps secrets in the OS's protected storage or fails with a SecretStoreError
  * that tells the trader why and what to install; it never falls back to memory or a plain file.
  */
-import type { VenueId } from '../domain.js';
+import type { VenueId } from '../../common/domain.js';
 import type { CredentialsByVenue } from './credentials.js';
 
 export interface SecretStore {

@@ -19,7 +19,7 @@ import type {
   VenueErrorInfo,
   VenueId,
   VenueMode,
-} from '../domain.js';
+} from '../../common/domain.js';
 
 /** A venue failure mapped to one of the typed kinds, keeping the venue's own code and text. */
 export class VenueError extends Error {

@@ -5,7 +5,7 @@
  * with an animation-frame loop, and the load and draw of 100k candles. bench/ui.ts drives it.
  */
 import '../styles.css';
-import type { Candle, Instrument } from '../../electron/domain.js';
+import type { Candle, Instrument } from '../../common/domain.js';
 import { boot } from '../boot.js';
 import { toChartBars } from '../components/chart-bars.js';
 import { createChartView } from '../components/chart-view.js';

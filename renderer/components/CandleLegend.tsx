@@ -1,4 +1,4 @@
-import type { Candle } from '../../electron/domain.js';
+import type { Candle } from '../../common/domain.js';
 import { describeCandle, describeHovered } from '../format.js';
 import { useAppState } from '../services.js';
 

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LogicalRange, MouseEventParams, Time } from 'lightweight-charts';
-import type { Candle, Instrument, Interval } from '../../electron/domain.js';
+import type { Candle, Instrument, Interval } from '../../common/domain.js';
 import { priceLineText, VENUE_NAMES } from '../order-text.js';
 import { useAppState, useServices } from '../services.js';
 import { seriesKey } from '../store/series-key.js';

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import type { Instrument } from '../../electron/domain.js';
+import type { Instrument } from '../../common/domain.js';
 import { VENUE_NAMES } from '../order-text.js';
 import { useAppState, useServices } from '../services.js';
 import { activeSlot } from '../store/layout.js';

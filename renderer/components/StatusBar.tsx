@@ -1,12 +1,6 @@
-import type { ConnectionState } from '../../electron/domain.js';
+import { stateTone as tone } from '../../common/venue-state.js';
 import { useAppState } from '../services.js';
 import { venueConnections, venueState } from '../store/venues.js';
-
-function tone(state: ConnectionState): 'ok' | 'busy' | 'bad' {
-  if (state === 'live') return 'ok';
-  if (state === 'degraded' || state === 'reconnecting' || state === 'closed') return 'bad';
-  return 'busy';
-}
 
 /** One live status per venue, plus the bridge link itself. */
 export function StatusBar({ transport }: { transport: 'ipc' | 'websocket' }) {

@@ -1,4 +1,4 @@
-import type { Interval } from '../../electron/domain.js';
+import type { Interval } from '../../common/domain.js';
 import { useAppState, useServices } from '../services.js';
 import { activeSlot } from '../store/layout.js';
 import { CHART_INTERVALS } from '../store/series-key.js';

@@ -1,5 +1,5 @@
 import type { VenueSummary } from '../../electron/contract.js';
-import type { VenueId } from '../../electron/domain.js';
+import type { VenueId } from '../../common/domain.js';
 import { useAppState, useServices } from '../services.js';
 import { activeSlot } from '../store/layout.js';
 import { venueState } from '../store/venues.js';

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { Candle, Instrument } from '../../electron/domain.js';
+import type { Candle, Instrument } from '../../common/domain.js';
 import { VENUE_NAMES } from '../order-text.js';
 import { useAppState, useSampledAppState, useServices } from '../services.js';
 import { activeSlot } from '../store/layout.js';

@@ -1,6 +1,6 @@
 /** The chart boundary: exact decimals become numbers here and nowhere else. */
 import type { CandlestickData, HistogramData, UTCTimestamp } from 'lightweight-charts';
-import type { Candle, Dec } from '../../electron/domain.js';
+import type { Candle, Dec } from '../../common/domain.js';
 
 export const UP_COLOR = '#26a69a';
 export const DOWN_COLOR = '#ef5350';

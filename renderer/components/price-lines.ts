@@ -3,7 +3,7 @@
  * removed to follow the orders; nothing else on the chart is touched.
  */
 import { LineStyle, type CreatePriceLineOptions, type IPriceLine } from 'lightweight-charts';
-import type { Instrument, Order } from '../../electron/domain.js';
+import type { Instrument, Order } from '../../common/domain.js';
 import { quantityText, sideText } from '../order-text.js';
 import { isOpen, orderKey } from '../store/orders.js';
 import { DOWN_COLOR, UP_COLOR } from './chart-bars.js';

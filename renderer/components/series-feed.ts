@@ -5,10 +5,11 @@
  */
 import type { CandlestickData, HistogramData, UTCTimestamp } from 'lightweight-charts';
 import type { BridgeApi } from '../../electron/contract.js';
-import type { Candle, CandleKey } from '../../electron/domain.js';
+import type { Candle, CandleKey } from '../../common/domain.js';
 import type { LatencySink } from '../perf/tick-latency.js';
 import type { AppStore } from '../store/app-store.js';
-import { INTERVAL_SECONDS, seriesKey } from '../store/series-key.js';
+import { INTERVAL_SECONDS } from '../../common/domain.js';
+import { seriesKey } from '../store/series-key.js';
 import { historyBars, toBar, toChartBars, toVolumeBar } from './chart-bars.js';
 
 /** Bars per history request: the first load and each older page. */

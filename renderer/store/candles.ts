@@ -3,7 +3,7 @@
  * frame drain commits here at most once per frame, the chart reads it through a transient
  * subscription, and only the legend re-renders from it.
  */
-import type { Candle } from '../../electron/domain.js';
+import type { Candle } from '../../common/domain.js';
 import { seriesKey } from './series-key.js';
 import type { SliceCreator } from './app-state.js';
 import type { FailuresBySeries } from './subscription-failures.js';

@@ -4,7 +4,7 @@
  */
 import type { MethodRequest } from '../../electron/contract.js';
 import type { CredentialStatus } from '../../electron/vault/credential-types.js';
-import type { VenueId } from '../../electron/domain.js';
+import type { VenueId } from '../../common/domain.js';
 import type { SliceCreator } from './app-state.js';
 
 export type StoreCredentialsRequest = MethodRequest<'credentials.store'>;

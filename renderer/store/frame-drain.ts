@@ -10,7 +10,7 @@
  * the frame after. A flush with nothing to commit ends the loop.
  */
 import type { ConnectionEvent, PushBatch, Snapshot, SubscriptionFailure } from '../../electron/contract.js';
-import type { Candle, Order } from '../../electron/domain.js';
+import type { Candle, Order } from '../../common/domain.js';
 import { seriesKey } from './series-key.js';
 import type { Frame } from './session.js';
 

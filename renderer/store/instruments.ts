@@ -3,7 +3,7 @@
  * blotter and positions can name an order's instrument; and searches, one venue or all.
  */
 import type { Result } from '../../electron/contract.js';
-import type { Instrument, VenueId } from '../../electron/domain.js';
+import type { Instrument, VenueId } from '../../common/domain.js';
 import type { SliceCreator } from './app-state.js';
 import { venueState } from './venues.js';
 

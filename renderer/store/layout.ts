@@ -3,7 +3,7 @@
  * one the toolbar and the ticket act on; and the watchlist. Restored from storage at start
  * (see persist.ts); empty charts are filled with a venue's usual first instrument.
  */
-import type { Instrument, Interval, VenueId } from '../../electron/domain.js';
+import type { Instrument, Interval, VenueId } from '../../common/domain.js';
 import type { AppState, SliceCreator } from './app-state.js';
 import { instrumentKey } from './instruments.js';
 import { venueState } from './venues.js';

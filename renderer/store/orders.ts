@@ -4,17 +4,16 @@
  * the venue's clock wins, and a final state is never undone by a stale open one.
  */
 import type { BridgeFailure, CancelAllResult, MethodRequest, Result } from '../../electron/contract.js';
-import type { Order, OrderStatus, VenueId } from '../../electron/domain.js';
+import type { Order, VenueId } from '../../common/domain.js';
+import { FINAL_ORDER_STATUSES } from '../../common/domain.js';
 import type { SliceCreator } from './app-state.js';
 import { cancelAllHeadline, cancelAllLines } from '../cancel-report.js';
 
 export type PlaceRequest = MethodRequest<'orders.place'>;
 
-export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['filled', 'cancelled', 'rejected', 'expired']);
-
 /** Working, or possibly working: an order whose outcome is unknown may be live on the venue. */
 export function isOpen(o: Order): boolean {
-  return !FINAL_STATUSES.has(o.status);
+  return !FINAL_ORDER_STATUSES.has(o.status);
 }
 
 export function orderKey(o: { venue: VenueId; clientOrderId: string }): string {
@@ -23,7 +22,7 @@ export function orderKey(o: { venue: VenueId; clientOrderId: string }): string {
 
 function supersedes(incoming: Order, known: Order | undefined): boolean {
   if (!known) return true;
-  if (FINAL_STATUSES.has(known.status) && !FINAL_STATUSES.has(incoming.status)) return false;
+  if (FINAL_ORDER_STATUSES.has(known.status) && !FINAL_ORDER_STATUSES.has(incoming.status)) return false;
   return incoming.updatedAt >= known.updatedAt;
 }
 
@@ -45,7 +44,7 @@ export function mergeOrders(current: Readonly<Record<string, Order>>, incoming: 
  * already ended here (a rejection seen only as a command's answer) stay in the history.
  */
 export function resyncOrders(current: Readonly<Record<string, Order>>, snapshot: readonly Order[]): Readonly<Record<string, Order>> {
-  const kept = Object.fromEntries(Object.entries(current).filter(([, o]) => FINAL_STATUSES.has(o.status)));
+  const kept = Object.fromEntries(Object.entries(current).filter(([, o]) => FINAL_ORDER_STATUSES.has(o.status)));
   return mergeOrders(kept, snapshot);
 }
 

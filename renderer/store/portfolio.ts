@@ -1,5 +1,5 @@
 /** Positions and balances per account, asked for with portfolio.get and again after fills. */
-import type { Portfolio, VenueId } from '../../electron/domain.js';
+import type { Portfolio, VenueId } from '../../common/domain.js';
 import type { SliceCreator } from './app-state.js';
 
 export interface AccountPortfolio {

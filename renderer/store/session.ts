@@ -1,6 +1,6 @@
 /** The bridge session: link state, orders, notices, and the once-per-frame commit of pushed data. */
 import type { ConnectionEvent, Snapshot, SubscriptionFailure } from '../../electron/contract.js';
-import type { Candle, Order } from '../../electron/domain.js';
+import type { Candle, Order } from '../../common/domain.js';
 import { mergeOrders, resyncOrders } from './orders.js';
 import type { LinkState } from '../transport/link.js';
 import type { SliceCreator } from './app-state.js';

@@ -1,6 +1,6 @@
 /** Venues and the state of each of their connections, from venues.list, batches and diagnostics. */
 import type { ConnectionEvent, VenueSummary } from '../../electron/contract.js';
-import type { ConnectionDiagnostics, ConnectionState, VenueId, VenueMode } from '../../electron/domain.js';
+import type { ConnectionDiagnostics, ConnectionState, VenueId, VenueMode } from '../../common/domain.js';
 import type { SliceCreator } from './app-state.js';
 
 export interface ConnectionView {
@@ -65,7 +65,7 @@ export const VENUE_CONNECTION = 'venue';
 
 /**
  * The state to show for a venue: what the hub says (venues.list, snapshots, then its `venue`
- * events in order). The one rule lives in the core (electron/core/venue-state.ts); the renderer
+ * events in order). The one rule lives in the kernel (common/venue-state.ts), applied by the hub; the renderer
  * ranks nothing itself, so the status bar and the hub can never disagree.
  */
 export function venueState(venue: VenueSummary): ConnectionState {

@@ -3,7 +3,7 @@
  * disconnects; positions asked for again after fills; and when a venue comes (back) live,
  * its accounts, orders, positions and the charts' instruments are fetched again.
  */
-import type { ConnectionState, Order, VenueId } from '../../electron/domain.js';
+import type { ConnectionState, Order, VenueId } from '../../common/domain.js';
 import { fillText, orderSummary, reasonText, VENUE_NAMES } from '../order-text.js';
 import type { AppState } from './app-state.js';
 import type { AppStore } from './app-store.js';
@@ -11,11 +11,13 @@ import { instrumentKeyOf } from './instruments.js';
 import { orderKey } from './orders.js';
 import { accountKey } from './portfolio.js';
 import { venueConnections, venueState } from './venues.js';
+import { stateTone } from '../../common/venue-state.js';
 
 /** Orders updated this long before the window opened still get their toasts (clocks of one machine). */
 const TOAST_SLACK_MS = 5000;
 
-const DOWN: ReadonlySet<ConnectionState> = new Set(['reconnecting', 'closed', 'degraded']);
+/** Not delivering: the kernel's reading of a state, the same one the status bar colours by. */
+const isDown = (s: ConnectionState): boolean => stateTone(s) === 'bad';
 
 function instrumentOf(s: AppState, o: Order) {
   return s.instruments[instrumentKeyOf(o.venue, o.instrumentId)];
@@ -108,7 +110,7 @@ export function watchSession(store: AppStore, startedAt: number = Date.now()): (
         if (wasLive.has(v.id) && before !== undefined) s.notify({ tone: 'info', title: `${name} is live again` });
         wasLive.add(v.id);
         whenLive(store, v.id);
-      } else if (DOWN.has(state) && before !== undefined && !DOWN.has(before)) {
+      } else if (isDown(state) && before !== undefined && !isDown(before)) {
         const worst = venueConnections(v.id, s.connections).find((c) => c.state === state);
         s.notify({
           tone: 'warning',

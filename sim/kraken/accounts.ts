@@ -2,7 +2,7 @@
  * The one simulated account: balances per asset as integers on the asset's own decimals
  * (what Balance prints), and the amounts open orders hold (BalanceEx hold_trade).
  */
-import { parseScaled } from '../../electron/decimal.js';
+import { parseScaled } from '../../common/decimal.js';
 import type { PairDirectory } from './pairs.js';
 import { rescale } from './wire.js';
 

@@ -6,7 +6,7 @@
  */
 import type { Market, MarketTrade } from '../market.js';
 import { formatFixed } from '../market.js';
-import { isDecText, parseScaled } from '../../electron/decimal.js';
+import { isDecText, parseScaled } from '../../common/decimal.js';
 import { Accounts } from './accounts.js';
 import type { LedgerEntry } from './accounts.js';
 import { SyntheticBook } from './book.js';

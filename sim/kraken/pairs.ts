@@ -4,7 +4,7 @@
  * Assets, the v2 instrument channel and the market, so their precisions cannot disagree.
  */
 import type { MarketSymbolSpec } from '../market.js';
-import { parseScaled } from '../../electron/decimal.js';
+import { parseScaled } from '../../common/decimal.js';
 
 export interface KrakenAsset {
   /** REST id with the old X/Z prefix where Kraken has one: XXBT, ZUSD, SOL. */

@@ -7,7 +7,7 @@
  * and an idempotency key places at most one order per account.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { formatScaled } from '../../electron/decimal.js';
+import { formatScaled } from '../../common/decimal.js';
 import type { Market, MarketTrade } from '../market.js';
 import { addPieces, availableCash, availablePieces, holdingOf, removeBlockedPieces } from './accounts.js';
 import type { SimAccount } from './accounts.js';

@@ -16,7 +16,7 @@ import type {
   UntypedServiceImplementation,
   sendUnaryData,
 } from '@grpc/grpc-js';
-import { formatScaled, parseScaled } from '../../electron/decimal.js';
+import { formatScaled, parseScaled } from '../../common/decimal.js';
 import { Market } from '../market.js';
 import { AccountBook, accountMessage } from './accounts.js';
 import { getCandles } from './candles.js';

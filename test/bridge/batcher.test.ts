@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CandleKey, Order } from '../../electron/domain.js';
+import type { CandleKey, Order } from '../../common/domain.js';
 import type { ConnectionEvent, PushBatch } from '../../electron/contract.js';
 import { Batcher } from '../../electron/bridge/batcher.js';
 import { candle } from '../core/memory-venue.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CandleKey } from '../../electron/domain.js';
+import type { CandleKey } from '../../common/domain.js';
 import { MAX_REQUEST_BYTES, METHOD_NAMES, requestSchemas } from '../../electron/contract.js';
 import type { BridgeFailure, Result } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';

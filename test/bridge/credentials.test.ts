@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { VenueId, VenueMode } from '../../electron/domain.js';
+import type { VenueId, VenueMode } from '../../common/domain.js';
 import type { Result, VenueSummary } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';
 import type { VenueFactory } from '../../electron/core/hub.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CandleKey } from '../../electron/domain.js';
+import type { CandleKey } from '../../common/domain.js';
 import { IPC_INVOKE, IPC_PUSH } from '../../electron/contract-names.js';
 import { Hub } from '../../electron/core/hub.js';
 import { attachIpcBridge } from '../../electron/bridge/ipc.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CandleKey } from '../../electron/domain.js';
+import type { CandleKey } from '../../common/domain.js';
 import type { PushBatch, Snapshot, TopicName } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';
 import { Session } from '../../electron/bridge/session.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { Candle, CandleKey } from '../../electron/domain.js';
+import type { Candle, CandleKey } from '../../common/domain.js';
 import type { PushBatch, Result } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';
 import { startWebSocketBridge } from '../../electron/bridge/websocket.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PushBatch } from '../../electron/contract.js';
-import type { Candle } from '../../electron/domain.js';
+import type { Candle } from '../../common/domain.js';
 import { encodePush } from '../../electron/bridge/wire.js';
 
 const candle = (over: Partial<Candle> = {}): Candle => ({

@@ -6,7 +6,7 @@
  * awaited. Prints one JSON line when it is still standing and the session still gets batches.
  * Usage: node --import tsx test/core/containment-child.ts guard|noguard
  */
-import type { Candle, CandleKey } from '../../electron/domain.js';
+import type { Candle, CandleKey } from '../../common/domain.js';
 import { Hub } from '../../electron/core/hub.js';
 import { Session } from '../../electron/bridge/session.js';
 import { installCrashGuard } from '../../electron/core/crash-guard.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Candle, CandleKey } from '../../electron/domain.js';
+import type { Candle, CandleKey } from '../../common/domain.js';
 import type { ConnectionEvent } from '../../electron/contract.js';
 import { Hub, HubError, VENUE_CONNECTION } from '../../electron/core/hub.js';
 import { createLogger } from '../../electron/core/log.js';

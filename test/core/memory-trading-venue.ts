@@ -3,8 +3,8 @@
  * what it was sent, answers as the test tells it (acknowledge, reject, lose the answer), and
  * emits order updates as a venue's order stream would.
  */
-import type { Instrument, Order, OrderRequest, Portfolio } from '../../electron/domain.js';
-import { pendingOrder } from '../../electron/domain.js';
+import type { Instrument, Order, OrderRequest, Portfolio } from '../../common/domain.js';
+import { pendingOrder } from '../../common/domain.js';
 import type { VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
 import { MemoryVenue, keepInstances } from './memory-venue.js';

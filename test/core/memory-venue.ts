@@ -3,8 +3,8 @@
  * of it and lets a test emit candles and connection states as an adapter would. The real
  * adapters against the simulators are covered by the integration tests.
  */
-import type { Account, Candle, CandleKey, Instrument, Interval, VenueErrorInfo, VenueId, VenueMode } from '../../electron/domain.js';
-import { candleKeyId } from '../../electron/domain.js';
+import type { Account, Candle, CandleKey, Instrument, Interval, VenueErrorInfo, VenueId, VenueMode } from '../../common/domain.js';
+import { candleKeyId } from '../../common/domain.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
 

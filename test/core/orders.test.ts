@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Order, OrderRequest, OrderUpdate } from '../../electron/domain.js';
+import type { Order, OrderRequest, OrderUpdate } from '../../common/domain.js';
 import type { PushBatch } from '../../electron/contract.js';
 import { Hub, HubError } from '../../electron/core/hub.js';
 import { Session } from '../../electron/bridge/session.js';

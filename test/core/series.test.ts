@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CandleKey } from '../../electron/domain.js';
+import type { CandleKey } from '../../common/domain.js';
 import { CandleSeries } from '../../electron/core/series.js';
 import { T0, candle } from './memory-venue.js';
 

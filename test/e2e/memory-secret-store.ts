@@ -1,5 +1,5 @@
 /** A secret store that keeps credentials in memory: for the e2e run only, never in the app. */
-import type { VenueId } from '../../electron/domain.js';
+import type { VenueId } from '../../common/domain.js';
 import type { CredentialsByVenue } from '../../electron/vault/credentials.js';
 import type { SecretStore } from '../../electron/vault/secret-store.js';
 

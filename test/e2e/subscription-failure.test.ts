@@ -9,7 +9,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Instrument } from '../../electron/domain.js';
+import type { Instrument } from '../../common/domain.js';
 import { WORKSPACE_KEY } from '../../renderer/persist.js';
 import type { Workspace as SavedWorkspace } from '../../renderer/store/layout.js';
 import { e2eSkipped, PATIENCE_MS, startStage, until, type Stage, type Workspace } from './workspace-page.js';

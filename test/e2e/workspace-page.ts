@@ -12,7 +12,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import type { VenueConfig } from '../../electron/app.js';
 import { silentLogger } from '../../electron/core/log.js';
 import { ROOT_DIR, startHeadless, type Headless } from '../../electron/headless.js';
-import { multiply, nearestMultiples } from '../../renderer/decimal.js';
+import { mul, nearestSteps, places, withPlaces } from '../../common/decimal.js';
 import { startKrakenSim, type KrakenSim } from '../../sim/kraken/server.js';
 import { startTInvestSim, type TInvestSim } from '../../sim/tinvest/server.js';
 import { MemorySecretStore } from './memory-secret-store.js';
@@ -130,7 +130,7 @@ export class Workspace {
 
   /** A limit price `factor` away from the last close, on the tick (below it). */
   async priceAway(n: number, factor: string, tick: string): Promise<string> {
-    return nearestMultiples(multiply(await this.lastClose(n), factor), tick).below;
+    return withPlaces(nearestSteps(mul(await this.lastClose(n), factor), tick).down, places(tick));
   }
 
   async select(n: number): Promise<void> {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../electron/headless.js';
-import { add, canonical, compare } from '../../renderer/decimal.js';
+import { add, cmp, dec } from '../../common/decimal.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
 import type { TInvestSim } from '../../sim/tinvest/server.js';
 import type { MemorySecretStore } from './memory-secret-store.js';
@@ -52,7 +52,7 @@ describe.skipIf(skip)('the trading workspace in Chromium', () => {
   it('places a limit order away from the market on each venue, shows it in the blotter and on the chart, and cancels it', async () => {
     // T-Invest with the mouse: 1 lot of SBER, 20 % under the market.
     await w.select(1);
-    const sberPrice = canonical(await w.priceAway(1, '0.8', '0.01'));
+    const sberPrice = dec(await w.priceAway(1, '0.8', '0.01'));
     await w.order({ side: 'buy', type: 'limit', quantity: '1', price: sberPrice });
     await w.tab('Open orders');
     const sberRow = w.openRows('SBER');
@@ -60,7 +60,7 @@ describe.skipIf(skip)('the trading workspace in Chromium', () => {
     await until('the SBER order to be open', async () => ((await sberRow.textContent())?.includes('open') ? true : undefined));
     const sberLine = await until('the SBER price line', async () => (await w.priceLines('SBER').allTextContents())[0]);
     // The venue may echo the price with its own trailing zeros.
-    expect(compare(/@ (\S+),/.exec(sberLine)![1]!, sberPrice)).toBe(0);
+    expect(cmp(/@ (\S+),/.exec(sberLine)![1]!, sberPrice)).toBe(0);
     expect(sberLine).toMatch(/^Buy 1 lot @ \S+, (sent|open)$/);
 
     await sberRow.getByRole('button', { name: /^Cancel Buy 1 lot SBER/ }).click();
@@ -71,7 +71,7 @@ describe.skipIf(skip)('the trading workspace in Chromium', () => {
 
     // Kraken from the keyboard: F2 to the ticket, Alt+B to buy, Enter to confirm, Delete on the row to cancel.
     await w.select(2);
-    const btcPrice = canonical(await w.priceAway(2, '0.8', '0.1'));
+    const btcPrice = dec(await w.priceAway(2, '0.8', '0.1'));
     await page.keyboard.press('F2');
     await page.keyboard.type('0.01');
     await w.ticket().getByRole('textbox', { name: 'Limit price' }).fill(btcPrice);
@@ -84,7 +84,7 @@ describe.skipIf(skip)('the trading workspace in Chromium', () => {
     const btcRow = w.openRows('BTC/USD');
     await btcRow.waitFor({ timeout: PATIENCE_MS });
     const btcLine = await until('the BTC/USD price line', async () => (await w.priceLines('BTC/USD').allTextContents())[0]);
-    expect(compare(/@ (\S+),/.exec(btcLine)![1]!, btcPrice)).toBe(0);
+    expect(cmp(/@ (\S+),/.exec(btcLine)![1]!, btcPrice)).toBe(0);
     expect(btcLine).toMatch(/^Buy 0\.01 @ \S+, (sent|open)$/);
     const description = await w.chart(2).getByRole('img', { name: 'BTC/USD 1m chart' }).getAttribute('aria-description');
     expect(description).toMatch(/1 open order drawn/);
@@ -114,12 +114,12 @@ describe.skipIf(skip)('the trading workspace in Chromium', () => {
 
     await until('the BTC position to grow by 0.01', async () => {
       const now = await w.position('Kraken', 'BTC');
-      return now !== undefined && compare(now.trim(), add(btcBefore, '0.01')) === 0 ? true : undefined;
+      return now !== undefined && cmp(now.trim(), add(btcBefore, '0.01')) === 0 ? true : undefined;
     });
     // 1 lot of SBER is 10 shares.
     await until('the SBER position to grow by one lot', async () => {
       const now = await w.position('T-Invest', 'SBER');
-      return now !== undefined && compare(now.trim(), add(sberBefore, '10')) === 0 ? true : undefined;
+      return now !== undefined && cmp(now.trim(), add(sberBefore, '10')) === 0 ? true : undefined;
     });
     await w.tab('Fills');
     const fills = page.getByRole('table', { name: 'Fills' }).locator('tbody').getByRole('row');
@@ -153,7 +153,7 @@ describe.skipIf(skip)('the trading workspace in Chromium', () => {
 
   it('shows an order whose answer was lost as outcome unknown, and a retry with the same id leaves one order', async () => {
     await w.select(1);
-    const price = canonical(await w.priceAway(1, '0.8', '0.01'));
+    const price = dec(await w.priceAway(1, '0.8', '0.01'));
     // Every answer to PostOrder lost (the adapter's 5 attempts), order state unreadable, the
     // order stream silent: the app cannot know what the venue holds.
     tinvest.faults.stallStreams(true);

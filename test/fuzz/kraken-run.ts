@@ -5,8 +5,8 @@
  * were: malformed counted = invalid sent, candles delivered = the valid candles that are news
  * under the adapter's newer-copy rule, the series equal to the one built from valid frames alone.
  */
-import type { Candle } from '../../electron/domain.js';
-import { candleKeyId } from '../../electron/domain.js';
+import type { Candle } from '../../common/domain.js';
+import { candleKeyId } from '../../common/domain.js';
 import { createKrakenVenue } from '../../electron/venues/kraken/adapter.js';
 import type { ConnectionReporter, VenueSink } from '../../electron/venues/venue.js';
 import { SILENT_REPORTER } from '../../electron/venues/venue.js';

@@ -8,8 +8,8 @@
  * Used by test/venues/tinvest/hostile.test.ts (tens of thousands of frames) and by
  * scripts/fuzz-venues.ts (a million).
  */
-import type { Candle, CandleKey } from '../../electron/domain.js';
-import { candleKeyId } from '../../electron/domain.js';
+import type { Candle, CandleKey } from '../../common/domain.js';
+import { candleKeyId } from '../../common/domain.js';
 import type { ConnectionReporter, VenueSink } from '../../electron/venues/venue.js';
 import { SILENT_REPORTER } from '../../electron/venues/venue.js';
 import { createTInvestVenue } from '../../electron/venues/tinvest/adapter.js';

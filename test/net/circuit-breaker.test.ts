@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BreakerState } from '../../electron/domain.js';
+import type { BreakerState } from '../../common/domain.js';
 import { CircuitBreaker, CircuitOpenError } from '../../electron/net/circuit-breaker.js';
 
 function clock(): { now: () => number; advance: (ms: number) => void } {

@@ -1,6 +1,6 @@
 /** Small builders shared by the renderer tests. */
 import type { PushBatch, Snapshot, VenueSummary } from '../../electron/contract.js';
-import type { Candle, Instrument, Order } from '../../electron/domain.js';
+import type { Candle, Instrument, Order } from '../../common/domain.js';
 
 export function candle(time: number, close: string, over: Partial<Candle> = {}): Candle {
   return {

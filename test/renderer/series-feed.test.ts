@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Candle } from '../../electron/domain.js';
+import type { Candle } from '../../common/domain.js';
 import { followSeries, REFILL_EVERY_MS, type FeedStatus, type SeriesTarget } from '../../renderer/components/series-feed.js';
 import { createAppStore } from '../../renderer/store/app-store.js';
 import { FakeBridge } from './fake-bridge.js';

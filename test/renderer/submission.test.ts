@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../electron/contract.js';
-import type { Order } from '../../electron/domain.js';
+import type { Order } from '../../common/domain.js';
 import { TicketSubmission, type OrderDraft, type SubmissionView } from '../../renderer/components/ticket/submission.js';
 import type { PlaceRequest } from '../../renderer/store/orders.js';
 import { deferred, settle } from './fixtures.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Portfolio } from '../../electron/domain.js';
+import type { Portfolio } from '../../common/domain.js';
 import { createAppStore } from '../../renderer/store/app-store.js';
 import { PORTFOLIO_REFRESH_DELAY_MS } from '../../renderer/store/portfolio.js';
 import { watchSession } from '../../renderer/store/watchers.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { CandleKey, VenueId, VenueMode } from '../../electron/domain.js';
+import type { CandleKey, VenueId, VenueMode } from '../../common/domain.js';
 import { BRIDGE_ERROR_CODES, METHOD_NAMES } from '../../electron/contract.js';
 import type { MethodName, Result } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';

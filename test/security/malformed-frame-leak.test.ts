@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionDiagnostics } from '../../electron/domain.js';
+import type { ConnectionDiagnostics } from '../../common/domain.js';
 import { Hub } from '../../electron/core/hub.js';
 import { registerSecret } from '../../electron/core/log.js';
 import { MALFORMED_SAMPLES } from '../../electron/core/diagnostics.js';

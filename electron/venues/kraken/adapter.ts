@@ -3,8 +3,8 @@
  * the limiters and order entry behind the `Venue` interface. Only this file (and the
  * modules it wires) knows Kraken; above it everything speaks domain types.
  */
-import type { Account, Candle, CandleKey, Dec, Instrument, Order, OrderRequest, Portfolio, VenueMode } from '../../domain.js';
-import { INTERVALS, INTERVAL_SECONDS, candleKeyId } from '../../domain.js';
+import type { Account, Candle, CandleKey, Dec, Instrument, Order, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
+import { INTERVALS, INTERVAL_SECONDS, candleKeyId } from '../../../common/domain.js';
 import type { HistoryRequest, Venue, VenueSink } from '../venue.js';
 import { VenueError, gatedSink, isVenueError } from '../venue.js';
 import { INTERVAL_MINUTES, OHLC_MAX_ROWS, SPOT_ACCOUNT_ID } from './constants.js';

@@ -5,7 +5,7 @@
  * costs a few table lookups per level; running states are kept per position, so a change
  * redoes only the positions after it.
  */
-import type { Dec } from '../../domain.js';
+import type { Dec } from '../../../common/domain.js';
 import { CHECKSUM_LEVELS } from './constants.js';
 import { CRC32_START, crc32Append, crc32Final, crc32Update } from './crc32.js';
 import type { Int, WsBookData, WsBookLevel } from './messages.js';

@@ -2,7 +2,7 @@
  * Kraken spot constants in one place: endpoints, intervals, limiter tiers. Numbers come from
  * shared/venues/kraken.md (§1–§4); check them against the live docs before release.
  */
-import type { Interval } from '../../domain.js';
+import type { Interval } from '../../../common/domain.js';
 
 export const KRAKEN_REST_URL = 'https://api.kraken.com';
 export const KRAKEN_WS_PUBLIC_URL = 'wss://ws.kraken.com/v2';

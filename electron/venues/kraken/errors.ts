@@ -2,7 +2,7 @@
  * The one table that turns Kraken error strings (REST `error[]` entries, WS `error`) into
  * typed VenueErrors. The full venue string is kept as the code for the diagnostics panel.
  */
-import type { ErrorKind } from '../../domain.js';
+import type { ErrorKind } from '../../../common/domain.js';
 import { VenueError } from '../venue.js';
 
 interface Rule {

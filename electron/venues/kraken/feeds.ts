@@ -4,8 +4,8 @@
  * A wrong book is never handed to a listener: on a mismatch it is dropped, listeners get a
  * reset, and the book is resubscribed for a fresh snapshot.
  */
-import { DEFAULT_CLOCK_SKEW_MS, candleProblem } from '../../candle-sanity.js';
-import type { CandleKey, VenueErrorInfo, VenueId } from '../../domain.js';
+import { DEFAULT_CLOCK_SKEW_MS, candleProblem } from '../../../common/candle-sanity.js';
+import type { CandleKey, VenueErrorInfo, VenueId } from '../../../common/domain.js';
 import type { ConnectionReporter, VenueSink } from '../venue.js';
 import { VenueError, isVenueError } from '../venue.js';
 import type { BookDepth } from './constants.js';

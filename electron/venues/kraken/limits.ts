@@ -7,7 +7,7 @@
  * the venue's answer lands: the venue booked it somewhere in between, so starting our
  * decay at the answer keeps our count at or above the venue's whatever the latency.
  */
-import type { LimiterHeadroom } from '../../domain.js';
+import type { LimiterHeadroom } from '../../../common/domain.js';
 import {
   CANCEL_PENALTY,
   REST_COST_TWO,

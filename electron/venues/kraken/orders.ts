@@ -8,9 +8,9 @@
  * keyed by trade id. Entry goes over WS add_order with the cl_ord_id made by the caller
  * (reused on every retry), over REST AddOrder when the private socket is down.
  */
-import type { Dec, Order, OrderRequest, OrderStatus, OrderUpdate } from '../../domain.js';
-import { FINAL_ORDER_STATUSES, pendingOrder } from '../../domain.js';
-import { add, cmp, isMultipleOf, isZero } from '../../decimal.js';
+import type { Dec, Order, OrderRequest, OrderStatus, OrderUpdate } from '../../../common/domain.js';
+import { FINAL_ORDER_STATUSES, pendingOrder } from '../../../common/domain.js';
+import { add, cmp, isMultipleOf, isZero } from '../../../common/decimal.js';
 import { VenueError, isVenueError } from '../venue.js';
 import type { ConnectionReporter, VenueSink } from '../venue.js';
 import { SPOT_ACCOUNT_ID } from './constants.js';

@@ -2,7 +2,7 @@
  * Pure parsers: WS v2 frames and REST rows → domain types. No I/O, no state; tested on
  * payloads shaped like the doc's examples.
  */
-import type { Candle, CandleKey, Dec, Fill, OrderStatus, OrderType, Side } from '../../domain.js';
+import type { Candle, CandleKey, Dec, Fill, OrderStatus, OrderType, Side } from '../../../common/domain.js';
 import { readBookFrame, readOhlcFrame } from './hot-frames.js';
 import type { Num, WsBalanceEntry, WsExecution, WsFee, WsOhlcData } from './messages.js';
 import type { RestOhlcRow, RestOrder, RestTrade } from './rest-types.js';

@@ -3,8 +3,8 @@
  * key every REST result, altnames (XBTUSD) appear in order descr, AssetPairs.wsname is
  * the v1 name (XBT/USD), and WS v2 spells the common way (BTC/USD).
  */
-import type { Dec, Instrument } from '../../domain.js';
-import { dec, formatScaled } from '../../decimal.js';
+import type { Dec, Instrument } from '../../../common/domain.js';
+import { dec, formatScaled } from '../../../common/decimal.js';
 import { V2_ASSET_ALIASES } from './constants.js';
 import type { RestAssetPair, RestAssetPairs } from './rest-types.js';
 

@@ -4,7 +4,7 @@
  * replayed after every reconnect). Everyone else sends it commands and gets frames back.
  */
 import WebSocket from 'ws';
-import type { ConnectionState, VenueErrorInfo } from '../../domain.js';
+import type { ConnectionState, VenueErrorInfo } from '../../../common/domain.js';
 import { Backoff } from '../../net/backoff.js';
 import type { ConnectionReporter } from '../venue.js';
 import {

@@ -4,8 +4,8 @@
  * MarketDataStream owner, which opens streams only while something is subscribed; orders,
  * the OrderStateStream and the portfolio go through trading (orders.ts).
  */
-import type { Account, Candle, CandleKey, Dec, Instrument, Interval, Order, OrderRequest, Portfolio, VenueMode } from '../../domain.js';
-import { INTERVALS } from '../../domain.js';
+import type { Account, Candle, CandleKey, Dec, Instrument, Interval, Order, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
+import { INTERVALS } from '../../../common/domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError, gatedSink } from '../venue.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venue.js';

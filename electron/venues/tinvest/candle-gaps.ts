@@ -10,9 +10,9 @@
  * fill could not see the period forming at its end, that period is "to settle": if no live
  * update for it arrives before a later period starts, it is fetched once more, closed.
  */
-import type { Candle, CandleKey } from '../../domain.js';
-import { candleOpen } from '../../domain.js';
-import { cmpPlain } from '../../candle-sanity.js';
+import type { Candle, CandleKey } from '../../../common/domain.js';
+import { candleOpen } from '../../../common/domain.js';
+import { cmpPlain } from '../../../common/candle-sanity.js';
 import { Backoff } from '../../net/backoff.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import type { VenueError } from '../venue.js';

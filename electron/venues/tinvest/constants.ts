@@ -2,7 +2,7 @@
  * T-Invest constants from the venue notes (shared/venues/tinvest.md): hosts, deadlines,
  * limits and the interval tables. Every other file of the adapter reads them from here.
  */
-import type { Interval } from '../../domain.js';
+import type { Interval } from '../../../common/domain.js';
 
 export const PROTO_PACKAGE = 'tinkoff.public.invest.api.contract.v1';
 

@@ -5,7 +5,7 @@
  */
 import { status as Status } from '@grpc/grpc-js';
 import type { Metadata } from '@grpc/grpc-js';
-import type { ErrorKind } from '../../domain.js';
+import type { ErrorKind } from '../../../common/domain.js';
 import { VenueError, isVenueError } from '../venue.js';
 
 /** What grpc-js hands us for a failed call: status code, details, trailers. */

@@ -3,9 +3,9 @@
  * maximum (30014 beyond), so ranges are cut into spans and asked in order. Candles come out
  * as domain candles: time = UTC seconds of the open, volume in lots.
  */
-import { candleProblem } from '../../candle-sanity.js';
-import type { Candle, CandleKey } from '../../domain.js';
-import { INTERVAL_SECONDS, candleOpen } from '../../domain.js';
+import { candleProblem } from '../../../common/candle-sanity.js';
+import type { Candle, CandleKey } from '../../../common/domain.js';
+import { INTERVAL_SECONDS, candleOpen } from '../../../common/domain.js';
 import type { HistoryRequest } from '../venue.js';
 import { CANDLE_INTERVAL, DEADLINE_MS, MAX_CANDLE_SPAN_SEC } from './constants.js';
 import type { GetCandlesRequest, GetCandlesResponse, HistoricCandleMsg } from './messages.js';

@@ -2,8 +2,8 @@
  * Share (§2.6) → domain Instrument, and the catalog the adapter answers lookups from.
  * Prices are per security; orders and candle volumes are in lots, so the order unit is 'lot'.
  */
-import type { Instrument } from '../../domain.js';
-import { dec } from '../../decimal.js';
+import type { Instrument } from '../../../common/domain.js';
+import { dec } from '../../../common/decimal.js';
 import type { ShareMsg } from './messages.js';
 import { QuotationError, quotationToDec } from './quotation.js';
 

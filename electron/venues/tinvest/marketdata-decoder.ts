@@ -7,7 +7,7 @@
  *
  * Field numbers are from §2.1 and §2.3 of the venue notes.
  */
-import type { Dec } from '../../decimal.js';
+import type { Dec } from '../../../common/decimal.js';
 import { QuotationError, quotationNumbersToDec, quotationToDec } from './quotation.js';
 
 export interface WireCandle {

@@ -10,9 +10,9 @@
  */
 import { status as Status } from '@grpc/grpc-js';
 import type { ClientDuplexStream, StatusObject } from '@grpc/grpc-js';
-import { candleProblem } from '../../candle-sanity.js';
-import type { Candle, CandleKey, ConnectionState } from '../../domain.js';
-import { candleKeyId, candleOpen } from '../../domain.js';
+import { candleProblem } from '../../../common/candle-sanity.js';
+import type { Candle, CandleKey, ConnectionState } from '../../../common/domain.js';
+import { candleKeyId, candleOpen } from '../../../common/domain.js';
 import { Backoff } from '../../net/backoff.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { SilenceWatchdog } from '../../net/silence-watchdog.js';

@@ -4,9 +4,9 @@
  * a UUID client key (30028). A refused order names the nearest valid values; nothing is
  * ever rounded to fit. Tradability is left to the venue: it changes during the day.
  */
-import type { Dec, Instrument, OrderRequest } from '../../domain.js';
-import { DecimalError, cmp, isMultipleOf, nearestSteps, parseScaled } from '../../decimal.js';
-import type { Scaled } from '../../decimal.js';
+import type { Dec, Instrument, OrderRequest } from '../../../common/domain.js';
+import { DecimalError, cmp, isMultipleOf, nearestSteps, parseScaled } from '../../../common/decimal.js';
+import type { Scaled } from '../../../common/decimal.js';
 import { VenueError } from '../venue.js';
 
 function invalid(code: string, message: string): VenueError {

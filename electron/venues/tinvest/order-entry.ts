@@ -11,8 +11,8 @@
  * became of it (the order stream may say it first).
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Dec, Instrument, Order, OrderRequest } from '../../domain.js';
-import { pendingOrder } from '../../domain.js';
+import type { Dec, Instrument, Order, OrderRequest } from '../../../common/domain.js';
+import { pendingOrder } from '../../../common/domain.js';
 import { Backoff } from '../../net/backoff.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError } from '../venue.js';

@@ -4,8 +4,8 @@
  * pieces, so its fills are divided by the lot size. Quantities leave here in lots, the order
  * unit of the ticket.
  */
-import type { Dec, Fill, Order, OrderStatus, OrderType, Side } from '../../domain.js';
-import { formatScaled } from '../../decimal.js';
+import type { Dec, Fill, Order, OrderStatus, OrderType, Side } from '../../../common/domain.js';
+import { formatScaled } from '../../../common/decimal.js';
 import { EXECUTION_STATUS, ORDER_DIRECTION, ORDER_TYPE, STATUS_CAUSE } from './constants.js';
 import type { Timestamp } from './messages.js';
 import type { OrderStageMsg, OrderStateMsg, OrderTradeMsg, PostOrderResponse, StreamOrderStateMsg } from './order-messages.js';

@@ -8,7 +8,7 @@
  */
 import { status as Status } from '@grpc/grpc-js';
 import type { ClientReadableStream, StatusObject } from '@grpc/grpc-js';
-import type { ConnectionState } from '../../domain.js';
+import type { ConnectionState } from '../../../common/domain.js';
 import { Backoff } from '../../net/backoff.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { SilenceWatchdog } from '../../net/silence-watchdog.js';

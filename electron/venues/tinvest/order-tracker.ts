@@ -7,9 +7,9 @@
  * A stored order is never changed in place (every change makes a new object), so the sink
  * receives the stored object itself; callers of the adapter get copies.
  */
-import type { Dec, Fill, Order, OrderStatus, OrderUpdate } from '../../domain.js';
-import { FINAL_ORDER_STATUSES, ORDER_STATUS_RANK as RANK } from '../../domain.js';
-import { add, cmp, formatScaled, parseScaled } from '../../decimal.js';
+import type { Dec, Fill, Order, OrderStatus, OrderUpdate } from '../../../common/domain.js';
+import { FINAL_ORDER_STATUSES, ORDER_STATUS_RANK as RANK } from '../../../common/domain.js';
+import { add, cmp, formatScaled, parseScaled } from '../../../common/decimal.js';
 
 export interface TrackedOrder {
   order: Order;

@@ -5,7 +5,7 @@
  * the active orders, then GetOrderState for each held order that is still in play and not in
  * that list (it ended, or its answer was lost while the stream was down).
  */
-import type { Instrument, Order, OrderRequest, Portfolio } from '../../domain.js';
+import type { Instrument, Order, OrderRequest, Portfolio } from '../../../common/domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError } from '../venue.js';
 import type { ConnectionReporter, VenueSink } from '../venue.js';

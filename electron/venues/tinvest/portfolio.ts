@@ -3,8 +3,8 @@
  * every security (in pieces); GetPortfolio adds the average and current price per security.
  * Cash is one position per currency; quantity is always the whole holding, blocked included.
  */
-import type { Dec, Portfolio, Position } from '../../domain.js';
-import { add, mul } from '../../decimal.js';
+import type { Dec, Portfolio, Position } from '../../../common/domain.js';
+import { add, mul } from '../../../common/decimal.js';
 import type { PortfolioResponse, PositionsResponse } from './order-messages.js';
 import { moneyToDec, quotationToDec } from './quotation.js';
 

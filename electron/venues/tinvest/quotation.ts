@@ -2,8 +2,8 @@
  * Quotation / MoneyValue ↔ Dec, exactly. value = units + nano·1e-9; units and nano share the
  * sign and |nano| < 1e9 (§2.1, §6.4). Anything else is refused rather than guessed at.
  */
-import { formatScaled, toScale, DecimalError } from '../../decimal.js';
-import type { Dec } from '../../decimal.js';
+import { formatScaled, toScale, DecimalError } from '../../../common/decimal.js';
+import type { Dec } from '../../../common/decimal.js';
 
 export class QuotationError extends Error {
   override readonly name = 'QuotationError';

@@ -5,7 +5,7 @@
  * headers of every response, then the call with a deadline. Failures leave as VenueError.
  */
 import type { Client, ClientUnaryCall, Metadata, ServiceError, StatusObject } from '@grpc/grpc-js';
-import type { BreakerState, LimiterHeadroom } from '../../domain.js';
+import type { BreakerState, LimiterHeadroom } from '../../../common/domain.js';
 import { CircuitBreaker, CircuitOpenError } from '../../net/circuit-breaker.js';
 import type { Verdict } from '../../net/circuit-breaker.js';
 import { LimiterClosedError, WindowLimiter } from '../../net/limiter.js';

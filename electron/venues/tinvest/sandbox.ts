@@ -3,7 +3,7 @@
  * SandboxService; everything else (orders, positions) goes through the normal services on the
  * sandbox host, as the venue docs recommend.
  */
-import type { Account, Dec } from '../../domain.js';
+import type { Account, Dec } from '../../../common/domain.js';
 import { VenueError } from '../venue.js';
 import { DEADLINE_MS, SERVICES } from './constants.js';
 import type { GetAccountsRequest, GetAccountsResponse } from './messages.js';

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
-import type { Fill, Instrument, Order, VenueId } from '../../../electron/domain.js';
+import type { Fill, Instrument, Order, VenueId } from '../../../common/domain.js';
 import { shortcut } from '../../keyboard.js';
 import { clockTime, orderSummary, quantityText, reasonText, sideText, statusText, symbolOf, VENUE_NAMES } from '../../order-text.js';
 import { useAppState, useServices } from '../../services.js';

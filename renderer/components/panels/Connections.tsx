@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { VenueSummary } from '../../../electron/contract.js';
-import type { VenueId, VenueMode } from '../../../electron/domain.js';
+import type { VenueId, VenueMode } from '../../../common/domain.js';
 import { clockTime, VENUE_NAMES } from '../../order-text.js';
 import { useAppState, useServices } from '../../services.js';
 import { venueConnections, venueState } from '../../store/venues.js';

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { VenueId } from '../../../electron/domain.js';
+import type { VenueId } from '../../../common/domain.js';
 import { VENUE_NAMES } from '../../order-text.js';
 import { useAppState, useServices } from '../../services.js';
 import type { StoreCredentialsRequest } from '../../store/credentials.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import type { ConnectionDiagnostics } from '../../../electron/domain.js';
+import type { ConnectionDiagnostics } from '../../../common/domain.js';
 import { FrameRate, type LatencyStats } from '../../perf/tick-latency.js';
 import { clockTime, VENUE_NAMES } from '../../order-text.js';
 import { skewText } from '../../diagnostics-text.js';

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { Account } from '../../../electron/domain.js';
+import type { Account } from '../../../common/domain.js';
 import { clockTime, VENUE_NAMES } from '../../order-text.js';
 import { useAppState, useServices } from '../../services.js';
 import { accountKey } from '../../store/portfolio.js';

@@ -1,6 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { Instrument, OrderType, Side } from '../../../electron/domain.js';
-import { grouped } from '../../decimal.js';
+import type { Instrument, OrderType, Side } from '../../../common/domain.js';
+import { grouped } from '../../../common/decimal.js';
 import { shortcut } from '../../keyboard.js';
 import { orderSummary, statusText, VENUE_NAMES } from '../../order-text.js';
 import { useAppState, useSampledAppState, useServices } from '../../services.js';

@@ -5,7 +5,7 @@
  * the same order. Editing the ticket starts a new submission next time.
  */
 import type { Result } from '../../../electron/contract.js';
-import type { Order } from '../../../electron/domain.js';
+import type { Order } from '../../../common/domain.js';
 import { newClientOrderId } from '../../client-order-id.js';
 import { isVenueRejection, type PlaceRequest } from '../../store/orders.js';
 

@@ -3,8 +3,8 @@
  * against its tick, and the exact notional. A value off its step is never rounded here:
  * the check offers the nearest valid values and the trader picks one.
  */
-import type { Dec, Instrument, OrderType } from '../../../electron/domain.js';
-import { compare, isMultipleOf, isPlainDecimal, isPositive, multiply, nearestMultiples, canonical } from '../../decimal.js';
+import type { Dec, Instrument, OrderType } from '../../../common/domain.js';
+import { cmp, dec, isMultipleOf, isPlainDecimal, isPositive, mul, nearestSteps, places, withPlaces } from '../../../common/decimal.js';
 
 export interface FieldCheck {
   /** The value to send, canonical; absent while the field is not valid. */
@@ -31,8 +31,9 @@ export interface TicketCheck {
 }
 
 function suggestionsFor(value: string, step: string, min?: string): Dec[] {
-  const { below, above } = nearestMultiples(value, step);
-  const out = [below, above].filter((v) => isPositive(v) && (min === undefined || compare(v, min) >= 0));
+  const { down, up } = nearestSteps(value, step);
+  // Shown with the step's decimals ("306.5" with step "0.01" → "306.50"), the way a venue prints them.
+  const out = [down, up].map((v) => withPlaces(v, places(step))).filter((v) => isPositive(v) && (min === undefined || cmp(v, min) >= 0));
   return [...new Set(out)];
 }
 
@@ -48,10 +49,10 @@ export function checkQuantity(text: string, instrument: Instrument): FieldCheck 
       suggestions: suggestionsFor(t, instrument.qtyStep, instrument.minQty),
     };
   }
-  if (compare(t, instrument.minQty) < 0) {
-    return { problem: `Minimum quantity is ${instrument.minQty} ${unit}`, suggestions: [canonical(instrument.minQty)] };
+  if (cmp(t, instrument.minQty) < 0) {
+    return { problem: `Minimum quantity is ${instrument.minQty} ${unit}`, suggestions: [dec(instrument.minQty)] };
   }
-  return { value: canonical(t), suggestions: [] };
+  return { value: dec(t), suggestions: [] };
 }
 
 export function checkPrice(text: string, instrument: Instrument): FieldCheck {
@@ -62,7 +63,7 @@ export function checkPrice(text: string, instrument: Instrument): FieldCheck {
   if (!isMultipleOf(t, instrument.priceStep)) {
     return { problem: `Price is off the tick of ${instrument.priceStep}`, suggestions: suggestionsFor(t, instrument.priceStep) };
   }
-  return { value: canonical(t), suggestions: [] };
+  return { value: dec(t), suggestions: [] };
 }
 
 /** `lastPrice`: the last close on screen, for a market order's estimated notional. */
@@ -72,7 +73,7 @@ export function checkTicket(input: TicketInput, instrument: Instrument, lastPric
   let notional: TicketCheck['notional'];
   const at = input.type === 'limit' ? price.value : lastPrice;
   if (quantity.value && at && isPlainDecimal(at)) {
-    notional = { value: multiply(at, quantity.value, instrument.lotSize), estimated: input.type === 'market' };
+    notional = { value: mul(at, quantity.value, instrument.lotSize), estimated: input.type === 'market' };
   }
   let blocker: string | undefined;
   if (!instrument.tradable) blocker = `${instrument.symbol} is not tradable through the API`;

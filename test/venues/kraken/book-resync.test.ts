@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { toScale } from '../../../electron/decimal.js';
+import { toScale } from '../../../common/decimal.js';
 import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import type { BookEvent } from '../../../electron/venues/kraken/feeds.js';

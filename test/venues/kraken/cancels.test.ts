@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import { KrakenLimits } from '../../../electron/venues/kraken/limits.js';
-import type { Order } from '../../../electron/domain.js';
+import type { Order } from '../../../common/domain.js';
 import { Market } from '../../../sim/market.js';
 import { krakenMarketSymbols, startKrakenSim } from '../../../sim/kraken/server.js';
 import type { KrakenSim } from '../../../sim/kraken/server.js';

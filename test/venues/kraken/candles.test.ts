@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dec } from '../../../electron/decimal.js';
-import type { Candle, Interval } from '../../../electron/domain.js';
-import { candleKeyId } from '../../../electron/domain.js';
+import { dec } from '../../../common/decimal.js';
+import type { Candle, Interval } from '../../../common/domain.js';
+import { candleKeyId } from '../../../common/domain.js';
 import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import { Market } from '../../../sim/market.js';

@@ -4,7 +4,7 @@
  * connection recovers; nothing escapes to the process.
  */
 import { describe, expect, it } from 'vitest';
-import type { Candle } from '../../../electron/domain.js';
+import type { Candle } from '../../../common/domain.js';
 import { RecordingSink, waitFor } from './helpers.js';
 import { T0, hostileKraken, ohlc } from './hostile-helpers.js';
 

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Candle, CandleKey, ConnectionState, LimiterHeadroom, Order, OrderUpdate, VenueErrorInfo } from '../../../electron/domain.js';
-import { candleKeyId } from '../../../electron/domain.js';
+import type { Candle, CandleKey, ConnectionState, LimiterHeadroom, Order, OrderUpdate, VenueErrorInfo } from '../../../common/domain.js';
+import { candleKeyId } from '../../../common/domain.js';
 import type { ConnectionReporter, Venue, VenueSink } from '../../../electron/venues/venue.js';
 import type { Market } from '../../../sim/market.js';
 import type { KrakenSim } from '../../../sim/kraken/server.js';

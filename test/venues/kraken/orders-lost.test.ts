@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cmp } from '../../../electron/decimal.js';
-import type { Order, OrderRequest, OrderStatus } from '../../../electron/domain.js';
+import { cmp } from '../../../common/decimal.js';
+import type { Order, OrderRequest, OrderStatus } from '../../../common/domain.js';
 import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import { isVenueError } from '../../../electron/venues/venue.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderUpdate } from '../../../electron/domain.js';
+import type { OrderUpdate } from '../../../common/domain.js';
 import { OrderTracker, isValidClOrdId, nextStatus } from '../../../electron/venues/kraken/orders.js';
 import type { VenueSink } from '../../../electron/venues/venue.js';
 

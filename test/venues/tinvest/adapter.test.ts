@@ -3,8 +3,8 @@
  * instruments, history against the market's truth, live candles, unsubscribe, TLS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CandleKey, Interval } from '../../../electron/domain.js';
-import { INTERVAL_SECONDS, candleKeyId, candleOpen } from '../../../electron/domain.js';
+import type { CandleKey, Interval } from '../../../common/domain.js';
+import { INTERVAL_SECONDS, candleKeyId, candleOpen } from '../../../common/domain.js';
 import type { Venue } from '../../../electron/venues/venue.js';
 import { VenueError } from '../../../electron/venues/venue.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';

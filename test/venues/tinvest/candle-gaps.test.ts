@@ -3,7 +3,7 @@
  * venue in the one way the simulator does not: GetCandles leaves out the forming candle.
  */
 import { describe, expect, it } from 'vitest';
-import type { Candle } from '../../../electron/domain.js';
+import type { Candle } from '../../../common/domain.js';
 import { VenueError } from '../../../electron/venues/venue.js';
 import { CandleFlow } from '../../../electron/venues/tinvest/candle-gaps.js';
 import { waitFor } from './helpers.js';

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerUnaryCall, ServerWritableStream, ServiceDefinition, sendUnaryData } from '@grpc/grpc-js';
-import type { Candle, CandleKey } from '../../../electron/domain.js';
+import type { Candle, CandleKey } from '../../../common/domain.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { contractServices, loadContract } from '../../../sim/tinvest/proto.js';

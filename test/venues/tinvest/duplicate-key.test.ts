@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { ServerUnaryCall, ServiceDefinition, sendUnaryData } from '@grpc/grpc-js';
-import type { Instrument } from '../../../electron/domain.js';
+import type { Instrument } from '../../../common/domain.js';
 import { TInvestChannel } from '../../../electron/venues/tinvest/channel.js';
 import { ORDER_ID_TYPE, PROTO_PACKAGE, SERVICES } from '../../../electron/venues/tinvest/constants.js';
 import { TInvestTrading } from '../../../electron/venues/tinvest/orders.js';

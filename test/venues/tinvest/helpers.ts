@@ -2,9 +2,9 @@
  * Test helpers for the T-Invest adapter: a recording sink, polling waits, and the venue's
  * truth (the simulator's market) as domain candles.
  */
-import type { BreakerState, Candle, CandleKey, ConnectionState, Interval, LimiterHeadroom, OrderUpdate, VenueErrorInfo } from '../../../electron/domain.js';
-import { INTERVAL_SECONDS, candleKeyId } from '../../../electron/domain.js';
-import { formatScaled } from '../../../electron/decimal.js';
+import type { BreakerState, Candle, CandleKey, ConnectionState, Interval, LimiterHeadroom, OrderUpdate, VenueErrorInfo } from '../../../common/domain.js';
+import { INTERVAL_SECONDS, candleKeyId } from '../../../common/domain.js';
+import { formatScaled } from '../../../common/decimal.js';
 import type { ConnectionReporter, VenueSink } from '../../../electron/venues/venue.js';
 import type { Market } from '../../../sim/market.js';
 

@@ -4,8 +4,8 @@
  * real candles after it still arrive. The same holds for GetCandles history.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Candle, CandleKey } from '../../../electron/domain.js';
-import { candleKeyId } from '../../../electron/domain.js';
+import type { Candle, CandleKey } from '../../../common/domain.js';
+import { candleKeyId } from '../../../common/domain.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { candleFrame } from '../../../sim/hostile/tinvest/frames.js';

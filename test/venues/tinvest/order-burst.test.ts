@@ -6,7 +6,7 @@
  * reset with nothing in flight (what a real minute would do, without waiting for it).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Order } from '../../../electron/domain.js';
+import type { Order } from '../../../common/domain.js';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { RecordingSink, sleep, waitFor } from './helpers.js';
 import { expectAgreement, orderAdapter, orderRequest, startOrderVenue } from './order-helpers.js';

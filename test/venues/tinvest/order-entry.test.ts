@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { OrderRequest } from '../../../electron/domain.js';
-import { mul } from '../../../electron/decimal.js';
+import type { OrderRequest } from '../../../common/domain.js';
+import { mul } from '../../../common/decimal.js';
 import { VenueError } from '../../../electron/venues/venue.js';
 import { endpointOf } from '../../../electron/venues/tinvest/adapter.js';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';

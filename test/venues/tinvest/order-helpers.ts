@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Order, OrderRequest, OrderStatus } from '../../../electron/domain.js';
-import { formatScaled } from '../../../electron/decimal.js';
+import type { Order, OrderRequest, OrderStatus } from '../../../common/domain.js';
+import { formatScaled } from '../../../common/decimal.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import type { TInvestVenue, TInvestVenueOptions } from '../../../electron/venues/tinvest/adapter.js';
 import { Market } from '../../../sim/market.js';

@@ -4,7 +4,7 @@
  * exactly once on the venue, and the adapter's last word on each is the venue's record.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Order } from '../../../electron/domain.js';
+import type { Order } from '../../../common/domain.js';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { RecordingSink, waitFor } from './helpers.js';
 import { agrees, expectAgreement, lastOrders, orderAdapter, orderRequest, startOrderVenue } from './order-helpers.js';

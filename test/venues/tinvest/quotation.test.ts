@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dec, formatScaled } from '../../../electron/decimal.js';
+import { dec, formatScaled } from '../../../common/decimal.js';
 import {
   QuotationError,
   decToMoney,

@@ -3,8 +3,8 @@
  * streams, and a key the venue refuses for the limit is carried on another stream.
  */
 import { describe, expect, it } from 'vitest';
-import type { CandleKey } from '../../../electron/domain.js';
-import { candleKeyId } from '../../../electron/domain.js';
+import type { CandleKey } from '../../../common/domain.js';
+import { candleKeyId } from '../../../common/domain.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { startTInvestSim } from '../../../sim/tinvest/server.js';
 import type { TInvestSim } from '../../../sim/tinvest/server.js';

@@ -4,7 +4,7 @@
  * blocked for longer than that) is not mistaken for a silent venue.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CandleKey } from '../../../electron/domain.js';
+import type { CandleKey } from '../../../common/domain.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { startTInvestSim } from '../../../sim/tinvest/server.js';

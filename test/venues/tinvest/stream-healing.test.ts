@@ -5,8 +5,8 @@
  * and none sent twice or out of order.
  */
 import { describe, expect, it } from 'vitest';
-import type { Candle, CandleKey, Interval } from '../../../electron/domain.js';
-import { candleKeyId, candleOpen } from '../../../electron/domain.js';
+import type { Candle, CandleKey, Interval } from '../../../common/domain.js';
+import { candleKeyId, candleOpen } from '../../../common/domain.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { startTInvestSim } from '../../../sim/tinvest/server.js';
 import type { TInvestSim } from '../../../sim/tinvest/server.js';

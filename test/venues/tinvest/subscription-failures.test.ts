@@ -4,7 +4,7 @@
  * and the other keys keep flowing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CandleKey } from '../../../electron/domain.js';
+import type { CandleKey } from '../../../common/domain.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { startTInvestSim } from '../../../sim/tinvest/server.js';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { candleProblem, cmpPlain } from '../electron/candle-sanity.js';
-import { cmp, dec } from '../electron/decimal.js';
-import type { Candle } from '../electron/domain.js';
+import { candleProblem, cmpPlain } from '../../common/candle-sanity.js';
+import { cmp, dec } from '../../common/decimal.js';
+import type { Candle } from '../../common/domain.js';
 
 const NOW_MS = Date.UTC(2026, 11, 6, 12, 0, 30);
 const T = Date.UTC(2026, 11, 6, 12, 0, 0) / 1000;

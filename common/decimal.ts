@@ -1,7 +1,8 @@
 /**
- * Exact decimals for prices and quantities. A `Dec` is a canonical decimal string
- * ("-12.5", "0.0001", "100"): serialisable across the bridge as it is, compared and
- * stepped with bigint arithmetic, never with floats.
+ * Exact decimals for prices and quantities, the one library of both sides (the core, the
+ * adapters and the renderer's ticket). A `Dec` is a canonical decimal string ("-12.5",
+ * "0.0001", "100"): serialisable across the bridge as it is, compared and stepped with bigint
+ * arithmetic, never with floats. Node-free: it lives in common/.
  */
 export type Dec = string & { readonly __dec?: never };
 
@@ -20,6 +21,11 @@ export class DecimalError extends Error {
 /** True when `s` is a plain decimal literal (no exponent, no spaces, no sign but a leading minus). */
 export function isDecText(s: string): boolean {
   return DEC_RE.test(s);
+}
+
+/** A non-negative plain decimal as a trader types it ("12", "12.50"; ".5", "-1", "1e3" are refused). */
+export function isPlainDecimal(s: string): boolean {
+  return DEC_RE.test(s) && !s.startsWith('-');
 }
 
 export function parseScaled(s: string): Scaled {
@@ -83,14 +89,24 @@ export function sub(a: Dec, b: Dec): Dec {
   return formatScaled(x - y, s);
 }
 
-export function mul(a: Dec, b: Dec): Dec {
-  const x = parseScaled(a);
-  const y = parseScaled(b);
-  return formatScaled(x.int * y.int, x.scale + y.scale);
+/** The exact product of two or more factors (price × quantity × lot size). */
+export function mul(a: Dec, b: Dec, ...more: Dec[]): Dec {
+  let int = 1n;
+  let scale = 0;
+  for (const f of [a, b, ...more]) {
+    const x = parseScaled(f);
+    int *= x.int;
+    scale += x.scale;
+  }
+  return formatScaled(int, scale);
 }
 
 export function isZero(a: Dec): boolean {
   return parseScaled(a).int === 0n;
+}
+
+export function isPositive(a: Dec): boolean {
+  return parseScaled(a).int > 0n;
 }
 
 /** True when `value` is a whole multiple of `step` (step > 0). */
@@ -114,4 +130,23 @@ export function nearestSteps(value: Dec, step: Dec): { down: Dec; up: Dec } {
 /** For charts only: a float view of an exact value. */
 export function toNumber(d: Dec): number {
   return Number(d);
+}
+
+/** Decimal places of a step ("0.01" → 2, "1" → 0, "0.50" → 1). */
+export function places(step: string): number {
+  return /\.(\d*[1-9])0*$/.exec(step)?.[1]?.length ?? 0;
+}
+
+/** Pads (never rounds) to at least `n` fractional digits, the way a venue prints prices. */
+export function withPlaces(value: Dec, n: number): Dec {
+  const [whole, frac = ''] = value.split('.');
+  if (n <= frac.length) return value;
+  return `${whole}.${frac.padEnd(n, '0')}`;
+}
+
+/** Thousands grouped with thin spaces for reading; the digits stay exact. */
+export function grouped(value: Dec): string {
+  const [whole = '', frac] = value.split('.');
+  const g = whole.replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
+  return frac === undefined ? g : `${g}.${frac}`;
 }

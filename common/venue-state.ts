@@ -7,7 +7,7 @@
  * subscriptions (`subscribing`) is healthy: a key the venue refuses or never confirms is that
  * key's failure, shown on its chart, never the whole venue's.
  */
-import type { ConnectionState } from '../domain.js';
+import type { ConnectionState } from './domain.js';
 
 /** Worst first: the state a live venue shows when its connections disagree. */
 const HEALTH_ORDER: readonly ConnectionState[] = ['reconnecting', 'degraded', 'connecting', 'authenticating', 'live'];
@@ -29,4 +29,15 @@ export function venueState(lifecycle: 'idle' | 'connecting' | 'live' | 'closed',
     if (rank >= 0 && rank < worst) worst = rank;
   }
   return HEALTH_ORDER[worst] ?? 'live';
+}
+
+/**
+ * How a state reads to a trader: `bad` when the venue or connection is not delivering
+ * (degraded, reconnecting, closed), `busy` on the way up, `ok` when live. The renderer colours
+ * and toasts by this; it ranks nothing itself.
+ */
+export function stateTone(s: ConnectionState): 'ok' | 'busy' | 'bad' {
+  if (s === 'live') return 'ok';
+  if (s === 'degraded' || s === 'reconnecting' || s === 'closed') return 'bad';
+  return 'busy';
 }
