@@ -5,10 +5,9 @@
 import { z } from 'zod';
 import { CONNECTION_STATES, ERROR_KINDS, INTERVALS, VENUE_IDS } from '../common/domain.js';
 import { isDecText } from '../common/decimal.js';
-import { storeCredentialsRequestSchema } from './vault/credentials.js';
-import type { CredentialStatus } from './vault/credential-types.js';
+import { storeCredentialsRequestSchema } from './credentials.js';
+import type { CredentialStatus } from './credential-types.js';
 import type {
-  Account,
   Candle,
   CandleKey,
   ConnectionDiagnostics,
@@ -16,14 +15,14 @@ import type {
   Instrument,
   Order,
   Portfolio,
-  StateChange,
-  VenueId,
-  VenueMode,
 } from '../common/domain.js';
 import { METHOD_NAMES, TOPIC_NAMES, type MethodName, type TopicName } from './contract-names.js';
+import type { CancelAllResult, ConnectionEvent, VenueSummary } from './core/types.js';
 
 export { METHOD_NAMES, TOPIC_NAMES, MAX_REQUEST_BYTES } from './contract-names.js';
 export type { MethodName, TopicName } from './contract-names.js';
+export type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, ConnectionEvent, Reason, VenueSummary } from './core/types.js';
+export type { CredentialStatus, VenueCredentialStatus } from './credential-types.js';
 
 const venueId = z.enum(VENUE_IDS);
 const interval = z.enum(INTERVALS);
@@ -101,15 +100,6 @@ export interface AppInfo {
   contract: number;
 }
 
-export interface VenueSummary {
-  id: VenueId;
-  name: string;
-  mode: VenueMode;
-  state: StateChange['state'];
-  accounts: Account[];
-  intervals: readonly (typeof INTERVALS)[number][];
-}
-
 /** One push: candles are the latest state per key; orders and connection changes are every event, in order. */
 export interface PushBatch {
   seq: number;
@@ -158,15 +148,6 @@ export const subscriptionFailureSchema = z
   })
   .strict() satisfies z.ZodType<SubscriptionFailure>;
 
-export interface ConnectionEvent extends StateChange {
-  venue: VenueId;
-  /**
-   * A connection of the venue, or "venue": the venue's overall state as the hub's one rule
-   * (common/venue-state.ts) adds it up — what the renderer shows for the venue.
-   */
-  connection: string;
-}
-
 export interface Snapshot {
   /** The seq of the last batch sent before this snapshot; batches after it follow on. */
   seq: number;
@@ -201,48 +182,6 @@ export interface MethodResults {
   'credentials.store': CredentialStatus;
   'credentials.delete': CredentialStatus;
   'credentials.status': CredentialStatus;
-}
-
-/** Why something did not happen, in words the trader reads (redacted venue text). */
-export interface Reason {
-  code: string;
-  message: string;
-}
-
-export interface CancelAllResult {
-  /** How many orders the venues cancelled, in all; each one also arrives as an order update. */
-  cancelled: number;
-  /**
-   * Where cancelling failed in the end, with why; the trader must see these. `accountId` is
-   * absent when the venue could not be asked at all (not connected, no order entry).
-   */
-  failed: ({ venue: VenueId; accountId?: string } & Reason)[];
-  /** Per venue and account: what was cancelled and what was not. */
-  venues: CancelAllVenueReport[];
-}
-
-export interface CancelAllVenueReport {
-  venue: VenueId;
-  /** Set when the venue could not be asked at all; `accounts` is then empty. */
-  error?: Reason;
-  accounts: CancelAllAccountReport[];
-}
-
-export interface CancelAllAccountReport {
-  accountId: string;
-  /** The venue confirmed the cancel-all of this account. */
-  ok: boolean;
-  /** Orders the venue said it cancelled. */
-  cancelled: number;
-  /** Requests sent, retries included (bounded: a few, within about ten seconds). */
-  attempts: number;
-  /** Why the last attempt failed, when `ok` is false. */
-  error?: Reason;
-  /**
-   * When `ok` is false: orders of this account the app knows as still working (client order
-   * ids) — they may be open at the venue. Empty when the cancel-all went through.
-   */
-  mayBeOpen: string[];
 }
 
 export interface TopicPayloads {

@@ -7,7 +7,7 @@ import type { MethodName, MethodResults, ParsedRequest, Snapshot } from '../cont
 import { CONTRACT_VERSION } from '../contract.js';
 import type { Hub } from '../core/hub.js';
 import { HubError } from '../core/hub-error.js';
-import type { VenueModes } from '../core/venue-modes.js';
+import type { VenueModes } from '../app/venue-modes.js';
 import { SecretStoreError } from '../vault/secret-store.js';
 
 export type Transport = 'ipc' | 'websocket';

@@ -10,7 +10,7 @@ import { MAX_FAILURE_CODE_LENGTH, MAX_FAILURE_MESSAGE_LENGTH, subscriptionFailur
 import type { Result, Snapshot, SubscriptionFailure, TopicName, TopicPayloads } from '../contract.js';
 import type { Hub } from '../core/hub.js';
 import { HubError } from '../core/hub.js';
-import type { VenueModes } from '../core/venue-modes.js';
+import type { VenueModes } from '../app/venue-modes.js';
 import type { Logger } from '../core/log.js';
 import { redact, silentLogger } from '../core/log.js';
 import { Batcher, BATCH_INTERVAL_MS } from './batcher.js';

@@ -68,7 +68,7 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_element':
       return 'holds an entry this field does not allow';
     case 'custom':
-      // Our refinements' own messages (contract.ts, vault/credentials.ts).
+      // Our refinements' own messages (contract.ts, credentials.ts).
       return issue.message;
     default:
       return 'is not valid';

@@ -5,7 +5,7 @@
  * invalid, rejected, venue not connected) is not. Whatever happens, the answer comes within
  * the budget — a venue that never answers is reported as such, not waited for.
  */
-import type { Reason } from '../contract.js';
+import type { Reason } from './types.js';
 import { Backoff } from '../net/backoff.js';
 import { isVenueError } from '../venues/venue.js';
 import { HubError } from './hub-error.js';

@@ -6,7 +6,7 @@
  */
 import type { Account, Candle, CandleKey, ConnectionState, Dec, Instrument, Order, OrderUpdate, Portfolio, VenueErrorInfo, VenueId } from '../../common/domain.js';
 import { candleKeyId } from '../../common/domain.js';
-import type { ConnectionEvent, VenueSummary } from '../contract.js';
+import type { ConnectionEvent, VenueSummary } from './types.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venues/venue.js';
 import { isVenueError } from '../venues/venue.js';
 import { DiagnosticsRegistry } from './diagnostics.js';

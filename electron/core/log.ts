@@ -5,7 +5,7 @@
  * (token=…, Bearer …, "apiSecret": "…") even when nobody registered them. The same redaction
  * guards text that crosses the bridge from a venue (error messages, diagnostics).
  */
-import { Redactor } from '../vault/redact.js';
+import { Redactor } from './redact.js';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -18,7 +18,7 @@ export interface Logger {
 
 /**
  * The app's one redactor: the vault registers every secret it stores or loads here, and the
- * shapes of secrets nobody registered are its rules too (vault/redact.ts), one owner for both.
+ * shapes of secrets nobody registered are its rules too (core/redact.ts, which the vault uses as well), one owner for both.
  */
 export const logRedactor = new Redactor();
 

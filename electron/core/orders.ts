@@ -8,7 +8,7 @@
 import type { Account, Dec, Instrument, Order, OrderRequest, OrderStatus, OrderUpdate, VenueId } from '../../common/domain.js';
 import { FINAL_ORDER_STATUSES, ORDER_STATUS_RANK as RANK, pendingOrder } from '../../common/domain.js';
 import { add, cmp, dec, isMultipleOf, mul, nearestSteps } from '../../common/decimal.js';
-import type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, Reason } from '../contract.js';
+import type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, Reason } from './types.js';
 import type { Venue } from '../venues/venue.js';
 import { isVenueError } from '../venues/venue.js';
 import { HubError } from './hub-error.js';

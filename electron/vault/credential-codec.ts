@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { VenueId } from '../../common/domain.js';
-import { credentialSchemas, type CredentialsByVenue } from './credentials.js';
+import { credentialSchemas, type CredentialsByVenue } from '../credentials.js';
 import { SecretStoreError } from './secret-store.js';
 
 const FORMAT = 1;

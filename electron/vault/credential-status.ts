@@ -4,9 +4,9 @@
  */
 import { VENUE_IDS } from '../../common/domain.js';
 import { isSecretStoreError, type SecretStore } from './secret-store.js';
-import type { CredentialStatus, VenueCredentialStatus } from './credential-types.js';
+import type { CredentialStatus, VenueCredentialStatus } from '../credential-types.js';
 
-export type { CredentialStatus, VenueCredentialStatus } from './credential-types.js';
+export type { CredentialStatus, VenueCredentialStatus } from '../credential-types.js';
 
 
 /**

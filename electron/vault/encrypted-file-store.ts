@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { VENUE_IDS, type VenueId } from '../../common/domain.js';
 import { decodeCredentials, encodeCredentials } from './credential-codec.js';
-import type { CredentialsByVenue } from './credentials.js';
+import type { CredentialsByVenue } from '../credentials.js';
 import { INSECURE_BACKENDS } from './password-store-switch.js';
 import { SecretStoreError, type SecretStore } from './secret-store.js';
 

@@ -6,7 +6,7 @@
 import { AsyncEntry } from '@napi-rs/keyring';
 import type { VenueId } from '../../common/domain.js';
 import { decodeCredentials, encodeCredentials } from './credential-codec.js';
-import type { CredentialsByVenue } from './credentials.js';
+import type { CredentialsByVenue } from '../credentials.js';
 import { SecretStoreError, type SecretStore } from './secret-store.js';
 
 export const KEYRING_SERVICE = 'switchboard';

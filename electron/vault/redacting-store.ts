@@ -3,8 +3,8 @@
  * loaded, so the composition root can wrap any store once and forget about it.
  */
 import type { VenueId } from '../../common/domain.js';
-import { secretValues, type CredentialsByVenue } from './credentials.js';
-import type { Redactor } from './redact.js';
+import { secretValues, type CredentialsByVenue } from '../credentials.js';
+import type { Redactor } from '../core/redact.js';
 import type { SecretStore } from './secret-store.js';
 
 export function redactingStore(inner: SecretStore, redactor: Redactor): SecretStore {

@@ -4,7 +4,7 @@
  * that tells the trader why and what to install; it never falls back to memory or a plain file.
  */
 import type { VenueId } from '../../common/domain.js';
-import type { CredentialsByVenue } from './credentials.js';
+import type { CredentialsByVenue } from '../credentials.js';
 
 export interface SecretStore {
   /** What protects the secrets, for the status panel ("secret-service", "safe-storage/keychain"…). */
@@ -18,7 +18,7 @@ export interface SecretStore {
   has(venue: VenueId): Promise<boolean>;
 }
 
-import { SECRET_STORE_ERROR_CODES, type SecretStoreErrorCode } from './credential-types.js';
+import { SECRET_STORE_ERROR_CODES, type SecretStoreErrorCode } from '../credential-types.js';
 
 export { SECRET_STORE_ERROR_CODES, type SecretStoreErrorCode };
 

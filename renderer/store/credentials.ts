@@ -3,7 +3,7 @@
  * credentials.status says (stored or not, which backend), never a secret.
  */
 import type { MethodRequest } from '../../electron/contract.js';
-import type { CredentialStatus } from '../../electron/vault/credential-types.js';
+import type { CredentialStatus } from '../../electron/contract.js';
 import type { VenueId } from '../../common/domain.js';
 import type { SliceCreator } from './app-state.js';
 

@@ -1,6 +1,6 @@
 /** A secret store that keeps credentials in memory: for the e2e run only, never in the app. */
 import type { VenueId } from '../../common/domain.js';
-import type { CredentialsByVenue } from '../../electron/vault/credentials.js';
+import type { CredentialsByVenue } from '../../electron/credentials.js';
 import type { SecretStore } from '../../electron/vault/secret-store.js';
 
 export class MemorySecretStore implements SecretStore {

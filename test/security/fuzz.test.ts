@@ -17,7 +17,7 @@ import type { CandleKey, VenueId, VenueMode } from '../../common/domain.js';
 import { BRIDGE_ERROR_CODES, METHOD_NAMES } from '../../electron/contract.js';
 import type { MethodName, Result } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';
-import { VenueModes } from '../../electron/core/venue-modes.js';
+import { VenueModes } from '../../electron/app/venue-modes.js';
 import { Session } from '../../electron/bridge/session.js';
 import { startWebSocketBridge } from '../../electron/bridge/websocket.js';
 import type { WebSocketBridgeServer } from '../../electron/bridge/websocket.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCredentials, encodeCredentials } from '../../electron/vault/credential-codec.js';
-import { secretValues, storeCredentialsRequestSchema, type KrakenCredentials, type TInvestCredentials } from '../../electron/vault/credentials.js';
+import { secretValues, storeCredentialsRequestSchema, type KrakenCredentials, type TInvestCredentials } from '../../electron/credentials.js';
 import { SecretStoreError, standardMessage, SECRET_STORE_ERROR_CODES } from '../../electron/vault/secret-store.js';
 
 const tinvest: TInvestCredentials = { token: 't.Q29kZWNUZXN0VG9rZW5Ob3RSZWFsX19fX19fX19fX19fX19fX18', accountId: '2000123456', mode: 'sandbox' };

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialStatus } from '../../electron/vault/credential-status.js';
-import type { KrakenCredentials, TInvestCredentials } from '../../electron/vault/credentials.js';
+import type { KrakenCredentials, TInvestCredentials } from '../../electron/credentials.js';
 import { EncryptedFileStore, readRecordedBackend, VAULT_FILE_NAME } from '../../electron/vault/encrypted-file-store.js';
 import { passwordStoreSwitch } from '../../electron/vault/password-store-switch.js';
 import { SecretStoreError } from '../../electron/vault/secret-store.js';

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KrakenCredentials, TInvestCredentials } from '../../electron/vault/credentials.js';
+import type { KrakenCredentials, TInvestCredentials } from '../../electron/credentials.js';
 import { KEYRING_SERVICE, KeyringStore } from '../../electron/vault/keyring-store.js';
 import { SecretStoreError } from '../../electron/vault/secret-store.js';
 

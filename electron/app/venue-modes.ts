@@ -4,6 +4,9 @@
  * credentials never tears down a demo venue; the trader switches a venue to the stored mode,
  * and that choice is remembered (a small file without secrets), so a restarted app connects
  * again without asking for the keys. Venue-neutral: the app says how a venue is built.
+ *
+ * Part of the composition root, not the core: it wires the vault (the secret store) to the
+ * hub, and the core imports no vault.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -11,15 +14,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { VenueId, VenueMode } from '../../common/domain.js';
 import { VENUE_IDS } from '../../common/domain.js';
-import type { VenueSummary } from '../contract.js';
+import type { VenueSummary } from '../core/types.js';
 import { credentialStatus } from '../vault/credential-status.js';
-import type { CredentialStatus } from '../vault/credential-types.js';
-import type { StoreCredentialsRequest, VenueCredentials } from '../vault/credentials.js';
+import type { CredentialStatus } from '../credential-types.js';
+import type { StoreCredentialsRequest, VenueCredentials } from '../credentials.js';
 import type { SecretStore } from '../vault/secret-store.js';
-import type { Hub, VenueFactory } from './hub.js';
-import { HubError } from './hub-error.js';
-import type { Logger } from './log.js';
-import { silentLogger } from './log.js';
+import type { Hub, VenueFactory } from '../core/hub.js';
+import { HubError } from '../core/hub-error.js';
+import type { Logger } from '../core/log.js';
+import { silentLogger } from '../core/log.js';
 
 /**
  * Builds a venue in a mode: with `creds`, signed in with them; without, the app's own config

@@ -2,7 +2,7 @@
  * The shapes of credential status that cross the bridge. Node-free on purpose: the renderer's
  * type check follows the contract into this file.
  */
-import type { VenueId } from '../../common/domain.js';
+import type { VenueId } from '../common/domain.js';
 import type { CredentialMode } from './credentials.js';
 
 export const SECRET_STORE_ERROR_CODES = [

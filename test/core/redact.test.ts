@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KrakenCredentials } from '../../electron/vault/credentials.js';
+import type { KrakenCredentials } from '../../electron/credentials.js';
 import { EncryptedFileStore } from '../../electron/vault/encrypted-file-store.js';
-import { REDACTED, Redactor } from '../../electron/vault/redact.js';
+import { REDACTED, Redactor } from '../../electron/core/redact.js';
 import { redactingStore } from '../../electron/vault/redacting-store.js';
-import { TestCipher } from './test-cipher.js';
+import { TestCipher } from '../vault/test-cipher.js';
 
 // A Kraken-shaped private key: base64 of 64 bytes.
 const krakenSecret = Buffer.alloc(64, 7).toString('base64');

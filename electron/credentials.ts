@@ -1,9 +1,11 @@
 /**
  * What a venue needs to sign in, per venue, with the zod schemas that check it on the way
- * in (the bridge) and on the way back out of a store (which may hold anything).
+ * in (the bridge) and on the way back out of a store (which may hold anything). Beside the
+ * contract, not in the vault: the contract takes its request schema from here and the vault
+ * its shapes, so the contract never imports the vault.
  */
 import { z } from 'zod';
-import type { VenueId } from '../../common/domain.js';
+import type { VenueId } from '../common/domain.js';
 
 // Pasted keys often carry a trailing newline; anything else that is not printable is a paste
 // of the wrong thing, and would only fail later at the venue with a less helpful error.
