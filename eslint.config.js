@@ -1,12 +1,36 @@
 // Boundaries between the worlds are enforced here: only the Electron glue imports
-// `electron`; the renderer imports no Node and only types from the main side.
+// `electron`; the renderer imports no Node and only types from the bridge contract; and the
+// house's layers, one rule per "never" arrow (ARCHITECTURE.md, "Layers enforced by lint"):
+//   renderer → core / bridge / venues / vault    core → bridge / venues / vault
+//   a venue → bridge / core / another venue      sim → electron/venues      net → venues
+//   common/ → anything outside common/ (and Node built-ins, electron)
+// Each arrow is one pattern of `no-restricted-imports`, matched on the import's text (imports
+// are relative, so a pattern names the folder as a path segment). test/build/layers.test.ts
+// lints a planted violation of each and an allowed import of each layer.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 
 const ELECTRON_GLUE = ['electron/main.ts', 'electron/preload.ts', 'electron/vault/safe-storage.ts'];
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
+/** Every venue folder under electron/venues/: a new venue is covered without editing this file. */
+const VENUES = readdirSync(new URL('./electron/venues/', import.meta.url), { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name);
+
+/** An import of `electron` itself: only the glue may (types are fine anywhere). */
+const ELECTRON_PATH = { name: 'electron', message: 'Only electron/main.ts, electron/preload.ts and the safeStorage vault import electron.', allowTypeImports: true };
+/** Matches an import whose path has `dir` (one or more segments) as whole segments. */
+const seg = (dir) => `(^|/)${dir}(/|$)`;
+/** The bridge: its transports and the contract it serves (contract-names.ts is plain data, not the bridge). */
+const BRIDGE = `(^|/)(bridge(/|$)|contract(\\.js|\\.ts)?$)`;
+/** One layer rule: the arrow in words, and the patterns it forbids. */
+const never = (arrow, why, regex) => ({ regex, message: `Layer rule "${arrow}" is never: ${why}` });
+const layerRule = (patterns, paths = [ELECTRON_PATH]) => ({
+  '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns }],
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'renderer/dist/', 'release/', 'proto/', 'bench/.baseline/'] },
@@ -33,24 +57,65 @@ export default tseslint.config(
     files: ['renderer/**/*.{ts,tsx}'],
     ignores: ['renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
+    rules: layerRule(
+      [
+        never('renderer → core', 'the renderer sees the core only through the bridge contract (electron/contract.ts).', seg('electron/core')),
+        never('renderer → bridge', 'the renderer reaches the main side only through its transport and the contract\'s types.', seg('electron/bridge')),
+        never('renderer → venues', 'venue code runs only on the main side; shared rules live in common/.', seg('electron/venues')),
+        never('renderer → vault', 'the renderer never sees a secret store; credential shapes come from electron/contract.ts.', seg('electron/vault')),
         {
-          paths: [
-            { name: 'electron', message: 'The renderer never imports electron.' },
-            ...nodeBuiltins.map((name) => ({ name, message: 'The renderer imports no Node built-ins.' })),
-          ],
-          patterns: [
-            {
-              group: ['**/electron/*', '**/electron/**'],
-              allowTypeImports: true,
-              message: 'The renderer imports only types from the main side (electron/contract.ts).',
-            },
-          ],
+          // Any other main-side file: types come through the contract, shared code from common/.
+          regex: '(^|/)electron/(?!(contract(\\.js|\\.ts)?|core|bridge|venues|vault)(/|$))',
+          message: 'The renderer imports only types from electron/contract.ts (and anything from common/).',
+        },
+        {
+          // Must match the contract only: a type import matching a pattern that allows types skips all patterns.
+          regex: '(^|/)electron/contract(\\.js|\\.ts)?$',
+          allowTypeImports: true,
+          message: 'The renderer imports only types from electron/contract.ts (and anything from common/).',
         },
       ],
-    },
+      [
+        { name: 'electron', message: 'The renderer never imports electron.' },
+        ...nodeBuiltins.map((name) => ({ name, message: 'The renderer imports no Node built-ins.' })),
+      ],
+    ),
+  },
+  {
+    files: ['common/**/*.ts'],
+    rules: layerRule(
+      [never('common → outside common', 'common/ is the Node-free kernel both sides import; it imports only from common/.', '^(?!\\./)')],
+      [
+        { name: 'electron', message: 'common/ never imports electron: it is the Node-free kernel.' },
+        ...nodeBuiltins.map((name) => ({ name, message: 'common/ imports no Node built-ins: the renderer loads it too.' })),
+      ],
+    ),
+  },
+  {
+    files: ['electron/core/**/*.ts'],
+    rules: layerRule([
+      never('core → bridge', 'the core owns its types (electron/core/types.ts); the contract imports them, never the other way round.', BRIDGE),
+      never('core → venues', 'the core knows no venue; it depends on the Venue interface (electron/venues/venue.ts) only.', '(^|/)venues/[^/]+/'),
+      never('core → vault', 'the core knows no secret store; the composition root wires the vault.', seg('vault')),
+    ]),
+  },
+  ...VENUES.map((venue) => ({
+    files: [`electron/venues/${venue}/**/*.ts`],
+    rules: layerRule([
+      never('venue → bridge', 'an adapter emits domain events to its VenueSink; it knows no transport or contract.', BRIDGE),
+      never('venue → core', 'an adapter knows only the Venue interface (electron/venues/venue.ts), common/ and net/.', seg('core')),
+      ...VENUES.filter((other) => other !== venue).map((other) =>
+        never('venue → another venue', `${venue} may not import ${other}: shared code belongs in common/, net/ or venues/venue.ts.`, seg(other)),
+      ),
+    ]),
+  })),
+  {
+    files: ['sim/**/*.ts'],
+    rules: layerRule([never('sim → electron/venues', 'the local venues speak the real wire protocols, so they must not share code with our adapters.', seg('electron/venues'))]),
+  },
+  {
+    files: ['electron/net/**/*.ts'],
+    rules: layerRule([never('net → venues', 'net/ is venue-neutral plumbing that adapters build on.', seg('venues'))]),
   },
   {
     files: ['**/*.config.{ts,js}', 'renderer/vite.config.ts'],
