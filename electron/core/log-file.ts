@@ -12,7 +12,7 @@
 import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger, LogWrite } from './log.js';
-import { createLogger } from './log.js';
+import { createLogger, setLogFileLocation } from './log.js';
 
 export const LOG_FILE_NAME = 'switchboard.log';
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
@@ -130,6 +130,7 @@ export function openAppLog(opts: AppLogOptions): AppLog {
         process.stderr.write(line);
       }
     : file.write;
+  setLogFileLocation(file.file);
   return { log: createLogger(opts.component, write), folder: file.dir, file: file.file, close: () => file.close() };
 }
 

@@ -99,6 +99,18 @@ export function formatLine(level: LogLevel, component: string, connection: strin
   return `${whole === line || parses(whole) ? whole : line}\n`;
 }
 
+/** Where this process's log file is, once one is open: error messages name it (core/log-file.ts sets it). */
+let logFileLocation: string | undefined;
+
+export function setLogFileLocation(file: string | undefined): void {
+  logFileLocation = file;
+}
+
+/** The end of an error message that sends the trader to the log: it names the file, so they can find and send it. */
+export function seeTheLog(): string {
+  return logFileLocation === undefined ? 'see the app log' : `see the log: ${logFileLocation}`;
+}
+
 export type LogWrite = (line: string) => void;
 
 const writeStderr: LogWrite = (line) => {
