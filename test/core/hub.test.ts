@@ -257,3 +257,18 @@ describe('Hub malformed frames', () => {
     expect(d?.malformed).toBe(9);
   });
 });
+
+describe('Hub log', () => {
+  it("logs each connection's state changes, tagged with the venue and the connection", async () => {
+    const lines: string[] = [];
+    const hub = new Hub({ log: createLogger('hub', (l) => void lines.push(l)) });
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const states = lines.map((l) => JSON.parse(l) as LogRecord).filter((r) => r.connection !== undefined);
+    expect(states.map((r) => [r.component, r.connection, r.msg])).toEqual([
+      ['hub:tinvest', 'stream', 'connecting: dialing'],
+      ['hub:tinvest', 'stream', 'live: ready'],
+    ]);
+  });
+});

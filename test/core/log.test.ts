@@ -81,10 +81,12 @@ describe('log lines', () => {
     expect(parsed[1]?.detail).toEqual({ headers: 'Bearer [redacted]', note: 'key [redacted]', quoted: 'password: "[redacted]"' });
   });
 
-  it('mask a secret quoted inside a message, where JSON escapes the quotes', () => {
+  it('mask a secret quoted inside a message or a detail string, where JSON escapes the quotes', () => {
     const { lines, log } = capture();
     log.info('config said password: "hunter2-unregistered"');
+    log.info('config', { line: 'password: "hunter3-unregistered"' });
     expect(lines.join('')).not.toContain('hunter2-unregistered');
+    expect(lines.join('')).not.toContain('hunter3-unregistered');
   });
 
   it('keep cyclic details as text instead of throwing', () => {
