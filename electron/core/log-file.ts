@@ -61,8 +61,9 @@ export class RotatingLogFile {
       if (this.#fd === undefined) throw new Error('log file closed by a failed rotation');
       writeSync(this.#fd, bytes);
       this.#size += bytes.length;
-    } catch {
-      this.failedWrites += 1;
+    } catch (err) {
+      // Said once on stderr, where someone running the app may see it; then only counted.
+      if (this.failedWrites++ === 0) process.stderr.write(`switchboard: cannot write ${this.file}: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   };
 
@@ -86,16 +87,20 @@ export class RotatingLogFile {
 
   #rotate(): void {
     this.close();
-    // Oldest first, so each rename lands on a name already moved away; bounded by keep.
-    rmSync(this.nameOf(this.#keep), { force: true });
-    for (let i = this.#keep - 1; i >= 0; i--) {
-      try {
-        renameSync(this.nameOf(i), this.nameOf(i + 1));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    try {
+      // Oldest first, so each rename lands on a name already moved away; bounded by keep.
+      rmSync(this.nameOf(this.#keep), { force: true });
+      for (let i = this.#keep - 1; i >= 0; i--) {
+        try {
+          renameSync(this.nameOf(i), this.nameOf(i + 1));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
       }
+    } finally {
+      // A rotation that failed part-way still leaves a file to write to (the same one, growing).
+      this.#open();
     }
-    this.#open();
   }
 }
 
