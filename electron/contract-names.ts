@@ -4,6 +4,7 @@
  */
 export const METHOD_NAMES = [
   'app.info',
+  'app.openLogs',
   'venues.list',
   'venues.connect',
   'venues.disconnect',

@@ -41,6 +41,8 @@ const clientOrderId = z.string().uuid();
 
 export const requestSchemas = {
   'app.info': empty,
+  /** Asks the desktop app to open its logs folder; headless can't, and says where it is. */
+  'app.openLogs': empty,
   'venues.list': empty,
   /** With a mode other than the running one, switches first; sandbox and live use the stored credentials. */
   'venues.connect': z.object({ venue: venueId, mode: z.enum(['demo', 'sandbox', 'live']).optional() }).strict(),
@@ -98,6 +100,15 @@ export interface AppInfo {
   transport: 'ipc' | 'websocket';
   /** Version of the contract, so a stale renderer build is noticed. */
   contract: number;
+  /** Where the log a trader can send us is; absent when this app writes none. */
+  logs?: LogsInfo;
+}
+
+export interface LogsInfo {
+  folder: string;
+  file: string;
+  /** Whether `app.openLogs` can open the folder here (the desktop app can; a browser tab can't). */
+  canOpen: boolean;
 }
 
 /** One push: candles are the latest state per key; orders and connection changes are every event, in order. */
@@ -161,6 +172,7 @@ export interface Snapshot {
 
 export interface MethodResults {
   'app.info': AppInfo;
+  'app.openLogs': null;
   'venues.list': VenueSummary[];
   'venues.connect': VenueSummary;
   'venues.disconnect': VenueSummary;

@@ -2,8 +2,9 @@
  * Node entry without Electron: the same app behind the WebSocket transport, serving the
  * built renderer to a browser. As a script (`tsx electron/headless.ts --port P --seed N`) it
  * starts the demo venues, prints exactly one line — the URL to open — and runs until
- * SIGINT/SIGTERM. Logs go to stderr. As a script it contains what escapes (core/crash-guard.ts):
- * logged, and the app keeps running.
+ * SIGINT/SIGTERM. Logs go to `<dataDir>/logs/switchboard.log` (JSON lines, rotated) and, in
+ * development, to stderr; never to stdout. As a script it contains what escapes
+ * (core/crash-guard.ts): logged, and the app keeps running.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +16,8 @@ import { createApp, startDemoVenues } from './app.js';
 import type { DemoVenues, EndpointOverrides, VenueConfig } from './app.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
+import { logToStderr, openAppLog } from './core/log-file.js';
+import type { AppLog } from './core/log-file.js';
 import { installCrashGuard } from './core/crash-guard.js';
 import type { RiskLimits } from './core/orders.js';
 import { startWebSocketBridge } from './bridge/websocket.js';
@@ -40,13 +43,18 @@ export interface HeadlessOptions {
   /** Sandbox/live endpoints aimed elsewhere (tests: the local simulators). */
   endpointOverrides?: EndpointOverrides;
   risk?: RiskLimits;
+  /** Where lines go instead of the log file (tests, embedding); the caller owns them. */
   log?: Logger;
+  /** The log file the caller opened (the script does, to log before the app starts); else one in dataDir. */
+  appLog?: AppLog;
 }
 
 export interface Headless {
   url: string;
   token: string;
   port: number;
+  /** The log file, when this app writes one. */
+  logFile: string | undefined;
   close(): Promise<void>;
 }
 
@@ -60,13 +68,23 @@ function packageVersion(): string {
   }
 }
 
+/** Where the app keeps what outlives a run: modes, venue state, logs. */
+export function defaultDataDir(): string {
+  return path.join(os.homedir(), '.switchboard');
+}
+
 export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headless> {
-  const log = opts.log ?? createLogger('headless');
+  const dataDir = opts.dataDir ?? defaultDataDir();
+  // Opened here only when nobody passed a log or a file; then closing the app closes it too.
+  const ownLog = opts.log === undefined && opts.appLog === undefined ? openAppLog({ dataDir, component: 'headless', stderr: logToStderr() }) : undefined;
+  const appLog = opts.appLog ?? ownLog;
+  const log = opts.log ?? appLog?.log ?? createLogger('headless');
   const rendererDir = opts.rendererDir ?? path.join(ROOT_DIR, 'renderer', 'dist');
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     log.warn(`no renderer build at ${rendererDir}; run npm run build:renderer`);
   }
   const cleanups: (() => Promise<void>)[] = [];
+  if (ownLog) cleanups.push(() => Promise.resolve(ownLog.close()));
   const closeAll = async (): Promise<void> => {
     for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => log.warn('shutdown step failed', err));
   };
@@ -91,7 +109,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     const app = await createApp({
       venues,
       stateDir,
-      dataDir: opts.dataDir ?? path.join(os.homedir(), '.switchboard'),
+      dataDir,
       secretStore: opts.secretStore ?? new KeyringStore(),
       version: packageVersion(),
       log: log.child('app'),
@@ -104,12 +122,15 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       modes: app.modes,
       version: app.version,
       log: log.child('ws'),
+      // A browser tab can't open folders: it shows where the log is.
+      ...(appLog ? { logs: { folder: appLog.folder, file: appLog.file } } : {}),
       rendererDir,
       host: opts.host ?? '127.0.0.1',
       port: opts.port ?? 0,
     });
     cleanups.push(() => server.close());
-    return { url: server.url, token: server.token, port: server.port, close: closeAll };
+    log.info(`started, version ${app.version}, listening on ${server.port}`, { dataDir });
+    return { url: server.url, token: server.token, port: server.port, logFile: appLog?.file, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
@@ -130,14 +151,22 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
   for (const [name, v] of [['port', opts.port], ['seed', opts.seed]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new Error(`--${name} wants a non-negative integer`);
   }
+  const appLog = openAppLog({ dataDir: defaultDataDir(), component: 'headless', stderr: logToStderr() });
   // Before anything connects: from here on nothing a venue sends can end the process.
-  installCrashGuard(createLogger('headless:process'));
-  const headless = await startHeadless(opts);
+  installCrashGuard(appLog.log.child('process'));
+  let headless: Headless;
+  try {
+    headless = await startHeadless({ ...opts, appLog });
+  } catch (err) {
+    appLog.log.error('could not start', err);
+    throw new Error(`could not start; see the log: ${appLog.file}`, { cause: err });
+  }
   process.stdout.write(`Switchboard headless: open ${headless.url}\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    // Lines are written synchronously (core/log-file.ts): exiting loses none.
     headless.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -150,7 +179,8 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
 const invokedAsScript = process.argv[1] !== undefined && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
 if (invokedAsScript) {
   runHeadlessCli(process.argv.slice(2)).catch((err: unknown) => {
-    createLogger('headless').error('could not start', err);
+    // To stderr: the log file may be what failed to open.
+    createLogger('headless').error(err instanceof Error ? err.message : 'could not start', err instanceof Error ? err.cause ?? err : err);
     process.exit(1);
   });
 }

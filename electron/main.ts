@@ -3,7 +3,7 @@
  * serving the built renderer, and the IPC transport. Everything else lives in modules plain
  * Node runs and tests (app.ts, bridge/, core/).
  */
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import type { WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,11 @@ import { attachIpcBridge, originOf } from './bridge/ipc.js';
 import type { IpcBridge } from './bridge/ipc.js';
 import { contentSecurityPolicy } from './bridge/csp.js';
 import { readStaticFile } from './bridge/static-files.js';
+import type { LogsLocation } from './bridge/handlers.js';
+import { HubError } from './core/hub-error.js';
 import { createLogger } from './core/log.js';
+import type { Logger } from './core/log.js';
+import { openAppLog } from './core/log-file.js';
 import { installCrashGuard } from './core/crash-guard.js';
 import { createSafeStorageStore, pinPasswordStore } from './vault/safe-storage.js';
 
@@ -23,7 +27,30 @@ const START_URL = `${APP_ORIGIN}/index.html`;
 /** dist/electron, where the bundled main and preload sit side by side. */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CSP = contentSecurityPolicy();
-const log = createLogger('main');
+
+/**
+ * The log file in the app's data folder (JSON lines, rotated; core/log-file.ts), and stderr too
+ * when not packaged. userData is known before 'ready'. Writes are synchronous, so quitting loses
+ * no line and nothing needs closing. If the folder can't be written the app still starts,
+ * logging to stderr only.
+ */
+function openLog(): { log: Logger; logs?: LogsLocation } {
+  try {
+    const opened = openAppLog({ dataDir: app.getPath('userData'), component: 'main', stderr: !app.isPackaged });
+    const { folder, file } = opened;
+    const open = async (): Promise<void> => {
+      // shell.openPath answers with an error text, empty on success.
+      const why = await shell.openPath(folder);
+      if (why !== '') throw new HubError('not-found', `could not open ${folder}: ${why}`);
+    };
+    return { log: opened.log, logs: { folder, file, open } };
+  } catch (err) {
+    const fallback = createLogger('main');
+    fallback.error('no log file; logging to stderr only', err);
+    return { log: fallback };
+  }
+}
+const { log, logs } = openLog();
 
 // Must precede 'ready': a standard, secure scheme gets a real origin for CSP 'self' and our checks.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -142,6 +169,7 @@ async function start(): Promise<void> {
     modes: core.modes,
     version: core.version,
     log: log.child('ipc'),
+    ...(logs ? { logs } : {}),
   });
   running.bridge = ipc;
 

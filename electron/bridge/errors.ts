@@ -8,7 +8,7 @@ import type { BridgeErrorCode, BridgeFailure } from '../contract.js';
 import { isVenueError } from '../venues/venue.js';
 import { HubError } from '../core/hub-error.js';
 import type { Logger } from '../core/log.js';
-import { redact } from '../core/log.js';
+import { redact, seeTheLog } from '../core/log.js';
 import { isSecretStoreError } from '../vault/secret-store.js';
 import type { SecretStoreErrorCode } from '../vault/secret-store.js';
 
@@ -35,5 +35,5 @@ export function toFailure(err: unknown, log?: Logger): BridgeFailure {
   // The store's message is written for the trader and never holds a secret.
   if (isSecretStoreError(err)) return failure(STORE_CODES[err.code], err.message);
   log?.error('handler failed', err);
-  return failure('internal', 'internal error; see the app log');
+  return failure('internal', `internal error; ${seeTheLog()}`);
 }

@@ -3,7 +3,7 @@
  * client context carries what belongs to one client (its subscriptions, its push sequence).
  */
 import type { CandleKey, OrderRequest } from '../../common/domain.js';
-import type { MethodName, MethodResults, ParsedRequest, Snapshot } from '../contract.js';
+import type { AppInfo, MethodName, MethodResults, ParsedRequest, Snapshot } from '../contract.js';
 import { CONTRACT_VERSION } from '../contract.js';
 import type { Hub } from '../core/hub.js';
 import { HubError } from '../core/hub-error.js';
@@ -12,12 +12,21 @@ import { SecretStoreError } from '../vault/secret-store.js';
 
 export type Transport = 'ipc' | 'websocket';
 
+/** Where this app's log is, and, in the desktop app, how to show its folder. */
+export interface LogsLocation {
+  folder: string;
+  file: string;
+  /** Opens the folder in the OS file manager (Electron's shell.openPath). */
+  open?: () => Promise<void>;
+}
+
 export interface ClientContext {
   readonly hub: Hub;
   /** Venue modes and stored credentials; absent in an app built without a secret store. */
   readonly modes: VenueModes | undefined;
   readonly transport: Transport;
   readonly version: string;
+  readonly logs: LogsLocation | undefined;
   /** Takes a hub reference for the key on this client's behalf; returns the new subscription's id. */
   subscribe(key: CandleKey): string;
   /** Releases one of this client's subscriptions; HubError 'not-found' when it isn't one. */
@@ -42,7 +51,17 @@ function orderRequest(req: ParsedRequest<'orders.place'>): OrderRequest {
 }
 
 export const handlers: Handlers = {
-  'app.info': (_req, ctx) => ({ version: ctx.version, transport: ctx.transport, contract: CONTRACT_VERSION }),
+  'app.info': (_req, ctx) => {
+    const info: AppInfo = { version: ctx.version, transport: ctx.transport, contract: CONTRACT_VERSION };
+    if (ctx.logs) info.logs = { folder: ctx.logs.folder, file: ctx.logs.file, canOpen: ctx.logs.open !== undefined };
+    return info;
+  },
+  'app.openLogs': async (_req, ctx) => {
+    if (!ctx.logs) throw new HubError('not-found', 'this app writes no log file');
+    if (!ctx.logs.open) throw new HubError('invalid', `this app can't open folders from here; the log is ${ctx.logs.file}`);
+    await ctx.logs.open();
+    return null;
+  },
   'venues.list': (_req, ctx) => ctx.hub.summaries(),
   'venues.connect': (req, ctx) => {
     if (ctx.modes) return ctx.modes.connect(req.venue, req.mode);

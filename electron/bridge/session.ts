@@ -16,7 +16,7 @@ import { redact, silentLogger } from '../core/log.js';
 import { Batcher, BATCH_INTERVAL_MS } from './batcher.js';
 import { failure, toFailure } from './errors.js';
 import { handlers as defaultHandlers } from './handlers.js';
-import type { ClientContext, Handlers, Transport } from './handlers.js';
+import type { ClientContext, Handlers, LogsLocation, Transport } from './handlers.js';
 import { validateRequest } from './validate.js';
 
 /** A client holding more keys than this is a bug or an attack; either way, refuse. */
@@ -36,6 +36,8 @@ export interface BridgeDeps {
   /** Venue modes and stored credentials; without it the credentials methods say there is no store. */
   modes?: VenueModes;
   version?: string;
+  /** Where the log file is (app.info shows it; app.openLogs opens it where it can). */
+  logs?: LogsLocation;
   log?: Logger;
   batchMs?: number;
   /** 0 turns the periodic diagnostics push off. */
@@ -45,8 +47,8 @@ export interface BridgeDeps {
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, modes, version, log, batchMs, diagnosticsMs, handlers } = o;
-  return { hub, modes, version, log, batchMs, diagnosticsMs, handlers };
+  const { hub, modes, version, logs, log, batchMs, diagnosticsMs, handlers } = o;
+  return { hub, modes, version, logs, log, batchMs, diagnosticsMs, handlers };
 }
 
 export interface SessionOptions extends BridgeDeps {
@@ -59,6 +61,7 @@ export class Session implements ClientContext {
   readonly modes: VenueModes | undefined;
   readonly transport: Transport;
   readonly version: string;
+  readonly logs: LogsLocation | undefined;
   private inFlight = 0;
   private readonly subs = new Map<string, CandleKey>();
   /** Per key id: the key and how many of this client's subscriptions name it. */
@@ -76,6 +79,7 @@ export class Session implements ClientContext {
     this.modes = opts.modes;
     this.transport = opts.transport;
     this.version = opts.version ?? '0.0.0';
+    this.logs = opts.logs;
     this.handlers = opts.handlers ?? defaultHandlers;
     this.log = opts.log ?? silentLogger;
     this.push = opts.push;

@@ -5,6 +5,7 @@
  */
 import type { BridgeFailure, PushBatch, Result, TopicName, TopicPayloads } from '../contract.js';
 import type { Candle } from '../../common/domain.js';
+import { seeTheLog } from '../core/log.js';
 import { failure } from './errors.js';
 
 export type RequestId = string | number;
@@ -84,7 +85,7 @@ export function encodeResponse(id: RequestId | null, result: Result<unknown>): s
     return JSON.stringify(msg);
   } catch {
     // A value JSON can't carry (bigint, a cycle) is a bug of ours; the caller still gets an answer.
-    return JSON.stringify({ id, result: failure('internal', 'internal error; see the app log') } satisfies WireResponse);
+    return JSON.stringify({ id, result: failure('internal', `internal error; ${seeTheLog()}`) } satisfies WireResponse);
   }
 }
 

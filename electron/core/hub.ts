@@ -358,7 +358,13 @@ export class Hub {
       return m;
     };
     return {
-      state: (s, reason) => target()?.state(s, reason),
+      state: (s, reason) => {
+        const mon = target();
+        if (!mon) return;
+        mon.state(s, reason);
+        // The connection's timeline in the log too: what a trader sends us starts here.
+        this.log.child(mon.venue).forConnection(name).info(`${s}: ${reason}`);
+      },
       message: () => target()?.message(),
       reconnect: () => target()?.reconnect(),
       malformed: (d, f) => {
@@ -368,7 +374,7 @@ export class Hub {
         // Logged with its (redacted, cut) frame on the 1st, 2nd, 4th, 8th… one: a hostile
         // venue must not flood the log, and the trader can still send us what it sent.
         const n = mon.malformedTotal;
-        if ((n & (n - 1)) === 0) this.log.warn(`${mon.venue}/${name}: malformed frame skipped (${n} so far): ${d}`, mon.lastMalformed()?.frame);
+        if ((n & (n - 1)) === 0) this.log.child(mon.venue).forConnection(name).warn(`${mon.venue}/${name}: malformed frame skipped (${n} so far): ${d}`, mon.lastMalformed()?.frame);
       },
       clockSkew: (ms) => target()?.clockSkew(ms),
       error: (err) => target()?.error(err),

@@ -15,7 +15,7 @@ import { HubError } from './hub-error.js';
 import { DEFAULT_CANCEL_RETRY, cancelWithRetry } from './cancel-all.js';
 import type { CancelRetryOptions } from './cancel-all.js';
 import type { Logger } from './log.js';
-import { redact, silentLogger } from './log.js';
+import { redact, seeTheLog, silentLogger } from './log.js';
 
 export interface RiskLimits {
   /** Largest value (price × quantity × lot size) of one order, per quote currency: { rub: "1000000" }. */
@@ -309,7 +309,7 @@ export class OrderJournal {
     if (isVenueError(err)) return { code: err.kind, message: redact(err.message) };
     if (err instanceof HubError) return { code: err.code, message: err.message };
     this.log.error('cancel all failed', err);
-    return { code: 'internal', message: 'internal error; see the app log' };
+    return { code: 'internal', message: `internal error; ${seeTheLog()}` };
   }
 }
 

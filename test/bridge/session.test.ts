@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CandleKey } from '../../common/domain.js';
 import type { PushBatch, Snapshot, TopicName } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';
+import { HubError } from '../../electron/core/hub-error.js';
 import { Session } from '../../electron/bridge/session.js';
 import { candle, memoryVenues } from '../core/memory-venue.js';
 
@@ -148,5 +149,45 @@ describe('Session: subscriptions that fail say so', () => {
     expect(batches[0]?.subscriptionFailures).toEqual([{ ...GAZP, error: UNKNOWN }]);
     first.close();
     later.close();
+  });
+});
+
+describe('Session logs methods', () => {
+  const logs = { folder: '/data/logs', file: '/data/logs/switchboard.log' };
+
+  it('app.info says where the log is and whether it can be opened here', async () => {
+    const hub = new Hub();
+    const none = new Session({ hub, transport: 'websocket', push: () => undefined, diagnosticsMs: 0 });
+    const ws = new Session({ hub, transport: 'websocket', push: () => undefined, diagnosticsMs: 0, logs });
+    const ipc = new Session({ hub, transport: 'ipc', push: () => undefined, diagnosticsMs: 0, logs: { ...logs, open: () => Promise.resolve() } });
+    const info = async (s: Session) => {
+      const r = await s.handle('app.info', {});
+      return r.ok ? (r.value as { logs?: unknown }).logs : r;
+    };
+    expect(await info(none)).toBeUndefined();
+    expect(await info(ws)).toEqual({ ...logs, canOpen: false });
+    expect(await info(ipc)).toEqual({ ...logs, canOpen: true });
+    for (const s of [none, ws, ipc]) s.close();
+  });
+
+  it('app.openLogs opens the folder where it can, and elsewhere names the file instead', async () => {
+    const hub = new Hub();
+    let opened = 0;
+    const ipc = new Session({ hub, transport: 'ipc', push: () => undefined, diagnosticsMs: 0, logs: { ...logs, open: () => Promise.resolve(void opened++) } });
+    const ws = new Session({ hub, transport: 'websocket', push: () => undefined, diagnosticsMs: 0, logs });
+    const none = new Session({ hub, transport: 'websocket', push: () => undefined, diagnosticsMs: 0 });
+    expect(await ipc.handle('app.openLogs', {})).toEqual({ ok: true, value: null });
+    expect(opened).toBe(1);
+    expect(await ws.handle('app.openLogs', {})).toEqual({ ok: false, code: 'invalid', message: `this app can't open folders from here; the log is ${logs.file}` });
+    expect(await none.handle('app.openLogs', {})).toMatchObject({ ok: false, code: 'not-found' });
+    const failing = new Session({
+      hub,
+      transport: 'ipc',
+      push: () => undefined,
+      diagnosticsMs: 0,
+      logs: { ...logs, open: () => Promise.reject(new HubError('not-found', 'could not open /data/logs: no file manager')) },
+    });
+    expect(await failing.handle('app.openLogs', {})).toEqual({ ok: false, code: 'not-found', message: 'could not open /data/logs: no file manager' });
+    for (const s of [ipc, ws, none, failing]) s.close();
   });
 });

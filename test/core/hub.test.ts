@@ -3,6 +3,7 @@ import type { Candle, CandleKey } from '../../common/domain.js';
 import type { ConnectionEvent } from '../../electron/contract.js';
 import { Hub, HubError, VENUE_CONNECTION } from '../../electron/core/hub.js';
 import { createLogger } from '../../electron/core/log.js';
+import type { LogRecord } from '../../electron/core/log.js';
 import { Session } from '../../electron/bridge/session.js';
 import { VenueError } from '../../electron/venues/venue.js';
 import { T0, candle, memoryVenues } from './memory-venue.js';
@@ -248,9 +249,26 @@ describe('Hub malformed frames', () => {
     const logged = lines.filter((l) => l.includes('malformed frame skipped'));
     expect(logged.map((l) => /\((\d+) so far\)/.exec(l)?.[1])).toEqual(['1', '2', '4', '8']);
     expect(logged[0]).toContain('tinvest/stream');
-    expect(logged[0]).toContain('"open":null');
+    const first = JSON.parse(logged[0] ?? '') as LogRecord;
+    expect(first).toMatchObject({ level: 'warn', component: 'test:tinvest', connection: 'stream' });
+    expect(first.detail).toContain('"open":null');
     expect(logged.join('')).not.toContain('t.AbCdEfGhIjKlMnOpQrStUvWxYz');
     const d = hub.diagnostics.snapshot().find((x) => x.connection === 'stream');
     expect(d?.malformed).toBe(9);
+  });
+});
+
+describe('Hub log', () => {
+  it("logs each connection's state changes, tagged with the venue and the connection", async () => {
+    const lines: string[] = [];
+    const hub = new Hub({ log: createLogger('hub', (l) => void lines.push(l)) });
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const states = lines.map((l) => JSON.parse(l) as LogRecord).filter((r) => r.connection !== undefined);
+    expect(states.map((r) => [r.component, r.connection, r.msg])).toEqual([
+      ['hub:tinvest', 'stream', 'connecting: dialing'],
+      ['hub:tinvest', 'stream', 'live: ready'],
+    ]);
   });
 });

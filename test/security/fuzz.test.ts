@@ -101,6 +101,7 @@ function templates(): Record<MethodName, Template> {
   const empty: Template = { value: {}, required: [] };
   return {
     'app.info': empty,
+    'app.openLogs': empty,
     'venues.list': empty,
     'session.snapshot': empty,
     'diagnostics.get': empty,

@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ConnectionDiagnostics } from '../../../common/domain.js';
+import type { LogsInfo } from '../../../electron/contract.js';
 import { FrameRate, type LatencyStats } from '../../perf/tick-latency.js';
 import { clockTime, VENUE_NAMES } from '../../order-text.js';
 import { skewText } from '../../diagnostics-text.js';
@@ -116,6 +117,47 @@ function RenderStats() {
 }
 
 /**
+ * Where the log a trader can send us is. The desktop app opens its folder on request; a
+ * browser tab can't reach the file system, so it shows the path to copy.
+ */
+function LogsCard() {
+  const { bridge } = useServices();
+  const [logs, setLogs] = useState<LogsInfo | undefined>(undefined);
+  const [problem, setProblem] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    void bridge.invoke('app.info', {}).then((r) => {
+      if (live && r.ok) setLogs(r.value.logs);
+    });
+    return () => {
+      live = false;
+    };
+  }, [bridge]);
+  if (!logs) return null;
+  const open = () => {
+    setProblem(undefined);
+    void bridge.invoke('app.openLogs', {}).then((r) => setProblem(r.ok ? undefined : r.message));
+  };
+  return (
+    <article className="diag-card" aria-label="Logs">
+      <h3>Logs</h3>
+      <dl>
+        <Row term="Log file">
+          <code className="log-path">{logs.file}</code>
+        </Row>
+      </dl>
+      {logs.canOpen && (
+        <button type="button" onClick={open}>
+          Open logs folder
+        </button>
+      )}
+      {problem !== undefined && <p className="diag-error">{problem}</p>}
+      <p className="muted">Send us this file (and its older siblings, switchboard.1.log …) when something went wrong; secrets are masked in it.</p>
+    </article>
+  );
+}
+
+/**
  * Per connection: the state timeline, ping, message rate, reconnects, subscriptions, limits,
  * breakers, last error, malformed frames (the last few, as received, redacted on the main
  * side) and the venue clock's skew when its timestamps tell it.
@@ -127,6 +169,7 @@ export function Diagnostics() {
   return (
     <div className="diagnostics">
       <RenderStats />
+      <LogsCard />
       {sorted.length === 0 && <p className="muted empty">No diagnostics yet.</p>}
       {sorted.map((d) => (
         <ConnectionCard key={`${d.venue}|${d.connection}`} d={d} now={now} />
