@@ -277,9 +277,6 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
           onState: (st) => privReporter.deadManSwitch?.(st),
         })
       : undefined;
-  // The panel shows the switch from the start: waiting to arm, or off.
-  if (hasKeys) privReporter.deadManSwitch?.(deadMan?.state ?? { armed: false, timeoutSec: 0 });
-
   let connected = false;
   let connecting: Promise<void> | undefined;
   const early = new Map<string, CandleKey>();
@@ -309,6 +306,9 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     connect(): Promise<void> {
       connecting ??= (async () => {
         restReporter.state('connecting', 'loading pairs');
+        // The panel shows the switch from here on (not from construction: the hub's reporters
+        // only know their venue once it is added): waiting to arm, or off.
+        if (hasKeys) privReporter.deadManSwitch?.(deadMan?.state ?? { armed: false, timeoutSec: 0 });
         await ensureSymbols();
         connected = true;
         for (const k of early.values()) venue.subscribeCandles(k);
