@@ -94,7 +94,8 @@ describe("Kraken's dead man's switch as the app composes it", () => {
   it('when the live app is killed, the venue cancels its resting order after the configured timeout', { timeout: 90_000 }, async () => {
     sim = await startKrakenSim({ seed: 73 });
     const dir = tempDir();
-    const timeoutSec = 3;
+    // Refreshed every ~1.7 s: a starved child has more than 3 s of slack before the venue fires.
+    const timeoutSec = 5;
     child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./kraken-dead-man-child.ts', import.meta.url))], {
       env: { ...process.env, KR_REST: sim.rest, KR_WS: sim.ws, KR_KEY: sim.apiKey, KR_SECRET: sim.apiSecret, KR_DEAD_MAN_SEC: String(timeoutSec), SB_DIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,7 +116,7 @@ describe("Kraken's dead man's switch as the app composes it", () => {
 
     // Alive, the app keeps refreshing: past the first trigger time the order still rests.
     const firstTrigger = line.deadManSwitch!.triggerAt!;
-    await waitFor('the first trigger time to pass', () => Date.now() > firstTrigger + 1_000, 10_000);
+    await waitFor('the first trigger time to pass', () => Date.now() > firstTrigger + 1_000, 15_000);
     expect(order()?.status).toBe('open');
 
     child.kill('SIGKILL');
