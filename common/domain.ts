@@ -234,6 +234,21 @@ export interface ConnectionDiagnostics {
   malformedSamples: MalformedSample[];
   /** The venue's clock minus ours (ms), when the venue's timestamps tell it. */
   clockSkewMs?: number;
+  /** The venue-side cancel-all timer, on the connection that keeps it (Kraken's private socket). */
+  deadManSwitch?: DeadManSwitchState;
+}
+
+/**
+ * A dead man's switch: the venue cancels every order unless we refresh it within `timeoutSec`.
+ * `armed`: the venue confirmed it and we keep refreshing it. Not armed with a `triggerAt`: we
+ * stopped refreshing (link lost) and the venue fires then unless the link returns first.
+ */
+export interface DeadManSwitchState {
+  armed: boolean;
+  /** 0 = switched off. */
+  timeoutSec: number;
+  /** ms since epoch at which the venue cancels, as it last said. */
+  triggerAt?: number;
 }
 
 export interface MalformedSample {

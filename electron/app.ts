@@ -20,7 +20,7 @@ import type { VenueCredentials } from './credentials.js';
 import { noSecretStore } from './vault/no-secret-store.js';
 import { redactingStore } from './vault/redacting-store.js';
 import type { SecretStore } from './vault/secret-store.js';
-import { KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL, KRAKEN_WS_PUBLIC_URL } from './venues/kraken/constants.js';
+import { DEAD_MAN_SWITCH_SEC, KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL, KRAKEN_WS_PUBLIC_URL } from './venues/kraken/constants.js';
 import { HOSTS as TINVEST_HOSTS } from './venues/tinvest/constants.js';
 // Types only: the modules themselves load at run time (see loadFactoryExport).
 import type { createKrakenVenue } from './venues/kraken/adapter.js';
@@ -47,6 +47,8 @@ export interface KrakenConfig {
   /** Absent: public market data only. */
   apiKey?: string;
   apiSecret?: string;
+  /** Dead man's switch timeout in s, 0 = off. Default: armed for 60 s on live, off in demo. */
+  deadManSwitchSec?: number;
 }
 
 export type VenueConfig = TInvestConfig | KrakenConfig;
@@ -168,7 +170,10 @@ function factoryOf(fn: unknown, cfg: VenueConfig, stateDir: string): VenueFactor
     return (sink) => (fn as typeof createTInvestVenue)({ ...rest, sink });
   }
   const { venue: _v, ...rest } = cfg;
-  return (sink) => (fn as typeof createKrakenVenue)({ ...rest, sink, stateDir });
+  // Real money rests on live keys: the venue cancels it if this process dies. Demo orders are
+  // the simulator's, and a debugger pause must not wipe them, so there it is off unless asked.
+  const deadManSwitchSec = cfg.deadManSwitchSec ?? (cfg.mode === 'live' ? DEAD_MAN_SWITCH_SEC : 0);
+  return (sink) => (fn as typeof createKrakenVenue)({ ...rest, sink, stateDir, deadManSwitchSec });
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {

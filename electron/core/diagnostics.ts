@@ -7,6 +7,7 @@ import type {
   BreakerState,
   ConnectionDiagnostics,
   ConnectionState,
+  DeadManSwitchState,
   LimiterHeadroom,
   MalformedSample,
   StateChange,
@@ -52,6 +53,7 @@ export class ConnectionMonitor implements ConnectionReporter {
   private malformedCount = 0;
   private readonly samples: MalformedSample[] = [];
   private skew: number | undefined;
+  private deadMan: DeadManSwitchState | undefined;
   private readonly now: () => number;
   private readonly onState: ((t: ConnectionTransition) => void) | undefined;
 
@@ -138,6 +140,10 @@ export class ConnectionMonitor implements ConnectionReporter {
     this.breakerList = b.map((x) => ({ ...x }));
   }
 
+  deadManSwitch(d: DeadManSwitchState): void {
+    this.deadMan = { ...d };
+  }
+
   /** Messages per second over the last RATE_WINDOW_SECONDS whole seconds (the current one is still filling). */
   messageRate(): number {
     const sec = Math.floor(this.now() / 1000);
@@ -166,6 +172,7 @@ export class ConnectionMonitor implements ConnectionReporter {
     if (this.lastMessageAt !== undefined) out.lastMessageAt = this.lastMessageAt;
     if (this.rtt !== undefined) out.pingRttMs = this.rtt;
     if (this.lastError !== undefined) out.lastError = { ...this.lastError };
+    if (this.deadMan !== undefined) out.deadManSwitch = { ...this.deadMan };
     return out;
   }
 

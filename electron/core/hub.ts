@@ -382,6 +382,7 @@ export class Hub {
       subscriptions: (p, c) => target()?.subscriptions(p, c),
       limiters: (l) => target()?.limiters(l),
       breakers: (b) => target()?.breakers(b),
+      deadManSwitch: (d) => target()?.deadManSwitch(d),
     };
   }
 

@@ -7,6 +7,7 @@ import type {
   Candle,
   CandleKey,
   ConnectionState,
+  DeadManSwitchState,
   ErrorKind,
   Instrument,
   Interval,
@@ -75,6 +76,8 @@ export interface ConnectionReporter {
   subscriptions(pending: number, confirmed: number): void;
   limiters(l: LimiterHeadroom[]): void;
   breakers(b: BreakerState[]): void;
+  /** The venue's dead man's switch as it now stands; only venues that have one report it. */
+  deadManSwitch?(s: DeadManSwitchState): void;
 }
 
 /** A reporter that keeps nothing, for tools and benchmarks that don't watch diagnostics. */
@@ -126,6 +129,9 @@ export function gatedReporter(inner: ConnectionReporter, isOpen: () => boolean):
     },
     breakers: (b) => {
       if (isOpen()) inner.breakers(b);
+    },
+    deadManSwitch: (d) => {
+      if (isOpen()) inner.deadManSwitch?.(d);
     },
   };
 }

@@ -17,9 +17,9 @@ import { KrakenLimits } from './limits.js';
 import type { WsBalanceEntry, WsExecution } from './messages.js';
 import { NonceSource } from './nonce.js';
 import { OrderEntry, OrderTracker, isStaleToken } from './orders.js';
-import { MalformedFrame, checkBalance, checkExecution, decText, nativeOf } from './parse.js';
+import { MalformedFrame, checkBalance, checkExecution, decText, nativeOf, rfc3339Ms } from './parse.js';
 import { KrakenRest } from './rest.js';
-import type { RestAssetPairs, RestBalance, RestBalanceEx, RestOhlc, RestWsToken } from './rest-types.js';
+import type { RestAssetPairs, RestBalance, RestBalanceEx, RestDeadMan, RestOhlc, RestWsToken } from './rest-types.js';
 import { SymbolTable } from './symbols.js';
 import type { PairMeta } from './symbols.js';
 import { KrakenSocket, SocketRequestError } from './ws.js';
@@ -38,7 +38,7 @@ export interface KrakenVenueOptions {
   sink: VenueSink;
   /** Where the nonce floor is persisted (it must survive restarts). */
   stateDir: string;
-  /** Arms cancel_all_orders_after with this timeout while connected; off when absent. */
+  /** Arms cancel_all_orders_after with this timeout (s) while connected; off when absent or 0. */
   deadManSwitchSec?: number;
   /** ms clock for limiters, nonces and timestamps. */
   now?: () => number;
@@ -244,8 +244,20 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   privateSocket?.subscribe({ channel: 'executions', params: { snap_orders: true, snap_trades: true, order_status: true } });
   privateSocket?.subscribe({ channel: 'balances', params: { snapshot: true } });
 
+  /** The venue's trigger time ("0" or nothing when disarmed); an unreadable one is counted and only costs the panel its clock. */
+  const triggerAt = (v: unknown): number | undefined => {
+    if (v === undefined || v === '0') return undefined;
+    try {
+      return rfc3339Ms(v as string);
+    } catch (e) {
+      if (!(e instanceof MalformedFrame)) throw e;
+      privReporter.malformed(`cancel_all_orders_after: triggerTime ${e.message}`, JSON.stringify(v));
+      return undefined;
+    }
+  };
   const deadMan =
-    hasKeys && opts.deadManSwitchSec !== undefined && opts.deadManSwitchSec > 0
+    // 0 is off; any other value the switch itself checks (a bad one refuses to build).
+    hasKeys && opts.deadManSwitchSec !== undefined && opts.deadManSwitchSec !== 0
       ? new DeadManSwitch({
           timeoutSec: opts.deadManSwitchSec,
           send: async (timeout) => {
@@ -253,17 +265,18 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
               const r = await privateSocket.request('cancel_all_orders_after', { timeout, token });
               if (r.success !== true && isStaleToken(r.error)) privateSocket.recycle(`token refused: ${r.error ?? ''}`);
               if (r.success !== true) throw mapKrakenError(r.error ?? 'cancel_all_orders_after failed', now());
-            } else {
-              await rest.privatePost('CancelAllOrdersAfter', { timeout: String(timeout) }, { mutating: true });
+              return triggerAt(r.result?.triggerTime);
             }
+            const r = await rest.privatePost<RestDeadMan>('CancelAllOrdersAfter', { timeout: String(timeout) }, { mutating: true });
+            return triggerAt(r?.triggerTime);
           },
           onError: (e) => {
             if (isVenueError(e)) privReporter.error(e.info(now()));
             else if (e instanceof SocketRequestError) privReporter.error({ kind: 'unavailable', code: 'dead-man', message: e.message, at: now() });
           },
+          onState: (st) => privReporter.deadManSwitch?.(st),
         })
       : undefined;
-
   let connected = false;
   let connecting: Promise<void> | undefined;
   const early = new Map<string, CandleKey>();
@@ -293,6 +306,9 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     connect(): Promise<void> {
       connecting ??= (async () => {
         restReporter.state('connecting', 'loading pairs');
+        // The panel shows the switch from here on (not from construction: the hub's reporters
+        // only know their venue once it is added): waiting to arm, or off.
+        if (hasKeys) privReporter.deadManSwitch?.(deadMan?.state ?? { armed: false, timeoutSec: 0 });
         await ensureSymbols();
         connected = true;
         for (const k of early.values()) venue.subscribeCandles(k);

@@ -11,6 +11,12 @@ export const KRAKEN_WS_PRIVATE_URL = 'wss://ws-auth.kraken.com/v2';
 /** The REST reference requires a User-Agent on every request. */
 export const USER_AGENT = 'switchboard/0.1';
 
+/**
+ * Dead man's switch timeout on live connections (§2.4 CancelAllOrdersAfter): Kraken's own
+ * pairing is a 60 s timeout refreshed every 15–30 s (DeadManSwitch refreshes every 20 s).
+ */
+export const DEAD_MAN_SWITCH_SEC = 60;
+
 /** Our intervals in Kraken minutes (REST `interval`, WS ohlc `interval`). */
 export const INTERVAL_MINUTES: Readonly<Record<Interval, number>> = {
   '1m': 1,

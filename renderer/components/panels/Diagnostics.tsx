@@ -3,7 +3,7 @@ import type { ConnectionDiagnostics } from '../../../common/domain.js';
 import type { LogsInfo } from '../../../electron/contract.js';
 import { FrameRate, type LatencyStats } from '../../perf/tick-latency.js';
 import { clockTime, VENUE_NAMES } from '../../order-text.js';
-import { skewText } from '../../diagnostics-text.js';
+import { deadManText, skewText } from '../../diagnostics-text.js';
 import { useAppState, useServices } from '../../services.js';
 
 function ms(v: number | undefined): string {
@@ -45,6 +45,7 @@ function ConnectionCard({ d, now }: { d: ConnectionDiagnostics; now: number }) {
         </Row>
         <Row term="Malformed frames">{d.malformed === 0 ? '0' : `${d.malformed} skipped`}</Row>
         {d.clockSkewMs !== undefined && <Row term="Venue clock">{skewText(d.clockSkewMs)}</Row>}
+        {d.deadManSwitch !== undefined && <Row term="Dead man's switch">{deadManText(d.deadManSwitch)}</Row>}
         <Row term="Last error">
           {e ? (
             <span className="diag-error">
@@ -160,7 +161,7 @@ function LogsCard() {
 /**
  * Per connection: the state timeline, ping, message rate, reconnects, subscriptions, limits,
  * breakers, last error, malformed frames (the last few, as received, redacted on the main
- * side) and the venue clock's skew when its timestamps tell it.
+ * side), the venue clock's skew when its timestamps tell it, and a venue-side dead man's switch.
  */
 export function Diagnostics() {
   const diagnostics = useAppState((s) => s.diagnostics);

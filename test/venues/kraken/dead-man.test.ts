@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DeadManSwitchState } from '../../../common/domain.js';
 import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import { DeadManSwitch } from '../../../electron/venues/kraken/dead-man.js';
@@ -28,6 +29,35 @@ describe("Kraken dead man's switch", () => {
     expect(sent.at(-1)).toBe(0);
     await sleep(100);
     expect(sent).toHaveLength(n);
+  });
+
+  it("reports armed once the venue answers, lapsing at the venue's time when refreshing stops, and nothing pending after a planned stop", async () => {
+    const states: DeadManSwitchState[] = [];
+    let at = 1_000_000;
+    const d = new DeadManSwitch({
+      timeoutSec: 60,
+      everyMs: 60_000,
+      send: async (t) => (t > 0 ? (at += 1_000) : undefined),
+      onError: () => undefined,
+      onState: (st) => void states.push(st),
+    });
+    expect(d.state).toEqual({ armed: false, timeoutSec: 60 });
+    d.start();
+    await waitFor('the first answer', () => states.length >= 1, 2_000);
+    expect(states).toEqual([{ armed: true, timeoutSec: 60, triggerAt: 1_001_000 }]);
+    d.stop();
+    expect(states.at(-1)).toEqual({ armed: false, timeoutSec: 60, triggerAt: 1_001_000 });
+    d.start();
+    await waitFor('the second answer', () => states.length >= 3, 2_000);
+    expect(states.at(-1)).toEqual({ armed: true, timeoutSec: 60, triggerAt: 1_002_000 });
+    await d.disarm();
+    expect(states.at(-1)).toEqual({ armed: false, timeoutSec: 60 });
+  });
+
+  it('refuses a timeout Kraken would not take', () => {
+    for (const timeoutSec of [-1, 1.5, 86_400]) {
+      expect(() => new DeadManSwitch({ timeoutSec, send: async () => undefined, onError: () => undefined })).toThrow(/whole number of seconds/);
+    }
   });
 
   it('a stale token during re-arm is replaced and a clean close leaves resting orders alone', { timeout: 30_000 }, async () => {
