@@ -2,7 +2,7 @@
 # Runs every test that needs a real Secret Service — the vault suite and the no-secret-leak
 # suite — on a private D-Bus session with an unlocked gnome-keyring in a throwaway HOME, so
 # no real keyring is read or written. Fails (rather than skips) when a keyring suite did not run.
-# Needs: apt-get install -y gnome-keyring libsecret-tools dbus-x11   (dbus-daemon comes with dbus)
+# Needs the Debian packages scripts/system-deps.sh installs (`npm test` runs it first).
 # Usage: scripts/keychain-test.sh [vitest args]
 #        (default: test/vault test/security/no-secret-leak.test.ts; CI runs it without arguments)
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 for tool in dbus-run-session dbus-send gnome-keyring-daemon secret-tool; do
   if ! command -v "$tool" >/dev/null; then
-    echo "keychain-test: $tool is missing; apt-get install -y gnome-keyring libsecret-tools dbus-x11" >&2
+    echo "keychain-test: $tool is missing; run scripts/system-deps.sh" >&2
     exit 2
   fi
 done

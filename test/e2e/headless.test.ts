@@ -19,9 +19,6 @@ const SCREENSHOT = '/tmp/switchboard.png';
 /** Bounds for failure only: nothing here asserts how fast anything is. */
 const PATIENCE_MS = 60_000;
 
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-if (skip) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium); in CI it must run`);
-
 async function waitForText(locator: Locator, ok: (text: string) => boolean, what: string): Promise<string> {
   const deadline = Date.now() + PATIENCE_MS;
   let text = '';
@@ -62,13 +59,13 @@ async function showChart(page: Page): Promise<void> {
 
 const isCandleText = (t: string) => /^Last: O \S+ H \S+ L \S+ C \S+ V \S+ at .+/.test(t);
 
-describe.skipIf(skip)('headless app in Chromium', () => {
+describe('headless app in Chromium', () => {
   let app: Headless | undefined;
   let browser: Browser | undefined;
   let dataDir: string | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is required in CI: apt-get install -y chromium`);
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/system-deps.sh (apt-get install -y chromium)`);
     if (!existsSync(path.join(ROOT_DIR, 'renderer', 'dist', 'index.html'))) {
       throw new Error('no renderer build: run `npm run build:renderer` before the e2e test');
     }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instrument } from '../../common/domain.js';
 import { WORKSPACE_KEY } from '../../renderer/persist.js';
 import type { Workspace as SavedWorkspace } from '../../renderer/store/layout.js';
-import { e2eSkipped, PATIENCE_MS, startStage, until, type Stage, type Workspace } from './workspace-page.js';
+import { PATIENCE_MS, startStage, until, type Stage, type Workspace } from './workspace-page.js';
 
 /** A T-Invest share by an instrument uid the venue does not list. */
 const GONE_SHARE: Instrument = {
@@ -59,9 +59,7 @@ const SAVED: SavedWorkspace = {
   watchlist: [],
 };
 
-const skip = e2eSkipped();
-
-describe.skipIf(skip)('a chart on an instrument the venue does not know, in Chromium', () => {
+describe('a chart on an instrument the venue does not know, in Chromium', () => {
   let stage: Stage | undefined;
   let page: Page;
   let w: Workspace;

@@ -22,11 +22,9 @@ export const PATIENCE_MS = 60_000;
 
 const CHROMIUM = '/usr/bin/chromium';
 
-/** True (and says why) when this machine has no Chromium; in CI the e2e tests must run. */
-export function e2eSkipped(): boolean {
-  const skip = !existsSync(CHROMIUM) && !process.env.CI;
-  if (skip) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium); in CI it must run`);
-  return skip;
+/** Throws (never skips) without Chromium: `npm test` installs it first (scripts/system-deps.sh). */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/system-deps.sh (apt-get install -y chromium)`);
 }
 
 export async function until<T>(what: string, probe: () => Promise<T | undefined>, patience = PATIENCE_MS): Promise<T> {
@@ -62,6 +60,7 @@ export interface Stage {
  * `storage` is the page's localStorage before the app starts, as a previous run left it.
  */
 export async function startStage(o: { storage?: Record<string, string> } = {}): Promise<Stage> {
+  requireChromium();
   if (!existsSync(path.join(ROOT_DIR, 'renderer', 'dist', 'index.html'))) {
     throw new Error('no renderer build: run `npm run build:renderer` before the e2e test');
   }

@@ -18,13 +18,11 @@ import { add, cmp, dec } from '../../common/decimal.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
 import type { TInvestSim } from '../../sim/tinvest/server.js';
 import type { MemorySecretStore } from './memory-secret-store.js';
-import { e2eSkipped, PATIENCE_MS, startStage, until, type Stage, type Workspace } from './workspace-page.js';
+import { PATIENCE_MS, startStage, until, type Stage, type Workspace } from './workspace-page.js';
 
 const SCREENSHOT = path.join(ROOT_DIR, 'docs', 'workspace.png');
 
-const skip = e2eSkipped();
-
-describe.skipIf(skip)('the trading workspace in Chromium', () => {
+describe('the trading workspace in Chromium', () => {
   let stage: Stage | undefined;
   let tinvest: TInvestSim;
   let kraken: KrakenSim;
