@@ -114,6 +114,26 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_
   }
 }
 
+/**
+ * Waits for `cond`, giving up only when `progress` (any measure that changes while the work
+ * moves on) has stood still for `stallMs`. A loaded machine is slow, not stuck; a fixed deadline
+ * can't tell the two apart, a stall can.
+ */
+export async function waitForProgress(what: string, cond: () => boolean, progress: () => string | number, stallMs = 10_000, everyMs = 100): Promise<void> {
+  let seen = progress();
+  let movedAt = Date.now();
+  while (!cond()) {
+    const now = progress();
+    if (now !== seen) {
+      seen = now;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`no progress towards ${what} for ${stallMs} ms (stuck at ${String(now)})`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface TruthCandle {
