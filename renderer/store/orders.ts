@@ -5,7 +5,7 @@
  */
 import type { BridgeFailure, CancelAllResult, MethodRequest, Result } from '../../electron/contract.js';
 import type { Order, VenueId } from '../../common/domain.js';
-import { FINAL_ORDER_STATUSES } from '../../common/domain.js';
+import { FINAL_ORDER_STATUSES, pendingOrder } from '../../common/domain.js';
 import type { SliceCreator } from './app-state.js';
 import { cancelAllHeadline, cancelAllLines } from '../cancel-report.js';
 
@@ -52,23 +52,7 @@ export function resyncOrders(current: Readonly<Record<string, Order>>, snapshot:
 export function rejectedOrder(req: PlaceRequest, failure: BridgeFailure, at: number): Order {
   const reason: NonNullable<Order['reason']> = { code: failure.venue?.code ?? failure.code, message: failure.message };
   if (failure.venue?.trackingId) reason.trackingId = failure.venue.trackingId;
-  const order: Order = {
-    venue: req.venue,
-    accountId: req.accountId,
-    clientOrderId: req.clientOrderId,
-    instrumentId: req.instrumentId,
-    side: req.side,
-    type: req.type,
-    quantity: req.quantity,
-    status: 'rejected',
-    filledQuantity: '0',
-    fills: [],
-    reason,
-    createdAt: at,
-    updatedAt: at,
-  };
-  if (req.price !== undefined) order.price = req.price;
-  return order;
+  return { ...pendingOrder(req, at), status: 'rejected', reason };
 }
 
 /** Failures where the venue itself said no: the order belongs in the history with the venue's code. */
