@@ -49,6 +49,22 @@ dbus-run-session -- bash -euc '
   trap stop_keyring EXIT
   eval "$(printf %s "$TEST_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL
+  # The daemon forks before it owns the Secret Service name. A test that calls it sooner makes
+  # the bus start a second, locked daemon (it then asks for a prompt that has no display and the
+  # suite fails): wait, bounded, until our unlocked daemon answers on the bus.
+  owned=""
+  for _ in $(seq 1 100); do
+    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true"; then
+      owned=1
+      break
+    fi
+    sleep 0.1
+  done
+  if [ -z "$owned" ]; then
+    echo "keychain-test: gnome-keyring-daemon did not take the Secret Service name within 10 s" >&2
+    exit 1
+  fi
   "$VITEST_BIN" run --reporter=default --reporter=json --outputFile="$VITEST_REPORT" "$@"
 ' keychain-test "$@"
 
