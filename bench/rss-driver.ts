@@ -6,7 +6,8 @@
  */
 import os from 'node:os';
 import { INTERVALS } from '../common/domain.js';
-import { createApp, startDemoVenues } from '../electron/app.js';
+import { createApp } from '../electron/app/create-app.js';
+import { startDemoVenues } from '../electron/app/demo-venues.js';
 import { Session } from '../electron/bridge/session.js';
 import { encodePush } from '../electron/bridge/wire.js';
 import { silentLogger } from '../electron/core/log.js';
@@ -15,11 +16,10 @@ const LIVE_SUBSCRIPTIONS = 50;
 const STREAM_SECONDS = Number(process.env.RSS_STREAM_SECONDS ?? 10);
 
 async function main(): Promise<void> {
-  const root = process.env.SWITCHBOARD_ROOT ?? process.cwd();
   const rssBefore = process.memoryUsage().rss;
-  const demo = await startDemoVenues({ rootDir: root, seed: 7, log: silentLogger });
+  const demo = await startDemoVenues({ seed: 7, log: silentLogger });
   const app = await createApp({
-    venues: demo.venues.filter((v) => v.venue === 'tinvest'),
+    demoLines: demo.lines.filter((l) => typeof l === 'object' && l !== null && 'venue' in l && l.venue === 'tinvest'),
     stateDir: os.tmpdir(),
     connect: false,
     log: silentLogger,

@@ -102,6 +102,8 @@ export interface AppInfo {
   contract: number;
   /** Where the log a trader can send us is; absent when this app writes none. */
   logs?: LogsInfo;
+  /** What the trader should know about this start, in words: say, that the demo venues could not start, and why. */
+  notices?: string[];
 }
 
 export interface LogsInfo {

@@ -10,10 +10,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createApp, startDemoVenues } from './app.js';
-import type { DemoVenues, EndpointOverrides, VenueConfig } from './app.js';
+import { createApp } from './app/create-app.js';
+import type { AppConfig } from './app/config-file.js';
+import { readConfigFile } from './app/config-file.js';
+import { APP_ROOT, readDemoFile, startDemoVenues } from './app/demo-venues.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
 import { logToStderr, openAppLog } from './core/log-file.js';
@@ -24,24 +26,25 @@ import { startWebSocketBridge } from './bridge/websocket.js';
 import { KeyringStore } from './vault/keyring-store.js';
 import type { SecretStore } from './vault/secret-store.js';
 
-export const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
+/** The repository root, or the release folder: where renderer/dist and package.json are. */
+export const ROOT_DIR = APP_ROOT;
 
 export interface HeadlessOptions {
   host?: string;
   port?: number;
   rendererDir?: string;
-  /** Start the local simulated venues (default true). */
+  /** Start the local demo venues (default true, unless demoLines are given). */
   demo?: boolean;
+  /** Demo venues already running: their ready lines (--demo-from, tests). */
+  demoLines?: readonly unknown[];
   seed?: number;
-  /** Venues besides the demo ones. */
-  venues?: VenueConfig[];
+  /** The config file applied: where sandbox and live connect, venue options. */
+  config?: AppConfig;
   stateDir?: string;
   /** Kept across runs: the chosen venue modes and credentialed venues' state. Default ~/.switchboard. */
   dataDir?: string;
   /** Default: the OS keyring (Secret Service on Linux). */
   secretStore?: SecretStore;
-  /** Sandbox/live endpoints aimed elsewhere (tests: the local simulators). */
-  endpointOverrides?: EndpointOverrides;
   risk?: RiskLimits;
   /** Where lines go instead of the log file (tests, embedding); the caller owns them. */
   log?: Logger;
@@ -89,31 +92,35 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => log.warn('shutdown step failed', err));
   };
   try {
-    // Real venues keep state across runs (Kraken's nonce floor); demo state (throwaway keys)
-    // lives and dies with the run.
+    // Venues on stored credentials keep state in dataDir/state (Kraken's nonce floor); demo
+    // state (the local venues' throwaway keys) lives and dies with the run.
     let stateDir = opts.stateDir;
-    if (stateDir === undefined && (opts.venues?.length ?? 0) > 0) {
-      stateDir = path.join(os.homedir(), '.switchboard', 'state');
-    } else if (stateDir === undefined) {
+    if (stateDir === undefined) {
       const tmp = await mkdtemp(path.join(os.tmpdir(), 'switchboard-'));
       cleanups.push(() => rm(tmp, { recursive: true, force: true }));
       stateDir = tmp;
     }
-    const venues = [...(opts.venues ?? [])];
-    if (opts.demo ?? true) {
-      const demoOpts = { rootDir: ROOT_DIR, log: log.child('demo') };
-      const demo: DemoVenues = await startDemoVenues(opts.seed === undefined ? demoOpts : { ...demoOpts, seed: opts.seed });
-      cleanups.push(() => demo.close());
-      venues.push(...demo.venues);
+    const notices: string[] = [];
+    let demoLines = opts.demoLines;
+    if (demoLines === undefined && (opts.demo ?? true)) {
+      try {
+        const demo = await startDemoVenues({ log: log.child('demo'), ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
+        cleanups.push(() => demo.close());
+        demoLines = demo.lines;
+      } catch (err) {
+        // The app still opens: sandbox and live don't need the demo venues.
+        log.error('the demo venues could not start', err);
+        notices.push(`Demo mode is unavailable: ${err instanceof Error ? err.message : String(err)}. Sandbox and live connections are unaffected.${appLog ? ` See the log: ${appLog.file}` : ''}`);
+      }
     }
     const app = await createApp({
-      venues,
+      ...(demoLines ? { demoLines } : {}),
+      ...(opts.config ? { config: opts.config } : {}),
       stateDir,
       dataDir,
       secretStore: opts.secretStore ?? new KeyringStore(),
       version: packageVersion(),
       log: log.child('app'),
-      ...(opts.endpointOverrides ? { endpointOverrides: opts.endpointOverrides } : {}),
       ...(opts.risk ? { risk: opts.risk } : {}),
     });
     cleanups.push(() => app.close());
@@ -124,6 +131,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       log: log.child('ws'),
       // A browser tab can't open folders: it shows where the log is.
       ...(appLog ? { logs: { folder: appLog.folder, file: appLog.file } } : {}),
+      notices: () => notices,
       rendererDir,
       host: opts.host ?? '127.0.0.1',
       port: opts.port ?? 0,
@@ -141,7 +149,13 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
 export async function runHeadlessCli(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { host: { type: 'string' }, port: { type: 'string' }, seed: { type: 'string' } },
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      seed: { type: 'string' },
+      config: { type: 'string' },
+      'demo-from': { type: 'string' },
+    },
     strict: true,
   });
   const opts: HeadlessOptions = {};
@@ -151,6 +165,8 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
   for (const [name, v] of [['port', opts.port], ['seed', opts.seed]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new Error(`--${name} wants a non-negative integer`);
   }
+  if (values.config !== undefined) opts.config = await readConfigFile(values.config);
+  if (values['demo-from'] !== undefined) opts.demoLines = await readDemoFile(values['demo-from']);
   const appLog = openAppLog({ dataDir: defaultDataDir(), component: 'headless', stderr: logToStderr() });
   // Before anything connects: from here on nothing a venue sends can end the process.
   installCrashGuard(appLog.log.child('process'));

@@ -3,12 +3,16 @@
  * serving the built renderer, and the IPC transport. Everything else lives in modules plain
  * Node runs and tests (app.ts, bridge/, core/).
  */
-import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session, shell, utilityProcess } from 'electron';
 import type { WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp, startDemoVenues } from './app.js';
-import type { App, DemoVenues } from './app.js';
+import { createApp } from './app/create-app.js';
+import type { App } from './app/create-app.js';
+import { readConfigFile } from './app/config-file.js';
+import type { AppConfig } from './app/config-file.js';
+import { readDemoFile, startDemoVenues } from './app/demo-venues.js';
+import type { DemoLauncher, DemoVenues } from './app/demo-venues.js';
 import { attachIpcBridge, originOf } from './bridge/ipc.js';
 import type { IpcBridge } from './bridge/ipc.js';
 import { contentSecurityPolicy } from './bridge/csp.js';
@@ -27,6 +31,11 @@ const START_URL = `${APP_ORIGIN}/index.html`;
 /** dist/electron, where the bundled main and preload sit side by side. */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CSP = contentSecurityPolicy();
+
+// --data-dir DIR keeps everything (settings, state, logs, stored credentials) there instead of
+// the OS's per-user folder; set before anything asks for userData.
+const dataDirArg = app.commandLine.getSwitchValue('data-dir');
+if (dataDirArg !== '') app.setPath('userData', path.resolve(dataDirArg));
 
 /**
  * The log file in the app's data folder (JSON lines, rotated; core/log-file.ts), and stderr too
@@ -125,6 +134,35 @@ function seedArg(): number {
   return Number.isInteger(n) && n >= 0 ? n : 1;
 }
 
+/**
+ * The demo venues in a utility process: a Node child of Electron's own, which the release
+ * build allows with the RunAsNode fuse off. It ends with the app (it watches for being
+ * re-parented; Electron also ends utility processes with the app).
+ */
+const utilityDemoLauncher =
+  (entry: string): DemoLauncher =>
+  (args) => {
+    const child = utilityProcess.fork(entry, [...args, '--exit-with-parent', 'ppid'], { stdio: 'pipe', serviceName: 'Switchboard demo venues' });
+    if (!child.stdout) throw new Error('the utility process has no stdout');
+    return {
+      stdout: child.stdout,
+      stderr: child.stderr ?? null,
+      onExit: (listener) => child.once('exit', (code) => listener(`code ${code}`)),
+      stop: () => void child.kill(),
+      kill: () => void child.kill(),
+    };
+  };
+
+/** --config FILE and --demo-from FILE; a bad config stops the start (it says where orders go). */
+async function readArgs(): Promise<{ config?: AppConfig; demoLines?: unknown[] }> {
+  const out: { config?: AppConfig; demoLines?: unknown[] } = {};
+  const configFile = app.commandLine.getSwitchValue('config');
+  if (configFile !== '') out.config = await readConfigFile(configFile);
+  const demoFrom = app.commandLine.getSwitchValue('demo-from');
+  if (demoFrom !== '') out.demoLines = await readDemoFile(demoFrom);
+  return out;
+}
+
 async function start(): Promise<void> {
   const rootDir = app.getAppPath();
   installSessionPolicy(path.join(rootDir, 'renderer', 'dist'));
@@ -143,20 +181,33 @@ async function start(): Promise<void> {
     })();
   });
 
-  // The simulator runs on Electron's own Node, so no separate Node install is needed.
-  const demo = await startDemoVenues({
-    rootDir,
-    seed: seedArg(),
-    execPath: process.execPath,
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    log: log.child('demo'),
-  });
-  running.demo = demo;
-  if (stopped) return void (await demo.close());
+  const args = await readArgs();
+  const notices: string[] = [];
+  let demoLines = args.demoLines;
+  if (demoLines === undefined) {
+    try {
+      const demo = await startDemoVenues({
+        launcher: utilityDemoLauncher(path.join(rootDir, 'dist', 'sim', 'cli.js')),
+        seed: seedArg(),
+        log: log.child('demo'),
+      });
+      running.demo = demo;
+      if (stopped) return void (await demo.close());
+      demoLines = demo.lines;
+    } catch (err) {
+      // The app still opens and says why: sandbox and live don't need the demo venues.
+      log.error('the demo venues could not start', err);
+      const see = logs ? ` See the log: ${logs.file}` : '';
+      notices.push(`Demo mode is unavailable: ${err instanceof Error ? err.message : String(err)}. Sandbox and live connections are unaffected.${see}`);
+    }
+  }
+  const dataDir = app.getPath('userData');
   const core = await createApp({
-    venues: demo.venues,
-    stateDir: path.join(app.getPath('userData'), 'state'),
-    dataDir: app.getPath('userData'),
+    ...(demoLines ? { demoLines } : {}),
+    ...(args.config ? { config: args.config } : {}),
+    // Demo state (the local venues' throwaway keys) apart from what stored credentials keep.
+    stateDir: path.join(dataDir, 'demo-state'),
+    dataDir,
     secretStore: await createSafeStorageStore(),
     version: app.getVersion(),
     log: log.child('app'),
@@ -168,6 +219,7 @@ async function start(): Promise<void> {
     hub: core.hub,
     modes: core.modes,
     version: core.version,
+    notices: () => notices,
     log: log.child('ipc'),
     ...(logs ? { logs } : {}),
   });

@@ -17,11 +17,15 @@
  *   --kraken-corrupt-every S every S seconds, corrupt one Kraken book checksum
  *   --kraken-malformed-every S  every S seconds, send malformed frames on every Kraken socket
  *   --kraken-unavailable N   the next N private REST calls answer EService:Unavailable
+ *   --exit-with-parent HOW   end when the process that started this one dies, even by SIGKILL
+ *                            (the app's demo venues). HOW: ppid = when re-parented (POSIX);
+ *                            stdin = also when the stdin pipe the parent holds closes
  */
 import { parseArgs } from 'node:util';
 import { startTInvestSim } from './tinvest/server.js';
 import type { LostReplyShape } from './tinvest/server.js';
 import { startKrakenSim } from './kraken/server.js';
+import { krakenReadyLine, tinvestReadyLine } from './ready-lines.js';
 
 interface StartedVenue {
   /** The ready line: what a client needs to connect. */
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
       'kraken-corrupt-every': { type: 'string' },
       'kraken-malformed-every': { type: 'string' },
       'kraken-unavailable': { type: 'string' },
+      'exit-with-parent': { type: 'string' },
     },
     strict: true,
   });
@@ -86,16 +91,7 @@ async function main(): Promise<void> {
   const shape = values['tinvest-lose-reply-shape'] ?? 'mix';
   if (!isLostReplyShape(shape)) throw new Error(`--tinvest-lose-reply-shape wants hang, UNAVAILABLE, CANCELLED or mix, got ${JSON.stringify(shape)}`);
   tinvest.faults.loseReplyShape = shape;
-  venues.push({
-    line: {
-      venue: 'tinvest',
-      endpoint: tinvest.endpoint,
-      token: tinvest.token,
-      accountId: tinvest.accountId,
-      ...(tinvest.tls ? { tls: true, caPem: tinvest.tls.caPem } : {}),
-    },
-    close: () => tinvest.close(),
-  });
+  venues.push({ line: tinvestReadyLine(tinvest), close: () => tinvest.close() });
   const dropEvery = numberFlag(values['tinvest-drop-every'], 'tinvest-drop-every', 0);
   if (dropEvery > 0) {
     timers.push(
@@ -122,17 +118,7 @@ async function main(): Promise<void> {
 
   // ---- Kraken ----
   const kraken = await startKrakenSim({ seed, port: numberFlag(values['kraken-port'], 'kraken-port', 0) });
-  venues.push({
-    line: {
-      venue: 'kraken',
-      rest: kraken.rest,
-      ws: kraken.ws,
-      wsAuth: kraken.wsAuth,
-      apiKey: kraken.apiKey,
-      apiSecret: kraken.apiSecret,
-    },
-    close: () => kraken.close(),
-  });
+  venues.push({ line: krakenReadyLine(kraken), close: () => kraken.close() });
   const every = (flag: string, act: () => void): void => {
     const s = numberFlag(values[flag as keyof typeof values] as string | undefined, flag, 0);
     if (s > 0) timers.push(setInterval(act, s * 1000));
@@ -163,6 +149,28 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const watch = values['exit-with-parent'];
+  if (watch !== undefined && watch !== 'ppid' && watch !== 'stdin') throw new Error(`--exit-with-parent wants ppid or stdin, got ${JSON.stringify(watch)}`);
+  if (watch !== undefined) exitWithParent(stop, watch === 'stdin');
+}
+
+/**
+ * A parent killed without warning can't stop us, so we watch for it: the stdin pipe it holds
+ * closes when it dies (a Node child), and on POSIX an orphan is re-parented, so a changed
+ * ppid means the parent is gone (an Electron utility process has no stdin pipe).
+ */
+function exitWithParent(stop: (why: string) => void, stdin: boolean): void {
+  if (stdin) {
+    process.stdin.on('end', () => stop('parent gone (stdin closed)'));
+    process.stdin.on('error', () => stop('parent gone (stdin error)'));
+    process.stdin.resume();
+  }
+  const parent = process.ppid;
+  if (process.platform !== 'win32') {
+    setInterval(() => {
+      if (process.ppid !== parent) stop('parent gone (re-parented)');
+    }, 500).unref();
+  }
 }
 
 main().catch((e: unknown) => {

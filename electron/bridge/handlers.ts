@@ -27,6 +27,8 @@ export interface ClientContext {
   readonly transport: Transport;
   readonly version: string;
   readonly logs: LogsLocation | undefined;
+  /** What the trader should know about this start, in words (app.info). */
+  notices(): readonly string[];
   /** Takes a hub reference for the key on this client's behalf; returns the new subscription's id. */
   subscribe(key: CandleKey): string;
   /** Releases one of this client's subscriptions; HubError 'not-found' when it isn't one. */
@@ -54,6 +56,8 @@ export const handlers: Handlers = {
   'app.info': (_req, ctx) => {
     const info: AppInfo = { version: ctx.version, transport: ctx.transport, contract: CONTRACT_VERSION };
     if (ctx.logs) info.logs = { folder: ctx.logs.folder, file: ctx.logs.file, canOpen: ctx.logs.open !== undefined };
+    const notices = ctx.notices();
+    if (notices.length > 0) info.notices = [...notices];
     return info;
   },
   'app.openLogs': async (_req, ctx) => {

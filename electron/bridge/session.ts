@@ -38,6 +38,8 @@ export interface BridgeDeps {
   version?: string;
   /** Where the log file is (app.info shows it; app.openLogs opens it where it can). */
   logs?: LogsLocation;
+  /** What the trader should know about this start (the demo venues could not start, and why); read on each app.info. */
+  notices?: () => readonly string[];
   log?: Logger;
   batchMs?: number;
   /** 0 turns the periodic diagnostics push off. */
@@ -47,8 +49,8 @@ export interface BridgeDeps {
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, modes, version, logs, log, batchMs, diagnosticsMs, handlers } = o;
-  return { hub, modes, version, logs, log, batchMs, diagnosticsMs, handlers };
+  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers } = o;
+  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers };
 }
 
 export interface SessionOptions extends BridgeDeps {
@@ -62,6 +64,7 @@ export class Session implements ClientContext {
   readonly transport: Transport;
   readonly version: string;
   readonly logs: LogsLocation | undefined;
+  readonly notices: () => readonly string[];
   private inFlight = 0;
   private readonly subs = new Map<string, CandleKey>();
   /** Per key id: the key and how many of this client's subscriptions name it. */
@@ -80,6 +83,7 @@ export class Session implements ClientContext {
     this.transport = opts.transport;
     this.version = opts.version ?? '0.0.0';
     this.logs = opts.logs;
+    this.notices = opts.notices ?? (() => []);
     this.handlers = opts.handlers ?? defaultHandlers;
     this.log = opts.log ?? silentLogger;
     this.push = opts.push;

@@ -139,7 +139,11 @@ export function openAppLog(opts: AppLogOptions): AppLog {
   return { log: createLogger(opts.component, write), folder: file.dir, file: file.file, close: () => file.close() };
 }
 
-/** Development unless told otherwise: packaged builds and `NODE_ENV=production` keep stderr quiet. */
-export function logToStderr(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.NODE_ENV !== 'production';
+/**
+ * Development unless told otherwise: `NODE_ENV=production` keeps stderr quiet. Read as
+ * `process.env.NODE_ENV` literally, so the release bundles (scripts/build-main.ts defines it)
+ * are production whatever the environment says.
+ */
+export function logToStderr(): boolean {
+  return process.env.NODE_ENV !== 'production';
 }

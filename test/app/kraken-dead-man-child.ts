@@ -1,12 +1,14 @@
 /**
  * The app as a trader runs it, in its own process for kraken-dead-man.test.ts to kill without
- * warning: createApp with a live Kraken config (keys, the local venue's endpoints and the
- * timeout the test asks for), one resting order placed through the hub, and one stdout line
+ * warning: createApp signed in live with stored Kraken keys, a config pointing live at the local
+ * venue with the timeout the test asks for, one resting order placed through the hub, and one stdout line
  * with what the diagnostics say about the dead man's switch once it is armed.
  */
 import { join } from 'node:path';
 import type { DeadManSwitchState } from '../../common/domain.js';
-import { createApp } from '../../electron/app.js';
+import { createApp } from '../../electron/app/create-app.js';
+import { appConfig } from '../../electron/app/config-file.js';
+import { MemorySecretStore } from '../e2e/memory-secret-store.js';
 import { createLogger } from '../../electron/core/log.js';
 
 const env = (k: string): string => {
@@ -16,19 +18,13 @@ const env = (k: string): string => {
 };
 
 const dir = env('SB_DIR');
+const secrets = new MemorySecretStore();
+await secrets.set('kraken', { apiKey: env('KR_KEY'), apiSecret: env('KR_SECRET'), mode: 'live' });
 const app = await createApp({
-  venues: [
-    {
-      venue: 'kraken',
-      mode: 'live',
-      rest: env('KR_REST'),
-      ws: env('KR_WS'),
-      wsAuth: env('KR_WS'),
-      apiKey: env('KR_KEY'),
-      apiSecret: env('KR_SECRET'),
-      deadManSwitchSec: Number(env('KR_DEAD_MAN_SEC')),
-    },
-  ],
+  secretStore: secrets,
+  config: appConfig({
+    venues: { kraken: { live: { rest: env('KR_REST'), ws: env('KR_WS'), wsAuth: env('KR_WS') }, deadManSwitchSec: Number(env('KR_DEAD_MAN_SEC')) } },
+  }),
   stateDir: join(dir, 'state'),
   dataDir: join(dir, 'data'),
   log: createLogger('dead-man-child'),

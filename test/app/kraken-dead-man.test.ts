@@ -13,8 +13,10 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeadManSwitchState } from '../../common/domain.js';
-import { createApp } from '../../electron/app.js';
-import type { App, KrakenConfig } from '../../electron/app.js';
+import { createApp } from '../../electron/app/create-app.js';
+import type { App } from '../../electron/app/create-app.js';
+import { appConfig } from '../../electron/app/config-file.js';
+import { krakenReadyLine } from '../../sim/ready-lines.js';
 import { silentLogger } from '../../electron/core/log.js';
 import { startKrakenSim } from '../../sim/kraken/server.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
@@ -42,10 +44,6 @@ function tempDir(): string {
   return d;
 }
 
-/** The sim's endpoints and keys as a Kraken venue config of the app. */
-function configOf(s: KrakenSim, mode: KrakenConfig['mode'], extra: Partial<KrakenConfig> = {}): KrakenConfig {
-  return { venue: 'kraken', mode, rest: s.rest, ws: s.ws, wsAuth: s.wsAuth, apiKey: s.apiKey, apiSecret: s.apiSecret, ...extra };
-}
 
 function deadManOf(a: App): DeadManSwitchState | undefined {
   return a.hub.diagnostics.snapshot().find((d) => d.venue === 'kraken' && d.connection === 'ws-private')?.deadManSwitch;
@@ -58,11 +56,11 @@ describe("Kraken's dead man's switch as the app composes it", () => {
     await secrets.set('kraken', { apiKey: sim.apiKey, apiSecret: sim.apiSecret, mode: 'live' });
     const dir = tempDir();
     app = await createApp({
-      venues: [],
       stateDir: join(dir, 'state'),
       dataDir: join(dir, 'data'),
       secretStore: secrets,
-      endpointOverrides: { kraken: { rest: sim.rest, ws: sim.ws, wsAuth: sim.wsAuth } },
+      // Live pointed at the local venue the way a trader's config file would.
+      config: appConfig({ venues: { kraken: { live: { rest: sim.rest, ws: sim.ws, wsAuth: sim.wsAuth } } } }),
       log: silentLogger,
     });
     expect(app.hub.summary('kraken').mode).toBe('live');
@@ -78,14 +76,14 @@ describe("Kraken's dead man's switch as the app composes it", () => {
   it('leaves it off in demo, and arms it there only when the config asks', async () => {
     sim = await startKrakenSim({ seed: 72 });
     const dir = tempDir();
-    app = await createApp({ venues: [configOf(sim, 'demo')], stateDir: join(dir, 'state'), dataDir: join(dir, 'data'), log: silentLogger });
+    app = await createApp({ demoLines: [krakenReadyLine(sim)], stateDir: join(dir, 'state'), dataDir: join(dir, 'data'), log: silentLogger });
     await app.hub.connect('kraken');
     await waitFor('the private socket live', () => app!.hub.diagnostics.snapshot().some((d) => d.connection === 'ws-private' && d.state === 'live'), 20_000);
     expect(deadManOf(app)).toEqual({ armed: false, timeoutSec: 0 });
     await app.close();
     app = undefined;
 
-    app = await createApp({ venues: [configOf(sim, 'demo', { deadManSwitchSec: 30 })], stateDir: join(dir, 'state2'), dataDir: join(dir, 'data2'), log: silentLogger });
+    app = await createApp({ demoLines: [krakenReadyLine(sim)], config: appConfig({ venues: { kraken: { demoDeadManSwitchSec: 30 } } }), stateDir: join(dir, 'state2'), dataDir: join(dir, 'data2'), log: silentLogger });
     await app.hub.connect('kraken');
     await waitFor('the switch to be armed', () => deadManOf(app!)?.armed === true, 20_000);
     expect(deadManOf(app)).toMatchObject({ armed: true, timeoutSec: 30 });

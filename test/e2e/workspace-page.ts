@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import type { VenueConfig } from '../../electron/app.js';
 import { silentLogger } from '../../electron/core/log.js';
 import { ROOT_DIR, startHeadless, type Headless } from '../../electron/headless.js';
 import { mul, nearestSteps, places, withPlaces } from '../../common/decimal.js';
 import { startKrakenSim, type KrakenSim } from '../../sim/kraken/server.js';
 import { startTInvestSim, type TInvestSim } from '../../sim/tinvest/server.js';
+import { krakenReadyLine, tinvestReadyLine } from '../../sim/ready-lines.js';
 import { MemorySecretStore } from './memory-secret-store.js';
 
 /** Bounds for failure only: nothing here asserts how fast anything is. */
@@ -75,12 +75,8 @@ export async function startStage(o: { storage?: Record<string, string> } = {}): 
     closers.push(() => tinvest.close());
     const kraken = await startKrakenSim({ seed: 3 });
     closers.push(() => kraken.close());
-    const venues: VenueConfig[] = [
-      { venue: 'tinvest', mode: 'demo', endpoint: tinvest.endpoint, token: tinvest.token, accountId: tinvest.accountId, tls: false },
-      { venue: 'kraken', mode: 'demo', rest: kraken.rest, ws: kraken.ws, wsAuth: kraken.wsAuth, apiKey: kraken.apiKey, apiSecret: kraken.apiSecret },
-    ];
     const secrets = new MemorySecretStore();
-    const app = await startHeadless({ port: 0, demo: false, venues, stateDir: tmp, dataDir: tmp, secretStore: secrets, log: silentLogger });
+    const app = await startHeadless({ port: 0, demoLines: [tinvestReadyLine(tinvest), krakenReadyLine(kraken)], stateDir: tmp, dataDir: tmp, secretStore: secrets, log: silentLogger });
     closers.push(() => app.close());
     const browser: Browser = await chromium.launch({
       executablePath: CHROMIUM,

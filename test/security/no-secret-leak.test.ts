@@ -21,6 +21,7 @@ import type { CancelAllResult, MethodName, Result, VenueSummary } from '../../el
 import { add, mul, nearestSteps } from '../../common/decimal.js';
 import { createLogger } from '../../electron/core/log.js';
 import { startHeadless } from '../../electron/headless.js';
+import { appConfig } from '../../electron/app/config-file.js';
 import type { Headless, HeadlessOptions } from '../../electron/headless.js';
 import { KeyringStore } from '../../electron/vault/keyring-store.js';
 import { startKrakenSim } from '../../sim/kraken/server.js';
@@ -172,10 +173,12 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     stateDir: join(dir, 'state'),
     dataDir: join(dir, 'data'),
     secretStore: new KeyringStore({ service: SERVICE, timeoutMs: 20_000 }),
-    endpointOverrides: {
-      tinvest: { sandbox: { endpoint: tsim.endpoint, tls: false }, live: { endpoint: tsim.endpoint, tls: false } },
-      kraken: { rest: ksim.rest, ws: ksim.ws, wsAuth: ksim.wsAuth },
-    },
+    config: appConfig({
+      venues: {
+        tinvest: { sandbox: { endpoint: tsim.endpoint, tls: false }, live: { endpoint: tsim.endpoint, tls: false } },
+        kraken: { live: { rest: ksim.rest, ws: ksim.ws, wsAuth: ksim.wsAuth } },
+      },
+    }),
     log: createLogger('headless', (line) => logLines.push(line)),
   });
 

@@ -1,0 +1,114 @@
+/**
+ * Builds the app from its parts: the hub, every venue the descriptors offer (demo on the local
+ * venues' ready lines, sandbox and live on stored credentials, endpoints from the config file),
+ * and the venue modes that switch between them. Imports no electron, so the Electron entry and
+ * the headless entry share it.
+ */
+import path from 'node:path';
+import type { VenueId, VenueMode } from '../../common/domain.js';
+import { Hub } from '../core/hub.js';
+import type { VenueFactory } from '../core/hub.js';
+import type { Logger } from '../core/log.js';
+import { createLogger, logRedactor, registerSecret } from '../core/log.js';
+import type { RiskLimits } from '../core/orders.js';
+import type { VenueCredentials } from '../credentials.js';
+import type { VenuePlan } from '../venues/descriptor.js';
+import { noSecretStore } from '../vault/no-secret-store.js';
+import { redactingStore } from '../vault/redacting-store.js';
+import type { SecretStore } from '../vault/secret-store.js';
+import type { AppConfig } from './config-file.js';
+import { appConfig } from './config-file.js';
+import { VenueModes } from './venue-modes.js';
+import { VENUE_DESCRIPTORS } from './venues.js';
+
+export interface AppOptions {
+  /** The local demo venues' ready lines (the simulator's stdout, or a --demo-from file); none = no demo mode. */
+  demoLines?: readonly unknown[];
+  /** The config file applied (endpoints of credentialed modes, venue options); default: the venues' own. */
+  config?: AppConfig;
+  /** Where demo venues keep state: thrown away with the run. */
+  stateDir: string;
+  /**
+   * Survives restarts: the state of venues signed in with stored credentials (Kraken's nonce
+   * floor, under state/) and the mode chosen for each venue. Default: stateDir.
+   */
+  dataDir?: string;
+  /** Where credentials are stored: the OS keyring (headless) or safeStorage (Electron); none = refused. */
+  secretStore?: SecretStore;
+  risk?: RiskLimits;
+  /** Connect every venue in the background once built (default true). */
+  connect?: boolean;
+  version?: string;
+  log?: Logger;
+}
+
+export interface App {
+  hub: Hub;
+  /** Venue modes and stored credentials, for the bridge. */
+  modes: VenueModes;
+  log: Logger;
+  version: string;
+  /** The venues that could be built. */
+  venues: VenueId[];
+  close(): Promise<void>;
+}
+
+export const MODE_SELECTION_FILE = 'venue-modes.json';
+
+function isRecord(v: unknown): v is Readonly<Record<string, unknown>> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function factoryOf(plan: VenuePlan, stateDir: string): VenueFactory {
+  for (const secret of plan.secrets) registerSecret(secret);
+  return (sink) => plan.create({ sink, stateDir });
+}
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const log = opts.log ?? createLogger('app');
+  const hub = new Hub({ log: log.child('hub'), ...(opts.risk ? { risk: opts.risk } : {}) });
+  const dataDir = opts.dataDir ?? opts.stateDir;
+  const config = opts.config ?? appConfig();
+
+  // Each demo line goes to the venue whose descriptor reads it; a line nobody reads is logged.
+  const demo = new Map<VenueId, VenuePlan>();
+  for (const line of opts.demoLines ?? []) {
+    const plan = isRecord(line) ? VENUE_DESCRIPTORS.map((d) => [d.id, config.venues.get(d.id)?.demo(line)] as const).find(([, p]) => p) : undefined;
+    if (plan?.[1]) demo.set(plan[0], plan[1]);
+    else log.warn(`ignoring a demo venue line for an unknown venue: ${isRecord(line) ? String(line.venue) : typeof line}`);
+  }
+
+  const build = (venue: VenueId, mode: VenueMode, creds: VenueCredentials | null): VenueFactory | undefined => {
+    if (creds === null) {
+      const plan = mode === 'demo' ? demo.get(venue) : undefined;
+      return plan && factoryOf(plan, opts.stateDir);
+    }
+    const plan = config.venues.get(venue)?.withCredentials(creds);
+    return plan && plan.mode === mode ? factoryOf(plan, path.join(dataDir, 'state')) : undefined;
+  };
+  const modes = new VenueModes({
+    hub,
+    // Every secret stored or read through the vault is masked in the log from then on.
+    store: redactingStore(opts.secretStore ?? noSecretStore, logRedactor),
+    build,
+    selectionFile: path.join(dataDir, MODE_SELECTION_FILE),
+    log: log.child('modes'),
+  });
+  const built = await modes.setup(new Map([...demo.keys()].map((id) => [id, 'demo' as const])));
+  if (opts.connect ?? true) {
+    for (const id of built) {
+      hub.connect(id).then(
+        () => log.info(`${id}: connected`),
+        (err: unknown) => log.warn(`${id}: connect failed`, err),
+      );
+    }
+  }
+  return {
+    hub,
+    modes,
+    log,
+    version: opts.version ?? '0.0.0',
+    venues: built,
+    close: () => hub.close(),
+  };
+}
