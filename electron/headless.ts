@@ -16,6 +16,7 @@ import { createApp } from './app/create-app.js';
 import type { AppConfig } from './app/config-file.js';
 import { readConfigFile } from './app/config-file.js';
 import { APP_ROOT, readDemoFile, startDemoVenues } from './app/demo-venues.js';
+import type { DemoLauncher } from './app/demo-venues.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
 import { logToStderr, openAppLog } from './core/log-file.js';
@@ -35,6 +36,8 @@ export interface HeadlessOptions {
   rendererDir?: string;
   /** Start the local demo venues (default true, unless demoLines are given). */
   demo?: boolean;
+  /** How the demo venues' process starts (default: a Node child, electron/app/demo-venues.ts). */
+  demoLauncher?: DemoLauncher;
   /** Demo venues already running: their ready lines (--demo-from, tests). */
   demoLines?: readonly unknown[];
   seed?: number;
@@ -104,7 +107,11 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     let demoLines = opts.demoLines;
     if (demoLines === undefined && (opts.demo ?? true)) {
       try {
-        const demo = await startDemoVenues({ log: log.child('demo'), ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
+        const demo = await startDemoVenues({
+          log: log.child('demo'),
+          ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+          ...(opts.demoLauncher ? { launcher: opts.demoLauncher } : {}),
+        });
         cleanups.push(() => demo.close());
         demoLines = demo.lines;
       } catch (err) {

@@ -5,6 +5,7 @@
  * switch is deliberately not kept: every start asks to confirm orders until told otherwise.
  */
 import type { Instrument, Interval, VenueId } from '../common/domain.js';
+import { VENUE_IDS } from '../common/domain.js';
 import type { AppStore } from './store/app-store.js';
 import { CHART_SLOTS, defaultWorkspace, LAYOUT_SIZES, type ChartSlot, type LayoutSize, type Workspace } from './store/layout.js';
 import { CHART_INTERVALS } from './store/series-key.js';
@@ -17,14 +18,12 @@ export interface KeyValueStorage {
   setItem(key: string, value: string): void;
 }
 
-const VENUES: readonly VenueId[] = ['tinvest', 'kraken'];
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function isVenue(v: unknown): v is VenueId {
-  return typeof v === 'string' && (VENUES as readonly string[]).includes(v);
+  return typeof v === 'string' && (VENUE_IDS as readonly string[]).includes(v);
 }
 
 function isInterval(v: unknown): v is Interval {
