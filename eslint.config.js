@@ -118,6 +118,17 @@ export default tseslint.config(
     rules: layerRule([never('net → venues', 'net/ is venue-neutral plumbing that adapters build on.', seg('venues'))]),
   },
   {
+    // The app is composed from static imports (electron/app/venues.ts lists every venue's
+    // descriptor): a computed import hides a module from the bundle and from the typecheck.
+    files: ['electron/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression', message: 'Import statically: the release bundle and the typecheck must see every module (electron/app/venues.ts lists the venues).' },
+      ],
+    },
+  },
+  {
     files: ['**/*.config.{ts,js}', 'renderer/vite.config.ts'],
     rules: { 'no-restricted-exports': 'off' },
   },

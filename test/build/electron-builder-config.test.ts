@@ -67,7 +67,8 @@ describe('build/electron-builder.json', () => {
     expect(config['productName']).toBe('Switchboard');
     expect(config['appId']).toMatch(/^[a-z][\w-]*(\.[a-z][\w-]*)+$/);
     expect(section(config, 'directories')['output']).toBe('release');
-    expect(config['files']).toEqual(['dist/**', 'renderer/dist/**', 'proto/**', 'package.json']);
+    // The bundles (main, preload, headless, the demo venues), not the bench's builds under dist/.
+    expect(config['files']).toEqual(['dist/electron/**', 'dist/sim/**', 'renderer/dist/**', 'proto/**', 'package.json']);
     expect(config['asar']).toBe(true);
   });
 

@@ -157,6 +157,13 @@ describe('layers the lint enforces', () => {
     expect(await restrictions(file, code)).toEqual([]);
   }, 30_000);
 
+  it('refuses a computed import on the main side: venues are composed from static imports', async () => {
+    const [result] = await eslint.lintText("export const load = (venue: string) => import(`./venues/${venue}/adapter.ts`);\n", {
+      filePath: path.join(ROOT, 'electron/app/planted.ts'),
+    });
+    expect(result?.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message)).toEqual([expect.stringContaining('Import statically')]);
+  }, 30_000);
+
   it('covers every venue folder: each one is kept from every other', async () => {
     const venues = ['kraken', 'tinvest'];
     for (const from of venues) {
