@@ -32,9 +32,21 @@ const START_URL = `${APP_ORIGIN}/index.html`;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CSP = contentSecurityPolicy();
 
+/**
+ * A switch's value, as `--name=value` (Chromium's form) or `--name value` (how every other
+ * entry of ours takes it); '' when absent.
+ */
+function switchValue(name: string): string {
+  const value = app.commandLine.getSwitchValue(name);
+  if (value !== '') return value;
+  const at = process.argv.indexOf(`--${name}`);
+  const next = at >= 0 ? process.argv[at + 1] : undefined;
+  return next !== undefined && !next.startsWith('--') ? next : '';
+}
+
 // --data-dir DIR keeps everything (settings, state, logs, stored credentials) there instead of
 // the OS's per-user folder; set before anything asks for userData.
-const dataDirArg = app.commandLine.getSwitchValue('data-dir');
+const dataDirArg = switchValue('data-dir');
 if (dataDirArg !== '') app.setPath('userData', path.resolve(dataDirArg));
 
 /**
@@ -130,7 +142,7 @@ function installSessionPolicy(rendererDir: string): void {
 }
 
 function seedArg(): number {
-  const n = Number(app.commandLine.getSwitchValue('seed') || '1');
+  const n = Number(switchValue('seed') || '1');
   return Number.isInteger(n) && n >= 0 ? n : 1;
 }
 
@@ -156,9 +168,9 @@ const utilityDemoLauncher =
 /** --config FILE and --demo-from FILE; a bad config stops the start (it says where orders go). */
 async function readArgs(): Promise<{ config?: AppConfig; demoLines?: unknown[] }> {
   const out: { config?: AppConfig; demoLines?: unknown[] } = {};
-  const configFile = app.commandLine.getSwitchValue('config');
+  const configFile = switchValue('config');
   if (configFile !== '') out.config = await readConfigFile(configFile);
-  const demoFrom = app.commandLine.getSwitchValue('demo-from');
+  const demoFrom = switchValue('demo-from');
   if (demoFrom !== '') out.demoLines = await readDemoFile(demoFrom);
   return out;
 }
