@@ -4,7 +4,7 @@
  *
  *   --seed N                 market seed (default 1)
  *   --tinvest-port P         0 = any free port (default)
- *   --tls                    serve TLS with a fresh self-signed certificate (caPem in the line)
+ *   --tls                    serve TLS (https/wss for Kraken) with a fresh self-signed certificate per venue (caPem in the line)
  *   --tinvest-drop-every S   end every T-Invest stream (market data and orders) every S seconds (UNAVAILABLE)
  *   --tinvest-stall-every S  every S seconds, stall T-Invest streams for S/2 seconds
  *   --tinvest-lose-reply-rate P   lose the reply of that share (0..1) of executed T-Invest order commands
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   }
 
   // ---- Kraken ----
-  const kraken = await startKrakenSim({ seed, port: numberFlag(values['kraken-port'], 'kraken-port', 0) });
+  const kraken = await startKrakenSim({ seed, port: numberFlag(values['kraken-port'], 'kraken-port', 0), tls });
   venues.push({ line: krakenReadyLine(kraken), close: () => kraken.close() });
   const every = (flag: string, act: () => void): void => {
     const s = numberFlag(values[flag as keyof typeof values] as string | undefined, flag, 0);

@@ -10,6 +10,6 @@ export function tinvestReadyLine(s: Pick<TInvestSim, 'endpoint' | 'token' | 'acc
   return { venue: 'tinvest', endpoint: s.endpoint, token: s.token, accountId: s.accountId, ...(s.tls ? { tls: true, caPem: s.tls.caPem } : {}) };
 }
 
-export function krakenReadyLine(s: Pick<KrakenSim, 'rest' | 'ws' | 'wsAuth' | 'apiKey' | 'apiSecret'>): Record<string, unknown> {
-  return { venue: 'kraken', rest: s.rest, ws: s.ws, wsAuth: s.wsAuth, apiKey: s.apiKey, apiSecret: s.apiSecret };
+export function krakenReadyLine(s: Pick<KrakenSim, 'rest' | 'ws' | 'wsAuth' | 'apiKey' | 'apiSecret' | 'caPem'>): Record<string, unknown> {
+  return { venue: 'kraken', rest: s.rest, ws: s.ws, wsAuth: s.wsAuth, apiKey: s.apiKey, apiSecret: s.apiSecret, ...(s.caPem ? { caPem: s.caPem } : {}) };
 }

@@ -3,6 +3,7 @@
  * WebSocket v2 (/v2, public and private alike), over the shared seeded market.
  */
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Market, prng } from '../market.js';
 import { KeyRing, TokenBook, demoCredentials } from './auth.js';
@@ -17,6 +18,7 @@ import type { KrakenLimits, KrakenTier } from './rate-limits.js';
 import type { KrakenRecord } from './record.js';
 import { createRestHandler } from './rest.js';
 import { createWsServer } from './ws.js';
+import { makeLocalCertificate } from '../tls.js';
 
 export interface KrakenSimOptions {
   /** 0 (default) picks a free port. */
@@ -41,6 +43,8 @@ export interface KrakenSimOptions {
   limits?: Partial<KrakenLimits>;
   /** ms clock for timestamps, rate-limit decay and token lifetime. Default Date.now. */
   now?: () => number;
+  /** Serve https/wss with a fresh self-signed certificate (its PEM in `caPem`). Default plain http/ws. */
+  tls?: boolean;
 }
 
 export interface KrakenSim {
@@ -52,6 +56,8 @@ export interface KrakenSim {
   wsAuth: string;
   apiKey: string;
   apiSecret: string;
+  /** With `tls`: the certificate a client must trust (it is its own root). */
+  caPem?: string;
   market: Market;
   faults: KrakenFaults;
   record: KrakenRecord;
@@ -102,7 +108,8 @@ export async function startKrakenSim(opts: KrakenSimOptions = {}): Promise<Krake
 
   const rest = createRestHandler({ dir, market, exchange, keys, tokens, limits, faults: faultState, record, ids, now });
   const ws = createWsServer({ dir, market, exchange, tokens, limits, faults: faultState, record, now });
-  const server = createServer(rest);
+  const cert = opts.tls ? await makeLocalCertificate() : undefined;
+  const server = cert ? createTlsServer({ key: cert.keyPem, cert: cert.certPem }, rest) : createServer(rest);
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/v2') {
@@ -146,11 +153,12 @@ export async function startKrakenSim(opts: KrakenSimOptions = {}): Promise<Krake
 
   let closed = false;
   return {
-    rest: `http://${hostPart}:${port}`,
-    ws: `ws://${hostPart}:${port}/v2`,
-    wsAuth: `ws://${hostPart}:${port}/v2`,
+    rest: `${cert ? 'https' : 'http'}://${hostPart}:${port}`,
+    ws: `${cert ? 'wss' : 'ws'}://${hostPart}:${port}/v2`,
+    wsAuth: `${cert ? 'wss' : 'ws'}://${hostPart}:${port}/v2`,
     apiKey,
     apiSecret,
+    ...(cert ? { caPem: cert.certPem } : {}),
     market,
     faults,
     record,

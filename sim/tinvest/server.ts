@@ -40,7 +40,7 @@ import type { OrderStreamInfo, OrderStreamMethod } from './order-streams.js';
 import { OrderEngine, orderRecord } from './orders.js';
 import type { SimOrderRecord } from './orders.js';
 import { contractServices, loadContract } from './proto.js';
-import { makeLocalCertificate } from './tls.js';
+import { makeLocalCertificate } from '../tls.js';
 import { ORDER_COMMANDS, tradingMethods } from './trading-api.js';
 import type { CallContext, UnaryImpl } from './trading-api.js';
 import {

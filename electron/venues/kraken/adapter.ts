@@ -23,6 +23,7 @@ import type { RestAssetPairs, RestBalance, RestBalanceEx, RestDeadMan, RestOhlc,
 import { SymbolTable } from './symbols.js';
 import type { PairMeta } from './symbols.js';
 import { KrakenSocket, SocketRequestError } from './ws.js';
+import { fetchTrusting, trustedRoots } from './trust.js';
 import type { ChannelFrame } from './ws.js';
 
 export interface KrakenVenueOptions {
@@ -34,6 +35,8 @@ export interface KrakenVenueOptions {
   wsAuth: string;
   apiKey?: string;
   apiSecret?: string;
+  /** PEM of a root CA to trust besides Node's (a config file's rootCaFile, the demo venue's certificate). */
+  rootCertsPem?: string;
   mode: VenueMode;
   sink: VenueSink;
   /** Where the nonce floor is persisted (it must survive restarts). */
@@ -91,7 +94,9 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     },
   });
   const nonce = hasKeys ? new NonceSource({ stateDir: opts.stateDir, apiKey: opts.apiKey!, now }) : undefined;
+  const ca = opts.rootCertsPem !== undefined ? trustedRoots(opts.rootCertsPem) : undefined;
   const rest = new KrakenRest({
+    ...(opts.rootCertsPem !== undefined ? { fetch: fetchTrusting(opts.rootCertsPem) } : {}),
     baseUrl: opts.rest.replace(/\/+$/, ''),
     apiKey: opts.apiKey,
     apiSecret: opts.apiSecret,
@@ -107,6 +112,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   // ---- public socket: candles and books
   const publicSocket = new KrakenSocket({
     url: opts.ws,
+    ...(ca ? { ca } : {}),
     reporter: pubReporter,
     onFrame: (f) => feeds.onFrame(f),
     onConfirmed: () => feeds.onConfirmed(),
@@ -206,6 +212,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   const privateSocket: KrakenSocket | undefined = hasKeys
     ? new KrakenSocket({
         url: opts.wsAuth,
+        ...(ca ? { ca } : {}),
         reporter: privReporter,
         onFrame: onPrivateFrame,
         onOpen: async () => {

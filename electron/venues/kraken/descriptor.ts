@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { VenueMode } from '../../../common/domain.js';
 import type { ConfiguredVenue, VenueDescriptor, VenuePlan } from '../descriptor.js';
-import { lineText, parseSection } from '../descriptor.js';
+import { lineText, parseSection, VenueConfigError } from '../descriptor.js';
 import { createKrakenVenue } from './adapter.js';
 import { DEAD_MAN_SWITCH_SEC, KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL, KRAKEN_WS_PUBLIC_URL } from './constants.js';
 
@@ -16,6 +16,8 @@ interface Endpoints {
   rest: string;
   ws: string;
   wsAuth: string;
+  /** A root CA to trust besides Node's. */
+  rootCertsPem?: string;
 }
 
 const url = (schemes: readonly string[]) =>
@@ -32,7 +34,10 @@ const timeoutSec = z.number().int().min(0).max(86_400);
 
 const sectionSchema = z
   .object({
-    live: z.object({ rest: url(['https:', 'http:']), ws: url(['wss:', 'ws:']), wsAuth: url(['wss:', 'ws:']) }).strict().optional(),
+    live: z
+      .object({ rest: url(['https:', 'http:']), ws: url(['wss:', 'ws:']), wsAuth: url(['wss:', 'ws:']), rootCaFile: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     deadManSwitchSec: timeoutSec.optional(),
     demoDeadManSwitchSec: timeoutSec.optional(),
   })
@@ -52,14 +57,29 @@ function plan(mode: VenueMode, at: Endpoints, apiKey: string, apiSecret: string,
 export const krakenDescriptor: VenueDescriptor<'kraken'> = {
   id: 'kraken',
   modes: ['demo', 'live'],
-  configure(section): ConfiguredVenue {
+  configure(section, ctx): ConfiguredVenue {
     const s = parseSection('kraken', sectionSchema, section);
-    const live = s.live ?? LIVE;
+    let live = LIVE;
+    if (s.live) {
+      const { rootCaFile, ...urls } = s.live;
+      live = urls;
+      if (rootCaFile !== undefined) {
+        if (![urls.rest, urls.ws, urls.wsAuth].some((u) => /^(https|wss):/.test(u))) {
+          throw new VenueConfigError('kraken.live.rootCaFile', 'a root CA needs an https: or wss: endpoint');
+        }
+        try {
+          live = { ...urls, rootCertsPem: ctx.readText(rootCaFile) };
+        } catch (err) {
+          throw new VenueConfigError('kraken.live.rootCaFile', `cannot read ${rootCaFile}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
     return {
       demo(line) {
         const [rest, ws, wsAuth, apiKey, apiSecret] = (['rest', 'ws', 'wsAuth', 'apiKey', 'apiSecret'] as const).map((k) => lineText(line, k));
         if (line.venue !== 'kraken' || !rest || !ws || !wsAuth || !apiKey || !apiSecret) return undefined;
-        return plan('demo', { rest, ws, wsAuth }, apiKey, apiSecret, s.demoDeadManSwitchSec ?? 0);
+        const caPem = lineText(line, 'caPem');
+        return plan('demo', { rest, ws, wsAuth, ...(caPem ? { rootCertsPem: caPem } : {}) }, apiKey, apiSecret, s.demoDeadManSwitchSec ?? 0);
       },
       withCredentials(creds) {
         if (!('apiKey' in creds)) return undefined;

@@ -71,12 +71,24 @@ export function firstError(errors: readonly string[]): string | undefined {
 }
 
 /** After a request left the process and no answer came back, the outcome is unknown. */
+/** The error's message with its causes' (fetch says only "fetch failed"; the cause says why). */
+function detailOf(cause: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = cause;
+  for (let i = 0; i < 4 && cur !== undefined; i++) {
+    const text = cur instanceof Error ? cur.message : String(cur);
+    if (text && !parts.includes(text)) parts.push(text);
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return parts.join(': ');
+}
+
 export function unknownOutcome(what: string, cause: unknown): VenueError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
+  const detail = detailOf(cause);
   return new VenueError('unknown-outcome', 'no-reply', `${what}: sent but no reply (${detail})`, { cause });
 }
 
 export function unavailable(what: string, cause: unknown): VenueError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
+  const detail = detailOf(cause);
   return new VenueError('unavailable', 'network', `${what}: ${detail}`, { cause });
 }

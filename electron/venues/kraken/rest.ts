@@ -12,6 +12,7 @@ import { firstError, mapKrakenError, unavailable, unknownOutcome } from './error
 import type { KrakenLimits } from './limits.js';
 import type { NonceSource } from './nonce.js';
 import type { RestEnvelope } from './rest-types.js';
+import type { RestFetch } from './trust.js';
 
 export interface KrakenRestOptions {
   /** Base URL without trailing slash ("https://api.kraken.com"). */
@@ -23,6 +24,8 @@ export interface KrakenRestOptions {
   reporter?: ConnectionReporter | undefined;
   timeoutMs?: number;
   now?: () => number;
+  /** How requests go out; default the global fetch (trust.ts: one that trusts an extra root CA). */
+  fetch?: RestFetch;
 }
 
 export interface PrivateCallOptions {
@@ -34,7 +37,20 @@ export interface PrivateCallOptions {
 }
 
 // Errors that prove the request never reached the venue.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+// A refused certificate ends the handshake before any request byte goes out.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 function errorCode(e: unknown): string | undefined {
   let cur: unknown = e;
@@ -120,7 +136,7 @@ export class KrakenRest {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000) });
+      res = await (this.opts.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000) });
       text = await res.text();
     } catch (e) {
       const code = errorCode(e);

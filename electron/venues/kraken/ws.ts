@@ -59,6 +59,8 @@ export class SocketRequestError extends Error {
 
 export interface KrakenSocketOptions {
   url: string;
+  /** Roots to trust instead of Node's (trust.ts trustedRoots: Node's plus an extra one). */
+  ca?: string[];
   reporter: ConnectionReporter;
   onFrame: (f: ChannelFrame) => void;
   /** After open, before subscriptions are replayed (private: fetch a token). Rejecting closes and retries. */
@@ -281,7 +283,7 @@ export class KrakenSocket {
     if (this.stopped) return;
     const gen = ++this.generation;
     this.setState(this.openedOnce ? 'reconnecting' : 'connecting', 'opening socket');
-    const ws = new WebSocket(this.opts.url, { handshakeTimeout: 10_000, perMessageDeflate: false });
+    const ws = new WebSocket(this.opts.url, { handshakeTimeout: 10_000, perMessageDeflate: false, ...(this.opts.ca ? { ca: this.opts.ca } : {}) });
     this.ws = ws;
     ws.on('open', () => {
       if (gen !== this.generation) return;
