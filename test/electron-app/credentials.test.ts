@@ -6,7 +6,7 @@
  * On Linux safeStorage encrypts with a key kept in the Secret Service: a private bus and an
  * unlocked gnome-keyring (secret-service.ts), shared by both runs like a user's session.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ describe('credentials stored through safeStorage', () => {
     // Seeded apart from the app's demo venues (seed 1): its keys are not the demo keys.
     live = await startKrakenSim({ seed: 29 });
     dir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-electron-creds-'));
+    await mkdir(path.join(dir, 'data'));
     await writeFile(path.join(dir, 'config.json'), JSON.stringify({ venues: { kraken: { live: { rest: live.rest, ws: live.ws, wsAuth: live.wsAuth } } } }));
   }, 60_000);
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../electron/bridge/csp.js';
 import { cmp, dec } from '../../common/decimal.js';
-import { PATIENCE_MS, until } from '../e2e/workspace-page.js';
+import { PATIENCE_MS, until, type Workspace } from '../e2e/workspace-page.js';
 import { launchDesktop, type Desktop } from './electron-app.js';
 import { startSecretService, type SecretService } from './secret-service.js';
 
@@ -43,6 +43,20 @@ async function watchNavigations(d: Desktop): Promise<void> {
     wc.on('did-fail-load', (_e, code, _d, url, isMainFrame) => {
       if (isMainFrame) seen.push({ event: 'did-fail-load', url, code });
     });
+  });
+}
+
+/** Waits, bounded, until chart 1's last candle is shown and then changes: the chart is live. */
+async function lastCandleChanges(w: Workspace): Promise<void> {
+  const last = w.chart(1).getByRole('status', { name: 'Last candle' });
+  const isCandle = (t: string | null): t is string => t !== null && /^Last: O \S+ H \S+ L \S+ C \S+ V \S+ at .+/.test(t);
+  const first = await until('a candle on chart 1', async () => {
+    const t = await last.textContent();
+    return isCandle(t) ? t : undefined;
+  });
+  await until('the last candle on chart 1 to change', async () => {
+    const t = await last.textContent();
+    return isCandle(t) && t !== first ? t : undefined;
   });
 }
 
@@ -110,16 +124,7 @@ describe('the Electron app window', () => {
     expect(info).toMatchObject({ ok: true, value: { transport: 'ipc' } });
     // The demo venues started (no notice that they could not).
     expect((info as { value: { notices?: string[] } }).value.notices ?? []).toEqual([]);
-    const last = w.chart(1).getByRole('status', { name: 'Last candle' });
-    const isCandle = (t: string | null): t is string => t !== null && /^Last: O \S+ H \S+ L \S+ C \S+ V \S+ at .+/.test(t);
-    const first = await until('a first candle on chart 1', async () => {
-      const t = await last.textContent();
-      return isCandle(t) ? t : undefined;
-    });
-    await until('the last candle to change', async () => {
-      const t = await last.textContent();
-      return isCandle(t) && t !== first ? t : undefined;
-    });
+    await lastCandleChanges(w);
     await w.tab('Connections');
     for (const venue of ['T-Invest', 'Kraken']) {
       await expect.poll(() => page.getByRole('status', { name: `${venue} state` }).textContent(), { timeout: PATIENCE_MS }).toBe('live');
@@ -186,4 +191,9 @@ describe('the Electron app window', () => {
     expect(await desktop.app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
     expect(desktop.app.windows()).toHaveLength(1);
   });
+
+  it('stays live after the refusals: the page keeps its subscriptions', async () => {
+    // A refused navigation never replaces the page, so what the page subscribed to must go on.
+    await lastCandleChanges(d!.w);
+  }, 180_000);
 });
