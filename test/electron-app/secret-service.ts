@@ -1,8 +1,9 @@
 /**
  * A private Secret Service for the Electron tests on Linux: our own D-Bus session bus and an
  * unlocked gnome-keyring on it, in a throwaway HOME, the way scripts/keychain-test.sh runs the
- * keychain suites. Electron's safeStorage (libsecret) talks to whatever bus the environment
- * names, so the app launched with `env` uses this keyring and never the developer's. Done here
+ * keychain suites. Electron's safeStorage (libsecret) talks to whatever session bus
+ * DBUS_SESSION_BUS_ADDRESS names, so the app launched with `env` uses this keyring and never
+ * the developer's. Done here
  * rather than by wrapping the run in dbus-run-session so `vitest run --config
  * vitest.electron.config.ts` works on its own, and the keyring outlives an app restart (the
  * key that encrypted the vault lives in it).
@@ -64,6 +65,7 @@ export async function startSecretService(): Promise<SecretService> {
   const runtime = path.join(dir, 'run');
   await mkdir(home, { recursive: true });
   await mkdir(runtime, { mode: 0o700 });
+  // The bus and the keyring live in the throwaway HOME; anything the bus starts inherits it.
   const env: Record<string, string> = {
     ...ownEnv(),
     HOME: home,
@@ -86,7 +88,8 @@ export async function startSecretService(): Promise<SecretService> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(bus);
-    env.DBUS_SESSION_BUS_ADDRESS = await firstLine(bus, 'dbus-daemon');
+    const address = await firstLine(bus, 'dbus-daemon');
+    env.DBUS_SESSION_BUS_ADDRESS = address;
     // In the foreground, so the keyring is our child and ends with close(); the password on
     // stdin creates and unlocks the login keyring, so nothing ever prompts.
     const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'ignore', 'pipe'] });
@@ -106,7 +109,9 @@ export async function startSecretService(): Promise<SecretService> {
       },
       30_000,
     );
-    return { env, close };
+    // The app keeps its own HOME and XDG_RUNTIME_DIR (the display's sockets and X authority
+    // may live there); only the bus it asks for secrets is ours.
+    return { env: { ...ownEnv(), DBUS_SESSION_BUS_ADDRESS: address }, close };
   } catch (err) {
     await close();
     throw err;
