@@ -240,10 +240,10 @@ async function start(): Promise<void> {
   const win = createMainWindow();
   const id = win.webContents.id;
   ipc.addWindow(win.webContents);
-  // A reload or crash replaces the page: what the old page subscribed to is released.
-  win.webContents.on('did-start-navigation', (event) => {
-    if (event.isMainFrame && !event.isSameDocument) ipc.resetWindow(id);
-  });
+  // A reload or crash replaces the page: what the old page subscribed to is released. On the
+  // committed navigation only: 'did-start-navigation' also fires for one lockDown refuses, and
+  // the page that stays would lose its subscriptions.
+  win.webContents.on('did-navigate', () => ipc.resetWindow(id));
   win.webContents.on('render-process-gone', () => ipc.resetWindow(id));
   win.webContents.once('destroyed', () => ipc.removeWindow(id));
 }

@@ -10,6 +10,13 @@ set -euo pipefail
 PACKAGES=(chromium gnome-keyring libsecret-tools dbus-x11)
 # What the suites actually call; on a system without dpkg these are all we can check.
 TOOLS=(/usr/bin/chromium dbus-run-session dbus-send gnome-keyring-daemon secret-tool)
+#   xvfb: only where the Electron binary is installed and there is no display, for the Electron
+#   suites (scripts/test-electron.ts runs them under xvfb-run); where it is absent they don't run.
+electron_dist="${ELECTRON_OVERRIDE_DIST_PATH:-$(dirname "$0")/../node_modules/electron/dist}"
+if [ "$(uname -s)" = Linux ] && [ -z "${DISPLAY:-}" ] && [ -d "$electron_dist" ]; then
+  PACKAGES+=(xvfb)
+  TOOLS+=(xvfb-run)
+fi
 
 missing_tools() {
   local t
