@@ -9,6 +9,7 @@
  *   path), each driven over its WebSocket bridge; the demo venues run in their own process,
  *   so only the app is weighed.
  */
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Candle, Instrument } from '../common/domain.js';
 import { INTERVALS } from '../common/domain.js';
@@ -133,7 +134,7 @@ async function liveRss(): Promise<Figure[]> {
       unit: 'MB',
       target: '≤ 120 MB',
       beside: { label: 'node --import tsx electron/headless.ts', value: mb(tsx.live) },
-      note: `idle after the URL line: bundle ${mb(bundle.idle).toFixed(1)} MB, tsx ${mb(tsx.idle).toFixed(1)} MB; candles received in ${STREAM_SECONDS} s: bundle ${bundle.candles}, tsx ${tsx.candles}`,
+      note: `load average ${os.loadavg()[0]!.toFixed(1)}; idle after the URL line: bundle ${mb(bundle.idle).toFixed(1)} MB, tsx ${mb(tsx.idle).toFixed(1)} MB; candles received in ${STREAM_SECONDS} s: bundle ${bundle.candles}, tsx ${tsx.candles}`,
     },
   ];
 }

@@ -7,6 +7,7 @@
  * (as the page does for its first chart), and the clock stops at the first batch carrying a
  * candle of that key. The renderer build is not part of it (the release ships it built).
  */
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { BridgeClient } from './bridge-client.js';
 import type { Figure } from './figures.js';
@@ -46,6 +47,8 @@ const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b
 
 export async function runColdStartBench(): Promise<Figure[]> {
   await buildOnce();
+  // Other work on the box moves this figure more than anything in the app: print it beside the runs.
+  const load = os.loadavg()[0]!.toFixed(1);
   const runs: Record<'bundle' | 'tsx', Start[]> = { bundle: [], tsx: [] };
   for (let i = 0; i < RUNS; i++) {
     runs.bundle.push(await coldStart('bundle'));
@@ -59,7 +62,7 @@ export async function runColdStartBench(): Promise<Figure[]> {
       unit: 's',
       target: '≤ 1.5 s',
       beside: { label: 'tsx electron/headless.ts', value: median(runs.tsx.map((s) => s.candle)) },
-      note: `runs: bundle ${all('bundle', 'candle')}; tsx ${all('tsx', 'candle')}`,
+      note: `runs: bundle ${all('bundle', 'candle')}; tsx ${all('tsx', 'candle')}; load average ${load} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end`,
     },
     {
       name: `cold start → URL line, bundle (median of ${RUNS})`,
