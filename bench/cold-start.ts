@@ -9,10 +9,11 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
 import { BridgeClient } from './bridge-client.js';
 import type { Figure } from './figures.js';
 import { percentile } from './figures.js';
-import { buildOnce, startHeadlessProcess, type StartMode } from './headless-process.js';
+import { buildOnce, ROOT, startHeadlessProcess, type StartMode } from './headless-process.js';
 
 const RUNS = 5;
 /** SBER's instrument uid on the T-Invest demo venue (sim/tinvest/instruments.ts): the first chart. */
@@ -43,6 +44,39 @@ async function coldStart(mode: StartMode): Promise<Start> {
   }
 }
 
+/**
+ * Seconds from spawning `node args` until `done(stdout so far)` holds or the process exits
+ * cleanly; then it is stopped. The parts of the bundle's start, each alone.
+ */
+function timeNode(args: string[], done: (out: string) => boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`node ${args.join(' ')}: not done within ${PATIENCE_MS} ms`));
+    }, PATIENCE_MS);
+    const finish = (): void => {
+      clearTimeout(timer);
+      resolve((performance.now() - t0) / 1000);
+      child.kill('SIGTERM');
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (done(out)) finish();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? finish() : reject(new Error(`node ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** The headless bundle's modules loaded and evaluated, nothing started (it runs only as a script). */
+const IMPORT_BUNDLE = ['--input-type=module', '-e', "await import('./dist/electron/headless.js')"];
+/** The demo venues' bundle as the app starts it, until both venues printed their ready line. */
+const DEMO_VENUES = ['dist/sim/cli.js', '--seed', '1', '--exit-with-parent', 'stdin'];
+const bothReady = (out: string): boolean => out.split('\n').filter((l) => l.startsWith('{')).length >= 2;
+
 const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
 
 export async function runColdStartBench(): Promise<Figure[]> {
@@ -53,6 +87,11 @@ export async function runColdStartBench(): Promise<Figure[]> {
   for (let i = 0; i < RUNS; i++) {
     runs.bundle.push(await coldStart('bundle'));
     runs.tsx.push(await coldStart('tsx'));
+  }
+  const parts = { import: [] as number[], demo: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    parts.import.push(await timeNode(IMPORT_BUNDLE, () => false));
+    parts.demo.push(await timeNode(DEMO_VENUES, bothReady));
   }
   const all = (mode: 'bundle' | 'tsx', k: keyof Start): string => runs[mode].map((s) => s[k].toFixed(2)).join(' ');
   return [
@@ -71,5 +110,8 @@ export async function runColdStartBench(): Promise<Figure[]> {
       beside: { label: 'tsx electron/headless.ts', value: median(runs.tsx.map((s) => s.url)) },
       note: `runs: bundle ${all('bundle', 'url')}; tsx ${all('tsx', 'url')}`,
     },
+    // The two big parts of spawn → URL line, each timed alone: today the app loads all its modules, then starts the demo venues and waits for them, one after the other.
+    { name: `part, alone: node loads dist/electron/headless.js (median of ${RUNS})`, value: median(parts.import), unit: 's' },
+    { name: `part, alone: demo venues (dist/sim/cli.js) spawn → ready (median of ${RUNS})`, value: median(parts.demo), unit: 's' },
   ];
 }
