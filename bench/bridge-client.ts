@@ -30,6 +30,11 @@ export class BridgeClient {
         this.pending.delete(msg.id);
       }
     });
+    // An app that died answers nothing: no request waits for ever.
+    ws.on('close', () => {
+      for (const answer of this.pending.values()) answer({ ok: false, code: 'not-connected', message: 'the bridge closed' });
+      this.pending.clear();
+    });
   }
 
   /** Opens the bridge of the app whose page is at `pageUrl` (the URL line, token included). */

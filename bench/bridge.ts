@@ -102,7 +102,7 @@ async function weigh(mode: StartMode): Promise<Weight> {
       if (Date.now() > deadline) throw new Error(`${mode}: the T-Invest demo venue listed no instruments`);
       const r = await first.request('instruments.search', { venue: 'tinvest', query: '', limit: 50 });
       if (r.ok) instruments = r.value;
-      else await sleep(100);
+      if (instruments.length === 0) await sleep(100);
     }
     const keys = instruments.flatMap((i) => INTERVALS.map((interval) => ({ venue: 'tinvest' as const, instrumentId: i.id, interval })));
     // One key per client at most once: a client round per pass over the keys, as charts of several tabs would.

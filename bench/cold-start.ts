@@ -7,9 +7,9 @@
  * (as the page does for its first chart), and the clock stops at the first batch carrying a
  * candle of that key. The renderer build is not part of it (the release ships it built).
  */
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { spawn } from 'node:child_process';
 import { BridgeClient } from './bridge-client.js';
 import type { Figure } from './figures.js';
 import { percentile } from './figures.js';
@@ -33,6 +33,8 @@ async function coldStart(mode: StartMode): Promise<Start> {
   try {
     client = await BridgeClient.open(app.url);
     const first = client.nextBatch((b) => b.candles.some((c) => c.venue === 'tinvest' && c.instrumentId === SBER_UID && c.interval === '1m'), PATIENCE_MS);
+    // Awaited below; until then a timeout must not count as unhandled.
+    first.catch(() => undefined);
     const r = await client.request('candles.subscribe', { venue: 'tinvest', instrumentId: SBER_UID, interval: '1m' });
     if (!r.ok) throw new Error(`${mode}: subscribe failed: ${r.code} ${r.message}`);
     await first;
