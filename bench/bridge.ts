@@ -4,23 +4,26 @@
  * - µs per candle of a bridge batch: 100 candles through the coalescer and serialized as the
  *   WebSocket transport sends them, next to the raw ceiling — JSON.stringify of the same
  *   candles as plain objects — measured in the same run.
- * - Main-process RSS with 50 live bridge subscriptions on the T-Invest simulator (our side in
- *   a plain-node child, the simulator in its own process, so only our side is weighed).
+ * - Main-process RSS with 50 live bridge subscriptions on the T-Invest demo venue: the headless
+ *   app started from the release bundle, beside the same app through tsx (the development
+ *   path), each driven over its WebSocket bridge; the demo venues run in their own process,
+ *   so only the app is weighed.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
-import type { Candle } from '../common/domain.js';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Candle, Instrument } from '../common/domain.js';
+import { INTERVALS } from '../common/domain.js';
 import { Batcher } from '../electron/bridge/batcher.js';
 import { encodePush } from '../electron/bridge/wire.js';
 import type { Figure } from './figures.js';
 import { cpuMicros } from './figures.js';
+import { BridgeClient } from './bridge-client.js';
+import { buildOnce, rssOf, startHeadlessProcess, type StartMode } from './headless-process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CANDLES_PER_BATCH = 100;
 const ROUNDS = 3000;
 const LIVE_SUBSCRIPTIONS = 50;
+const STREAM_SECONDS = Number(process.env['RSS_STREAM_SECONDS'] ?? 10);
 
 function candles(round: number): Candle[] {
   const out: Candle[] = [];
@@ -66,41 +69,72 @@ async function batchCost(): Promise<Figure[]> {
   ];
 }
 
+interface Weight {
+  /** Right after the URL line, before any subscription. */
+  idle: number;
+  /** After STREAM_SECONDS with LIVE_SUBSCRIPTIONS live. */
+  live: number;
+  keys: number;
+  candles: number;
+}
+
 /**
- * The main process's weight, measured where it runs for real: bench/rss-driver.ts bundled by
- * esbuild and run by plain node in a child (no tsx or bench code in the process).
+ * The main process's weight with live subscriptions, measured on the app as it runs: the
+ * headless process started from the release bundle or through tsx's loader, driven from here
+ * over its WebSocket bridge (so no bench code is in the weighed process), its VmRSS read from
+ * /proc. Its demo venues run in their own process and are not weighed.
  */
+async function weigh(mode: StartMode): Promise<Weight> {
+  const app = await startHeadlessProcess(mode);
+  const clients: BridgeClient[] = [];
+  try {
+    const idle = rssOf(app.pid);
+    const open = async (): Promise<BridgeClient> => {
+      const c = await BridgeClient.open(app.url);
+      clients.push(c);
+      return c;
+    };
+    const first = await open();
+    // The demo venue lists its instruments once it is connected.
+    let instruments: Instrument[] = [];
+    const deadline = Date.now() + 120_000;
+    while (instruments.length === 0) {
+      if (Date.now() > deadline) throw new Error(`${mode}: the T-Invest demo venue listed no instruments`);
+      const r = await first.request('instruments.search', { venue: 'tinvest', query: '', limit: 50 });
+      if (r.ok) instruments = r.value;
+      if (instruments.length === 0) await sleep(100);
+    }
+    const keys = instruments.flatMap((i) => INTERVALS.map((interval) => ({ venue: 'tinvest' as const, instrumentId: i.id, interval })));
+    // One key per client at most once: a client round per pass over the keys, as charts of several tabs would.
+    let client = first;
+    for (let n = 0; n < LIVE_SUBSCRIPTIONS; n++) {
+      if (n > 0 && n % keys.length === 0) client = await open();
+      const r = await client.request('candles.subscribe', keys[n % keys.length]!);
+      if (!r.ok) throw new Error(`${mode}: subscribe failed: ${r.code} ${r.message}`);
+    }
+    await sleep(STREAM_SECONDS * 1000);
+    const candles = clients.reduce((sum, c) => sum + c.candles, 0);
+    if (candles === 0) throw new Error(`${mode}: no candles flowed`);
+    return { idle, live: rssOf(app.pid), keys: Math.min(keys.length, LIVE_SUBSCRIPTIONS), candles };
+  } finally {
+    for (const c of clients) c.close();
+    await app.close();
+  }
+}
+
 async function liveRss(): Promise<Figure[]> {
-  const outfile = path.join(ROOT, 'dist', 'bench', 'rss-driver.mjs');
-  await build({
-    entryPoints: [path.join(ROOT, 'bench', 'rss-driver.ts')],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [outfile], {
-      cwd: ROOT,
-      env: { ...process.env, SWITCHBOARD_PROTO_DIR: path.join(ROOT, 'proto'), SWITCHBOARD_ROOT: ROOT },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`rss driver exited ${code}`))));
-  });
-  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { rssBefore: number; rss: number; keys: number };
+  await buildOnce();
+  const bundle = await weigh('bundle');
+  const tsx = await weigh('tsx-loader');
+  const mb = (b: number): number => b / 2 ** 20;
   return [
     {
-      name: `main RSS, ${LIVE_SUBSCRIPTIONS} live subscriptions (${r.keys} venue keys) on the T-Invest sim`,
-      value: r.rss / 2 ** 20,
+      name: `main RSS, ${LIVE_SUBSCRIPTIONS} live subscriptions (${bundle.keys} venue keys), bundle`,
+      value: mb(bundle.live),
       unit: 'MB',
-      // The ceiling here is the same process before any venue was built.
-      ceiling: r.rssBefore / 2 ** 20,
       target: '≤ 120 MB',
+      beside: { label: 'node --import tsx electron/headless.ts', value: mb(tsx.live) },
+      note: `load average ${os.loadavg()[0]!.toFixed(1)}; idle after the URL line: bundle ${mb(bundle.idle).toFixed(1)} MB, tsx ${mb(tsx.idle).toFixed(1)} MB; candles received in ${STREAM_SECONDS} s: bundle ${bundle.candles}, tsx ${tsx.candles}`,
     },
   ];
 }

@@ -6,6 +6,10 @@ export interface Figure {
   ceiling?: number;
   /** What good looks like, for the printed table ("≤ 0.9× ceiling"). */
   target?: string;
+  /** The same figure measured another way in the same run (the development path beside the release). */
+  beside?: { label: string; value: number };
+  /** The individual runs behind a median, printed on the line below. */
+  note?: string;
 }
 
 /** CPU time (user+system) in µs consumed while running `fn`. */

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark suite and prints its figures beside the raw ceiling
  * measured in the same run. `npm run bench -- --json` prints one JSON object per figure.
- * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui).
+ * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start).
  */
 import { parseArgs } from 'node:util';
 import type { Figure } from './figures.js';
@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   bridge: async () => (await import('./bridge.js')).runBridgeBench,
   kraken: async () => (await import('./kraken.js')).runKrakenBench,
   ui: async () => (await import('./ui.js')).runUiBench,
+  start: async () => (await import('./cold-start.js')).runColdStartBench,
 };
 
 function fmt(n: number): string {
@@ -35,11 +36,15 @@ async function main(): Promise<void> {
       if (values.json) {
         const out: Record<string, unknown> = { name: f.name, value: f.value, unit: f.unit };
         if (f.ceiling !== undefined) out['ceiling'] = f.ceiling;
+        if (f.beside !== undefined) out['beside'] = f.beside;
+        if (f.note !== undefined) out['note'] = f.note;
         process.stdout.write(`${JSON.stringify(out)}\n`);
       } else {
         const ratio = f.ceiling ? `  (${(f.value / f.ceiling).toFixed(2)}× of ceiling ${fmt(f.ceiling)})` : '';
+        const beside = f.beside ? `  (beside ${f.beside.label}: ${fmt(f.beside.value)} ${f.unit}, ${(f.value / f.beside.value).toFixed(2)}×)` : '';
         const target = f.target ? `  target ${f.target}` : '';
-        process.stdout.write(`${name.padEnd(8)} ${f.name.padEnd(52)} ${fmt(f.value).padStart(9)} ${f.unit}${ratio}${target}\n`);
+        process.stdout.write(`${name.padEnd(8)} ${f.name.padEnd(52)} ${fmt(f.value).padStart(9)} ${f.unit}${ratio}${beside}${target}\n`);
+        if (f.note) process.stdout.write(`${''.padEnd(9)}${f.note}\n`);
       }
     }
   }
