@@ -150,6 +150,8 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       ...(opts.config ? { config: opts.config } : {}),
       stateDir,
       dataDir,
+      // Building it opens nothing: each call reaches the keyring, and the app calls only to
+      // store, read for a stored mode, or delete (vault/credential-index.ts).
       secretStore: opts.secretStore ?? new KeyringStore(),
       version: packageVersion(),
       log: log.child('app'),
