@@ -9,37 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { VenueId } from '../../common/domain.js';
 import type { Result } from '../../electron/contract.js';
 import { silentLogger } from '../../electron/core/log.js';
-import type { CredentialsByVenue } from '../../electron/credentials.js';
 import { startHeadless } from '../../electron/headless.js';
 import type { Headless } from '../../electron/headless.js';
 import { startKrakenSim, type KrakenSim } from '../../sim/kraken/server.js';
 import { krakenReadyLine, tinvestReadyLine } from '../../sim/ready-lines.js';
 import { startTInvestSim, type TInvestSim } from '../../sim/tinvest/server.js';
-import { MemorySecretStore } from '../e2e/memory-secret-store.js';
-
-/** Keeps credentials in memory and writes down every call made to it. */
-class RecordingSecretStore extends MemorySecretStore {
-  readonly calls: string[] = [];
-  override get<V extends VenueId>(venue: V): Promise<CredentialsByVenue[V] | null> {
-    this.calls.push(`get ${venue}`);
-    return super.get(venue);
-  }
-  override set<V extends VenueId>(venue: V, creds: CredentialsByVenue[V]): Promise<void> {
-    this.calls.push(`set ${venue}`);
-    return super.set(venue, creds);
-  }
-  override delete(venue: VenueId): Promise<void> {
-    this.calls.push(`delete ${venue}`);
-    return super.delete(venue);
-  }
-  override has(venue: VenueId): Promise<boolean> {
-    this.calls.push(`has ${venue}`);
-    return super.has(venue);
-  }
-}
+import { RecordingSecretStore } from '../e2e/recording-secret-store.js';
 
 /** The page's side of the bridge, as the renderer speaks it. */
 class Client {
