@@ -13,6 +13,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,7 @@ import { createApp } from './app/create-app.js';
 import type { AppConfig } from './app/config-file.js';
 import { readConfigFile } from './app/config-file.js';
 import { APP_ROOT, readDemoFile, startDemoVenues } from './app/demo-venues.js';
+import type { DemoLauncher } from './app/demo-venues.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
 import { logToStderr, openAppLog } from './core/log-file.js';
@@ -64,6 +66,8 @@ export interface HeadlessOptions {
   rendererDir?: string;
   /** Start the local demo venues (default true, unless demoLines are given). */
   demo?: boolean;
+  /** How the demo venues' process is started; default a Node child (demo-venues.ts). */
+  demoLauncher?: DemoLauncher;
   /** Demo venues already running: their ready lines (--demo-from, tests). */
   demoLines?: readonly unknown[];
   seed?: number;
@@ -103,6 +107,15 @@ function packageVersion(): string {
   }
 }
 
+/** Throws PortInUseError when the port can't be listened on now; the bridge's own listen still decides. */
+async function ensurePortFree(port: number, host: string): Promise<void> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (err: Error) => reject('code' in err && err.code === 'EADDRINUSE' ? new PortInUseError(port, host, err) : err));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 /** Where the app keeps what outlives a run: modes, venue state, logs. */
 export function defaultDataDir(): string {
   return path.join(os.homedir(), '.switchboard');
@@ -124,6 +137,10 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => log.warn('shutdown step failed', err));
   };
   try {
+    const host = opts.host ?? '127.0.0.1';
+    const port = opts.port ?? DEFAULT_HEADLESS_PORT;
+    // Before the venues start: a taken port (often the app already running) is told at once.
+    if (port !== 0) await ensurePortFree(port, host);
     // Venues on stored credentials keep state in dataDir/state (Kraken's nonce floor); demo
     // state (the local venues' throwaway keys) lives and dies with the run.
     let stateDir = opts.stateDir;
@@ -136,7 +153,11 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     let demoLines = opts.demoLines;
     if (demoLines === undefined && (opts.demo ?? true)) {
       try {
-        const demo = await startDemoVenues({ log: log.child('demo'), ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
+        const demo = await startDemoVenues({
+          log: log.child('demo'),
+          ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+          ...(opts.demoLauncher ? { launcher: opts.demoLauncher } : {}),
+        });
         cleanups.push(() => demo.close());
         demoLines = demo.lines;
       } catch (err) {
@@ -168,8 +189,8 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       ...(appLog ? { logs: { folder: appLog.folder, file: appLog.file } } : {}),
       notices: () => notices,
       rendererDir,
-      host: opts.host ?? '127.0.0.1',
-      port: opts.port ?? DEFAULT_HEADLESS_PORT,
+      host,
+      port,
       token,
     });
     cleanups.push(() => server.close());
