@@ -1,13 +1,19 @@
 /**
  * Node entry without Electron: the same app behind the WebSocket transport, serving the
- * built renderer to a browser. As a script (`tsx electron/headless.ts --port P --seed N`) it
- * starts the demo venues, prints exactly one line — the URL to open — and runs until
- * SIGINT/SIGTERM. Logs go to `<dataDir>/logs/switchboard.log` (JSON lines, rotated) and, in
- * development, to stderr; never to stdout. As a script it contains what escapes
- * (core/crash-guard.ts): logged, and the app keeps running.
+ * built renderer to a browser. As a script (`tsx electron/headless.ts [--port N] [--data-dir DIR]
+ * [--new-token] [--seed N] [--config FILE] [--demo-from FILE] [--host H]`) it starts the demo
+ * venues, prints exactly one line — the URL to open — and runs until SIGINT/SIGTERM.
+ *
+ * What a restart keeps: the port (DEFAULT_HEADLESS_PORT unless --port), hence the page's
+ * origin and the workspace the browser saved for it; the access token (`<dataDir>/headless-token`,
+ * replaced by --new-token), hence an open tab reconnects by itself. Logs go to
+ * `<dataDir>/logs/switchboard.log` (JSON lines, rotated) and, in development, to stderr; never
+ * to stdout. As a script it contains what escapes (core/crash-guard.ts): logged, and the app
+ * keeps running.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,16 +29,40 @@ import { logToStderr, openAppLog } from './core/log-file.js';
 import type { AppLog } from './core/log-file.js';
 import { installCrashGuard } from './core/crash-guard.js';
 import type { RiskLimits } from './core/orders.js';
-import { startWebSocketBridge } from './bridge/websocket.js';
+import { keptToken } from './bridge/token-file.js';
+import { PortInUseError, startWebSocketBridge } from './bridge/websocket.js';
 import { KeyringStore } from './vault/keyring-store.js';
 import type { SecretStore } from './vault/secret-store.js';
 
 /** The repository root, or the release folder: where renderer/dist and package.json are. */
 export const ROOT_DIR = APP_ROOT;
 
+/**
+ * The port headless mode listens on unless told otherwise. Fixed, so the page's origin — and
+ * with it the workspace the browser keeps per origin — survives a restart; in the dynamic
+ * range (49152–65535), where no service is registered, and away from its round numbers.
+ */
+export const DEFAULT_HEADLESS_PORT = 52_417;
+
+/** A start-up problem the person starting the app fixes with a flag: told in one line, no stack. */
+export class HeadlessUsageError extends Error {
+  override readonly name = 'HeadlessUsageError';
+}
+
+/** The one line for a port in use: which port, and the flag that picks another. */
+export function portInUseLine(err: PortInUseError): string {
+  return (
+    `Port ${err.port} on ${err.host} is already in use (is Switchboard already running?). ` +
+    'Start with --port N to listen on another port, or --port 0 for any free one; the saved workspace belongs to the port.'
+  );
+}
+
 export interface HeadlessOptions {
   host?: string;
+  /** Default DEFAULT_HEADLESS_PORT; 0 = any free port (tests). */
   port?: number;
+  /** Replace the access token kept in dataDir with a fresh one (--new-token). */
+  newToken?: boolean;
   rendererDir?: string;
   /** Start the local demo venues (default true, unless demoLines are given). */
   demo?: boolean;
@@ -44,7 +74,10 @@ export interface HeadlessOptions {
   /** The config file applied: where sandbox and live connect, venue options. */
   config?: AppConfig;
   stateDir?: string;
-  /** Kept across runs: the chosen venue modes and credentialed venues' state. Default ~/.switchboard. */
+  /**
+   * Kept across runs: the log, the access token, the chosen venue modes, which venues have
+   * stored credentials and those venues' state. Default ~/.switchboard.
+   */
   dataDir?: string;
   /** Default: the OS keyring (Secret Service on Linux). */
   secretStore?: SecretStore;
@@ -74,6 +107,15 @@ function packageVersion(): string {
   }
 }
 
+/** Throws PortInUseError when the port can't be listened on now; the bridge's own listen still decides. */
+async function ensurePortFree(port: number, host: string): Promise<void> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (err: Error) => reject('code' in err && err.code === 'EADDRINUSE' ? new PortInUseError(port, host, err) : err));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 /** Where the app keeps what outlives a run: modes, venue state, logs. */
 export function defaultDataDir(): string {
   return path.join(os.homedir(), '.switchboard');
@@ -95,6 +137,10 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => log.warn('shutdown step failed', err));
   };
   try {
+    const host = opts.host ?? '127.0.0.1';
+    const port = opts.port ?? DEFAULT_HEADLESS_PORT;
+    // Before the venues start: a taken port (often the app already running) is told at once.
+    if (port !== 0) await ensurePortFree(port, host);
     // Venues on stored credentials keep state in dataDir/state (Kraken's nonce floor); demo
     // state (the local venues' throwaway keys) lives and dies with the run.
     let stateDir = opts.stateDir;
@@ -125,12 +171,15 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       ...(opts.config ? { config: opts.config } : {}),
       stateDir,
       dataDir,
+      // Building it opens nothing: each call reaches the keyring, and the app calls only to
+      // store, read for a stored mode, or delete (vault/credential-index.ts).
       secretStore: opts.secretStore ?? new KeyringStore(),
       version: packageVersion(),
       log: log.child('app'),
       ...(opts.risk ? { risk: opts.risk } : {}),
     });
     cleanups.push(() => app.close());
+    const { token } = await keptToken({ dataDir, renew: opts.newToken ?? false, log: log.child('token') });
     const server = await startWebSocketBridge({
       hub: app.hub,
       modes: app.modes,
@@ -140,8 +189,9 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       ...(appLog ? { logs: { folder: appLog.folder, file: appLog.file } } : {}),
       notices: () => notices,
       rendererDir,
-      host: opts.host ?? '127.0.0.1',
-      port: opts.port ?? 0,
+      host,
+      port,
+      token,
     });
     cleanups.push(() => server.close());
     log.info(`started, version ${app.version}, listening on ${server.port}`, { dataDir });
@@ -162,6 +212,8 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       config: { type: 'string' },
       'demo-from': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'new-token': { type: 'boolean' },
     },
     strict: true,
   });
@@ -170,11 +222,15 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
   if (values.port !== undefined) opts.port = Number(values.port);
   if (values.seed !== undefined) opts.seed = Number(values.seed);
   for (const [name, v] of [['port', opts.port], ['seed', opts.seed]] as const) {
-    if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new Error(`--${name} wants a non-negative integer`);
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new HeadlessUsageError(`--${name} wants a non-negative integer`);
   }
+  if (opts.port !== undefined && opts.port > 65_535) throw new HeadlessUsageError('--port wants a port number, 0 to 65535');
+  if (values['new-token'] === true) opts.newToken = true;
+  const dataDir = values['data-dir'] === undefined ? defaultDataDir() : path.resolve(values['data-dir']);
+  opts.dataDir = dataDir;
   if (values.config !== undefined) opts.config = await readConfigFile(values.config);
   if (values['demo-from'] !== undefined) opts.demoLines = await readDemoFile(values['demo-from']);
-  const appLog = openAppLog({ dataDir: defaultDataDir(), component: 'headless', stderr: logToStderr() });
+  const appLog = openAppLog({ dataDir, component: 'headless', stderr: logToStderr() });
   // Before anything connects: from here on nothing a venue sends can end the process.
   installCrashGuard(appLog.log.child('process'));
   let headless: Headless;
@@ -182,6 +238,7 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
     headless = await startHeadless({ ...opts, appLog });
   } catch (err) {
     appLog.log.error('could not start', err);
+    if (err instanceof PortInUseError) throw new HeadlessUsageError(portInUseLine(err), { cause: err });
     throw new Error(`could not start; see the log: ${appLog.file}`, { cause: err });
   }
   process.stdout.write(`Switchboard headless: open ${headless.url}\n`);
@@ -202,6 +259,10 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
 const invokedAsScript = process.argv[1] !== undefined && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
 if (invokedAsScript) {
   runHeadlessCli(process.argv.slice(2)).catch((err: unknown) => {
+    if (err instanceof HeadlessUsageError) {
+      process.stderr.write(`Switchboard headless: ${err.message}\n`);
+      process.exit(2);
+    }
     // To stderr: the log file may be what failed to open.
     createLogger('headless').error(err instanceof Error ? err.message : 'could not start', err instanceof Error ? err.cause ?? err : err);
     process.exit(1);

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { AppNotices } from './components/AppNotices.js';
 import { ChartGrid } from './components/ChartPanel.js';
 import { Dock } from './components/Dock.js';
 import { InstrumentPicker } from './components/InstrumentPicker.js';
@@ -69,6 +70,7 @@ export function App({ transport }: { transport: 'ipc' | 'websocket' }) {
           <PanicButton />
         </div>
       </header>
+      <AppNotices />
       <Notice />
       <main className="workspace">
         <Watchlist />

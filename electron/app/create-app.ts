@@ -13,6 +13,7 @@ import { createLogger, logRedactor, registerSecret } from '../core/log.js';
 import type { RiskLimits } from '../core/orders.js';
 import type { VenueCredentials } from '../credentials.js';
 import type { VenuePlan } from '../venues/descriptor.js';
+import { CREDENTIAL_INDEX_FILE, CredentialIndex } from '../vault/credential-index.js';
 import { noSecretStore } from '../vault/no-secret-store.js';
 import { redactingStore } from '../vault/redacting-store.js';
 import type { SecretStore } from '../vault/secret-store.js';
@@ -92,6 +93,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     store: redactingStore(opts.secretStore ?? noSecretStore, logRedactor),
     build,
     selectionFile: path.join(dataDir, MODE_SELECTION_FILE),
+    // Status and a demo start-up from this index: the store (the OS keyring) stays closed.
+    index: new CredentialIndex(path.join(dataDir, CREDENTIAL_INDEX_FILE), log.child('credential-index')),
     log: log.child('modes'),
   });
   const built = await modes.setup(new Map([...demo.keys()].map((id) => [id, 'demo' as const])));

@@ -5,17 +5,23 @@
  * and that choice is remembered (a small file without secrets), so a restarted app connects
  * again without asking for the keys. Venue-neutral: the app says how a venue is built.
  *
+ * With a credential index (vault/credential-index.ts) the status and start-up in demo mode
+ * never open the secret store: it is asked only to store, to read for a stored mode (a switch,
+ * a start in the mode chosen last time, a venue with no demo build), or to delete; every such
+ * call keeps the index in step.
+ *
  * Part of the composition root, not the core: it wires the vault (the secret store) to the
  * hub, and the core imports no vault.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { VenueId, VenueMode } from '../../common/domain.js';
 import { VENUE_IDS } from '../../common/domain.js';
 import type { VenueSummary } from '../core/types.js';
-import { credentialStatus } from '../vault/credential-status.js';
+import type { CredentialIndex, IndexEntry } from '../vault/credential-index.js';
+import { entryFromRead } from '../vault/credential-index.js';
+import { credentialStatus, credentialStatusFromIndex } from '../vault/credential-status.js';
+import { replaceFile } from '../core/replace-file.js';
 import type { CredentialStatus } from '../credential-types.js';
 import type { StoreCredentialsRequest, VenueCredentials } from '../credentials.js';
 import type { SecretStore } from '../vault/secret-store.js';
@@ -37,6 +43,8 @@ export interface VenueModesOptions {
   build: VenueBuilder;
   /** Where the chosen mode of each venue survives restarts; absent = nothing remembered. */
   selectionFile?: string;
+  /** Which venues have stored credentials; absent = the store itself is asked for the status. */
+  index?: CredentialIndex;
   log?: Logger;
 }
 
@@ -52,6 +60,7 @@ export class VenueModes {
   private readonly store: SecretStore;
   private readonly build: VenueBuilder;
   private readonly file: string | undefined;
+  private readonly index: CredentialIndex | undefined;
   private readonly log: Logger;
   /** Switches, stores and deletes run one at a time: each reads then changes the same state. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -61,6 +70,7 @@ export class VenueModes {
     this.store = opts.store;
     this.build = opts.build;
     this.file = opts.selectionFile;
+    this.index = opts.index;
     this.log = opts.log ?? silentLogger;
   }
 
@@ -108,6 +118,7 @@ export class VenueModes {
     const restart = await this.exclusive(async () => {
       if (req.venue === 'tinvest') await this.store.set('tinvest', req.credentials);
       else await this.store.set('kraken', req.credentials);
+      await this.note(id, { mode: req.credentials.mode });
       if (this.hub.has(id) && this.hub.summary(id).mode === 'demo') return false;
       const factory = this.build(id, req.credentials.mode, req.credentials);
       if (!factory) return false;
@@ -129,6 +140,7 @@ export class VenueModes {
   async deleteCredentials(id: VenueId): Promise<CredentialStatus> {
     await this.exclusive(async () => {
       await this.store.delete(id);
+      await this.note(id, null);
       await this.remember(id, undefined);
       if (!this.hub.has(id) || this.hub.summary(id).mode === 'demo') return;
       const demo = this.build(id, 'demo', null);
@@ -138,7 +150,9 @@ export class VenueModes {
     return this.status();
   }
 
-  status(): Promise<CredentialStatus> {
+  /** From the index when there is one: the store is not opened for it. */
+  async status(): Promise<CredentialStatus> {
+    if (this.index) return credentialStatusFromIndex(this.store.backend, await this.index.read());
     return credentialStatus(this.store);
   }
 
@@ -157,15 +171,38 @@ export class VenueModes {
   /** Stored credentials, or null when there are none or the store can't give them (logged). */
   private async storedQuietly(id: VenueId): Promise<VenueCredentials | null> {
     try {
-      return await this.store.get(id);
+      return await this.read(id);
     } catch (err) {
       this.log.warn(`${id}: stored credentials unavailable`, err);
       return null;
     }
   }
 
+  /** Reads the store, and tells the index what it learnt (a store it couldn't reach teaches nothing). */
+  private async read(id: VenueId): Promise<VenueCredentials | null> {
+    let creds: VenueCredentials | null;
+    try {
+      creds = await this.store.get(id);
+    } catch (err) {
+      const entry = entryFromRead({ error: err });
+      if (entry !== undefined) await this.note(id, entry);
+      throw err;
+    }
+    await this.note(id, entryFromRead({ creds }) ?? null);
+    return creds;
+  }
+
+  /** The index follows the store; failing to write it costs only a stale status, so it is logged, not thrown. */
+  private async note(id: VenueId, entry: IndexEntry | null): Promise<void> {
+    try {
+      await this.index?.record(id, entry);
+    } catch (err) {
+      this.log.error(`${id}: could not record the stored credentials in ${this.index?.file ?? 'the index'}`, err);
+    }
+  }
+
   private async requireStored(id: VenueId, mode: StoredMode): Promise<VenueCredentials> {
-    const creds = await this.store.get(id);
+    const creds = await this.read(id);
     if (creds === null) throw new HubError('invalid', `no ${id} credentials are stored; store them before switching to ${mode}`);
     if (creds.mode !== mode) throw new HubError('invalid', `the stored ${id} credentials are for ${creds.mode}, not ${mode}`);
     return creds;
@@ -190,15 +227,7 @@ export class VenueModes {
     if (mode === undefined) delete modes[id];
     else modes[id] = mode;
     // Replaced whole, so a crash leaves the old choice or the new one.
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      await writeFile(tmp, `${JSON.stringify({ v: 1, modes })}\n`, { mode: 0o600 });
-      await rename(tmp, this.file);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    await replaceFile(this.file, `${JSON.stringify({ v: 1, modes })}\n`, 0o600);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,15 +1,18 @@
 /**
  * The headless transport: one HTTP server serves the built renderer and, on the same port,
- * the bridge over a WebSocket. A random per-run token guards both — in the page URL's query
- * (then remembered in a same-site cookie so the page's own assets load) and in the query of
- * the socket's URL; the socket also needs the page's own Origin. Each client is a Session;
- * a client that stops reading is dropped rather than buffered for without end.
+ * the bridge over a WebSocket. A random token guards both — in the page URL's query (then
+ * remembered in a same-site cookie so the page's own assets load) and in the query of the
+ * socket's URL; the socket also needs the page's own Origin. Our own page with a wrong token
+ * gets the socket only to be told so (close code TOKEN_REFUSED_CLOSE_CODE): a browser can't
+ * read an HTTP refusal, and the tab must stop retrying. Each client is a Session; a client
+ * that stops reading is dropped rather than buffered for without end.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
+import { TOKEN_REFUSED_CLOSE_CODE } from '../../common/bridge-close.js';
 import { MAX_REQUEST_BYTES } from '../contract.js';
 import type { Logger } from '../core/log.js';
 import { silentLogger } from '../core/log.js';
@@ -33,6 +36,7 @@ export interface WebSocketBridgeOptions extends BridgeDeps {
   host?: string;
   /** Default 0: any free port. */
   port?: number;
+  /** Default: a fresh one (token.ts); the headless app passes the one kept in its data folder. */
   token?: string;
   maxClientBufferBytes?: number;
   maxFrameBytes?: number;
@@ -46,6 +50,19 @@ export interface WebSocketBridgeServer {
   readonly port: number;
   clientCount(): number;
   close(): Promise<void>;
+}
+
+/** The port asked for is in use (often: the app is already running). */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  readonly code = 'port-in-use';
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    cause: unknown,
+  ) {
+    super(`port ${port} on ${host} is already in use`, { cause });
+  }
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
@@ -84,9 +101,12 @@ export async function startWebSocketBridge(opts: WebSocketBridgeOptions): Promis
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes ?? MAX_FRAME_BYTES, perMessageDeflate: false });
   const clients = new Set<WebSocket>();
 
+  const askedPort = opts.port ?? 0;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, bindHost, () => {
+    server.once('error', (err: Error) => {
+      reject('code' in err && err.code === 'EADDRINUSE' ? new PortInUseError(askedPort, bindHost, err) : err);
+    });
+    server.listen(askedPort, bindHost, () => {
       server.off('error', reject);
       resolve();
     });
@@ -149,10 +169,14 @@ export async function startWebSocketBridge(opts: WebSocketBridgeOptions): Promis
     socket.on('error', () => undefined);
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname !== BRIDGE_PATH) return refuseUpgrade(socket, 404, 'Not Found');
-    if (!tokenMatches(token, url.searchParams.get('token'))) return refuseUpgrade(socket, 401, 'Unauthorized');
     // Only our own page may open the socket: a foreign page would carry its own Origin.
     if (!hostAllowed(req) || req.headers.origin !== `http://${req.headers.host}`) {
       return refuseUpgrade(socket, 403, 'Forbidden');
+    }
+    if (!tokenMatches(token, url.searchParams.get('token'))) {
+      // No session is made: the socket only carries the refusal, so the tab can say so.
+      log.info('refused a bridge socket with a stale or missing token');
+      return wss.handleUpgrade(req, socket, head, (ws) => ws.close(TOKEN_REFUSED_CLOSE_CODE, 'token refused'));
     }
     wss.handleUpgrade(req, socket, head, (ws) => onClient(ws));
   });

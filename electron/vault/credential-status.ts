@@ -5,9 +5,9 @@
 import { VENUE_IDS } from '../../common/domain.js';
 import { isSecretStoreError, type SecretStore } from './secret-store.js';
 import type { CredentialStatus, VenueCredentialStatus } from '../credential-types.js';
+import type { IndexEntries } from './credential-index.js';
 
 export type { CredentialStatus, VenueCredentialStatus } from '../credential-types.js';
-
 
 /**
  * Reads each venue's credentials to learn their mode. A problem with one venue's data is
@@ -25,4 +25,14 @@ export async function credentialStatus(store: SecretStore): Promise<CredentialSt
     }
   }
   return { backend: store.backend, venues };
+}
+
+/** The same answer from the credential index, without asking the store (credential-index.ts). */
+export function credentialStatusFromIndex(backend: string, entries: IndexEntries): CredentialStatus {
+  const venues = VENUE_IDS.map((venue): VenueCredentialStatus => {
+    const entry = entries[venue];
+    if (entry === undefined) return { venue, stored: false };
+    return 'mode' in entry ? { venue, stored: true, mode: entry.mode } : { venue, stored: true, problem: entry.problem };
+  });
+  return { backend, venues };
 }

@@ -1,8 +1,11 @@
 /**
  * The bridge over a WebSocket to the headless server: JSON frames `{id, method, params}` out,
- * `{id, result}` and `{topic, payload}` in. Reconnects with jittered backoff; requests made
- * while the socket is down wait for it (up to their timeout).
+ * `{id, result}` and `{topic, payload}` in. Reconnects with jittered backoff — a restarted app
+ * on the same port and token is found again; requests made while the socket is down wait for
+ * it (up to their timeout). A socket closed with TOKEN_REFUSED_CLOSE_CODE ends it for good:
+ * the app was restarted with a new token, and retrying with this one can't help.
  */
+import { TOKEN_REFUSED_CLOSE_CODE } from '../../common/bridge-close.js';
 import type {
   BridgeFailure,
   MethodName,
@@ -58,6 +61,8 @@ const defaultTimers: Timers = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
 };
 
+const REFUSED_MESSAGE = "the app refused this tab's access token";
+
 function failure(code: BridgeFailure['code'], message: string): BridgeFailure {
   return { ok: false, code, message };
 }
@@ -107,6 +112,7 @@ export class WebSocketBridge implements RendererBridge {
 
   invoke<M extends MethodName>(method: M, request: MethodRequest<M>): Promise<Result<MethodResults[M]>> {
     if (this.state === 'closed') return Promise.resolve(failure('unavailable', 'bridge closed'));
+    if (this.state === 'refused') return Promise.resolve(failure('unavailable', REFUSED_MESSAGE));
     const id = this.nextId++;
     const text = JSON.stringify({ id, method, params: request });
     return new Promise<Result<MethodResults[M]>>((resolve) => {
@@ -137,7 +143,7 @@ export class WebSocketBridge implements RendererBridge {
   }
 
   close(): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.state === 'refused') return;
     this.setState('closed');
     this.timers.clearTimeout(this.reconnectTimer);
     this.generation += 1;
@@ -164,16 +170,29 @@ export class WebSocketBridge implements RendererBridge {
       message: (text) => {
         if (isCurrent()) this.receive(text);
       },
-      close: () => {
+      close: (code) => {
         if (!isCurrent()) return;
         this.socket = undefined;
-        this.dropped();
+        if (code === TOKEN_REFUSED_CLOSE_CODE) this.refused();
+        else this.dropped();
       },
     });
   }
 
+  /** The server had no session for this socket, so nothing sent on it was carried out. */
+  private refused(): void {
+    if (this.state === 'closed' || this.state === 'refused') return;
+    this.generation += 1;
+    this.setState('refused');
+    for (const [id, entry] of this.pending) {
+      this.pending.delete(id);
+      this.timers.clearTimeout(entry.timer);
+      entry.resolve(failure('unavailable', REFUSED_MESSAGE));
+    }
+  }
+
   private dropped(): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.state === 'refused') return;
     // Sent requests may or may not have been carried out: say so rather than guess.
     for (const [id, entry] of this.pending) {
       if (!entry.sent) continue;
@@ -187,7 +206,7 @@ export class WebSocketBridge implements RendererBridge {
     // Full jitter, with a floor so a flapping server is not hammered.
     const delay = this.backoff.initialMs / 2 + this.random() * (ceiling - this.backoff.initialMs / 2);
     this.reconnectTimer = this.timers.setTimeout(() => {
-      if (this.state !== 'closed') this.connect();
+      if (this.state === 'reconnecting') this.connect();
     }, delay);
   }
 

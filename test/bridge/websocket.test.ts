@@ -3,12 +3,13 @@ import net from 'node:net';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Candle, CandleKey } from '../../common/domain.js';
 import type { PushBatch, Result } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';
-import { startWebSocketBridge } from '../../electron/bridge/websocket.js';
+import { TOKEN_REFUSED_CLOSE_CODE } from '../../common/bridge-close.js';
+import { PortInUseError, startWebSocketBridge } from '../../electron/bridge/websocket.js';
 import type { WebSocketBridgeServer } from '../../electron/bridge/websocket.js';
 import { MAX_IN_FLIGHT_PER_CLIENT } from '../../electron/bridge/session.js';
 import { tokenMatches } from '../../electron/bridge/token.js';
@@ -225,12 +226,24 @@ describe('headless server over WebSocket', () => {
     ]);
   });
 
-  it('refuses the upgrade without the right token', async () => {
+  it('closes a socket without the right token with the token-refused code, before any session', async () => {
     await start();
-    expect(await new Client('').refusedWith()).toBe(401);
-    expect(await new Client('?token=wrong').refusedWith()).toBe(401);
-    expect(await new Client(`?token=${server.token.slice(1)}A`).refusedWith()).toBe(401);
+    for (const query of ['', '?token=wrong', `?token=${server.token.slice(1)}A`]) {
+      const c = new Client(query);
+      const answered = vi.fn();
+      c.ws.on('message', answered);
+      c.ws.once('open', () => c.ws.send(JSON.stringify({ id: 1, method: 'app.info', params: {} })));
+      expect(await c.closed).toBe(TOKEN_REFUSED_CLOSE_CODE);
+      expect(answered).not.toHaveBeenCalled();
+    }
     expect(server.clientCount()).toBe(0);
+  });
+
+  it('fails with a typed error naming the port when the port is taken', async () => {
+    await start();
+    const err: unknown = await startWebSocketBridge({ hub, rendererDir, port: server.port }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PortInUseError);
+    expect(err).toMatchObject({ code: 'port-in-use', port: server.port, message: `port ${server.port} on 127.0.0.1 is already in use` });
   });
 
   it('refuses the upgrade from another origin or none', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LinkState } from '../../renderer/transport/link.js';
 import { WebSocketBridge, type SocketHandlers, type Timers } from '../../renderer/transport/websocket-bridge.js';
 import { settle } from './fixtures.js';
+import { TOKEN_REFUSED_CLOSE_CODE } from '../../common/bridge-close.js';
 
 class FakeSocket {
   sent: unknown[] = [];
@@ -111,6 +112,27 @@ describe('WebSocketBridge', () => {
     expect(sockets[1]!.sent).toEqual([{ id: 2, method: 'venues.list', params: {} }]);
     sockets[1]!.answer(2, { ok: true, value: [] });
     await expect(waiting).resolves.toMatchObject({ ok: true });
+  });
+
+  it('stops for good when the server refuses its token, and says nothing sent on that socket was carried out', async () => {
+    const { bridge, sockets, links, timers, reconnect } = setup();
+    // A restarted app: the old socket drops, the retry reaches the new app, which refuses the token.
+    sockets[0]!.handlers.open();
+    sockets[0]!.handlers.close(1006, '');
+    reconnect();
+    const sent = bridge.invoke('venues.list', {});
+    sockets[1]!.handlers.open();
+    sockets[1]!.handlers.close(TOKEN_REFUSED_CLOSE_CODE, 'token refused');
+    await expect(sent).resolves.toMatchObject({ ok: false, code: 'unavailable' });
+    expect(links).toEqual(['open', 'reconnecting', 'open', 'refused']);
+    expect(bridge.link()).toBe('refused');
+    // Nothing left to run: no reconnect, no request timer; later calls answer at once.
+    expect(timers.due.size).toBe(0);
+    expect(reconnect()).toEqual([]);
+    await expect(bridge.invoke('venues.list', {})).resolves.toMatchObject({ ok: false, code: 'unavailable' });
+    expect(sockets).toHaveLength(2);
+    bridge.close();
+    expect(bridge.link()).toBe('refused');
   });
 
   it('waits longer after each failed attempt, up to the ceiling', () => {
