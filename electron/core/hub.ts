@@ -326,6 +326,7 @@ export class Hub {
   private async runShutdown(o: Required<ShutdownOptions>): Promise<ShutdownReport> {
     const started = Date.now();
     this.journal.refuseNew(SHUTTING_DOWN);
+    this.log.info(`shutting down: new orders refused; ${this.journal.inFlight} order(s) in flight`);
     const settled = await this.journal.settleInFlight(o.inFlightMs);
     const report: ShutdownReport = { ...settled, cancelledOnQuit: 0, cancelFailed: [], notClosed: [], tookMs: 0 };
 

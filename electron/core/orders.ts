@@ -122,6 +122,11 @@ export class OrderJournal {
     }
   }
 
+  /** Orders being checked or sent now. */
+  get inFlight(): number {
+    return this.placing.size;
+  }
+
   /** From now on every new order is refused with HubError 'unavailable' and this message. */
   refuseNew(message: string): void {
     this.refusing ??= message;
