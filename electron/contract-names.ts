@@ -23,6 +23,8 @@ export const METHOD_NAMES = [
   'credentials.store',
   'credentials.delete',
   'credentials.status',
+  'quitSettings.get',
+  'quitSettings.set',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

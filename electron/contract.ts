@@ -15,6 +15,7 @@ import type {
   Instrument,
   Order,
   Portfolio,
+  VenueId,
 } from '../common/domain.js';
 import { METHOD_NAMES, TOPIC_NAMES, type MethodName, type TopicName } from './contract-names.js';
 import type { CancelAllResult, ConnectionEvent, VenueSummary } from './core/types.js';
@@ -90,6 +91,10 @@ export const requestSchemas = {
   'credentials.store': storeCredentialsRequestSchema,
   'credentials.delete': z.object({ venue: venueId }).strict(),
   'credentials.status': empty,
+  /** Per venue: whether its open orders are cancelled when the app quits. */
+  'quitSettings.get': empty,
+  /** Kept across restarts; off for every venue unless turned on here. */
+  'quitSettings.set': z.object({ venue: venueId, cancelOnQuit: z.boolean() }).strict(),
 } satisfies Record<MethodName, z.ZodType>;
 
 export type MethodRequest<M extends MethodName> = z.input<(typeof requestSchemas)[M]>;
@@ -196,6 +201,14 @@ export interface MethodResults {
   'credentials.store': CredentialStatus;
   'credentials.delete': CredentialStatus;
   'credentials.status': CredentialStatus;
+  'quitSettings.get': QuitSettings;
+  'quitSettings.set': QuitSettings;
+}
+
+/** What the app does with each venue's open orders when it quits. */
+export interface QuitSettings {
+  /** true: the venue's open orders are cancelled on quit (after orders in flight are answered). */
+  cancelOnQuit: Record<VenueId, boolean>;
 }
 
 export interface TopicPayloads {

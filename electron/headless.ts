@@ -28,6 +28,7 @@ import { createLogger } from './core/log.js';
 import { logToStderr, openAppLog } from './core/log-file.js';
 import type { AppLog } from './core/log-file.js';
 import { installCrashGuard } from './core/crash-guard.js';
+import { EXIT_SLACK_MS, shutdownBoundMs } from './core/shutdown.js';
 import type { RiskLimits } from './core/orders.js';
 import { keptToken } from './bridge/token-file.js';
 import { PortInUseError, startWebSocketBridge } from './bridge/websocket.js';
@@ -94,6 +95,8 @@ export interface Headless {
   port: number;
   /** The log file, when this app writes one. */
   logFile: string | undefined;
+  /** Quits without losing an order (App.shutdown); then close(). */
+  shutdown(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -195,7 +198,10 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     });
     cleanups.push(() => server.close());
     log.info(`started, version ${app.version}, listening on ${server.port}`, { dataDir });
-    return { url: server.url, token: server.token, port: server.port, logFile: appLog?.file, close: closeAll };
+    const shutdown = async (): Promise<void> => {
+      await app.shutdown();
+    };
+    return { url: server.url, token: server.token, port: server.port, logFile: appLog?.file, shutdown, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
@@ -246,11 +252,20 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    // Whatever a venue does, the process ends a moment after the shutdown's own bound.
+    setTimeout(() => {
+      appLog.log.error('shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, shutdownBoundMs() + EXIT_SLACK_MS).unref();
+    // Orders in flight are answered or recorded unknown, and clients see it, before the bridge closes.
     // Lines are written synchronously (core/log-file.ts): exiting loses none.
-    headless.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    headless
+      .shutdown()
+      .then(() => headless.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -23,6 +23,7 @@ import { createLogger } from './core/log.js';
 import type { Logger } from './core/log.js';
 import { openAppLog } from './core/log-file.js';
 import { installCrashGuard } from './core/crash-guard.js';
+import { EXIT_SLACK_MS, shutdownBoundMs } from './core/shutdown.js';
 import { createSafeStorageStore, pinPasswordStore } from './vault/safe-storage.js';
 
 const APP_SCHEME = 'app';
@@ -185,8 +186,12 @@ async function start(): Promise<void> {
     if (stopped) return;
     event.preventDefault();
     stopped = true;
-    running.bridge?.close();
+    // Whatever a venue does, the app is gone a moment after the shutdown's own bound.
+    setTimeout(() => app.exit(0), shutdownBoundMs() + EXIT_SLACK_MS).unref();
     void (async () => {
+      // Orders in flight are answered or recorded unknown, and the window sees it, before its bridge goes.
+      await running.core?.shutdown().catch((err: unknown) => log.warn('shutting down failed', err));
+      running.bridge?.close();
       await running.core?.close().catch((err: unknown) => log.warn('closing venues failed', err));
       await running.demo?.close().catch((err: unknown) => log.warn('stopping the simulator failed', err));
       app.quit();

@@ -5,12 +5,15 @@
  * the headless entry share it.
  */
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { VenueId, VenueMode } from '../../common/domain.js';
 import { Hub } from '../core/hub.js';
 import type { VenueFactory } from '../core/hub.js';
 import type { Logger } from '../core/log.js';
 import { createLogger, logRedactor, registerSecret } from '../core/log.js';
 import type { RiskLimits } from '../core/orders.js';
+import type { ShutdownOptions, ShutdownReport } from '../core/shutdown.js';
+import { BATCH_INTERVAL_MS } from '../bridge/batcher.js';
 import type { VenueCredentials } from '../credentials.js';
 import type { VenuePlan } from '../venues/descriptor.js';
 import { CREDENTIAL_INDEX_FILE, CredentialIndex } from '../vault/credential-index.js';
@@ -20,6 +23,7 @@ import type { SecretStore } from '../vault/secret-store.js';
 import type { AppConfig } from './config-file.js';
 import { appConfig } from './config-file.js';
 import { VenueModes } from './venue-modes.js';
+import { QUIT_SETTINGS_FILE, loadQuitSettings } from './quit-settings.js';
 import { VENUE_DESCRIPTORS } from './venues.js';
 
 export interface AppOptions {
@@ -51,10 +55,19 @@ export interface App {
   version: string;
   /** The venues that could be built. */
   venues: VenueId[];
+  /**
+   * Quits without losing an order (Hub.shutdown), then gives the bridges one more push, so
+   * a connected client sees every order's final state before its transport closes. Bounded
+   * (shutdownBoundMs plus a moment) whatever the venues do; call before closing the bridge.
+   */
+  shutdown(opts?: ShutdownOptions): Promise<ShutdownReport>;
   close(): Promise<void>;
 }
 
 export const MODE_SELECTION_FILE = 'venue-modes.json';
+
+/** A few batch windows: long enough for every session to push what it holds. */
+const FINAL_PUSH_MS = BATCH_INTERVAL_MS * 4;
 
 function isRecord(v: unknown): v is Readonly<Record<string, unknown>> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,8 +80,9 @@ function factoryOf(plan: VenuePlan, stateDir: string): VenueFactory {
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const log = opts.log ?? createLogger('app');
-  const hub = new Hub({ log: log.child('hub'), ...(opts.risk ? { risk: opts.risk } : {}) });
   const dataDir = opts.dataDir ?? opts.stateDir;
+  const quitSettings = await loadQuitSettings(path.join(dataDir, QUIT_SETTINGS_FILE), log.child('quit'));
+  const hub = new Hub({ log: log.child('hub'), quitSettings, ...(opts.risk ? { risk: opts.risk } : {}) });
   const config = opts.config ?? appConfig();
 
   // Each demo line goes to the venue whose descriptor reads it; a line nobody reads is logged.
@@ -112,6 +126,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     log,
     version: opts.version ?? '0.0.0',
     venues: built,
+    shutdown: async (o) => {
+      const report = await hub.shutdown(o);
+      // The last order updates sit in each session's batch until its next push.
+      await delay(FINAL_PUSH_MS);
+      return report;
+    },
     close: () => hub.close(),
   };
 }

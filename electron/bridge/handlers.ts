@@ -98,4 +98,6 @@ export const handlers: Handlers = {
   'credentials.store': (req, ctx) => modesOf(ctx).storeCredentials(req),
   'credentials.delete': (req, ctx) => modesOf(ctx).deleteCredentials(req.venue),
   'credentials.status': (_req, ctx) => modesOf(ctx).status(),
+  'quitSettings.get': (_req, ctx) => ({ cancelOnQuit: ctx.hub.quitSettings.get() }),
+  'quitSettings.set': async (req, ctx) => ({ cancelOnQuit: await ctx.hub.quitSettings.set(req.venue, req.cancelOnQuit) }),
 };

@@ -19,6 +19,10 @@ import { HubError } from './hub-error.js';
 import { OrderJournal, notAvailable } from './orders.js';
 import type { RiskLimits } from './orders.js';
 import type { CancelRetryOptions } from './cancel-all.js';
+import type { QuitSettingsStore } from './quit-settings.js';
+import { memoryQuitSettings } from './quit-settings.js';
+import type { ShutdownOptions, ShutdownReport } from './shutdown.js';
+import { DEFAULT_SHUTDOWN, settlesWithin, shutdownSummary } from './shutdown.js';
 
 export { HubError } from './hub-error.js';
 export type { HubErrorCode } from './hub-error.js';
@@ -69,7 +73,12 @@ export interface HubOptions {
   candleSkewMs?: number;
   /** How hard the panic key tries before it reports (tests shorten it). */
   cancelRetry?: CancelRetryOptions;
+  /** Which venues' open orders are cancelled on quit; default: none, kept in memory. */
+  quitSettings?: QuitSettingsStore;
 }
+
+/** What a refused request says once shutdown has begun. */
+export const SHUTTING_DOWN = 'the app is shutting down';
 
 export class Hub {
   private readonly entries = new Map<VenueId, VenueEntry>();
@@ -83,11 +92,15 @@ export class Hub {
   private readonly candleSkewMs: number | undefined;
   /** Candles the core refused (the sanity rule) per venue, since the hub started. */
   private readonly rejected = new Map<VenueId, number>();
+  /** Per venue: cancel its open orders on quit. */
+  readonly quitSettings: QuitSettingsStore;
+  private shuttingDown: Promise<ShutdownReport> | undefined;
 
   constructor(opts: HubOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? silentLogger;
     this.candleSkewMs = opts.candleSkewMs;
+    this.quitSettings = opts.quitSettings ?? memoryQuitSettings();
     this.diagnostics = new DiagnosticsRegistry({
       now: this.now,
       onState: (t) => {
@@ -179,6 +192,7 @@ export class Hub {
   /** Connects (or joins a connect in flight); resubscribes every held key once the venue is usable. */
   async connect(id: VenueId): Promise<VenueSummary> {
     const e = this.entry(id);
+    if (this.shuttingDown) throw new HubError('unavailable', SHUTTING_DOWN);
     if (e.lifecycle === 'live') return this.summaryOf(e);
     if (!e.connecting) e.connecting = this.runConnect(e);
     await e.connecting;
@@ -296,8 +310,51 @@ export class Hub {
     };
   }
 
+  /**
+   * Quits without losing an order: refuses new orders (HubError 'unavailable'), waits (bounded)
+   * for the orders in flight to be answered or recorded `unknown`, cancels the open orders of
+   * venues set to do so on quit (bounded), then closes every venue (bounded; each adapter
+   * closes its market data before its order streams). Listeners stay attached, so the final
+   * order updates reach them; close() detaches them. Never throws; one summary line is logged.
+   * A second call returns the first one's report.
+   */
+  shutdown(opts: ShutdownOptions = {}): Promise<ShutdownReport> {
+    this.shuttingDown ??= this.runShutdown({ ...DEFAULT_SHUTDOWN, ...opts });
+    return this.shuttingDown;
+  }
+
+  private async runShutdown(o: Required<ShutdownOptions>): Promise<ShutdownReport> {
+    const started = Date.now();
+    this.journal.refuseNew(SHUTTING_DOWN);
+    this.log.info(`shutting down: new orders refused; ${this.journal.inFlight} order(s) in flight`);
+    const settled = await this.journal.settleInFlight(o.inFlightMs);
+    const report: ShutdownReport = { ...settled, cancelledOnQuit: 0, cancelFailed: [], notClosed: [], tookMs: 0 };
+
+    const chosen = this.quitSettings.get();
+    const cancelling = [...this.entries.values()].filter((e) => e.lifecycle === 'live' && chosen[e.venue.id]).map((e) => e.venue.id);
+    if (cancelling.length > 0) {
+      const results = await Promise.all(cancelling.map((id) => this.journal.cancelAll(id, o.cancelMs)));
+      for (const r of results) {
+        report.cancelledOnQuit += r.cancelled;
+        for (const v of r.venues) if (v.error || v.accounts.some((a) => !a.ok)) report.cancelFailed.push(v.venue);
+      }
+    }
+
+    const ids = [...this.entries.keys()];
+    const closing = ids.map((id) => ({ id, done: settlesWithin(this.disconnect(id), o.closeMs) }));
+    for (const { id, done } of closing) if (!(await done)) report.notClosed.push(id);
+
+    report.tookMs = Date.now() - started;
+    const line = shutdownSummary(report);
+    if (report.unknown > 0 || report.cancelFailed.length > 0 || report.notClosed.length > 0) this.log.warn(line, report);
+    else this.log.info(line, report);
+    return report;
+  }
+
   async close(): Promise<void> {
-    await Promise.allSettled([...this.entries.keys()].map((id) => this.disconnect(id)));
+    // After a shutdown the venues are closed, or hang past its bound: not waited for again.
+    if (this.shuttingDown) await this.shuttingDown;
+    else await Promise.allSettled([...this.entries.keys()].map((id) => this.disconnect(id)));
     this.listeners.clear();
   }
 

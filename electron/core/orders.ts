@@ -43,6 +43,20 @@ export interface OrderJournalOptions {
   cancelRetry?: CancelRetryOptions;
 }
 
+/** How the orders in flight at shutdown ended (settleInFlight). */
+export interface InFlightReport {
+  /** Orders being checked or sent when new ones stopped being taken. */
+  inFlight: number;
+  /** The venue answered and kept it (open, filled, cancelled…). */
+  acknowledged: number;
+  /** No answer in time, or the answer was lost: recorded `unknown`, for the venue's evidence to settle. */
+  unknown: number;
+  /** The venue refused it, or it was never sent. */
+  rejected: number;
+  /** Still being checked when new orders stopped: refused before anything was recorded or sent. */
+  refused: number;
+}
+
 interface Entry {
   order: Order;
   /** What the ticket asked for, when this run placed it: a repeat must be the same order. */
@@ -60,6 +74,8 @@ export class OrderJournal {
   private readonly entries = new Map<string, Entry>();
   private readonly placing = new Map<string, { request: OrderRequest; done: Promise<Order> }>();
   private seq = 0;
+  /** Set once shutdown starts: why new orders are refused. */
+  private refusing: string | undefined;
   private readonly venues: JournalVenues;
   private readonly emit: (u: OrderUpdate) => void;
   private readonly risk: RiskLimits;
@@ -84,6 +100,7 @@ export class OrderJournal {
    */
   async place(raw: OrderRequest): Promise<Order> {
     const req = canonical(raw);
+    // A repeat of a known order sends nothing, so it is answered even while shutting down.
     const key = keyOf(req.venue, req.clientOrderId);
     const known = this.entries.get(key);
     if (known) {
@@ -95,6 +112,7 @@ export class OrderJournal {
       requireSameOrder(inFlight.request, req);
       return inFlight.done;
     }
+    this.refuseIfClosing();
     const done = this.send(key, req);
     this.placing.set(key, { request: req, done });
     try {
@@ -102,6 +120,53 @@ export class OrderJournal {
     } finally {
       this.placing.delete(key);
     }
+  }
+
+  /** Orders being checked or sent now. */
+  get inFlight(): number {
+    return this.placing.size;
+  }
+
+  /** From now on every new order is refused with HubError 'unavailable' and this message. */
+  refuseNew(message: string): void {
+    this.refusing ??= message;
+  }
+
+  /**
+   * Waits, at most `boundMs`, for every order in flight to get its answer; an order still
+   * without one then is recorded `unknown` (and emitted), never left pending. A later answer
+   * still folds in. Call after refuseNew, so the set in flight can only shrink.
+   */
+  async settleInFlight(boundMs: number): Promise<InFlightReport> {
+    const flights = [...this.placing.entries()].map(([key, p]) => ({ key, done: p.done }));
+    const report: InFlightReport = { inFlight: flights.length, acknowledged: 0, unknown: 0, rejected: 0, refused: 0 };
+    if (flights.length === 0) return report;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, boundMs));
+    });
+    await Promise.race([Promise.allSettled(flights.map((f) => f.done)), bound]);
+    clearTimeout(timer);
+    for (const { key } of flights) {
+      const e = this.entries.get(key);
+      if (!e) {
+        report.refused += 1;
+        continue;
+      }
+      if (e.order.status === 'pending') {
+        this.log.warn(`${e.order.venue}: order ${e.order.clientOrderId} had no answer when the app quit; its state is unknown until the venue reports it`);
+        this.merge({ ...e.order, status: 'unknown', updatedAt: this.now() }, 'send');
+      }
+      const status = this.entries.get(key)?.order.status;
+      if (status === 'unknown') report.unknown += 1;
+      else if (status === 'rejected') report.rejected += 1;
+      else report.acknowledged += 1;
+    }
+    return report;
+  }
+
+  private refuseIfClosing(): void {
+    if (this.refusing !== undefined) throw new HubError('unavailable', this.refusing);
   }
 
   /** Cancels one order; an order already final is returned as it is, nothing sent. */
@@ -121,14 +186,15 @@ export class OrderJournal {
   /**
    * Cancels every open order on one venue, or on every connected venue (the panic key). Every
    * account of every venue is tried at once; each is retried within one bound
-   * (cancel-all.ts). Never throws: the report says per venue and account what was cancelled,
-   * what was not, and why.
+   * (cancel-all.ts), `budgetMs` in all (shutdown gives less than the panic key). Never throws:
+   * the report says per venue and account what was cancelled, what was not, and why.
    */
-  async cancelAll(venueId?: VenueId): Promise<CancelAllResult> {
+  async cancelAll(venueId?: VenueId, budgetMs = this.cancelRetry.budgetMs): Promise<CancelAllResult> {
     // Wall time, not the journal's clock: the bound is about real seconds of the trader's.
-    const deadline = Date.now() + this.cancelRetry.budgetMs;
+    const deadline = Date.now() + budgetMs;
     const targets = venueId === undefined ? this.venues.connected() : [venueId];
-    const venues = await Promise.all(targets.map((id) => this.cancelVenue(id, deadline)));
+    const retry = budgetMs === this.cancelRetry.budgetMs ? this.cancelRetry : { ...this.cancelRetry, budgetMs };
+    const venues = await Promise.all(targets.map((id) => this.cancelVenue(id, deadline, retry)));
     const out: CancelAllResult = { cancelled: 0, failed: [], venues };
     for (const v of venues) {
       if (v.error) out.failed.push({ venue: v.venue, ...v.error });
@@ -141,7 +207,7 @@ export class OrderJournal {
     return out;
   }
 
-  private async cancelVenue(id: VenueId, deadline: number): Promise<CancelAllVenueReport> {
+  private async cancelVenue(id: VenueId, deadline: number, retry: CancelRetryOptions): Promise<CancelAllVenueReport> {
     let venue: Venue;
     try {
       venue = this.venues.live(id);
@@ -161,7 +227,7 @@ export class OrderJournal {
           if (!v.cancelAll) throw notAvailable(v, 'order entry');
           return v.cancelAll(accountId);
         };
-        const r = await cancelWithRetry(call, this.cancelRetry, deadline, (err) => this.describe(err));
+        const r = await cancelWithRetry(call, retry, deadline, (err) => this.describe(err));
         const report: CancelAllAccountReport = { accountId, ok: r.ok, cancelled: r.cancelled, attempts: r.attempts, mayBeOpen: r.ok ? [] : this.working(id, accountId) };
         if (r.error) report.error = r.error;
         return report;
@@ -222,6 +288,8 @@ export class OrderJournal {
     const venue = this.venues.live(req.venue);
     if (!venue.placeOrder) throw notAvailable(venue, 'order entry');
     const instrument = await venue.instrument(req.instrumentId);
+    // Shutdown may have begun while the instrument was read: then nothing is recorded or sent.
+    this.refuseIfClosing();
     this.check(req, instrument);
     // Recorded before the send: whatever happens next, the journal knows the order exists.
     const t = this.now();

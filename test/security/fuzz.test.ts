@@ -106,6 +106,8 @@ function templates(): Record<MethodName, Template> {
     'session.snapshot': empty,
     'diagnostics.get': empty,
     'credentials.status': empty,
+    'quitSettings.get': empty,
+    'quitSettings.set': { value: { venue: 'kraken', cancelOnQuit: true }, required: ['venue', 'cancelOnQuit'], near: { cancelOnQuit: ['true', 1, 0, null], venue: ['Kraken', ''] } },
     'venues.connect': { value: { venue: 'tinvest', mode: 'demo' }, required: ['venue'], near: { venue: ['Tinvest', 'tinvest ', 'binance', ''], mode: ['paper', 'LIVE', ''] } },
     'venues.disconnect': { value: { venue: 'kraken' }, required: ['venue'], near: { venue: ['KRAKEN', 'kraken\u0000', ''] } },
     'instruments.search': { value: { venue: 'tinvest', query: 'SB', limit: 5 }, required: ['venue', 'query'], near: { limit: [0, 201, 2.5, '5'], query: ['q'.repeat(65)] } },

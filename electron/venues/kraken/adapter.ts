@@ -56,6 +56,8 @@ export interface KrakenVenueOptions {
     replyTimeoutMs?: number;
     /** connect() waits this long for the private socket, then resolves with REST order entry. Default 10 s. */
     privateConnectMs?: number;
+    /** How long close() lets orders being placed get their answer; default 3000. */
+    closeGraceMs?: number;
   };
 }
 
@@ -345,8 +347,12 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       if (!open) return;
       if (deadMan?.armed) await deadMan.disarm().catch(() => undefined);
       deadMan?.stop();
+      // Market data first; orders being placed then get a bounded grace to be answered over
+      // the private socket (no new one is let out), which closes last.
       entry.close();
-      await Promise.all([publicSocket.close(), privateSocket?.close()]);
+      await publicSocket.close();
+      await entry.settled(timing.closeGraceMs ?? 3_000);
+      await privateSocket?.close();
       open = false;
       limits.close();
       rest.close();

@@ -303,6 +303,14 @@ export class OrderEntry {
     this.closed = true;
   }
 
+  /** Resolves when no order is being placed any more, or after `ms` (close() waits on it). */
+  async settled(ms: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    await Promise.race([Promise.allSettled([...this.inFlight.values()]), late]).finally(() => clearTimeout(timer));
+  }
+
   /** Places an order; the same clientOrderId never produces a second venue order. */
   placeOrder(req: OrderRequest): Promise<Order> {
     const running = this.inFlight.get(req.clientOrderId);

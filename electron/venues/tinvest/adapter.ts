@@ -61,6 +61,8 @@ export interface TInvestVenueOptions {
   breaker?: { failureThreshold?: number; openMs?: number };
   /** Order entry, OrderStateStream and resolver settings. */
   trading?: TradingOptions;
+  /** How long close() lets unary calls in flight (an order being placed) finish; default 3000. */
+  closeGraceMs?: number;
 }
 
 /** The T-Invest venue with what only it offers: ReplaceOrder and the sandbox's own calls. */
@@ -88,6 +90,8 @@ export function endpointOf(opts: Pick<TInvestVenueOptions, 'endpoint' | 'mode'>)
 }
 
 const SUPPORTED: readonly Interval[] = INTERVALS;
+/** What close() gives calls in flight: about a PostOrder's own deadline. */
+const CLOSE_GRACE_MS = 3_000;
 /** Days before a 1-minute history search gives up on an instrument without data. */
 const EMPTY_SPANS = 5;
 
@@ -204,7 +208,7 @@ class TInvestAdapter implements TInvestVenue {
   private failConnect(err: VenueError): VenueError {
     this.api.error(err.info(this.now()));
     this.api.state('closed', `connect failed: ${err.code} ${err.message}`);
-    this.rpc?.close();
+    void this.rpc?.close();
     this.channel?.close();
     this.rpc = undefined;
     this.channel = undefined;
@@ -212,14 +216,19 @@ class TInvestAdapter implements TInvestVenue {
     return err;
   }
 
+  /**
+   * Market data first; then the unary calls in flight (an order being placed) get a bounded
+   * grace to be answered, with no new call let out; the order streams close last, so the
+   * answers' updates still arrive meanwhile.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.early.clear();
-    this.trading?.close();
     await this.stream?.close();
-    // Cancels calls in flight too, so a connect() under way ends now rather than at its deadline.
-    this.rpc?.close();
+    // Before trading exists only connect()'s reads run: those are cut now, rather than at their deadline.
+    await this.rpc?.close(this.trading ? (this.opts.closeGraceMs ?? CLOSE_GRACE_MS) : 0);
+    this.trading?.close();
     await this.connecting?.catch(() => undefined);
     this.channel?.close();
     if (this.channel) this.api.state('closed', 'closed by the app');

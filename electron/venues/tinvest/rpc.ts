@@ -80,6 +80,8 @@ export class TInvestRpc {
   private readonly opts: RpcOptions;
   private closed = false;
   private readonly inFlight = new Set<ClientUnaryCall>();
+  /** Told when the last call in flight ends (close() waiting for them). */
+  private onIdle: (() => void) | undefined;
   /** Limiter and breaker changes are reported once per call, not on every change (hot path). */
   private healthDirty = false;
   private healthTimer: NodeJS.Immediate | undefined;
@@ -118,14 +120,37 @@ export class TInvestRpc {
     return [...this.breakerOf.values()].map((b) => b.snapshot());
   }
 
-  /** Fails queued calls and cancels the ones in flight. */
-  close(): void {
+  /**
+   * Fails queued calls (they were never sent) and refuses new ones; the calls in flight get
+   * `graceMs` to finish (an order mid-send is answered rather than cut into an unknown
+   * outcome), then the ones still running are cancelled.
+   */
+  async close(graceMs = 0): Promise<void> {
     this.closed = true;
+    for (const l of this.limiterOf.values()) l.close();
+    if (graceMs > 0 && this.inFlight.size > 0) await this.drained(graceMs);
     if (this.healthTimer) clearImmediate(this.healthTimer);
     this.healthTimer = undefined;
-    for (const l of this.limiterOf.values()) l.close();
     for (const c of this.inFlight) c.cancel();
     this.inFlight.clear();
+  }
+
+  /** Calls being sent or awaiting their answer now. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Resolves when no call is in flight, or after `ms`. */
+  private drained(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.onIdle = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.onIdle = done;
+    });
   }
 
   private mapFailure(e: unknown): VenueError {
@@ -198,6 +223,8 @@ export class TInvestRpc {
       // rate headers sent as trailers count too.
       call.on('status', (st: StatusObject) => {
         this.inFlight.delete(call);
+        // After this call's outcome is settled below, so close() resumes with it known.
+        if (this.inFlight.size === 0 && this.onIdle) queueMicrotask(this.onIdle);
         limiter.observe(parseRateHeaders((n) => header(n, st.metadata, headers)));
         const err = outcome?.err ?? null;
         if (err) {

@@ -9,6 +9,47 @@ import { CredentialsForm } from './CredentialsForm.js';
 /** Kraken spot has no sandbox. */
 const MODES: Readonly<Record<VenueId, readonly VenueMode[]>> = { tinvest: ['demo', 'sandbox', 'live'], kraken: ['demo', 'live'] };
 
+/**
+ * "Cancel my open orders when I quit", kept by the app across restarts (off unless turned on).
+ * Shows what the app holds: the box changes only once the app has kept the choice.
+ */
+function CancelOnQuitBox({ venue, name }: { venue: VenueId; name: string }) {
+  const { bridge } = useServices();
+  const [on, setOn] = useState<boolean | undefined>(undefined);
+  const [problem, setProblem] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    let gone = false;
+    void bridge.invoke('quitSettings.get', {}).then((r) => {
+      if (gone) return;
+      if (r.ok) setOn(r.value.cancelOnQuit[venue]);
+      else setProblem(r.message);
+    });
+    return () => {
+      gone = true;
+    };
+  }, [bridge, venue]);
+  const change = (next: boolean): void => {
+    setProblem(undefined);
+    void bridge.invoke('quitSettings.set', { venue, cancelOnQuit: next }).then((r) => {
+      if (r.ok) setOn(r.value.cancelOnQuit[venue]);
+      else setProblem(r.message);
+    });
+  };
+  return (
+    <p className="cancel-on-quit">
+      <label>
+        <input type="checkbox" checked={on ?? false} disabled={on === undefined} onChange={(e) => change(e.target.checked)} />
+        {` Cancel my open ${name} orders when I quit`}
+      </label>
+      {problem && (
+        <span className="field-problem" role="alert">
+          {` Not saved: ${problem}`}
+        </span>
+      )}
+    </p>
+  );
+}
+
 function VenueRow({ venue }: { venue: VenueSummary }) {
   const { store } = useServices();
   const connections = useAppState((s) => s.connections);
@@ -56,6 +97,7 @@ function VenueRow({ venue }: { venue: VenueSummary }) {
         ))}
       </ul>
       <p className="muted">Accounts: {venue.accounts.map((a) => a.name || a.id).join(', ') || 'none yet'}</p>
+      <CancelOnQuitBox venue={venue.id} name={name} />
       <CredentialsForm venue={venue.id} />
     </section>
   );
