@@ -20,8 +20,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApp } from './app/create-app.js';
 import type { AppConfig } from './app/config-file.js';
-import { readConfigFile } from './app/config-file.js';
-import { APP_ROOT, readDemoFile, startDemoVenues } from './app/demo-venues.js';
+import { ConfigError, readConfigFile } from './app/config-file.js';
+import { APP_ROOT, DemoVenuesError, readDemoFile, startDemoVenues } from './app/demo-venues.js';
 import type { DemoLauncher } from './app/demo-venues.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
@@ -234,8 +234,14 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
   if (values['new-token'] === true) opts.newToken = true;
   const dataDir = values['data-dir'] === undefined ? defaultDataDir() : path.resolve(values['data-dir']);
   opts.dataDir = dataDir;
-  if (values.config !== undefined) opts.config = await readConfigFile(values.config);
-  if (values['demo-from'] !== undefined) opts.demoLines = await readDemoFile(values['demo-from']);
+  // A bad config or demo file is the trader's to fix: one line naming the file and the field.
+  try {
+    if (values.config !== undefined) opts.config = await readConfigFile(values.config);
+    if (values['demo-from'] !== undefined) opts.demoLines = await readDemoFile(values['demo-from']);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DemoVenuesError) throw new HeadlessUsageError(err.message, { cause: err });
+    throw err;
+  }
   const appLog = openAppLog({ dataDir, component: 'headless', stderr: logToStderr() });
   // Before anything connects: from here on nothing a venue sends can end the process.
   installCrashGuard(appLog.log.child('process'));

@@ -100,6 +100,8 @@ function answer(method: string, params: Record<string, unknown>): unknown {
       return { venue: 'kraken', accountId: 'spot', positions: [], at: Date.now() };
     case 'credentials.status':
       return { backend: 'bench', venues: [] };
+    case 'quitSettings.get':
+      return { cancelOnQuit: { tinvest: false, kraken: false } };
     default:
       return undefined;
   }

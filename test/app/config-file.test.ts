@@ -2,6 +2,7 @@
  * The config file (--config FILE): each venue's section checked by its descriptor, errors that
  * name the field, files it names read relative to it, and what it changes in a built venue.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,17 @@ describe('the config file', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).toContain(p);
+  });
+
+  it('stops the headless start with one line naming the file and field, and no stack', { timeout: 60_000 }, () => {
+    const bad = file('cli-bad.json', '{"venues":{"kraken":{"deadManSwitchSec":-3}}}');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'electron/headless.ts', '--config', bad, '--port', '0', '--data-dir', join(dir, 'cli-data')], {
+      encoding: 'utf8',
+      timeout: 50_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Switchboard headless: .*cli-bad\.json: venues\.kraken\.deadManSwitchSec: /)]);
   });
 
   it('says which file it could not read', async () => {
