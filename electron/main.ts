@@ -263,6 +263,8 @@ if (!app.requestSingleInstanceLock()) {
   pinPasswordStore();
   app.on('web-contents-created', (_event, contents) => lockDown(contents));
   app.on('window-all-closed', () => app.quit());
+  // A signal quits the way closing the window does: through before-quit's shutdown.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
   app.whenReady().then(start).catch((err: unknown) => {
     log.error('could not start', err);
     app.exit(1);
