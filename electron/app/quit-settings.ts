@@ -4,9 +4,7 @@
  * Off for every venue unless the trader turned it on. The core sees it through
  * QuitSettingsStore; this file is the composition root's.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { VenueId } from '../../common/domain.js';
 import { VENUE_IDS } from '../../common/domain.js';
@@ -14,6 +12,7 @@ import type { CancelOnQuit, QuitSettingsStore } from '../core/quit-settings.js';
 import { noneCancelOnQuit } from '../core/quit-settings.js';
 import type { Logger } from '../core/log.js';
 import { silentLogger } from '../core/log.js';
+import { replaceFile } from '../core/replace-file.js';
 
 export const QUIT_SETTINGS_FILE = 'quit-settings.json';
 
@@ -29,7 +28,7 @@ export async function loadQuitSettings(file: string, log: Logger = silentLogger)
     set: (venue: VenueId, on: boolean): Promise<CancelOnQuit> => {
       const run = queue.then(async () => {
         const next = { ...state, [venue]: on };
-        await writeAtomically(file, `${JSON.stringify({ v: 1, cancelOnQuit: next })}\n`);
+        await replaceFile(file, `${JSON.stringify({ v: 1, cancelOnQuit: next })}\n`, 0o600);
         // Only once kept: a failed write changes nothing, here or on disk.
         state[venue] = on;
         return { ...state };
@@ -51,15 +50,3 @@ async function readChoice(file: string, log: Logger): Promise<Partial<CancelOnQu
   return {};
 }
 
-/** Replaced whole, so a crash leaves the old choice or the new one, never half a file. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text, { mode: 0o600 });
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}

@@ -6,16 +6,15 @@
  * The file (0600, replaced atomically) records which backend wrote it, because a Linux
  * backend can't decrypt another's data and the next start must pin the same one.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { VENUE_IDS, type VenueId } from '../../common/domain.js';
 import { decodeCredentials, encodeCredentials } from './credential-codec.js';
 import type { CredentialsByVenue } from '../credentials.js';
 import { INSECURE_BACKENDS } from './password-store-switch.js';
 import { SecretStoreError, type SecretStore } from './secret-store.js';
+import { replaceFile } from '../core/replace-file.js';
 
 /** What the store needs from the OS: Electron's safeStorage, adapted. */
 export interface OsCipher {
@@ -163,25 +162,10 @@ export class EncryptedFileStore implements SecretStore {
     return parseVault(text, this.#platform);
   }
 
-  /** Atomic replace: a crash leaves the old file or the new one, never half of one. */
+  /** Atomic and durable (core/replace-file.ts): a crash leaves the old file or the new one. */
   async #write(vault: VaultFile): Promise<void> {
-    const dir = dirname(this.#file);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const tmp = join(dir, `.${basename(this.#file)}.${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(vault)}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(tmp, this.#file);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
-    await syncDir(dir);
+    await replaceFile(this.#file, `${JSON.stringify(vault)}
+`, 0o600);
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -216,19 +200,6 @@ export function readRecordedBackend(file: string): string | null {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename durable on Linux; Windows can't open a directory, and that is fine.
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    /* best effort */
-  }
-}
 
 function isErrno(err: unknown, code: string): boolean {
   return err instanceof Error && (err as NodeJS.ErrnoException).code === code;
