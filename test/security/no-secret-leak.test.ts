@@ -292,6 +292,8 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     await c.value('venues.connect', { venue: 'kraken' });
     await c.value('candles.unsubscribe', { subscriptionId });
     await c.value('credentials.status', {});
+    await c.value('quitSettings.get', {});
+    await c.value('quitSettings.set', { venue: 'kraken', cancelOnQuit: false });
     // Headless cannot open a folder: the refusal names the log file, and is scanned like the rest.
     expect(await c.invoke('app.openLogs', {})).toMatchObject({ ok: false });
 
