@@ -209,7 +209,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
 }
 
 /** The script's behaviour, shared with scripts/start.ts: start, print the URL line, stop on a signal. */
-export async function runHeadlessCli(argv: string[]): Promise<void> {
+export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: DemoLauncher } = {}): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -223,7 +223,7 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
     },
     strict: true,
   });
-  const opts: HeadlessOptions = {};
+  const opts: HeadlessOptions = extra.demoLauncher ? { demoLauncher: extra.demoLauncher } : {};
   if (values.host !== undefined) opts.host = values.host;
   if (values.port !== undefined) opts.port = Number(values.port);
   if (values.seed !== undefined) opts.seed = Number(values.seed);
@@ -277,9 +277,9 @@ export async function runHeadlessCli(argv: string[]): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-const invokedAsScript = process.argv[1] !== undefined && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
-if (invokedAsScript) {
-  runHeadlessCli(process.argv.slice(2)).catch((err: unknown) => {
+/** The script: runs the CLI, and turns a failure into one line (a usage error, exit 2) or a logged error (exit 1). */
+export function runHeadlessScript(argv: string[], extra: { demoLauncher?: DemoLauncher } = {}): void {
+  runHeadlessCli(argv, extra).catch((err: unknown) => {
     if (err instanceof HeadlessUsageError) {
       process.stderr.write(`Switchboard headless: ${err.message}\n`);
       process.exit(2);
@@ -289,3 +289,7 @@ if (invokedAsScript) {
     process.exit(1);
   });
 }
+
+// From sources (`tsx electron/headless.ts`); the release bundle starts from headless-entry.ts.
+const invokedAsScript = process.argv[1] !== undefined && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
+if (invokedAsScript) runHeadlessScript(process.argv.slice(2));

@@ -3,13 +3,14 @@
  * release needs no tsx, no TypeScript sources and no devDependency:
  *   dist/electron/main.js      the Electron main process (ESM)
  *   dist/electron/preload.cjs  the preload, one CommonJS file: a sandboxed preload can require only `electron`
- *   dist/electron/headless.js  the headless entry (plain Node, WebSocket bridge)
+ *   dist/electron/headless.js  the headless entry (plain Node, WebSocket bridge), and its chunks headless-*.js
  *   dist/sim/cli.js            the local demo venues, run as a child/utility process
  * npm packages stay external: they ship in node_modules (production dependencies only).
  * The bundles are production builds: `process.env.NODE_ENV` is "production" in them, so the
  * headless entry logs to its file only (stderr is for development).
  */
 import { build } from 'esbuild';
+import { readdir, rm } from 'node:fs/promises';
 import type { BuildOptions } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +35,27 @@ export function mainBuildOptions(root = ROOT): BuildOptions {
   return nodeBundle(root, 'electron/main.ts', 'dist/electron/main.js');
 }
 
+/**
+ * The headless entry starts the demo venues before it loads the app (headless-entry.ts), so
+ * it is split: headless.js imports only Node, and the app's chunks (dist/electron/headless-*.js)
+ * load with their packages only when it asks.
+ */
 export function headlessBuildOptions(root = ROOT): BuildOptions {
-  return nodeBundle(root, 'electron/headless.ts', 'dist/electron/headless.js');
+  const { outfile: _single, entryPoints: _entry, ...common } = nodeBundle(root, 'electron/headless-entry.ts', 'dist/electron/headless.js');
+  return {
+    ...common,
+    entryPoints: { headless: path.join(root, 'electron', 'headless-entry.ts') },
+    outdir: path.join(root, 'dist', 'electron'),
+    splitting: true,
+    chunkNames: 'headless-[name]-[hash]',
+  };
+}
+
+/** Chunks of an earlier headless build: their names change with their content, so old ones are removed. */
+async function removeOldHeadlessChunks(root: string): Promise<void> {
+  const dir = path.join(root, 'dist', 'electron');
+  const names = await readdir(dir).catch(() => []);
+  await Promise.all(names.filter((n) => /^headless-.*\.js(\.map)?$/.test(n)).map((n) => rm(path.join(dir, n), { force: true })));
 }
 
 export function simBuildOptions(root = ROOT): BuildOptions {
@@ -57,6 +77,7 @@ export function preloadBuildOptions(root = ROOT): BuildOptions {
 }
 
 export async function buildMain(root = ROOT): Promise<void> {
+  await removeOldHeadlessChunks(root);
   await Promise.all([mainBuildOptions, headlessBuildOptions, simBuildOptions, preloadBuildOptions].map((o) => build(o(root))));
 }
 

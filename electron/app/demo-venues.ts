@@ -60,16 +60,45 @@ export function nodeDemoLauncher(opts: { root?: string; execPath?: string; env?:
       env: opts.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Kept from the start: a process started early may end before anyone listens.
+    let how: string | undefined;
+    const listeners: ((how: string) => void)[] = [];
+    const ended = (text: string): void => {
+      if (how !== undefined) return;
+      how = text;
+      for (const l of listeners.splice(0)) l(text);
+    };
+    child.once('exit', (code, signal) => ended(signal ?? `code ${code}`));
+    child.once('error', (err) => ended(err.message));
     return {
       stdout: child.stdout,
       stderr: child.stderr,
       onExit: (listener) => {
-        child.once('exit', (code, signal) => listener(signal ?? `code ${code}`));
-        child.once('error', (err) => listener(err.message));
+        if (how !== undefined) listener(how);
+        else listeners.push(listener);
       },
       stop: () => child.kill('SIGTERM'),
       kill: () => child.kill('SIGKILL'),
     };
+  };
+}
+
+/**
+ * Starts the demo venues now, with the arguments the app will ask for, and hands that process
+ * to the first launch that asks for exactly them (the release entry starts them before loading
+ * the app). Any other launch starts a process of its own. One never taken ends with this
+ * process, as every demo venues process does.
+ */
+export function prestartedLauncher(args: readonly string[], base: DemoLauncher): DemoLauncher {
+  let early: DemoProcess | undefined = base(args);
+  return (requested) => {
+    const same = requested.length === args.length && requested.every((a, i) => a === args[i]);
+    if (early && same) {
+      const taken = early;
+      early = undefined;
+      return taken;
+    }
+    return base(requested);
   };
 }
 

@@ -12,7 +12,7 @@ import { WebSocket } from 'ws';
 import type { AppInfo, Result } from '../../electron/contract.js';
 import type { VenueSummary } from '../../electron/core/types.js';
 import type { DemoLauncher } from '../../electron/app/demo-venues.js';
-import { DemoVenuesError, nodeDemoLauncher, readDemoFile, startDemoVenues } from '../../electron/app/demo-venues.js';
+import { DemoVenuesError, nodeDemoLauncher, prestartedLauncher, readDemoFile, startDemoVenues } from '../../electron/app/demo-venues.js';
 import { appConfig } from '../../electron/app/config-file.js';
 import { silentLogger } from '../../electron/core/log.js';
 import { startHeadless } from '../../electron/headless.js';
@@ -92,6 +92,37 @@ describe('starting the demo venues', () => {
     const demo = await startDemoVenues({ launcher: scriptLauncher(`console.log(${JSON.stringify(line)}); setInterval(() => {}, 1000)`), settleMs: 200, log: silentLogger });
     closers.push(() => demo.close());
     expect(demo.lines).toEqual([JSON.parse(line)]);
+  });
+});
+
+describe('demo venues started before the app loads (the release entry)', () => {
+  it('hands the early process to the first launch with the same arguments, once; others start their own', () => {
+    const started: string[][] = [];
+    const base: DemoLauncher = (args) => {
+      started.push([...args]);
+      return scriptLauncher('')(args);
+    };
+    const launcher = prestartedLauncher(['--seed', '3'], base);
+    expect(started).toEqual([['--seed', '3']]);
+    const first = launcher(['--seed', '3']);
+    expect(started).toHaveLength(1);
+    launcher(['--seed', '3']);
+    launcher(['--seed', '4']);
+    expect(started).toEqual([['--seed', '3'], ['--seed', '3'], ['--seed', '4']]);
+    first.kill();
+  });
+
+  it('reads the ready lines of a process started early, and tells how one that ended before anyone listened ended', async () => {
+    const early = prestartedLauncher(['--seed', '1'], () => scriptLauncher(`console.log(JSON.stringify({ venue: 'kraken' })); setInterval(() => {}, 1000)`)([]));
+    await new Promise((r) => setTimeout(r, 300));
+    const demo = await startDemoVenues({ launcher: early, seed: 1, settleMs: 100, log: silentLogger });
+    closers.push(() => demo.close());
+    expect(demo.lines).toEqual([{ venue: 'kraken' }]);
+
+    // A node child that ended while nobody listened: its end is kept for the listener that comes later.
+    const gone = prestartedLauncher(['--seed', '1'], nodeDemoLauncher({ execPath: '/bin/false' }));
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(startDemoVenues({ launcher: gone, seed: 1, timeoutMs: 20_000, log: silentLogger })).rejects.toThrow(/exited \(code 1\) before they were ready/);
   });
 });
 
