@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from './app/create-app.js';
 import type { AppConfig } from './app/config-file.js';
 import { ConfigError, readConfigFile } from './app/config-file.js';
-import { APP_ROOT, DemoVenuesError, readDemoFile, startDemoVenues } from './app/demo-venues.js';
+import { APP_ROOT, demoUnavailableNotice, DemoVenuesError, readDemoFile, startDemoVenues } from './app/demo-venues.js';
 import type { DemoLauncher } from './app/demo-venues.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
@@ -166,7 +166,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       } catch (err) {
         // The app still opens: sandbox and live don't need the demo venues.
         log.error('the demo venues could not start', err);
-        notices.push(`Demo mode is unavailable: ${err instanceof Error ? err.message : String(err)}. Sandbox and live connections are unaffected.${appLog ? ` See the log: ${appLog.file}` : ''}`);
+        notices.push(demoUnavailableNotice(err, appLog?.file));
       }
     }
     const app = await createApp({

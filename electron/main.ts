@@ -1,9 +1,9 @@
 /**
  * Electron entry: app lifecycle, the one window, its security settings, the app:// protocol
  * serving the built renderer, and the IPC transport. Everything else lives in modules plain
- * Node runs and tests (app.ts, bridge/, core/).
+ * Node runs and tests (app/, bridge/, core/).
  */
-import { app, BrowserWindow, ipcMain, protocol, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, utilityProcess } from 'electron';
 import type { WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { createApp } from './app/create-app.js';
 import type { App } from './app/create-app.js';
 import { readConfigFile } from './app/config-file.js';
 import type { AppConfig } from './app/config-file.js';
-import { readDemoFile, startDemoVenues } from './app/demo-venues.js';
+import { demoUnavailableNotice, readDemoFile, startDemoVenues } from './app/demo-venues.js';
 import type { DemoLauncher, DemoVenues } from './app/demo-venues.js';
 import { attachIpcBridge, originOf } from './bridge/ipc.js';
 import type { IpcBridge } from './bridge/ipc.js';
@@ -214,8 +214,7 @@ async function start(): Promise<void> {
     } catch (err) {
       // The app still opens and says why: sandbox and live don't need the demo venues.
       log.error('the demo venues could not start', err);
-      const see = logs ? ` See the log: ${logs.file}` : '';
-      notices.push(`Demo mode is unavailable: ${err instanceof Error ? err.message : String(err)}. Sandbox and live connections are unaffected.${see}`);
+      notices.push(demoUnavailableNotice(err, logs?.file));
     }
   }
   const dataDir = app.getPath('userData');
@@ -267,6 +266,8 @@ if (!app.requestSingleInstanceLock()) {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
   app.whenReady().then(start).catch((err: unknown) => {
     log.error('could not start', err);
+    // A desktop app has no terminal to print to: say it in a window (a bad --config, say).
+    dialog.showErrorBox('Switchboard could not start', `${err instanceof Error ? err.message : String(err)}${logs ? `\n\nSee the log: ${logs.file}` : ''}`);
     app.exit(1);
   });
 }

@@ -191,6 +191,12 @@ export async function startDemoVenues(opts: DemoOptions = {}): Promise<DemoVenue
   return { lines, close: stop };
 }
 
+/** What the app tells the trader when it opens without its demo venues (AppInfo.notices). */
+export function demoUnavailableNotice(err: unknown, logFile?: string): string {
+  const why = err instanceof Error ? err.message : String(err);
+  return `Demo mode is unavailable: ${why}. Sandbox and live connections are unaffected.${logFile ? ` See the log: ${logFile}` : ''}`;
+}
+
 /** The ready lines `npm run sim` printed, saved to a file (`npm run sim > venues.jsonl`). */
 export async function readDemoFile(file: string): Promise<unknown[]> {
   let text: string;
