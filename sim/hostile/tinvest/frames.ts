@@ -12,6 +12,7 @@
  * ping's time lies within a day of ours. Unknown field numbers, any field order, absent
  * optional fields and huge unknown payloads are valid protobuf and count as valid.
  */
+import { formatScaled } from '../../../common/decimal.js';
 import { prng } from '../../market.js';
 import type { Field } from './pb.js';
 import { bytesField, encode, msg, quotation, str, tag, timestamp, varint, vint, withWireType } from './pb.js';
@@ -47,15 +48,6 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** 2100-01-01T00:00:00Z. */
 const YEAR_2100 = 4_102_444_800n;
 const DAY_MS = 86_400_000;
-
-/** value·10^-2 as canonical decimal text ("300.5", "12", "0.07"). */
-export function centsText(cents: bigint): string {
-  const neg = cents < 0n;
-  const a = neg ? -cents : cents;
-  const units = a / 100n;
-  const frac = (a % 100n).toString().padStart(2, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${units}${frac ? `.${frac}` : ''}`;
-}
 
 function centsQuotation(cents: bigint): Field[] {
   // Units and nano share the sign; bigint division truncates toward zero.
@@ -146,10 +138,10 @@ export class HostileScript {
     return {
       uid: c.inst.uid,
       time: c.time,
-      open: centsText(c.open),
-      high: centsText(c.high),
-      low: centsText(c.low),
-      close: centsText(c.close),
+      open: formatScaled(c.open, 2),
+      high: formatScaled(c.high, 2),
+      low: formatScaled(c.low, 2),
+      close: formatScaled(c.close, 2),
       volume: c.volume.toString(),
     };
   }
