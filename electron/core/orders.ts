@@ -12,6 +12,7 @@ import type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, Rea
 import type { Venue } from '../venues/venue.js';
 import { isVenueError } from '../venues/venue.js';
 import { HubError } from './hub-error.js';
+import { settlesWithin } from './shutdown.js';
 import { DEFAULT_CANCEL_RETRY, cancelWithRetry } from './cancel-all.js';
 import type { CancelRetryOptions } from './cancel-all.js';
 import type { Logger } from './log.js';
@@ -141,12 +142,7 @@ export class OrderJournal {
     const flights = [...this.placing.entries()].map(([key, p]) => ({ key, done: p.done }));
     const report: InFlightReport = { inFlight: flights.length, acknowledged: 0, unknown: 0, rejected: 0, refused: 0 };
     if (flights.length === 0) return report;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, boundMs));
-    });
-    await Promise.race([Promise.allSettled(flights.map((f) => f.done)), bound]);
-    clearTimeout(timer);
+    await settlesWithin(Promise.allSettled(flights.map((f) => f.done)), boundMs);
     for (const { key } of flights) {
       const e = this.entries.get(key);
       if (!e) {
@@ -193,7 +189,7 @@ export class OrderJournal {
     // Wall time, not the journal's clock: the bound is about real seconds of the trader's.
     const deadline = Date.now() + budgetMs;
     const targets = venueId === undefined ? this.venues.connected() : [venueId];
-    const retry = budgetMs === this.cancelRetry.budgetMs ? this.cancelRetry : { ...this.cancelRetry, budgetMs };
+    const retry = { ...this.cancelRetry, budgetMs };
     const venues = await Promise.all(targets.map((id) => this.cancelVenue(id, deadline, retry)));
     const out: CancelAllResult = { cancelled: 0, failed: [], venues };
     for (const v of venues) {
