@@ -17,7 +17,7 @@ import { Batcher } from '../electron/bridge/batcher.js';
 import { encodePush } from '../electron/bridge/wire.js';
 import type { Figure } from './figures.js';
 import { cpuMicros } from './figures.js';
-import { BridgeClient } from './bridge-client.js';
+import { BridgeClient } from '../test/bridge/bridge-client.js';
 import { buildOnce, rssOf, startHeadlessProcess, type StartMode } from './headless-process.js';
 
 const CANDLES_PER_BATCH = 100;

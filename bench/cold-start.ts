@@ -12,7 +12,7 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BridgeClient } from './bridge-client.js';
+import { BridgeClient } from '../test/bridge/bridge-client.js';
 import type { Figure } from './figures.js';
 import { percentile } from './figures.js';
 import { buildOnce, ROOT, startHeadlessProcess, type StartMode } from './headless-process.js';

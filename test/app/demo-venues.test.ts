@@ -8,8 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import type { AppInfo, Result } from '../../electron/contract.js';
+import { BridgeClient } from '../bridge/bridge-client.js';
 import type { VenueSummary } from '../../electron/core/types.js';
 import type { DemoLauncher } from '../../electron/app/demo-venues.js';
 import { DemoVenuesError, nodeDemoLauncher, prestartedLauncher, readDemoFile, startDemoVenues } from '../../electron/app/demo-venues.js';
@@ -167,31 +166,15 @@ describe('an app whose demo venues cannot start', () => {
       config: appConfig({ venues: { tinvest: { sandbox: { endpoint: sim.endpoint, tls: false } } } }),
       log: silentLogger,
     });
-    const ws = new WebSocket(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`, { origin: new URL(app.url).origin });
-    closers.push(async () => ws.terminate());
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    let next = 1;
-    const waiting = new Map<number, (r: Result<unknown>) => void>();
-    ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { id?: number; result?: Result<unknown> };
-      if (typeof msg.id === 'number' && msg.result) waiting.get(msg.id)?.(msg.result);
-    });
-    const invoke = <T>(method: string): Promise<T> =>
-      new Promise((resolve, reject) => {
-        const id = next++;
-        waiting.set(id, (r) => (r.ok ? resolve(r.value as T) : reject(new Error(r.message))));
-        ws.send(JSON.stringify({ id, method, params: {} }));
-      });
-    const info = await invoke<AppInfo>('app.info');
+    const client = await BridgeClient.open(new URL(app.url));
+    closers.push(async () => client.terminate());
+    const info = await client.value('app.info', {});
     expect(info.notices?.join('\n')).toMatch(/Demo mode is unavailable: the demo venues exited \(code 1\) before they were ready\. Sandbox and live connections are unaffected\./);
     // Sandbox doesn't need the demo venues: it connects on the stored token.
     const deadline = Date.now() + 45_000;
     let venues: VenueSummary[] = [];
     while (Date.now() < deadline) {
-      venues = await invoke<VenueSummary[]>('venues.list');
+      venues = await client.value('venues.list', {});
       if (venues.find((v) => v.id === 'tinvest')?.state === 'live') break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -8,8 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import type { Result } from '../../electron/contract.js';
+import { BridgeClient } from '../bridge/bridge-client.js';
 import { silentLogger } from '../../electron/core/log.js';
 import { startHeadless } from '../../electron/headless.js';
 import type { Headless } from '../../electron/headless.js';
@@ -18,47 +17,10 @@ import { krakenReadyLine, tinvestReadyLine } from '../../sim/ready-lines.js';
 import { startTInvestSim, type TInvestSim } from '../../sim/tinvest/server.js';
 import { RecordingSecretStore } from '../e2e/recording-secret-store.js';
 
-/** The page's side of the bridge, as the renderer speaks it. */
-class Client {
-  private readonly ws: WebSocket;
-  private nextId = 1;
-  private readonly waiting = new Map<number, (r: Result<unknown>) => void>();
-  readonly opened: Promise<void>;
-
-  constructor(app: Headless) {
-    this.ws = new WebSocket(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`, { origin: `http://127.0.0.1:${app.port}` });
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
-    this.ws.on('message', (data: Buffer) => {
-      const msg = JSON.parse(data.toString('utf8')) as { id?: number; result?: Result<unknown> };
-      if (typeof msg.id !== 'number' || !msg.result) return;
-      this.waiting.get(msg.id)?.(msg.result);
-      this.waiting.delete(msg.id);
-    });
-  }
-
-  async call(method: string, params: unknown = {}): Promise<unknown> {
-    await this.opened;
-    const id = this.nextId++;
-    const result = await new Promise<Result<unknown>>((resolve) => {
-      this.waiting.set(id, resolve);
-      this.ws.send(JSON.stringify({ id, method, params }));
-    });
-    if (!result.ok) throw new Error(`${method}: ${result.code}: ${result.message}`);
-    return result.value;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
-
 let tinvest: TInvestSim | undefined;
 let kraken: KrakenSim | undefined;
 let app: Headless | undefined;
-let client: Client | undefined;
+let client: BridgeClient | undefined;
 let dir: string | undefined;
 afterEach(async () => {
   client?.close();
@@ -84,13 +46,13 @@ describe('the secret store in demo mode', () => {
     const start = () => startHeadless({ port: 0, demoLines, rendererDir, dataDir: path.join(dir!, 'data'), secretStore: secrets, log: silentLogger });
 
     app = await start();
-    client = new Client(app);
+    client = await BridgeClient.open(new URL(app.url));
     // What the page asks for on opening, and with the credentials panel open.
-    await client.call('app.info');
-    expect(await client.call('venues.list')).toHaveLength(2);
-    await client.call('venues.connect', { venue: 'kraken' });
-    await client.call('venues.connect', { venue: 'tinvest', mode: 'demo' });
-    expect(await client.call('credentials.status')).toEqual({
+    await client.value('app.info', {});
+    expect(await client.value('venues.list', {})).toHaveLength(2);
+    await client.value('venues.connect', { venue: 'kraken' });
+    await client.value('venues.connect', { venue: 'tinvest', mode: 'demo' });
+    expect(await client.value('credentials.status', {})).toEqual({
       backend: 'memory (test)',
       venues: [
         { venue: 'tinvest', stored: false },
@@ -100,7 +62,7 @@ describe('the secret store in demo mode', () => {
     expect(secrets.calls).toEqual([]);
 
     // The trader stores keys: the one call that must reach the store; the status still needs none.
-    await client.call('credentials.store', { venue: 'kraken', credentials: KRAKEN_LIVE });
+    await client.value('credentials.store', { venue: 'kraken', credentials: KRAKEN_LIVE });
     expect(secrets.calls).toEqual(['set kraken']);
     const storedStatus = {
       backend: 'memory (test)',
@@ -109,20 +71,20 @@ describe('the secret store in demo mode', () => {
         { venue: 'kraken', stored: true, mode: 'live' },
       ],
     };
-    expect(await client.call('credentials.status')).toEqual(storedStatus);
+    expect(await client.value('credentials.status', {})).toEqual(storedStatus);
     expect(secrets.calls).toEqual(['set kraken']);
 
     // After a restart (demo still chosen) the status comes from the index, not the store.
     client.close();
     await app.close();
     app = await start();
-    client = new Client(app);
-    expect(await client.call('credentials.status')).toEqual(storedStatus);
+    client = await BridgeClient.open(new URL(app.url));
+    expect(await client.value('credentials.status', {})).toEqual(storedStatus);
     expect(secrets.calls).toEqual(['set kraken']);
 
-    await client.call('credentials.delete', { venue: 'kraken' });
+    await client.value('credentials.delete', { venue: 'kraken' });
     expect(secrets.calls).toEqual(['set kraken', 'delete kraken']);
-    expect(await client.call('credentials.status')).toMatchObject({ venues: [{ venue: 'tinvest', stored: false }, { venue: 'kraken', stored: false }] });
+    expect(await client.value('credentials.status', {})).toMatchObject({ venues: [{ venue: 'tinvest', stored: false }, { venue: 'kraken', stored: false }] });
     expect(secrets.stored('kraken')).toBeUndefined();
   }, 120_000);
 });

@@ -14,9 +14,9 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { Order, OrderStatus } from '../../common/domain.js';
-import type { PushBatch, Result } from '../../electron/contract.js';
+import type { MethodName, MethodRequest, MethodResults, Result } from '../../electron/contract.js';
+import { BridgeClient } from '../bridge/bridge-client.js';
 import type { ShutdownReport } from '../../electron/core/shutdown.js';
 import { EXIT_SLACK_MS, shutdownBoundMs } from '../../electron/core/shutdown.js';
 import { tinvestReadyLine } from '../../sim/ready-lines.js';
@@ -31,7 +31,7 @@ type Child = ChildProcessByStdio<null, Readable, Readable>;
 
 let venue: OrderVenue | undefined;
 const children: Child[] = [];
-const clients: WebSocket[] = [];
+const clients: BridgeClient[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
@@ -92,48 +92,30 @@ async function startApp(v: OrderVenue, home: string): Promise<Running> {
 }
 
 /** A bridge client as the renderer is: the app's origin, the token in the socket URL. */
-class BridgeClient {
-  readonly ws: WebSocket;
-  private nextId = 1;
-  private readonly waiting = new Map<number, (r: Result<unknown>) => void>();
+/** The page's side of the bridge, keeping every order state it was told. */
+class OrderClient {
   /** Every order state the client was told, in arrival order (answers and pushes alike). */
   readonly seen: Order[] = [];
   readonly closed: Promise<void>;
 
-  constructor(url: URL) {
-    const token = url.searchParams.get('token') ?? '';
-    this.ws = new WebSocket(`ws://${url.host}/bridge?token=${token}`, { origin: url.origin });
-    clients.push(this.ws);
-    this.ws.on('error', () => undefined);
-    this.closed = new Promise((resolve) => this.ws.on('close', () => resolve()));
-    this.ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { id?: number; result?: Result<unknown>; topic?: string; payload?: unknown };
-      if (msg.topic === 'batch') this.seen.push(...(msg.payload as PushBatch).orders);
-      else if (typeof msg.id === 'number' && msg.result) {
-        this.waiting.get(msg.id)?.(msg.result);
-        this.waiting.delete(msg.id);
-      }
-    });
+  private constructor(private readonly bridge: BridgeClient) {
+    this.closed = bridge.closed;
+    bridge.onBatch((b) => this.seen.push(...b.orders));
   }
 
-  opened(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
+  static async open(url: URL): Promise<OrderClient> {
+    const bridge = await BridgeClient.open(url);
+    clients.push(bridge);
+    return new OrderClient(bridge);
   }
 
-  invoke(method: string, params: unknown): Promise<Result<unknown>> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.ws.send(JSON.stringify({ id, method, params }));
-    });
+  invoke<M extends MethodName>(method: M, params: MethodRequest<M>): Promise<Result<MethodResults[M]>> {
+    return this.bridge.request(method, params);
   }
 
-  async place(params: unknown): Promise<Result<unknown>> {
-    const r = await this.invoke('orders.place', params);
-    if (r.ok) this.seen.push(r.value as Order);
+  async place(params: MethodRequest<'orders.place'>): Promise<Result<Order>> {
+    const r = await this.bridge.request('orders.place', params);
+    if (r.ok) this.seen.push(r.value);
     return r;
   }
 
@@ -151,12 +133,11 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
   }
 }
 
-async function liveClient(app: Running): Promise<BridgeClient> {
-  const client = new BridgeClient(app.url);
-  await client.opened();
+async function liveClient(app: Running): Promise<OrderClient> {
+  const client = await OrderClient.open(app.url);
   await until('T-Invest to be live with its account', async () => {
     const r = await client.invoke('venues.list', {});
-    return r.ok && (r.value as { id: string; state: string; accounts: unknown[] }[]).some((s) => s.id === 'tinvest' && s.state === 'live' && s.accounts.length > 0);
+    return r.ok && r.value.some((s) => s.id === 'tinvest' && s.state === 'live' && s.accounts.length > 0);
   });
   return client;
 }
@@ -228,7 +209,7 @@ describe('quitting the headless app', () => {
     venue = await startOrderVenue();
     const v = venue;
     const home = tempHome();
-    const resting = async (client: BridgeClient, n: number): Promise<string[]> => {
+    const resting = async (client: OrderClient, n: number): Promise<string[]> => {
       const reqs = Array.from({ length: n }, () => orderRequest(v.sim.accountId, v.sber.uid, { price: '150.00' }));
       for (const r of reqs) expect(await client.place(r)).toMatchObject({ ok: true, value: { status: 'open' } });
       return reqs.map((r) => r.clientOrderId);

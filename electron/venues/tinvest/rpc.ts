@@ -135,11 +135,6 @@ export class TInvestRpc {
     this.inFlight.clear();
   }
 
-  /** Calls being sent or awaiting their answer now. */
-  get inFlightCount(): number {
-    return this.inFlight.size;
-  }
-
   /** Resolves when no call is in flight, or after `ms`. */
   private drained(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {

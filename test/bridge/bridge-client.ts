@@ -2,11 +2,11 @@
  * A bridge client in Node, speaking the WebSocket transport's frames as the page does
  * (electron/bridge/wire.ts): requests `{id, method, params}`, answers `{id, result}`, pushes
  * `{topic, payload}`. It connects the way the page must: the token in the socket's URL and
- * the page's own Origin.
+ * the page's own Origin. The one such client of the tests and the bench.
  */
 import WebSocket from 'ws';
-import type { MethodName, MethodRequest, MethodResults, PushBatch, Result } from '../electron/contract.js';
-import { BRIDGE_PATH } from '../electron/bridge/websocket.js';
+import type { MethodName, MethodRequest, MethodResults, PushBatch, Result } from '../../electron/contract.js';
+import { BRIDGE_PATH } from '../../electron/bridge/websocket.js';
 
 export class BridgeClient {
   private nextId = 1;
@@ -15,8 +15,13 @@ export class BridgeClient {
   /** Batches received, and candles in them. */
   batches = 0;
   candles = 0;
+  /** Resolves when the socket has closed, whoever closed it. */
+  readonly closed: Promise<void>;
 
   private constructor(private readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
+    // After the open, a failing socket also closes: that is what callers wait on.
+    ws.on('error', () => undefined);
     ws.on('message', (data: WebSocket.RawData) => {
       // The app is ours and the frames are JSON by contract; a broken one ends the bench loudly.
       const msg = JSON.parse(data.toString()) as { id?: number; result?: Result<unknown>; topic?: string; payload?: unknown };
@@ -57,6 +62,19 @@ export class BridgeClient {
     });
   }
 
+  /** The answer's value; a refusal throws with its code and message. */
+  async value<M extends MethodName>(method: M, params: MethodRequest<M>): Promise<MethodResults[M]> {
+    const r = await this.request(method, params);
+    if (!r.ok) throw new Error(`${method}: ${r.code}: ${r.message}`);
+    return r.value;
+  }
+
+  /** Calls `listener` with every batch from now on; returns how to stop. */
+  onBatch(listener: (b: PushBatch) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
+  }
+
   /** Resolves with the first batch `accept` takes. */
   nextBatch(accept: (b: PushBatch) => boolean, patienceMs: number): Promise<PushBatch> {
     return new Promise((resolve, reject) => {
@@ -76,5 +94,10 @@ export class BridgeClient {
 
   close(): void {
     this.ws.close();
+  }
+
+  /** Drops the connection at once (a test's clean-up). */
+  terminate(): void {
+    this.ws.terminate();
   }
 }
