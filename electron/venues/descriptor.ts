@@ -4,6 +4,7 @@
  * file, how to read the demo venue's ready line, and how to build the adapter. The composition
  * root (electron/app/) imports every descriptor statically and never branches on a venue name.
  */
+import type { z } from 'zod';
 import type { VenueId, VenueMode } from '../../common/domain.js';
 import type { VenueCredentials } from '../credentials.js';
 import type { Venue, VenueSink } from './venue.js';
@@ -54,7 +55,7 @@ export interface VenueDescriptor<Id extends VenueId = VenueId> {
 }
 
 /** Parses a config section with its schema, or throws VenueConfigError naming the first bad field. */
-export function parseSection<T>(venue: VenueId, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }, section: unknown): T {
+export function parseSection<T>(venue: VenueId, schema: z.ZodType<T>, section: unknown): T {
   const r = schema.safeParse(section ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0];
