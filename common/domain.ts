@@ -12,6 +12,15 @@ export type VenueId = (typeof VENUE_IDS)[number];
 /** Where a venue connection points: local simulator, the venue's sandbox, or production. */
 export type VenueMode = 'demo' | 'sandbox' | 'live';
 
+/**
+ * The modes each venue offers, demo first: the venues' descriptors build them and the
+ * renderer offers them. Kraken spot has no sandbox.
+ */
+export const VENUE_MODES: { readonly [V in VenueId]: readonly VenueMode[] } = {
+  tinvest: ['demo', 'sandbox', 'live'],
+  kraken: ['demo', 'live'],
+};
+
 export const INTERVALS = ['1m', '5m', '15m', '1h', '1d'] as const;
 export type Interval = (typeof INTERVALS)[number];
 

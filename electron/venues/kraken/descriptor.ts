@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { VenueMode } from '../../../common/domain.js';
+import { VENUE_MODES } from '../../../common/domain.js';
 import type { ConfiguredVenue, VenueDescriptor, VenuePlan } from '../descriptor.js';
 import { lineText, parseSection, VenueConfigError } from '../descriptor.js';
 import { createKrakenVenue } from './adapter.js';
@@ -56,7 +57,7 @@ function plan(mode: VenueMode, at: Endpoints, apiKey: string, apiSecret: string,
 
 export const krakenDescriptor: VenueDescriptor<'kraken'> = {
   id: 'kraken',
-  modes: ['demo', 'live'],
+  modes: VENUE_MODES.kraken,
   configure(section, ctx): ConfiguredVenue {
     const s = parseSection('kraken', sectionSchema, section);
     let live = LIVE;

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { VenueMode } from '../../../common/domain.js';
+import { VENUE_MODES } from '../../../common/domain.js';
 import type { ConfiguredVenue, CredentialedMode, VenueDescriptor, VenuePlan } from '../descriptor.js';
 import { lineText, parseSection, VenueConfigError } from '../descriptor.js';
 import type { TlsSetting } from './channel.js';
@@ -59,7 +60,7 @@ function plan(mode: VenueMode, at: Endpoint, token: string, accountId: string | 
 
 export const tinvestDescriptor: VenueDescriptor<'tinvest'> = {
   id: 'tinvest',
-  modes: ['demo', 'sandbox', 'live'],
+  modes: VENUE_MODES.tinvest,
   configure(section, ctx): ConfiguredVenue {
     const s = parseSection('tinvest', sectionSchema, section);
     const endpoints = { ...DEFAULTS };

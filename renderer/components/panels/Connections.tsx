@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { VenueSummary } from '../../../electron/contract.js';
 import type { VenueId, VenueMode } from '../../../common/domain.js';
+import { VENUE_MODES } from '../../../common/domain.js';
 import { clockTime, VENUE_NAMES } from '../../order-text.js';
 import { useAppState, useServices } from '../../services.js';
 import { venueConnections, venueState } from '../../store/venues.js';
 import { CredentialsForm } from './CredentialsForm.js';
 
 /** Kraken spot has no sandbox. */
-const MODES: Readonly<Record<VenueId, readonly VenueMode[]>> = { tinvest: ['demo', 'sandbox', 'live'], kraken: ['demo', 'live'] };
 
 /**
  * "Cancel my open orders when I quit", kept by the app across restarts (off unless turned on).
@@ -71,7 +71,7 @@ function VenueRow({ venue }: { venue: VenueSummary }) {
           {state}
         </span>
         <select aria-label={`${name} connection mode`} value={mode} onChange={(e) => setMode(e.target.value as VenueMode)}>
-          {MODES[venue.id].map((m) => (
+          {VENUE_MODES[venue.id].map((m) => (
             <option key={m} value={m}>
               {m}
             </option>
