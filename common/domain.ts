@@ -110,18 +110,6 @@ export type OrderStatus =
   | 'expired'
   | 'unknown';
 
-/** How far along an order is; a merge never lowers it, so final states never move. */
-export const ORDER_STATUS_RANK: Readonly<Record<OrderStatus, number>> = {
-  pending: 0,
-  unknown: 1,
-  open: 2,
-  'partially-filled': 3,
-  filled: 4,
-  cancelled: 4,
-  rejected: 4,
-  expired: 4,
-};
-
 export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
   'filled',
   'cancelled',
@@ -130,10 +118,16 @@ export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
 ]);
 
 export interface Fill {
+  /** The venue's trade id: a fill is applied once per trade id. */
   tradeId: string;
   price: Dec;
+  /** In order units (lots on T-Invest, base units on Kraken). */
   quantity: Dec;
   time: number;
+  /** What the venue charged for this fill, when it says (positive = paid). */
+  fee?: Dec;
+  /** Lower-case currency or asset of `fee` ("rub", "usd"). */
+  feeCurrency?: string;
 }
 
 export interface Order {
@@ -157,11 +151,101 @@ export interface Order {
   updatedAt: number;
 }
 
-/** One change to one order, as the venue evidenced it. */
+/** One change to one order, made by the core's state machine; what the bridge carries. */
 export interface OrderUpdate {
   order: Order;
-  /** What moved it: our own send, a stream event, a reconciliation query. */
-  source: 'send' | 'stream' | 'reconcile';
+  /** What moved it: our own send, a stream event, a reconciliation query, the venue's history, the journal's replay. */
+  source: EvidenceSource;
+}
+
+export type EvidenceSource = 'send' | 'stream' | 'reconcile' | 'history' | 'replay';
+
+/** What an order is, as the venue tells it about an order it holds (one placed elsewhere, or in history). */
+export interface OrderTerms {
+  instrumentId: string;
+  side: Side;
+  type: OrderType;
+  /** In order units. */
+  quantity: Dec;
+  price?: Dec;
+  /** ms since epoch, by the venue's clock. */
+  createdAt: number;
+}
+
+/**
+ * What a venue said about one order: evidence only. Adapters report it and keep no order
+ * state of their own; the core's state machine (electron/core/order-state.ts) decides what
+ * it means. Every field but the identity is optional: a venue tells what it knows.
+ * - accepted: the venue took the order (it may already be filled: then `status` says so).
+ * - rejected: the venue surely did not take it; `reason` has the venue's code and text.
+ * - status: the venue's state of the order (a stream event, a query, history).
+ * - fill: one or more executions (`fills`), each applied once per trade id.
+ * - not-found: the venue surely holds no order with this client order id.
+ */
+export interface OrderEvidence {
+  kind: 'accepted' | 'rejected' | 'status' | 'fill' | 'not-found';
+  venue: VenueId;
+  accountId: string;
+  clientOrderId: string;
+  venueOrderId?: string;
+  status?: OrderStatus;
+  /** Cumulative filled quantity as the venue counts it, in order units. */
+  filledQuantity?: Dec;
+  averagePrice?: Dec;
+  fills?: Fill[];
+  reason?: { code: string; message: string; trackingId?: string };
+  terms?: OrderTerms;
+  /** ms since epoch when the venue said it (its timestamp when it gave one, else arrival). */
+  at: number;
+  source: EvidenceSource;
+}
+
+/**
+ * One executed trade on an account, from the venue's own history (T-Invest operations,
+ * Kraken TradesHistory) or from an order's fill: the ledger positions and P&L are computed
+ * from. De-duplicated by (venue, accountId, tradeId).
+ */
+export interface TradeRecord {
+  venue: VenueId;
+  accountId: string;
+  tradeId: string;
+  instrumentId: string;
+  side: Side;
+  /** In the instrument's own units (pieces, base units), not lots. */
+  quantity: Dec;
+  /** Per unit, in `currency`. */
+  price: Dec;
+  /** Lower-case quote currency of the price. */
+  currency: string;
+  /** Fee in `feeCurrency`; 0 when the venue charged none or has not said yet. */
+  fee: Dec;
+  feeCurrency: string;
+  time: number;
+  clientOrderId?: string;
+  venueOrderId?: string;
+}
+
+/** Realized and unrealized P&L of one instrument in one account, by average cost, fees included. */
+export interface PositionPnl {
+  venue: VenueId;
+  accountId: string;
+  instrumentId: string;
+  /** Ticker or pair, when known. */
+  symbol?: string;
+  /** In the instrument's own units; negative = short. */
+  quantity: Dec;
+  /** Average cost per unit of the open quantity, fees included; absent when flat. */
+  averageCost?: Dec;
+  /** Realized P&L so far, fees included, in `currency`. */
+  realized: Dec;
+  /** At `lastPrice`; absent when no price is known. */
+  unrealized?: Dec;
+  lastPrice?: Dec;
+  /** Fees paid in `currency` (fees in other assets are not converted and are listed in `otherFees`). */
+  fees: Dec;
+  otherFees?: Readonly<Record<string, Dec>>;
+  currency: string;
+  trades: number;
 }
 
 export const CONNECTION_STATES = [

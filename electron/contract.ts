@@ -14,6 +14,8 @@ import type {
   ErrorKind,
   Instrument,
   Order,
+  PositionPnl,
+  TradeRecord,
   Portfolio,
   VenueId,
 } from '../common/domain.js';
@@ -87,6 +89,12 @@ export const requestSchemas = {
   /** Omitted venue = every connected venue (the panic key). */
   'orders.cancelAll': z.object({ venue: venueId.optional() }).strict(),
   'orders.list': z.object({ venue: venueId.optional() }).strict(),
+  /** Executed trades (own fills and the venue's history), newest first. */
+  'trades.list': z.object({ venue: venueId.optional(), limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
+  /** Realized and unrealized P&L per instrument and account. */
+  'positions.pnl': z.object({ venue: venueId.optional() }).strict(),
+  /** Orders or trades as CSV text, for the renderer to save. */
+  'history.exportCsv': z.object({ what: z.enum(['orders', 'trades']), venue: venueId.optional() }).strict(),
   'portfolio.get': z.object({ venue: venueId, accountId }).strict(),
   'credentials.store': storeCredentialsRequestSchema,
   'credentials.delete': z.object({ venue: venueId }).strict(),
@@ -194,8 +202,12 @@ export interface MethodResults {
   'orders.place': Order;
   'orders.cancel': Order;
   'orders.cancelAll': CancelAllResult;
-  /** Every order of this run, newest first: open ones and history. */
+  /** Every order the journal holds (across restarts), newest first: open ones and history. */
   'orders.list': Order[];
+  'trades.list': TradeRecord[];
+  'positions.pnl': PositionPnl[];
+  /** `filename` is a suggestion ("switchboard-orders-2026-12-06.csv"); `csv` is RFC 4180 text. */
+  'history.exportCsv': { filename: string; csv: string; rows: number };
   'portfolio.get': Portfolio;
   /** What is stored now; never the secret itself. */
   'credentials.store': CredentialStatus;

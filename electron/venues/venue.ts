@@ -14,9 +14,10 @@ import type {
   LimiterHeadroom,
   BreakerState,
   Order,
+  OrderEvidence,
   OrderRequest,
   Portfolio,
-  OrderUpdate,
+  TradeRecord,
   VenueErrorInfo,
   VenueId,
   VenueMode,
@@ -163,7 +164,8 @@ export function gatedSink(sink: VenueSink, isOpen: () => boolean): VenueSink {
 /** Where an adapter sends what it learns. */
 export interface VenueSink {
   candle(c: Candle): void;
-  order(u: OrderUpdate): void;
+  /** Evidence about one order (stream events, fills); the core's state machine folds it in. */
+  order(ev: OrderEvidence): void;
   /**
    * The venue refused a candle subscription, or never confirmed it within its bound (unknown
    * instrument, limit reached). The key stays held by the core; the chart says why. A later
@@ -206,16 +208,53 @@ export interface Venue {
   unsubscribeCandles(key: CandleKey): void;
 
   /**
-   * Order entry; absent until the venue supports it. placeOrder resolves with the order as
-   * the venue acknowledged it (or `unknown` when the answer was lost) and rejects with a
-   * VenueError only when the venue surely did not take it.
+   * Order entry; absent until the venue supports it. The core has committed the intent to its
+   * journal before calling; the adapter keeps no order state beyond wire bookkeeping (ids).
+   * placeOrder resolves with the venue's answer as evidence ('accepted', or 'status' when the
+   * answer already shows it filled or cancelled); rejects with VenueError kind 'rejected'
+   * (or 'invalid', 'rate-limited', 'unavailable') only when the venue surely did not take
+   * it, and with kind 'unknown-outcome' when the answer was lost. A retry after a crash sends
+   * the same clientOrderId: the venue's idempotency key.
    */
-  placeOrder?(req: OrderRequest): Promise<Order>;
-  cancelOrder?(accountId: string, clientOrderId: string): Promise<Order>;
+  placeOrder?(req: OrderRequest): Promise<OrderEvidence>;
+  /**
+   * Cancels one order. `venueOrderId` when the core knows it. Resolves with the venue's
+   * evidence (usually 'status' cancelled; 'status' filled if it filled first; 'not-found').
+   * A lost answer rejects with kind 'unknown-outcome'.
+   */
+  cancelOrder?(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence>;
   /** Cancels every open order of the account; resolves with how many it cancelled. */
   cancelAll?(accountId: string): Promise<number>;
-  openOrders?(accountId: string): Promise<Order[]>;
+  /** The venue's open orders of the account, as 'status' evidence with terms. */
+  openOrders?(accountId: string): Promise<OrderEvidence[]>;
+  /**
+   * What the venue holds for one order of ours whose state is unknown (its answer was lost, or
+   * the app died while it was in flight): 'status' (with fills when the venue lists them), or
+   * 'not-found' only when the venue surely does not hold it (T-Invest: GetOrderState by the
+   * request id; Kraken: QueryOrders/OpenOrders/ClosedOrders by cl_ord_id). Rejects with a
+   * VenueError when it cannot tell now.
+   */
+  resolveOrder?(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence>;
+  /**
+   * The venue's own history of the account since `sinceMs` (ms since epoch): orders as
+   * 'status' evidence with terms (orders placed elsewhere included), and executed trades with
+   * their fees. Paged by the adapter within the venue's limits.
+   */
+  accountHistory?(accountId: string, sinceMs: number): Promise<VenueHistory>;
   portfolio?(accountId: string): Promise<Portfolio>;
+}
+
+/** What the core knows of an order it asks the venue to resolve. */
+export interface ResolveHint {
+  venueOrderId?: string;
+  instrumentId: string;
+  /** ms since epoch when the intent was committed: the venue's order, if any, is no older. */
+  sentAt: number;
+}
+
+export interface VenueHistory {
+  orders: OrderEvidence[];
+  trades: TradeRecord[];
 }
 
 export interface VenueFactoryContext {

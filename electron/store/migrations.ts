@@ -1,0 +1,121 @@
+/**
+ * The database's schema, as an ordered list of migrations. `PRAGMA user_version` holds how
+ * many have run; each runs once, in its own transaction, and a database newer than this
+ * list is refused rather than guessed at. Append only: a shipped migration never changes.
+ *
+ * Decimals are stored as their exact text (common/decimal), times as integers (ms since
+ * epoch for orders and trades, UTC seconds for candles, as in the domain).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'order journal, trades, history checkpoints, candle cache',
+    sql: `
+      -- One row per order: its current state as the core's state machine made it.
+      CREATE TABLE orders (
+        venue TEXT NOT NULL,
+        client_order_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        venue_order_id TEXT,
+        instrument_id TEXT NOT NULL,
+        side TEXT NOT NULL,
+        type TEXT NOT NULL,
+        quantity TEXT NOT NULL,
+        price TEXT,
+        status TEXT NOT NULL,
+        filled_quantity TEXT NOT NULL,
+        average_price TEXT,
+        reason TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        -- The request as the ticket sent it (JSON), when this app placed it; NULL for orders
+        -- learned from the venue (placed elsewhere).
+        request TEXT,
+        PRIMARY KEY (venue, client_order_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX orders_by_venue_id ON orders (venue, venue_order_id) WHERE venue_order_id IS NOT NULL;
+      CREATE INDEX orders_working ON orders (venue, account_id) WHERE status NOT IN ('filled', 'cancelled', 'rejected', 'expired');
+
+      -- Append-only: the intent before the first byte is sent, then every change.
+      CREATE TABLE order_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        venue TEXT NOT NULL,
+        client_order_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX order_events_by_order ON order_events (venue, client_order_id, seq);
+
+      -- Fills of orders, once per venue trade id.
+      CREATE TABLE fills (
+        venue TEXT NOT NULL,
+        client_order_id TEXT NOT NULL,
+        trade_id TEXT NOT NULL,
+        price TEXT NOT NULL,
+        quantity TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        fee TEXT,
+        fee_currency TEXT,
+        PRIMARY KEY (venue, client_order_id, trade_id)
+      ) WITHOUT ROWID;
+
+      -- The account's executed trades (own fills and the venue's history), for positions and P&L.
+      CREATE TABLE trades (
+        venue TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        trade_id TEXT NOT NULL,
+        instrument_id TEXT NOT NULL,
+        side TEXT NOT NULL,
+        quantity TEXT NOT NULL,
+        price TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        fee TEXT NOT NULL,
+        fee_currency TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        client_order_id TEXT,
+        venue_order_id TEXT,
+        PRIMARY KEY (venue, account_id, trade_id)
+      ) WITHOUT ROWID;
+
+      -- How far the venue's own history has been merged, per account.
+      CREATE TABLE history_sync (
+        venue TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        synced_to INTEGER NOT NULL,
+        PRIMARY KEY (venue, account_id)
+      ) WITHOUT ROWID;
+
+      -- Closed bars per key; the bytes of one row are counted for the size bound.
+      CREATE TABLE candles (
+        venue TEXT NOT NULL,
+        instrument_id TEXT NOT NULL,
+        interval TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        open TEXT NOT NULL,
+        high TEXT NOT NULL,
+        low TEXT NOT NULL,
+        close TEXT NOT NULL,
+        volume TEXT NOT NULL,
+        PRIMARY KEY (venue, instrument_id, interval, time)
+      ) WITHOUT ROWID;
+
+      -- Ranges of each key known complete (every bar the venue has between from and to,
+      -- UTC seconds, to exclusive): what a chart may read without asking the venue.
+      CREATE TABLE candle_ranges (
+        venue TEXT NOT NULL,
+        instrument_id TEXT NOT NULL,
+        interval TEXT NOT NULL,
+        from_time INTEGER NOT NULL,
+        to_time INTEGER NOT NULL,
+        PRIMARY KEY (venue, instrument_id, interval, from_time)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
