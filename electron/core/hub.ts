@@ -4,7 +4,7 @@
  * keeps diagnostics, and fans events out to listeners — the bridge sessions. It knows no
  * venue wire format and no transport.
  */
-import type { Account, Candle, CandleKey, ConnectionState, Dec, Instrument, Order, OrderUpdate, Portfolio, VenueErrorInfo, VenueId } from '../../common/domain.js';
+import type { Account, Candle, CandleKey, ConnectionState, Dec, Instrument, Order, OrderEvidence, OrderUpdate, Portfolio, PositionPnl, TradeRecord, VenueErrorInfo, VenueId } from '../../common/domain.js';
 import { candleKeyId } from '../../common/domain.js';
 import type { ConnectionEvent, VenueSummary } from './types.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venues/venue.js';
@@ -17,7 +17,9 @@ import type { Logger } from './log.js';
 import { redact, silentLogger } from './log.js';
 import { HubError } from './hub-error.js';
 import { OrderJournal, notAvailable } from './orders.js';
-import type { RiskLimits } from './orders.js';
+import type { ReplayReport, RiskLimits } from './orders.js';
+import { OrderStore } from '../store/order-store.js';
+import { openDatabase } from '../store/db.js';
 import type { CancelRetryOptions } from './cancel-all.js';
 import type { QuitSettingsStore } from './quit-settings.js';
 import { memoryQuitSettings } from './quit-settings.js';
@@ -75,7 +77,16 @@ export interface HubOptions {
   cancelRetry?: CancelRetryOptions;
   /** Which venues' open orders are cancelled on quit; default: none, kept in memory. */
   quitSettings?: QuitSettingsStore;
+  /** Where the order journal lives; default: an in-memory database (nothing survives the process). */
+  orderStore?: OrderStore;
+  /** How long a connecting venue may spend settling the journal's unknown orders before it is reported live. */
+  resolveBoundMs?: number;
+  /** First background retry for an order whose answer was lost (ms). */
+  resolveRetryMs?: number;
 }
+
+/** A connecting venue settles the journal's unknown orders within this before it is reported live. */
+export const DEFAULT_RESOLVE_BOUND_MS = 5_000;
 
 /** What a refused request says once shutdown has begun. */
 export const SHUTTING_DOWN = 'the app is shutting down';
@@ -95,6 +106,9 @@ export class Hub {
   /** Per venue: cancel its open orders on quit. */
   readonly quitSettings: QuitSettingsStore;
   private shuttingDown: Promise<ShutdownReport> | undefined;
+  /** What the journal found when the hub started. */
+  readonly replayed: ReplayReport;
+  private readonly resolveBoundMs: number;
 
   constructor(opts: HubOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -118,9 +132,13 @@ export class Hub {
       emit: (u) => this.emit('order', u),
       now: this.now,
       log: this.log.child('orders'),
+      store: opts.orderStore ?? new OrderStore(openDatabase({ file: ':memory:' })),
       ...(opts.risk ? { risk: opts.risk } : {}),
       ...(opts.cancelRetry ? { cancelRetry: opts.cancelRetry } : {}),
+      ...(opts.resolveRetryMs !== undefined ? { resolveRetryMs: opts.resolveRetryMs } : {}),
     });
+    this.resolveBoundMs = opts.resolveBoundMs ?? DEFAULT_RESOLVE_BOUND_MS;
+    this.replayed = this.journal.replay();
   }
 
   addVenue(factory: VenueFactory): Venue {
@@ -299,6 +317,14 @@ export class Hub {
   }
 
   /** Every order seen this run, newest first. */
+  trades(venue?: VenueId, limit?: number): TradeRecord[] {
+    return this.journal.trades(venue, limit);
+  }
+
+  positionsPnl(venue?: VenueId): PositionPnl[] {
+    return this.journal.positionsPnl(venue);
+  }
+
   orders(): Order[] {
     return this.journal.list();
   }
@@ -343,6 +369,8 @@ export class Hub {
     const ids = [...this.entries.keys()];
     const closing = ids.map((id) => ({ id, done: settlesWithin(this.disconnect(id), o.closeMs) }));
     for (const { id, done } of closing) if (!(await done)) report.notClosed.push(id);
+    // The venues are closed: what the journal queued is committed before the store's owner closes it.
+    this.journal.close();
 
     report.tookMs = Date.now() - started;
     const line = shutdownSummary(report);
@@ -377,10 +405,10 @@ export class Hub {
           this.dropped('candle', err);
         }
       },
-      order: (u) => {
+      order: (ev) => {
         if (!current()) return;
         try {
-          this.onOrder(u);
+          this.onOrder(ev);
         } catch (err) {
           this.dropped('order update', err);
         }
@@ -457,6 +485,9 @@ export class Hub {
         this.log.warn(`${e.venue.id}: accounts unavailable`, err);
         e.accounts = [];
       }
+      // What the journal holds unsettled here is settled by the venue's evidence first: the
+      // trader sees the venue live only once the app's orders match what the venue has.
+      await this.journal.resolveVenue(e.venue, this.resolveBoundMs);
       this.setLifecycle(e, 'live', 'connected');
       for (const sub of this.subs.values()) {
         if (sub.key.venue !== e.venue.id) continue;
@@ -466,8 +497,8 @@ export class Hub {
           this.log.warn(`${e.venue.id}: resubscribe ${sub.series.id} failed`, err);
         }
       }
-      // Orders whose answer was lost learn their state from the venue; in the background.
-      this.journal.reconcile(e.venue.id).catch((err: unknown) => this.log.warn(`${e.venue.id}: reconcile failed`, err));
+      // The venue's own history (orders placed elsewhere, trades and fees): in the background.
+      this.journal.mergeHistory(e.venue.id).catch((err: unknown) => this.log.warn(`${e.venue.id}: merging its history failed`, err));
     } catch (err) {
       await e.venue.close().catch(() => undefined);
       this.retire(e, 'closed', `connect failed: ${describeError(err)}`);
@@ -552,12 +583,12 @@ export class Hub {
     this.emit('subscriptionFailed', sub.key, sub.failure);
   }
 
-  private onOrder(u: OrderUpdate): void {
+  private onOrder(ev: OrderEvidence): void {
     try {
-      this.journal.apply(u);
+      this.journal.applyEvidence(ev);
     } catch (err) {
-      // A malformed update (bad decimal text) must not take the adapter's stream down.
-      this.log.error(`${u.order.venue}: order update for ${u.order.clientOrderId} could not be applied`, err);
+      // Malformed evidence (bad decimal text) must not take the adapter's stream down.
+      this.log.error(`${ev.venue}: order evidence for ${ev.clientOrderId} could not be applied`, err);
     }
   }
 

@@ -1,13 +1,19 @@
 /**
- * The order journal: every order of this run, keyed by venue + client order id. An order is
- * checked before anything is sent (never rounded to fit), recorded as pending before the
- * first send, and every venue update is folded in idempotently: fills once per trade id, a
- * final status stays final, and `unknown` moves only on the venue's evidence. It sees venues
- * only through the Venue interface, so it knows no wire format.
+ * The order journal: every order the app knows, across restarts, keyed by venue + client
+ * order id. An order is checked before anything is sent (never rounded to fit), its intent
+ * committed durably before the first byte goes out, and every piece of venue evidence is
+ * folded in by the one state machine (order-state.ts) and stored. On start the stored orders
+ * are replayed: those that were in flight become `unknown` and are resolved by the venue's
+ * evidence before the venue is reported live. It sees venues only through the Venue
+ * interface, so it knows no wire format.
  */
-import type { Account, Dec, Instrument, Order, OrderRequest, OrderStatus, OrderUpdate, VenueId } from '../../common/domain.js';
-import { FINAL_ORDER_STATUSES, ORDER_STATUS_RANK as RANK, pendingOrder } from '../../common/domain.js';
-import { add, cmp, dec, isMultipleOf, mul, nearestSteps } from '../../common/decimal.js';
+import type { Account, Dec, Fill, Instrument, Order, OrderEvidence, OrderRequest, OrderUpdate, PositionPnl, TradeRecord, VenueId } from '../../common/domain.js';
+import { FINAL_ORDER_STATUSES, pendingOrder } from '../../common/domain.js';
+import { cmp, dec, isMultipleOf, mul, nearestSteps } from '../../common/decimal.js';
+import { NOT_PLACED, applyEvidence, cloneOrder, isFinal, markUnknown, orderFromEvidence } from './order-state.js';
+import type { Transition } from './order-state.js';
+import type { OrderStore } from '../store/order-store.js';
+import { positionsPnl } from './pnl.js';
 import type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, Reason } from './types.js';
 import type { Venue } from '../venues/venue.js';
 import { isVenueError } from '../venues/venue.js';
@@ -29,7 +35,7 @@ export interface JournalVenues {
   live(id: VenueId): Venue;
   connected(): VenueId[];
   accounts(id: VenueId): Account[];
-  /** The last price seen (a subscribed series' close), to value market orders. */
+  /** The last price seen (a subscribed series' close), to value market orders and open positions. */
   lastPrice(venue: VenueId, instrumentId: string): Dec | undefined;
 }
 
@@ -42,6 +48,29 @@ export interface OrderJournalOptions {
   log?: Logger;
   /** How hard cancel-all tries before it reports (the panic key). */
   cancelRetry?: CancelRetryOptions;
+  /** Where orders, fills and trades are kept. */
+  store: OrderStore;
+  /** First retry of resolving an order whose answer was lost (ms); doubles up to 30 s. */
+  resolveRetryMs?: number;
+  /** How far back the venue's own history is read on the first connect of an account (ms). */
+  historyDepthMs?: number;
+}
+
+/** What the journal found on start (replay). */
+export interface ReplayReport {
+  orders: number;
+  /** Orders that were in flight or working when the app stopped: unknown until the venue answers. */
+  unresolved: number;
+  corruptRows: number;
+}
+
+/** How resolving a venue's unsettled orders before it goes live ended. */
+export interface ResolveReport {
+  asked: number;
+  resolved: number;
+  /** Still unknown at the bound: resolving goes on in the background. */
+  pending: number;
+  ms: number;
 }
 
 /** How the orders in flight at shutdown ended (settleInFlight). */
@@ -60,11 +89,21 @@ export interface InFlightReport {
 
 interface Entry {
   order: Order;
-  /** What the ticket asked for, when this run placed it: a repeat must be the same order. */
+  /** What the ticket asked for, when this app placed it: a repeat must be the same order. */
   request?: OrderRequest;
+  /** The venue surely never received it: the same client order id may be sent again. */
+  resendable: boolean;
   /** Arrival order, to list orders created in the same millisecond newest first. */
   seq: number;
 }
+
+/** VenueError kinds that prove an order never reached the book: a retry may send it again. */
+const NOT_RECEIVED_KINDS: ReadonlySet<string> = new Set(['rate-limited', 'unavailable']);
+const RESOLVE_CONCURRENCY = 4;
+const MAX_RESOLVE_RETRY_MS = 30_000;
+const DEFAULT_HISTORY_DEPTH_MS = 30 * 86_400_000;
+/** History is re-read from a little before the last merge: venues post late (fees, operations). */
+const HISTORY_OVERLAP_MS = 86_400_000;
 
 
 export function notAvailable(venue: Venue, what: string): HubError {
@@ -73,16 +112,27 @@ export function notAvailable(venue: Venue, what: string): HubError {
 
 export class OrderJournal {
   private readonly entries = new Map<string, Entry>();
+  /** venue|venueOrderId → key, to match evidence that names only the venue's id. */
+  private readonly byVenueId = new Map<string, string>();
   private readonly placing = new Map<string, { request: OrderRequest; done: Promise<Order> }>();
+  /** Background resolving of orders whose answer was lost: key → timer. */
+  private readonly resolving = new Map<string, { timer: NodeJS.Timeout; delayMs: number }>();
+  private readonly instruments = new Map<string, Promise<Instrument | undefined>>();
   private seq = 0;
   /** Set once shutdown starts: why new orders are refused. */
   private refusing: string | undefined;
+  private closed = false;
+  /** Evidence the state machine refused (a final order "reopened"), since start. */
+  refusedEvidence = 0;
   private readonly venues: JournalVenues;
   private readonly emit: (u: OrderUpdate) => void;
   private readonly risk: RiskLimits;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly cancelRetry: CancelRetryOptions;
+  private readonly store: OrderStore;
+  private readonly resolveRetryMs: number;
+  private readonly historyDepthMs: number;
 
   constructor(opts: OrderJournalOptions) {
     this.venues = opts.venues;
@@ -91,30 +141,61 @@ export class OrderJournal {
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? silentLogger;
     this.cancelRetry = opts.cancelRetry ?? DEFAULT_CANCEL_RETRY;
+    this.store = opts.store;
+    this.resolveRetryMs = opts.resolveRetryMs ?? 1_000;
+    this.historyDepthMs = opts.historyDepthMs ?? DEFAULT_HISTORY_DEPTH_MS;
   }
 
   /**
-   * Checks, records as pending, sends. A repeat of a client order id the journal knows sends
-   * nothing and returns the journal's order. Resolves with the acknowledged order, or one in
-   * `unknown` when the answer was lost; rejects (after recording the rejection) when the venue
-   * surely did not take it, and before recording anything when a check fails.
+   * Replays the stored journal (call once, before any venue connects): every order comes back;
+   * one still pending (its intent was committed, its answer never came) or working becomes
+   * `unknown` until its venue's evidence settles it.
+   */
+  replay(): ReplayReport {
+    const stored = this.store.loadOrders();
+    let unresolved = 0;
+    const at = this.now();
+    for (const s of stored) {
+      const key = keyOf(s.order.venue, s.order.clientOrderId);
+      const e: Entry = { order: s.order, resendable: s.resendable, seq: ++this.seq };
+      if (s.request) e.request = s.request;
+      this.entries.set(key, e);
+      this.index(s.order);
+      if (s.order.status === 'pending') {
+        const t = markUnknown(s.order, at);
+        e.order = t.order;
+        this.store.saveOrder(this.storedOf(e), { kind: 'replay', at, body: { status: 'unknown', was: 'pending' } });
+      }
+      if (!isFinal(e.order.status)) unresolved += 1;
+    }
+    this.store.flush();
+    if (stored.length > 0) this.log.info(`journal replayed: ${stored.length} order(s), ${unresolved} to settle with their venues`);
+    return { orders: stored.length, unresolved, corruptRows: this.store.corruptRows };
+  }
+
+  /**
+   * Checks, commits the intent, sends. A repeat of a client order id the journal knows sends
+   * nothing and returns the journal's order — unless the venue surely never received it, when
+   * the same order is sent again under the same id. Resolves with the acknowledged order, or
+   * one in `unknown` when the answer was lost; rejects (after recording the rejection) when
+   * the venue surely did not take it, and before recording anything when a check fails.
    */
   async place(raw: OrderRequest): Promise<Order> {
     const req = canonical(raw);
     // A repeat of a known order sends nothing, so it is answered even while shutting down.
     const key = keyOf(req.venue, req.clientOrderId);
-    const known = this.entries.get(key);
-    if (known) {
-      requireSameOrder(known.request ?? known.order, req);
-      return cloneOrder(known.order);
-    }
     const inFlight = this.placing.get(key);
     if (inFlight) {
       requireSameOrder(inFlight.request, req);
       return inFlight.done;
     }
+    const known = this.entries.get(key);
+    if (known) {
+      requireSameOrder(known.request ?? known.order, req);
+      if (!known.resendable) return cloneOrder(known.order);
+    }
     this.refuseIfClosing();
-    const done = this.send(key, req);
+    const done = this.send(key, req, known !== undefined);
     this.placing.set(key, { request: req, done });
     try {
       return await done;
@@ -151,7 +232,7 @@ export class OrderJournal {
       }
       if (e.order.status === 'pending') {
         this.log.warn(`${e.order.venue}: order ${e.order.clientOrderId} had no answer when the app quit; its state is unknown until the venue reports it`);
-        this.merge({ ...e.order, status: 'unknown', updatedAt: this.now() }, 'send');
+        this.commit(e, markUnknown(e.order, this.now()), 'send', { kind: 'state', body: { status: 'unknown', why: 'no answer at quit' } });
       }
       const status = this.entries.get(key)?.order.status;
       if (status === 'unknown') report.unknown += 1;
@@ -159,6 +240,14 @@ export class OrderJournal {
       else report.acknowledged += 1;
     }
     return report;
+  }
+
+  /** Stops background work and commits what is queued; the store stays open for its owner to close. */
+  close(): void {
+    this.closed = true;
+    for (const r of this.resolving.values()) clearTimeout(r.timer);
+    this.resolving.clear();
+    this.store.flush();
   }
 
   private refuseIfClosing(): void {
@@ -169,14 +258,29 @@ export class OrderJournal {
   async cancel(venueId: VenueId, accountId: string, clientOrderId: string): Promise<Order> {
     const venue = this.venues.live(venueId);
     if (!venue.cancelOrder) throw notAvailable(venue, 'order entry');
-    const known = this.entries.get(keyOf(venueId, clientOrderId));
+    const key = keyOf(venueId, clientOrderId);
+    const known = this.entries.get(key);
     if (known && known.order.accountId !== accountId) {
       // Never the caller's ids back: an id field can hold anything pasted into it.
       throw new HubError('not-found', 'that account has no order with this client order id');
     }
-    if (known && FINAL_ORDER_STATUSES.has(known.order.status)) return cloneOrder(known.order);
-    const result = await venue.cancelOrder(accountId, clientOrderId);
-    return cloneOrder(this.merge({ ...result, venue: venueId, clientOrderId }, 'send'));
+    if (known && isFinal(known.order.status)) return cloneOrder(known.order);
+    let ev: OrderEvidence;
+    try {
+      ev = await venue.cancelOrder(accountId, clientOrderId, known?.order.venueOrderId);
+    } catch (err) {
+      if (isVenueError(err) && err.kind === 'unknown-outcome' && known) {
+        // The cancel may or may not have reached the venue: the order's state is its word now.
+        this.log.warn(`${venueId}: no answer to the cancel of ${clientOrderId}; its state is unknown until the venue reports it`, err);
+        this.commit(known, markUnknown(known.order, this.now()), 'send', { kind: 'state', body: { status: 'unknown', why: 'cancel answer lost' } });
+        this.scheduleResolve(key);
+        return cloneOrder(known.order);
+      }
+      throw err;
+    }
+    const after = this.applyEvidence({ ...ev, venue: venueId, accountId, clientOrderId });
+    if (after) return after;
+    throw new HubError('not-found', 'that account has no order with this client order id');
   }
 
   /**
@@ -237,34 +341,134 @@ export class OrderJournal {
     const out: string[] = [];
     for (const e of this.entries.values()) {
       const o = e.order;
-      if (o.venue === venue && o.accountId === accountId && !FINAL_ORDER_STATUSES.has(o.status)) out.push(o.clientOrderId);
+      if (o.venue === venue && o.accountId === accountId && !isFinal(o.status)) out.push(o.clientOrderId);
     }
     return out;
   }
 
-  /** Folds in a venue's update; emits when it changed anything. */
-  apply(u: OrderUpdate): Order {
-    return cloneOrder(this.merge(u.order, u.source));
+  /**
+   * Folds in one piece of a venue's evidence; stores and emits when it changed anything.
+   * Evidence about an order the journal has never seen adopts it when it carries the order's
+   * terms (placed elsewhere); otherwise it is dropped (logged): nothing to attach it to.
+   */
+  applyEvidence(ev: OrderEvidence): Order | undefined {
+    let key = keyOf(ev.venue, ev.clientOrderId);
+    let e = this.entries.get(key);
+    if (!e && ev.venueOrderId !== undefined) {
+      const k = this.byVenueId.get(`${ev.venue}|${ev.venueOrderId}`);
+      if (k) {
+        key = k;
+        e = this.entries.get(k);
+      }
+    }
+    if (!e) {
+      const adopted = orderFromEvidence(ev);
+      if (!adopted) {
+        this.log.warn(`${ev.venue}: ${ev.kind} evidence for an order the journal does not know, without its terms; skipped`);
+        return undefined;
+      }
+      e = { order: adopted, resendable: false, seq: ++this.seq };
+      this.entries.set(key, e);
+      this.store.saveOrder(this.storedOf(e), { kind: 'adopted', at: this.now(), body: ev });
+      this.emit({ order: cloneOrder(adopted), source: ev.source });
+    }
+    const t = applyEvidence(e.order, ev);
+    if (t.refused) {
+      this.refusedEvidence += 1;
+      this.log.warn(`${ev.venue}: ${ev.kind} evidence would move order ${ev.clientOrderId} from ${t.refused.from} to ${t.refused.to}; kept ${t.refused.from}`);
+    }
+    if (ev.kind === 'not-found' && t.order.status === 'rejected') e.resendable = true;
+    if (ev.kind === 'rejected' || ev.kind === 'not-found' || t.order.status !== 'unknown') this.stopResolving(key);
+    this.commit(e, t, ev.source, { kind: 'evidence', body: ev });
+    return cloneOrder(e.order);
   }
 
   /**
-   * After a (re)connect: asks the venue for its open orders in the accounts where the journal
-   * has orders still in play, so orders whose answer was lost learn their state.
+   * Before a venue is reported live: asks it for every order the journal holds unsettled there
+   * (unknown, pending, working), at most `boundMs`. Those still unknown then are resolved in
+   * the background, with backoff.
    */
-  async reconcile(venueId: VenueId): Promise<void> {
-    const venue = this.venues.live(venueId);
-    if (!venue.openOrders) return;
-    const accounts = new Set<string>();
-    for (const e of this.entries.values()) {
-      if (e.order.venue === venueId && !FINAL_ORDER_STATUSES.has(e.order.status)) accounts.add(e.order.accountId);
+  async resolveVenue(venue: Venue, boundMs: number): Promise<ResolveReport> {
+    const started = Date.now();
+    const venueId = venue.id;
+    const unsettled = [...this.entries.entries()].filter(([, e]) => e.order.venue === venueId && !isFinal(e.order.status));
+    const report: ResolveReport = { asked: unsettled.length, resolved: 0, pending: 0, ms: 0 };
+    if (unsettled.length === 0) return report;
+    // The working ones first, from the open orders in one call per account.
+    const accounts = new Set(unsettled.map(([, e]) => e.order.accountId));
+    if (venue.openOrders) {
+      await settlesWithin(
+        Promise.all(
+          [...accounts].map(async (accountId) => {
+            try {
+              for (const ev of await venue.openOrders!(accountId)) this.applyEvidence({ ...ev, source: 'reconcile' });
+            } catch (err) {
+              this.log.warn(`${venueId}: open orders of ${accountId} unavailable while resolving`, err);
+            }
+          }),
+        ),
+        boundMs,
+      );
     }
-    for (const accountId of accounts) {
-      try {
-        for (const o of await venue.openOrders(accountId)) this.merge(o, 'reconcile');
-      } catch (err) {
-        this.log.warn(`${venueId}: reconciling account ${accountId} failed`, err);
+    const todo = unsettled.map(([key]) => key).filter((key) => {
+      const o = this.entries.get(key)?.order;
+      // Open per the venue's list just now: settled. Everything else is asked one by one.
+      return o !== undefined && !isFinal(o.status) && !(o.status === 'open' || o.status === 'partially-filled');
+    });
+    const stale = unsettled
+      .map(([key]) => key)
+      .filter((key) => !todo.includes(key))
+      .filter((key) => {
+        // Working here but absent from the venue's open list: ended while we were away.
+        const e = this.entries.get(key);
+        return e !== undefined && !isFinal(e.order.status);
+      });
+    const queue = [...todo, ...stale];
+    const worker = async (): Promise<void> => {
+      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+        if (Date.now() - started > boundMs) return;
+        await this.resolveOne(key, venue);
       }
+    };
+    await settlesWithin(Promise.all(Array.from({ length: RESOLVE_CONCURRENCY }, worker)), Math.max(0, boundMs - (Date.now() - started)));
+    for (const [key] of unsettled) {
+      const o = this.entries.get(key)?.order;
+      if (!o) continue;
+      if (o.status === 'unknown' || o.status === 'pending') {
+        report.pending += 1;
+        this.scheduleResolve(key);
+      } else report.resolved += 1;
     }
+    report.ms = Date.now() - started;
+    if (report.asked > 0) this.log.info(`${venueId}: ${report.resolved} of ${report.asked} unsettled order(s) resolved in ${report.ms} ms; ${report.pending} resolving in the background`);
+    return report;
+  }
+
+  /**
+   * After a venue is live: merges its own history of every known account (orders placed
+   * elsewhere, trades with fees) since the last merge, de-duplicated by venue ids.
+   */
+  async mergeHistory(venueId: VenueId): Promise<{ orders: number; trades: number }> {
+    const venue = this.venues.live(venueId);
+    if (!venue.accountHistory) return { orders: 0, trades: 0 };
+    let orders = 0;
+    let trades = 0;
+    for (const accountId of this.accountsOf(venueId)) {
+      const now = this.now();
+      const last = this.store.historySyncedTo(venueId, accountId);
+      const since = last === undefined ? now - this.historyDepthMs : last - HISTORY_OVERLAP_MS;
+      const h = await venue.accountHistory(accountId, since);
+      for (const ev of h.orders) {
+        if (this.closed) return { orders, trades };
+        if (this.applyEvidence({ ...ev, venue: venueId, accountId, source: 'history' })) orders += 1;
+      }
+      const own = h.trades.filter((t) => t.venue === venueId && t.accountId === accountId);
+      this.store.saveTrades(own);
+      trades += own.length;
+      this.store.setHistorySyncedTo(venueId, accountId, now);
+    }
+    this.store.flush();
+    return { orders, trades };
   }
 
   get(venue: VenueId, clientOrderId: string): Order | undefined {
@@ -272,7 +476,7 @@ export class OrderJournal {
     return e && cloneOrder(e.order);
   }
 
-  /** Every order of this run, newest first. */
+  /** Every order the journal holds, newest first. */
   list(venue?: VenueId): Order[] {
     return [...this.entries.values()]
       .filter((e) => venue === undefined || e.order.venue === venue)
@@ -280,34 +484,58 @@ export class OrderJournal {
       .map((e) => cloneOrder(e.order));
   }
 
-  private async send(key: string, req: OrderRequest): Promise<Order> {
+  /** The accounts' executed trades, newest first. */
+  trades(venue?: VenueId, limit?: number): TradeRecord[] {
+    return this.store.trades(venue, limit);
+  }
+
+  /** Realized and unrealized P&L per instrument and account, from every stored trade. */
+  positionsPnl(venue?: VenueId): PositionPnl[] {
+    return positionsPnl(this.store.trades(venue, Number.MAX_SAFE_INTEGER), (v: VenueId, id: string) => this.venues.lastPrice(v, id));
+  }
+
+  private async send(key: string, req: OrderRequest, resend: boolean): Promise<Order> {
     const venue = this.venues.live(req.venue);
     if (!venue.placeOrder) throw notAvailable(venue, 'order entry');
     const instrument = await venue.instrument(req.instrumentId);
+    this.instruments.set(`${req.venue}|${req.instrumentId}`, Promise.resolve(instrument));
     // Shutdown may have begun while the instrument was read: then nothing is recorded or sent.
     this.refuseIfClosing();
     this.check(req, instrument);
-    // Recorded before the send: whatever happens next, the journal knows the order exists.
     const t = this.now();
-    const pending = pendingOrder(req, t);
-    this.entries.set(key, { order: pending, request: req, seq: ++this.seq });
-    this.emit({ order: cloneOrder(pending), source: 'send' });
+    let e = this.entries.get(key);
+    if (resend && e) {
+      // The venue never received it: the same order, the same client order id, sent again.
+      e.resendable = false;
+      e.order = { ...pendingOrder(req, e.order.createdAt), updatedAt: t };
+      e.request = req;
+    } else {
+      e = { order: pendingOrder(req, t), request: req, resendable: false, seq: ++this.seq };
+      this.entries.set(key, e);
+    }
+    // Durable before the first byte: whatever happens next, the journal knows the order exists.
+    this.store.commitIntent(e.order, req, t);
+    this.emit({ order: cloneOrder(e.order), source: 'send' });
 
-    let ack: Order;
+    let ack: OrderEvidence;
     try {
       ack = await venue.placeOrder(req);
     } catch (err) {
+      const entry = this.entries.get(key) ?? e;
       if (isVenueError(err) && err.kind !== 'unknown-outcome') {
         const reason: NonNullable<Order['reason']> = { code: err.code, message: err.message };
         if (err.trackingId !== undefined) reason.trackingId = err.trackingId;
-        this.merge({ ...this.current(key), status: 'rejected', reason, updatedAt: this.now() }, 'send');
+        if (NOT_RECEIVED_KINDS.has(err.kind)) entry.resendable = true;
+        this.applyEvidence({ kind: 'rejected', venue: req.venue, accountId: req.accountId, clientOrderId: req.clientOrderId, reason, at: this.now(), source: 'send' });
         throw err;
       }
       // The answer was lost: the venue may hold the order or not. Only its evidence says which.
       this.log.warn(`${req.venue}: no answer to order ${req.clientOrderId}; its state is unknown until the venue reports it`, err);
-      return cloneOrder(this.merge({ ...this.current(key), status: 'unknown', updatedAt: this.now() }, 'send'));
+      this.commit(entry, markUnknown(entry.order, this.now()), 'send', { kind: 'state', body: { status: 'unknown', why: 'place answer lost' } });
+      this.scheduleResolve(key);
+      return cloneOrder(entry.order);
     }
-    return cloneOrder(this.merge({ ...ack, venue: req.venue, clientOrderId: req.clientOrderId }, 'send'));
+    return this.applyEvidence({ ...ack, venue: req.venue, accountId: req.accountId, clientOrderId: req.clientOrderId, source: 'send' }) ?? cloneOrder(e.order);
   }
 
   private check(req: OrderRequest, inst: Instrument): void {
@@ -339,28 +567,118 @@ export class OrderJournal {
     if (cmp(value, cap) > 0) throw invalid(`order value ${value} ${inst.currency} is over the limit of ${cap} ${inst.currency} per order`);
   }
 
-  private current(key: string): Order {
-    const e = this.entries.get(key);
-    if (!e) throw new Error(`journal lost order ${key}`);
-    return e.order;
+
+  /** Stores a transition (queued for the group commit), records new fills as trades, emits when it changed. */
+  private commit(e: Entry, t: Transition, source: OrderUpdate['source'], event: { kind: string; body: unknown }): void {
+    if (!t.changed) return;
+    e.order = t.order;
+    this.index(e.order);
+    this.store.saveOrder(this.storedOf(e), { kind: event.kind, at: this.now(), body: event.body }, t.newFills);
+    if (t.newFills.length > 0) void this.recordTrades(e.order, t.newFills);
+    this.emit({ order: cloneOrder(e.order), source });
   }
 
-  /** The one place an order changes; emits only when something did. */
-  private merge(next: Order, source: OrderUpdate['source']): Order {
-    const key = keyOf(next.venue, next.clientOrderId);
-    const e = this.entries.get(key);
-    if (!e) {
-      // An order this run did not place (another session, an earlier run): the venue's word.
-      const order = mergeOrders(undefined, next, source);
-      this.entries.set(key, { order, seq: ++this.seq });
-      this.emit({ order: cloneOrder(order), source });
-      return order;
+  private storedOf(e: Entry): { order: Order; request?: OrderRequest; resendable: boolean } {
+    const s: { order: Order; request?: OrderRequest; resendable: boolean } = { order: e.order, resendable: e.resendable };
+    if (e.request) s.request = e.request;
+    return s;
+  }
+
+  private index(o: Order): void {
+    if (o.venueOrderId !== undefined) this.byVenueId.set(`${o.venue}|${o.venueOrderId}`, keyOf(o.venue, o.clientOrderId));
+  }
+
+  /** An order's fills as the account's trades: quantity in the instrument's units, the fee as the venue gave it. */
+  private async recordTrades(o: Order, fills: Fill[]): Promise<void> {
+    const inst = await this.instrumentOf(o.venue, o.instrumentId);
+    if (!inst || this.closed) return;
+    const trades = fills.map((f): TradeRecord => {
+      const t: TradeRecord = {
+        venue: o.venue,
+        accountId: o.accountId,
+        tradeId: f.tradeId,
+        instrumentId: o.instrumentId,
+        side: o.side,
+        quantity: mul(f.quantity, inst.lotSize),
+        price: f.price,
+        currency: inst.currency,
+        fee: f.fee ?? '0',
+        feeCurrency: f.feeCurrency ?? inst.currency,
+        time: f.time,
+        clientOrderId: o.clientOrderId,
+      };
+      if (o.venueOrderId !== undefined) t.venueOrderId = o.venueOrderId;
+      return t;
+    });
+    this.store.saveTrades(trades);
+  }
+
+  private instrumentOf(venueId: VenueId, instrumentId: string): Promise<Instrument | undefined> {
+    const k = `${venueId}|${instrumentId}`;
+    let p = this.instruments.get(k);
+    if (!p) {
+      p = (async () => {
+        try {
+          return await this.venues.live(venueId).instrument(instrumentId);
+        } catch (err) {
+          this.instruments.delete(k);
+          this.log.warn(`${venueId}: instrument ${instrumentId} unavailable; its fills are not in the trade ledger yet`, err);
+          return undefined;
+        }
+      })();
+      this.instruments.set(k, p);
     }
-    const merged = mergeOrders(e.order, next, source);
-    if (JSON.stringify(merged) === JSON.stringify(e.order)) return e.order;
-    e.order = merged;
-    this.emit({ order: cloneOrder(merged), source });
-    return merged;
+    return p;
+  }
+
+  /** Asks the venue once for one unsettled order; evidence folds in, failures are logged. */
+  private async resolveOne(key: string, connecting?: Venue): Promise<void> {
+    const e = this.entries.get(key);
+    if (!e || isFinal(e.order.status)) return;
+    const o = e.order;
+    let venue: Venue;
+    try {
+      venue = connecting ?? this.venues.live(o.venue);
+    } catch {
+      return; // not connected: resolved on the next connect
+    }
+    if (!venue.resolveOrder) return;
+    try {
+      const hint: { venueOrderId?: string; instrumentId: string; sentAt: number } = { instrumentId: o.instrumentId, sentAt: o.createdAt };
+      if (o.venueOrderId !== undefined) hint.venueOrderId = o.venueOrderId;
+      const ev = await venue.resolveOrder(o.accountId, o.clientOrderId, hint);
+      this.applyEvidence({ ...ev, venue: o.venue, accountId: o.accountId, clientOrderId: o.clientOrderId, source: 'reconcile' });
+    } catch (err) {
+      this.log.warn(`${o.venue}: resolving order ${o.clientOrderId} failed`, err);
+    }
+  }
+
+  /** Resolves an unknown order in the background: after 1 s, then doubling to 30 s, until the venue answers. */
+  private scheduleResolve(key: string): void {
+    if (this.closed || this.resolving.has(key)) return;
+    const arm = (delayMs: number): void => {
+      const timer = setTimeout(() => {
+        void this.resolveOne(key).then(() => {
+          const o = this.entries.get(key)?.order;
+          if (this.closed || !this.resolving.has(key)) return;
+          if (!o || isFinal(o.status) || (o.status !== 'unknown' && o.status !== 'pending')) {
+            this.resolving.delete(key);
+            return;
+          }
+          arm(Math.min(delayMs * 2, MAX_RESOLVE_RETRY_MS));
+        });
+      }, delayMs);
+      timer.unref();
+      this.resolving.set(key, { timer, delayMs });
+    };
+    arm(this.resolveRetryMs);
+  }
+
+  private stopResolving(key: string): void {
+    const r = this.resolving.get(key);
+    if (!r) return;
+    clearTimeout(r.timer);
+    this.resolving.delete(key);
   }
 
   private accountsOf(id: VenueId): string[] {
@@ -417,53 +735,3 @@ function requireSameOrder(was: OrderRequest | Order, now: OrderRequest): void {
   if (!same) throw invalid('this client order id was already used for another order');
 }
 
-function nextStatus(prev: OrderStatus, incoming: OrderStatus, source: OrderUpdate['source']): OrderStatus {
-  if (FINAL_ORDER_STATUSES.has(prev)) return prev;
-  if (incoming === 'pending') {
-    // The venue's own stream or query showing the order (Kraken's pending_new) is evidence it
-    // exists; our side's "sent" is none, and is no news about an order already tracked.
-    return prev === 'unknown' && source !== 'send' ? 'pending' : prev;
-  }
-  // A lost answer (say, to a cancel) makes any live order's state unknown again.
-  if (incoming === 'unknown') return 'unknown';
-  return RANK[incoming] >= RANK[prev] || prev === 'unknown' ? incoming : prev;
-}
-
-function mergeOrders(prev: Order | undefined, next: Order, source: OrderUpdate['source']): Order {
-  const base = prev ?? { ...next, status: 'pending' as const, fills: [], filledQuantity: '0' };
-  const fills = base.fills.map((f) => ({ ...f }));
-  const seen = new Set(fills.map((f) => f.tradeId));
-  for (const f of next.fills) {
-    if (seen.has(f.tradeId)) continue;
-    seen.add(f.tradeId);
-    fills.push({ ...f });
-  }
-  let filled = base.filledQuantity;
-  const summed = fills.reduce<Dec>((s, f) => add(s, f.quantity), '0');
-  for (const q of [next.filledQuantity, summed]) if (cmp(q, filled) > 0) filled = q;
-
-  let status = prev === undefined ? next.status : nextStatus(prev.status, next.status, source);
-  if (status === 'open' && cmp(filled, '0') > 0) status = 'partially-filled';
-
-  const out: Order = {
-    ...base,
-    status,
-    fills,
-    filledQuantity: filled,
-    updatedAt: Math.max(base.updatedAt, next.updatedAt),
-  };
-  const venueOrderId = next.venueOrderId ?? base.venueOrderId;
-  if (venueOrderId !== undefined) out.venueOrderId = venueOrderId;
-  const averagePrice = next.averagePrice ?? base.averagePrice;
-  if (averagePrice !== undefined) out.averagePrice = averagePrice;
-  const reason = next.reason ?? base.reason;
-  // The venue's text can quote what it was sent; it crosses the bridge, so it is redacted.
-  if (reason !== undefined) out.reason = { ...reason, message: redact(reason.message) };
-  return out;
-}
-
-function cloneOrder(o: Order): Order {
-  const out: Order = { ...o, fills: o.fills.map((f) => ({ ...f })) };
-  if (o.reason) out.reason = { ...o.reason };
-  return out;
-}

@@ -37,6 +37,9 @@ export const MIGRATIONS: readonly Migration[] = [
         -- The request as the ticket sent it (JSON), when this app placed it; NULL for orders
         -- learned from the venue (placed elsewhere).
         request TEXT,
+        -- 1 when the venue surely never received it (refused before sending, or not found
+        -- after a crash): the same client order id may be sent again.
+        resendable INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (venue, client_order_id)
       ) WITHOUT ROWID;
       CREATE INDEX orders_by_venue_id ON orders (venue, venue_order_id) WHERE venue_order_id IS NOT NULL;

@@ -3,14 +3,15 @@
  * what it was sent, answers as the test tells it (acknowledge, reject, lose the answer), and
  * emits order updates as a venue's order stream would.
  */
-import type { Instrument, Order, OrderRequest, Portfolio } from '../../common/domain.js';
+import type { Instrument, Order, OrderEvidence, OrderRequest, Portfolio } from '../../common/domain.js';
 import { pendingOrder } from '../../common/domain.js';
-import type { VenueSink } from '../../electron/venues/venue.js';
+import type { ResolveHint, VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
 import { MemoryVenue, keepInstances } from './memory-venue.js';
 import type { MemoryVenueOptions } from './memory-venue.js';
 
-export type PlaceAnswer = 'ack' | 'reject' | 'lose';
+/** ack: taken and answered; reject: refused; lose: taken, answer lost; drop: never reached the venue, answer lost. */
+export type PlaceAnswer = 'ack' | 'reject' | 'lose' | 'drop';
 
 const EXTRA: Instrument[] = [
   {
@@ -69,18 +70,34 @@ export class MemoryTradingVenue extends MemoryVenue {
     return extra ? { ...extra, venue: this.id } : super.instrument(id);
   }
 
-  async placeOrder(req: OrderRequest): Promise<Order> {
+  /** What the venue holds, by client order id: what resolveOrder answers from. */
+  readonly held = new Map<string, Order>();
+  /** resolveOrder calls, by client order id. */
+  readonly resolveCalls: string[] = [];
+
+  async placeOrder(req: OrderRequest): Promise<OrderEvidence> {
     this.placed.push(req);
     this.onSend?.(req);
     if (this.answer === 'reject') throw new VenueError('rejected', '30042', 'not enough money to buy', { trackingId: 'trk-1' });
+    if (this.answer === 'drop') throw new VenueError('unknown-outcome', 'DEADLINE', 'no answer within 10 s');
+    const held = orderOf(req, { status: 'open', venueOrderId: `v-${++this.venueIds}` });
+    this.held.set(req.clientOrderId, held);
     if (this.answer === 'lose') throw new VenueError('unknown-outcome', 'DEADLINE', 'no answer within 10 s');
-    return orderOf(req, { status: 'open', venueOrderId: `v-${++this.venueIds}` });
+    return { kind: 'accepted', venue: this.id, accountId: req.accountId, clientOrderId: req.clientOrderId, venueOrderId: held.venueOrderId!, status: 'open', at: 2, source: 'send' };
   }
 
-  async cancelOrder(accountId: string, clientOrderId: string): Promise<Order> {
+  async cancelOrder(accountId: string, clientOrderId: string): Promise<OrderEvidence> {
     this.cancelRequests.push(clientOrderId);
-    const req: OrderRequest = { venue: this.id, accountId, clientOrderId, instrumentId: 'id-SBER', side: 'buy', type: 'limit', quantity: '1', price: '100' };
-    return orderOf(req, { status: 'cancelled' });
+    const held = this.held.get(clientOrderId);
+    if (held) this.held.set(clientOrderId, { ...held, status: 'cancelled' });
+    return { kind: 'status', venue: this.id, accountId, clientOrderId, status: 'cancelled', at: 3, source: 'send' };
+  }
+
+  async resolveOrder(accountId: string, clientOrderId: string, _hint: ResolveHint): Promise<OrderEvidence> {
+    this.resolveCalls.push(clientOrderId);
+    const held = this.held.get(clientOrderId);
+    if (!held || held.accountId !== accountId) return { kind: 'not-found', venue: this.id, accountId, clientOrderId, at: 4, source: 'reconcile' };
+    return evidenceOf(held, 'reconcile');
   }
 
   async cancelAll(accountId: string): Promise<number> {
@@ -91,18 +108,38 @@ export class MemoryTradingVenue extends MemoryVenue {
     return answer;
   }
 
-  async openOrders(accountId: string): Promise<Order[]> {
-    return this.openList.filter((o) => o.accountId === accountId);
+  async openOrders(accountId: string): Promise<OrderEvidence[]> {
+    return this.openList.filter((o) => o.accountId === accountId).map((o) => evidenceOf(o, 'reconcile'));
   }
 
   async portfolio(accountId: string): Promise<Portfolio> {
     return { venue: this.id, accountId, at: 1_700_000_000_000, positions: [{ venue: this.id, accountId, asset: 'rub', quantity: '1000', blocked: '0' }] };
   }
 
-  /** An order update as the venue's stream reports it. */
+  /** An order's state as the venue's stream reports it (with its terms and fills). */
   update(order: Order, source: 'stream' | 'reconcile' = 'stream'): void {
-    this.sink.order({ order, source });
+    this.sink.order(evidenceOf(order, source));
   }
+}
+
+/** A venue's whole view of an order as 'status' evidence. */
+export function evidenceOf(o: Order, source: OrderEvidence['source']): OrderEvidence {
+  const ev: OrderEvidence = {
+    kind: 'status',
+    venue: o.venue,
+    accountId: o.accountId,
+    clientOrderId: o.clientOrderId,
+    status: o.status,
+    filledQuantity: o.filledQuantity,
+    fills: o.fills,
+    terms: { instrumentId: o.instrumentId, side: o.side, type: o.type, quantity: o.quantity, createdAt: o.createdAt, ...(o.price !== undefined ? { price: o.price } : {}) },
+    at: o.updatedAt,
+    source,
+  };
+  if (o.venueOrderId !== undefined) ev.venueOrderId = o.venueOrderId;
+  if (o.averagePrice !== undefined) ev.averagePrice = o.averagePrice;
+  if (o.reason !== undefined) ev.reason = o.reason;
+  return ev;
 }
 
 /** The venue's view of an order made from a request. */

@@ -6,7 +6,7 @@ import { Hub, HubError } from '../../electron/core/hub.js';
 import { Session } from '../../electron/bridge/session.js';
 import { VenueError } from '../../electron/venues/venue.js';
 import { memoryVenues } from './memory-venue.js';
-import { orderOf, tradingVenues } from './memory-trading-venue.js';
+import { evidenceOf, orderOf, tradingVenues } from './memory-trading-venue.js';
 import type { MemoryTradingVenue } from './memory-trading-venue.js';
 
 function limitBuy(patch: Partial<OrderRequest> = {}): OrderRequest {
@@ -194,7 +194,7 @@ describe('order journal: venue updates', () => {
     const placed = await hub.journal.place(req);
     expect(placed.status).toBe('unknown');
     // The adapter's own "sent" is not evidence of anything.
-    hub.journal.apply({ order: orderOf(req, { status: 'pending' }), source: 'send' });
+    hub.journal.applyEvidence({ ...evidenceOf(orderOf(req, { status: 'pending' }), 'send') });
     expect(hub.journal.get('tinvest', req.clientOrderId)?.status).toBe('unknown');
     // The venue's stream showing it, even as not yet open, is.
     venue.update(orderOf(req, { status: 'pending' }));

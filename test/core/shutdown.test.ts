@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Order, OrderRequest, OrderUpdate, VenueId } from '../../common/domain.js';
+import type { Order, OrderEvidence, OrderRequest, OrderUpdate, VenueId } from '../../common/domain.js';
 import { Hub, HubError, SHUTTING_DOWN } from '../../electron/core/hub.js';
 import type { Logger } from '../../electron/core/log.js';
 import { silentLogger } from '../../electron/core/log.js';
@@ -14,34 +14,37 @@ import { memoryQuitSettings } from '../../electron/core/quit-settings.js';
 import type { VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
 import { keepInstances } from './memory-venue.js';
-import { MemoryTradingVenue, orderOf } from './memory-trading-venue.js';
+import { MemoryTradingVenue, evidenceOf, orderOf } from './memory-trading-venue.js';
 
 /** A trading venue whose order answers wait until the test releases them (or forever). */
 class HeldVenue extends MemoryTradingVenue {
-  private readonly held: { req: OrderRequest; answer: (how: 'ack' | 'lose') => void }[] = [];
+  private readonly waitingOrders: { req: OrderRequest; answer: (how: 'ack' | 'lose') => void }[] = [];
   hangClose = false;
 
   constructor(sink: VenueSink, id: VenueId) {
     super(sink, { id });
   }
 
-  override placeOrder(req: OrderRequest): Promise<Order> {
+  override placeOrder(req: OrderRequest): Promise<OrderEvidence> {
     this.placed.push(req);
-    return new Promise<Order>((resolve, reject) => {
-      this.held.push({
+    return new Promise<OrderEvidence>((resolve, reject) => {
+      this.waitingOrders.push({
         req,
-        answer: (how) => (how === 'ack' ? resolve(orderOf(req, { status: 'open', venueOrderId: `v-${req.clientOrderId}` })) : reject(new VenueError('unknown-outcome', 'DEADLINE', 'no answer'))),
+        answer: (how) =>
+          how === 'ack'
+            ? resolve(evidenceOf(orderOf(req, { status: 'open', venueOrderId: `v-${req.clientOrderId}` }), 'send'))
+            : reject(new VenueError('unknown-outcome', 'DEADLINE', 'no answer')),
       });
     });
   }
 
   get waiting(): number {
-    return this.held.length;
+    return this.waitingOrders.length;
   }
 
   /** Answers the first `n` held orders. */
   release(n: number, how: 'ack' | 'lose' = 'ack'): void {
-    for (const h of this.held.splice(0, n)) h.answer(how);
+    for (const h of this.waitingOrders.splice(0, n)) h.answer(how);
   }
 
   override close(): Promise<void> {

@@ -1,0 +1,418 @@
+/**
+ * The order journal's storage: orders (current state), an append-only event log, fills, the
+ * account's trades and how far each account's venue history was merged.
+ *
+ * Durability: `commitIntent` commits at once (one fsync) — the journal calls it before the
+ * first byte of an order goes to the venue. Later changes are queued and committed together
+ * at the end of the tick (`flush`, group commit): losing them in a crash loses nothing the
+ * venue does not still know, because replay marks every working order unknown and asks the
+ * venue. Every row read back is checked; a row that fails is skipped and counted, never
+ * trusted.
+ */
+import type { Dec, Fill, Order, OrderRequest, OrderStatus, TradeRecord, VenueId } from '../../common/domain.js';
+import { VENUE_IDS } from '../../common/domain.js';
+import { isDecText } from '../../common/decimal.js';
+import type { SqliteDb } from './db.js';
+
+export interface StoredOrder {
+  order: Order;
+  /** The request as the ticket sent it, when this app placed the order. */
+  request?: OrderRequest;
+  resendable: boolean;
+}
+
+export interface OrderEventRecord {
+  /** intent | sent | evidence | state | replay | resend */
+  kind: string;
+  at: number;
+  body: unknown;
+}
+
+interface OrderRow {
+  venue: string;
+  client_order_id: string;
+  account_id: string;
+  venue_order_id: string | null;
+  instrument_id: string;
+  side: string;
+  type: string;
+  quantity: string;
+  price: string | null;
+  status: string;
+  filled_quantity: string;
+  average_price: string | null;
+  reason: string | null;
+  created_at: number;
+  updated_at: number;
+  request: string | null;
+  resendable: number;
+}
+
+interface FillRow {
+  venue: string;
+  client_order_id: string;
+  trade_id: string;
+  price: string;
+  quantity: string;
+  time: number;
+  fee: string | null;
+  fee_currency: string | null;
+}
+
+interface TradeRow {
+  venue: string;
+  account_id: string;
+  trade_id: string;
+  instrument_id: string;
+  side: string;
+  quantity: string;
+  price: string;
+  currency: string;
+  fee: string;
+  fee_currency: string;
+  time: number;
+  client_order_id: string | null;
+  venue_order_id: string | null;
+}
+
+const STATUSES: ReadonlySet<string> = new Set<OrderStatus>(['pending', 'open', 'partially-filled', 'filled', 'cancelled', 'rejected', 'expired', 'unknown']);
+const VENUES: ReadonlySet<string> = new Set(VENUE_IDS);
+
+type Pending =
+  | { what: 'order'; stored: StoredOrder; event: OrderEventRecord; fills: Fill[] }
+  | { what: 'trades'; trades: TradeRecord[] }
+  | { what: 'sync'; venue: VenueId; accountId: string; to: number };
+
+export class OrderStore {
+  private readonly db: SqliteDb;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  /** Rows read back that failed their checks. */
+  corruptRows = 0;
+  /** Durable commits made (intents and group commits). */
+  commits = 0;
+  private readonly stmt;
+
+  constructor(db: SqliteDb) {
+    this.db = db;
+    this.stmt = {
+      upsertOrder: db.prepare(`
+        INSERT INTO orders (venue, client_order_id, account_id, venue_order_id, instrument_id, side, type, quantity, price,
+          status, filled_quantity, average_price, reason, created_at, updated_at, request, resendable)
+        VALUES (@venue, @client_order_id, @account_id, @venue_order_id, @instrument_id, @side, @type, @quantity, @price,
+          @status, @filled_quantity, @average_price, @reason, @created_at, @updated_at, @request, @resendable)
+        ON CONFLICT (venue, client_order_id) DO UPDATE SET
+          account_id = excluded.account_id, venue_order_id = excluded.venue_order_id, instrument_id = excluded.instrument_id,
+          side = excluded.side, type = excluded.type, quantity = excluded.quantity, price = excluded.price,
+          status = excluded.status, filled_quantity = excluded.filled_quantity, average_price = excluded.average_price,
+          reason = excluded.reason, created_at = excluded.created_at, updated_at = excluded.updated_at,
+          request = COALESCE(excluded.request, orders.request), resendable = excluded.resendable`),
+      event: db.prepare('INSERT INTO order_events (venue, client_order_id, at, kind, body) VALUES (?, ?, ?, ?, ?)'),
+      fill: db.prepare(`INSERT OR IGNORE INTO fills (venue, client_order_id, trade_id, price, quantity, time, fee, fee_currency)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      trade: db.prepare(`
+        INSERT INTO trades (venue, account_id, trade_id, instrument_id, side, quantity, price, currency, fee, fee_currency, time, client_order_id, venue_order_id)
+        VALUES (@venue, @account_id, @trade_id, @instrument_id, @side, @quantity, @price, @currency, @fee, @fee_currency, @time, @client_order_id, @venue_order_id)
+        ON CONFLICT (venue, account_id, trade_id) DO UPDATE SET
+          fee = CASE WHEN excluded.fee <> '0' THEN excluded.fee ELSE trades.fee END,
+          fee_currency = CASE WHEN excluded.fee <> '0' THEN excluded.fee_currency ELSE trades.fee_currency END,
+          client_order_id = COALESCE(trades.client_order_id, excluded.client_order_id),
+          venue_order_id = COALESCE(trades.venue_order_id, excluded.venue_order_id)`),
+      sync: db.prepare(`INSERT INTO history_sync (venue, account_id, synced_to) VALUES (?, ?, ?)
+        ON CONFLICT (venue, account_id) DO UPDATE SET synced_to = MAX(history_sync.synced_to, excluded.synced_to)`),
+      syncedTo: db.prepare('SELECT synced_to FROM history_sync WHERE venue = ? AND account_id = ?'),
+    };
+  }
+
+  /**
+   * Commits a new order's intent durably, now: the order as pending and the request. Returns
+   * only once it is on disk (synchronous=FULL); the order may then be sent.
+   */
+  commitIntent(order: Order, request: OrderRequest, at: number): void {
+    this.ensureOpen();
+    // Whatever is queued goes first, so the log stays in order.
+    const queued = this.takeQueue();
+    this.db.transaction(() => {
+      this.writeQueued(queued);
+      this.writeOrder({ order, request, resendable: false }, { kind: 'intent', at, body: request }, []);
+    })();
+    this.commits += 1;
+  }
+
+  /** Queues a change of an order (and its new fills) for the next group commit. */
+  saveOrder(stored: StoredOrder, event: OrderEventRecord, newFills: Fill[] = []): void {
+    this.ensureOpen();
+    this.queue.push({ what: 'order', stored, event, fills: newFills });
+    this.schedule();
+  }
+
+  saveTrades(trades: TradeRecord[]): void {
+    if (trades.length === 0) return;
+    this.ensureOpen();
+    this.queue.push({ what: 'trades', trades });
+    this.schedule();
+  }
+
+  setHistorySyncedTo(venue: VenueId, accountId: string, to: number): void {
+    this.ensureOpen();
+    this.queue.push({ what: 'sync', venue, accountId, to });
+    this.schedule();
+  }
+
+  historySyncedTo(venue: VenueId, accountId: string): number | undefined {
+    this.flush();
+    const row = this.stmt.syncedTo.get(venue, accountId) as { synced_to: number } | undefined;
+    return row?.synced_to;
+  }
+
+  /** Commits everything queued, in one transaction. */
+  flush(): void {
+    if (this.closed || this.queue.length === 0) return;
+    const queued = this.takeQueue();
+    this.db.transaction(() => this.writeQueued(queued))();
+    this.commits += 1;
+  }
+
+  /** Every stored order with its fills. */
+  loadOrders(): StoredOrder[] {
+    this.flush();
+    const fills = new Map<string, Fill[]>();
+    for (const r of this.db.prepare('SELECT * FROM fills ORDER BY time, trade_id').all() as FillRow[]) {
+      const f = this.fillOf(r);
+      if (!f) continue;
+      const key = `${r.venue}|${r.client_order_id}`;
+      let list = fills.get(key);
+      if (!list) fills.set(key, (list = []));
+      list.push(f);
+    }
+    const out: StoredOrder[] = [];
+    for (const r of this.db.prepare('SELECT * FROM orders ORDER BY created_at, client_order_id').all() as OrderRow[]) {
+      const s = this.orderOf(r, fills.get(`${r.venue}|${r.client_order_id}`) ?? []);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  /** The account's trades, newest first. */
+  trades(venue?: VenueId, limit = 10_000): TradeRecord[] {
+    this.flush();
+    const rows = (
+      venue === undefined
+        ? this.db.prepare('SELECT * FROM trades ORDER BY time DESC, trade_id DESC LIMIT ?').all(limit)
+        : this.db.prepare('SELECT * FROM trades WHERE venue = ? ORDER BY time DESC, trade_id DESC LIMIT ?').all(venue, limit)
+    ) as TradeRow[];
+    const out: TradeRecord[] = [];
+    for (const r of rows) {
+      const t = this.tradeOf(r);
+      if (t) out.push(t);
+    }
+    return out;
+  }
+
+  /** The event log of one order, oldest first (diagnostics and tests). */
+  events(venue: VenueId, clientOrderId: string): OrderEventRecord[] {
+    this.flush();
+    const rows = this.db.prepare('SELECT at, kind, body FROM order_events WHERE venue = ? AND client_order_id = ? ORDER BY seq').all(venue, clientOrderId) as {
+      at: number;
+      kind: string;
+      body: string;
+    }[];
+    return rows.map((r) => ({ at: r.at, kind: r.kind, body: safeJson(r.body) }));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+  }
+
+  private schedule(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      try {
+        this.flush();
+      } catch {
+        // A failed group commit keeps nothing half-written (one transaction); the journal
+        // notices on its next intent, which commits synchronously and throws.
+      }
+    });
+  }
+
+  private takeQueue(): Pending[] {
+    const q = this.queue;
+    this.queue = [];
+    return q;
+  }
+
+  private writeQueued(queued: Pending[]): void {
+    for (const p of queued) {
+      if (p.what === 'order') this.writeOrder(p.stored, p.event, p.fills);
+      else if (p.what === 'trades') for (const t of p.trades) this.stmt.trade.run(tradeParams(t));
+      else this.stmt.sync.run(p.venue, p.accountId, p.to);
+    }
+  }
+
+  private writeOrder(s: StoredOrder, event: OrderEventRecord, fills: Fill[]): void {
+    const o = s.order;
+    this.stmt.upsertOrder.run({
+      venue: o.venue,
+      client_order_id: o.clientOrderId,
+      account_id: o.accountId,
+      venue_order_id: o.venueOrderId ?? null,
+      instrument_id: o.instrumentId,
+      side: o.side,
+      type: o.type,
+      quantity: o.quantity,
+      price: o.price ?? null,
+      status: o.status,
+      filled_quantity: o.filledQuantity,
+      average_price: o.averagePrice ?? null,
+      reason: o.reason ? JSON.stringify(o.reason) : null,
+      created_at: o.createdAt,
+      updated_at: o.updatedAt,
+      request: s.request ? JSON.stringify(s.request) : null,
+      resendable: s.resendable ? 1 : 0,
+    });
+    this.stmt.event.run(o.venue, o.clientOrderId, event.at, event.kind, JSON.stringify(event.body ?? null));
+    for (const f of fills) {
+      this.stmt.fill.run(o.venue, o.clientOrderId, f.tradeId, f.price, f.quantity, f.time, f.fee ?? null, f.feeCurrency ?? null);
+    }
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new Error('the order store is closed');
+  }
+
+  private orderOf(r: OrderRow, fills: Fill[]): StoredOrder | undefined {
+    const ok =
+      VENUES.has(r.venue) &&
+      STATUSES.has(r.status) &&
+      (r.side === 'buy' || r.side === 'sell') &&
+      (r.type === 'limit' || r.type === 'market') &&
+      isDecText(r.quantity) &&
+      isDecText(r.filled_quantity) &&
+      (r.price === null || isDecText(r.price)) &&
+      (r.average_price === null || isDecText(r.average_price)) &&
+      Number.isSafeInteger(r.created_at) &&
+      Number.isSafeInteger(r.updated_at);
+    if (!ok) {
+      this.corruptRows += 1;
+      return undefined;
+    }
+    const order: Order = {
+      venue: r.venue as VenueId,
+      accountId: r.account_id,
+      clientOrderId: r.client_order_id,
+      instrumentId: r.instrument_id,
+      side: r.side as Order['side'],
+      type: r.type as Order['type'],
+      quantity: r.quantity as Dec,
+      status: r.status as OrderStatus,
+      filledQuantity: r.filled_quantity as Dec,
+      fills,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+    if (r.venue_order_id !== null) order.venueOrderId = r.venue_order_id;
+    if (r.price !== null) order.price = r.price as Dec;
+    if (r.average_price !== null) order.averagePrice = r.average_price as Dec;
+    const reason = r.reason === null ? undefined : safeJson(r.reason);
+    if (isReason(reason)) order.reason = reason;
+    const out: StoredOrder = { order, resendable: r.resendable === 1 };
+    const req = r.request === null ? undefined : safeJson(r.request);
+    if (isRequest(req, order)) out.request = req;
+    return out;
+  }
+
+  private fillOf(r: FillRow): Fill | undefined {
+    if (!isDecText(r.price) || !isDecText(r.quantity) || !Number.isSafeInteger(r.time) || (r.fee !== null && !isDecText(r.fee))) {
+      this.corruptRows += 1;
+      return undefined;
+    }
+    const f: Fill = { tradeId: r.trade_id, price: r.price as Dec, quantity: r.quantity as Dec, time: r.time };
+    if (r.fee !== null) f.fee = r.fee as Dec;
+    if (r.fee_currency !== null) f.feeCurrency = r.fee_currency;
+    return f;
+  }
+
+  private tradeOf(r: TradeRow): TradeRecord | undefined {
+    const ok =
+      VENUES.has(r.venue) &&
+      (r.side === 'buy' || r.side === 'sell') &&
+      isDecText(r.quantity) &&
+      isDecText(r.price) &&
+      isDecText(r.fee) &&
+      Number.isSafeInteger(r.time);
+    if (!ok) {
+      this.corruptRows += 1;
+      return undefined;
+    }
+    const t: TradeRecord = {
+      venue: r.venue as VenueId,
+      accountId: r.account_id,
+      tradeId: r.trade_id,
+      instrumentId: r.instrument_id,
+      side: r.side as TradeRecord['side'],
+      quantity: r.quantity as Dec,
+      price: r.price as Dec,
+      currency: r.currency,
+      fee: r.fee as Dec,
+      feeCurrency: r.fee_currency,
+      time: r.time,
+    };
+    if (r.client_order_id !== null) t.clientOrderId = r.client_order_id;
+    if (r.venue_order_id !== null) t.venueOrderId = r.venue_order_id;
+    return t;
+  }
+}
+
+function tradeParams(t: TradeRecord): Record<string, string | number | null> {
+  return {
+    venue: t.venue,
+    account_id: t.accountId,
+    trade_id: t.tradeId,
+    instrument_id: t.instrumentId,
+    side: t.side,
+    quantity: t.quantity,
+    price: t.price,
+    currency: t.currency,
+    fee: t.fee,
+    fee_currency: t.feeCurrency,
+    time: t.time,
+    client_order_id: t.clientOrderId ?? null,
+    venue_order_id: t.venueOrderId ?? null,
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isReason(v: unknown): v is NonNullable<Order['reason']> {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.code === 'string' && typeof r.message === 'string' && (r.trackingId === undefined || typeof r.trackingId === 'string');
+}
+
+function isRequest(v: unknown, o: Order): v is OrderRequest {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    r.venue === o.venue &&
+    r.clientOrderId === o.clientOrderId &&
+    r.accountId === o.accountId &&
+    r.instrumentId === o.instrumentId &&
+    (r.side === 'buy' || r.side === 'sell') &&
+    (r.type === 'limit' || r.type === 'market') &&
+    typeof r.quantity === 'string' &&
+    isDecText(r.quantity) &&
+    (r.price === undefined || (typeof r.price === 'string' && isDecText(r.price)))
+  );
+}
