@@ -127,6 +127,7 @@ export class Hub {
         live: (id) => this.live(id),
         connected: () => [...this.entries.values()].filter((e) => e.lifecycle === 'live').map((e) => e.venue.id),
         accounts: (id) => this.entries.get(id)?.accounts ?? [],
+        mode: (id) => this.entries.get(id)?.venue.mode ?? 'demo',
         lastPrice: (venue, instrumentId) => this.lastPrice(venue, instrumentId),
       },
       emit: (u) => this.emit('order', u),

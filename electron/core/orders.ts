@@ -7,12 +7,12 @@
  * evidence before the venue is reported live. It sees venues only through the Venue
  * interface, so it knows no wire format.
  */
-import type { Account, Dec, Fill, Instrument, Order, OrderEvidence, OrderRequest, OrderUpdate, PositionPnl, TradeRecord, VenueId } from '../../common/domain.js';
+import type { Account, Dec, Fill, Instrument, Order, OrderEvidence, OrderRequest, OrderUpdate, PositionPnl, TradeRecord, VenueId, VenueMode } from '../../common/domain.js';
 import { FINAL_ORDER_STATUSES, pendingOrder } from '../../common/domain.js';
 import { cmp, dec, isMultipleOf, mul, nearestSteps } from '../../common/decimal.js';
 import { NOT_PLACED, applyEvidence, cloneOrder, isFinal, markUnknown, orderFromEvidence } from './order-state.js';
 import type { Transition } from './order-state.js';
-import type { OrderStore } from '../store/order-store.js';
+import type { OrderStore, StoredOrder } from '../store/order-store.js';
 import { positionsPnl } from './pnl.js';
 import type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, Reason } from './types.js';
 import type { Venue } from '../venues/venue.js';
@@ -34,6 +34,11 @@ export interface JournalVenues {
   /** The connected venue; HubError 'not-found' or 'not-connected' otherwise. */
   live(id: VenueId): Venue;
   connected(): VenueId[];
+  /**
+   * What the venue is connected to (or was last built for). Orders are the mode's own: demo
+   * orders never show, resolve or merge while the venue is live, and the other way round.
+   */
+  mode(id: VenueId): VenueMode;
   accounts(id: VenueId): Account[];
   /** The last price seen (a subscribed series' close), to value market orders and open positions. */
   lastPrice(venue: VenueId, instrumentId: string): Dec | undefined;
@@ -89,6 +94,7 @@ export interface InFlightReport {
 
 interface Entry {
   order: Order;
+  mode: VenueMode;
   /** What the ticket asked for, when this app placed it: a repeat must be the same order. */
   request?: OrderRequest;
   /** The venue surely never received it: the same client order id may be sent again. */
@@ -157,7 +163,7 @@ export class OrderJournal {
     const at = this.now();
     for (const s of stored) {
       const key = keyOf(s.order.venue, s.order.clientOrderId);
-      const e: Entry = { order: s.order, resendable: s.resendable, seq: ++this.seq };
+      const e: Entry = { order: s.order, mode: s.mode, resendable: s.resendable, seq: ++this.seq };
       if (s.request) e.request = s.request;
       this.entries.set(key, e);
       this.index(s.order);
@@ -339,9 +345,10 @@ export class OrderJournal {
   /** Client order ids of the orders the journal holds as still working in one account. */
   private working(venue: VenueId, accountId: string): string[] {
     const out: string[] = [];
+    const mode = this.venues.mode(venue);
     for (const e of this.entries.values()) {
       const o = e.order;
-      if (o.venue === venue && o.accountId === accountId && !isFinal(o.status)) out.push(o.clientOrderId);
+      if (o.venue === venue && e.mode === mode && o.accountId === accountId && !isFinal(o.status)) out.push(o.clientOrderId);
     }
     return out;
   }
@@ -367,7 +374,7 @@ export class OrderJournal {
         this.log.warn(`${ev.venue}: ${ev.kind} evidence for an order the journal does not know, without its terms; skipped`);
         return undefined;
       }
-      e = { order: adopted, resendable: false, seq: ++this.seq };
+      e = { order: adopted, mode: this.venues.mode(ev.venue), resendable: false, seq: ++this.seq };
       this.entries.set(key, e);
       this.store.saveOrder(this.storedOf(e), { kind: 'adopted', at: this.now(), body: ev });
       this.emit({ order: cloneOrder(adopted), source: ev.source });
@@ -391,7 +398,7 @@ export class OrderJournal {
   async resolveVenue(venue: Venue, boundMs: number): Promise<ResolveReport> {
     const started = Date.now();
     const venueId = venue.id;
-    const unsettled = [...this.entries.entries()].filter(([, e]) => e.order.venue === venueId && !isFinal(e.order.status));
+    const unsettled = [...this.entries.entries()].filter(([, e]) => e.order.venue === venueId && e.mode === venue.mode && !isFinal(e.order.status));
     const report: ResolveReport = { asked: unsettled.length, resolved: 0, pending: 0, ms: 0 };
     if (unsettled.length === 0) return report;
     // The working ones first, from the open orders in one call per account.
@@ -455,7 +462,7 @@ export class OrderJournal {
     let trades = 0;
     for (const accountId of this.accountsOf(venueId)) {
       const now = this.now();
-      const last = this.store.historySyncedTo(venueId, accountId);
+      const last = this.store.historySyncedTo(venueId, venue.mode, accountId);
       const since = last === undefined ? now - this.historyDepthMs : last - HISTORY_OVERLAP_MS;
       const h = await venue.accountHistory(accountId, since);
       for (const ev of h.orders) {
@@ -463,9 +470,9 @@ export class OrderJournal {
         if (this.applyEvidence({ ...ev, venue: venueId, accountId, source: 'history' })) orders += 1;
       }
       const own = h.trades.filter((t) => t.venue === venueId && t.accountId === accountId);
-      this.store.saveTrades(own);
+      this.store.saveTrades(own, venue.mode);
       trades += own.length;
-      this.store.setHistorySyncedTo(venueId, accountId, now);
+      this.store.setHistorySyncedTo(venueId, venue.mode, accountId, now);
     }
     this.store.flush();
     return { orders, trades };
@@ -479,19 +486,19 @@ export class OrderJournal {
   /** Every order the journal holds, newest first. */
   list(venue?: VenueId): Order[] {
     return [...this.entries.values()]
-      .filter((e) => venue === undefined || e.order.venue === venue)
+      .filter((e) => (venue === undefined || e.order.venue === venue) && e.mode === this.venues.mode(e.order.venue))
       .sort((a, b) => b.order.createdAt - a.order.createdAt || b.seq - a.seq)
       .map((e) => cloneOrder(e.order));
   }
 
   /** The accounts' executed trades, newest first. */
   trades(venue?: VenueId, limit?: number): TradeRecord[] {
-    return this.store.trades(venue, limit);
+    return this.store.trades((v) => this.venues.mode(v), venue, limit);
   }
 
   /** Realized and unrealized P&L per instrument and account, from every stored trade. */
   positionsPnl(venue?: VenueId): PositionPnl[] {
-    return positionsPnl(this.store.trades(venue, Number.MAX_SAFE_INTEGER), (v: VenueId, id: string) => this.venues.lastPrice(v, id));
+    return positionsPnl(this.store.trades((v) => this.venues.mode(v), venue, Number.MAX_SAFE_INTEGER), (v: VenueId, id: string) => this.venues.lastPrice(v, id));
   }
 
   private async send(key: string, req: OrderRequest, resend: boolean): Promise<Order> {
@@ -510,11 +517,11 @@ export class OrderJournal {
       e.order = { ...pendingOrder(req, e.order.createdAt), updatedAt: t };
       e.request = req;
     } else {
-      e = { order: pendingOrder(req, t), request: req, resendable: false, seq: ++this.seq };
+      e = { order: pendingOrder(req, t), mode: venue.mode, request: req, resendable: false, seq: ++this.seq };
       this.entries.set(key, e);
     }
     // Durable before the first byte: whatever happens next, the journal knows the order exists.
-    this.store.commitIntent(e.order, req, t);
+    this.store.commitIntent(e.order, e.mode, req, t);
     this.emit({ order: cloneOrder(e.order), source: 'send' });
 
     let ack: OrderEvidence;
@@ -578,8 +585,8 @@ export class OrderJournal {
     this.emit({ order: cloneOrder(e.order), source });
   }
 
-  private storedOf(e: Entry): { order: Order; request?: OrderRequest; resendable: boolean } {
-    const s: { order: Order; request?: OrderRequest; resendable: boolean } = { order: e.order, resendable: e.resendable };
+  private storedOf(e: Entry): StoredOrder {
+    const s: StoredOrder = { order: e.order, mode: e.mode, resendable: e.resendable };
     if (e.request) s.request = e.request;
     return s;
   }
@@ -610,7 +617,8 @@ export class OrderJournal {
       if (o.venueOrderId !== undefined) t.venueOrderId = o.venueOrderId;
       return t;
     });
-    this.store.saveTrades(trades);
+    const e = this.entries.get(keyOf(o.venue, o.clientOrderId));
+    this.store.saveTrades(trades, e?.mode ?? this.venues.mode(o.venue));
   }
 
   private instrumentOf(venueId: VenueId, instrumentId: string): Promise<Instrument | undefined> {
@@ -683,7 +691,8 @@ export class OrderJournal {
 
   private accountsOf(id: VenueId): string[] {
     const out = new Set(this.venues.accounts(id).map((a) => a.id));
-    for (const e of this.entries.values()) if (e.order.venue === id) out.add(e.order.accountId);
+    const mode = this.venues.mode(id);
+    for (const e of this.entries.values()) if (e.order.venue === id && e.mode === mode) out.add(e.order.accountId);
     return [...out];
   }
 

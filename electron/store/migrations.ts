@@ -21,6 +21,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE orders (
         venue TEXT NOT NULL,
         client_order_id TEXT NOT NULL,
+        -- demo | sandbox | live: what the venue was connected to; each mode's orders are its own.
+        mode TEXT NOT NULL,
         account_id TEXT NOT NULL,
         venue_order_id TEXT,
         instrument_id TEXT NOT NULL,
@@ -72,6 +74,7 @@ export const MIGRATIONS: readonly Migration[] = [
       -- The account's executed trades (own fills and the venue's history), for positions and P&L.
       CREATE TABLE trades (
         venue TEXT NOT NULL,
+        mode TEXT NOT NULL,
         account_id TEXT NOT NULL,
         trade_id TEXT NOT NULL,
         instrument_id TEXT NOT NULL,
@@ -84,15 +87,16 @@ export const MIGRATIONS: readonly Migration[] = [
         time INTEGER NOT NULL,
         client_order_id TEXT,
         venue_order_id TEXT,
-        PRIMARY KEY (venue, account_id, trade_id)
+        PRIMARY KEY (venue, mode, account_id, trade_id)
       ) WITHOUT ROWID;
 
       -- How far the venue's own history has been merged, per account.
       CREATE TABLE history_sync (
         venue TEXT NOT NULL,
+        mode TEXT NOT NULL,
         account_id TEXT NOT NULL,
         synced_to INTEGER NOT NULL,
-        PRIMARY KEY (venue, account_id)
+        PRIMARY KEY (venue, mode, account_id)
       ) WITHOUT ROWID;
 
       -- Closed bars per key; the bytes of one row are counted for the size bound.

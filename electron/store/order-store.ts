@@ -9,13 +9,15 @@
  * venue. Every row read back is checked; a row that fails is skipped and counted, never
  * trusted.
  */
-import type { Dec, Fill, Order, OrderRequest, OrderStatus, TradeRecord, VenueId } from '../../common/domain.js';
+import type { Dec, Fill, Order, OrderRequest, OrderStatus, TradeRecord, VenueId, VenueMode } from '../../common/domain.js';
 import { VENUE_IDS } from '../../common/domain.js';
 import { isDecText } from '../../common/decimal.js';
 import type { SqliteDb } from './db.js';
 
 export interface StoredOrder {
   order: Order;
+  /** What the venue was connected to when the order was placed or learned. */
+  mode: VenueMode;
   /** The request as the ticket sent it, when this app placed the order. */
   request?: OrderRequest;
   resendable: boolean;
@@ -31,6 +33,7 @@ export interface OrderEventRecord {
 interface OrderRow {
   venue: string;
   client_order_id: string;
+  mode: string;
   account_id: string;
   venue_order_id: string | null;
   instrument_id: string;
@@ -77,11 +80,12 @@ interface TradeRow {
 
 const STATUSES: ReadonlySet<string> = new Set<OrderStatus>(['pending', 'open', 'partially-filled', 'filled', 'cancelled', 'rejected', 'expired', 'unknown']);
 const VENUES: ReadonlySet<string> = new Set(VENUE_IDS);
+const MODES: ReadonlySet<string> = new Set<VenueMode>(['demo', 'sandbox', 'live']);
 
 type Pending =
   | { what: 'order'; stored: StoredOrder; event: OrderEventRecord; fills: Fill[] }
-  | { what: 'trades'; trades: TradeRecord[] }
-  | { what: 'sync'; venue: VenueId; accountId: string; to: number };
+  | { what: 'trades'; trades: TradeRecord[]; mode: VenueMode }
+  | { what: 'sync'; venue: VenueId; mode: VenueMode; accountId: string; to: number };
 
 export class OrderStore {
   private readonly db: SqliteDb;
@@ -98,9 +102,9 @@ export class OrderStore {
     this.db = db;
     this.stmt = {
       upsertOrder: db.prepare(`
-        INSERT INTO orders (venue, client_order_id, account_id, venue_order_id, instrument_id, side, type, quantity, price,
+        INSERT INTO orders (venue, client_order_id, mode, account_id, venue_order_id, instrument_id, side, type, quantity, price,
           status, filled_quantity, average_price, reason, created_at, updated_at, request, resendable)
-        VALUES (@venue, @client_order_id, @account_id, @venue_order_id, @instrument_id, @side, @type, @quantity, @price,
+        VALUES (@venue, @client_order_id, @mode, @account_id, @venue_order_id, @instrument_id, @side, @type, @quantity, @price,
           @status, @filled_quantity, @average_price, @reason, @created_at, @updated_at, @request, @resendable)
         ON CONFLICT (venue, client_order_id) DO UPDATE SET
           account_id = excluded.account_id, venue_order_id = excluded.venue_order_id, instrument_id = excluded.instrument_id,
@@ -112,16 +116,16 @@ export class OrderStore {
       fill: db.prepare(`INSERT OR IGNORE INTO fills (venue, client_order_id, trade_id, price, quantity, time, fee, fee_currency)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       trade: db.prepare(`
-        INSERT INTO trades (venue, account_id, trade_id, instrument_id, side, quantity, price, currency, fee, fee_currency, time, client_order_id, venue_order_id)
-        VALUES (@venue, @account_id, @trade_id, @instrument_id, @side, @quantity, @price, @currency, @fee, @fee_currency, @time, @client_order_id, @venue_order_id)
-        ON CONFLICT (venue, account_id, trade_id) DO UPDATE SET
+        INSERT INTO trades (venue, mode, account_id, trade_id, instrument_id, side, quantity, price, currency, fee, fee_currency, time, client_order_id, venue_order_id)
+        VALUES (@venue, @mode, @account_id, @trade_id, @instrument_id, @side, @quantity, @price, @currency, @fee, @fee_currency, @time, @client_order_id, @venue_order_id)
+        ON CONFLICT (venue, mode, account_id, trade_id) DO UPDATE SET
           fee = CASE WHEN excluded.fee <> '0' THEN excluded.fee ELSE trades.fee END,
           fee_currency = CASE WHEN excluded.fee <> '0' THEN excluded.fee_currency ELSE trades.fee_currency END,
           client_order_id = COALESCE(trades.client_order_id, excluded.client_order_id),
           venue_order_id = COALESCE(trades.venue_order_id, excluded.venue_order_id)`),
-      sync: db.prepare(`INSERT INTO history_sync (venue, account_id, synced_to) VALUES (?, ?, ?)
-        ON CONFLICT (venue, account_id) DO UPDATE SET synced_to = MAX(history_sync.synced_to, excluded.synced_to)`),
-      syncedTo: db.prepare('SELECT synced_to FROM history_sync WHERE venue = ? AND account_id = ?'),
+      sync: db.prepare(`INSERT INTO history_sync (venue, mode, account_id, synced_to) VALUES (?, ?, ?, ?)
+        ON CONFLICT (venue, mode, account_id) DO UPDATE SET synced_to = MAX(history_sync.synced_to, excluded.synced_to)`),
+      syncedTo: db.prepare('SELECT synced_to FROM history_sync WHERE venue = ? AND mode = ? AND account_id = ?'),
     };
   }
 
@@ -129,13 +133,13 @@ export class OrderStore {
    * Commits a new order's intent durably, now: the order as pending and the request. Returns
    * only once it is on disk (synchronous=FULL); the order may then be sent.
    */
-  commitIntent(order: Order, request: OrderRequest, at: number): void {
+  commitIntent(order: Order, mode: VenueMode, request: OrderRequest, at: number): void {
     this.ensureOpen();
     // Whatever is queued goes first, so the log stays in order.
     const queued = this.takeQueue();
     this.db.transaction(() => {
       this.writeQueued(queued);
-      this.writeOrder({ order, request, resendable: false }, { kind: 'intent', at, body: request }, []);
+      this.writeOrder({ order, mode, request, resendable: false }, { kind: 'intent', at, body: request }, []);
     })();
     this.commits += 1;
   }
@@ -147,22 +151,22 @@ export class OrderStore {
     this.schedule();
   }
 
-  saveTrades(trades: TradeRecord[]): void {
+  saveTrades(trades: TradeRecord[], mode: VenueMode): void {
     if (trades.length === 0) return;
     this.ensureOpen();
-    this.queue.push({ what: 'trades', trades });
+    this.queue.push({ what: 'trades', trades, mode });
     this.schedule();
   }
 
-  setHistorySyncedTo(venue: VenueId, accountId: string, to: number): void {
+  setHistorySyncedTo(venue: VenueId, mode: VenueMode, accountId: string, to: number): void {
     this.ensureOpen();
-    this.queue.push({ what: 'sync', venue, accountId, to });
+    this.queue.push({ what: 'sync', venue, mode, accountId, to });
     this.schedule();
   }
 
-  historySyncedTo(venue: VenueId, accountId: string): number | undefined {
+  historySyncedTo(venue: VenueId, mode: VenueMode, accountId: string): number | undefined {
     this.flush();
-    const row = this.stmt.syncedTo.get(venue, accountId) as { synced_to: number } | undefined;
+    const row = this.stmt.syncedTo.get(venue, mode, accountId) as { synced_to: number } | undefined;
     return row?.synced_to;
   }
 
@@ -194,20 +198,19 @@ export class OrderStore {
     return out;
   }
 
-  /** The account's trades, newest first. */
-  trades(venue?: VenueId, limit = 10_000): TradeRecord[] {
+  /** The trades of each venue's current mode (or of one venue), newest first. */
+  trades(modeOf: (v: VenueId) => VenueMode, venue?: VenueId, limit = 10_000): TradeRecord[] {
     this.flush();
-    const rows = (
-      venue === undefined
-        ? this.db.prepare('SELECT * FROM trades ORDER BY time DESC, trade_id DESC LIMIT ?').all(limit)
-        : this.db.prepare('SELECT * FROM trades WHERE venue = ? ORDER BY time DESC, trade_id DESC LIMIT ?').all(venue, limit)
-    ) as TradeRow[];
     const out: TradeRecord[] = [];
-    for (const r of rows) {
-      const t = this.tradeOf(r);
-      if (t) out.push(t);
+    for (const v of venue === undefined ? VENUE_IDS : [venue]) {
+      const rows = this.db.prepare('SELECT * FROM trades WHERE venue = ? AND mode = ? ORDER BY time DESC, trade_id DESC LIMIT ?').all(v, modeOf(v), limit) as TradeRow[];
+      for (const r of rows) {
+        const t = this.tradeOf(r);
+        if (t) out.push(t);
+      }
     }
-    return out;
+    out.sort((a, b) => b.time - a.time || (a.tradeId < b.tradeId ? 1 : a.tradeId > b.tradeId ? -1 : 0));
+    return out.slice(0, limit);
   }
 
   /** The event log of one order, oldest first (diagnostics and tests). */
@@ -250,8 +253,8 @@ export class OrderStore {
   private writeQueued(queued: Pending[]): void {
     for (const p of queued) {
       if (p.what === 'order') this.writeOrder(p.stored, p.event, p.fills);
-      else if (p.what === 'trades') for (const t of p.trades) this.stmt.trade.run(tradeParams(t));
-      else this.stmt.sync.run(p.venue, p.accountId, p.to);
+      else if (p.what === 'trades') for (const t of p.trades) this.stmt.trade.run(tradeParams(t, p.mode));
+      else this.stmt.sync.run(p.venue, p.mode, p.accountId, p.to);
     }
   }
 
@@ -260,6 +263,7 @@ export class OrderStore {
     this.stmt.upsertOrder.run({
       venue: o.venue,
       client_order_id: o.clientOrderId,
+      mode: s.mode,
       account_id: o.accountId,
       venue_order_id: o.venueOrderId ?? null,
       instrument_id: o.instrumentId,
@@ -289,6 +293,7 @@ export class OrderStore {
   private orderOf(r: OrderRow, fills: Fill[]): StoredOrder | undefined {
     const ok =
       VENUES.has(r.venue) &&
+      MODES.has(r.mode) &&
       STATUSES.has(r.status) &&
       (r.side === 'buy' || r.side === 'sell') &&
       (r.type === 'limit' || r.type === 'market') &&
@@ -321,7 +326,7 @@ export class OrderStore {
     if (r.average_price !== null) order.averagePrice = r.average_price as Dec;
     const reason = r.reason === null ? undefined : safeJson(r.reason);
     if (isReason(reason)) order.reason = reason;
-    const out: StoredOrder = { order, resendable: r.resendable === 1 };
+    const out: StoredOrder = { order, mode: r.mode as VenueMode, resendable: r.resendable === 1 };
     const req = r.request === null ? undefined : safeJson(r.request);
     if (isRequest(req, order)) out.request = req;
     return out;
@@ -369,9 +374,10 @@ export class OrderStore {
   }
 }
 
-function tradeParams(t: TradeRecord): Record<string, string | number | null> {
+function tradeParams(t: TradeRecord, mode: VenueMode): Record<string, string | number | null> {
   return {
     venue: t.venue,
+    mode,
     account_id: t.accountId,
     trade_id: t.tradeId,
     instrument_id: t.instrumentId,

@@ -116,6 +116,11 @@ export class MemoryTradingVenue extends MemoryVenue {
     return { venue: this.id, accountId, at: 1_700_000_000_000, positions: [{ venue: this.id, accountId, asset: 'rub', quantity: '1000', blocked: '0' }] };
   }
 
+  /** Any evidence, as the adapter would report it. */
+  report(ev: OrderEvidence): void {
+    this.sink.order(ev);
+  }
+
   /** An order's state as the venue's stream reports it (with its terms and fills). */
   update(order: Order, source: 'stream' | 'reconcile' = 'stream'): void {
     this.sink.order(evidenceOf(order, source));
