@@ -8,9 +8,9 @@
  * interface, so it knows no wire format.
  */
 import type { Account, Dec, Fill, Instrument, Order, OrderEvidence, OrderRequest, OrderUpdate, PositionPnl, TradeRecord, VenueId, VenueMode } from '../../common/domain.js';
-import { FINAL_ORDER_STATUSES, pendingOrder } from '../../common/domain.js';
+import { pendingOrder } from '../../common/domain.js';
 import { cmp, dec, isMultipleOf, mul, nearestSteps } from '../../common/decimal.js';
-import { NOT_PLACED, applyEvidence, cloneOrder, isFinal, markUnknown, orderFromEvidence } from './order-state.js';
+import { applyEvidence as foldEvidence, cloneOrder, isFinal, markUnknown, orderFromEvidence } from './order-state.js';
 import type { Transition } from './order-state.js';
 import type { OrderStore, StoredOrder } from '../store/order-store.js';
 import { positionsPnl } from './pnl.js';
@@ -379,7 +379,7 @@ export class OrderJournal {
       this.store.saveOrder(this.storedOf(e), { kind: 'adopted', at: this.now(), body: ev });
       this.emit({ order: cloneOrder(adopted), source: ev.source });
     }
-    const t = applyEvidence(e.order, ev);
+    const t = foldEvidence(e.order, ev);
     if (t.refused) {
       this.refusedEvidence += 1;
       this.log.warn(`${ev.venue}: ${ev.kind} evidence would move order ${ev.clientOrderId} from ${t.refused.from} to ${t.refused.to}; kept ${t.refused.from}`);

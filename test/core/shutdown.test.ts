@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Order, OrderEvidence, OrderRequest, OrderUpdate, VenueId } from '../../common/domain.js';
+import type { OrderEvidence, OrderRequest, OrderUpdate, VenueId } from '../../common/domain.js';
 import { Hub, HubError, SHUTTING_DOWN } from '../../electron/core/hub.js';
 import type { Logger } from '../../electron/core/log.js';
 import { silentLogger } from '../../electron/core/log.js';
