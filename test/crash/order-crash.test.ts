@@ -25,7 +25,7 @@ import type { Order, OrderRequest, OrderStatus, VenueId } from '../../common/dom
 import { BridgeClient } from '../bridge/bridge-client.js';
 import { startKrakenSim } from '../../sim/kraken/server.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
-import type { Order as KrakenSimOrder } from '../../sim/kraken/exchange.js';
+import type { OrderRecord as KrakenSimOrder } from '../../sim/kraken/record.js';
 import { krakenReadyLine, tinvestReadyLine } from '../../sim/ready-lines.js';
 import { expected, startOrderVenue } from '../venues/tinvest/order-helpers.js';
 import type { OrderVenue } from '../venues/tinvest/order-helpers.js';
@@ -139,7 +139,7 @@ function krakenStatus(o: KrakenSimOrder): OrderStatus {
     case 'pending':
       return 'pending';
     default:
-      return o.volExec > 0n ? 'partially-filled' : 'open';
+      return Number(o.volExec) > 0 ? 'partially-filled' : 'open';
   }
 }
 
