@@ -1,0 +1,138 @@
+/**
+ * The order journal's cost. Two figures, each beside its baseline from the same run:
+ * - a durable journal append (an order's intent committed to the database file, WAL with
+ *   synchronous=FULL), beside a bare durable write of the same bytes (write + fdatasync on a
+ *   plain file: the floor any durable append pays on this disk);
+ * - 1,000 orders end to end (hub → journal → T-Invest adapter → local venue over gRPC →
+ *   acknowledgement) with the journal on disk, beside the same with the journal's database in
+ *   memory (no disk: the cost of the journal's bookkeeping without its durability).
+ */
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { OrderRequest } from '../common/domain.js';
+import { pendingOrder } from '../common/domain.js';
+import { Hub } from '../electron/core/hub.js';
+import { openDatabase } from '../electron/store/db.js';
+import { OrderStore } from '../electron/store/order-store.js';
+import { createTInvestVenue } from '../electron/venues/tinvest/adapter.js';
+import { Market } from '../sim/market.js';
+import { startTInvestSim } from '../sim/tinvest/server.js';
+import type { Figure } from './figures.js';
+import { percentile } from './figures.js';
+
+const APPENDS = 2_000;
+const ORDERS = 1_000;
+const IN_FLIGHT = 8;
+
+function request(accountId: string, instrumentId: string): OrderRequest {
+  return { venue: 'tinvest', accountId, instrumentId, side: 'buy', type: 'limit', quantity: '1', price: '150.00', clientOrderId: randomUUID() };
+}
+
+/** µs per durable intent commit, sorted. */
+function journalAppends(dir: string): number[] {
+  const db = openDatabase({ file: path.join(dir, 'append.db') });
+  const store = new OrderStore(db);
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < APPENDS; i++) {
+      const req = request('acc-1', 'uid-1');
+      const t0 = process.hrtime.bigint();
+      store.commitIntent(pendingOrder(req, Date.now()), 'live', req, Date.now());
+      out.push(Number(process.hrtime.bigint() - t0) / 1_000);
+    }
+  } finally {
+    store.close();
+    db.close();
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** µs per bare durable append (the same JSON bytes, write + fdatasync), sorted. */
+function bareAppends(dir: string): number[] {
+  const fd = openSync(path.join(dir, 'append.log'), 'a');
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < APPENDS; i++) {
+      const bytes = Buffer.from(`${JSON.stringify(request('acc-1', 'uid-1'))}\n`);
+      const t0 = process.hrtime.bigint();
+      writeSync(fd, bytes);
+      fdatasyncSync(fd);
+      out.push(Number(process.hrtime.bigint() - t0) / 1_000);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** ms for ORDERS orders placed and acknowledged through the hub, IN_FLIGHT at a time. */
+async function ordersEndToEnd(file: string): Promise<number> {
+  const clock = Date.now();
+  const market = new Market({ seed: 5, now: () => clock, historySeconds: 600, symbols: [{ symbol: 'SBER', startPrice: '300.00', priceStep: '0.01', qtyStep: '1' }] });
+  // A budget no bench run reaches: the figure is our cost, not the venue's limiter.
+  const sim = await startTInvestSim({ seed: 5, market, now: () => clock, cash: '1000000000', limits: { PostOrder: 1_000_000 } });
+  const db = openDatabase({ file });
+  const hub = new Hub({ orderStore: new OrderStore(db) });
+  try {
+    hub.addVenue((sink) => createTInvestVenue({ endpoint: sim.endpoint, token: sim.token, mode: 'demo', tls: false, sink, accountId: sim.accountId }));
+    await hub.connect('tinvest');
+    const sber = sim.instruments.find((i) => i.ticker === 'SBER');
+    if (!sber) throw new Error('the local venue lists no SBER');
+    // Warm up: the instrument, the channel, the JIT.
+    for (let i = 0; i < 20; i++) await hub.journal.place(request(sim.accountId, sber.uid));
+    let next = 0;
+    const t0 = performance.now();
+    const worker = async (): Promise<void> => {
+      while (next < ORDERS) {
+        next += 1;
+        const o = await hub.journal.place(request(sim.accountId, sber.uid));
+        if (o.status !== 'open') throw new Error(`bench order ended ${o.status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    return performance.now() - t0;
+  } finally {
+    await hub.shutdown({ inFlightMs: 1_000, cancelMs: 1_000, closeMs: 2_000 });
+    db.close();
+    await sim.close();
+  }
+}
+
+export async function runJournalBench(): Promise<Figure[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sb-bench-journal-'));
+  try {
+    const bare = bareAppends(dir);
+    const journal = journalAppends(dir);
+    // Alternated, best of three each, so neither side always runs on a quieter machine.
+    const disk: number[] = [];
+    const memory: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const file = path.join(dir, `orders-${round}.db`);
+      if (round % 2 === 0) {
+        disk.push(await ordersEndToEnd(file));
+        memory.push(await ordersEndToEnd(':memory:'));
+      } else {
+        memory.push(await ordersEndToEnd(':memory:'));
+        disk.push(await ordersEndToEnd(file));
+      }
+    }
+    const onDisk = Math.min(...disk);
+    const inMemory = Math.min(...memory);
+    return [
+      { name: 'journal append p50, durable intent commit', value: percentile(journal, 50), unit: 'µs', beside: { label: 'write+fdatasync p50', value: percentile(bare, 50) } },
+      { name: 'journal append p99, durable intent commit', value: percentile(journal, 99), unit: 'µs', beside: { label: 'write+fdatasync p99', value: percentile(bare, 99) } },
+      {
+        name: `${ORDERS} orders end to end, journal on disk`,
+        value: onDisk,
+        unit: 'ms',
+        beside: { label: 'journal in memory', value: inMemory },
+        target: '≤ 1.1× in memory',
+        note: `${IN_FLIGHT} in flight, T-Invest adapter against the local venue over gRPC on loopback; best of 3 each`,
+      },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
