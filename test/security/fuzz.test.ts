@@ -138,6 +138,9 @@ function templates(): Record<MethodName, Template> {
     },
     'orders.cancelAll': { value: { venue: 'kraken' }, required: [], near: { venue: ['all', '*', 'KRAKEN'] } },
     'orders.list': { value: { venue: 'tinvest' }, required: [], near: { venue: ['any', ''] } },
+    'trades.list': { value: { venue: 'tinvest', limit: 50 }, required: [], near: { venue: ['TINVEST', ''], limit: [0, -1, 10_001, 1.5, '50'] } },
+    'positions.pnl': { value: { venue: 'kraken' }, required: [], near: { venue: ['binance', ''] } },
+    'history.exportCsv': { value: { what: 'orders', venue: 'tinvest' }, required: ['what'], near: { what: ['fills', 'ORDERS', ''], venue: ['x'] } },
     'portfolio.get': { value: { venue: 'tinvest', accountId: 'acc-1' }, required: ['venue', 'accountId'], near: { accountId: ['acc 1', ''] } },
     'credentials.store': {
       value: { venue: 'kraken', credentials: { apiKey: 'AnotherKeyBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', apiSecret: `${'QW5v'.repeat(21)}dA==`, mode: 'live' } },
