@@ -3,6 +3,7 @@
 // house's layers, one rule per "never" arrow (ARCHITECTURE.md, "Layers enforced by lint"):
 //   renderer → core / bridge / venues / vault    core → bridge / venues / vault
 //   a venue → bridge / core / another venue      sim → electron/venues      net → venues
+//   store → core / bridge / venues / vault
 //   common/ → anything outside common/ (and Node built-ins, electron)
 // Each arrow is one pattern of `no-restricted-imports`, matched on the import's text (imports
 // are relative, so a pattern names the folder as a path segment). test/build/layers.test.ts
@@ -97,6 +98,15 @@ export default tseslint.config(
       never('core → bridge', 'the core owns its types (electron/core/types.ts); the contract imports them, never the other way round.', BRIDGE),
       never('core → venues', 'the core knows no venue; it depends on the Venue interface (electron/venues/venue.ts) only.', '(^|/)venues/[^/]+/'),
       never('core → vault', 'the core knows no secret store; the composition root wires the vault.', seg('vault')),
+    ]),
+  },
+  {
+    files: ['electron/store/**/*.ts'],
+    rules: layerRule([
+      never('store → core', 'the store keeps rows of domain types (common/); the core uses it, never the other way round.', seg('core')),
+      never('store → bridge', 'the store knows no transport or contract.', BRIDGE),
+      never('store → venues', 'the store knows no venue wire format.', seg('venues')),
+      never('store → vault', 'secrets never go into the database.', seg('vault')),
     ]),
   },
   ...VENUES.map((venue) => ({

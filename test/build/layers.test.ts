@@ -60,6 +60,11 @@ const PLANTED: Planted[] = [
   { arrow: 'core → venues (T-Invest)', file: 'electron/core/planted.ts', code: "import { mapGrpcError } from '../venues/tinvest/errors.js';\nexport const m = mapGrpcError;\n", says: layer('core → venues') },
   { arrow: 'core → vault', file: 'electron/core/planted.ts', code: "import type { SecretStore } from '../vault/secret-store.js';\nexport type S = SecretStore;\n", says: layer('core → vault') },
   // a venue → bridge / core / another venue
+  { arrow: 'store → core', file: 'electron/store/planted.ts', code: "import { Hub } from '../core/hub.js';\nexport const h = Hub;\n", says: layer('store → core') },
+  { arrow: 'store → bridge', file: 'electron/store/planted.ts', code: "import type { PushBatch } from '../contract.js';\nexport type P = PushBatch;\n", says: layer('store → bridge') },
+  { arrow: 'store → venues', file: 'electron/store/planted.ts', code: "import { VenueError } from '../venues/venue.js';\nexport const v = VenueError;\n", says: layer('store → venues') },
+  { arrow: 'store → vault', file: 'electron/store/planted.ts', code: "import type { SecretStore } from '../vault/secret-store.js';\nexport type S = SecretStore;\n", says: layer('store → vault') },
+  { arrow: 'renderer → store', file: 'renderer/planted.ts', code: "import type { OrderStore } from '../electron/store/order-store.js';\nexport type O = OrderStore;\n", says: 'The renderer imports only types from electron/contract.ts' },
   { arrow: 'venue → bridge', file: 'electron/venues/kraken/planted.ts', code: "import { WebSocketTransport } from '../../bridge/websocket.js';\nexport const w = WebSocketTransport;\n", says: layer('venue → bridge') },
   { arrow: 'venue → bridge (the contract)', file: 'electron/venues/tinvest/planted.ts', code: "import type { PushBatch } from '../../contract.js';\nexport type P = PushBatch;\n", says: layer('venue → bridge') },
   { arrow: 'venue → core', file: 'electron/venues/tinvest/planted.ts', code: "import { Hub } from '../../core/hub.js';\nexport const h = Hub;\n", says: layer('venue → core') },
@@ -90,6 +95,17 @@ const ALLOWED: { layer: string; file: string; code: string }[] = [
       "import { stateTone } from '../../common/venue-state.js';",
       'export type X = [Snapshot, VenueSummary, Order];',
       'export const y = [dec, FINAL_ORDER_STATUSES, stateTone];',
+    ].join('\n'),
+  },
+  {
+    layer: 'store: the database package, common/ and its own files',
+    file: 'electron/store/planted.ts',
+    code: [
+      "import Database from 'better-sqlite3';",
+      "import { openDatabase } from './db.js';",
+      "import type { Order } from '../../common/domain.js';",
+      'export type X = Order;',
+      'export const y = [Database, openDatabase];',
     ].join('\n'),
   },
   {
