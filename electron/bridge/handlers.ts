@@ -74,7 +74,8 @@ async function exportCsv(req: ParsedRequest<'history.exportCsv'>, ctx: ClientCon
     const orders = ctx.hub.orders().filter((o) => req.venue === undefined || o.venue === req.venue);
     return { filename, csv: ordersCsv(orders, await exportSymbols(ctx, orders)), rows: orders.length };
   }
-  const trades = ctx.hub.trades(req.venue);
+  // The whole ledger, not the first page trades.list gives.
+  const trades = ctx.hub.trades(req.venue, Number.MAX_SAFE_INTEGER);
   return { filename, csv: tradesCsv(trades, await exportSymbols(ctx, trades)), rows: trades.length };
 }
 
