@@ -108,9 +108,13 @@ describe('the History panel in Chromium', () => {
 
     await view('P&L');
     await expect.poll(async () => (await rowsOf(table('Profit and loss'))).map((r) => `${r[0]} ${r[3]}`).sort(), { timeout: PATIENCE_MS }).toEqual(['BTC/USD 0.01', 'SBER 10']);
+    // Fills carry fees: a venue may tell them a little later (T-Invest in its operations), but it tells.
+    await expect
+      .poll(async () => (await rowsOf(table('Profit and loss'))).filter((r) => r[8] === '0').map((r) => r[0]), { timeout: PATIENCE_MS, message: 'positions whose fees are still 0' })
+      .toEqual([]);
     pnlBefore = await rowsOf(table('Profit and loss'));
     for (const row of pnlBefore) {
-      // Bought only: nothing realized but the fees of the buys are in the average cost.
+      // Bought only: nothing realized, and the fees of the buys are in the average cost.
       expect(row[6]).toBe('0');
       expect(row[4]).toMatch(/^\d/);
     }
@@ -150,10 +154,10 @@ describe('the History panel in Chromium', () => {
     await w.waitForCharts(['SBER', 'BTC/USD']);
     await w.tab('History');
     await view('P&L');
-    await expect.poll(async () => (await rowsOf(table('Profit and loss'))).map(lasting), { timeout: PATIENCE_MS }).toEqual(pnlBefore.map(lasting));
+    await expect.poll(async () => (await rowsOf(table('Profit and loss'))).map(lasting), { timeout: PATIENCE_MS, message: 'P&L after the restart' }).toEqual(pnlBefore.map(lasting));
     await view('Trades');
-    await expect.poll(async () => rowsOf(table('Trades')), { timeout: PATIENCE_MS }).toEqual(tradesBefore);
+    await expect.poll(async () => rowsOf(table('Trades')), { timeout: PATIENCE_MS, message: 'trades after the restart' }).toEqual(tradesBefore);
     await view('Orders');
-    await expect.poll(async () => rowsOf(table('Order history (all)')), { timeout: PATIENCE_MS }).toEqual(ordersBefore);
+    await expect.poll(async () => rowsOf(table('Order history (all)')), { timeout: PATIENCE_MS, message: 'orders after the restart' }).toEqual(ordersBefore);
   }, 180_000);
 });

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { Instrument, PositionPnl, TradeRecord, VenueId } from '../../../common/domain.js';
+import type { VenueSummary } from '../../../electron/contract.js';
 import { grouped, isPositive, isZero } from '../../../common/decimal.js';
 import { dateTime, quantityText, reasonText, sideText, symbolOf, VENUE_NAMES } from '../../order-text.js';
 import { saveCsv } from '../../download.js';
@@ -26,14 +27,25 @@ function useInstruments(keys: readonly { venue: VenueId; instrumentId: string }[
   return (venue, id) => instruments[instrumentKeyOf(venue, id)];
 }
 
-/** Loads on open and again shortly after order updates, while the panel is shown. */
+function liveVenues(venues: readonly VenueSummary[]): string {
+  return venues
+    .filter((v) => v.state === 'live')
+    .map((v) => v.id)
+    .join(',');
+}
+
+/**
+ * Loads on open and again shortly after order updates, while the panel is shown; also when
+ * a venue goes live, since the core then merges the venue's own history (trades, fees).
+ */
 function useHistoryRefresh(): void {
   const { store } = useServices();
   useEffect(() => {
     void store.getState().loadHistory();
     let due: ReturnType<typeof setTimeout> | undefined;
     const off = store.subscribe((s, prev) => {
-      if (s.orders === prev.orders || due) return;
+      const changed = s.orders !== prev.orders || (s.venues !== prev.venues && liveVenues(s.venues) !== liveVenues(prev.venues));
+      if (!changed || due) return;
       due = setTimeout(() => {
         due = undefined;
         void store.getState().loadHistory();
