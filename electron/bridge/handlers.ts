@@ -2,11 +2,12 @@
  * What each bridge method does, over the hub. Requests arrive here already validated; the
  * client context carries what belongs to one client (its subscriptions, its push sequence).
  */
-import type { CandleKey, OrderRequest } from '../../common/domain.js';
+import type { CandleKey, OrderRequest, VenueId } from '../../common/domain.js';
 import type { AppInfo, MethodName, MethodResults, ParsedRequest, Snapshot } from '../contract.js';
 import { CONTRACT_VERSION } from '../contract.js';
 import type { Hub } from '../core/hub.js';
 import { HubError } from '../core/hub-error.js';
+import { csvFilename, ordersCsv, tradesCsv, type SymbolOf } from '../core/csv.js';
 import type { VenueModes } from '../app/venue-modes.js';
 import { SecretStoreError } from '../vault/secret-store.js';
 
@@ -52,6 +53,32 @@ function orderRequest(req: ParsedRequest<'orders.place'>): OrderRequest {
   return out;
 }
 
+/**
+ * Symbols of the instruments in an export, from the venues that are connected (the adapters
+ * keep their catalogues); an instrument that can't be looked up is exported by id alone.
+ */
+async function exportSymbols(ctx: ClientContext, keys: readonly { venue: VenueId; instrumentId: string }[]): Promise<SymbolOf> {
+  const wanted = new Map(keys.map((k) => [`${k.venue}|${k.instrumentId}`, k]));
+  const found = new Map<string, string>();
+  await Promise.allSettled(
+    [...wanted].map(async ([key, k]) => {
+      found.set(key, (await ctx.hub.instrument(k.venue, k.instrumentId)).symbol);
+    }),
+  );
+  return (venue, instrumentId) => found.get(`${venue}|${instrumentId}`);
+}
+
+async function exportCsv(req: ParsedRequest<'history.exportCsv'>, ctx: ClientContext): Promise<MethodResults['history.exportCsv']> {
+  const filename = csvFilename(req.what, Date.now());
+  if (req.what === 'orders') {
+    const orders = ctx.hub.orders().filter((o) => req.venue === undefined || o.venue === req.venue);
+    return { filename, csv: ordersCsv(orders, await exportSymbols(ctx, orders)), rows: orders.length };
+  }
+  // The whole ledger, not the first page trades.list gives.
+  const trades = ctx.hub.trades(req.venue, Number.MAX_SAFE_INTEGER);
+  return { filename, csv: tradesCsv(trades, await exportSymbols(ctx, trades)), rows: trades.length };
+}
+
 export const handlers: Handlers = {
   'app.info': (_req, ctx) => {
     const info: AppInfo = { version: ctx.version, transport: ctx.transport, contract: CONTRACT_VERSION };
@@ -94,6 +121,9 @@ export const handlers: Handlers = {
   'orders.cancel': (req, ctx) => ctx.hub.journal.cancel(req.venue, req.accountId, req.clientOrderId),
   'orders.cancelAll': (req, ctx) => ctx.hub.journal.cancelAll(req.venue),
   'orders.list': (req, ctx) => ctx.hub.journal.list(req.venue),
+  'trades.list': (req, ctx) => ctx.hub.trades(req.venue, req.limit),
+  'positions.pnl': (req, ctx) => ctx.hub.positionsPnl(req.venue),
+  'history.exportCsv': exportCsv,
   'portfolio.get': (req, ctx) => ctx.hub.portfolio(req.venue, req.accountId),
   'credentials.store': (req, ctx) => modesOf(ctx).storeCredentials(req),
   'credentials.delete': (req, ctx) => modesOf(ctx).deleteCredentials(req.venue),

@@ -5,6 +5,7 @@ import { DOCK_TABS, type DockTab } from '../store/ui.js';
 import { Fills, OpenOrders, OrderHistory } from './panels/Blotter.js';
 import { Connections } from './panels/Connections.js';
 import { Diagnostics } from './panels/Diagnostics.js';
+import { History } from './panels/History.js';
 import { Positions } from './panels/Positions.js';
 
 const TAB_NAMES: Readonly<Record<DockTab, string>> = {
@@ -12,6 +13,7 @@ const TAB_NAMES: Readonly<Record<DockTab, string>> = {
   history: 'Order history',
   fills: 'Fills',
   positions: 'Positions',
+  ledger: 'History',
   connections: 'Connections',
   diagnostics: 'Diagnostics',
 };
@@ -26,6 +28,8 @@ function Panel({ tab }: { tab: DockTab }) {
       return <Fills />;
     case 'positions':
       return <Positions />;
+    case 'ledger':
+      return <History />;
     case 'connections':
       return <Connections />;
     case 'diagnostics':
@@ -33,7 +37,7 @@ function Panel({ tab }: { tab: DockTab }) {
   }
 }
 
-/** The bottom dock: blotter, positions, connections and diagnostics as tabs (ARIA tabs pattern). */
+/** The bottom dock: blotter, positions, the persisted history with P&L, connections and diagnostics as tabs (ARIA tabs pattern). */
 export function Dock() {
   const { store } = useServices();
   const current = useAppState((s) => s.dockTab);

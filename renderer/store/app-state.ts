@@ -3,6 +3,7 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { BridgeApi } from '../../electron/contract.js';
 import type { CandlesSlice } from './candles.js';
 import type { CredentialsSlice } from './credentials.js';
+import type { HistorySlice } from './history.js';
 import type { InstrumentsSlice } from './instruments.js';
 import type { LayoutSlice } from './layout.js';
 import type { OrdersSlice } from './orders.js';
@@ -18,6 +19,7 @@ export type AppState = VenuesSlice &
   CandlesSlice &
   SessionSlice &
   OrdersSlice &
+  HistorySlice &
   PortfolioSlice &
   CredentialsSlice &
   ToastsSlice &

@@ -3,6 +3,7 @@ import type { BridgeApi } from '../../electron/contract.js';
 import type { AppState } from './app-state.js';
 import { createCandlesSlice } from './candles.js';
 import { createCredentialsSlice } from './credentials.js';
+import { createHistorySlice } from './history.js';
 import { createInstrumentsSlice } from './instruments.js';
 import { createLayoutSlice, type Workspace } from './layout.js';
 import { createOrdersSlice } from './orders.js';
@@ -29,6 +30,7 @@ export function createAppStore(bridge: BridgeApi, options: StoreOptions = {}): A
     ...createCandlesSlice(bridge)(...a),
     ...createSessionSlice(bridge)(...a),
     ...createOrdersSlice(bridge)(...a),
+    ...createHistorySlice(bridge)(...a),
     ...createPortfolioSlice(bridge)(...a),
     ...createCredentialsSlice(bridge)(...a),
     ...createToastsSlice(bridge)(...a),

@@ -1,7 +1,10 @@
 /**
- * Orders of this run: every update from the push stream, plus the answers to our own
- * commands. Updates can race (a command's answer against the stream), so the later one by
- * the venue's clock wins, and a final state is never undone by a stale open one.
+ * Orders as the core tells them. The core's state machine decides every order's state and
+ * pushes each change, in order; here an update replaces the order by key and a snapshot
+ * replaces the map: nothing is merged or ranked in the renderer. The answer to our own
+ * place or cancel is applied only while the order is not known yet, so it never lands on
+ * top of a newer pushed update. A rejection that never reached the journal (a check failed
+ * before the order was recorded) is the one order kept here alone.
  */
 import type { BridgeFailure, CancelAllResult, MethodRequest, Result } from '../../electron/contract.js';
 import type { Order, VenueId } from '../../common/domain.js';
@@ -20,19 +23,23 @@ export function orderKey(o: { venue: VenueId; clientOrderId: string }): string {
   return `${o.venue}|${o.clientOrderId}`;
 }
 
-function supersedes(incoming: Order, known: Order | undefined): boolean {
-  if (!known) return true;
-  if (FINAL_ORDER_STATUSES.has(known.status) && !FINAL_ORDER_STATUSES.has(incoming.status)) return false;
-  return incoming.updatedAt >= known.updatedAt;
+/** Each update replaces its order, in arrival order (same map back when the list is empty). */
+export function replaceOrders(current: Readonly<Record<string, Order>>, updates: readonly Order[]): Readonly<Record<string, Order>> {
+  if (updates.length === 0) return current;
+  const next = { ...current };
+  for (const o of updates) next[orderKey(o)] = o;
+  return next;
 }
 
-/** Folds updates into the map (same map back when nothing changed). */
-export function mergeOrders(current: Readonly<Record<string, Order>>, incoming: readonly Order[]): Readonly<Record<string, Order>> {
+/**
+ * An answer to our own request (place, cancel, list) may be older than an update pushed
+ * meanwhile: it only adds orders not known yet (same map back when it adds none).
+ */
+export function addUnknownOrders(current: Readonly<Record<string, Order>>, answers: readonly Order[]): Readonly<Record<string, Order>> {
   let next: Record<string, Order> | undefined;
-  for (const o of incoming) {
+  for (const o of answers) {
     const key = orderKey(o);
-    const known = (next ?? current)[key];
-    if (known === o || !supersedes(o, known)) continue;
+    if ((next ?? current)[key]) continue;
     next ??= { ...current };
     next[key] = o;
   }
@@ -40,12 +47,20 @@ export function mergeOrders(current: Readonly<Record<string, Order>>, incoming: 
 }
 
 /**
- * A snapshot is the far side's truth for what it knows; orders it no longer holds that had
- * already ended here (a rejection seen only as a command's answer) stay in the history.
+ * The snapshot's orders are the map; of what was here, only the local rejections (never
+ * journaled, so no snapshot holds them) are kept, unless the snapshot has their key after all.
  */
-export function resyncOrders(current: Readonly<Record<string, Order>>, snapshot: readonly Order[]): Readonly<Record<string, Order>> {
-  const kept = Object.fromEntries(Object.entries(current).filter(([, o]) => FINAL_ORDER_STATUSES.has(o.status)));
-  return mergeOrders(kept, snapshot);
+export function resyncOrders(
+  current: Readonly<Record<string, Order>>,
+  snapshot: readonly Order[],
+  localRejections: Readonly<Record<string, true>>,
+): Readonly<Record<string, Order>> {
+  const kept: Record<string, Order> = {};
+  for (const key of Object.keys(localRejections)) {
+    const o = current[key];
+    if (o) kept[key] = o;
+  }
+  return replaceOrders(kept, snapshot);
 }
 
 /** The venue's rejection as an order in the history, when the answer to a send was the only evidence. */
@@ -62,25 +77,38 @@ export function isVenueRejection(f: BridgeFailure): boolean {
 
 export interface OrdersSlice {
   orders: Readonly<Record<string, Order>>;
+  /** Keys of the rejections known only from a command's answer: a snapshot keeps them. */
+  localRejections: Readonly<Record<string, true>>;
   /** Sends one ticket submission; the caller made its clientOrderId and reuses it on a retry. */
   placeOrder(req: PlaceRequest): Promise<Result<Order>>;
   cancelOrder(order: Order): Promise<boolean>;
   /** One venue, or every connected venue when `venue` is omitted (the panic key). */
   cancelAll(venue?: VenueId): Promise<Result<CancelAllResult>>;
   loadOrders(): Promise<void>;
+  /** The core's updates (or its full list): each replaces its order. */
   applyOrders(orders: readonly Order[]): void;
+  /** Answers to our own requests: applied only to orders not known yet, so a newer push stays. */
+  applyAnswers(orders: readonly Order[]): void;
 }
 
 export const createOrdersSlice: SliceCreator<OrdersSlice> = (bridge) => (set, get) => ({
   orders: {},
+  localRejections: {},
   applyOrders(list) {
-    const orders = mergeOrders(get().orders, list);
+    const orders = replaceOrders(get().orders, list);
+    if (orders !== get().orders) set({ orders });
+  },
+  applyAnswers(list) {
+    const orders = addUnknownOrders(get().orders, list);
     if (orders !== get().orders) set({ orders });
   },
   async placeOrder(req) {
     const result = await bridge.invoke('orders.place', req);
-    if (result.ok) get().applyOrders([result.value]);
-    else if (isVenueRejection(result) && !get().orders[orderKey(req)]) get().applyOrders([rejectedOrder(req, result, Date.now())]);
+    if (result.ok) get().applyAnswers([result.value]);
+    else if (isVenueRejection(result) && !get().orders[orderKey(req)]) {
+      const key = orderKey(req);
+      set((s) => ({ orders: { ...s.orders, [key]: rejectedOrder(req, result, Date.now()) }, localRejections: { ...s.localRejections, [key]: true } }));
+    }
     return result;
   },
   async cancelOrder(order) {
@@ -90,7 +118,7 @@ export const createOrdersSlice: SliceCreator<OrdersSlice> = (bridge) => (set, ge
       clientOrderId: order.clientOrderId,
     });
     if (result.ok) {
-      get().applyOrders([result.value]);
+      get().applyAnswers([result.value]);
       return true;
     }
     get().notify({
@@ -118,6 +146,7 @@ export const createOrdersSlice: SliceCreator<OrdersSlice> = (bridge) => (set, ge
   },
   async loadOrders() {
     const result = await bridge.invoke('orders.list', {});
-    if (result.ok) get().applyOrders(result.value);
+    // An answer, not a push: an order already here may have moved on since the list was made.
+    if (result.ok) get().applyAnswers(result.value);
   },
 });

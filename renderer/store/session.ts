@@ -1,7 +1,7 @@
 /** The bridge session: link state, orders, notices, and the once-per-frame commit of pushed data. */
 import type { ConnectionEvent, Snapshot, SubscriptionFailure } from '../../electron/contract.js';
 import type { Candle, Order } from '../../common/domain.js';
-import { mergeOrders, resyncOrders } from './orders.js';
+import { replaceOrders, resyncOrders } from './orders.js';
 import type { LinkState } from '../transport/link.js';
 import type { SliceCreator } from './app-state.js';
 import { mergeCandles } from './candles.js';
@@ -52,9 +52,9 @@ export const createSessionSlice: SliceCreator<SessionSlice> = () => (set) => ({
   },
   commitFrame(frame) {
     set((s) => {
-      // Order events come every one and in order, so the later one is the truth.
-      const base = frame.resync ? resyncOrders(s.orders, frame.resync.orders) : s.orders;
-      const orders = frame.orders.length > 0 ? mergeOrders(base, frame.orders) : base;
+      // The core sends every order change, in order: the later one is the truth, as it comes.
+      const base = frame.resync ? resyncOrders(s.orders, frame.resync.orders, s.localRejections) : s.orders;
+      const orders = replaceOrders(base, frame.orders);
       const venues = frame.resync ? frame.resync.venues : s.venues;
       return {
         venues: applyVenueEvents(venues, frame.connections) ?? venues,

@@ -1,7 +1,7 @@
 /** What the chrome shows: which dock tab, open dialogs, the one-click switch, and ticket commands from the keyboard. */
 import type { SliceCreator } from './app-state.js';
 
-export const DOCK_TABS = ['open-orders', 'history', 'fills', 'positions', 'connections', 'diagnostics'] as const;
+export const DOCK_TABS = ['open-orders', 'history', 'fills', 'positions', 'ledger', 'connections', 'diagnostics'] as const;
 export type DockTab = (typeof DOCK_TABS)[number];
 
 export type TicketCommand = 'focus' | 'buy' | 'sell';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderSummary, priceLineText, reasonText, statusText } from '../../renderer/order-text.js';
+import { dateTime, orderSummary, priceLineText, reasonText, statusText } from '../../renderer/order-text.js';
 import { anOrder, instrument } from './fixtures.js';
 
 const sber = instrument('sber-uid', 'SBER', { venue: 'tinvest', qtyUnit: 'lot', lotSize: '10' });
@@ -25,5 +25,10 @@ describe('how orders read', () => {
 
   it('calls a lost answer what it is', () => {
     expect(statusText('unknown')).toBe('outcome unknown');
+  });
+
+  it('dates history that spans days in local time, and shows no date for a time that is not one', () => {
+    expect(dateTime(new Date(2026, 0, 6, 4, 3, 5).getTime())).toBe('2026-01-06 04:03:05');
+    expect(dateTime(Number.NaN)).toBe('—');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CreatePriceLineOptions, IPriceLine } from 'lightweight-charts';
 import { ordersOnChart, PriceLines } from '../../renderer/components/price-lines.js';
 import { priceLineText } from '../../renderer/order-text.js';
-import { mergeOrders } from '../../renderer/store/orders.js';
+import { replaceOrders } from '../../renderer/store/orders.js';
 import { anOrder, instrument } from './fixtures.js';
 
 function host() {
@@ -26,7 +26,7 @@ describe('open orders on the chart', () => {
   it('draws a line per open limit order of the instrument and removes it when the order ends', () => {
     const h = host();
     const lines = new PriceLines(h);
-    let orders = mergeOrders({}, [
+    let orders = replaceOrders({}, [
       anOrder({ clientOrderId: 'a', price: '50000.0' }),
       anOrder({ clientOrderId: 'b', side: 'sell', price: '90000.0', quantity: '0.5', createdAt: 2000 }),
       anOrder({ clientOrderId: 'c', instrumentId: 'XETHZUSD' }),
@@ -39,7 +39,7 @@ describe('open orders on the chart', () => {
     ]);
     expect(ordersOnChart(orders, btc).map((o) => priceLineText(o, btc))).toEqual(['Buy 0.01 @ 50000.0, open', 'Sell 0.5 @ 90000.0, open']);
 
-    orders = mergeOrders(orders, [anOrder({ clientOrderId: 'a', status: 'cancelled', updatedAt: 5000 })]);
+    orders = replaceOrders(orders, [anOrder({ clientOrderId: 'a', status: 'cancelled', updatedAt: 5000 })]);
     lines.sync(ordersOnChart(orders, btc), btc);
     expect([...h.lines].map((l) => l.options.price)).toEqual([90000]);
     expect(lines.count()).toBe(1);

@@ -28,7 +28,8 @@ function useOrderList(filter: (o: Order) => boolean, newestFirst: boolean): Orde
   );
 }
 
-function StatusCell({ order }: { order: Order }) {
+/** The order's state; an unknown outcome is marked apart, with why. */
+export function StatusCell({ order }: { order: Order }) {
   if (order.status === 'unknown') {
     return (
       <td className="status-unknown" title="The answer was lost: the order may be working. Only the venue's evidence settles it.">
