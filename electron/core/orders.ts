@@ -110,6 +110,8 @@ const MAX_RESOLVE_RETRY_MS = 30_000;
 const DEFAULT_HISTORY_DEPTH_MS = 30 * 86_400_000;
 /** History is re-read from a little before the last merge: venues post late (fees, operations). */
 const HISTORY_OVERLAP_MS = 86_400_000;
+/** How long after a fill without a fee the venue's history is asked for it. */
+const FEE_MERGE_DELAY_MS = 2_000;
 
 
 export function notAvailable(venue: Venue, what: string): HubError {
@@ -124,6 +126,8 @@ export class OrderJournal {
   /** Background resolving of orders whose answer was lost: key → timer. */
   private readonly resolving = new Map<string, { timer: NodeJS.Timeout; delayMs: number }>();
   private readonly instruments = new Map<string, Promise<Instrument | undefined>>();
+  /** A history merge due per venue: fills whose fee the venue reports only in its history. */
+  private readonly feeMerges = new Map<VenueId, NodeJS.Timeout>();
   private seq = 0;
   /** Set once shutdown starts: why new orders are refused. */
   private refusing: string | undefined;
@@ -253,6 +257,8 @@ export class OrderJournal {
     this.closed = true;
     for (const r of this.resolving.values()) clearTimeout(r.timer);
     this.resolving.clear();
+    for (const t of this.feeMerges.values()) clearTimeout(t);
+    this.feeMerges.clear();
     this.store.flush();
   }
 
@@ -619,6 +625,20 @@ export class OrderJournal {
     });
     const e = this.entries.get(keyOf(o.venue, o.clientOrderId));
     this.store.saveTrades(trades, e?.mode ?? this.venues.mode(o.venue));
+    // T-Invest's fills carry no fee: its history (a BROKER_FEE operation) does, a little later.
+    if (fills.some((f) => f.fee === undefined)) this.scheduleFeeMerge(o.venue);
+  }
+
+  /** Merges the venue's history once, FEE_MERGE_DELAY_MS after the first fill without a fee; later fills ride along. */
+  private scheduleFeeMerge(venueId: VenueId): void {
+    if (this.closed || this.feeMerges.has(venueId)) return;
+    const timer = setTimeout(() => {
+      this.feeMerges.delete(venueId);
+      if (this.closed) return;
+      this.mergeHistory(venueId).catch((err: unknown) => this.log.warn(`${venueId}: merging its history for fees failed`, err));
+    }, FEE_MERGE_DELAY_MS);
+    timer.unref();
+    this.feeMerges.set(venueId, timer);
   }
 
   private instrumentOf(venueId: VenueId, instrumentId: string): Promise<Instrument | undefined> {
