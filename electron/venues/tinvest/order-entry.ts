@@ -280,7 +280,7 @@ export class OrderEntry {
       } catch (e) {
         const err = toVenueError(e);
         last = err;
-        if (err.code === '50005') return this.notFound(accountId, clientOrderId, 'send');
+        if (err.code === '50005') return this.notFound(accountId, clientOrderId, 'send', err);
         const kind = orderFailure(err);
         if (kind === 'final' || kind === 'duplicate') {
           if (err.code !== '30059') throw err;
