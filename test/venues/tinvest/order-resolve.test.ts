@@ -131,6 +131,24 @@ describe('T-Invest resolveOrder', () => {
   });
 });
 
+describe('T-Invest retry after a restart', () => {
+  it('sending the same client order id again from a fresh adapter places nothing new: the venue answers with the order it holds', async () => {
+    const r = req({ type: 'market', price: undefined, quantity: '2' });
+    const first = await venue.placeOrder(r);
+    const freshSink = new RecordingSink();
+    const fresh = orderAdapter(v.sim, freshSink);
+    await fresh.connect();
+    try {
+      const again = await fresh.placeOrder(r);
+      expect(again).toMatchObject({ kind: 'accepted', clientOrderId: r.clientOrderId, venueOrderId: first.venueOrderId, status: 'filled', filledQuantity: '2' });
+      expect(v.sim.stats.calls('PostOrder')).toBe(2);
+      expect(v.sim.stats.placements(account, r.clientOrderId)).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('T-Invest openOrders', () => {
   it('lists the active orders as status evidence with terms, the finished ones left out', async () => {
     const open = [req({ price: '150.00' }), req({ price: '149.00', quantity: '4' })];
