@@ -40,8 +40,8 @@ export class AccountHistory {
     this.deps = deps;
   }
 
-  /** Every operation of the account in [sinceMs, nowMs], by cursor. */
-  async operations(accountId: string, sinceMs: number, nowMs: number): Promise<OperationItemMsg[]> {
+  /** Every operation of the account from sinceMs on, by cursor (no upper bound: nothing at "now" is cut). */
+  async operations(accountId: string, sinceMs: number): Promise<OperationItemMsg[]> {
     const limit = Math.max(3, Math.min(OPERATIONS_PAGE_MAX, this.deps.pageSize ?? OPERATIONS_PAGE_MAX));
     const maxPages = Math.max(1, this.deps.maxPages ?? 100);
     const byId = new Map<string, OperationItemMsg>();
@@ -54,7 +54,6 @@ export class AccountHistory {
       const req: GetOperationsByCursorRequest = {
         accountId,
         from: timestamp(Math.max(0, sinceMs)),
-        to: timestamp(nowMs),
         limit,
         operationTypes: [OPERATION_TYPE.buy, OPERATION_TYPE.sell, OPERATION_TYPE.brokerFee],
       };
@@ -74,9 +73,9 @@ export class AccountHistory {
     return [...byId.values(), ...anonymous];
   }
 
-  /** The executed trades of the account in [sinceMs, nowMs], fees attached. */
-  async trades(accountId: string, sinceMs: number, nowMs: number): Promise<TradeRecord[]> {
-    const items = await this.operations(accountId, sinceMs, nowMs);
+  /** The executed trades of the account from sinceMs on, fees attached. */
+  async trades(accountId: string, sinceMs: number): Promise<TradeRecord[]> {
+    const items = await this.operations(accountId, sinceMs);
     return tradesOfOperations(accountId, items, (why, item) => this.deps.reporter.malformed(`operation ${item.id || '?'}: ${why}`, JSON.stringify(item)));
   }
 }

@@ -146,7 +146,7 @@ export class TInvestTrading {
 
   /** The executed trades of the account since `sinceMs`, from the operations history. */
   async accountHistory(accountId: string, sinceMs: number): Promise<VenueHistory> {
-    const trades = await this.history.trades(accountId, sinceMs, this.deps.now());
+    const trades = await this.history.trades(accountId, sinceMs);
     // Operations name no order (no order id, no request id), so orders come from the order
     // services only: GetOrders/GetOrderState and the stream.
     return { orders: [], trades };
