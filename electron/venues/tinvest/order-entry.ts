@@ -11,6 +11,7 @@
  * the key is tried; if that fails too the command rejects with kind 'unknown-outcome', never
  * 'rejected', and the core asks again through resolveOrder.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dec, EvidenceSource, Instrument, OrderEvidence, OrderRequest } from '../../../common/domain.js';
 import { FINAL_ORDER_STATUSES } from '../../../common/domain.js';
@@ -161,6 +162,8 @@ export class OrderEntry {
     this.giveUpMs = opts.retry?.giveUpMs ?? 30_000;
     this.commandDeadlineMs = opts.commandDeadlineMs ?? DEADLINE_MS.PostOrder;
     this.commandOptions = { deadlineMs: this.commandDeadlineMs, sideEffect: true };
+    // Every command waiting out a backoff listens on this one signal: hundreds at once in a burst.
+    setMaxListeners(0, this.abort.signal);
   }
 
   /** Checks the order against its instrument, then sends it. Nothing is sent when a check fails. */
