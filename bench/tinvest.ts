@@ -26,7 +26,7 @@ import { decodeMarketDataResponse } from '../electron/venues/tinvest/marketdata-
 import { LOADER_OPTIONS, PROTO_FILES, findProtoDir, packageDefinition } from '../electron/venues/tinvest/proto.js';
 import { OrderEntry } from '../electron/venues/tinvest/order-entry.js';
 import type { PostOrderResponse } from '../electron/venues/tinvest/order-messages.js';
-import { OrderTracker } from '../electron/venues/tinvest/order-tracker.js';
+import { OrderIds } from '../electron/venues/tinvest/order-ids.js';
 import { TInvestRpc } from '../electron/venues/tinvest/rpc.js';
 import type { RpcChannel } from '../electron/venues/tinvest/rpc.js';
 import { importBaseline } from './baseline.js';
@@ -444,7 +444,7 @@ export async function orderPath(): Promise<{ p50: number; p99: number }> {
         quietReporter.breakers(rpc.breakers());
       },
     });
-    const entry = new OrderEntry({ rpc, tracker: new OrderTracker(() => undefined), instrument: async () => inst, reporter: quietReporter, now: Date.now });
+    const entry = new OrderEntry({ rpc, ids: new OrderIds(), report: () => undefined, instrument: async () => inst, reporter: quietReporter, now: Date.now });
     const reqs = Array.from({ length: n }, (_, i) => request(i));
     const us: number[] = [];
     for (const req of reqs) {

@@ -37,6 +37,8 @@ import { MarketDataSession } from './market-stream.js';
 import type { MarketDataRequestIn, MarketDataResponseOut, MarketDataServerSideRequestIn, StreamHost, StreamSubscriptions } from './market-stream.js';
 import { OrderStreamSession, orderStreamPingDelay } from './order-streams.js';
 import type { OrderStreamInfo, OrderStreamMethod } from './order-streams.js';
+import { OperationsLedger, operationRecord } from './operations.js';
+import type { SimOperationRecord } from './operations.js';
 import { OrderEngine, orderRecord } from './orders.js';
 import type { SimOrderRecord } from './orders.js';
 import { contractServices, loadContract } from './proto.js';
@@ -59,6 +61,7 @@ export type { SimInstrument } from './instruments.js';
 export type { StreamSubscriptions } from './market-stream.js';
 export type { OrderStreamInfo } from './order-streams.js';
 export type { SimOrderRecord } from './orders.js';
+export type { SimOperationRecord } from './operations.js';
 export type { FaultTiming, LostReplyShape, TInvestFaultCode } from './faults.js';
 export type { LimitOverrides } from './limits.js';
 
@@ -166,6 +169,8 @@ export interface TInvestStats {
   maxPlacementsPerKey(): number;
   /** What an account holds now. */
   balances(accountId: string): SimBalances;
+  /** The operations history of one account, oldest first. */
+  operationsOf(accountId: string): SimOperationRecord[];
 }
 
 export interface TInvestSim {
@@ -264,6 +269,9 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
   const commission = parseScaled(opts.commission ?? '0.0005');
   if (commission.int < 0n) throw new Error(`commission must not be negative: ${opts.commission ?? ''}`);
   const engine = new OrderEngine({ market, now, seed, commission: { num: commission.int, den: 10n ** BigInt(commission.scale) } });
+  // The operations history follows every order event from the start, whoever placed the order.
+  const operations = new OperationsLedger(seed);
+  const offOperations = engine.onEvent((e) => operations.onOrderEvent(e));
 
   // ---- the venue's record and faults ----
   const calls = new Map<string, number>();
@@ -431,7 +439,7 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
       );
       return { candles };
     },
-    ...tradingMethods({ accounts, engine, instruments: book, market, now }),
+    ...tradingMethods({ accounts, engine, operations, instruments: book, market, now }),
   };
 
   function count(key: string): void {
@@ -716,6 +724,7 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
         .filter((o) => o.accountId === accountId)
         .map(orderRecord),
     placements: (accountId, key) => engine.placements.get(`${accountId}\n${key}`) ?? 0,
+    operationsOf: (accountId) => operations.of(accountId).map(operationRecord),
     maxPlacementsPerKey: () => Math.max(0, ...engine.placements.values()),
     balances(accountId) {
       const a = accounts.find(accountId);
@@ -733,6 +742,7 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     closing ??= (async () => {
       offTrade();
       offOrders();
+      offOperations();
       clearInterval(tick);
       if (ownsMarket) market.stop();
       // Like a venue going away: open streams and held calls end with UNAVAILABLE, then the listener closes.

@@ -1,5 +1,6 @@
 /**
- * The venue's trading methods: OrdersService, OperationsService and SandboxService.
+ * The venue's trading methods: OrdersService, OperationsService (portfolio, positions and the
+ * operations history by cursor) and SandboxService.
  * Requests are checked in the venue's order with its codes (venue notes §4.5): the
  * idempotency key, the account, a repeat of a known key (answered with that order's
  * state, never a second order), then instrument, quantity, direction, type, price, funds.
@@ -11,6 +12,7 @@ import { accountMessage } from './accounts.js';
 import type { AccountBook, SimAccount } from './accounts.js';
 import type { InstrumentBook, SimInstrument } from './instruments.js';
 import { money, orderState, postOrderResponse } from './order-messages.js';
+import type { OperationsByCursorIn, OperationsLedger } from './operations.js';
 import type { OrderEngine, PlaceOrder, SimOrder } from './orders.js';
 import { isActive } from './orders.js';
 import { portfolioMessage, positionsMessage } from './portfolio.js';
@@ -37,6 +39,7 @@ export type UnaryImpl = (req: Record<string, unknown>, ctx: CallContext) => obje
 export interface TradingDeps {
   accounts: AccountBook;
   engine: OrderEngine;
+  operations: OperationsLedger;
   instruments: InstrumentBook;
   market: Market;
   now(): number;
@@ -235,6 +238,10 @@ export function tradingMethods(d: TradingDeps): Record<string, UnaryImpl> {
 
     'OperationsService/GetPortfolio': (raw) => portfolioMessage(account((raw as AccountIn).account_id, false), instruments, d.market),
     'OperationsService/GetPositions': (raw) => positionsMessage(account((raw as AccountIn).account_id, false), instruments),
+    'OperationsService/GetOperationsByCursor': (raw) => {
+      const req = raw as OperationsByCursorIn;
+      return d.operations.byCursor(req, account(req.account_id, false).id, (id) => instruments.resolve(id)?.uid);
+    },
 
     'SandboxService/OpenSandboxAccount': (raw) => {
       const name = (raw as { name?: string | null }).name;

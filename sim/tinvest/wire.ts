@@ -141,6 +141,7 @@ export const VENUE_ERRORS = {
   '30029': [status.INVALID_ARGUMENT, 'idempotency_key is required'],
   '30030': [status.INVALID_ARGUMENT, 'idempotency_key is invalid'],
   '30034': [status.INVALID_ARGUMENT, 'not enough balance'],
+  '30069': [status.INVALID_ARGUMENT, 'limit is over 1000'],
   '30042': [status.INVALID_ARGUMENT, 'not enough assets for a margin trade'],
   '30055': [status.INVALID_ARGUMENT, 'order_id is longer than 36 characters'],
   '30059': [status.INVALID_ARGUMENT, 'cancel order error'],

@@ -4,11 +4,11 @@
  * MarketDataStream owner, which opens streams only while something is subscribed; orders,
  * the OrderStateStream and the portfolio go through trading (orders.ts).
  */
-import type { Account, Candle, CandleKey, Dec, Instrument, Interval, Order, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
+import type { Account, Candle, CandleKey, Dec, Instrument, Interval, OrderEvidence, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
 import { INTERVALS } from '../../../common/domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError, gatedSink } from '../venue.js';
-import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venue.js';
+import type { ConnectionReporter, HistoryRequest, ResolveHint, Venue, VenueHistory, VenueSink } from '../venue.js';
 import { TInvestChannel } from './channel.js';
 import type { TlsSetting } from './channel.js';
 import { DEADLINE_MS, DEFAULT_PING_DELAY_MS, HOSTS, INSTRUMENT_ID_TYPE_UID, INSTRUMENT_STATUS_BASE, SERVICES } from './constants.js';
@@ -67,13 +67,18 @@ export interface TInvestVenueOptions {
 
 /** The T-Invest venue with what only it offers: ReplaceOrder and the sandbox's own calls. */
 export interface TInvestVenue extends Venue {
-  placeOrder(req: OrderRequest): Promise<Order>;
-  cancelOrder(accountId: string, clientOrderId: string): Promise<Order>;
+  placeOrder(req: OrderRequest): Promise<OrderEvidence>;
+  cancelOrder(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence>;
   cancelAll(accountId: string): Promise<number>;
-  openOrders(accountId: string): Promise<Order[]>;
+  openOrders(accountId: string): Promise<OrderEvidence[]>;
+  resolveOrder(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence>;
+  accountHistory(accountId: string, sinceMs: number): Promise<VenueHistory>;
   portfolio(accountId: string): Promise<Portfolio>;
-  /** Cancels an active order and places its replacement under a new client key (§4.6). */
-  replaceOrder(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<Order>;
+  /**
+   * Cancels an active order and places its replacement under a new client key (§4.6); resolves
+   * with the new order's evidence, and reports the old one's cancellation to the sink.
+   */
+  replaceOrder(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<OrderEvidence>;
   /** Sandbox and demo only. */
   openSandboxAccount(name?: string): Promise<string>;
   sandboxAccounts(): Promise<Account[]>;
@@ -247,23 +252,31 @@ class TInvestAdapter implements TInvestVenue {
     return acc.accounts.map((a) => ({ venue: 'tinvest', id: a.id, name: a.name }));
   }
 
-  async placeOrder(req: OrderRequest): Promise<Order> {
+  async placeOrder(req: OrderRequest): Promise<OrderEvidence> {
     return this.tradingOrThrow().placeOrder(req);
   }
 
-  async cancelOrder(accountId: string, clientOrderId: string): Promise<Order> {
-    return this.tradingOrThrow().cancelOrder(accountId, clientOrderId);
+  async cancelOrder(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence> {
+    return this.tradingOrThrow().cancelOrder(accountId, clientOrderId, venueOrderId);
   }
 
-  async replaceOrder(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<Order> {
+  async replaceOrder(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<OrderEvidence> {
     return this.tradingOrThrow().replaceOrder(accountId, clientOrderId, change, newClientOrderId);
+  }
+
+  async resolveOrder(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence> {
+    return this.tradingOrThrow().resolveOrder(accountId, clientOrderId, hint);
+  }
+
+  async accountHistory(accountId: string, sinceMs: number): Promise<VenueHistory> {
+    return this.tradingOrThrow().accountHistory(accountId, sinceMs);
   }
 
   async cancelAll(accountId: string): Promise<number> {
     return this.tradingOrThrow().cancelAll(accountId);
   }
 
-  async openOrders(accountId: string): Promise<Order[]> {
+  async openOrders(accountId: string): Promise<OrderEvidence[]> {
     return this.tradingOrThrow().openOrders(accountId);
   }
 

@@ -43,6 +43,7 @@ export const DEADLINE_MS = {
   GetOrders: 5_000,
   GetPortfolio: 5_000,
   GetPositions: 5_000,
+  GetOperationsByCursor: 10_000,
   Sandbox: 5_000,
 } as const;
 
@@ -160,6 +161,12 @@ export const INSTRUMENT_ID_TYPE_UID = 3;
 
 export const ORDER_DIRECTION = { buy: 1, sell: 2 } as const;
 export const ORDER_TYPE = { limit: 1, market: 2, bestPrice: 3 } as const;
+/** OperationType values the trade ledger reads (§10). */
+export const OPERATION_TYPE = { buy: 15, brokerFee: 19, sell: 22 } as const;
+/** OperationState (§10). */
+export const OPERATION_STATE = { executed: 1, canceled: 2, progress: 3 } as const;
+/** GetOperationsByCursor's largest page (§10: 30069 above it). */
+export const OPERATIONS_PAGE_MAX = 1_000;
 export const EXECUTION_STATUS = { fill: 1, rejected: 2, cancelled: 3, new: 4, partiallyFill: 5 } as const;
 export const ORDER_ID_TYPE = { exchange: 1, request: 2 } as const;
 export const TIME_IN_FORCE_DAY = 1;

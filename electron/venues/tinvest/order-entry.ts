@@ -1,22 +1,24 @@
 /**
- * Order commands: PostOrder, ReplaceOrder, CancelOrder, and the asking that settles orders
- * whose answer was lost (§2.4, §4.5, §4.6).
+ * Order commands: PostOrder, ReplaceOrder, CancelOrder, and GetOrderState by the client key
+ * (§2.4, §4.5, §4.6). Every answer leaves as OrderEvidence; nothing here keeps or merges an
+ * order's state (the core's state machine does), only the wire ids (order-ids.ts).
  *
  * The client order id is the PostOrder `order_id` idempotency key, sent unchanged on every
  * attempt, so a retry can never place a second order. Failures are sorted by errors.ts's
  * orderFailure: lost answers and INTERNAL 7000x are retried with the same key (bounded, with
  * backoff); refusals of the request itself are final and reach the caller as VenueError with
- * the venue's code, text and tracking id. When no attempt got an answer the order is `unknown`,
- * never `rejected`: a resolver asks GetOrderState by the client key until the venue says what
- * became of it (the order stream may say it first).
+ * the venue's code, text and tracking id. When no attempt got an answer, one GetOrderState by
+ * the key is tried; if that fails too the command rejects with kind 'unknown-outcome', never
+ * 'rejected', and the core asks again through resolveOrder.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Dec, Instrument, Order, OrderRequest } from '../../../common/domain.js';
-import { pendingOrder } from '../../../common/domain.js';
+import type { Dec, EvidenceSource, Instrument, OrderEvidence, OrderRequest } from '../../../common/domain.js';
+import { FINAL_ORDER_STATUSES } from '../../../common/domain.js';
 import { Backoff } from '../../net/backoff.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError } from '../venue.js';
-import type { ConnectionReporter } from '../venue.js';
+import type { ConnectionReporter, ResolveHint } from '../venue.js';
 import { DEADLINE_MS, ORDER_DIRECTION, ORDER_ID_TYPE, ORDER_TYPE, SERVICES, TIME_IN_FORCE_DAY } from './constants.js';
 import { orderFailure, toVenueError } from './errors.js';
 import { checkClientKey, checkOrder, checkQuantityAndPrice } from './order-checks.js';
@@ -30,17 +32,16 @@ import type {
   ReplaceOrderRequest,
 } from './order-messages.js';
 import { encodePostOrderRequest } from './order-encoder.js';
-import { fromOrderState, fromPostOrderResponse } from './order-parse.js';
+import { EXCHANGE_KEY_PREFIX, fromOrderState, fromPostOrderResponse, msOf } from './order-parse.js';
 import type { OrderIdentity } from './order-parse.js';
-import { isFinal } from './order-tracker.js';
-import type { OrderTracker, TrackedOrder } from './order-tracker.js';
+import type { OrderIds } from './order-ids.js';
 import { method } from './proto.js';
 import { QuotationError, decToQuotation } from './quotation.js';
 import type { Quotation } from './quotation.js';
 import type { TInvestRpc } from './rpc.js';
 
 export interface OrderRetryOptions {
-  /** Attempts that reached (or may have reached) the venue before the order is `unknown`. Default 5. */
+  /** Attempts that reached (or may have reached) the venue before the outcome is unknown. Default 5. */
   maxAttempts?: number;
   /** Longest time spent on one command, waits for an open circuit included. Default 30 s. */
   giveUpMs?: number;
@@ -48,23 +49,23 @@ export interface OrderRetryOptions {
 }
 
 export interface ResolveOptions {
-  backoff?: BackoffOptions;
   /**
-   * "Order not found" answers, in a row, that settle an unknown order as never placed; only
-   * counted once `notFoundAfterMs` have passed since the last send, so a request still on its
-   * way cannot be outrun. Defaults 3 and 5000 ms.
+   * "Order not found" counts as the venue's word that an order was never placed only once this
+   * long has passed since its last send (ours, or the intent's time the core gives), so a
+   * request still on its way cannot be outrun. Default 3000 ms.
    */
-  notFoundChecks?: number;
   notFoundAfterMs?: number;
 }
 
 export interface OrderEntryOptions {
   rpc: TInvestRpc;
-  tracker: OrderTracker;
+  ids: OrderIds;
   /** The instrument an order is checked against (the catalog, else ShareBy). */
   instrument(id: string): Promise<Instrument>;
   /** The 'orders' connection: errors seen on the way go to diagnostics. */
   reporter: ConnectionReporter;
+  /** Evidence learned on the side (the old order of a replace), for the sink. */
+  report(ev: OrderEvidence): void;
   now: () => number;
   retry?: OrderRetryOptions;
   resolve?: ResolveOptions;
@@ -78,8 +79,8 @@ export interface OrderChange {
   price?: Dec;
 }
 
-/** Tries at reading an exchange id before leaving it unknown (cancel works by client key too). */
-const LEARN_ATTEMPTS = 8;
+/** GetOrderState "may not return orders older than one day" (§4.6): older not-found says nothing. */
+const ORDER_STATE_MEMORY_MS = 20 * 60 * 60 * 1000;
 
 const methods = {
   // The order path's one message gets our own encoder (same bytes, a fraction of the work).
@@ -88,12 +89,6 @@ const methods = {
   cancelOrder: method<CancelOrderRequest, CancelOrderResponse>(SERVICES.orders, 'CancelOrder'),
   getOrderState: method<GetOrderStateRequest, OrderStateMsg>(SERVICES.orders, 'GetOrderState'),
 };
-
-function reasonOf(e: VenueError): NonNullable<Order['reason']> {
-  const r: NonNullable<Order['reason']> = { code: e.code, message: e.message };
-  if (e.trackingId !== undefined) r.trackingId = e.trackingId;
-  return r;
-}
 
 /** Lots as int64 text; anything else cannot even be encoded. */
 function wireLots(q: Dec): string {
@@ -138,12 +133,22 @@ export function postOrderRequest(req: OrderRequest): PostOrderRequest {
   return wire;
 }
 
+/** How an order is addressed on the wire: by the exchange id once known, else by the client key. */
+function orderRef(ids: OrderIds, accountId: string, clientOrderId: string, venueOrderId?: string): { accountId: string; orderId: string; orderIdType: number } {
+  const known = venueOrderId ?? ids.get(clientOrderId)?.venueOrderId;
+  if (known) return { accountId, orderId: known, orderIdType: ORDER_ID_TYPE.exchange };
+  // An order placed elsewhere without a UUID key is known only by its exchange id.
+  if (clientOrderId.startsWith(EXCHANGE_KEY_PREFIX)) {
+    return { accountId, orderId: clientOrderId.slice(EXCHANGE_KEY_PREFIX.length), orderIdType: ORDER_ID_TYPE.exchange };
+  }
+  return { accountId, orderId: clientOrderId, orderIdType: ORDER_ID_TYPE.request };
+}
+
 export class OrderEntry {
   private readonly opts: OrderEntryOptions;
-  private readonly tracker: OrderTracker;
+  private readonly ids: OrderIds;
   private readonly abort = new AbortController();
-  private readonly inFlight = new Map<string, Promise<Order>>();
-  private readonly idAsked = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<OrderEvidence>>();
   private readonly maxAttempts: number;
   private readonly giveUpMs: number;
   private readonly commandDeadlineMs: number;
@@ -152,15 +157,17 @@ export class OrderEntry {
 
   constructor(opts: OrderEntryOptions) {
     this.opts = opts;
-    this.tracker = opts.tracker;
+    this.ids = opts.ids;
     this.maxAttempts = opts.retry?.maxAttempts ?? 5;
     this.giveUpMs = opts.retry?.giveUpMs ?? 30_000;
     this.commandDeadlineMs = opts.commandDeadlineMs ?? DEADLINE_MS.PostOrder;
     this.commandOptions = { deadlineMs: this.commandDeadlineMs, sideEffect: true };
+    // Every command waiting out a backoff listens on this one signal: hundreds at once in a burst.
+    setMaxListeners(0, this.abort.signal);
   }
 
   /** Checks the order against its instrument, then sends it. Nothing is sent when a check fails. */
-  async place(req: OrderRequest): Promise<Order> {
+  async place(req: OrderRequest): Promise<OrderEvidence> {
     const inst = await this.opts.instrument(req.instrumentId);
     checkOrder(req, inst);
     return this.send(req);
@@ -168,9 +175,9 @@ export class OrderEntry {
 
   /**
    * Sends an order as it is, without the instrument checks (the venue's own checks then
-   * answer). A repeat of a client key already sent returns that order; nothing is sent again.
+   * answer). A second call with a key whose send is running shares that send.
    */
-  submit(req: OrderRequest): Promise<Order> {
+  submit(req: OrderRequest): Promise<OrderEvidence> {
     try {
       checkClientKey(req.clientOrderId);
     } catch (e) {
@@ -179,68 +186,71 @@ export class OrderEntry {
     return this.send(req);
   }
 
-  /** The first send of a client key (or its running send). The key is known to be a UUID. */
-  private send(req: OrderRequest): Promise<Order> {
+  /**
+   * The send of a client key, or its running send. A key sent before (in this run or an earlier
+   * one) is sent again as it is: the venue's idempotency answers with the order it holds.
+   */
+  private send(req: OrderRequest): Promise<OrderEvidence> {
     const key = req.clientOrderId;
     const running = this.inFlight.get(key);
     if (running) return running;
-    const known = this.tracker.snapshot(key);
-    if (known) return Promise.resolve(known);
     let wire: PostOrderRequest;
     try {
       wire = postOrderRequest(req);
     } catch (e) {
       return Promise.reject(toVenueError(e));
     }
-    const id = identityOf(req);
-    const t = this.tracker.begin(this.pendingOrder(id));
     const rpc = this.opts.rpc;
     const o = this.commandOptions;
-    const done = this.deliver(t, id, () => rpc.call(methods.postOrder, wire, o)).finally(() => this.inFlight.delete(key));
+    const done = this.deliver(identityOf(req), () => rpc.call(methods.postOrder, wire, o)).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, done);
     return done;
   }
 
   /**
    * ReplaceOrder (§4.6): the venue cancels the order and places a new one under a new client
-   * key, which idempotency then guards like a PostOrder key.
+   * key, which idempotency then guards like a PostOrder key. The old order's terms and exchange
+   * id are read from the venue first (this adapter keeps no orders); its cancellation goes to
+   * the sink once the venue answered for the new one.
    */
-  async replace(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<Order> {
+  async replace(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<OrderEvidence> {
     checkClientKey(newClientOrderId);
-    let old = this.tracker.get(clientOrderId)?.order;
-    if (!old?.venueOrderId) old = (await this.refresh(accountId, clientOrderId)) ?? old;
-    if (!old?.venueOrderId) throw new VenueError('invalid', 'no-exchange-id', `order ${clientOrderId} has no exchange id yet; it can't be replaced`);
-    if (isFinal(old)) throw new VenueError('rejected', 'not-active', `order ${clientOrderId} is ${old.status}; only an active order can be replaced`);
-    const price = old.type === 'limit' ? (change.price ?? old.price) : undefined;
-    checkQuantityAndPrice(await this.opts.instrument(old.instrumentId), old.type, change.quantity, price);
     const running = this.inFlight.get(newClientOrderId);
     if (running) return running;
-    const known = this.tracker.snapshot(newClientOrderId);
-    if (known) return known;
+    const old = await this.state(accountId, clientOrderId, 'reconcile');
+    const terms = old.terms;
+    if (!old.venueOrderId || !terms) throw new VenueError('invalid', 'no-exchange-id', `order ${clientOrderId} has no exchange id yet; it can't be replaced`);
+    if (old.status !== undefined && FINAL_ORDER_STATUSES.has(old.status)) {
+      this.opts.report(old);
+      throw new VenueError('rejected', 'not-active', `order ${clientOrderId} is ${old.status}; only an active order can be replaced`);
+    }
+    const price = terms.type === 'limit' ? (change.price ?? terms.price) : undefined;
+    checkQuantityAndPrice(await this.opts.instrument(terms.instrumentId), terms.type, change.quantity, price);
     const id: OrderIdentity = {
-      accountId: old.accountId,
+      accountId,
       clientOrderId: newClientOrderId,
-      instrumentId: old.instrumentId,
-      side: old.side,
-      type: old.type,
+      instrumentId: terms.instrumentId,
+      side: terms.side,
+      type: terms.type,
       quantity: change.quantity,
       price,
     };
     const wire: ReplaceOrderRequest = { accountId, orderId: old.venueOrderId, idempotencyKey: newClientOrderId, quantity: wireLots(change.quantity) };
     // Without a new price the venue keeps the old one.
-    if (old.type === 'limit' && change.price !== undefined) wire.price = wirePrice(change.price);
-    const t = this.tracker.begin(this.pendingOrder(id));
-    const replaced = old;
-    const done = this.deliver(t, id, () => this.opts.rpc.call(methods.replaceOrder, wire, this.commandOptions))
+    if (terms.type === 'limit' && change.price !== undefined) wire.price = wirePrice(change.price);
+    const done = this.deliver(id, () => this.opts.rpc.call(methods.replaceOrder, wire, this.commandOptions))
       .then(
         (next) => {
           // The venue answered for the new order: the old one was cancelled on the way (§4.6).
-          if (next.status !== 'unknown') this.tracker.apply({ ...replaced, status: 'cancelled', updatedAt: this.opts.now() }, 'send');
+          this.opts.report({ ...old, kind: 'status', status: 'cancelled', fills: [], at: this.opts.now(), source: 'send' });
           return next;
         },
         (e: unknown) => {
-          // Refused (30059 when the old order was no longer active): learn what the old one is.
-          void this.refresh(accountId, clientOrderId).catch(() => undefined);
+          // Refused (30059 when the old order was no longer active): tell what the old one is.
+          void this.state(accountId, clientOrderId, 'reconcile').then(
+            (ev) => this.opts.report(ev),
+            () => undefined,
+          );
           throw e;
         },
       )
@@ -251,36 +261,34 @@ export class OrderEntry {
 
   /**
    * CancelOrder, by the exchange id once known, else by the client key (ORDER_ID_TYPE_REQUEST).
-   * Lost answers are retried; "not active" (30059) asks the venue what the order became.
+   * Lost answers are retried; "not active" (30059) reads what the order became; "not found"
+   * (50005) is 'not-found' evidence.
    */
-  async cancel(accountId: string, clientOrderId: string): Promise<Order> {
-    const t = this.tracker.get(clientOrderId);
-    if (t && isFinal(t.order)) return { ...t.order, fills: t.order.fills.map((f) => ({ ...f })) };
+  async cancel(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence> {
     const backoff = new Backoff(this.opts.retry?.backoff);
     const started = Date.now();
     let attempts = 0;
     let landed = false;
-    let answered = false;
     let last: VenueError | undefined;
-    while (!answered) {
+    for (;;) {
       if (this.closed) throw new VenueError('unavailable', 'closed', 'venue closed');
-      const venueId = this.tracker.get(clientOrderId)?.order.venueOrderId;
-      const ref: CancelOrderRequest = venueId
-        ? { accountId, orderId: venueId, orderIdType: ORDER_ID_TYPE.exchange }
-        : { accountId, orderId: clientOrderId, orderIdType: ORDER_ID_TYPE.request };
+      const ref: CancelOrderRequest = orderRef(this.ids, accountId, clientOrderId, venueOrderId);
       try {
-        await this.opts.rpc.call(methods.cancelOrder, ref, { deadlineMs: this.commandDeadlineMs, sideEffect: true });
-        answered = true;
+        const res = await this.opts.rpc.call(methods.cancelOrder, ref, { deadlineMs: this.commandDeadlineMs, sideEffect: true });
+        const at = msOf(res.time) ?? this.opts.now();
+        const ev: OrderEvidence = { kind: 'status', venue: 'tinvest', accountId, clientOrderId, status: 'cancelled', at, source: 'send' };
+        if (ref.orderIdType === ORDER_ID_TYPE.exchange) ev.venueOrderId = ref.orderId;
+        this.ids.note(ev);
+        return ev;
       } catch (e) {
         const err = toVenueError(e);
         last = err;
+        if (err.code === '50005') return this.notFound(accountId, clientOrderId, 'send', err);
         const kind = orderFailure(err);
         if (kind === 'final' || kind === 'duplicate') {
           if (err.code !== '30059') throw err;
           // Not active any more: cancelled (perhaps by our own lost attempt), filled or rejected.
-          const now = await this.refresh(accountId, clientOrderId);
-          if (now?.status === 'cancelled') return now;
-          throw err;
+          return this.state(accountId, clientOrderId, 'send');
         }
         if (kind === 'closed') throw err;
         if (kind === 'retry') landed = true;
@@ -292,79 +300,62 @@ export class OrderEntry {
         await this.pause(Math.max(backoff.next(), err.retryAfterMs ?? 0));
       }
     }
-    if (!answered) {
-      const err = last ?? new VenueError('unavailable', 'closed', 'venue closed');
-      if (!landed) throw err;
-      // The cancel may or may not have happened: the venue's next word (stream, reconcile) says.
-      void this.refresh(accountId, clientOrderId).catch(() => undefined);
-      throw new VenueError('unknown-outcome', err.code, `no answer to the cancel of ${clientOrderId}: ${err.message}`, { trackingId: err.trackingId });
-    }
-    const tracked = this.tracker.get(clientOrderId);
-    if (tracked) return this.tracker.apply({ ...tracked.order, status: 'cancelled', updatedAt: this.opts.now() }, 'send');
-    // Placed elsewhere: learn what it was.
-    const learned = await this.refresh(accountId, clientOrderId);
-    if (!learned) throw new VenueError('internal', 'unreadable', `order ${clientOrderId} was cancelled but its state could not be read`);
-    return learned;
+    const err = last ?? new VenueError('unavailable', 'closed', 'venue closed');
+    if (!landed) throw err;
+    // The cancel may or may not have happened: the venue's next word (stream, resolveOrder) says.
+    throw new VenueError('unknown-outcome', err.code, `no answer to the cancel of ${clientOrderId}: ${err.message}`, { trackingId: err.trackingId });
   }
 
   /**
-   * One GetOrderState; folds the answer in. By the exchange id when known, else by the client
-   * key. Throws the venue's error (50005 when there is no such order).
+   * One GetOrderState as 'status' evidence, keeping the key we asked by. By the exchange id
+   * when known, else by the client key. Throws the venue's error (50005 when there is no such
+   * order) or 'malformed-answer'.
    */
-  async refresh(accountId: string, clientOrderId: string): Promise<Order | undefined> {
-    const venueId = this.tracker.get(clientOrderId)?.order.venueOrderId;
-    const req: GetOrderStateRequest = venueId
-      ? { accountId, orderId: venueId, orderIdType: ORDER_ID_TYPE.exchange }
-      : { accountId, orderId: clientOrderId, orderIdType: ORDER_ID_TYPE.request };
+  async state(accountId: string, clientOrderId: string, source: EvidenceSource, venueOrderId?: string): Promise<OrderEvidence> {
+    const req: GetOrderStateRequest = orderRef(this.ids, accountId, clientOrderId, venueOrderId);
     const st = await this.opts.rpc.call(methods.getOrderState, req, { deadlineMs: DEADLINE_MS.GetOrderState });
-    let ev: Order | undefined;
+    let ev: OrderEvidence | undefined;
     try {
-      ev = fromOrderState(st, accountId, this.opts.now());
+      ev = fromOrderState(st, accountId, this.opts.now(), source, clientOrderId);
     } catch (e) {
       if (!(e instanceof QuotationError)) throw e;
-      this.opts.reporter.malformed(`GetOrderState: ${e.message}`, JSON.stringify(st));
+      ev = undefined;
+    }
+    if (!ev) {
+      this.opts.reporter.malformed(`GetOrderState: unreadable order ${clientOrderId}`, JSON.stringify(st));
       throw new VenueError('invalid', 'malformed-answer', `GetOrderState answer for ${clientOrderId} is malformed`);
     }
-    if (!ev) return undefined;
-    // Keep the key we asked by, whatever the answer names.
-    const out = this.tracker.apply({ ...ev, clientOrderId }, 'reconcile');
-    const t = this.tracker.get(clientOrderId);
-    if (t && isFinal(t.order)) t.settled = true;
-    return out;
+    this.ids.note(ev);
+    return ev;
   }
 
   /**
-   * An order known only from the stream lacks its exchange id (the stream's first event names
-   * the broker's internal number, §2.4); ReplaceOrder needs it. One GetOrderState brings it.
+   * What the venue holds for an order whose outcome is unknown: GetOrderState by the client key
+   * (ORDER_ID_TYPE_REQUEST, §4.6). "Order not found" (50005, §4.5) is 'not-found' only when no
+   * send of the key can still land: none is running here and the last one is `notFoundAfterMs`
+   * old; before that, and for orders older than the venue remembers, it rejects 'unavailable'
+   * so the core asks again (or reads the history).
    */
-  learnId(t: TrackedOrder): void {
-    const o = t.order;
-    if (o.venueOrderId !== undefined || t.sending || this.closed || this.idAsked.has(o.clientOrderId)) return;
-    this.idAsked.add(o.clientOrderId);
-    void (async () => {
-      const backoff = new Backoff({ baseMs: 250, maxMs: 10_000, ...(this.opts.resolve?.backoff ?? {}) });
-      for (let i = 0; i < LEARN_ATTEMPTS && !this.closed && t.order.venueOrderId === undefined; i++) {
-        try {
-          await this.refresh(o.accountId, o.clientOrderId);
-        } catch (e) {
-          const err = toVenueError(e);
-          if (err.code === 'closed') return;
-          // An open circuit is already on the 'api' connection.
-          if (err.code !== 'circuit-open') this.opts.reporter.error(err.info(this.opts.now()));
-          if (err.kind !== 'unavailable' && err.kind !== 'rate-limited') return;
-          await this.pause(Math.max(backoff.next(), err.retryAfterMs ?? 0));
-        }
+  async resolve(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence> {
+    if (this.inFlight.has(clientOrderId)) {
+      throw new VenueError('unavailable', 'in-flight', `order ${clientOrderId} is being sent; its answer settles it`);
+    }
+    try {
+      return await this.state(accountId, clientOrderId, 'reconcile', hint.venueOrderId);
+    } catch (e) {
+      const err = toVenueError(e);
+      if (err.code !== '50005') throw err;
+      const wait = this.opts.resolve?.notFoundAfterMs ?? 3_000;
+      const lastSend = Math.max(hint.sentAt, this.ids.get(clientOrderId)?.lastSendMs ?? 0);
+      const age = Date.now() - lastSend;
+      if (age > ORDER_STATE_MEMORY_MS) {
+        throw new VenueError('unavailable', 'order-state-expired', `the venue keeps order states about a day; order ${clientOrderId} is older (its history has it)`, { trackingId: err.trackingId });
       }
-    })();
-  }
-
-  /** Starts asking about an unknown order until the venue's answer settles it. */
-  resolve(t: TrackedOrder, lastSendMs = Date.now()): void {
-    if (t.resolving || this.closed || t.order.status !== 'unknown') return;
-    t.resolving = true;
-    void this.resolveLoop(t, lastSendMs).finally(() => {
-      t.resolving = false;
-    });
+      if (age < wait) {
+        throw new VenueError('unavailable', 'not-yet-known', `no order ${clientOrderId} yet; its send may still be on the way`, { trackingId: err.trackingId, retryAfterMs: wait - age });
+      }
+      return this.notFound(accountId, clientOrderId, 'reconcile', err);
+    }
   }
 
   close(): void {
@@ -372,14 +363,19 @@ export class OrderEntry {
     this.abort.abort();
   }
 
-  private pendingOrder(id: OrderIdentity): Order {
-    const { price, ...rest } = id;
-    return pendingOrder({ ...rest, ...(price !== undefined ? { price } : {}), venue: 'tinvest' }, this.opts.now());
+  private notFound(accountId: string, clientOrderId: string, source: EvidenceSource, err?: VenueError): OrderEvidence {
+    const ev: OrderEvidence = { kind: 'not-found', venue: 'tinvest', accountId, clientOrderId, at: this.opts.now(), source };
+    if (err) {
+      ev.reason = { code: err.code, message: err.message };
+      if (err.trackingId !== undefined) ev.reason.trackingId = err.trackingId;
+    }
+    return ev;
   }
 
-  /** Sends with retries by failure class; resolves with the venue's answer or `unknown`. */
-  private async deliver(t: TrackedOrder, id: OrderIdentity, send: () => Promise<PostOrderResponse>): Promise<Order> {
+  /** Sends with retries by failure class; resolves with the venue's answer as evidence. */
+  private async deliver(id: OrderIdentity, send: () => Promise<PostOrderResponse>): Promise<OrderEvidence> {
     const key = id.clientOrderId;
+    const w = this.ids.ensure(id.accountId, key);
     let backoff: Backoff | undefined;
     const started = Date.now();
     let attempts = 0;
@@ -389,25 +385,23 @@ export class OrderEntry {
     try {
       for (;;) {
         if (this.closed) break;
-        // The stream or a reconcile reported the order meanwhile: it exists, no need to ask again.
-        if (attempts > 0 && t.order.status !== 'pending') {
-          t.sending = false;
-          this.learnId(t);
-          return this.tracker.snapshot(key) ?? t.order;
-        }
         let err: VenueError;
         try {
+          this.ids.attempt(id.accountId, key, Date.now());
           const res = await send();
-          let ev: Order | undefined;
+          let ev: OrderEvidence | undefined;
           try {
             ev = fromPostOrderResponse(res, id, this.opts.now());
           } catch (pe) {
             if (!(pe instanceof QuotationError)) throw pe;
-            // The venue answered, so the order is there; its state is read again below.
-            this.opts.reporter.malformed(`order answer: ${pe.message}`, JSON.stringify(res));
+            ev = undefined;
           }
-          if (ev) return this.tracker.apply(ev, 'send');
-          // An answer without a status tells nothing: the order is there, its state unread.
+          if (ev) {
+            this.ids.note(ev);
+            return ev;
+          }
+          // The venue answered, so the order is there; its state is read below.
+          this.opts.reporter.malformed(`order answer for ${key} is unreadable`, JSON.stringify(res));
           landed = true;
           break;
         } catch (e) {
@@ -418,10 +412,10 @@ export class OrderEntry {
         if (kind === 'final') {
           // An earlier attempt may have placed it; then this refusal is about the repeat only.
           if (landed) {
-            const held = await this.refresh(id.accountId, key).catch(() => undefined);
+            w.sending = false;
+            const held = await this.state(id.accountId, key, 'send').catch(() => undefined);
             if (held) return held;
           }
-          this.tracker.conclude(key, 'rejected', this.opts.now(), reasonOf(err));
           throw err;
         }
         if (kind === 'duplicate') {
@@ -441,47 +435,19 @@ export class OrderEntry {
         await this.pause(Math.max(backoff.next(), err.retryAfterMs ?? 0));
       }
     } finally {
-      t.sending = false;
+      w.sending = false;
     }
     if (!landed) {
       // Nothing reached the venue (refused for rate, circuit open, closing): surely not placed.
-      const err = last ?? new VenueError('unavailable', 'closed', 'venue closed before the order was sent');
-      this.tracker.conclude(key, 'rejected', this.opts.now(), reasonOf(err));
-      throw err;
+      throw last ?? new VenueError('unavailable', 'closed', 'venue closed before the order was sent');
     }
-    const order = this.tracker.conclude(key, 'unknown', this.opts.now()) ?? t.order;
-    this.resolve(t);
-    return order;
-  }
-
-  private async resolveLoop(t: TrackedOrder, lastSendMs: number): Promise<void> {
-    const backoff = new Backoff({ baseMs: 250, maxMs: 10_000, ...(this.opts.resolve?.backoff ?? {}) });
-    const checks = this.opts.resolve?.notFoundChecks ?? 3;
-    const after = this.opts.resolve?.notFoundAfterMs ?? 5_000;
-    let notFound = 0;
-    while (!this.closed && t.order.status === 'unknown') {
-      await this.pause(backoff.next());
-      if (this.closed || t.order.status !== 'unknown') return;
-      try {
-        await this.refresh(t.order.accountId, t.order.clientOrderId);
-        notFound = 0;
-      } catch (e) {
-        const err = toVenueError(e);
-        if (err.code === '50005' && Date.now() - lastSendMs >= after) {
-          notFound += 1;
-          if (notFound >= checks) {
-            const reason = reasonOf(err);
-            reason.message = `the venue has no order under this client order id (asked ${notFound} times after the last send): it was never placed`;
-            this.tracker.conclude(t.order.clientOrderId, 'rejected', this.opts.now(), reason);
-            return;
-          }
-        } else if (err.code !== '50005') {
-          notFound = 0;
-        }
-        // An open circuit is already on the 'api' connection.
-        if (err.code !== 'closed' && err.code !== 'circuit-open') this.opts.reporter.error(err.info(this.opts.now()));
-      }
+    // One look by the key before calling the outcome unknown.
+    if (!this.closed) {
+      const held = await this.state(id.accountId, key, 'send').catch(() => undefined);
+      if (held) return held;
     }
+    const code = last?.code ?? 'no-answer';
+    throw new VenueError('unknown-outcome', code, `no answer about order ${key}${last ? `: ${last.message}` : ''}; the venue may hold it`, { trackingId: last?.trackingId });
   }
 
   private pause(ms: number): Promise<void> {

@@ -213,3 +213,47 @@ export interface SandboxPayInResponse {
 export interface CloseSandboxAccountRequest {
   accountId: string;
 }
+
+// ---- OperationsService: the operations history by cursor (§10) ----
+
+export interface GetOperationsByCursorRequest {
+  accountId: string;
+  from?: Timestamp;
+  to?: Timestamp;
+  cursor?: string;
+  limit?: number;
+  operationTypes?: number[];
+}
+
+export interface OperationItemTradeMsg {
+  /** The trade number. */
+  num: string;
+  date: Timestamp | null;
+  /** Pieces. */
+  quantity: string;
+  price: MoneyValue | null;
+}
+
+export interface OperationItemMsg {
+  cursor: string;
+  id: string;
+  parentOperationId: string;
+  date: Timestamp | null;
+  type: number;
+  state: number;
+  instrumentUid: string;
+  figi: string;
+  payment: MoneyValue | null;
+  price: MoneyValue | null;
+  commission: MoneyValue | null;
+  /** Pieces. */
+  quantity: string;
+  quantityDone: string;
+  tradesInfo: { trades: OperationItemTradeMsg[] } | null;
+}
+
+export interface GetOperationsByCursorResponse {
+  hasNext: boolean;
+  nextCursor: string;
+  items: OperationItemMsg[];
+}

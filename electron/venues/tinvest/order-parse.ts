@@ -1,10 +1,12 @@
 /**
- * Pure parsers: what one venue message says about one order, as a domain Order (§2.4).
- * PostOrderResponse and the unary OrderState count in lots; the stream's OrderTrade counts in
- * pieces, so its fills are divided by the lot size. Quantities leave here in lots, the order
- * unit of the ticket.
+ * Pure parsers: what one venue message says about one order, as OrderEvidence (§2.4). They
+ * report; they never merge (the core's state machine does). PostOrderResponse and the unary
+ * OrderState count in lots; the stream's OrderTrade counts in pieces, so its fills are divided
+ * by the lot size. Quantities leave here in lots, the order unit of the ticket. No fill carries
+ * a fee: the venue's commission fields are per order, not per trade, so fees come from the
+ * operations history instead (operations.ts).
  */
-import type { Dec, Fill, Order, OrderStatus, OrderType, Side } from '../../../common/domain.js';
+import type { Dec, EvidenceSource, Fill, OrderEvidence, OrderStatus, OrderTerms, OrderType, Side } from '../../../common/domain.js';
 import { formatScaled } from '../../../common/decimal.js';
 import { EXECUTION_STATUS, ORDER_DIRECTION, ORDER_TYPE, STATUS_CAUSE } from './constants.js';
 import type { Timestamp } from './messages.js';
@@ -98,102 +100,98 @@ function tradeFill(t: OrderTradeMsg, lotSize: number, fallbackMs: number): Fill 
  * ours always are; an order without one is known by its exchange id.
  */
 export function clientKeyOf(orderRequestId: string | undefined, orderId: string): string {
-  return orderRequestId ? orderRequestId : `exchange:${orderId}`;
+  return orderRequestId ? orderRequestId : `${EXCHANGE_KEY_PREFIX}${orderId}`;
 }
 
-function order(id: OrderIdentity, fields: Omit<Order, keyof OrderIdentity | 'venue'>): Order {
-  const out: Order = {
-    venue: 'tinvest',
-    accountId: id.accountId,
-    clientOrderId: id.clientOrderId,
-    instrumentId: id.instrumentId,
-    side: id.side,
-    type: id.type,
-    quantity: id.quantity,
-    ...fields,
-  };
-  if (id.price !== undefined && id.type === 'limit') out.price = id.price;
-  return out;
+/** Prefix of the client key of an order that has no request id (placed elsewhere without a UUID). */
+export const EXCHANGE_KEY_PREFIX = 'exchange:';
+
+function termsOf(id: OrderIdentity, createdAt: number): OrderTerms {
+  const t: OrderTerms = { instrumentId: id.instrumentId, side: id.side, type: id.type, quantity: id.quantity, createdAt };
+  if (id.price !== undefined && id.type === 'limit') t.price = id.price;
+  return t;
 }
 
-/** PostOrder's and ReplaceOrder's answer about the order we sent. */
-export function fromPostOrderResponse(res: PostOrderResponse, id: OrderIdentity, at: number): Order | undefined {
+function base(kind: OrderEvidence['kind'], accountId: string, clientOrderId: string, at: number, source: EvidenceSource): OrderEvidence {
+  return { kind, venue: 'tinvest', accountId, clientOrderId, at, source };
+}
+
+/**
+ * PostOrder's and ReplaceOrder's answer about the order we sent: 'accepted' with the status it
+ * already has, or 'rejected' when the exchange refused it. Undefined when the status is unknown.
+ */
+export function fromPostOrderResponse(res: PostOrderResponse, id: OrderIdentity, at: number): OrderEvidence | undefined {
   const executed = lots(res.lotsExecuted);
   const status = statusOf(res.executionReportStatus, executed);
   if (!status) return undefined;
-  const out = order(id, { venueOrderId: res.orderId || undefined, status, filledQuantity: executed.toString(), fills: [], createdAt: at, updatedAt: at });
-  if (!res.orderId) delete out.venueOrderId;
+  const ev = base(status === 'rejected' ? 'rejected' : 'accepted', id.accountId, id.clientOrderId, at, 'send');
+  ev.status = status;
+  if (res.orderId) ev.venueOrderId = res.orderId;
+  ev.filledQuantity = executed.toString();
   const avg = executed > 0n ? priceOf(res.executedOrderPrice) : undefined;
-  if (avg !== undefined) out.averagePrice = avg;
+  if (avg !== undefined) ev.averagePrice = avg;
+  ev.terms = termsOf(id, at);
   if (status === 'rejected') {
-    out.reason = { code: 'rejected', message: res.message || 'rejected by the venue' };
+    ev.reason = { code: 'rejected', message: res.message || 'rejected by the venue' };
     const tracking = res.responseMetadata?.trackingId;
-    if (tracking) out.reason.trackingId = tracking;
+    if (tracking) ev.reason.trackingId = tracking;
   }
-  return out;
+  return ev;
 }
 
-/** GetOrderState / GetOrders: the whole order as the venue holds it, every execution included. */
-export function fromOrderState(m: OrderStateMsg, accountId: string, at: number): Order | undefined {
+/**
+ * GetOrderState / GetOrders: the whole order as the venue holds it, every execution included,
+ * as 'status' evidence with its terms. `clientOrderId` overrides the key the answer names (the
+ * key we asked by).
+ */
+export function fromOrderState(m: OrderStateMsg, accountId: string, at: number, source: EvidenceSource, clientOrderId?: string): OrderEvidence | undefined {
   const executed = lots(m.lotsExecuted);
   const status = statusOf(m.executionReportStatus, executed);
   const side = sideOf(m.direction);
   const type = typeOf(m.orderType);
   if (!status || !side || !type) return undefined;
-  const out = order(
-    {
-      accountId,
-      clientOrderId: clientKeyOf(m.orderRequestId, m.orderId),
-      instrumentId: m.instrumentUid,
-      side,
-      type,
-      quantity: lots(m.lotsRequested).toString(),
-      price: priceOf(m.initialSecurityPrice),
-    },
-    {
-      venueOrderId: m.orderId,
-      status,
-      filledQuantity: executed.toString(),
-      fills: m.stages.filter((s) => s.tradeId).map((s) => stageFill(s, at)),
-      createdAt: msOf(m.orderDate) ?? at,
-      updatedAt: at,
-    },
-  );
+  const key = clientOrderId ?? clientKeyOf(m.orderRequestId, m.orderId);
+  const ev = base('status', accountId, key, at, source);
+  ev.status = status;
+  if (m.orderId) ev.venueOrderId = m.orderId;
+  ev.filledQuantity = executed.toString();
   const avg = executed > 0n ? priceOf(m.averagePositionPrice) : undefined;
-  if (avg !== undefined) out.averagePrice = avg;
-  return out;
+  if (avg !== undefined) ev.averagePrice = avg;
+  ev.fills = m.stages.filter((s) => s.tradeId).map((s) => stageFill(s, at));
+  ev.terms = termsOf(
+    { accountId, clientOrderId: key, instrumentId: m.instrumentUid, side, type, quantity: lots(m.lotsRequested).toString(), price: priceOf(m.initialSecurityPrice) },
+    msOf(m.orderDate) ?? at,
+  );
+  return ev;
 }
 
-/** One OrderStateStream event. Its fills are this change's trades only. */
-export function fromStreamState(m: StreamOrderStateMsg, at: number): Order | undefined {
+/**
+ * One OrderStateStream event, for any order on the account (ours or placed elsewhere): 'status'
+ * evidence with its terms; its fills are this change's trades only, converted to lots.
+ */
+export function fromStreamState(m: StreamOrderStateMsg, at: number): OrderEvidence | undefined {
   const executed = lots(m.lotsExecuted);
   const status = statusOf(m.executionReportStatus, executed);
   const side = sideOf(m.direction);
   const type = typeOf(m.orderType);
   if (!status || !side || !type) return undefined;
-  const out = order(
-    {
-      accountId: m.accountId,
-      clientOrderId: clientKeyOf(m.orderRequestId, m.orderId),
-      instrumentId: m.instrumentUid,
-      side,
-      type,
-      quantity: lots(m.lotsRequested).toString(),
-      price: priceOf(m.orderPrice),
-    },
-    {
-      status,
-      filledQuantity: executed.toString(),
-      fills: m.trades.filter((t) => t.tradeId).map((t) => tradeFill(t, m.lotSize, at)),
-      createdAt: msOf(m.createdAt) ?? at,
-      updatedAt: at,
-    },
+  const key = clientKeyOf(m.orderRequestId, m.orderId);
+  const fills = m.trades.filter((t) => t.tradeId).map((t) => tradeFill(t, m.lotSize, at));
+  // The venue's own time of this change: completion, else the latest trade, else arrival.
+  const said = msOf(m.completionTime) ?? fills.reduce<number | undefined>((mx, f) => (mx === undefined || f.time > mx ? f.time : mx), undefined) ?? at;
+  const ev = base('status', m.accountId, key, said, 'stream');
+  ev.status = status;
+  ev.filledQuantity = executed.toString();
+  if (fills.length > 0) ev.fills = fills;
+  ev.terms = termsOf(
+    { accountId: m.accountId, clientOrderId: key, instrumentId: m.instrumentUid, side, type, quantity: lots(m.lotsRequested).toString(), price: priceOf(m.orderPrice) },
+    msOf(m.createdAt) ?? at,
   );
   // The first event of an order carries the broker's internal number, not yet the exchange id
   // (§2.4): only a later event's id can be used to cancel.
-  if (m.orderId && m.executionReportStatus !== EXECUTION_STATUS.new) out.venueOrderId = m.orderId;
+  if (m.orderId && m.executionReportStatus !== EXECUTION_STATUS.new) ev.venueOrderId = m.orderId;
   if (m.statusInfo) {
-    out.reason = { code: `cause-${m.statusInfo}`, message: STATUS_CAUSE[m.statusInfo] ?? `status cause ${m.statusInfo}` };
+    ev.reason = { code: `cause-${m.statusInfo}`, message: STATUS_CAUSE[m.statusInfo] ?? `status cause ${m.statusInfo}` };
   }
-  return out;
+  return ev;
 }

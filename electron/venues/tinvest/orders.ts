@@ -1,25 +1,28 @@
 /**
- * Trading on T-Invest: order entry, the OrderStateStream owner and reconciliation around one
- * tracker of the orders we know. Every account an order command touches is added to the
- * stream, and every (re)subscribe reconciles before the stream reports live: GetOrders for
- * the active orders, then GetOrderState for each held order that is still in play and not in
- * that list (it ended, or its answer was lost while the stream was down).
+ * Trading on T-Invest: order entry, the OrderStateStream owner, reconciliation and the
+ * account's history, all reporting OrderEvidence (the core decides states). Every account an
+ * order command touches is added to the stream, and every (re)subscribe reconciles before the
+ * stream reports live: GetOrders for the active orders, then GetOrderState for each order this
+ * adapter has heard of that is not known to have ended and is not in that list (it ended, or
+ * its answer was lost while the stream was down). What they say goes to the sink.
  */
-import type { Instrument, Order, OrderRequest, Portfolio } from '../../../common/domain.js';
+import type { Instrument, OrderEvidence, OrderRequest, Portfolio } from '../../../common/domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError } from '../venue.js';
-import type { ConnectionReporter, VenueSink } from '../venue.js';
+import type { ConnectionReporter, ResolveHint, VenueHistory, VenueSink } from '../venue.js';
+import { AccountHistory } from './account-history.js';
+import type { AccountHistoryOptions } from './account-history.js';
 import type { TInvestChannel } from './channel.js';
 import { CANCEL_ALL_MS, DEADLINE_MS, SERVICES } from './constants.js';
 import { toVenueError } from './errors.js';
 import { OrderEntry } from './order-entry.js';
 import type { OrderChange, OrderRetryOptions, ResolveOptions } from './order-entry.js';
+import { OrderIds } from './order-ids.js';
 import type { AccountRequest, GetOrdersRequest, GetOrdersResponse, PortfolioResponse, PositionsResponse } from './order-messages.js';
 import { fromOrderState, fromStreamState } from './order-parse.js';
 import type { OrderStateMsg, StreamOrderStateMsg } from './order-messages.js';
 import { QuotationError } from './quotation.js';
 import { OrderStateStream } from './order-state-stream.js';
-import { OrderTracker, fillsMissing, isFinal } from './order-tracker.js';
 import { toPortfolio } from './portfolio.js';
 import { method } from './proto.js';
 import type { TInvestRpc } from './rpc.js';
@@ -35,6 +38,8 @@ export interface TradingOptions {
   commandDeadlineMs?: number;
   /** Bound of one cancel-all, from GetOrders to the last cancel's answer. */
   cancelAllMs?: number;
+  /** Paging of GetOperationsByCursor. */
+  history?: AccountHistoryOptions;
 }
 
 export interface TInvestTradingDeps extends TradingOptions {
@@ -55,9 +60,10 @@ const methods = {
 };
 
 export class TInvestTrading {
-  readonly tracker: OrderTracker;
+  readonly ids = new OrderIds();
   readonly entry: OrderEntry;
   readonly stream: OrderStateStream;
+  private readonly history: AccountHistory;
   private readonly deps: TInvestTradingDeps;
   private readonly reporter: ConnectionReporter;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -66,17 +72,18 @@ export class TInvestTrading {
   constructor(deps: TInvestTradingDeps) {
     this.deps = deps;
     this.reporter = deps.sink.connection('orders');
-    this.tracker = new OrderTracker((u) => deps.sink.order(u));
     this.entry = new OrderEntry({
       rpc: deps.rpc,
-      tracker: this.tracker,
+      ids: this.ids,
       instrument: deps.instrument,
       reporter: this.reporter,
+      report: (ev) => this.report(ev),
       now: deps.now,
       ...(deps.retry ? { retry: deps.retry } : {}),
       ...(deps.resolve ? { resolve: deps.resolve } : {}),
       ...(deps.commandDeadlineMs ? { commandDeadlineMs: deps.commandDeadlineMs } : {}),
     });
+    this.history = new AccountHistory({ rpc: deps.rpc, reporter: this.reporter, ...(deps.history ?? {}) });
     this.stream = new OrderStateStream({
       channel: deps.channel,
       reporter: this.reporter,
@@ -84,14 +91,12 @@ export class TInvestTrading {
       pingDelayMs: deps.pingDelayMs ?? 5_000,
       ...(deps.reconnect ? { backoff: deps.reconnect } : {}),
       onOrder: (m) => {
-        const ev = streamEvent(m, deps.now());
+        const ev = streamEvidence(m, deps.now());
         if (typeof ev === 'string') {
           this.reporter.malformed(`order state: ${ev}`, JSON.stringify(m));
           return false;
         }
-        const o = this.tracker.apply(ev, 'stream');
-        const t = this.tracker.get(o.clientOrderId);
-        if (t && o.venueOrderId === undefined) this.entry.learnId(t);
+        this.report(ev);
         return true;
       },
       reconcile: (accounts) => this.reconcile(accounts),
@@ -103,27 +108,48 @@ export class TInvestTrading {
     this.stream.watch(accountId);
   }
 
-  async placeOrder(req: OrderRequest): Promise<Order> {
+  async placeOrder(req: OrderRequest): Promise<OrderEvidence> {
     this.stream.watch(req.accountId);
-    const order = await this.entry.place(req);
-    this.settleFills(order);
-    return order;
+    const ev = await this.entry.place(req);
+    this.settleFills(ev);
+    return ev;
   }
 
-  cancelOrder(accountId: string, clientOrderId: string): Promise<Order> {
+  /** Sends an order without the instrument checks (the venue's own checks answer). */
+  async submitOrder(req: OrderRequest): Promise<OrderEvidence> {
+    this.stream.watch(req.accountId);
+    const ev = await this.entry.submit(req);
+    this.settleFills(ev);
+    return ev;
+  }
+
+  cancelOrder(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence> {
     this.stream.watch(accountId);
-    return this.entry.cancel(accountId, clientOrderId);
+    return this.entry.cancel(accountId, clientOrderId, venueOrderId);
   }
 
-  replaceOrder(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<Order> {
+  replaceOrder(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<OrderEvidence> {
     this.stream.watch(accountId);
     return this.entry.replace(accountId, clientOrderId, change, newClientOrderId);
   }
 
-  /** The account's active orders as the venue lists them, folded into what we hold. */
-  async openOrders(accountId: string): Promise<Order[]> {
+  resolveOrder(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence> {
     this.stream.watch(accountId);
-    return (await this.active(accountId)).orders;
+    return this.entry.resolve(accountId, clientOrderId, hint);
+  }
+
+  /** The account's active orders as the venue lists them (GetOrders), as 'status' evidence with terms. */
+  async openOrders(accountId: string): Promise<OrderEvidence[]> {
+    this.stream.watch(accountId);
+    return this.active(accountId, 'reconcile');
+  }
+
+  /** The executed trades of the account since `sinceMs`, from the operations history. */
+  async accountHistory(accountId: string, sinceMs: number): Promise<VenueHistory> {
+    const trades = await this.history.trades(accountId, sinceMs);
+    // Operations name no order (no order id, no request id), so orders come from the order
+    // services only: GetOrders/GetOrderState and the stream.
+    return { orders: [], trades };
   }
 
   /**
@@ -149,11 +175,13 @@ export class TInvestTrading {
   }
 
   private async cancelEvery(accountId: string, progress: { total: number; cancelled: number }): Promise<number> {
-    const { orders } = await this.active(accountId);
+    const orders = await this.active(accountId, 'reconcile');
+    for (const ev of orders) this.report(ev);
     progress.total = orders.length;
     const results = await Promise.allSettled(
       orders.map(async (o) => {
-        const r = await this.entry.cancel(accountId, o.clientOrderId);
+        const r = await this.entry.cancel(accountId, o.clientOrderId, o.venueOrderId);
+        this.report(r);
         if (r.status === 'cancelled') progress.cancelled++;
         return r;
       }),
@@ -204,74 +232,83 @@ export class TInvestTrading {
     this.stream.close();
   }
 
+  /** To the sink, with the ids noted. */
+  private report(ev: OrderEvidence): void {
+    this.ids.note(ev);
+    this.deps.sink.order(ev);
+  }
+
   /**
    * An order that executed in its PostOrder answer has no trade ids yet. The stream brings
    * them; if it has not within a grace period of being live (it may have subscribed after the
-   * execution), GetOrderState does.
+   * execution), GetOrderState does, and its answer goes to the sink.
    */
-  private settleFills(o: Order): void {
-    if (!fillsMissing(o)) return;
+  private settleFills(ev: OrderEvidence): void {
+    const w = this.ids.get(ev.clientOrderId);
+    if (!w || !this.ids.tradesMissing(w)) return;
     void this.stream.live().then(() => {
       if (this.closed) return;
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        const t = this.tracker.get(o.clientOrderId);
-        if (this.closed || !t || !fillsMissing(t.order) || t.settled) return;
-        this.entry.refresh(o.accountId, o.clientOrderId).catch((e: unknown) => this.reporter.error(toVenueError(e).info(this.deps.now())));
+        if (this.closed || !this.ids.tradesMissing(w)) return;
+        this.entry.state(ev.accountId, ev.clientOrderId, 'reconcile').then(
+          (st) => this.report(st),
+          (e: unknown) => this.reporter.error(toVenueError(e).info(this.deps.now())),
+        );
       }, FILL_GRACE_MS);
       timer.unref();
       this.timers.add(timer);
     });
   }
 
-  /** GetOrders, each folded into the tracker; the merged orders and their client keys. */
-  private async active(accountId: string): Promise<{ orders: Order[]; keys: Set<string> }> {
+  /** GetOrders as 'status' evidence; malformed entries are counted and skipped. */
+  private async active(accountId: string, source: 'reconcile'): Promise<OrderEvidence[]> {
     const res = await this.deps.rpc.call(methods.getOrders, { accountId }, { deadlineMs: DEADLINE_MS.GetOrders });
     const at = this.deps.now();
-    const orders: Order[] = [];
-    const keys = new Set<string>();
+    const out: OrderEvidence[] = [];
     for (const m of res.orders) {
-      const ev = unaryEvent(m, accountId, at);
+      const ev = unaryEvidence(m, accountId, at, source);
       if (typeof ev === 'string') {
         this.reporter.malformed(`GetOrders: ${ev}`, JSON.stringify(m));
         continue;
       }
-      const o = this.tracker.apply(ev, 'reconcile');
-      orders.push(o);
-      keys.add(o.clientOrderId);
+      this.ids.note(ev);
+      out.push(ev);
     }
-    return { orders, keys };
+    return out;
   }
 
   /** See the file comment. Orders still being sent are left to their own answer. */
   private async reconcile(accounts: readonly string[]): Promise<void> {
     for (const accountId of accounts) {
-      const { keys } = await this.active(accountId);
-      const stale = this.tracker.unsettled(accountId).filter((t) => !t.sending && !keys.has(t.order.clientOrderId));
-      const asked = await Promise.allSettled(stale.map((t) => this.entry.refresh(accountId, t.order.clientOrderId)));
+      const active = await this.active(accountId, 'reconcile');
+      for (const ev of active) this.report(ev);
+      const keys = new Set(active.map((ev) => ev.clientOrderId));
+      const stale = this.ids.unsettled(accountId).filter((w) => !keys.has(w.clientOrderId));
+      const asked = await Promise.allSettled(stale.map((w) => this.entry.state(accountId, w.clientOrderId, 'reconcile')));
       let failure: unknown;
       asked.forEach((r, i) => {
-        if (r.status === 'fulfilled') return;
+        const w = stale[i];
+        if (r.status === 'fulfilled') {
+          this.report(r.value);
+          return;
+        }
         const err = toVenueError(r.reason);
-        const t = stale[i];
-        // An unknown order the venue does not know (yet): its resolver keeps asking.
-        if (err.code === '50005' && t) {
-          if (t.order.status === 'unknown') this.entry.resolve(t);
-          else this.reporter.error(err.info(this.deps.now()));
-          // GetOrderState forgets orders after about a day (§4.6): stop asking about this one.
-          if (isFinal(t.order)) t.settled = true;
+        // The venue holds no such order (never placed, or forgotten after about a day, §4.6):
+        // only resolveOrder may call it not found, with the core's timing; stop asking here.
+        if (err.code === '50005' && w) {
+          this.ids.drop(w);
           return;
         }
         failure ??= err;
       });
       if (failure) throw failure;
-      for (const t of this.tracker.live(accountId)) if (t.order.status === 'unknown') this.entry.resolve(t);
     }
   }
 }
 
-/** One OrderStateStream message as an order, or why it is not one (unknown enum, broken Quotation). */
-function streamEvent(m: StreamOrderStateMsg, at: number): Order | string {
+/** One OrderStateStream message as evidence, or why it is not one (unknown enum, broken Quotation). */
+function streamEvidence(m: StreamOrderStateMsg, at: number): OrderEvidence | string {
   try {
     return fromStreamState(m, at) ?? `unknown status ${m.executionReportStatus}, direction ${m.direction} or type ${m.orderType}`;
   } catch (e) {
@@ -280,10 +317,10 @@ function streamEvent(m: StreamOrderStateMsg, at: number): Order | string {
   }
 }
 
-/** One unary OrderState as an order, or why it is not one. */
-function unaryEvent(m: OrderStateMsg, accountId: string, at: number): Order | string {
+/** One unary OrderState as evidence, or why it is not one. */
+function unaryEvidence(m: OrderStateMsg, accountId: string, at: number, source: 'reconcile'): OrderEvidence | string {
   try {
-    return fromOrderState(m, accountId, at) ?? `unknown status ${m.executionReportStatus}, direction ${m.direction} or type ${m.orderType}`;
+    return fromOrderState(m, accountId, at, source) ?? `unknown status ${m.executionReportStatus}, direction ${m.direction} or type ${m.orderType}`;
   } catch (e) {
     if (e instanceof QuotationError) return e.message;
     throw e;

@@ -1,11 +1,13 @@
 /**
  * Closing the T-Invest adapter while an order is being placed: the PostOrder in flight gets a
  * bounded grace to be answered instead of being cancelled mid-send into an unknown outcome;
- * one the venue never answers is cut at the grace's end and ends `unknown`, never pending.
+ * one the venue never answers is cut at the grace's end and rejects 'unknown-outcome' (the
+ * venue holds it), never a refusal.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Order } from '../../../common/domain.js';
+import type { OrderEvidence } from '../../../common/domain.js';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
+import { VenueError } from '../../../electron/venues/venue.js';
 import { RecordingSink, waitFor } from './helpers.js';
 import { orderAdapter, orderRequest, startOrderVenue } from './order-helpers.js';
 import type { OrderVenue } from './order-helpers.js';
@@ -35,7 +37,7 @@ describe('T-Invest adapter close() with an order in flight', () => {
     v.sim.faults.delayMs = 600;
     const req = orderRequest(v.sim.accountId, v.sber.uid, { price: '150.00' });
     const placing = venue.placeOrder(req).then(
-      (o): Order | unknown => o,
+      (o): OrderEvidence | unknown => o,
       (e: unknown) => e,
     );
     await waitFor('the PostOrder to reach the venue', () => v.sim.stats.calls('PostOrder') === 1);
@@ -50,17 +52,21 @@ describe('T-Invest adapter close() with an order in flight', () => {
     expect(v.sim.stats.calls('PostOrder')).toBe(1);
   });
 
-  it('cuts a PostOrder the venue never answers at the end of its grace: with no other word from the venue, the order ends unknown', async () => {
+  it("cuts a PostOrder the venue never answers at the end of its grace: with no other word from the venue, it rejects 'unknown-outcome'", async () => {
     const { v, venue } = await connected(300);
     v.sim.faults.stallStreams(true);
     v.sim.faults.loseNextReply('PostOrder', 1, 'hang');
     const req = orderRequest(v.sim.accountId, v.sber.uid, { price: '150.00' });
     const placing = venue.placeOrder(req).then(
-      (o): Order | unknown => o,
+      (o): OrderEvidence | unknown => o,
       (e: unknown) => e,
     );
     await waitFor('the PostOrder to be executed with its reply held', () => v.sim.stats.lostReplies === 1);
     await venue.close();
-    expect(await placing).toMatchObject({ clientOrderId: req.clientOrderId, status: 'unknown' });
+    const outcome = await placing;
+    expect(outcome).toBeInstanceOf(VenueError);
+    expect(outcome).toMatchObject({ kind: 'unknown-outcome', message: expect.stringContaining(req.clientOrderId) as unknown });
+    // It is there: the core's resolveOrder after a restart finds it under the same key.
+    expect(v.sim.stats.placements(v.sim.accountId, req.clientOrderId)).toBe(1);
   });
 });

@@ -2,7 +2,7 @@
  * Test helpers for the T-Invest adapter: a recording sink, polling waits, and the venue's
  * truth (the simulator's market) as domain candles.
  */
-import type { BreakerState, Candle, CandleKey, ConnectionState, Interval, LimiterHeadroom, OrderUpdate, VenueErrorInfo } from '../../../common/domain.js';
+import type { BreakerState, Candle, CandleKey, ConnectionState, Interval, LimiterHeadroom, OrderEvidence, VenueErrorInfo } from '../../../common/domain.js';
 import { INTERVAL_SECONDS, candleKeyId } from '../../../common/domain.js';
 import { formatScaled } from '../../../common/decimal.js';
 import type { ConnectionReporter, VenueSink } from '../../../electron/venues/venue.js';
@@ -25,7 +25,10 @@ export interface ConnectionRecord {
 
 export class RecordingSink implements VenueSink {
   readonly candles: Candle[] = [];
-  readonly orders: OrderUpdate[] = [];
+  /** Order evidence the adapter reported through the sink, in order. */
+  readonly orders: OrderEvidence[] = [];
+  /** Order evidence the adapter's calls resolved with (recorded by the order tests' wrapper). */
+  readonly answers: OrderEvidence[] = [];
   readonly connections = new Map<string, ConnectionRecord>();
   /** Order updates and connection states in the one order they happened: "order <key> <status> <source>", "state <conn> <state>". */
   readonly timeline: string[] = [];
@@ -34,9 +37,19 @@ export class RecordingSink implements VenueSink {
     this.candles.push(c);
   }
 
-  order(u: OrderUpdate): void {
-    this.orders.push(u);
-    this.timeline.push(`order ${u.order.clientOrderId} ${u.order.status} ${u.source}`);
+  order(ev: OrderEvidence): void {
+    this.orders.push(ev);
+    this.timeline.push(`order ${ev.clientOrderId} ${ev.status ?? ev.kind} ${ev.source}`);
+  }
+
+  /** Records what a call resolved with, beside the sink's evidence. */
+  answer(ev: OrderEvidence): void {
+    this.answers.push(ev);
+  }
+
+  /** Everything the adapter said about orders, the sink's and the calls' answers. */
+  evidence(): OrderEvidence[] {
+    return [...this.orders, ...this.answers];
   }
 
   /** Keys the venue refused or never confirmed, with why, in order. */

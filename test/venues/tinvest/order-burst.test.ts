@@ -6,7 +6,7 @@
  * reset with nothing in flight (what a real minute would do, without waiting for it).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Order } from '../../../common/domain.js';
+import type { OrderEvidence } from '../../../common/domain.js';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { RecordingSink, sleep, waitFor } from './helpers.js';
 import { expectAgreement, orderAdapter, orderRequest, startOrderVenue } from './order-helpers.js';
@@ -77,7 +77,7 @@ describe('T-Invest order burst', () => {
     const results = await all;
 
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-    expect(results.map((r) => (r as PromiseFulfilledResult<Order>).value.status)).toEqual(requests.map(() => 'open'));
+    expect(results.map((r) => (r as PromiseFulfilledResult<OrderEvidence>).value.status)).toEqual(requests.map(() => 'open'));
     expect(v.sim.stats.rateLimited).toBe(0);
     expect(v.sim.stats.errorsSent.get('80002')).toBeUndefined();
     expect(v.sim.stats.calls('PostOrder')).toBe(ORDERS);

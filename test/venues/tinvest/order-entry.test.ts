@@ -16,7 +16,7 @@ import { HOSTS } from '../../../electron/venues/tinvest/constants.js';
 import { TInvestTrading } from '../../../electron/venues/tinvest/orders.js';
 import { TInvestRpc } from '../../../electron/venues/tinvest/rpc.js';
 import { RecordingSink, waitFor } from './helpers.js';
-import { expectAgreement, lastOrders, orderAdapter, orderRequest, startOrderVenue } from './order-helpers.js';
+import { evidenceByKey, expectAgreement, observed, orderAdapter, orderRequest, startOrderVenue } from './order-helpers.js';
 import type { OrderVenue } from './order-helpers.js';
 
 const TRACKING = /^[0-9a-f]{32}$/;
@@ -43,16 +43,25 @@ function req(fields: Partial<OrderRequest> = {}): OrderRequest {
 }
 
 describe('T-Invest order entry: placing', () => {
-  it('reports pending first, sends the client key as the idempotency key, and resolves with the venue ack', async () => {
+  it('sends the client key as the idempotency key and resolves with the venue ack as accepted evidence with its terms', async () => {
     const r = req({ quantity: '2', price: '150.00' });
     const order = await venue.placeOrder(r);
     const record = v.sim.stats.ordersOf(account);
     expect(record).toHaveLength(1);
     expect(record[0]).toMatchObject({ requestKey: r.clientOrderId, status: 'NEW', lotsRequested: 2n, price: '150', direction: 'buy', orderType: 'limit' });
-    expect(order).toMatchObject({ clientOrderId: r.clientOrderId, venueOrderId: record[0]!.orderId, status: 'open', filledQuantity: '0', price: '150.00', quantity: '2' });
-    const mine = sink.orders.filter((u) => u.order.clientOrderId === r.clientOrderId);
-    expect(mine[0]).toMatchObject({ source: 'send', order: { status: 'pending' } });
-    expect(mine[0]!.order.venueOrderId).toBeUndefined();
+    expect(order).toMatchObject({
+      kind: 'accepted',
+      source: 'send',
+      venue: 'tinvest',
+      accountId: account,
+      clientOrderId: r.clientOrderId,
+      venueOrderId: record[0]!.orderId,
+      status: 'open',
+      filledQuantity: '0',
+      terms: { instrumentId: v.sber.uid, side: 'buy', type: 'limit', quantity: '2', price: '150.00' },
+    });
+    // The core journals the intent; the adapter reports only what the venue says.
+    expect(sink.orders.filter((ev) => ev.source === 'send')).toEqual([]);
     expect(v.sim.stats.placements(account, r.clientOrderId)).toBe(1);
   });
 
@@ -101,8 +110,12 @@ describe('T-Invest order entry: placing', () => {
 });
 
 function agreesNow(): boolean {
-  const last = lastOrders(sink);
-  return v.sim.stats.ordersOf(account).every((r) => last.get(r.requestKey)?.fills.length === r.fills.length);
+  const by = evidenceByKey(sink);
+  return v.sim.stats.ordersOf(account).every((r) => observed(by.get(r.requestKey))?.tradeIds.length === r.fills.length);
+}
+
+function reportedStatus(key: string): string | undefined {
+  return observed(evidenceByKey(sink).get(key))?.status;
 }
 
 describe('T-Invest order entry: every refusal reaches the caller typed', () => {
@@ -146,18 +159,16 @@ describe('T-Invest order entry: every refusal reaches the caller typed', () => {
       expect(v.sim.stats.calls('PostOrder')).toBe(before + 1);
       expect(v.sim.stats.errorsSent.get(code)).toBe(1);
       expect(v.sim.stats.placements(r.accountId, r.clientOrderId)).toBe(0);
-      expect(lastOrders(direct).get(r.clientOrderId)).toMatchObject({
-        status: 'rejected',
-        reason: { code, message: e.message, trackingId: e.trackingId },
-      });
+      // The error is the whole answer: the core marks the order rejected from it.
+      expect(direct.orders.filter((ev) => ev.clientOrderId === r.clientOrderId)).toEqual([]);
     });
   }
 
-  it('CancelOrder of an order the venue does not know: 50005, typed', async () => {
-    const err = await venue.cancelOrder(account, randomUUID()).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(VenueError);
-    expect(err).toMatchObject({ kind: 'rejected', code: '50005', message: 'order not found' });
-    expect((err as VenueError).trackingId).toMatch(TRACKING);
+  it("CancelOrder of an order the venue does not know: 'not-found' evidence with the venue's 50005", async () => {
+    const key = randomUUID();
+    const ev = await venue.cancelOrder(account, key);
+    expect(ev).toMatchObject({ kind: 'not-found', clientOrderId: key, reason: { code: '50005', message: 'order not found' } });
+    expect(ev.reason?.trackingId).toMatch(TRACKING);
     expect(v.sim.stats.errorsSent.get('50005')).toBe(1);
   });
 });
@@ -171,7 +182,7 @@ describe('T-Invest order entry: cancel, replace, cancel all, open orders', () =>
     expect(await venue.cancelOrder(account, b.clientOrderId)).toMatchObject({ status: 'cancelled' });
     expect(v.sim.stats.errorsSent.get('30059')).toBe(1);
     expect(v.sim.stats.ordersOf(account).map((r) => r.status)).toEqual(['CANCELLED', 'CANCELLED']);
-    await waitFor('agreement', () => v.sim.stats.ordersOf(account).every((r) => lastOrders(sink).get(r.requestKey)?.status === 'cancelled'));
+    await waitFor('agreement', () => v.sim.stats.ordersOf(account).every((r) => reportedStatus(r.requestKey) === 'cancelled'));
     expectAgreement(v.sim, sink, account);
   });
 
@@ -180,13 +191,14 @@ describe('T-Invest order entry: cancel, replace, cancel all, open orders', () =>
     const key = randomUUID();
     await expect(venue.replaceOrder(account, old.clientOrderId, { quantity: '3', price: '150.015' }, key)).rejects.toMatchObject({ code: 'price-step' });
     const next = await venue.replaceOrder(account, old.clientOrderId, { quantity: '3', price: '151.00' }, key);
-    expect(next).toMatchObject({ clientOrderId: key, status: 'open', quantity: '3', price: '151.00' });
+    expect(next).toMatchObject({ kind: 'accepted', clientOrderId: key, status: 'open', terms: { quantity: '3', price: '151.00' } });
     const records = v.sim.stats.ordersOf(account);
     expect(records.map((r) => [r.requestKey, r.status, r.lotsRequested, r.price])).toEqual([
       [old.clientOrderId, 'CANCELLED', 2n, '150'],
       [key, 'NEW', 3n, '151'],
     ]);
-    expect(lastOrders(sink).get(old.clientOrderId)?.status).toBe('cancelled');
+    expect(sink.orders.filter((ev) => ev.clientOrderId === old.clientOrderId && ev.source === 'send').map((ev) => ev.status)).toEqual(['cancelled']);
+    await waitFor('agreement', () => reportedStatus(old.clientOrderId) === 'cancelled' && reportedStatus(key) === 'open');
     expectAgreement(v.sim, sink, account);
   });
 
@@ -202,7 +214,7 @@ describe('T-Invest order entry: cancel, replace, cancel all, open orders', () =>
     expect(active.length).toBe(3);
     expect(v.sim.stats.ordersOf(account).filter((r) => r.status === 'NEW')).toEqual([]);
     expect(await venue.openOrders(account)).toEqual([]);
-    await waitFor('agreement', () => v.sim.stats.ordersOf(account).every((r) => lastOrders(sink).get(r.requestKey)?.status === (r.status === 'FILL' ? 'filled' : 'cancelled')));
+    await waitFor('agreement', () => v.sim.stats.ordersOf(account).every((r) => reportedStatus(r.requestKey) === (r.status === 'FILL' ? 'filled' : 'cancelled')));
     expectAgreement(v.sim, sink, account);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Helpers for the T-Invest order tests: a local venue whose market moves only when a test
  * prints a trade, our adapter pointed at it with fast retry pacing, order requests, and the
- * comparison of what the adapter last reported against the venue's own record.
+ * comparison of the evidence the adapter reported against the venue's own record.
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Order, OrderRequest, OrderStatus } from '../../../common/domain.js';
+import type { Order, OrderEvidence, OrderRequest, OrderStatus } from '../../../common/domain.js';
+import { FINAL_ORDER_STATUSES } from '../../../common/domain.js';
 import { formatScaled } from '../../../common/decimal.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import type { TInvestVenue, TInvestVenueOptions } from '../../../electron/venues/tinvest/adapter.js';
@@ -53,9 +54,12 @@ export async function startOrderVenue(opts: Partial<TInvestSimOptions> = {}): Pr
   };
 }
 
-/** Our adapter against the local venue, with retry and reconnect pacing short enough for tests. */
+/**
+ * Our adapter against the local venue, with retry and reconnect pacing short enough for tests.
+ * What its order calls resolve with is recorded in `sink.answers`, as the core would see it.
+ */
 export function orderAdapter(sim: TInvestSim, sink: RecordingSink, extra: Partial<TInvestVenueOptions> = {}): TInvestVenue {
-  return createTInvestVenue({
+  const venue = createTInvestVenue({
     endpoint: sim.endpoint,
     token: sim.token,
     mode: 'demo',
@@ -68,11 +72,26 @@ export function orderAdapter(sim: TInvestSim, sink: RecordingSink, extra: Partia
       pingDelayMs: 1_000,
       reconnect: { baseMs: 20, maxMs: 200 },
       retry: { backoff: { baseMs: 20, maxMs: 200 } },
-      resolve: { backoff: { baseMs: 50, maxMs: 300 }, notFoundAfterMs: 500 },
+      resolve: { notFoundAfterMs: 500 },
       commandDeadlineMs: 1_000,
       ...(extra.trading ?? {}),
     },
   });
+  const place = venue.placeOrder.bind(venue);
+  const cancel = venue.cancelOrder.bind(venue);
+  const replace = venue.replaceOrder.bind(venue);
+  const resolve = venue.resolveOrder.bind(venue);
+  const open = venue.openOrders.bind(venue);
+  const noted = (ev: OrderEvidence): OrderEvidence => {
+    sink.answer(ev);
+    return ev;
+  };
+  venue.placeOrder = async (req) => noted(await place(req));
+  venue.cancelOrder = async (a, k, id) => noted(await cancel(a, k, id));
+  venue.replaceOrder = async (a, k, c, n) => noted(await replace(a, k, c, n));
+  venue.resolveOrder = async (a, k, h) => noted(await resolve(a, k, h));
+  venue.openOrders = async (a) => (await open(a)).map(noted);
+  return venue;
 }
 
 export function orderRequest(accountId: string, instrumentId: string, fields: Partial<OrderRequest> = {}): OrderRequest {
@@ -89,11 +108,20 @@ export function orderRequest(accountId: string, instrumentId: string, fields: Pa
   };
 }
 
-/** The last update the adapter emitted for each client key. */
-export function lastOrders(sink: RecordingSink): Map<string, Order> {
-  const out = new Map<string, Order>();
-  for (const u of sink.orders) out.set(u.order.clientOrderId, u.order);
+/** Every piece of evidence the adapter gave about each client key (sink and answers), in order. */
+export function evidenceByKey(sink: RecordingSink): Map<string, OrderEvidence[]> {
+  const out = new Map<string, OrderEvidence[]>();
+  for (const ev of sink.evidence()) {
+    const list = out.get(ev.clientOrderId);
+    if (list) list.push(ev);
+    else out.set(ev.clientOrderId, [ev]);
+  }
   return out;
+}
+
+/** The statuses the evidence of one key reported, in order. */
+export function statusesOf(sink: RecordingSink, key: string): string[] {
+  return (evidenceByKey(sink).get(key) ?? []).map((ev) => ev.status ?? ev.kind);
 }
 
 const STATUS: Record<SimOrderRecord['status'], OrderStatus> = {
@@ -115,30 +143,43 @@ export function expected(r: SimOrderRecord): Pick<Order, 'clientOrderId' | 'venu
   };
 }
 
-export function observed(o: Order | undefined): ReturnType<typeof expected> | undefined {
-  if (!o) return undefined;
+/**
+ * What the evidence of one order adds up to, for comparing with the venue's record: the exchange
+ * id it named (every piece must agree), the final statuses it reported (only one may appear;
+ * without one, open or partially filled by the lots it said executed), the most lots it said
+ * executed, and every trade id it reported. Not a state machine: a check that the evidence is
+ * complete and never contradicts itself.
+ */
+export function observed(evs: readonly OrderEvidence[] | undefined): ReturnType<typeof expected> | undefined {
+  if (!evs || evs.length === 0) return undefined;
+  const ids = new Set(evs.flatMap((ev) => (ev.venueOrderId === undefined ? [] : [ev.venueOrderId])));
+  const finals = new Set(evs.flatMap((ev) => (ev.status !== undefined && FINAL_ORDER_STATUSES.has(ev.status) ? [ev.status] : [])));
+  let filled = 0n;
+  for (const ev of evs) if (ev.filledQuantity !== undefined && BigInt(ev.filledQuantity) > filled) filled = BigInt(ev.filledQuantity);
+  const trades = new Set(evs.flatMap((ev) => (ev.fills ?? []).map((f) => f.tradeId)));
+  const status = finals.size > 0 ? ([...finals].sort().join('|') as OrderStatus) : filled > 0n ? 'partially-filled' : 'open';
   return {
-    clientOrderId: o.clientOrderId,
-    venueOrderId: o.venueOrderId ?? '',
-    status: o.status,
-    filledQuantity: o.filledQuantity,
-    tradeIds: o.fills.map((f) => f.tradeId).sort(),
+    clientOrderId: evs[0]?.clientOrderId ?? '',
+    venueOrderId: [...ids].sort().join('|'),
+    status,
+    filledQuantity: filled.toString(),
+    tradeIds: [...trades].sort(),
   };
 }
 
-/** True when the adapter's last word on every order of the account is the venue's record. */
+/** True when the adapter's evidence on every order of the account adds up to the venue's record. */
 export function agrees(sim: TInvestSim, sink: RecordingSink, accountId: string): boolean {
   return agreeing(sim, sink, accountId) === sim.stats.ordersOf(accountId).length;
 }
 
-/** How many orders of the account the adapter's last word matches the venue's record on. */
+/** How many orders of the account the adapter's evidence adds up to the venue's record on. */
 export function agreeing(sim: TInvestSim, sink: RecordingSink, accountId: string): number {
-  const last = lastOrders(sink);
-  return sim.stats.ordersOf(accountId).filter((r) => JSON.stringify(observed(last.get(r.requestKey))) === JSON.stringify(expected(r))).length;
+  const by = evidenceByKey(sink);
+  return sim.stats.ordersOf(accountId).filter((r) => JSON.stringify(observed(by.get(r.requestKey))) === JSON.stringify(expected(r))).length;
 }
 
 export function expectAgreement(sim: TInvestSim, sink: RecordingSink, accountId: string): void {
-  const last = lastOrders(sink);
+  const by = evidenceByKey(sink);
   const records = sim.stats.ordersOf(accountId);
-  expect(records.map((r) => observed(last.get(r.requestKey)))).toEqual(records.map(expected));
+  expect(records.map((r) => observed(by.get(r.requestKey)))).toEqual(records.map(expected));
 }

@@ -1,13 +1,16 @@
 /**
  * The OrderStateStream heals itself and nothing is lost in its gaps: after drops of every
  * kind (and a silent stall) the reconcile on reconnect brings the adapter back to the venue's
- * record before the stream reports live; an order whose every answer was lost is `unknown`
- * until GetOrderState says what it is, even with the stream down, and is never guessed.
+ * record before the stream reports live; an order whose every answer was lost rejects
+ * 'unknown-outcome' and resolveOrder (GetOrderState by the client key) says what it is, even
+ * with the stream down; nothing is guessed.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
+import type { VenueError } from '../../../electron/venues/venue.js';
 import { RecordingSink, waitFor } from './helpers.js';
-import { agrees, expectAgreement, lastOrders, orderAdapter, orderRequest, startOrderVenue } from './order-helpers.js';
+import { agrees, evidenceByKey, expectAgreement, observed, orderAdapter, orderRequest, startOrderVenue } from './order-helpers.js';
 import type { OrderVenue } from './order-helpers.js';
 
 let v: OrderVenue;
@@ -74,33 +77,31 @@ describe('T-Invest OrderStateStream healing', () => {
     await waitFor('the watchdog to call it dead', () => sink.record('orders').errors.some((e) => e.code === 'stall'));
     expect(sink.record('orders').states.map((s) => s.state)).toContain('degraded');
     v.printSber('250.00', 1);
-    expect(lastOrders(sink).get(bid.clientOrderId)?.status).toBe('open');
+    expect(observed(evidenceByKey(sink).get(bid.clientOrderId))?.status).toBe('open');
     v.sim.faults.stallStreams(false);
     await waitFor('live and agreeing', () => sink.state('orders') === 'live' && agrees(v.sim, sink, account));
-    expect(lastOrders(sink).get(bid.clientOrderId)).toMatchObject({ status: 'partially-filled', filledQuantity: '1' });
+    expect(observed(evidenceByKey(sink).get(bid.clientOrderId))).toMatchObject({ status: 'partially-filled', filledQuantity: '1' });
     expectAgreement(v.sim, sink, account);
   });
 });
 
-describe('T-Invest unknown orders', () => {
-  it('an order whose every answer was lost is unknown, then settled by GetOrderState while the stream is down', async () => {
+describe('T-Invest orders whose answers were lost', () => {
+  it("an order whose every answer was lost rejects 'unknown-outcome'; resolveOrder by the client key settles it while the stream is down", async () => {
     v.sim.faults.stallStreams(true);
     await waitFor('the stream to be down', () => sink.state('orders') !== 'live', 10_000);
     v.sim.faults.loseNextReply('PostOrder', 5, 'UNAVAILABLE');
     v.sim.faults.failNext('GetOrderState', 'UNAVAILABLE', 2);
     const r = orderRequest(account, v.sber.uid, { price: '250.00', quantity: '2' });
-    const order = await venue.placeOrder(r);
-    expect(order.status).toBe('unknown');
+    const hint = { instrumentId: r.instrumentId, sentAt: Date.now() };
+    await expect(venue.placeOrder(r)).rejects.toMatchObject({ kind: 'unknown-outcome' });
     expect(v.sim.stats.placements(account, r.clientOrderId)).toBe(1);
     expect(v.sim.stats.calls('PostOrder')).toBe(5);
-    // Venue evidence moves it, nothing else: here the answer to GetOrderState by the client key.
-    await waitFor('the resolver to settle it', () => lastOrders(sink).get(r.clientOrderId)?.status === 'open');
-    const mine = sink.orders.filter((u) => u.order.clientOrderId === r.clientOrderId).map((u) => [u.order.status, u.source]);
-    expect(mine).toEqual([
-      ['pending', 'send'],
-      ['unknown', 'send'],
-      ['open', 'reconcile'],
-    ]);
+    // While the venue cannot tell, resolveOrder says so; it never guesses.
+    await expect(venue.resolveOrder(account, r.clientOrderId, hint)).rejects.toMatchObject({ kind: 'unavailable', code: 'UNAVAILABLE' });
+    const ev = await venue.resolveOrder(account, r.clientOrderId, hint);
+    const [record] = v.sim.stats.ordersOf(account);
+    expect(ev).toMatchObject({ kind: 'status', source: 'reconcile', clientOrderId: r.clientOrderId, venueOrderId: record?.orderId, status: 'open', filledQuantity: '0' });
+    expect(ev.terms).toMatchObject({ instrumentId: v.sber.uid, side: 'buy', type: 'limit', quantity: '2', price: '250' });
     expect(v.sim.stats.errorsSent.get('UNAVAILABLE')).toBeGreaterThanOrEqual(7);
     expect(sink.state('orders')).not.toBe('live');
     expectAgreement(v.sim, sink, account);
@@ -109,16 +110,22 @@ describe('T-Invest unknown orders', () => {
     expectAgreement(v.sim, sink, account);
   });
 
-  it('an order that never reached the venue stays unknown until the venue says, repeatedly, it has none', async () => {
+  it("an order that never reached the venue is 'not-found' only once no send of it can still land", async () => {
     v.sim.faults.failNext('PostOrder', 'UNAVAILABLE', 5, 'before');
     const r = orderRequest(account, v.sber.uid);
-    const order = await venue.placeOrder(r);
-    expect(order.status).toBe('unknown');
-    await waitFor('the resolver to conclude', () => lastOrders(sink).get(r.clientOrderId)?.status === 'rejected');
-    expect(lastOrders(sink).get(r.clientOrderId)?.reason).toMatchObject({ code: '50005', trackingId: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown });
+    const hint = { instrumentId: r.instrumentId, sentAt: Date.now() };
+    await expect(venue.placeOrder(r)).rejects.toMatchObject({ kind: 'unknown-outcome' });
+    // Straight after the last send "order not found" is not yet the venue's word.
+    const early = await venue.resolveOrder(account, r.clientOrderId, hint).catch((e: unknown) => e);
+    expect(early).toMatchObject({ kind: 'unavailable', code: 'not-yet-known' });
+    const wait = (early as VenueError).retryAfterMs ?? 0;
+    expect(wait).toBeGreaterThan(0);
+    await delay(wait);
+    const ev = await venue.resolveOrder(account, r.clientOrderId, hint);
+    expect(ev).toMatchObject({ kind: 'not-found', clientOrderId: r.clientOrderId, reason: { code: '50005', trackingId: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown } });
     expect(v.sim.stats.placements(account, r.clientOrderId)).toBe(0);
     expect(v.sim.stats.ordersOf(account)).toEqual([]);
-    // Asked by the client key, more than once, never re-sent.
+    // Asked by the client key, never re-sent.
     expect(v.sim.stats.calls('GetOrderState')).toBeGreaterThanOrEqual(3);
     expect(v.sim.stats.calls('PostOrder')).toBe(5);
   });

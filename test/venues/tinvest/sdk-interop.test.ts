@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TinkoffInvestApi } from 'tinkoff-invest-api';
 import type { TInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import { RecordingSink, waitFor } from './helpers.js';
-import { expectAgreement, lastOrders, orderAdapter, orderRequest, startOrderVenue } from './order-helpers.js';
+import { evidenceByKey, expectAgreement, observed, orderAdapter, orderRequest, startOrderVenue, statusesOf } from './order-helpers.js';
 import type { OrderVenue } from './order-helpers.js';
 
 /** OrderExecutionReportStatus numbers (§2.4). */
@@ -54,15 +54,20 @@ describe('T-Invest: the public SDK and our adapter see the same orders', () => {
       priceType: 0,
     });
     expect(placed.executionReportStatus).toBe(NEW);
-    // Our stream reports it, and the exchange id is learnt from the venue.
-    await waitFor('our stream to see it', () => lastOrders(sink).get(key)?.venueOrderId === placed.orderId);
-    expect(lastOrders(sink).get(key)).toMatchObject({ status: 'open', quantity: '2', price: '250', side: 'buy', type: 'limit', instrumentId: v.sber.uid });
-    expect(sink.orders.find((u) => u.order.clientOrderId === key)?.source).toBe('stream');
+    // Our stream reports it with its terms; its first event names no exchange id yet (§2.4).
+    await waitFor('our stream to see it', () => sink.orders.some((ev) => ev.clientOrderId === key));
+    expect(sink.orders.find((ev) => ev.clientOrderId === key)).toMatchObject({
+      kind: 'status',
+      source: 'stream',
+      status: 'open',
+      terms: { quantity: '2', price: '250', side: 'buy', type: 'limit', instrumentId: v.sber.uid },
+    });
     const open = await venue.openOrders(account);
-    expect(open.map((o) => [o.clientOrderId, o.venueOrderId, o.status])).toEqual([[key, placed.orderId, 'open']]);
+    expect(open.map((o) => [o.clientOrderId, o.venueOrderId, o.status, o.terms?.quantity])).toEqual([[key, placed.orderId, 'open', '2']]);
 
     await api.orders.cancelOrder({ accountId: account, orderId: placed.orderId });
-    await waitFor('our stream to see the cancel', () => lastOrders(sink).get(key)?.status === 'cancelled');
+    await waitFor('our stream to see the cancel', () => statusesOf(sink, key).includes('cancelled'));
+    expect(sink.orders.find((ev) => ev.clientOrderId === key && ev.status === 'cancelled')).toMatchObject({ source: 'stream', venueOrderId: placed.orderId });
     expect(await venue.openOrders(account)).toEqual([]);
     expect((await api.orders.getOrderState({ accountId: account, orderId: placed.orderId, priceType: 0 })).executionReportStatus).toBe(CANCELLED);
     expectAgreement(v.sim, sink, account);
@@ -76,14 +81,14 @@ describe('T-Invest: the public SDK and our adapter see the same orders', () => {
     const bought = await venue.placeOrder(orderRequest(account, v.sber.uid, { type: 'market', price: undefined }));
     const seen = await api.orders.getOrderState({ accountId: account, orderId: bought.venueOrderId ?? '', priceType: 0 });
     expect([seen.executionReportStatus, seen.lotsExecuted, seen.orderRequestId]).toEqual([FILL, 1, bought.clientOrderId]);
-    await waitFor('our fills', () => lastOrders(sink).get(bought.clientOrderId)?.fills.length === 1);
-    expect(lastOrders(sink).get(bought.clientOrderId)?.fills.map((f) => f.tradeId)).toEqual(seen.stages.map((s) => s.tradeId));
+    await waitFor('our fills', () => observed(evidenceByKey(sink).get(bought.clientOrderId))?.tradeIds.length === 1);
+    expect(observed(evidenceByKey(sink).get(bought.clientOrderId))?.tradeIds).toEqual(seen.stages.map((s) => s.tradeId));
 
     await venue.cancelOrder(account, resting.clientOrderId);
     expect((await api.orders.getOrders({ accountId: account })).orders).toEqual([]);
     const after = await api.orders.getOrderState({ accountId: account, orderId: resting.venueOrderId ?? '', priceType: 0 });
     expect(after.executionReportStatus).toBe(CANCELLED);
-    expect(lastOrders(sink).get(resting.clientOrderId)?.status).toBe('cancelled');
+    expect(observed(evidenceByKey(sink).get(resting.clientOrderId))?.status).toBe('cancelled');
     expectAgreement(v.sim, sink, account);
   });
 });
