@@ -15,7 +15,7 @@ import type { Transition } from './order-state.js';
 import type { OrderStore, StoredOrder } from '../store/order-store.js';
 import { positionsPnl } from './pnl.js';
 import type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, Reason } from './types.js';
-import type { Venue } from '../venues/venue.js';
+import type { ResolveHint, Venue } from '../venues/venue.js';
 import { isVenueError } from '../venues/venue.js';
 import { HubError } from './hub-error.js';
 import { settlesWithin } from './shutdown.js';
@@ -99,6 +99,8 @@ interface Entry {
   request?: OrderRequest;
   /** The venue surely never received it: the same client order id may be sent again. */
   resendable: boolean;
+  /** When it was last sent (ms): a venue's "not found" means something only some time after. */
+  sentAt: number;
   /** Arrival order, to list orders created in the same millisecond newest first. */
   seq: number;
 }
@@ -167,7 +169,8 @@ export class OrderJournal {
     const at = this.now();
     for (const s of stored) {
       const key = keyOf(s.order.venue, s.order.clientOrderId);
-      const e: Entry = { order: s.order, mode: s.mode, resendable: s.resendable, seq: ++this.seq };
+      // Its last change is no earlier than its last send.
+      const e: Entry = { order: s.order, mode: s.mode, resendable: s.resendable, sentAt: s.order.updatedAt, seq: ++this.seq };
       if (s.request) e.request = s.request;
       this.entries.set(key, e);
       this.index(s.order);
@@ -380,7 +383,7 @@ export class OrderJournal {
         this.log.warn(`${ev.venue}: ${ev.kind} evidence for an order the journal does not know, without its terms; skipped`);
         return undefined;
       }
-      e = { order: adopted, mode: this.venues.mode(ev.venue), resendable: false, seq: ++this.seq };
+      e = { order: adopted, mode: this.venues.mode(ev.venue), resendable: false, sentAt: adopted.createdAt, seq: ++this.seq };
       this.entries.set(key, e);
       this.store.saveOrder(this.storedOf(e), { kind: 'adopted', at: this.now(), body: ev });
       this.emit({ order: cloneOrder(adopted), source: ev.source });
@@ -440,7 +443,7 @@ export class OrderJournal {
     const worker = async (): Promise<void> => {
       for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
         if (Date.now() - started > boundMs) return;
-        await this.resolveOne(key, venue);
+        await this.resolveOne(key, venue, started + boundMs);
       }
     };
     await settlesWithin(Promise.all(Array.from({ length: RESOLVE_CONCURRENCY }, worker)), Math.max(0, boundMs - (Date.now() - started)));
@@ -522,8 +525,9 @@ export class OrderJournal {
       e.resendable = false;
       e.order = { ...pendingOrder(req, e.order.createdAt), updatedAt: t };
       e.request = req;
+      e.sentAt = t;
     } else {
-      e = { order: pendingOrder(req, t), mode: venue.mode, request: req, resendable: false, seq: ++this.seq };
+      e = { order: pendingOrder(req, t), mode: venue.mode, request: req, resendable: false, sentAt: t, seq: ++this.seq };
       this.entries.set(key, e);
     }
     // Durable before the first byte: whatever happens next, the journal knows the order exists.
@@ -660,24 +664,38 @@ export class OrderJournal {
   }
 
   /** Asks the venue once for one unsettled order; evidence folds in, failures are logged. */
-  private async resolveOne(key: string, connecting?: Venue): Promise<void> {
-    const e = this.entries.get(key);
-    if (!e || isFinal(e.order.status)) return;
-    const o = e.order;
-    let venue: Venue;
-    try {
-      venue = connecting ?? this.venues.live(o.venue);
-    } catch {
-      return; // not connected: resolved on the next connect
-    }
-    if (!venue.resolveOrder) return;
-    try {
-      const hint: { venueOrderId?: string; instrumentId: string; sentAt: number } = { instrumentId: o.instrumentId, sentAt: o.createdAt };
-      if (o.venueOrderId !== undefined) hint.venueOrderId = o.venueOrderId;
-      const ev = await venue.resolveOrder(o.accountId, o.clientOrderId, hint);
-      this.applyEvidence({ ...ev, venue: o.venue, accountId: o.accountId, clientOrderId: o.clientOrderId, source: 'reconcile' });
-    } catch (err) {
-      this.log.warn(`${o.venue}: resolving order ${o.clientOrderId} failed`, err);
+  /**
+   * Asks the venue once for one unsettled order; evidence folds in, failures are logged. With a
+   * deadline (resolving before live), a venue that says "not yet" (VenueError 'unavailable',
+   * e.g. T-Invest waiting out a just-sent key) is asked again until the deadline.
+   */
+  private async resolveOne(key: string, connecting?: Venue, deadline?: number): Promise<void> {
+    for (;;) {
+      const e = this.entries.get(key);
+      if (!e || isFinal(e.order.status) || this.closed) return;
+      const o = e.order;
+      let venue: Venue;
+      try {
+        venue = connecting ?? this.venues.live(o.venue);
+      } catch {
+        return; // not connected: resolved on the next connect
+      }
+      if (!venue.resolveOrder) return;
+      try {
+        const hint: ResolveHint = { instrumentId: o.instrumentId, sentAt: e.sentAt };
+        if (o.venueOrderId !== undefined) hint.venueOrderId = o.venueOrderId;
+        const ev = await venue.resolveOrder(o.accountId, o.clientOrderId, hint);
+        this.applyEvidence({ ...ev, venue: o.venue, accountId: o.accountId, clientOrderId: o.clientOrderId, source: 'reconcile' });
+        return;
+      } catch (err) {
+        const wait = isVenueError(err) && err.kind === 'unavailable' ? Math.min(err.retryAfterMs ?? 250, 1_000) : undefined;
+        if (wait !== undefined && deadline !== undefined && Date.now() + wait < deadline) {
+          await new Promise((r) => setTimeout(r, wait));
+          continue;
+        }
+        this.log.warn(`${o.venue}: resolving order ${o.clientOrderId} failed`, err);
+        return;
+      }
     }
   }
 
