@@ -48,6 +48,8 @@ export interface ReconcilerOptions {
   now: () => number;
   /** True while the private socket (and so the executions stream) is live. */
   streamLive: () => boolean;
+  /** Pages per history call; default MAX_HISTORY_PAGES. */
+  maxHistoryPages?: number;
 }
 
 export class Reconciler {
@@ -278,9 +280,10 @@ export class Reconciler {
 
   /** Pages a history method (ofs += 50) until a page is short, the count is reached, or the bound. */
   private async pages<T>(method: string, params: Record<string, string>, take: (page: T) => { rows: number; count: unknown }): Promise<void> {
+    const max = this.o.maxHistoryPages ?? MAX_HISTORY_PAGES;
     for (let p = 0; ; p++) {
-      if (p === MAX_HISTORY_PAGES) {
-        const err = new VenueError('unavailable', 'history-truncated', `Kraken ${method}: more than ${MAX_HISTORY_PAGES * HISTORY_PAGE} rows since the requested time; the oldest were not fetched`);
+      if (p === max) {
+        const err = new VenueError('unavailable', 'history-truncated', `Kraken ${method}: more than ${max * HISTORY_PAGE} rows since the requested time; the oldest were not fetched`);
         this.o.reporter.error(err.info(this.o.now()));
         return;
       }

@@ -8,6 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cmp } from '../../../common/decimal.js';
 import type { OrderRequest } from '../../../common/domain.js';
 import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
+import { KrakenLimits } from '../../../electron/venues/kraken/limits.js';
+import { NonceSource } from '../../../electron/venues/kraken/nonce.js';
+import { Reconciler } from '../../../electron/venues/kraken/reconcile.js';
+import { KrakenRest } from '../../../electron/venues/kraken/rest.js';
+import type { RestAssetPairs } from '../../../electron/venues/kraken/rest-types.js';
+import { SymbolTable } from '../../../electron/venues/kraken/symbols.js';
+import { WireOrders } from '../../../electron/venues/kraken/wire-orders.js';
 import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import { Market } from '../../../sim/market.js';
 import { krakenMarketSymbols, startKrakenSim } from '../../../sim/kraken/server.js';
@@ -169,6 +176,31 @@ describe('Kraken accountHistory', () => {
     const h = await venue.accountHistory('spot', since);
     expect(h.orders.map((o) => o.clientOrderId)).toEqual(['new-1']);
     expect(h.trades.map((t) => t.clientOrderId)).toEqual(['new-1']);
+  });
+});
+
+describe('Kraken accountHistory bound', () => {
+  it('past its page bound it returns the newest rows and reports the truncation', { timeout: 60_000 }, async () => {
+    const s = await startSim(37);
+    const client = new PrivateClient(s.rest, s.apiKey, s.apiSecret);
+    for (let i = 0; i < 60; i++) await client.ok('AddOrder', { pair: 'XBTUSD', type: 'buy', ordertype: 'market', volume: '0.0001', cl_ord_id: `b-${i}` });
+    const limits = new KrakenLimits({ tier: 'pro', now });
+    const sink = new RecordingSink();
+    const reporter = sink.connection('rest');
+    const rest = new KrakenRest({ baseUrl: s.rest, apiKey: s.apiKey, apiSecret: s.apiSecret, nonce: new NonceSource({ stateDir: tempStateDir(), apiKey: s.apiKey, now }), limits, reporter, now });
+    const symbols = new SymbolTable();
+    symbols.load(await rest.publicGet<RestAssetPairs>('AssetPairs'));
+    const rec = new Reconciler({ symbols, rest, wire: new WireOrders(), sink, reporter, now, streamLive: () => true, maxHistoryPages: 1 });
+    try {
+      const h = await rec.accountHistory(0);
+      const newest = [...s.record.orders.values()].sort((a, b) => (b.closeMs ?? 0) - (a.closeMs ?? 0)).slice(0, 50);
+      expect(h.orders.map((o) => o.venueOrderId).sort()).toEqual(newest.map((r) => r.txid).sort());
+      expect(h.trades).toHaveLength(50);
+      expect(sink.conn('rest').errors.filter((e) => e.code === 'history-truncated')).toHaveLength(2);
+    } finally {
+      rest.close();
+      limits.close();
+    }
   });
 });
 
