@@ -161,7 +161,8 @@ export class OrderEntry {
   }
 
   private accepted(clientOrderId: string, venueOrderId: string): OrderEvidence {
-    return { kind: 'accepted', venue: 'kraken', accountId: SPOT_ACCOUNT_ID, clientOrderId, venueOrderId, status: 'open', at: this.o.now(), source: 'send' };
+    // No status: the reply says only that the venue took it (it may already have filled); the stream tells the rest.
+    return { kind: 'accepted', venue: 'kraken', accountId: SPOT_ACCOUNT_ID, clientOrderId, venueOrderId, at: this.o.now(), source: 'send' };
   }
 
   private async placeWs(req: OrderRequest, meta: PairMeta, socket: KrakenSocket, token: string): Promise<OrderEvidence> {

@@ -128,6 +128,8 @@ export class Reconciler {
       const found = await this.withFills(clientOrderId, id, ro);
       if (found) return found;
     }
+    // Surely not at the venue: our bookkeeping stops asking about it, and the id may go again.
+    this.o.wire.drop(clientOrderId);
     return { kind: 'not-found', venue: 'kraken', accountId: SPOT_ACCOUNT_ID, clientOrderId, at: this.o.now(), source: 'reconcile' };
   }
 

@@ -100,6 +100,6 @@ describe('Kraken adapter close() with an order in flight', () => {
     await waitFor('the venue to hold the order', () => [...s.record.orders.values()].some((r) => r.clOrdId === 'close-1'), 20_000);
     await venue.close();
 
-    expect(await placing).toMatchObject({ kind: 'accepted', clientOrderId: 'close-1', status: 'open' });
+    expect(await placing).toMatchObject({ kind: 'accepted', clientOrderId: 'close-1', venueOrderId: [...s.record.orders.values()].find((r) => r.clOrdId === 'close-1')?.txid });
   }, 60_000);
 });

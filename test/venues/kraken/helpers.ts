@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Candle, CandleKey, ConnectionState, Fill, LimiterHeadroom, OrderEvidence, OrderStatus, VenueErrorInfo } from '../../../common/domain.js';
+import type { Candle, CandleKey, ConnectionState, LimiterHeadroom, OrderEvidence, OrderStatus, VenueErrorInfo } from '../../../common/domain.js';
 import { candleKeyId } from '../../../common/domain.js';
 import type { ConnectionReporter, Venue, VenueSink } from '../../../electron/venues/venue.js';
 import type { Market } from '../../../sim/market.js';
@@ -49,24 +49,6 @@ export class RecordingSink implements VenueSink {
   /** Every status the venue reported for the order (no ranking: the core's job). */
   statuses(clientOrderId: string): Set<OrderStatus> {
     return new Set(this.about(clientOrderId).flatMap((e) => (e.status !== undefined ? [e.status] : [])));
-  }
-
-  /** The order ids reported for a client order id. */
-  venueIds(clientOrderId: string): Set<string> {
-    return new Set(this.about(clientOrderId).flatMap((e) => (e.venueOrderId !== undefined ? [e.venueOrderId] : [])));
-  }
-
-  /** Fills reported for the order, by trade id, and how many times each came. */
-  fills(clientOrderId: string): Map<string, { fill: Fill; times: number }> {
-    const out = new Map<string, { fill: Fill; times: number }>();
-    for (const e of this.about(clientOrderId)) {
-      for (const f of e.fills ?? []) {
-        const cur = out.get(f.tradeId);
-        if (cur) cur.times++;
-        else out.set(f.tradeId, { fill: f, times: 1 });
-      }
-    }
-    return out;
   }
 
   /** Keys the venue refused or never confirmed, with why, in order. */
