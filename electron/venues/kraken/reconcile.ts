@@ -145,7 +145,7 @@ export class Reconciler {
     const end = String(Math.ceil(this.o.now() / 1000) + 1);
     const orders: OrderEvidence[] = [];
     const clientOf = new Map<string, string>();
-    await this.pages<RestClosedOrders>('ClosedOrders', { start, end, trades: 'true' }, (page) => {
+    await this.pages<RestClosedOrders>('ClosedOrders', { start, end }, (page) => {
       const rows = entries(page?.closed);
       for (const [txid, ro] of rows) {
         const facts = this.read(txid, ro);
