@@ -52,8 +52,18 @@ export interface ReconcilerOptions {
   maxHistoryPages?: number;
 }
 
+/** One resolveOrder call waiting for its batch. */
+interface ResolveAsk {
+  clientOrderId: string;
+  hint: ResolveHint;
+  resolve: (ev: OrderEvidence) => void;
+  reject: (e: unknown) => void;
+}
+
 export class Reconciler {
   private readonly o: ReconcilerOptions;
+  private asks: ResolveAsk[] = [];
+  private draining: Promise<void> | undefined;
   private refreshing: Promise<void> | undefined;
   private closed = false;
 
@@ -95,42 +105,137 @@ export class Reconciler {
   /**
    * What the venue holds for one of our orders: QueryOrders by txid when we know it, else
    * OpenOrders then ClosedOrders by cl_ord_id (QueryOrders takes txids only, doc §2.4).
-   * 'not-found' only when both lists lack it: open checked first, so an order that closes
-   * between the two asks is in the closed list.
+   * 'not-found' only when both lists lack it: open is asked first, so an order that closes
+   * between the two asks is in the closed list. Asks made together (the core resolving every
+   * order that was in flight at a crash) share their REST calls: see resolveBatch.
    */
-  async resolveOrder(clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence> {
-    const txid = hint.venueOrderId ?? this.o.wire.get(clientOrderId)?.venueOrderId;
-    if (txid !== undefined) {
-      const q = await this.o.rest.privatePost<RestQueryOrders>('QueryOrders', { txid, trades: 'true' });
-      const ro = q?.[txid];
-      if (ro !== undefined && (ro.cl_ord_id === undefined || ro.cl_ord_id === null || ro.cl_ord_id === clientOrderId)) {
-        const found = await this.withFills(clientOrderId, txid, ro);
-        if (found) return found;
+  resolveOrder(clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence> {
+    return new Promise((resolve, reject) => {
+      this.asks.push({ clientOrderId, hint, resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  /** Answers waiting asks in batches; asks made while a batch is out go in the next one. */
+  private async drain(): Promise<void> {
+    // The asks of this turn of the event loop gather first.
+    await new Promise((r) => setImmediate(r));
+    while (this.asks.length > 0) {
+      const batch = this.asks.splice(0);
+      try {
+        await this.resolveBatch(batch);
+      } catch (e) {
+        // Those already answered keep their answer (a settled promise ignores this).
+        for (const a of batch) a.reject(e);
       }
     }
-    const open = await this.o.rest.privatePost<RestOpenOrders>('OpenOrders', { cl_ord_id: clientOrderId, trades: 'true' });
-    for (const [id, ro] of entries(open?.open)) {
-      if (ro?.cl_ord_id !== clientOrderId) continue;
-      const found = await this.withFills(clientOrderId, id, ro);
-      if (found) return found;
-    }
-    const from = hint.sentAt - RESOLVE_SLACK_MS;
-    const closed = await this.o.rest.privatePost<RestClosedOrders>('ClosedOrders', {
-      cl_ord_id: clientOrderId,
-      trades: 'true',
-      start: String(Math.max(0, Math.floor(from / 1000) - 1)),
+    this.draining = undefined;
+  }
+
+  /**
+   * One batch: QueryOrders for every known txid (50 a call), one OpenOrders for the rest, then
+   * ClosedOrders: by cl_ord_id for one or two orders, else one scan from the oldest send time,
+   * paged while that is cheaper than asking per order. Fills come from QueryTrades, 20 ids a call.
+   */
+  private async resolveBatch(batch: readonly ResolveAsk[]): Promise<void> {
+    const asks = new Map<string, ResolveAsk[]>();
+    for (const a of batch) asks.set(a.clientOrderId, [...(asks.get(a.clientOrderId) ?? []), a]);
+    const hintOf = (cl: string): ResolveHint => asks.get(cl)![0]!.hint;
+    const fromOf = (cl: string): number => hintOf(cl).sentAt - RESOLVE_SLACK_MS;
+    const found = new Map<string, { txid: string; ro: RestOrder }>();
+    const left = (): string[] => [...asks.keys()].filter((cl) => !found.has(cl));
+
+    const known = [...asks.keys()].flatMap((cl) => {
+      const txid = hintOf(cl).venueOrderId ?? this.o.wire.get(cl)?.venueOrderId;
+      return txid === undefined ? [] : [{ cl, txid }];
     });
-    // Newest first: an older order that reused the id (it is unique among open orders only) loses.
-    const candidates = entries(closed?.closed)
-      .filter(([, ro]) => ro?.cl_ord_id === clientOrderId && typeof ro.opentm === 'number' && ro.opentm * 1000 >= from)
-      .sort((a, b) => (b[1].opentm ?? 0) - (a[1].opentm ?? 0));
-    for (const [id, ro] of candidates) {
-      const found = await this.withFills(clientOrderId, id, ro);
-      if (found) return found;
+    for (let i = 0; i < known.length; i += QUERY_ORDERS_MAX) {
+      const chunk = known.slice(i, i + QUERY_ORDERS_MAX);
+      const q = await this.o.rest.privatePost<RestQueryOrders>('QueryOrders', { txid: chunk.map((k) => k.txid).join(','), trades: 'true' });
+      for (const { cl, txid } of chunk) {
+        const ro = q?.[txid];
+        // A txid the core remembered for another id is no answer for this one.
+        if (ro !== undefined && ro !== null && (ro.cl_ord_id === undefined || ro.cl_ord_id === null || ro.cl_ord_id === cl)) found.set(cl, { txid, ro });
+      }
     }
-    // Surely not at the venue: our bookkeeping stops asking about it, and the id may go again.
-    this.o.wire.drop(clientOrderId);
-    return { kind: 'not-found', venue: 'kraken', accountId: SPOT_ACCOUNT_ID, clientOrderId, at: this.o.now(), source: 'reconcile' };
+
+    let rest = left();
+    if (rest.length > 0) {
+      const params: Record<string, string> = { trades: 'true' };
+      // One order: the venue filters; several: one list of everything open.
+      if (rest.length === 1) params.cl_ord_id = rest[0]!;
+      const open = await this.o.rest.privatePost<RestOpenOrders>('OpenOrders', params);
+      const wanted = new Set(rest);
+      for (const [txid, ro] of entries(open?.open)) {
+        const cl = ro?.cl_ord_id;
+        if (typeof cl === 'string' && wanted.has(cl)) found.set(cl, { txid, ro });
+      }
+    }
+
+    rest = left();
+    const closedMatch = (rows: [string, RestOrder][], wanted: ReadonlySet<string>): void => {
+      for (const [txid, ro] of rows) {
+        const cl = ro?.cl_ord_id;
+        if (typeof cl !== 'string' || !wanted.has(cl) || typeof ro.opentm !== 'number' || ro.opentm * 1000 < fromOf(cl)) continue;
+        // Newest wins: an older order that reused the id (unique among open orders only) loses.
+        const cur = found.get(cl);
+        if (!cur || (cur.ro.opentm ?? 0) < ro.opentm) found.set(cl, { txid, ro });
+      }
+    };
+    const startOf = (ms: number): string => String(Math.max(0, Math.floor(ms / 1000) - 1));
+    let perOrder = rest;
+    if (rest.length > 2) {
+      // One scan of everything closed since the oldest send, while it costs fewer calls than asking per order.
+      const wanted = new Set(rest);
+      const start = startOf(Math.min(...rest.map(fromOf)));
+      const end = String(Math.ceil(this.o.now() / 1000) + 1);
+      let complete = false;
+      for (let p = 0; ; p++) {
+        const page = await this.o.rest.privatePost<RestClosedOrders>('ClosedOrders', { start, end, ofs: String(p * HISTORY_PAGE), trades: 'true' });
+        const rows = entries(page?.closed);
+        closedMatch(rows, wanted);
+        const total = typeof page?.count === 'number' ? page.count : undefined;
+        if (rows.length < HISTORY_PAGE || (total !== undefined && (p + 1) * HISTORY_PAGE >= total)) {
+          complete = true;
+          break;
+        }
+        const pagesLeft = total === undefined ? Infinity : Math.ceil(total / HISTORY_PAGE) - (p + 1);
+        if (pagesLeft >= left().length) break;
+      }
+      perOrder = complete ? [] : left();
+    }
+    for (const cl of perOrder) {
+      const closed = await this.o.rest.privatePost<RestClosedOrders>('ClosedOrders', { cl_ord_id: cl, trades: 'true', start: startOf(fromOf(cl)) });
+      closedMatch(entries(closed?.closed), new Set([cl]));
+    }
+
+    // Fills, when an order has few enough trades to list cheaply; totals say the rest.
+    const tradeIds = [...found.values()].flatMap(({ ro }) => (Array.isArray(ro.trades) && ro.trades.length <= RESOLVE_TRADES_MAX ? ro.trades : []));
+    const fills = new Map<string, Fill[]>();
+    for (const f of await this.fills(tradeIds)) fills.set(f.venueOrderId, [...(fills.get(f.venueOrderId) ?? []), f.fill]);
+
+    for (const [cl, list] of asks) {
+      const hit = found.get(cl);
+      const facts = hit ? this.read(hit.txid, hit.ro) : undefined;
+      let ev: OrderEvidence;
+      if (hit && facts) {
+        this.note(facts, cl);
+        ev = this.evidence('status', cl, facts, 'reconcile');
+        const ids = Array.isArray(hit.ro.trades) ? hit.ro.trades : [];
+        const got = fills.get(hit.txid) ?? [];
+        // Only a complete list: totals already say what a partial one would miss.
+        if (ids.length > 0 && got.length === ids.length) ev.fills = [...got].sort((a, b) => a.time - b.time);
+      } else if (hit) {
+        // The venue holds it but its record broke the contract (reported): that is not "not found".
+        for (const a of list) a.reject(new VenueError('internal', 'malformed-order', `Kraken order ${hit.txid} for ${cl} is unreadable`));
+        continue;
+      } else {
+        // Surely not at the venue: our bookkeeping stops asking about it, and the id may go again.
+        this.o.wire.drop(cl);
+        ev = { kind: 'not-found', venue: 'kraken', accountId: SPOT_ACCOUNT_ID, clientOrderId: cl, at: this.o.now(), source: 'reconcile' };
+      }
+      for (const a of list) a.resolve(ev);
+    }
   }
 
   /**
@@ -245,21 +350,6 @@ export class Reconciler {
         delayMs = Math.min(delayMs * 2, 10_000);
       }
     })().finally(() => (this.refreshing = undefined));
-  }
-
-  /** A REST order with its fills (QueryTrades) when they are few; undefined when unreadable. */
-  private async withFills(clientOrderId: string, txid: string, ro: RestOrder): Promise<OrderEvidence | undefined> {
-    const facts = this.read(txid, ro);
-    if (!facts) return undefined;
-    this.note(facts, clientOrderId);
-    const ev = this.evidence('status', clientOrderId, facts, 'reconcile');
-    const ids = Array.isArray(ro.trades) ? ro.trades : [];
-    if (ids.length > 0 && ids.length <= RESOLVE_TRADES_MAX) {
-      const fills = (await this.fills(ids)).filter((f) => f.venueOrderId === txid).map((f) => f.fill);
-      // Only a complete list: totals already say what a partial one would miss.
-      if (fills.length === ids.length) ev.fills = fills.sort((a, b) => a.time - b.time);
-    }
-    return ev;
   }
 
   /** QueryTrades for these trade txids, ≤20 a call; unreadable rows are reported and skipped. */

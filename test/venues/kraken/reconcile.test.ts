@@ -53,6 +53,15 @@ const req = (clientOrderId: string, o: Partial<OrderRequest> = {}): OrderRequest
 
 const calls = (s: KrakenSim, method: string): number => s.record.restCalls.get(method) ?? 0;
 
+/** A new run of the adapter, connected and done with its own start-up reconciliation (so REST counts are ours). */
+async function restarted(s: KrakenSim, stateDir: string): Promise<KrakenVenue> {
+  const sink = new RecordingSink();
+  const v = adapter(s, sink, stateDir);
+  await v.connect();
+  await waitFor('the private socket live', () => sink.state('ws-private') === 'live', 30_000);
+  return v;
+}
+
 describe('Kraken resolveOrder', () => {
   it('finds open, cancelled and filled orders by cl_ord_id alone, fills and fees included, and says not-found only for an id never sent', { timeout: 60_000 }, async () => {
     const s = await startSim(31);
@@ -68,8 +77,7 @@ describe('Kraken resolveOrder', () => {
     await first.close();
 
     // A new run with no memory of them: only the venue can tell.
-    venue = adapter(s, new RecordingSink(), stateDir);
-    await venue.connect();
+    venue = await restarted(s, stateDir);
     const hint = { instrumentId: 'XXBTZUSD', sentAt };
     const rec = (cl: string) => [...s.record.orders.values()].find((r) => r.clOrdId === cl)!;
 
@@ -101,6 +109,41 @@ describe('Kraken resolveOrder', () => {
     expect(await venue.resolveOrder('spot', 'res-open', { ...hint, venueOrderId: rec('res-open').txid })).toMatchObject({ status: 'open' });
     expect(calls(s, 'QueryOrders') - q).toBe(1);
     expect(s.record.errorCount('EAPI:Rate limit exceeded')).toBe(0);
+  });
+
+  it('orders resolved together after a restart share their REST calls and each gets its own answer', { timeout: 60_000 }, async () => {
+    const s = await startSim(38);
+    const stateDir = tempStateDir();
+    const first = adapter(s, new RecordingSink(), stateDir);
+    others.push(first);
+    await first.connect();
+    const sentAt = Date.now();
+    const kinds = ['open', 'gone', 'fill'] as const;
+    const ids = Array.from({ length: 12 }, (_, i) => `tog-${i}`);
+    for (const [i, cl] of ids.entries()) {
+      const kind = kinds[i % 3]!;
+      await first.placeOrder(kind === 'fill' ? req(cl, { type: 'market', price: undefined, quantity: '0.0001' }) : req(cl));
+      if (kind === 'gone') await first.cancelOrder('spot', cl);
+    }
+    await first.close();
+
+    venue = await restarted(s, stateDir);
+    const v = venue;
+    const before = { open: calls(s, 'OpenOrders'), closed: calls(s, 'ClosedOrders'), query: calls(s, 'QueryOrders') };
+    const asked = [...ids, 'tog-never-1', 'tog-never-2'];
+    const answers = await Promise.all(asked.map((cl) => v.resolveOrder('spot', cl, { instrumentId: 'XXBTZUSD', sentAt })));
+    const want = { open: 'open', gone: 'cancelled', fill: 'filled' } as const;
+    for (const [i, cl] of ids.entries()) {
+      const r = [...s.record.orders.values()].find((x) => x.clOrdId === cl)!;
+      expect(answers[i]).toMatchObject({ kind: 'status', clientOrderId: cl, venueOrderId: r.txid, status: want[kinds[i % 3]!] });
+      if (kinds[i % 3] === 'fill') expect(answers[i]!.fills?.map((f) => f.tradeId)).toEqual(r.fills.map((f) => f.tradeId));
+    }
+    expect(answers.slice(-2).map((a) => a.kind)).toEqual(['not-found', 'not-found']);
+    // One QueryOrders for those whose txid the executions snapshot told, one open list and one
+    // closed scan for the rest: 3 calls for all 14, where one by one would take 2 each.
+    expect(calls(s, 'QueryOrders') - before.query).toBeLessThanOrEqual(1);
+    expect(calls(s, 'OpenOrders') - before.open).toBe(1);
+    expect(calls(s, 'ClosedOrders') - before.closed).toBe(1);
   });
 
   it('resolving many orders in a row keeps within the REST counter', { timeout: 90_000 }, async () => {
