@@ -591,8 +591,9 @@ export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname
       throw new MalformedFrame('REST order status is not a documented value');
   }
   if (typeof o.opentm === 'number') ev.openedAt = Math.round(o.opentm * 1000);
-  const t = o.closetm ?? o.opentm;
-  if (typeof t === 'number') ev.time = Math.round(t * 1000);
+  // Only a closed order's record is stamped with when it reached this state; an open one's
+  // state is as of the answer, which the caller stamps.
+  if (typeof o.closetm === 'number') ev.time = Math.round(o.closetm * 1000);
   if (o.reason && (ev.status === 'cancelled' || ev.status === 'expired')) ev.reason = { code: o.status, message: o.reason };
   return ev;
 }

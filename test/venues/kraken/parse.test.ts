@@ -148,7 +148,10 @@ describe('Kraken order facts', () => {
       price: '30010',
       averagePrice: '30010',
     });
-    expect(restOrderToEvidence('X', { ...base, status: 'closed', vol_exec: '1.25000000' }, pairOf).status).toBe('filled');
+    // When it opened is the record's; an open order's state is as of the answer (no time of its own).
+    expect(restOrderToEvidence('X', base, pairOf)).toMatchObject({ openedAt: 1688666559897 });
+    expect(restOrderToEvidence('X', base, pairOf).time).toBeUndefined();
+    expect(restOrderToEvidence('X', { ...base, status: 'closed', vol_exec: '1.25000000', closetm: 1688666600.5 }, pairOf)).toMatchObject({ status: 'filled', time: 1688666600500 });
     expect(restOrderToEvidence('X', { ...base, status: 'canceled', reason: 'User requested' }, pairOf)).toMatchObject({
       status: 'cancelled',
       reason: { code: 'canceled', message: 'User requested' },
