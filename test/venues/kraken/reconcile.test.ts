@@ -159,6 +159,25 @@ describe('Kraken resolveOrder', () => {
   });
 });
 
+describe('Kraken resolveOrder after a run that left the REST counter full', () => {
+  it('waits for the venue counter instead of failing the question', { timeout: 60_000 }, async () => {
+    // Real time and the starter tier: the venue's counter drains one point in 3 s.
+    market = new Market({ seed: 39, symbols: krakenMarketSymbols() });
+    const s = (sim = await startKrakenSim({ seed: 39, market, tier: 'starter' }));
+    const sink = new RecordingSink();
+    venue = createKrakenVenue({ rest: s.rest, ws: s.ws, wsAuth: s.wsAuth, apiKey: s.apiKey, apiSecret: s.apiSecret, mode: 'demo', sink, stateDir: tempStateDir(), tier: 'starter' });
+    await venue.connect();
+    await waitFor('the private socket live', () => sink.state('ws-private') === 'live', 30_000);
+    // The dead run: another client on the key spends the venue's counter to the refusal.
+    const client = new PrivateClient(s.rest, s.apiKey, s.apiSecret);
+    for (let i = 0; i < 40 && (await client.post('Balance')).error.length === 0; i++);
+    const refusals = s.record.errorCount('EAPI:Rate limit exceeded');
+    expect(refusals).toBeGreaterThan(0);
+    const ev = await venue.resolveOrder('spot', 'full-1', { instrumentId: 'XXBTZUSD', sentAt: Date.now() });
+    expect(ev.kind).toBe('not-found');
+  });
+});
+
 describe('Kraken accountHistory', () => {
   it('pages closed orders and trades past 50, with fees, and includes orders placed elsewhere', { timeout: 120_000 }, async () => {
     const s = await startSim(33);
