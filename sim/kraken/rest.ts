@@ -378,9 +378,14 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
       if (!r.ok) reject(r.error);
       return { amend_id: r.value.amendId };
     },
-    CancelOrder: (p) => {
+    CancelOrder: (p, _res, req) => {
       const list = findToCancel(p);
       for (const o of list) exchange.cancel(o);
+      if (list.length > 0 && ctx.faults.takeLostReply('rest-cancelorder')) {
+        for (const o of list) record.lostReplies.push({ kind: 'rest-cancelorder', txid: o.txid });
+        req.socket.destroy();
+        return undefined;
+      }
       return { count: list.length, pending: false };
     },
     CancelAll: () => ({ count: exchange.cancelAll() }),

@@ -87,4 +87,40 @@ describe('Kraken sim when its client dies mid-request', () => {
     expect(arrived).toBeGreaterThan(0);
     expect(Number(held['ZUSD']?.hold_trade)).toBeGreaterThan(Number(before['ZUSD']?.hold_trade ?? '0'));
   });
+
+  it('with a lost-reply rate, that share of executed orders and cancels go unanswered and each still happened once', async () => {
+    sim.faults.loseReplyRate = 0.2;
+    const lostBefore = sim.record.lostReplies.length;
+    let unanswered = 0;
+    try {
+      for (let i = 0; i < 100; i++) {
+        const r = await client.post('AddOrder', { pair: 'XBTUSD', type: 'buy', ordertype: 'limit', price: (29000 + i).toFixed(1), volume: '0.0001', cl_ord_id: `rate-${i}` }).catch(() => undefined);
+        if (r === undefined) unanswered++;
+        else expect(r.error).toEqual([]);
+      }
+      const token = await client.token();
+      const probe = await WsProbe.open(sim.wsAuth);
+      let silent = 0;
+      for (let i = 0; i < 50; i++) {
+        const from = probe.frames.length;
+        probe.send({ method: 'cancel_order', params: { token, cl_ord_id: [`rate-${i}`] }, req_id: 1000 + i });
+        // Whether or not it answers, the venue's record says the cancel happened.
+        await waitFor(`rate-${i} cancelled`, () => ordersWith(`rate-${i}`)[0]?.status === 'canceled', 10_000);
+        if (!probe.frames.slice(from).some((f) => f.json?.['req_id'] === 1000 + i)) {
+          await probe.request('ping', {}, 5000 + i);
+          if (!probe.frames.slice(from).some((f) => f.json?.['req_id'] === 1000 + i)) silent++;
+        }
+      }
+      probe.close();
+      const lost = sim.record.lostReplies.slice(lostBefore);
+      expect(lost.filter((l) => l.kind === 'rest-addorder')).toHaveLength(unanswered);
+      expect(lost.filter((l) => l.kind === 'ws-cancel_order')).toHaveLength(silent);
+      // 150 draws at 0.2: far from none and far from all.
+      expect(unanswered + silent).toBeGreaterThan(5);
+      expect(unanswered + silent).toBeLessThan(75);
+      for (let i = 0; i < 100; i++) expect(ordersWith(`rate-${i}`)).toHaveLength(1);
+    } finally {
+      sim.faults.loseReplyRate = 0;
+    }
+  });
 });

@@ -191,4 +191,36 @@ describe('Kraken orders with lost replies', () => {
     await waitFor('the evidence to cover the venue after the reconnect', () => (diff = disagreements(sim, sink, 's', 16, [...answers, ...resolved])).length === 0, 30_000).catch(() => undefined);
     expect(diff).toEqual([]);
   });
+
+  it('with one reply in five lost on orders and cancels alike, a lost cancel is unknown-outcome and the venue resolves it', { timeout: 120_000 }, async () => {
+    const { sim, sink, venue } = await startVenue({ timing: { pingEveryMs: 5_000, silenceMs: 30_000, replyTimeoutMs: 2_000 } });
+    const sentAt = Date.now();
+    sim.faults.loseReplyRate = 0.2;
+    const answers: OrderEvidence[] = [];
+    // Resting buys only: each stays open until cancelled.
+    const reqs = Array.from({ length: 30 }, (_, i) => request(i * 4, 'x'));
+    for (const r of reqs) answers.push(await venue.placeOrder(r));
+    let lostCancels = 0;
+    for (const r of reqs) {
+      try {
+        const c = await venue.cancelOrder('spot', r.clientOrderId);
+        answers.push(c);
+        expect(c.status).toBe('cancelled');
+      } catch (e) {
+        if (!isVenueError(e) || e.kind !== 'unknown-outcome') throw e;
+        lostCancels++;
+        const ev = await venue.resolveOrder('spot', r.clientOrderId, { instrumentId: r.instrumentId, sentAt });
+        expect(ev).toMatchObject({ kind: 'status', status: 'cancelled' });
+        answers.push(ev);
+      }
+    }
+    sim.faults.loseReplyRate = 0;
+    const lost = sim.record.lostReplies;
+    expect(lost.filter((l) => l.kind === 'ws-cancel_order')).toHaveLength(lostCancels);
+    expect(lost.length).toBeGreaterThan(0);
+    let diff: string[] = [];
+    await waitFor('the evidence to cover the venue', () => (diff = disagreements(sim, sink, 'x', 30, answers)).length === 0, 20_000).catch(() => undefined);
+    expect(diff).toEqual([]);
+    for (const r of [...sim.record.orders.values()]) expect(r.status).toBe('canceled');
+  });
 });
