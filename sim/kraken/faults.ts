@@ -2,7 +2,8 @@
  * Faults a test can switch on. The REST and WS layers consult this state; the socket
  * actions (drop, malformed) are wired in by the WS server.
  */
-export type LostReplyKind = 'rest-addorder' | 'ws-add_order';
+/** Order commands whose reply can be lost after they executed. */
+export type LostReplyKind = 'rest-addorder' | 'ws-add_order' | 'rest-cancelorder' | 'ws-cancel_order';
 
 export interface KrakenFaults {
   /** Terminates every WebSocket connection at once (no close frame). */
@@ -19,11 +20,17 @@ export interface KrakenFaults {
   loseNextReply(kind: LostReplyKind): void;
   /** Every WebSocket token issued so far goes stale (private requests then get EAPI:Invalid token). */
   revokeTokens(): void;
+  /**
+   * Share (0..1) of executed order commands (AddOrder, add_order, CancelOrder, cancel_order)
+   * whose reply is lost, drawn from the sim's seeded generator: what a crash test runs under.
+   */
+  loseReplyRate: number;
 }
 
 /** The switch state behind KrakenFaults. */
 export class FaultState {
   stalled = false;
+  loseReplyRate = 0;
   restUnavailable = 0;
   readonly corruptBook = new Set<string>();
   readonly loseReply = new Set<LostReplyKind>();
@@ -34,8 +41,12 @@ export class FaultState {
     return this.corruptBook.delete('*');
   }
 
+  constructor(private readonly rand: () => number = Math.random) {}
+
+  /** Whether this executed command loses its reply: a switched-on single loss, or the rate's draw. */
   takeLostReply(kind: LostReplyKind): boolean {
-    return this.loseReply.delete(kind);
+    if (this.loseReply.delete(kind)) return true;
+    return this.loseReplyRate > 0 && this.rand() < this.loseReplyRate;
   }
 
   takeUnavailable(): boolean {

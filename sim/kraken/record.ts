@@ -3,6 +3,7 @@
  * txid with its fills, every fill, the last nonce per key, and how often each error was
  * answered. Decimals are exact text at the pair's precision.
  */
+import type { LostReplyKind } from './faults.js';
 
 export type OrderStatus = 'pending' | 'open' | 'closed' | 'canceled' | 'expired';
 
@@ -49,7 +50,7 @@ export interface OrderRecord {
 }
 
 export interface LostReply {
-  kind: 'rest-addorder' | 'ws-add_order';
+  kind: LostReplyKind;
   txid?: string;
 }
 

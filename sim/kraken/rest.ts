@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Market } from '../market.js';
 import { formatFixed } from '../market.js';
 import type { KeyRing, TokenBook } from './auth.js';
-import type { Exchange, Order } from './exchange.js';
+import type { Exchange, Fill, Order } from './exchange.js';
 import type { FaultState } from './faults.js';
 import type { IdMaker } from './ids.js';
 import { FEES_MAKER, FEES_TAKER } from './pairs.js';
@@ -304,6 +304,28 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
     reject('EOrder:Unknown order');
   };
 
+  const allFills = (): { o: Order; f: Fill }[] => exchange.allOrders().flatMap((o) => o.fills.map((f) => ({ o, f })));
+  const tradeById = (id: string): { o: Order; f: Fill } | undefined => allFills().find(({ f }) => f.tradeId === id);
+  /** One trade as TradesHistory and QueryTrades list it; `fee` in the quote currency. */
+  const tradeJson = (o: Order, f: Fill): Wire => ({
+    ordertxid: o.txid,
+    postxid: 'P' + f.tradeId.slice(1),
+    pair: o.pair.id,
+    aclass: 'currency',
+    time: unixSeconds(f.timeMs),
+    type: o.side,
+    ordertype: o.ordertype,
+    price: px(o.pair, f.price),
+    cost: costText(o, f.cost),
+    fee: costText(o, f.fee),
+    vol: lot(o.pair, f.qty),
+    margin: costText(o, 0n),
+    leverage: '0',
+    misc: '',
+    trade_id: f.publicTradeId,
+    maker: f.liquidity === 'm',
+  });
+
   const privateMethods: Record<string, (p: Params, res: ServerResponse, req: IncomingMessage) => Wire | undefined> = {
     Balance: () => Object.fromEntries(exchange.accounts.assetIds().map((id) => [id, formatFixed(exchange.accounts.balance(id), dir.asset(id).decimals)])),
     BalanceEx: () =>
@@ -356,9 +378,14 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
       if (!r.ok) reject(r.error);
       return { amend_id: r.value.amendId };
     },
-    CancelOrder: (p) => {
+    CancelOrder: (p, _res, req) => {
       const list = findToCancel(p);
       for (const o of list) exchange.cancel(o);
+      if (list.length > 0 && ctx.faults.takeLostReply('rest-cancelorder')) {
+        for (const o of list) record.lostReplies.push({ kind: 'rest-cancelorder', txid: o.txid });
+        req.socket.destroy();
+        return undefined;
+      }
       return { count: list.length, pending: false };
     },
     CancelAll: () => ({ count: exchange.cancelAll() }),
@@ -413,30 +440,34 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
       ctx.tokens.issue(token);
       return { token, expires: 900 };
     },
-    TradesHistory: () => {
+    TradesHistory: (p) => {
+      // Newest first, 50 a page; start/end are unix s or a trade txid (start exclusive, end inclusive), doc §11.
+      const bound = (name: string): number | undefined => {
+        const v = p.get(name);
+        if (v === undefined) return undefined;
+        const byId = tradeById(v);
+        if (byId) return byId.f.timeMs;
+        const n = Number(v);
+        if (v === '' || !Number.isFinite(n)) reject(`EGeneral:Invalid arguments:${name}`);
+        return n * 1000;
+      };
+      const start = bound('start');
+      const end = bound('end');
+      const ofs = Math.max(0, Number(p.get('ofs') ?? '0') || 0);
+      const fills = allFills()
+        .filter(({ f }) => (start === undefined || f.timeMs > start) && (end === undefined || f.timeMs <= end))
+        .sort((a, b) => b.f.timeMs - a.f.timeMs || (a.f.tradeId < b.f.tradeId ? 1 : -1));
+      return { trades: Object.fromEntries(fills.slice(ofs, ofs + 50).map(({ o, f }) => [f.tradeId, tradeJson(o, f)])), count: fills.length };
+    },
+    QueryTrades: (p) => {
+      const ids = (p.get('txid') ?? '').split(',').filter(Boolean);
+      if (ids.length === 0 || ids.length > 20) reject('EGeneral:Invalid arguments:txid');
       const out: Record<string, Wire> = {};
-      const orders = exchange.allOrders();
-      const fills = orders.flatMap((o) => o.fills.map((f) => ({ o, f }))).sort((a, b) => b.f.timeMs - a.f.timeMs);
-      for (const { o, f } of fills) {
-        out[f.tradeId] = {
-          ordertxid: o.txid,
-          postxid: 'P' + f.tradeId.slice(1),
-          pair: o.pair.id,
-          time: unixSeconds(f.timeMs),
-          type: o.side,
-          ordertype: o.ordertype,
-          price: px(o.pair, f.price),
-          cost: costText(o, f.cost),
-          fee: costText(o, f.fee),
-          vol: lot(o.pair, f.qty),
-          margin: costText(o, 0n),
-          leverage: '0',
-          misc: '',
-          trade_id: f.publicTradeId,
-          maker: f.liquidity === 'm',
-        };
+      for (const id of ids) {
+        const t = tradeById(id);
+        if (t) out[id] = tradeJson(t.o, t.f);
       }
-      return { trades: out, count: fills.length };
+      return out;
     },
     Ledgers: () => {
       const out: Record<string, Wire> = {};

@@ -45,6 +45,8 @@ export interface KrakenSimOptions {
   now?: () => number;
   /** Serve https/wss with a fresh self-signed certificate (its PEM in `caPem`). Default plain http/ws. */
   tls?: boolean;
+  /** Share (0..1) of executed order commands whose reply is lost (seeded); settable later on `faults`. Default 0. */
+  loseReplyRate?: number;
 }
 
 export interface KrakenSim {
@@ -66,6 +68,10 @@ export interface KrakenSim {
 
 export { krakenMarketSymbols } from './pairs.js';
 
+function clampRate(p: number): number {
+  return Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 0;
+}
+
 export async function startKrakenSim(opts: KrakenSimOptions = {}): Promise<KrakenSim> {
   const seed = opts.seed ?? 1;
   const now = opts.now ?? Date.now;
@@ -86,7 +92,9 @@ export async function startKrakenSim(opts: KrakenSimOptions = {}): Promise<Krake
   const limits = new RateLimits({ ...TIER_LIMITS[opts.tier ?? 'starter'], ...opts.limits }, now);
   const ids = new IdMaker(seed);
   const tokens = new TokenBook(now);
-  const faultState = new FaultState();
+  // Its own seeded stream: lost replies do not shift the ids or the book of a seeded run.
+  const faultState = new FaultState(prng((seed * 40503 + 7) >>> 0));
+  faultState.loseReplyRate = clampRate(opts.loseReplyRate ?? 0);
   const errors = new Map<string, number>();
   const record: KrakenRecord = {
     orders: new Map(),
@@ -149,6 +157,12 @@ export async function startKrakenSim(opts: KrakenSimOptions = {}): Promise<Krake
       faultState.loseReply.add(kind);
     },
     revokeTokens: () => tokens.revokeAll(),
+    get loseReplyRate() {
+      return faultState.loseReplyRate;
+    },
+    set loseReplyRate(p: number) {
+      faultState.loseReplyRate = clampRate(p);
+    },
   };
 
   let closed = false;

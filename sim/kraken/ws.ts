@@ -621,7 +621,11 @@ export function createWsServer(ctx: WsContext): KrakenWs {
             continue;
           }
           for (const o of targets) {
-            exchange.cancel(o);
+            const done = exchange.cancel(o);
+            if (done.ok && ctx.faults.takeLostReply('ws-cancel_order')) {
+              record.lostReplies.push({ kind: 'ws-cancel_order', txid: o.txid });
+              continue;
+            }
             reply(c, method, reqId, timeIn, { order_id: o.txid, ...clId(o) });
           }
         }

@@ -3,9 +3,9 @@
  * the limiters and order entry behind the `Venue` interface. Only this file (and the
  * modules it wires) knows Kraken; above it everything speaks domain types.
  */
-import type { Account, Candle, CandleKey, Dec, Instrument, Order, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
+import type { Account, Candle, CandleKey, Dec, Instrument, OrderEvidence, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
 import { INTERVALS, INTERVAL_SECONDS, candleKeyId } from '../../../common/domain.js';
-import type { HistoryRequest, Venue, VenueSink } from '../venue.js';
+import type { HistoryRequest, ResolveHint, Venue, VenueHistory, VenueSink } from '../venue.js';
 import { VenueError, gatedSink, isVenueError } from '../venue.js';
 import { INTERVAL_MINUTES, OHLC_MAX_ROWS, SPOT_ACCOUNT_ID } from './constants.js';
 import type { KrakenTier } from './constants.js';
@@ -16,7 +16,9 @@ import type { BookListener } from './feeds.js';
 import { KrakenLimits } from './limits.js';
 import type { WsBalanceEntry, WsExecution } from './messages.js';
 import { NonceSource } from './nonce.js';
-import { OrderEntry, OrderTracker, isStaleToken } from './orders.js';
+import { OrderEntry, isStaleToken } from './order-entry.js';
+import { Reconciler } from './reconcile.js';
+import { WireOrders } from './wire-orders.js';
 import { MalformedFrame, checkBalance, checkExecution, decText, nativeOf, rfc3339Ms } from './parse.js';
 import { KrakenRest } from './rest.js';
 import type { RestAssetPairs, RestBalance, RestBalanceEx, RestDeadMan, RestOhlc, RestWsToken } from './rest-types.js';
@@ -63,9 +65,11 @@ export interface KrakenVenueOptions {
 
 /** What the Kraken adapter offers beyond `Venue`. */
 export interface KrakenVenue extends Venue {
-  placeOrder(req: OrderRequest): Promise<Order>;
-  cancelOrder(accountId: string, clientOrderId: string): Promise<Order>;
-  openOrders(accountId: string): Promise<Order[]>;
+  placeOrder(req: OrderRequest): Promise<OrderEvidence>;
+  cancelOrder(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence>;
+  openOrders(accountId: string): Promise<OrderEvidence[]>;
+  resolveOrder(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence>;
+  accountHistory(accountId: string, sinceMs: number): Promise<VenueHistory>;
   /** Order book of a symbol (v2 symbol, REST id or altname), verified by checksum; returns unsubscribe. */
   subscribeBook(symbol: string, depth: number, listener: BookListener): () => void;
   /** Cancels every open order of the account; resolves with the venue's count. */
@@ -74,8 +78,6 @@ export interface KrakenVenue extends Venue {
   portfolio(accountId: string): Promise<Portfolio>;
   /** Balances by asset, v2 names ("BTC", "USD"): from the balances channel while live, else REST Balance. */
   balances(): Promise<Record<string, Dec>>;
-  /** Every order this adapter knows, final ones included. */
-  orders(): Order[];
 }
 
 export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
@@ -108,7 +110,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     now,
   });
   const symbols = new SymbolTable();
-  const tracker = new OrderTracker(sink, now);
+  const wire = new WireOrders();
   const timing = opts.timing ?? {};
 
   // ---- public socket: candles and books
@@ -152,11 +154,21 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   let tokenFresh = false;
   let executionsSnapshot: { done: boolean; wake: (() => void) | undefined } = { done: false, wake: undefined };
   const balanceCache = new Map<string, Dec>();
+  const reconciler = new Reconciler({
+    symbols,
+    rest,
+    wire,
+    sink,
+    reporter: privReporter,
+    now,
+    streamLive: () => privateSocket?.isLive === true,
+  });
   const entry = new OrderEntry({
     symbols,
     limits,
     rest,
-    tracker,
+    wire,
+    reconciler,
     socket: () => (privateSocket?.isLive ? privateSocket : undefined),
     token: () => token,
     reporter: privReporter,
@@ -176,7 +188,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     const socket = privateSocket;
     if (!socket) return;
     socket.degrade(reason);
-    entry.reconcile().then(
+    reconciler.reconcile().then(
       () => socket.restore('orders reconciled'),
       (e: unknown) => {
         if (isVenueError(e)) privReporter.error(e.info(now()));
@@ -199,7 +211,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
         resyncOrders('unreadable execution');
         throw e;
       }
-      for (const e of data) entry.applyExecution(e);
+      for (const e of data) reconciler.applyExecution(e);
       if (f.type === 'snapshot') {
         executionsSnapshot.done = true;
         executionsSnapshot.wake?.();
@@ -238,12 +250,12 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
               };
             });
           }
-          await entry.reconcile();
+          await reconciler.reconcile();
           deadMan?.start();
         },
         onDown: () => {
           deadMan?.stop();
-          entry.scheduleResolve();
+          reconciler.refreshWhileDown();
         },
         ...(timing.pingEveryMs !== undefined ? { pingEveryMs: timing.pingEveryMs } : {}),
         ...(timing.silenceMs !== undefined ? { silenceMs: timing.silenceMs } : {}),
@@ -350,6 +362,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       // Market data first; orders being placed then get a bounded grace to be answered over
       // the private socket (no new one is let out), which closes last.
       entry.close();
+      reconciler.close();
       await publicSocket.close();
       await entry.settled(timing.closeGraceMs ?? 3_000);
       await privateSocket?.close();
@@ -415,22 +428,38 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       if (m) feeds.unsubscribeCandles(key, m);
     },
 
-    async placeOrder(req: OrderRequest): Promise<Order> {
+    async placeOrder(req: OrderRequest): Promise<OrderEvidence> {
       needKeys();
       await ensureSymbols();
       return entry.placeOrder(req);
     },
 
-    async cancelOrder(accountId: string, clientOrderId: string): Promise<Order> {
+    async cancelOrder(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence> {
       needKeys();
       spot(accountId);
-      return entry.cancelOrder(clientOrderId);
+      await ensureSymbols();
+      return entry.cancelOrder(clientOrderId, venueOrderId);
     },
 
-    async openOrders(accountId: string): Promise<Order[]> {
+    async openOrders(accountId: string): Promise<OrderEvidence[]> {
       spot(accountId);
       if (!hasKeys) return [];
-      return tracker.live();
+      await ensureSymbols();
+      return reconciler.openOrders();
+    },
+
+    async resolveOrder(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence> {
+      needKeys();
+      spot(accountId);
+      await ensureSymbols();
+      return reconciler.resolveOrder(clientOrderId, hint);
+    },
+
+    async accountHistory(accountId: string, sinceMs: number): Promise<VenueHistory> {
+      needKeys();
+      spot(accountId);
+      await ensureSymbols();
+      return reconciler.accountHistory(sinceMs);
     },
 
     subscribeBook(symbol: string, depth: number, listener: BookListener): () => void {
@@ -482,10 +511,6 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
         }
       }
       return { venue: 'kraken', accountId, positions, at: now() };
-    },
-
-    orders(): Order[] {
-      return tracker.all();
     },
   };
   return venue;

@@ -2,7 +2,8 @@
  * Pure parsers: WS v2 frames and REST rows → domain types. No I/O, no state; tested on
  * payloads shaped like the doc's examples.
  */
-import type { Candle, CandleKey, Dec, Fill, OrderStatus, OrderType, Side } from '../../../common/domain.js';
+import type { Candle, CandleKey, Dec, Fill, OrderStatus, OrderType, Side, TradeRecord } from '../../../common/domain.js';
+import { add } from '../../../common/decimal.js';
 import { readBookFrame, readOhlcFrame } from './hot-frames.js';
 import type { Num, WsBalanceEntry, WsExecution, WsFee, WsOhlcData } from './messages.js';
 import type { RestOhlcRow, RestOrder, RestTrade } from './rest-types.js';
@@ -419,7 +420,11 @@ export function wsOhlcToCandle(d: WsOhlcData, key: CandleKey, known?: { text: st
 }
 
 /** What one piece of venue evidence says about one order; fields absent = not said. */
-export interface OrderEvidence {
+/**
+ * What one venue record (an executions entry, a REST order) says about one order, keyed by
+ * the venue's id: raw facts, before reconcile.ts gives them their identity as evidence.
+ */
+export interface OrderFacts {
   venueOrderId: string;
   clientOrderId?: string;
   /** REST pair id, when the evidence names the pair. */
@@ -435,6 +440,8 @@ export interface OrderEvidence {
   reason?: { code: string; message: string };
   /** ms since epoch, when the venue stamped it. */
   time?: number;
+  /** ms since epoch when the venue opened the order, when the record says. */
+  openedAt?: number;
 }
 
 const EXEC_STATUS: Readonly<Record<string, OrderStatus>> = {
@@ -501,9 +508,9 @@ export function checkBalance(b: unknown, native: unknown = b): WsBalanceEntry {
 }
 
 /** One executions entry → evidence. `pairOf` maps a v2 symbol to the REST pair id. */
-export function executionToEvidence(e: WsExecution, pairOf: (v2symbol: string) => string | undefined): OrderEvidence {
+export function executionToEvidence(e: WsExecution, pairOf: (v2symbol: string) => string | undefined): OrderFacts {
   checkExecution(e);
-  const ev: OrderEvidence = { venueOrderId: e.order_id };
+  const ev: OrderFacts = { venueOrderId: e.order_id };
   if (e.cl_ord_id) ev.clientOrderId = e.cl_ord_id;
   if (e.symbol !== undefined) {
     const id = pairOf(e.symbol);
@@ -523,12 +530,18 @@ export function executionToEvidence(e: WsExecution, pairOf: (v2symbol: string) =
     if (avg !== '0') ev.averagePrice = avg;
   }
   if (e.timestamp) ev.time = rfc3339Ms(e.timestamp);
+  if (e.exec_type === 'pending_new' && ev.time !== undefined) ev.openedAt = ev.time;
   if (e.exec_type === 'trade' && e.last_qty !== undefined && e.last_price !== undefined) {
     // exec_id is this fill's own trade txid (what REST QueryOrders/TradesHistory list);
     // trade_id is the public print, shared with the other side.
     const tradeId = e.exec_id ?? (e.trade_id !== undefined ? String(e.trade_id) : undefined);
     if (!tradeId) throw new MalformedFrame('trade execution without trade_id/exec_id');
     ev.fill = { tradeId, price: decText(e.last_price), quantity: decText(e.last_qty), time: ev.time ?? 0 };
+    const fee = feeOf(e.fees);
+    if (fee) {
+      ev.fill.fee = fee.qty;
+      ev.fill.feeCurrency = fee.currency;
+    }
   }
   const why = e.cancel_reason ?? e.reason;
   if (why && (st === 'cancelled' || st === 'expired')) ev.reason = { code: e.exec_type ?? 'canceled', message: why };
@@ -536,7 +549,7 @@ export function executionToEvidence(e: WsExecution, pairOf: (v2symbol: string) =
 }
 
 /** A REST order (OpenOrders/ClosedOrders/QueryOrders) → evidence. `pairOf` maps an altname. */
-export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname: string) => string | undefined): OrderEvidence {
+export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname: string) => string | undefined): OrderFacts {
   if (typeof o !== 'object' || o === null || typeof o.descr !== 'object' || o.descr === null) throw new MalformedFrame('REST order has no descr');
   if (typeof o.descr.pair !== 'string' || typeof o.descr.type !== 'string' || typeof o.descr.ordertype !== 'string') throw new MalformedFrame('REST order descr is not {pair, type, ordertype}');
   if (o.cl_ord_id !== undefined && o.cl_ord_id !== null && typeof o.cl_ord_id !== 'string') throw new MalformedFrame('REST order cl_ord_id is not a string');
@@ -545,7 +558,7 @@ export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname
   for (const t of ['opentm', 'closetm'] as const) if (o[t] !== undefined && (typeof o[t] !== 'number' || !Number.isFinite(o[t]))) throw new MalformedFrame(`REST order ${t} is not a number`);
   if (o.reason !== undefined && o.reason !== null && typeof o.reason !== 'string') throw new MalformedFrame('REST order reason is not a string');
   if (o.trades !== undefined && !(Array.isArray(o.trades) && o.trades.every((t) => typeof t === 'string'))) throw new MalformedFrame('REST order trades are not ids');
-  const ev: OrderEvidence = { venueOrderId: txid };
+  const ev: OrderFacts = { venueOrderId: txid };
   if (o.cl_ord_id) ev.clientOrderId = o.cl_ord_id;
   const id = pairOf(o.descr.pair);
   if (id !== undefined) ev.instrumentId = id;
@@ -577,16 +590,63 @@ export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname
     default:
       throw new MalformedFrame('REST order status is not a documented value');
   }
-  const t = o.closetm ?? o.opentm;
-  if (typeof t === 'number') ev.time = Math.round(t * 1000);
+  if (typeof o.opentm === 'number') ev.openedAt = Math.round(o.opentm * 1000);
+  // Only a closed order's record is stamped with when it reached this state; an open one's
+  // state is as of the answer, which the caller stamps.
+  if (typeof o.closetm === 'number') ev.time = Math.round(o.closetm * 1000);
   if (o.reason && (ev.status === 'cancelled' || ev.status === 'expired')) ev.reason = { code: o.status, message: o.reason };
   return ev;
 }
 
-/** A REST TradesHistory entry → evidence carrying one fill of its order. */
-export function restTradeToEvidence(tradeTxid: string, t: RestTrade): OrderEvidence {
-  if (typeof t !== 'object' || t === null || typeof t.ordertxid !== 'string') throw new MalformedFrame('REST trade has no ordertxid');
+/**
+ * The fee of one trade execution (doc §12: `fees` is `[{asset, qty}]` for this fill). Entries
+ * in one asset are summed; should a fill ever be charged in two assets, the first asset's
+ * entries are the fill's fee and the rest are named in `others` for the caller to report.
+ */
+export function feeOf(fees: readonly { asset: string; qty: Num }[] | undefined): { qty: Dec; currency: string; others: string[] } | undefined {
+  if (!fees || fees.length === 0) return undefined;
+  const asset = fees[0]!.asset;
+  let qty: Dec = '0';
+  const others: string[] = [];
+  for (const f of fees) {
+    if (f.asset === asset) qty = add(qty, decText(f.qty));
+    else others.push(f.asset);
+  }
+  return { qty, currency: asset.toLowerCase(), others };
+}
+
+/** One REST trade (TradesHistory, QueryTrades), its fields checked: its order's txid and the fill with its fee in quote. */
+export function restTradeToFill(tradeTxid: string, t: RestTrade, quoteCurrency: string): { venueOrderId: string; fill: Fill } {
+  if (typeof t !== 'object' || t === null || typeof t.ordertxid !== 'string' || t.ordertxid === '') throw new MalformedFrame('REST trade has no ordertxid');
   if (typeof t.time !== 'number' || !Number.isFinite(t.time) || t.time < 0) throw new MalformedFrame('REST trade time is not a number');
+  if (typeof t.price !== 'string' || typeof t.vol !== 'string') throw new MalformedFrame('REST trade price or vol is not decimal text');
   const time = Math.round(t.time * 1000);
-  return { venueOrderId: t.ordertxid, fill: { tradeId: tradeTxid, price: decText(t.price), quantity: decText(t.vol), time } };
+  const fill: Fill = { tradeId: tradeTxid, price: decText(t.price), quantity: decText(t.vol), time };
+  // TradesHistory `fee` is in the quote currency (doc §11).
+  if (t.fee !== undefined) {
+    if (typeof t.fee !== 'string') throw new MalformedFrame('REST trade fee is not decimal text');
+    fill.fee = decText(t.fee);
+    fill.feeCurrency = quoteCurrency;
+  }
+  return { venueOrderId: t.ordertxid, fill };
+}
+
+/** One REST trade as a ledger record; `instrumentId` is the REST pair id the adapter uses, quantity in base units. */
+export function restTradeToRecord(tradeTxid: string, t: RestTrade, instrumentId: string, quoteCurrency: string): Omit<TradeRecord, 'accountId' | 'clientOrderId'> {
+  const { venueOrderId, fill } = restTradeToFill(tradeTxid, t, quoteCurrency);
+  const sd = side(t.type);
+  if (!sd) throw new MalformedFrame('REST trade type is neither buy nor sell');
+  return {
+    venue: 'kraken',
+    tradeId: tradeTxid,
+    instrumentId,
+    side: sd,
+    quantity: fill.quantity,
+    price: fill.price,
+    currency: quoteCurrency,
+    fee: fill.fee ?? '0',
+    feeCurrency: quoteCurrency,
+    time: fill.time,
+    venueOrderId,
+  };
 }

@@ -109,3 +109,6 @@ export interface RestTradesHistory {
   trades: Record<string, RestTrade>;
   count?: number;
 }
+
+/** QueryTrades: a bare map from trade txid to Trade (doc §11). */
+export type RestQueryTrades = Record<string, RestTrade>;

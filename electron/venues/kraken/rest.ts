@@ -125,6 +125,10 @@ export class KrakenRest {
       } catch (e) {
         // A nonce refusal means nothing was done; one retry covers a reordering hiccup.
         if (e instanceof VenueError && e.code.startsWith('EAPI:Invalid nonce') && attempt === 0) continue;
+        // The venue's counter was fuller than ours (another client on the key, or a run that died
+        // with it full): the refusal saturated our counter, so the retry waits until a point has
+        // decayed. Reads only: a refused read did nothing, and order entry retries on its own.
+        if (e instanceof VenueError && !mutating && e.code.startsWith('EAPI:Rate limit') && attempt < 2) continue;
         throw e;
       } finally {
         landed();

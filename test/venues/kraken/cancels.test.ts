@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import { KrakenLimits } from '../../../electron/venues/kraken/limits.js';
-import type { Order } from '../../../common/domain.js';
+import type { OrderEvidence } from '../../../common/domain.js';
 import { Market } from '../../../sim/market.js';
 import { krakenMarketSymbols, startKrakenSim } from '../../../sim/kraken/server.js';
 import type { KrakenSim } from '../../../sim/kraken/server.js';
@@ -56,7 +56,7 @@ describe('Kraken cancels', () => {
     });
     await venue.connect();
     const v = venue;
-    const order = (i: number): Promise<Order> =>
+    const order = (i: number): Promise<OrderEvidence> =>
       v.placeOrder({
         venue: 'kraken', accountId: 'spot', instrumentId: 'XETHZUSD', side: 'buy', type: 'limit',
         quantity: '0.002', price: (1000 + (i % 50) / 100).toFixed(2), clientOrderId: `rest-${i}`,

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { Order } from '../../../common/domain.js';
+import type { OrderEvidence } from '../../../common/domain.js';
 import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import type { KrakenVenue } from '../../../electron/venues/kraken/adapter.js';
 import { startKrakenSim } from '../../../sim/kraken/server.js';
@@ -94,12 +94,12 @@ describe('Kraken adapter close() with an order in flight', () => {
     const placing = venue
       .placeOrder({ venue: 'kraken', accountId: 'spot', instrumentId: 'XXBTZUSD', side: 'buy', type: 'limit', quantity: '0.0005', price: '30000', clientOrderId: 'close-1' })
       .then(
-        (o): Order | unknown => o,
+        (o): OrderEvidence | unknown => o,
         (e: unknown) => e,
       );
     await waitFor('the venue to hold the order', () => [...s.record.orders.values()].some((r) => r.clOrdId === 'close-1'), 20_000);
     await venue.close();
 
-    expect(await placing).toMatchObject({ clientOrderId: 'close-1', status: 'open' });
+    expect(await placing).toMatchObject({ kind: 'accepted', clientOrderId: 'close-1', venueOrderId: [...s.record.orders.values()].find((r) => r.clOrdId === 'close-1')?.txid });
   }, 60_000);
 });

@@ -69,8 +69,9 @@ describe("Kraken dead man's switch", () => {
     });
     await venue.connect();
     const o = await venue.placeOrder({ venue: 'kraken', accountId: 'spot', instrumentId: 'XXBTZUSD', side: 'buy', type: 'limit', quantity: '0.001', price: '30000', clientOrderId: 'dms-1' });
-    await waitFor('order id', () => sink.orders.get('dms-1')?.venueOrderId !== undefined);
-    const txid = sink.orders.get('dms-1')!.venueOrderId ?? o.venueOrderId!;
+    expect(o).toMatchObject({ kind: 'accepted', clientOrderId: 'dms-1' });
+    const txid = o.venueOrderId!;
+    await waitFor('the stream to show it open', () => sink.statuses('dms-1').has('open'));
     sim.faults.revokeTokens();
     // The next re-arm is refused for its token; the adapter reconnects with a fresh one and keeps arming.
     await waitFor('private reconnect for a fresh token', () => sink.conn('ws-private').reconnects >= 1, 5_000);

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Candle, CandleKey, ConnectionState, LimiterHeadroom, Order, OrderUpdate, VenueErrorInfo } from '../../../common/domain.js';
+import type { Candle, CandleKey, ConnectionState, LimiterHeadroom, OrderEvidence, OrderStatus, VenueErrorInfo } from '../../../common/domain.js';
 import { candleKeyId } from '../../../common/domain.js';
 import type { ConnectionReporter, Venue, VenueSink } from '../../../electron/venues/venue.js';
 import type { Market } from '../../../sim/market.js';
@@ -25,8 +25,8 @@ export class RecordingSink implements VenueSink {
   /** candle key id → open time → latest candle. */
   readonly candles = new Map<string, Map<number, Candle>>();
   readonly candleLog: Candle[] = [];
-  readonly orders = new Map<string, Order>();
-  readonly orderLog: OrderUpdate[] = [];
+  /** Every piece of order evidence the adapter reported, in order. */
+  readonly evidence: OrderEvidence[] = [];
   readonly conns = new Map<string, ConnectionLog>();
 
   candle(c: Candle): void {
@@ -37,9 +37,18 @@ export class RecordingSink implements VenueSink {
     this.candleLog.push(c);
   }
 
-  order(u: OrderUpdate): void {
-    this.orders.set(u.order.clientOrderId, u.order);
-    this.orderLog.push(u);
+  order(ev: OrderEvidence): void {
+    this.evidence.push(ev);
+  }
+
+  /** The evidence about one client order id. */
+  about(clientOrderId: string): OrderEvidence[] {
+    return this.evidence.filter((e) => e.clientOrderId === clientOrderId);
+  }
+
+  /** Every status the venue reported for the order (no ranking: the core's job). */
+  statuses(clientOrderId: string): Set<OrderStatus> {
+    return new Set(this.about(clientOrderId).flatMap((e) => (e.status !== undefined ? [e.status] : [])));
   }
 
   /** Keys the venue refused or never confirmed, with why, in order. */

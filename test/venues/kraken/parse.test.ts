@@ -5,13 +5,15 @@ import {
   checksumDigits,
   decText,
   executionToEvidence,
+  feeOf,
   ohlcRowToCandle,
   readFrame,
   restOrderToEvidence,
+  restTradeToRecord,
   rfc3339Ms,
   wsOhlcToCandle,
 } from '../../../electron/venues/kraken/parse.js';
-import type { RestOhlcRow, RestOrder } from '../../../electron/venues/kraken/rest-types.js';
+import type { RestOhlcRow, RestOrder, RestTrade } from '../../../electron/venues/kraken/rest-types.js';
 
 const KEY = { venue: 'kraken' as const, instrumentId: 'XXBTZUSD', interval: '5m' as const };
 
@@ -99,7 +101,7 @@ describe('Kraken candles', () => {
   });
 });
 
-describe('Kraken order evidence', () => {
+describe('Kraken order facts', () => {
   const pairOf = (s: string): string | undefined => ({ 'BTC/USD': 'XXBTZUSD', XBTUSD: 'XXBTZUSD' })[s];
 
   it('maps sparse executions: pending_new with fields, new and canceled without symbol', () => {
@@ -120,7 +122,7 @@ describe('Kraken order evidence', () => {
     const text =
       '{"channel":"executions","type":"update","data":[{"order_id":"O1","exec_id":"TXID-1","exec_type":"trade","trade_id":365573,"symbol":"BTC/USD","side":"buy","last_qty":0.00010000,"last_price":26520.5,"liquidity_ind":"m","cost":2.652050,"order_userref":0,"order_status":"partially_filled","order_type":"limit","timestamp":"2023-09-22T10:33:06Z","cum_qty":0.00010000,"avg_price":26520.5,"fees":[{"asset":"USD","qty":0.004}]}]}';
     const ev = executionToEvidence((readFrame(text) as WsExecutionsFrame).data[0]!, pairOf);
-    expect(ev.fill).toEqual({ tradeId: 'TXID-1', price: '26520.5', quantity: '0.0001', time: Date.UTC(2023, 8, 22, 10, 33, 6) });
+    expect(ev.fill).toEqual({ tradeId: 'TXID-1', price: '26520.5', quantity: '0.0001', time: Date.UTC(2023, 8, 22, 10, 33, 6), fee: '0.004', feeCurrency: 'usd' });
     expect(ev).toMatchObject({ status: 'partially-filled', filledQuantity: '0.0001', averagePrice: '26520.5' });
   });
 
@@ -146,10 +148,33 @@ describe('Kraken order evidence', () => {
       price: '30010',
       averagePrice: '30010',
     });
-    expect(restOrderToEvidence('X', { ...base, status: 'closed', vol_exec: '1.25000000' }, pairOf).status).toBe('filled');
+    // When it opened is the record's; an open order's state is as of the answer (no time of its own).
+    expect(restOrderToEvidence('X', base, pairOf)).toMatchObject({ openedAt: 1688666559897 });
+    expect(restOrderToEvidence('X', base, pairOf).time).toBeUndefined();
+    expect(restOrderToEvidence('X', { ...base, status: 'closed', vol_exec: '1.25000000', closetm: 1688666600.5 }, pairOf)).toMatchObject({ status: 'filled', time: 1688666600500 });
     expect(restOrderToEvidence('X', { ...base, status: 'canceled', reason: 'User requested' }, pairOf)).toMatchObject({
       status: 'cancelled',
       reason: { code: 'canceled', message: 'User requested' },
     });
+  });
+});
+
+describe('Kraken fees and trades', () => {
+  it('sums fees of one asset and names any other asset instead of mixing them', () => {
+    expect(feeOf([{ asset: 'USD', qty: '0.004' }, { asset: 'USD', qty: '0.0015' }])).toEqual({ qty: '0.0055', currency: 'usd', others: [] });
+    expect(feeOf([{ asset: 'USD', qty: '0.004' }, { asset: 'KFEE', qty: '12' }])).toEqual({ qty: '0.004', currency: 'usd', others: ['KFEE'] });
+    expect(feeOf([])).toBeUndefined();
+    expect(feeOf(undefined)).toBeUndefined();
+  });
+
+  it('reads a REST trade as a ledger record with the fee in quote, and refuses a broken one', () => {
+    const t: RestTrade = { ordertxid: 'OQCLML-BW3P3-BUCMWZ', pair: 'XXBTZUSD', time: 1688667796.8802, type: 'sell', ordertype: 'limit', price: '30010.0', cost: '600.2', fee: '0.96032', vol: '0.02' };
+    expect(restTradeToRecord('TCWJEG-FL4SZ-3FKGH6', t, 'XXBTZUSD', 'usd')).toEqual({
+      venue: 'kraken', tradeId: 'TCWJEG-FL4SZ-3FKGH6', instrumentId: 'XXBTZUSD', side: 'sell', quantity: '0.02', price: '30010',
+      currency: 'usd', fee: '0.96032', feeCurrency: 'usd', time: 1688667796880, venueOrderId: 'OQCLML-BW3P3-BUCMWZ',
+    });
+    expect(() => restTradeToRecord('T', { ...t, ordertxid: '' }, 'XXBTZUSD', 'usd')).toThrow(MalformedFrame);
+    expect(() => restTradeToRecord('T', { ...t, fee: 1 as unknown as string }, 'XXBTZUSD', 'usd')).toThrow(MalformedFrame);
+    expect(() => restTradeToRecord('T', { ...t, type: 'hold' as 'buy' }, 'XXBTZUSD', 'usd')).toThrow(MalformedFrame);
   });
 });

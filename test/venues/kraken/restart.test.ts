@@ -37,7 +37,8 @@ describe('Kraken nonce across restarts', () => {
     await second.connect();
     await second.balances();
     const open = await second.openOrders('spot');
-    expect(open.map((o) => o.clientOrderId)).toContain('restart-1');
+    // Known to the new run only through the venue: status evidence with the order's terms.
+    expect(open.find((o) => o.clientOrderId === 'restart-1')).toMatchObject({ kind: 'status', status: 'open', terms: { instrumentId: 'XXBTZUSD', side: 'buy', quantity: '0.001', price: '30000' } });
     expect(sim.record.nonces.get(sim.apiKey)! > lastNonce).toBe(true);
     expect(sim.record.errorCount('EAPI:Invalid nonce')).toBe(0);
   });
