@@ -17,6 +17,7 @@
  *   --kraken-corrupt-every S every S seconds, corrupt one Kraken book checksum
  *   --kraken-malformed-every S  every S seconds, send malformed frames on every Kraken socket
  *   --kraken-unavailable N   the next N private REST calls answer EService:Unavailable
+ *   --kraken-lose-reply-rate P  lose the reply of that share (0..1) of executed Kraken order and cancel commands
  *   --exit-with-parent HOW   end when the process that started this one dies, even by SIGKILL
  *                            (the app's demo venues). HOW: ppid = when re-parented (POSIX);
  *                            stdin = also when the stdin pipe the parent holds closes
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       'tinvest-drop-every': { type: 'string' },
       'tinvest-stall-every': { type: 'string' },
       'tinvest-lose-reply-rate': { type: 'string' },
+      'kraken-lose-reply-rate': { type: 'string' },
       'tinvest-lose-reply-shape': { type: 'string' },
       'tinvest-limit': { type: 'string', multiple: true },
       'tinvest-cash': { type: 'string' },
@@ -117,7 +119,9 @@ async function main(): Promise<void> {
   }
 
   // ---- Kraken ----
-  const kraken = await startKrakenSim({ seed, port: numberFlag(values['kraken-port'], 'kraken-port', 0), tls });
+  const krakenLoseRate = numberFlag(values['kraken-lose-reply-rate'], 'kraken-lose-reply-rate', 0);
+  if (krakenLoseRate > 1) throw new Error(`--kraken-lose-reply-rate wants a number in 0..1, got ${krakenLoseRate}`);
+  const kraken = await startKrakenSim({ seed, port: numberFlag(values['kraken-port'], 'kraken-port', 0), tls, loseReplyRate: krakenLoseRate });
   venues.push({ line: krakenReadyLine(kraken), close: () => kraken.close() });
   const every = (flag: string, act: () => void): void => {
     const s = numberFlag(values[flag as keyof typeof values] as string | undefined, flag, 0);

@@ -107,7 +107,8 @@ interface Entry {
 
 /** VenueError kinds that prove an order never reached the book: a retry may send it again. */
 const NOT_RECEIVED_KINDS: ReadonlySet<string> = new Set(['rate-limited', 'unavailable']);
-const RESOLVE_CONCURRENCY = 4;
+/** Asked together: Kraken folds concurrent lookups into shared REST calls; T-Invest's limiter paces them. */
+const RESOLVE_CONCURRENCY = 8;
 const MAX_RESOLVE_RETRY_MS = 30_000;
 const DEFAULT_HISTORY_DEPTH_MS = 30 * 86_400_000;
 /** History is re-read from a little before the last merge: venues post late (fees, operations). */
