@@ -92,9 +92,11 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (venue, account_id)
       ) WITHOUT ROWID;
 
-      -- Closed bars per key; the bytes of one row are counted for the size bound.
+      -- Closed bars per key (electron/store/candle-cache.ts). The mode is part of the key: a
+      -- demo or sandbox venue's bars must never be served to the live venue of the same id.
       CREATE TABLE candles (
         venue TEXT NOT NULL,
+        mode TEXT NOT NULL,
         instrument_id TEXT NOT NULL,
         interval TEXT NOT NULL,
         time INTEGER NOT NULL,
@@ -103,18 +105,21 @@ export const MIGRATIONS: readonly Migration[] = [
         low TEXT NOT NULL,
         close TEXT NOT NULL,
         volume TEXT NOT NULL,
-        PRIMARY KEY (venue, instrument_id, interval, time)
+        PRIMARY KEY (venue, mode, instrument_id, interval, time)
       ) WITHOUT ROWID;
+      -- The size bound evicts the oldest bars of all keys first.
+      CREATE INDEX candles_by_time ON candles (time);
 
       -- Ranges of each key known complete (every bar the venue has between from and to,
       -- UTC seconds, to exclusive): what a chart may read without asking the venue.
       CREATE TABLE candle_ranges (
         venue TEXT NOT NULL,
+        mode TEXT NOT NULL,
         instrument_id TEXT NOT NULL,
         interval TEXT NOT NULL,
         from_time INTEGER NOT NULL,
         to_time INTEGER NOT NULL,
-        PRIMARY KEY (venue, instrument_id, interval, from_time)
+        PRIMARY KEY (venue, mode, instrument_id, interval, from_time)
       ) WITHOUT ROWID;
     `,
   },
