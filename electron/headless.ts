@@ -190,7 +190,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       log: log.child('ws'),
       // A browser tab can't open folders: it shows where the log is.
       ...(appLog ? { logs: { folder: appLog.folder, file: appLog.file } } : {}),
-      notices: () => notices,
+      notices: () => [...notices, ...app.notices],
       rendererDir,
       host,
       port,
