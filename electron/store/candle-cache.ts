@@ -67,7 +67,11 @@ function keyArgs(k: CacheKey): [string, string, string, string] {
   return [k.venue, k.mode, k.instrumentId, k.interval];
 }
 
-const KEY_WHERE = 'venue = ? AND mode = ? AND instrument_id = ? AND interval = ?';
+function keyText(k: CacheKey): string {
+  return `${k.venue}|${k.mode}|${k.instrumentId}|${k.interval}`;
+}
+
+const KEY_WHERE = 'series = ?';
 
 export class CandleCache {
   private readonly maxRows: number;
@@ -84,6 +88,8 @@ export class CandleCache {
   private failures = 0;
   private pending: { key: CacheKey; bar: Candle }[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** keyText → candle_series id, as read or added (ids are never reused: series are never deleted). */
+  private readonly seriesIds = new Map<string, number>();
   private closed = false;
 
   private readonly q: {
@@ -91,6 +97,8 @@ export class CandleCache {
     touching: Stmt;
     deleteRange: Stmt;
     insertRange: Stmt;
+    findSeries: Stmt;
+    addSeries: Stmt;
     extendRange: Stmt;
     invalidate: Stmt;
     read: Stmt;
@@ -118,11 +126,13 @@ export class CandleCache {
       rangeBelow: db.prepare(`SELECT from_time, to_time FROM candle_ranges WHERE ${KEY_WHERE} AND from_time < ? ORDER BY from_time DESC LIMIT 1`).raw(),
       touching: db.prepare(`SELECT from_time, to_time FROM candle_ranges WHERE ${KEY_WHERE} AND from_time <= ? AND to_time >= ?`).raw(),
       deleteRange: db.prepare(`DELETE FROM candle_ranges WHERE ${KEY_WHERE} AND from_time = ?`),
-      insertRange: db.prepare('INSERT INTO candle_ranges (venue, mode, instrument_id, interval, from_time, to_time) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertRange: db.prepare('INSERT INTO candle_ranges (series, from_time, to_time) VALUES (?, ?, ?)'),
+      findSeries: db.prepare('SELECT id FROM candle_series WHERE venue = ? AND mode = ? AND instrument_id = ? AND interval = ?').pluck(),
+      addSeries: db.prepare('INSERT INTO candle_series (venue, mode, instrument_id, interval) VALUES (?, ?, ?, ?)'),
       extendRange: db.prepare(`SELECT from_time FROM candle_ranges WHERE ${KEY_WHERE} AND to_time = ?`).raw(),
       invalidate: db.prepare(`DELETE FROM candle_ranges WHERE ${KEY_WHERE} AND from_time <= ? AND to_time > ?`),
       read: db.prepare(`SELECT time, open, high, low, close, volume FROM candles WHERE ${KEY_WHERE} AND time >= ? AND time < ? ORDER BY time DESC LIMIT ?`).raw(),
-      insert: db.prepare('INSERT OR IGNORE INTO candles (venue, mode, instrument_id, interval, time, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      insert: db.prepare('INSERT OR IGNORE INTO candles (series, time, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       update: db.prepare(`UPDATE candles SET open = ?, high = ?, low = ?, close = ?, volume = ? WHERE ${KEY_WHERE} AND time = ?`),
       deleteBar: db.prepare(`DELETE FROM candles WHERE ${KEY_WHERE} AND time = ?`),
       count: db.prepare('SELECT count(*) FROM candles').pluck(),
@@ -137,7 +147,8 @@ export class CandleCache {
   /** The complete range of `key` that starts latest before `top` (UTC s), if any. */
   rangeBelow(key: CacheKey, top: number): CandleRange | undefined {
     try {
-      const r = this.q.rangeBelow.get(...keyArgs(key), top) as RangeRow | undefined;
+      const sid = this.seriesOf(key, false);
+      const r = sid === undefined ? undefined : (this.q.rangeBelow.get(sid, top) as RangeRow | undefined);
       return r && { from: r[0], to: r[1] };
     } catch (err) {
       this.failed('range lookup', err);
@@ -152,7 +163,9 @@ export class CandleCache {
   read(key: CacheKey, from: number, to: number, limit: number): Candle[] | undefined {
     let rows: CandleRow[];
     try {
-      rows = this.q.read.all(...keyArgs(key), Number.isFinite(from) ? from : -1, Number.isFinite(to) ? to : Number.MAX_SAFE_INTEGER, limit) as CandleRow[];
+      const sid = this.seriesOf(key, false);
+      if (sid === undefined) return [];
+      rows = this.q.read.all(sid, Number.isFinite(from) ? from : -1, Number.isFinite(to) ? to : Number.MAX_SAFE_INTEGER, limit) as CandleRow[];
     } catch (err) {
       this.failed('read', err);
       return undefined;
@@ -211,7 +224,7 @@ export class CandleCache {
         for (const { key, bar } of batch) {
           added += this.upsert(key, bar);
           // Contiguous: the bar opens where a complete range ends, so the range now includes it.
-          const ext = this.q.extendRange.get(...keyArgs(key), bar.time) as [number] | undefined;
+          const ext = this.q.extendRange.get(this.seriesOf(key, true), bar.time) as [number] | undefined;
           if (ext) this.recordRange(key, { from: ext[0], to: bar.time + INTERVAL_SECONDS[bar.interval] });
         }
         return added;
@@ -234,24 +247,43 @@ export class CandleCache {
     this.closed = true;
   }
 
+  /**
+   * The key's row id in candle_series (rows and ranges carry it instead of four texts: a third
+   * of the bytes per bar); with `create`, added when new.
+   */
+  private seriesOf(key: CacheKey, create: true): number;
+  private seriesOf(key: CacheKey, create: boolean): number | undefined;
+  private seriesOf(key: CacheKey, create: boolean): number | undefined {
+    const text = keyText(key);
+    let id = this.seriesIds.get(text);
+    if (id !== undefined) return id;
+    id = this.q.findSeries.get(...keyArgs(key)) as number | undefined;
+    if (id === undefined) {
+      if (!create) return undefined;
+      id = Number(this.q.addSeries.run(...keyArgs(key)).lastInsertRowid);
+    }
+    this.seriesIds.set(text, id);
+    return id;
+  }
+
   /** Inserts or replaces one bar; 1 when the row is new (the size bound counts rows exactly). */
   private upsert(key: CacheKey, c: Candle): number {
-    const args = keyArgs(key);
-    if (this.q.insert.run(...args, c.time, c.open, c.high, c.low, c.close, c.volume).changes === 1) return 1;
-    this.q.update.run(c.open, c.high, c.low, c.close, c.volume, ...args, c.time);
+    const sid = this.seriesOf(key, true);
+    if (this.q.insert.run(sid, c.time, c.open, c.high, c.low, c.close, c.volume).changes === 1) return 1;
+    this.q.update.run(c.open, c.high, c.low, c.close, c.volume, sid, c.time);
     return 0;
   }
 
   /** Replaces every range of `key` that overlaps or touches `r` by their union. */
   private recordRange(key: CacheKey, r: CandleRange): void {
-    const args = keyArgs(key);
+    const sid = this.seriesOf(key, true);
     let { from, to } = r;
-    for (const [f, t] of this.q.touching.all(...args, r.to, r.from) as RangeRow[]) {
+    for (const [f, t] of this.q.touching.all(sid, r.to, r.from) as RangeRow[]) {
       from = Math.min(from, f);
       to = Math.max(to, t);
-      this.q.deleteRange.run(...args, f);
+      this.q.deleteRange.run(sid, f);
     }
-    this.q.insertRange.run(...args, from, to);
+    this.q.insertRange.run(sid, from, to);
   }
 
   private dropCorrupt(key: CacheKey, times: readonly unknown[]): void {
@@ -259,11 +291,12 @@ export class CandleCache {
     this.log.warn(`${key.venue}/${key.mode} ${key.instrumentId} ${key.interval}: ${times.length} corrupt cached bar(s) dropped; ${this.corrupt} so far`);
     try {
       this.db.transaction(() => {
+        const sid = this.seriesOf(key, true);
         for (const t of times) {
-          this.q.deleteBar.run(...keyArgs(key), t);
+          this.q.deleteBar.run(sid, t);
           // A time that is no number still sits inside some range: drop every range of the key then.
-          if (typeof t === 'number') this.q.invalidate.run(...keyArgs(key), t, t);
-          else this.q.invalidate.run(...keyArgs(key), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER);
+          if (typeof t === 'number') this.q.invalidate.run(sid, t, t);
+          else this.q.invalidate.run(sid, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER);
         }
       })();
     } catch (err) {
@@ -294,6 +327,8 @@ export class CandleCache {
 
   /** Logged on the 1st, 2nd, 4th… failure: a full disk must not flood the log. */
   private failed(what: string, err: unknown): void {
+    // A rolled-back transaction may have added a series: look ids up again.
+    this.seriesIds.clear();
     const n = ++this.failures;
     if ((n & (n - 1)) === 0) this.log.warn(`candle cache: ${what} failed (${n} database errors so far)`, err);
   }

@@ -265,7 +265,7 @@ describe('the release tree', () => {
       [
         '--input-type=module',
         '-e',
-        `const { default: Database } = await import('better-sqlite3'); const db = new Database(${JSON.stringify(path.join(home, '.switchboard', DB_FILE))}, { readonly: true }); process.stdout.write(JSON.stringify({ version: db.pragma('user_version', { simple: true }), candles: db.prepare("SELECT count(*) FROM candles WHERE mode = 'demo'").pluck().get() })); db.close();`,
+        `const { default: Database } = await import('better-sqlite3'); const db = new Database(${JSON.stringify(path.join(home, '.switchboard', DB_FILE))}, { readonly: true }); process.stdout.write(JSON.stringify({ version: db.pragma('user_version', { simple: true }), candles: db.prepare("SELECT count(*) FROM candles JOIN candle_series ON candles.series = candle_series.id WHERE mode = 'demo'").pluck().get() })); db.close();`,
       ],
       { cwd: dir },
     );
