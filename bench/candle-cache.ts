@@ -11,6 +11,8 @@
  *   was applied (the chart draws in that frame), and the venue's GetCandles calls meanwhile
  *   (all of them: the adapter's own gap fills would count too). Beside: the same app with the
  *   cache disabled, which asks the local venue. Median of REOPENS reopens.
+ * - The hot path: CPU per live candle through the hub with closed bars written through, beside
+ *   the same hub without a cache.
  * - Database size per million candles: 1M synthetic one-minute bars (10 instruments × 100k,
  *   decimal text as venues send it) written through CandleCache into a fresh file, beside the
  *   same bars as raw CSV.
@@ -22,10 +24,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Candle } from '../common/domain.js';
+import type { Candle, CandleKey } from '../common/domain.js';
 import { silentLogger } from '../electron/core/log.js';
 import { startHeadless } from '../electron/headless.js';
-import { CandleCache, type CacheKey } from '../electron/store/candle-cache.js';
+import { CandleCache, LIVE_BATCH_BARS, type CacheKey } from '../electron/store/candle-cache.js';
+import { Hub } from '../electron/core/hub.js';
+import { T0, candle, memoryVenues } from '../test/core/memory-venue.js';
 import { openDatabase } from '../electron/store/db.js';
 import { Market } from '../sim/market.js';
 import { startKrakenSim } from '../sim/kraken/server.js';
@@ -35,7 +39,7 @@ import { krakenReadyLine, tinvestReadyLine } from '../sim/ready-lines.js';
 import { MemorySecretStore } from '../test/e2e/memory-secret-store.js';
 import { BridgeClient } from '../test/bridge/bridge-client.js';
 import type { Figure } from './figures.js';
-import { percentile } from './figures.js';
+import { cpuMicros, percentile } from './figures.js';
 import { ROOT } from './headless-process.js';
 
 const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
@@ -289,6 +293,60 @@ async function sizeFigure(): Promise<Figure[]> {
   }
 }
 
+/**
+ * The hot path with write-through: 200k live candles of 50 keys (10 updates per bar, so 20k
+ * bars close and are written) through the hub, CPU per candle with a cache on a durable file
+ * beside the same hub without one.
+ */
+async function hotPathFigure(): Promise<Figure[]> {
+  const KEYS = 50;
+  const BARS = 400;
+  const UPDATES = 10;
+  const run = async (withCache: boolean): Promise<{ us: number; written: number }> => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-cache-hot-'));
+    const db = withCache ? openDatabase({ file: path.join(dir, 'switchboard.db') }) : undefined;
+    const cache = db ? new CandleCache(db, { log: silentLogger }) : undefined;
+    const hub = new Hub(cache ? { candleCache: cache } : {});
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const keys: CandleKey[] = Array.from({ length: KEYS }, (_, k) => ({ venue: 'tinvest', instrumentId: `id-${k}`, interval: '1m' }));
+    for (const key of keys) hub.retain(key);
+    const venue = venues.current();
+    const candles: Candle[][] = keys.map((key) => Array.from({ length: UPDATES }, (_, u) => candle(key, 0, 100 + u)));
+    try {
+      const us = await cpuMicros(() => {
+        for (let b = 0; b < BARS; b++) {
+          for (let u = 0; u < UPDATES; u++) {
+            for (let k = 0; k < KEYS; k++) venue.emit({ ...candles[k]![u]!, time: T0 + b * 60 });
+          }
+        }
+        cache?.flush();
+      });
+      return { us: us / (KEYS * BARS * UPDATES), written: cache?.stats().liveBarsWritten ?? 0 };
+    } finally {
+      await hub.close();
+      cache?.close();
+      db?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  // Warm both paths once, then measure interleaved.
+  await run(false);
+  await run(true);
+  const plain = await run(false);
+  const cached = await run(true);
+  return [
+    {
+      name: 'hub, µs CPU per live candle with closed bars written through',
+      value: cached.us,
+      unit: 'µs',
+      beside: { label: 'the same hub without a cache', value: plain.us },
+      note: `${KEYS * BARS * UPDATES} candles of ${KEYS} keys, ${cached.written} closed bars written (one transaction per ${LIVE_BATCH_BARS} bars, synchronous=FULL): a bar closes every ${UPDATES} updates here, live markets close one per key per minute`,
+    },
+  ];
+}
+
 export async function runCandleCacheBench(): Promise<Figure[]> {
-  return [...(await reopenFigures()), ...(await sizeFigure())];
+  return [...(await reopenFigures()), ...(await hotPathFigure()), ...(await sizeFigure())];
 }
