@@ -73,6 +73,15 @@ export async function cachedHistory(input: CachedHistoryInput): Promise<Candle[]
   return joined([below, mid, above], limit);
 }
 
+/**
+ * The latest time before which every bar has surely closed. Bars open on their interval's grid,
+ * day bars on the hour (candle-sanity.ts): the last one before t opens at t − grid at most.
+ */
+function settledUpTo(span: number, nowMs: number): number {
+  const grid = span < 3600 ? span : 3600;
+  return Math.floor((Math.floor((nowMs - CLOSE_MARGIN_MS) / 1000) - span + grid) / grid) * grid;
+}
+
 function isClosed(time: number, span: number, nowMs: number): boolean {
   return (time + span) * 1000 + CLOSE_MARGIN_MS <= nowMs;
 }
@@ -100,7 +109,7 @@ function joined(parts: readonly (readonly Candle[])[], limit: number): Candle[] 
  *   venue cut the answer there); without `from`, the oldest bar's time (a venue may stop
  *   looking back early);
  * - to: the forming bar's time when one came; else `before` when every bar before it has
- *   closed; else just after the newest closed bar.
+ *   closed, or up to now the last period surely closed; else just after the newest closed bar.
  */
 async function fetchAndStore(input: CachedHistoryInput, from: number | undefined, before: number | undefined, n: number): Promise<Candle[]> {
   const { req, nowMs } = input;
@@ -123,9 +132,13 @@ async function fetchAndStore(input: CachedHistoryInput, from: number | undefined
   const first = got[0]?.time;
   const rangeFrom = got.length >= n ? first : (from ?? first);
   let rangeTo: number | undefined;
+  const afterNewest = closed.length > 0 ? closed[closed.length - 1]!.time + span : undefined;
   if (forming !== undefined) rangeTo = forming;
-  else if (before !== undefined && isClosed(before - 1, span, nowMs)) rangeTo = before;
-  else if (closed.length > 0) rangeTo = closed[closed.length - 1]!.time + span;
+  else if (before !== undefined) rangeTo = isClosed(before - 1, span, nowMs) ? before : afterNewest;
+  // Asked up to now and no forming bar came: a quiet market (or a venue that leaves the forming
+  // bar out) proves every period that has surely closed; on the interval's grid, so that the
+  // next live bar can extend the range.
+  else rangeTo = Math.max(afterNewest ?? -Infinity, settledUpTo(span, nowMs));
   if (rangeFrom !== undefined && rangeTo !== undefined && rangeFrom < rangeTo) {
     const range: CandleRange = { from: rangeFrom, to: rangeTo };
     input.cache.store(input.key, closed, range);

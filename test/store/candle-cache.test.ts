@@ -237,6 +237,21 @@ describe('cachedHistory', () => {
     expect(venue.calls).toHaveLength(1);
   });
 
+  it('records a quiet market as complete up to the last period surely closed, so a reopen asks nothing', async () => {
+    // No trades for the last 30 minutes: the venue's newest bar is 30 minutes old, no forming bar.
+    const calls: HistoryRequest[] = [];
+    const quiet = async (req: HistoryRequest): Promise<Candle[]> => {
+      calls.push(req);
+      return bars(Math.max(T0, req.from ?? T0), Math.min(forming - 30 * 60, req.before ?? Infinity)).slice(-req.limit);
+    };
+    const got = await cachedHistory({ cache, key: KEY, req: { ...SERIES, limit: 100 }, fetch: quiet, live: [], nowMs: NOW_MS });
+    expect(got.at(-1)?.time).toBe(forming - 31 * 60);
+    // Every minute before the forming one has surely closed (NOW is 10 s into it, past the margin).
+    expect(cache.rangeBelow(KEY, Number.MAX_SAFE_INTEGER)).toEqual({ from: got[0]!.time, to: forming });
+    await cachedHistory({ cache, key: KEY, req: { ...SERIES, limit: 100 }, fetch: quiet, live: [], nowMs: NOW_MS + 1_000 });
+    expect(calls).toHaveLength(1);
+  });
+
   it('does not cache a bar that may still be forming at the venue', async () => {
     // Within the close margin after the minute turned: the previous bar may still change.
     const nowMs = forming * 1000 + CLOSE_MARGIN_MS / 2;
