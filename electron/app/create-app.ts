@@ -102,7 +102,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const notices: string[] = [];
   const { store, storeError } = openStore(dbFileIn(opts.storeDir ?? dataDir), log);
   if (storeError) notices.push(storeNotice(storeError));
-  const candleCache = store && opts.candleCache !== false ? new CandleCache(store, { log: log.child('candle-cache'), ...(opts.candleCache ?? {}) }) : undefined;
+  const candleCache = store && opts.candleCache !== false ? openCandleCache(store, opts.candleCache ?? {}, log, notices) : undefined;
   const hub = new Hub({ log: log.child('hub'), quitSettings, ...(opts.risk ? { risk: opts.risk } : {}), ...(candleCache ? { candleCache } : {}) });
   const config = opts.config ?? appConfig();
 
@@ -176,6 +176,17 @@ function openStore(file: string, log: Logger): { store: SqliteDb | undefined; st
     const storeError = err instanceof StoreError ? err : new StoreError(`cannot open the database ${file}: ${String(err)}`, { cause: err });
     log.error('the database could not be opened; running without it', storeError);
     return { store: undefined, storeError };
+  }
+}
+
+/** A damaged candles table (its first read is a count) leaves charts on the venue's history. */
+function openCandleCache(store: SqliteDb, bounds: Pick<CandleCacheOptions, 'maxRows'>, log: Logger, notices: string[]): CandleCache | undefined {
+  try {
+    return new CandleCache(store, { log: log.child('candle-cache'), ...bounds });
+  } catch (err) {
+    log.error('the candle cache could not be opened; chart history comes from the venues', err);
+    notices.push(`Chart history is not cached: the database's candle tables could not be read (${err instanceof Error ? err.message : String(err)}).`);
+    return undefined;
   }
 }
 
