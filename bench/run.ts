@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark suite and prints its figures beside the raw ceiling
  * measured in the same run. `npm run bench -- --json` prints one JSON object per figure.
- * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start).
+ * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start, cache).
  */
 import { parseArgs } from 'node:util';
 import type { Figure } from './figures.js';
@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   kraken: async () => (await import('./kraken.js')).runKrakenBench,
   ui: async () => (await import('./ui.js')).runUiBench,
   start: async () => (await import('./cold-start.js')).runColdStartBench,
+  cache: async () => (await import('./candle-cache.js')).runCandleCacheBench,
 };
 
 function fmt(n: number): string {

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApp } from './app/create-app.js';
+import type { AppOptions } from './app/create-app.js';
 import type { AppConfig } from './app/config-file.js';
 import { ConfigError, readConfigFile } from './app/config-file.js';
 import { APP_ROOT, demoUnavailableNotice, DemoVenuesError, readDemoFile, startDemoVenues } from './app/demo-venues.js';
@@ -83,6 +84,8 @@ export interface HeadlessOptions {
   /** Default: the OS keyring (Secret Service on Linux). */
   secretStore?: SecretStore;
   risk?: RiskLimits;
+  /** The candle cache's bounds; false: none (the bench's baseline). */
+  candleCache?: AppOptions['candleCache'];
   /** Where lines go instead of the log file (tests, embedding); the caller owns them. */
   log?: Logger;
   /** The log file the caller opened (the script does, to log before the app starts); else one in dataDir. */
@@ -180,6 +183,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       version: packageVersion(),
       log: log.child('app'),
       ...(opts.risk ? { risk: opts.risk } : {}),
+      ...(opts.candleCache === undefined ? {} : { candleCache: opts.candleCache }),
     });
     cleanups.push(() => app.close());
     const { token } = await keptToken({ dataDir, renew: opts.newToken ?? false, log: log.child('token') });
@@ -190,7 +194,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       log: log.child('ws'),
       // A browser tab can't open folders: it shows where the log is.
       ...(appLog ? { logs: { folder: appLog.folder, file: appLog.file } } : {}),
-      notices: () => notices,
+      notices: () => [...notices, ...app.notices],
       rendererDir,
       host,
       port,

@@ -235,7 +235,7 @@ async function start(): Promise<void> {
     hub: core.hub,
     modes: core.modes,
     version: core.version,
-    notices: () => notices,
+    notices: () => [...notices, ...core.notices],
     log: log.child('ipc'),
     ...(logs ? { logs } : {}),
   });

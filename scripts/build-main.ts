@@ -5,7 +5,10 @@
  *   dist/electron/preload.cjs  the preload, one CommonJS file: a sandboxed preload can require only `electron`
  *   dist/electron/headless.js  the headless entry (plain Node, WebSocket bridge), and its chunks headless-*.js
  *   dist/sim/cli.js            the local demo venues, run as a child/utility process
- * npm packages stay external: they ship in node_modules (production dependencies only).
+ * npm packages stay external: they ship in node_modules (production dependencies only). For
+ * better-sqlite3 this is a must, not a choice: its native addon (build/Release/better_sqlite3.node)
+ * is compiled for the runtime that loads it and found through node_modules at run time, so no
+ * bundle may inline it (electron-builder rebuilds it for Electron and unpacks it from the asar).
  * The bundles are production builds: `process.env.NODE_ENV` is "production" in them, so the
  * headless entry logs to its file only (stderr is for development).
  */

@@ -13,6 +13,11 @@ import type { Logger } from '../core/log.js';
 import { createLogger, logRedactor, registerSecret } from '../core/log.js';
 import type { RiskLimits } from '../core/orders.js';
 import type { ShutdownOptions, ShutdownReport } from '../core/shutdown.js';
+import { CandleCache } from '../store/candle-cache.js';
+import type { CandleCacheOptions } from '../store/candle-cache.js';
+import { StoreError, dbFileIn, openDatabase } from '../store/db.js';
+import { OrderStore } from '../store/order-store.js';
+import type { SqliteDb } from '../store/db.js';
 import { BATCH_INTERVAL_MS } from '../bridge/batcher.js';
 import type { VenueCredentials } from '../credentials.js';
 import type { VenuePlan } from '../venues/descriptor.js';
@@ -41,6 +46,13 @@ export interface AppOptions {
   /** Where credentials are stored: the OS keyring (headless) or safeStorage (Electron); none = refused. */
   secretStore?: SecretStore;
   risk?: RiskLimits;
+  /**
+   * The folder of the database (switchboard.db): default dataDir, which is the demo state
+   * folder when no dataDir is given (a demo run keeps nothing in the trader's data).
+   */
+  storeDir?: string;
+  /** The candle cache's bounds; false: chart history always asks the venue (the bench's baseline). */
+  candleCache?: false | Pick<CandleCacheOptions, 'maxRows'>;
   /** Connect every venue in the background once built (default true). */
   connect?: boolean;
   version?: string;
@@ -55,6 +67,12 @@ export interface App {
   version: string;
   /** The venues that could be built. */
   venues: VenueId[];
+  /** The open database (one connection for the whole app); undefined when it could not be opened. */
+  store: SqliteDb | undefined;
+  /** Why the database could not be opened (a newer schema, a damaged file): the app runs without it. */
+  storeError: StoreError | undefined;
+  /** Start-up problems for AppInfo.notices, the bridges show them with their own. */
+  notices: readonly string[];
   /**
    * Quits without losing an order (Hub.shutdown), then gives the bridges one more push, so
    * a connected client sees every order's final state before its transport closes. Bounded
@@ -82,7 +100,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const log = opts.log ?? createLogger('app');
   const dataDir = opts.dataDir ?? opts.stateDir;
   const quitSettings = await loadQuitSettings(path.join(dataDir, QUIT_SETTINGS_FILE), log.child('quit'));
-  const hub = new Hub({ log: log.child('hub'), quitSettings, ...(opts.risk ? { risk: opts.risk } : {}) });
+  const notices: string[] = [];
+  const { store, storeError } = openStore(dbFileIn(opts.storeDir ?? dataDir), log);
+  if (storeError) notices.push(storeNotice(storeError));
+  const candleCache = store && opts.candleCache !== false ? openCandleCache(store, opts.candleCache ?? {}, log, notices) : undefined;
+  const hub = new Hub({
+    log: log.child('hub'),
+    quitSettings,
+    ...(opts.risk ? { risk: opts.risk } : {}),
+    ...(candleCache ? { candleCache } : {}),
+    ...(store ? { orderStore: new OrderStore(store) } : {}),
+  });
+  // Without its journal on disk the app could not promise an order is never placed twice nor
+  // forgotten across a crash: it shows charts, and refuses orders until the file is fixed.
+  if (storeError) hub.journal.refuseNew(`orders are off: the order journal could not be opened (${storeError.message})`);
   const config = opts.config ?? appConfig();
 
   // Each demo line goes to the venue whose descriptor reads it; a line nobody reads is logged.
@@ -120,18 +151,56 @@ export async function createApp(opts: AppOptions): Promise<App> {
       );
     }
   }
+  // After the hub has stopped: the cache writes its queued bars, then the file is closed.
+  const closeStore = (): void => {
+    candleCache?.close();
+    if (store?.open) store.close();
+  };
   return {
     hub,
     modes,
     log,
     version: opts.version ?? '0.0.0',
     venues: built,
+    store,
+    storeError,
+    notices,
     shutdown: async (o) => {
       const report = await hub.shutdown(o);
       // The last order updates sit in each session's batch until its next push.
       await delay(FINAL_PUSH_MS);
+      closeStore();
       return report;
     },
-    close: () => hub.close(),
+    close: async () => {
+      await hub.close();
+      closeStore();
+    },
   };
+}
+
+function openStore(file: string, log: Logger): { store: SqliteDb | undefined; storeError: StoreError | undefined } {
+  try {
+    return { store: openDatabase({ file }), storeError: undefined };
+  } catch (err) {
+    const storeError = err instanceof StoreError ? err : new StoreError(`cannot open the database ${file}: ${String(err)}`, { cause: err });
+    log.error('the database could not be opened; running without it', storeError);
+    return { store: undefined, storeError };
+  }
+}
+
+/** A damaged candles table (its first read is a count) leaves charts on the venue's history. */
+function openCandleCache(store: SqliteDb, bounds: Pick<CandleCacheOptions, 'maxRows'>, log: Logger, notices: string[]): CandleCache | undefined {
+  try {
+    return new CandleCache(store, { log: log.child('candle-cache'), ...bounds });
+  } catch (err) {
+    log.error('the candle cache could not be opened; chart history comes from the venues', err);
+    notices.push(`Chart history is not cached: the database's candle tables could not be read (${err instanceof Error ? err.message : String(err)}).`);
+    return undefined;
+  }
+}
+
+/** What the trader reads: the app runs, without what the database gives. */
+function storeNotice(err: StoreError): string {
+  return `The database could not be opened, so orders are off (the order journal lives there) and chart history is not cached: ${err.message}`;
 }

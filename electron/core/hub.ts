@@ -16,6 +16,8 @@ import { venueState } from '../../common/venue-state.js';
 import type { Logger } from './log.js';
 import { redact, silentLogger } from './log.js';
 import { HubError } from './hub-error.js';
+import type { CandleCache } from '../store/candle-cache.js';
+import { cachedHistory } from '../store/cached-history.js';
 import { OrderJournal, notAvailable } from './orders.js';
 import type { ReplayReport, RiskLimits } from './orders.js';
 import { OrderStore } from '../store/order-store.js';
@@ -83,6 +85,8 @@ export interface HubOptions {
   resolveBoundMs?: number;
   /** First background retry for an order whose answer was lost (ms). */
   resolveRetryMs?: number;
+  /** Chart history from the database first, closed live bars written through; none = every history call asks the venue. */
+  candleCache?: CandleCache;
 }
 
 /** A connecting venue settles the journal's unknown orders within this before it is reported live. */
@@ -96,7 +100,7 @@ export class Hub {
   private readonly subs = new Map<string, Subscription>();
   private readonly listeners = new Set<HubListener>();
   readonly diagnostics: DiagnosticsRegistry;
-  /** Every order of this run; order updates reach listeners through it. */
+  /** Every order the app knows (kept in its database); order updates reach listeners through it. */
   readonly journal: OrderJournal;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -109,9 +113,11 @@ export class Hub {
   /** What the journal found when the hub started. */
   readonly replayed: ReplayReport;
   private readonly resolveBoundMs: number;
+  private readonly candleCache: CandleCache | undefined;
 
   constructor(opts: HubOptions = {}) {
     this.now = opts.now ?? Date.now;
+    this.candleCache = opts.candleCache;
     this.log = opts.log ?? silentLogger;
     this.candleSkewMs = opts.candleSkewMs;
     this.quitSettings = opts.quitSettings ?? memoryQuitSettings();
@@ -300,7 +306,17 @@ export class Hub {
   }
 
   async history(req: HistoryRequest): Promise<Candle[]> {
-    return this.live(req.venue).history(req);
+    const venue = this.live(req.venue);
+    const cache = this.candleCache;
+    if (!cache) return venue.history(req);
+    return cachedHistory({
+      cache,
+      key: { venue: req.venue, mode: venue.mode, instrumentId: req.instrumentId, interval: req.interval },
+      req,
+      fetch: (r) => venue.history(r),
+      live: this.subs.get(candleKeyId(req))?.series.toArray(),
+      nowMs: this.now(),
+    });
   }
 
   async searchInstruments(venue: VenueId, query: string, limit: number): Promise<Instrument[]> {
@@ -560,11 +576,19 @@ export class Hub {
     const sub = this.subs.get(keyId);
     // A frame for a key nobody holds any more is a straggler after unsubscribe.
     if (!sub) return;
+    const before = sub.series.last();
     const outcome = sub.series.apply(c);
     if (outcome === 'rejected') return this.onRejected(sub, c.venue);
     if (outcome === 'stale') return;
+    // A new bar closes the one before it: written through to the cache (queued, no I/O here).
+    if (outcome === 'appended' && before && this.candleCache) this.writeThrough(before);
     if (sub.failure) delete sub.failure;
     this.emit('candle', c, keyId);
+  }
+
+  private writeThrough(closed: Candle): void {
+    const mode = this.entries.get(closed.venue)?.venue.mode;
+    if (mode) this.candleCache?.writeLive({ venue: closed.venue, mode, instrumentId: closed.instrumentId, interval: closed.interval }, closed);
   }
 
   /** Counted per venue; logged on the 1st, 2nd, 4th, 8th… so a flood can't flood the log. */

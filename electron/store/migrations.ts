@@ -99,29 +99,38 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (venue, mode, account_id)
       ) WITHOUT ROWID;
 
-      -- Closed bars per key; the bytes of one row are counted for the size bound.
-      CREATE TABLE candles (
+      -- The candle cache (electron/store/candle-cache.ts). One row per key; the mode is part of
+      -- it: a demo or sandbox venue's bars must never be served to the live venue of the same id.
+      CREATE TABLE candle_series (
+        id INTEGER PRIMARY KEY,
         venue TEXT NOT NULL,
+        mode TEXT NOT NULL,
         instrument_id TEXT NOT NULL,
         interval TEXT NOT NULL,
+        UNIQUE (venue, mode, instrument_id, interval)
+      );
+
+      -- Closed bars per key, by the key's id: a third of the bytes of four texts per bar.
+      CREATE TABLE candles (
+        series INTEGER NOT NULL REFERENCES candle_series (id),
         time INTEGER NOT NULL,
         open TEXT NOT NULL,
         high TEXT NOT NULL,
         low TEXT NOT NULL,
         close TEXT NOT NULL,
         volume TEXT NOT NULL,
-        PRIMARY KEY (venue, instrument_id, interval, time)
+        PRIMARY KEY (series, time)
       ) WITHOUT ROWID;
+      -- The size bound evicts the oldest bars of all keys first.
+      CREATE INDEX candles_by_time ON candles (time);
 
       -- Ranges of each key known complete (every bar the venue has between from and to,
       -- UTC seconds, to exclusive): what a chart may read without asking the venue.
       CREATE TABLE candle_ranges (
-        venue TEXT NOT NULL,
-        instrument_id TEXT NOT NULL,
-        interval TEXT NOT NULL,
+        series INTEGER NOT NULL REFERENCES candle_series (id),
         from_time INTEGER NOT NULL,
         to_time INTEGER NOT NULL,
-        PRIMARY KEY (venue, instrument_id, interval, from_time)
+        PRIMARY KEY (series, from_time)
       ) WITHOUT ROWID;
     `,
   },

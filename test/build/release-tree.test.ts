@@ -3,7 +3,8 @@
  * build/electron-builder.json select, copied into an empty folder, production dependencies
  * installed there from the lockfile, and `node dist/electron/headless.js` run from it with
  * plain Node. In Debian Chromium its page shows live candles on both demo venues, and an
- * order goes out and is cancelled on each over the bridge. This is what proves the packaged
+ * order goes out and is cancelled on each over the bridge; afterwards its database (migrated by
+ * the app, with the charts' history cached) is read with the tree's better-sqlite3. This is what proves the packaged
  * app carries everything it needs: no tsx, no TypeScript source, no devDependency.
  *
  * Slow by nature (a build and an `npm ci` on a busy 2-core box): the bounds below are for
@@ -20,6 +21,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { glob } from 'tinyglobby';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dec } from '../../common/decimal.js';
+import { DB_FILE } from '../../electron/store/db.js';
+import { MIGRATIONS } from '../../electron/store/migrations.js';
 import { PATIENCE_MS, requireChromium, until, Workspace } from '../e2e/workspace-page.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -132,7 +135,7 @@ describe('the release tree', () => {
     await rm(home, { recursive: true, force: true });
   }, 2 * MINUTES);
 
-  it('builds, installs production dependencies only from the lockfile, and loads the native keyring', async () => {
+  it('builds, installs production dependencies only from the lockfile, builds better-sqlite3 and loads both native addons', async () => {
     // What this build makes, not what an earlier build or bench left in dist/.
     await rm(path.join(ROOT, 'dist'), { recursive: true, force: true });
     await run('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 << 20 });
@@ -148,12 +151,18 @@ describe('the release tree', () => {
       await mkdir(path.join(dir, path.dirname(f)), { recursive: true });
       await copyFile(path.join(ROOT, f), path.join(dir, f));
     }
-    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
-      cwd: dir,
-      maxBuffer: 64 << 20,
-      // Not the test runner's npm settings: `npm test` passes its own (npm_config_*) through env.
-      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
-    });
+    // Not the test runner's npm settings: `npm test` passes its own (npm_config_*) through env.
+    const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, maxBuffer: 64 << 20, env: npmEnv });
+    // better-sqlite3 is a native addon built per runtime, so `--ignore-scripts` left it without
+    // its binary. Its own install script runs here, the one script allowed (as package.json's
+    // allowScripts says), rather than copying the binary from the development node_modules: a
+    // copy would prove only that the JavaScript loads; building it proves the locked version
+    // compiles where no prebuilt can be fetched (prebuild-install fails offline, node-gyp
+    // compiles against Node's headers), which is what electron-builder's npmRebuild does on a
+    // packaging machine, there against Electron 45's headers (fetched from the network, so not
+    // verifiable here).
+    await run('npm', ['rebuild', 'better-sqlite3', '--no-audit', '--no-fund'], { cwd: dir, maxBuffer: 64 << 20, env: npmEnv });
 
     const mb = bytesUnder(dir) / 2 ** 20;
     const modules = bytesUnder(path.join(dir, 'node_modules')) / 2 ** 20;
@@ -182,6 +191,19 @@ describe('the release tree', () => {
     // (the desktop app) alike; no electron-rebuild step exists or is needed.
     const probe = await run(process.execPath, ['--input-type=module', '-e', "const { Entry } = await import('@napi-rs/keyring'); new Entry('switchboard-release-test', 'probe'); process.stdout.write(typeof Entry);"], { cwd: dir });
     expect(probe.stdout).toBe('function');
+
+    // The database: better-sqlite3 from the tree, in plain Node, on a file in WAL mode.
+    const sqlite = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const { default: Database } = await import('better-sqlite3'); const db = new Database('probe.db'); db.pragma('journal_mode = WAL'); db.exec('CREATE TABLE t (x TEXT)'); db.prepare('INSERT INTO t VALUES (?)').run('1.10'); process.stdout.write(db.prepare('SELECT x FROM t').pluck().get() + ' ' + db.pragma('journal_mode', { simple: true })); db.close();",
+      ],
+      { cwd: dir },
+    );
+    expect(sqlite.stdout).toBe('1.10 wal');
+    await rm(path.join(dir, 'probe.db'), { force: true });
   }, 15 * MINUTES);
 
   it('runs headless with plain node: live candles on both demo venues, an order placed and cancelled on each', async () => {
@@ -236,5 +258,19 @@ describe('the release tree', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     await until('the demo venues to end with the app', async () => (demo.some(alive) ? undefined : true));
+
+    // The app opened its database from the packed tree and migrated it, and the charts' history went into it.
+    const kept = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { default: Database } = await import('better-sqlite3'); const db = new Database(${JSON.stringify(path.join(home, '.switchboard', DB_FILE))}, { readonly: true }); process.stdout.write(JSON.stringify({ version: db.pragma('user_version', { simple: true }), candles: db.prepare("SELECT count(*) FROM candles JOIN candle_series ON candles.series = candle_series.id WHERE mode = 'demo'").pluck().get() })); db.close();`,
+      ],
+      { cwd: dir },
+    );
+    const { version, candles } = JSON.parse(kept.stdout) as { version: number; candles: number };
+    expect(version).toBe(MIGRATIONS.at(-1)?.version);
+    expect(candles).toBeGreaterThan(0);
   }, 10 * MINUTES);
 });
