@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark suite and prints its figures beside the raw ceiling
  * measured in the same run. `npm run bench -- --json` prints one JSON object per figure.
- * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start, cache).
+ * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start, cache, journal).
  */
 import { parseArgs } from 'node:util';
 import type { Figure } from './figures.js';
@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   ui: async () => (await import('./ui.js')).runUiBench,
   start: async () => (await import('./cold-start.js')).runColdStartBench,
   cache: async () => (await import('./candle-cache.js')).runCandleCacheBench,
+  journal: async () => (await import('./journal.js')).runJournalBench,
 };
 
 function fmt(n: number): string {

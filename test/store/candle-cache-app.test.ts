@@ -50,7 +50,11 @@ describe('the app and its database', () => {
     expect(app.store).toBeUndefined();
     expect(app.storeError?.message).toMatch(/schema version 999, newer than this app/);
     expect(app.notices).toHaveLength(1);
-    expect(app.notices[0]).toMatch(/^The database could not be opened.*schema version 999/);
+    expect(app.notices[0]).toMatch(/^The database could not be opened, so orders are off.*schema version 999/);
+    // Orders are refused, with the reason, before anything is recorded or sent.
+    await expect(app.hub.journal.place({ venue: 'tinvest', accountId: 'a', instrumentId: 'i', side: 'buy', type: 'market', quantity: '1', clientOrderId: 'c-1' })).rejects.toThrow(
+      /orders are off: the order journal could not be opened/,
+    );
     await app.close();
   });
 });
