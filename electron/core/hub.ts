@@ -17,7 +17,7 @@ import type { Logger } from './log.js';
 import { redact, silentLogger } from './log.js';
 import { HubError } from './hub-error.js';
 import type { CandleCache } from '../store/candle-cache.js';
-import { cachedHistory } from '../store/cached-history.js';
+import { cachedHistory } from './cached-history.js';
 import { OrderJournal, notAvailable } from './orders.js';
 import type { ReplayReport, RiskLimits } from './orders.js';
 import { OrderStore } from '../store/order-store.js';

@@ -13,7 +13,6 @@ import type {
   Interval,
   LimiterHeadroom,
   BreakerState,
-  Order,
   OrderEvidence,
   OrderRequest,
   Portfolio,

@@ -103,9 +103,10 @@ const ALLOWED: { layer: string; file: string; code: string }[] = [
     code: [
       "import Database from 'better-sqlite3';",
       "import { openDatabase } from './db.js';",
+      "import { silentLogger, type Logger } from '../core/log.js';",
       "import type { Order } from '../../common/domain.js';",
-      'export type X = Order;',
-      'export const y = [Database, openDatabase];',
+      'export type X = [Order, Logger];',
+      'export const y = [Database, openDatabase, silentLogger];',
     ].join('\n'),
   },
   {

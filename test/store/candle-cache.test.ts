@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Candle, CandleKey } from '../../common/domain.js';
 import { openDatabase, type SqliteDb } from '../../electron/store/db.js';
 import { CandleCache, type CacheKey } from '../../electron/store/candle-cache.js';
-import { cachedHistory, CLOSE_MARGIN_MS } from '../../electron/store/cached-history.js';
+import { cachedHistory, CLOSE_MARGIN_MS } from '../../electron/core/cached-history.js';
 import type { HistoryRequest } from '../../electron/venues/venue.js';
 
 /** An hour-aligned second in 2023. */

@@ -9,7 +9,7 @@ import type { Candle } from '../../common/domain.js';
 import { INTERVAL_SECONDS } from '../../common/domain.js';
 import { DEFAULT_CLOCK_SKEW_MS } from '../../common/candle-sanity.js';
 import type { HistoryRequest } from '../venues/venue.js';
-import type { CacheKey, CandleCache, CandleRange } from './candle-cache.js';
+import type { CacheKey, CandleCache, CandleRange } from '../store/candle-cache.js';
 
 export interface CachedHistoryInput {
   cache: CandleCache;
