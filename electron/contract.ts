@@ -137,6 +137,8 @@ export interface PushBatch {
    * key); absent when there are none. A later candle of the key means it recovered.
    */
   subscriptionFailures?: SubscriptionFailure[];
+  /** Present when the trade ledger changed (fills, fees or trades from the venue's history): reload trades and P&L. */
+  ledger?: true;
 }
 
 /** Why a venue is not delivering a subscribed key; the chart of the key says it. */

@@ -27,6 +27,7 @@ export class Batcher {
   /** Final states of bars that a later bar replaced within this window (and late older bars). */
   private closed: Candle[] = [];
   private orders: Order[] = [];
+  private ledgerChanged = false;
   private connections: ConnectionEvent[] = [];
   /** Latest failure per key id in this window; a later candle of the key drops it. */
   private failures = new Map<string, SubscriptionFailure>();
@@ -46,7 +47,7 @@ export class Batcher {
   }
 
   get pending(): boolean {
-    return this.formingCount > 0 || this.closed.length > 0 || this.orders.length > 0 || this.connections.length > 0 || this.failures.size > 0;
+    return this.formingCount > 0 || this.closed.length > 0 || this.orders.length > 0 || this.connections.length > 0 || this.failures.size > 0 || this.ledgerChanged;
   }
 
   candle(c: Candle): void {
@@ -76,6 +77,11 @@ export class Batcher {
 
   order(o: Order): void {
     this.orders.push(o);
+    this.schedule();
+  }
+
+  ledger(): void {
+    this.ledgerChanged = true;
     this.schedule();
   }
 
@@ -109,6 +115,10 @@ export class Batcher {
     if (this.failures.size > 0) {
       batch.subscriptionFailures = [...this.failures.values()];
       this.failures = new Map();
+    }
+    if (this.ledgerChanged) {
+      batch.ledger = true;
+      this.ledgerChanged = false;
     }
     // Slots are kept (emptied) across flushes: the same instruments come back every window.
     for (const slots of this.candles.values()) slots.length = 0;

@@ -96,6 +96,7 @@ export class Session implements ClientContext {
         if (this.keyRefs.has(keyId)) this.batcher.candle(c);
       },
       order: (u) => this.batcher.order(u.order),
+      ledger: () => this.batcher.ledger(),
       connection: (e) => this.batcher.connection(e),
       subscriptionFailed: (key, err) => {
         if (this.keyRefs.has(candleKeyId(key))) this.batcher.subscriptionFailure(this.failureOf(key, err));

@@ -38,6 +38,8 @@ export interface HubListener {
   /** `keyId` is candleKeyId(c), computed once here so listeners need not build it again. */
   candle?(c: Candle, keyId: string): void;
   order?(u: OrderUpdate): void;
+  /** The trade ledger changed (fills, fees, the venue's history): trades and P&L are worth reading again. */
+  ledger?(): void;
   connection?(e: ConnectionEvent): void;
   /** The venue refused or never confirmed a held key; cleared by its next candle. */
   subscriptionFailed?(key: CandleKey, err: VenueErrorInfo): void;
@@ -137,6 +139,7 @@ export class Hub {
         lastPrice: (venue, instrumentId) => this.lastPrice(venue, instrumentId),
       },
       emit: (u) => this.emit('order', u),
+      onLedger: () => this.emit('ledger'),
       now: this.now,
       log: this.log.child('orders'),
       store: opts.orderStore ?? new OrderStore(openDatabase({ file: ':memory:' })),

@@ -48,6 +48,8 @@ export interface OrderJournalOptions {
   venues: JournalVenues;
   /** Called with every change, in order; the hub fans it out to the bridge. */
   emit: (u: OrderUpdate) => void;
+  /** Called after trades were stored (fills, fees, the venue's history). */
+  onLedger?: () => void;
   risk?: RiskLimits;
   now?: () => number;
   log?: Logger;
@@ -139,6 +141,7 @@ export class OrderJournal {
   refusedEvidence = 0;
   private readonly venues: JournalVenues;
   private readonly emit: (u: OrderUpdate) => void;
+  private readonly onLedger: () => void;
   private readonly risk: RiskLimits;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -150,6 +153,7 @@ export class OrderJournal {
   constructor(opts: OrderJournalOptions) {
     this.venues = opts.venues;
     this.emit = opts.emit;
+    this.onLedger = opts.onLedger ?? (() => undefined);
     this.risk = opts.risk ?? {};
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? silentLogger;
@@ -482,6 +486,7 @@ export class OrderJournal {
       const own = h.trades.filter((t) => t.venue === venueId && t.accountId === accountId);
       this.store.saveTrades(own, venue.mode);
       trades += own.length;
+      if (own.length > 0) this.onLedger();
       this.store.setHistorySyncedTo(venueId, venue.mode, accountId, now);
     }
     this.store.flush();
@@ -630,6 +635,7 @@ export class OrderJournal {
     });
     const e = this.entries.get(keyOf(o.venue, o.clientOrderId));
     this.store.saveTrades(trades, e?.mode ?? this.venues.mode(o.venue));
+    this.onLedger();
     // T-Invest's fills carry no fee: its history (a BROKER_FEE operation) does, a little later.
     if (fills.some((f) => f.fee === undefined)) this.scheduleFeeMerge(o.venue);
   }

@@ -30,6 +30,7 @@ export class FrameDrain {
   private failures = new Map<string, SubscriptionFailure>();
   private recovered = new Set<string>();
   private resync: Frame['resync'];
+  private ledger = false;
   private scheduled = false;
 
   constructor(
@@ -49,6 +50,7 @@ export class FrameDrain {
     }
     this.orders.push(...batch.orders);
     this.connections.push(...batch.connections);
+    if (batch.ledger) this.ledger = true;
     this.request();
   }
 
@@ -83,6 +85,8 @@ export class FrameDrain {
       recovered: [...this.recovered],
       failures: [...this.failures.values()],
     };
+    if (this.ledger) frame.ledger = true;
+    this.ledger = false;
     this.resync = undefined;
     this.orders = [];
     this.connections = [];
@@ -98,7 +102,8 @@ export class FrameDrain {
       this.orders.length > 0 ||
       this.connections.length > 0 ||
       this.failures.size > 0 ||
-      this.recovered.size > 0
+      this.recovered.size > 0 ||
+      this.ledger
     );
   }
 

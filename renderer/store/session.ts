@@ -19,12 +19,16 @@ export interface Frame {
   recovered?: string[];
   /** Keys the venue refused or never confirmed, latest per key. */
   failures?: SubscriptionFailure[];
+  /** The trade ledger changed on the main side. */
+  ledger?: true;
 }
 
 export interface SessionSlice {
   link: LinkState;
   /** Bumped when the far side starts a new session: views subscribe again and reload history. */
   epoch: number;
+  /** Bumped when the main side's trade ledger changed: the History panel reloads trades and P&L. */
+  ledgerVersion: number;
   notice?: string;
   setLink(link: LinkState): void;
   newSession(): void;
@@ -37,6 +41,7 @@ export interface SessionSlice {
 export const createSessionSlice: SliceCreator<SessionSlice> = () => (set) => ({
   link: 'connecting',
   epoch: 0,
+  ledgerVersion: 0,
   notice: undefined,
   setLink(link) {
     set({ link });
@@ -63,6 +68,7 @@ export const createSessionSlice: SliceCreator<SessionSlice> = () => (set) => ({
         lastCandles: mergeCandles(s.lastCandles, frame.candles),
         connections: mergeConnections(s.connections, frame.connections.map(fromEvent)),
         subscriptionFailures: mergeFailures(frame.resync ? {} : s.subscriptionFailures, frame.resync?.subscriptionFailures ?? [], frame.recovered ?? [], frame.failures ?? []),
+        ledgerVersion: frame.ledger ? s.ledgerVersion + 1 : s.ledgerVersion,
       };
     });
   },

@@ -87,6 +87,16 @@ describe('Batcher', () => {
     b.close();
   });
 
+  it('marks a batch once when the trade ledger changed, however often it did', () => {
+    const b = new Batcher({ send: () => undefined });
+    b.ledger();
+    b.ledger();
+    expect(b.flush()).toMatchObject({ ledger: true, orders: [], candles: [] });
+    b.order(order('c1', 'open'));
+    expect(b.flush()?.ledger).toBeUndefined();
+    b.close();
+  });
+
   it('numbers batches 1, 2, 3… and sends nothing when nothing changed', async () => {
     const sent: PushBatch[] = [];
     const b = new Batcher({ send: (x) => sent.push(x), intervalMs: 10 });

@@ -44,7 +44,7 @@ function useHistoryRefresh(): void {
     void store.getState().loadHistory();
     let due: ReturnType<typeof setTimeout> | undefined;
     const off = store.subscribe((s, prev) => {
-      const changed = s.orders !== prev.orders || (s.venues !== prev.venues && liveVenues(s.venues) !== liveVenues(prev.venues));
+      const changed = s.orders !== prev.orders || s.ledgerVersion !== prev.ledgerVersion || (s.venues !== prev.venues && liveVenues(s.venues) !== liveVenues(prev.venues));
       if (!changed || due) return;
       due = setTimeout(() => {
         due = undefined;
