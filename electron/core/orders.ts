@@ -115,6 +115,10 @@ const MAX_RESOLVE_RETRY_MS = 30_000;
 const DEFAULT_HISTORY_DEPTH_MS = 30 * 86_400_000;
 /** History is re-read from a little before the last merge: venues post late (fees, operations). */
 const HISTORY_OVERLAP_MS = 86_400_000;
+/** Orders working at start are checked this long after the venue went live. */
+const WORKING_CHECK_DELAY_MS = 1_000;
+/** A connect merges the venue's history only if the last merge is older than this. */
+const HISTORY_MIN_INTERVAL_MS = 10 * 60_000;
 /** How long after a fill without a fee the venue's history is asked for it. */
 const FEE_MERGE_DELAY_MS = 2_000;
 
@@ -396,7 +400,11 @@ export class OrderJournal {
     const t = foldEvidence(e.order, ev);
     if (t.refused) {
       this.refusedEvidence += 1;
-      this.log.warn(`${ev.venue}: ${ev.kind} evidence would move order ${ev.clientOrderId} from ${t.refused.from} to ${t.refused.to}; kept ${t.refused.from}`);
+      // A stale word (a late "open" or a replayed partial fill for a filled order) is normal
+      // after reconnects and only counted; two final states that disagree are worth a look.
+      if (isFinal(t.refused.from) && isFinal(t.refused.to)) {
+        this.log.warn(`${ev.venue}: ${ev.kind} evidence says order ${ev.clientOrderId} is ${t.refused.to}, but the venue had said ${t.refused.from}; kept ${t.refused.from}`);
+      }
     }
     if (ev.kind === 'not-found' && t.order.status === 'rejected') e.resendable = true;
     if (ev.kind === 'rejected' || ev.kind === 'not-found' || t.order.status !== 'unknown') this.stopResolving(key);
@@ -405,46 +413,28 @@ export class OrderJournal {
   }
 
   /**
-   * Before a venue is reported live: asks it for every order the journal holds unsettled there
-   * (unknown, pending, working), at most `boundMs`. Those still unknown then are resolved in
-   * the background, with backoff.
+   * Before a venue is reported live: asks it, at most `boundMs`, about every order the journal
+   * holds in flight there (unknown, or pending when the app stopped). Those still unknown then
+   * are resolved in the background, with backoff; working orders are checked after live.
    */
   async resolveVenue(venue: Venue, boundMs: number): Promise<ResolveReport> {
     const started = Date.now();
     const venueId = venue.id;
     const unsettled = [...this.entries.entries()].filter(([, e]) => e.order.venue === venueId && e.mode === venue.mode && !isFinal(e.order.status));
-    const report: ResolveReport = { asked: unsettled.length, resolved: 0, pending: 0, ms: 0 };
+    const report: ResolveReport = { asked: 0, resolved: 0, pending: 0, ms: 0 };
     if (unsettled.length === 0) return report;
-    // The working ones first, from the open orders in one call per account.
-    const accounts = new Set(unsettled.map(([, e]) => e.order.accountId));
-    if (venue.openOrders) {
-      await settlesWithin(
-        Promise.all(
-          [...accounts].map(async (accountId) => {
-            try {
-              for (const ev of await venue.openOrders!(accountId)) this.applyEvidence({ ...ev, source: 'reconcile' });
-            } catch (err) {
-              this.log.warn(`${venueId}: open orders of ${accountId} unavailable while resolving`, err);
-            }
-          }),
-        ),
-        boundMs,
-      );
-    }
-    const todo = unsettled.map(([key]) => key).filter((key) => {
-      const o = this.entries.get(key)?.order;
-      // Open per the venue's list just now: settled. Everything else is asked one by one.
-      return o !== undefined && !isFinal(o.status) && !(o.status === 'open' || o.status === 'partially-filled');
-    });
-    const stale = unsettled
-      .map(([key]) => key)
-      .filter((key) => !todo.includes(key))
-      .filter((key) => {
-        // Working here but absent from the venue's open list: ended while we were away.
-        const e = this.entries.get(key);
-        return e !== undefined && !isFinal(e.order.status);
-      });
-    const queue = [...todo, ...stale];
+    // Those in flight (unknown, or pending at the crash) are asked now, before live; orders the
+    // journal holds as working are checked after, in the background: the venue's stream and
+    // its own reconcile on connect show what is still open, and a lookup each tells what ended
+    // while the app was away, without spending the venue's budget before live.
+    const inFlight = (key: string): boolean => {
+      const st = this.entries.get(key)?.order.status;
+      return st === 'unknown' || st === 'pending';
+    };
+    const asked = unsettled.map(([key]) => key).filter(inFlight);
+    const working = unsettled.map(([key]) => key).filter((key) => !inFlight(key));
+    report.asked = asked.length;
+    const queue = [...asked];
     const worker = async (): Promise<void> => {
       for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
         if (Date.now() - started > boundMs) return;
@@ -452,10 +442,9 @@ export class OrderJournal {
       }
     };
     await settlesWithin(Promise.all(Array.from({ length: RESOLVE_CONCURRENCY }, worker)), Math.max(0, boundMs - (Date.now() - started)));
-    for (const [key] of unsettled) {
-      const o = this.entries.get(key)?.order;
-      if (!o) continue;
-      if (o.status === 'unknown' || o.status === 'pending') {
+    if (working.length > 0) this.checkWorking(venueId, working);
+    for (const key of asked) {
+      if (inFlight(key)) {
         report.pending += 1;
         this.scheduleResolve(key);
       } else report.resolved += 1;
@@ -469,7 +458,7 @@ export class OrderJournal {
    * After a venue is live: merges its own history of every known account (orders placed
    * elsewhere, trades with fees) since the last merge, de-duplicated by venue ids.
    */
-  async mergeHistory(venueId: VenueId): Promise<{ orders: number; trades: number }> {
+  async mergeHistory(venueId: VenueId, opts: { force?: boolean } = {}): Promise<{ orders: number; trades: number }> {
     const venue = this.venues.live(venueId);
     if (!venue.accountHistory) return { orders: 0, trades: 0 };
     let orders = 0;
@@ -477,6 +466,9 @@ export class OrderJournal {
     for (const accountId of this.accountsOf(venueId)) {
       const now = this.now();
       const last = this.store.historySyncedTo(venueId, venue.mode, accountId);
+      // A reconnect soon after a merge skips it: the streams and fills kept the ledger since, and
+      // history calls are the venue's dearest (Kraken's REST counter would starve order lookups).
+      if (!opts.force && last !== undefined && now - last < HISTORY_MIN_INTERVAL_MS) continue;
       const since = last === undefined ? now - this.historyDepthMs : last - HISTORY_OVERLAP_MS;
       const h = await venue.accountHistory(accountId, since);
       for (const ev of h.orders) {
@@ -646,7 +638,7 @@ export class OrderJournal {
     const timer = setTimeout(() => {
       this.feeMerges.delete(venueId);
       if (this.closed) return;
-      this.mergeHistory(venueId).catch((err: unknown) => this.log.warn(`${venueId}: merging its history for fees failed`, err));
+      this.mergeHistory(venueId, { force: true }).catch((err: unknown) => this.log.warn(`${venueId}: merging its history for fees failed`, err));
     }, FEE_MERGE_DELAY_MS);
     timer.unref();
     this.feeMerges.set(venueId, timer);
@@ -671,6 +663,42 @@ export class OrderJournal {
   }
 
   /** Asks the venue once for one unsettled order; evidence folds in, failures are logged. */
+  /**
+   * After live: the venue's open orders (one call per account) refresh the orders the journal
+   * holds as working; those the venue no longer lists ended while the app was away, and are
+   * looked up one at a time.
+   */
+  private checkWorking(venueId: VenueId, keys: string[]): void {
+    const timer = setTimeout(() => {
+      void (async () => {
+        let venue: Venue;
+        try {
+          venue = this.venues.live(venueId);
+        } catch {
+          return; // gone again: the next connect checks them
+        }
+        const listed = new Set<string>();
+        const accounts = new Set(keys.map((k) => this.entries.get(k)?.order.accountId).filter((a): a is string => a !== undefined));
+        for (const accountId of accounts) {
+          if (!venue.openOrders) break;
+          try {
+            for (const ev of await venue.openOrders(accountId)) {
+              const o = this.applyEvidence({ ...ev, source: 'reconcile' });
+              if (o) listed.add(keyOf(o.venue, o.clientOrderId));
+            }
+          } catch (err) {
+            this.log.warn(`${venueId}: open orders of ${accountId} unavailable; each working order is looked up instead`, err);
+          }
+        }
+        for (const key of keys) {
+          if (this.closed) return;
+          if (!listed.has(key)) await this.resolveOne(key);
+        }
+      })();
+    }, WORKING_CHECK_DELAY_MS);
+    timer.unref();
+  }
+
   /**
    * Asks the venue once for one unsettled order; evidence folds in, failures are logged. With a
    * deadline (resolving before live), a venue that says "not yet" (VenueError 'unavailable',

@@ -213,8 +213,8 @@ describe('order journal: venue updates', () => {
     await hub.journal.place(req);
     await hub.disconnect('tinvest');
     const connecting = hub.connect('tinvest');
-    // The reconnect builds a fresh instance; its venue holds the order as open.
-    venues.current().openList = [orderOf(req, { status: 'open', venueOrderId: 'v-7' })];
+    // The reconnect builds a fresh instance; its venue holds the order as open, and says so when asked by client order id.
+    venues.current().held.set(req.clientOrderId, orderOf(req, { status: 'open', venueOrderId: 'v-7' }));
     await connecting;
     await until(() => hub.journal.get('tinvest', req.clientOrderId)?.status === 'open');
     expect(hub.journal.get('tinvest', req.clientOrderId)?.venueOrderId).toBe('v-7');
