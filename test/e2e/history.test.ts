@@ -113,6 +113,11 @@ describe('the History panel in Chromium', () => {
       .poll(async () => (await rowsOf(table('Profit and loss'))).filter((r) => r[8] === '0').map((r) => r[0]), { timeout: PATIENCE_MS, message: 'positions whose fees are still 0' })
       .toEqual([]);
     pnlBefore = await rowsOf(table('Profit and loss'));
+    // And the trades show them too (the panel reloads when the core says the ledger changed).
+    await view('Trades');
+    await expect.poll(async () => (await rowsOf(table('Trades'))).filter((r) => r[7] === '0').length, { timeout: PATIENCE_MS, message: 'trades whose fee is still 0' }).toBe(0);
+    tradesBefore = await rowsOf(table('Trades'));
+    await view('P&L');
     for (const row of pnlBefore) {
       // Bought only: nothing realized, and the fees of the buys are in the average cost.
       expect(row[6]).toBe('0');
