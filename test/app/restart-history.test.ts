@@ -122,7 +122,10 @@ describe('a restart of the app', () => {
     expect(await a.client.value('orders.cancel', { venue: 'tinvest', accountId: resting.accountId, clientOrderId: resting.clientOrderId })).toMatchObject({ status: 'cancelled' });
 
     // Every fill is in the trade ledger (the market orders' fills, with fees once the venue's history has them).
-    await until('the fills to reach the trade ledger', async () => (await a.client.value('trades.list', {})).length >= 4);
+    await until('the fills to reach the trade ledger, with their fees', async () => {
+      const trades = await a.client.value('trades.list', {});
+      return trades.length >= 4 && trades.every((t) => t.fee !== '0');
+    });
     const before = await pastOf(a.client);
     const csv = await a.client.value('history.exportCsv', { what: 'orders' });
     for (const r of placed) expect(csv.csv).toContain(r.clientOrderId);
