@@ -5,18 +5,15 @@
  * positions and P&L read over the bridge are the same before and after, and the CSV export
  * names every order. The venues' markets stand still, so unrealized P&L is comparable too.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessByStdio } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order, OrderRequest, VenueId } from '../../common/domain.js';
 import { BridgeClient } from '../bridge/bridge-client.js';
+import { spawnHeadless } from './headless-child.js';
+import type { HeadlessChild } from './headless-child.js';
 import { Market } from '../../sim/market.js';
 import { krakenMarketSymbols, startKrakenSim } from '../../sim/kraken/server.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
@@ -24,14 +21,12 @@ import { krakenReadyLine, tinvestReadyLine } from '../../sim/ready-lines.js';
 import { startOrderVenue } from '../venues/tinvest/order-helpers.js';
 import type { OrderVenue } from '../venues/tinvest/order-helpers.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-type Child = ChildProcessByStdio<null, Readable, Readable>;
 
 let tinvest: OrderVenue;
 let kraken: KrakenSim;
 let home: string;
 let demoFile: string;
-const children: Child[] = [];
+const children: HeadlessChild[] = [];
 const clients: BridgeClient[] = [];
 
 beforeAll(async () => {
@@ -51,23 +46,9 @@ afterAll(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-async function startApp(): Promise<{ child: Child; exited: Promise<unknown>; client: BridgeClient; accounts: Record<VenueId, string> }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'electron', 'headless.ts'), '--port', '0', '--data-dir', path.join(home, 'data'), '--demo-from', demoFile],
-    { cwd: ROOT, env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err = (err + String(d)).slice(-20_000);
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (l) => l.startsWith('Switchboard headless: open ') && resolve(l));
-    void exited.then((code) => reject(new Error(`the app exited (${String(code)}) before it was up: ${err.slice(-2000)}`)));
-  });
-  const client = await BridgeClient.open(new URL(line.slice('Switchboard headless: open '.length)));
+async function startApp(): Promise<{ child: HeadlessChild; exited: Promise<unknown>; client: BridgeClient; accounts: Record<VenueId, string> }> {
+  const { child, exited, url } = await spawnHeadless({ home, dataDir: path.join(home, 'data'), demoFile }, children);
+  const client = await BridgeClient.open(url);
   clients.push(client);
   let accounts: Record<VenueId, string> | undefined;
   const end = Date.now() + 60_000;

@@ -11,18 +11,15 @@
  * that was in flight at a kill was settled by the time the app reported its venue live again
  * (the app settles them before reporting live, within its 5 s bound).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessByStdio } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order, OrderRequest, OrderStatus, VenueId } from '../../common/domain.js';
 import { BridgeClient } from '../bridge/bridge-client.js';
+import { spawnHeadless } from '../app/headless-child.js';
+import type { HeadlessChild, RunningApp } from '../app/headless-child.js';
 import { startKrakenSim } from '../../sim/kraken/server.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
 import type { OrderRecord as KrakenSimOrder } from '../../sim/kraken/record.js';
@@ -30,7 +27,6 @@ import { krakenReadyLine, tinvestReadyLine } from '../../sim/ready-lines.js';
 import { expected, startOrderVenue } from '../venues/tinvest/order-helpers.js';
 import type { OrderVenue } from '../venues/tinvest/order-helpers.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The issue's numbers; the env overrides are for investigating a failure faster, never for CI. */
 const ORDERS = Number(process.env['CRASH_ORDERS'] ?? 200);
 const KILLS = Number(process.env['CRASH_KILLS'] ?? 20);
@@ -38,20 +34,12 @@ const MAX_OUTSTANDING = 6;
 /** Statuses a venue's settled answer can have; unknown and pending are not settled. */
 const SETTLED: ReadonlySet<OrderStatus> = new Set(['open', 'partially-filled', 'filled', 'cancelled', 'rejected', 'expired']);
 
-type Child = ChildProcessByStdio<null, Readable, Readable>;
-
-interface Running {
-  child: Child;
-  exited: Promise<unknown>;
-  url: URL;
-  stderr(): string;
-}
 
 let tinvest: OrderVenue;
 let kraken: KrakenSim;
 let home: string;
 let demoFile: string;
-const children: Child[] = [];
+const children: HeadlessChild[] = [];
 const clients: BridgeClient[] = [];
 
 beforeAll(async () => {
@@ -76,25 +64,8 @@ afterAll(async () => {
   if (home && !process.env['CRASH_KEEP']) rmSync(home, { recursive: true, force: true });
 });
 
-async function startApp(): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'electron', 'headless.ts'), '--port', '0', '--data-dir', path.join(home, 'data'), '--demo-from', demoFile],
-    { cwd: ROOT, env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err = (err + String(d)).slice(-20_000);
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (l) => {
-      if (l.startsWith('Switchboard headless: open ')) resolve(l);
-    });
-    void exited.then((code) => reject(new Error(`the app exited (${String(code)}) before it was up: ${err.slice(-2000)}`)));
-  });
-  return { child, exited, url: new URL(line.slice('Switchboard headless: open '.length)), stderr: () => err };
+function startApp(): Promise<RunningApp> {
+  return spawnHeadless({ home, dataDir: path.join(home, 'data'), demoFile }, children);
 }
 
 /** The app's log lines (the data folder's logs/), for the failure message. */
@@ -112,7 +83,7 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
 }
 
 /** The app's bridge once both venues are live with their accounts; the orders it holds then. */
-async function liveClient(app: Running): Promise<{ client: BridgeClient; atLive: Order[]; accounts: Record<VenueId, string> }> {
+async function liveClient(app: RunningApp): Promise<{ client: BridgeClient; atLive: Order[]; accounts: Record<VenueId, string> }> {
   const client = await BridgeClient.open(app.url);
   clients.push(client);
   let accounts: Record<VenueId, string> | undefined;
