@@ -274,6 +274,11 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     const first = order();
     expect(await c.value<Order>('orders.place', first)).toMatchObject({ venue: 'kraken', clientOrderId: first.clientOrderId });
     await c.value('orders.list', {});
+    // The history: the venue's own trades and orders merged in, P&L, and both exports.
+    await c.value('trades.list', {});
+    await c.value('positions.pnl', {});
+    await c.value('history.exportCsv', { what: 'orders' });
+    await c.value('history.exportCsv', { what: 'trades', venue: 'kraken' });
     await c.value('orders.cancel', { venue: 'kraken', accountId: 'spot', clientOrderId: first.clientOrderId });
     await c.value('orders.place', order());
     const panic = await c.value<CancelAllResult>('orders.cancelAll', {});
