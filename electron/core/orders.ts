@@ -529,7 +529,16 @@ export class OrderJournal {
       this.entries.set(key, e);
     }
     // Durable before the first byte: whatever happens next, the journal knows the order exists.
-    this.store.commitIntent(e.order, e.mode, req, t);
+    // Orders placed together share the commit (the store's group commit).
+    try {
+      await this.store.intent(e.order, e.mode, req, t);
+    } catch (err) {
+      // Nothing was sent: a new order is forgotten, a resend stays one that may be sent again.
+      if (resend) e.resendable = true;
+      else this.entries.delete(key);
+      this.log.error(`${req.venue}: the intent of order ${req.clientOrderId} could not be stored; not sent`, err);
+      throw new HubError('unavailable', 'the order journal could not store the order, so it was not sent; see the log');
+    }
     this.emit({ order: cloneOrder(e.order), source: 'send' });
 
     let ack: OrderEvidence;

@@ -2,11 +2,13 @@
  * The order journal's storage: orders (current state), an append-only event log, fills, the
  * account's trades and how far each account's venue history was merged.
  *
- * Durability: `commitIntent` commits at once (one fsync) — the journal calls it before the
- * first byte of an order goes to the venue. Later changes are queued and committed together
- * at the end of the tick (`flush`, group commit): losing them in a crash loses nothing the
- * venue does not still know, because replay marks every working order unknown and asks the
- * venue. Every row read back is checked; a row that fails is skipped and counted, never
+ * Durability: an order's intent is committed durably (synchronous=FULL: the log is fsynced)
+ * before `intent()` resolves — the journal awaits it before the first byte of the order goes
+ * to the venue. Intents of orders placed together share one commit (group commit: one fsync
+ * for all of them). Later changes are queued and committed at the end of the tick without
+ * their own fsync (synchronous=NORMAL: a process crash keeps them, as the OS has them; a
+ * power loss may lose the last few), which loses nothing the venue does not still know:
+ * replay marks every working order unknown and asks the venue. Every row read back is checked; a row that fails is skipped and counted, never
  * trusted.
  */
 import type { Dec, Fill, Order, OrderRequest, OrderStatus, TradeRecord, VenueId, VenueMode } from '../../common/domain.js';
@@ -83,7 +85,7 @@ const VENUES: ReadonlySet<string> = new Set(VENUE_IDS);
 const MODES: ReadonlySet<string> = new Set<VenueMode>(['demo', 'sandbox', 'live']);
 
 type Pending =
-  | { what: 'order'; stored: StoredOrder; event: OrderEventRecord; fills: Fill[] }
+  | { what: 'order'; stored: StoredOrder; event: OrderEventRecord; fills: Fill[]; durable?: { resolve(): void; reject(err: unknown): void } }
   | { what: 'trades'; trades: TradeRecord[]; mode: VenueMode }
   | { what: 'sync'; venue: VenueId; mode: VenueMode; accountId: string; to: number };
 
@@ -130,18 +132,23 @@ export class OrderStore {
   }
 
   /**
-   * Commits a new order's intent durably, now: the order as pending and the request. Returns
-   * only once it is on disk (synchronous=FULL); the order may then be sent.
+   * A new order's intent (the order as pending, and the request), committed durably with
+   * whatever else is queued: resolves once it is on disk, rejects if the commit failed. Only
+   * then may the order be sent.
    */
+  intent(order: Order, mode: VenueMode, request: OrderRequest, at: number): Promise<void> {
+    this.ensureOpen();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ what: 'order', stored: { order, mode, request, resendable: false }, event: { kind: 'intent', at, body: request }, fills: [], durable: { resolve, reject } });
+      this.schedule();
+    });
+  }
+
+  /** One intent committed durably, now, alone (what a single order pays; the bench's figure). */
   commitIntent(order: Order, mode: VenueMode, request: OrderRequest, at: number): void {
     this.ensureOpen();
-    // Whatever is queued goes first, so the log stays in order.
-    const queued = this.takeQueue();
-    this.db.transaction(() => {
-      this.writeQueued(queued);
-      this.writeOrder({ order, mode, request, resendable: false }, { kind: 'intent', at, body: request }, []);
-    })();
-    this.commits += 1;
+    this.queue.push({ what: 'order', stored: { order, mode, request, resendable: false }, event: { kind: 'intent', at, body: request }, fills: [], durable: { resolve: () => undefined, reject: () => undefined } });
+    this.flush();
   }
 
   /** Queues a change of an order (and its new fills) for the next group commit. */
@@ -170,12 +177,32 @@ export class OrderStore {
     return row?.synced_to;
   }
 
-  /** Commits everything queued, in one transaction. */
+  /**
+   * Commits everything queued, in one transaction: fsynced when it carries an intent, else
+   * left to the OS (see the top of this file). Throws when the commit fails, after telling
+   * every intent in it.
+   */
   flush(): void {
     if (this.closed || this.queue.length === 0) return;
     const queued = this.takeQueue();
-    this.db.transaction(() => this.writeQueued(queued))();
+    const durable = queued.flatMap((p) => (p.what === 'order' && p.durable ? [p.durable] : []));
+    try {
+      this.syncMode(durable.length > 0 ? 'FULL' : 'NORMAL');
+      this.db.transaction(() => this.writeQueued(queued))();
+    } catch (err) {
+      for (const d of durable) d.reject(err);
+      throw err;
+    }
     this.commits += 1;
+    for (const d of durable) d.resolve();
+  }
+
+  private synchronous: 'FULL' | 'NORMAL' | undefined;
+
+  private syncMode(mode: 'FULL' | 'NORMAL'): void {
+    if (this.synchronous === mode) return;
+    this.db.pragma(`synchronous = ${mode}`);
+    this.synchronous = mode;
   }
 
   /** Every stored order with its fills. */
@@ -227,6 +254,8 @@ export class OrderStore {
   close(): void {
     if (this.closed) return;
     this.flush();
+    // What the next owner of the connection expects (db.ts opens it FULL).
+    this.syncMode('FULL');
     this.closed = true;
   }
 
@@ -238,8 +267,8 @@ export class OrderStore {
       try {
         this.flush();
       } catch {
-        // A failed group commit keeps nothing half-written (one transaction); the journal
-        // notices on its next intent, which commits synchronously and throws.
+        // A failed group commit keeps nothing half-written (one transaction); the intents in
+        // it were rejected, so their orders are not sent.
       }
     });
   }

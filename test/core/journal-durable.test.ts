@@ -86,6 +86,15 @@ describe('journal: durability', () => {
     expect(JSON.parse((seen as { request: string }).request)).toMatchObject({ clientOrderId: req.clientOrderId, quantity: '2', price: '100.5' });
   });
 
+  it('sends nothing when the intent cannot be stored, and says so', async () => {
+    const r = await start(dataFile());
+    r.db.close(); // the disk went away under the journal
+    const req = limitBuy();
+    await expect(r.hub.journal.place(req)).rejects.toThrow(/could not store the order, so it was not sent/);
+    expect(r.venue.placed).toEqual([]);
+    expect(r.hub.journal.get('tinvest', req.clientOrderId)).toBeUndefined();
+  });
+
   it('migrates a new file to the newest schema and refuses a file newer than the app', () => {
     const file = dataFile();
     const db = openDatabase({ file });
