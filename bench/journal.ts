@@ -5,9 +5,14 @@
  *   plain file: the floor any durable append pays on this disk);
  * - 1,000 orders end to end (hub → journal → T-Invest adapter → local venue over gRPC →
  *   acknowledgement) with the journal on disk, beside the same with the journal's database in
- *   memory (no disk: the cost of the journal's bookkeeping without its durability).
+ *   memory (no disk: the cost of the journal's bookkeeping without its durability). The venue
+ *   runs in its own process (`npm run sim`), as a real one would: while the journal waits on
+ *   the disk, the venue goes on working.
  */
+import { spawn } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -17,8 +22,6 @@ import { Hub } from '../electron/core/hub.js';
 import { openDatabase } from '../electron/store/db.js';
 import { OrderStore } from '../electron/store/order-store.js';
 import { createTInvestVenue } from '../electron/venues/tinvest/adapter.js';
-import { Market } from '../sim/market.js';
-import { startTInvestSim } from '../sim/tinvest/server.js';
 import type { Figure } from './figures.js';
 import { percentile } from './figures.js';
 
@@ -67,27 +70,47 @@ function bareAppends(dir: string): number[] {
   return out.sort((a, b) => a - b);
 }
 
+interface SimProcess {
+  endpoint: string;
+  token: string;
+  accountId: string;
+  close(): void;
+}
+
+/** The local venues in their own process, with a PostOrder budget no bench run reaches. */
+async function startSimProcess(): Promise<SimProcess> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--tinvest-limit', 'PostOrder=1000000', '--tinvest-cash', '1000000000', '--exit-with-parent', 'ppid'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      const v = JSON.parse(l) as Record<string, unknown>;
+      if (v['venue'] === 'tinvest') resolve(v);
+    });
+    child.once('exit', (code) => reject(new Error(`the local venues exited (${String(code)}) before they were up`)));
+  });
+  return { endpoint: String(line['endpoint']), token: String(line['token']), accountId: String(line['accountId']), close: () => child.kill('SIGTERM') };
+}
+
 /** ms for ORDERS orders placed and acknowledged through the hub, IN_FLIGHT at a time. */
-async function ordersEndToEnd(file: string): Promise<number> {
-  const clock = Date.now();
-  const market = new Market({ seed: 5, now: () => clock, historySeconds: 600, symbols: [{ symbol: 'SBER', startPrice: '300.00', priceStep: '0.01', qtyStep: '1' }] });
-  // A budget no bench run reaches: the figure is our cost, not the venue's limiter.
-  const sim = await startTInvestSim({ seed: 5, market, now: () => clock, cash: '1000000000', limits: { PostOrder: 1_000_000 } });
+async function ordersEndToEnd(sim: SimProcess, file: string): Promise<number> {
   const db = openDatabase({ file });
   const hub = new Hub({ orderStore: new OrderStore(db) });
   try {
     hub.addVenue((sink) => createTInvestVenue({ endpoint: sim.endpoint, token: sim.token, mode: 'demo', tls: false, sink, accountId: sim.accountId }));
     await hub.connect('tinvest');
-    const sber = sim.instruments.find((i) => i.ticker === 'SBER');
+    const [sber] = await hub.searchInstruments('tinvest', 'SBER', 1);
     if (!sber) throw new Error('the local venue lists no SBER');
     // Warm up: the instrument, the channel, the JIT.
-    for (let i = 0; i < 20; i++) await hub.journal.place(request(sim.accountId, sber.uid));
+    for (let i = 0; i < 20; i++) await hub.journal.place(request(sim.accountId, sber.id));
     let next = 0;
     const t0 = performance.now();
     const worker = async (): Promise<void> => {
       while (next < ORDERS) {
         next += 1;
-        const o = await hub.journal.place(request(sim.accountId, sber.uid));
+        const o = await hub.journal.place(request(sim.accountId, sber.id));
         if (o.status !== 'open') throw new Error(`bench order ended ${o.status}`);
       }
     };
@@ -96,7 +119,6 @@ async function ordersEndToEnd(file: string): Promise<number> {
   } finally {
     await hub.shutdown({ inFlightMs: 1_000, cancelMs: 1_000, closeMs: 2_000 });
     db.close();
-    await sim.close();
   }
 }
 
@@ -108,15 +130,20 @@ export async function runJournalBench(): Promise<Figure[]> {
     // Alternated, best of three each, so neither side always runs on a quieter machine.
     const disk: number[] = [];
     const memory: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      const file = path.join(dir, `orders-${round}.db`);
-      if (round % 2 === 0) {
-        disk.push(await ordersEndToEnd(file));
-        memory.push(await ordersEndToEnd(':memory:'));
-      } else {
-        memory.push(await ordersEndToEnd(':memory:'));
-        disk.push(await ordersEndToEnd(file));
+    const sim = await startSimProcess();
+    try {
+      for (let round = 0; round < 3; round++) {
+        const file = path.join(dir, `orders-${round}.db`);
+        if (round % 2 === 0) {
+          disk.push(await ordersEndToEnd(sim, file));
+          memory.push(await ordersEndToEnd(sim, ':memory:'));
+        } else {
+          memory.push(await ordersEndToEnd(sim, ':memory:'));
+          disk.push(await ordersEndToEnd(sim, file));
+        }
       }
+    } finally {
+      sim.close();
     }
     const onDisk = Math.min(...disk);
     const inMemory = Math.min(...memory);
@@ -129,7 +156,7 @@ export async function runJournalBench(): Promise<Figure[]> {
         unit: 'ms',
         beside: { label: 'journal in memory', value: inMemory },
         target: '≤ 1.1× in memory',
-        note: `${IN_FLIGHT} in flight, T-Invest adapter against the local venue over gRPC on loopback; best of 3 each`,
+        note: `${IN_FLIGHT} in flight, T-Invest adapter against the local venue (its own process) over gRPC on loopback; best of 3 each, alternated`,
       },
     ];
   } finally {
