@@ -10,6 +10,16 @@ export function tinvestReadyLine(s: Pick<TInvestSim, 'endpoint' | 'token' | 'acc
   return { venue: 'tinvest', endpoint: s.endpoint, token: s.token, accountId: s.accountId, ...(s.tls ? { tls: true, caPem: s.tls.caPem } : {}) };
 }
 
-export function krakenReadyLine(s: Pick<KrakenSim, 'rest' | 'ws' | 'wsAuth' | 'apiKey' | 'apiSecret' | 'caPem'>): Record<string, unknown> {
-  return { venue: 'kraken', rest: s.rest, ws: s.ws, wsAuth: s.wsAuth, apiKey: s.apiKey, apiSecret: s.apiSecret, ...(s.caPem ? { caPem: s.caPem } : {}) };
+export function krakenReadyLine(s: Pick<KrakenSim, 'rest' | 'ws' | 'wsAuth' | 'apiKey' | 'apiSecret' | 'caPem'> & { tier?: KrakenSim['tier'] }): Record<string, unknown> {
+  return {
+    venue: 'kraken',
+    rest: s.rest,
+    ws: s.ws,
+    wsAuth: s.wsAuth,
+    apiKey: s.apiKey,
+    apiSecret: s.apiSecret,
+    ...(s.caPem ? { caPem: s.caPem } : {}),
+    // The account's verification tier sets its rate limits; the app paces itself by it.
+    ...(s.tier && s.tier !== 'starter' ? { tier: s.tier } : {}),
+  };
 }

@@ -136,6 +136,7 @@ export class Hub {
         connected: () => [...this.entries.values()].filter((e) => e.lifecycle === 'live').map((e) => e.venue.id),
         accounts: (id) => this.entries.get(id)?.accounts ?? [],
         mode: (id) => this.entries.get(id)?.venue.mode ?? 'demo',
+        instance: (id) => this.entries.get(id)?.venue,
         lastPrice: (venue, instrumentId) => this.lastPrice(venue, instrumentId),
       },
       emit: (u) => this.emit('order', u),

@@ -34,6 +34,8 @@ export interface JournalVenues {
   /** The connected venue; HubError 'not-found' or 'not-connected' otherwise. */
   live(id: VenueId): Venue;
   connected(): VenueId[];
+  /** The venue's current instance whatever its state (connecting included), for reads such as an instrument. */
+  instance(id: VenueId): Venue | undefined;
   /**
    * What the venue is connected to (or was last built for). Orders are the mode's own: demo
    * orders never show, resolve or merge while the venue is live, and the other way round.
@@ -612,10 +614,18 @@ export class OrderJournal {
     if (o.venueOrderId !== undefined) this.byVenueId.set(`${o.venue}|${o.venueOrderId}`, keyOf(o.venue, o.clientOrderId));
   }
 
-  /** An order's fills as the account's trades: quantity in the instrument's units, the fee as the venue gave it. */
-  private async recordTrades(o: Order, fills: Fill[]): Promise<void> {
+  /**
+   * An order's fills as the account's trades: quantity in the instrument's units, the fee as
+   * the venue gave it. The instrument may be unreadable for a moment (a venue reconnecting):
+   * then it is tried again, a few times, before the venue's history is left to bring them.
+   */
+  private async recordTrades(o: Order, fills: Fill[], attempt = 0): Promise<void> {
     const inst = await this.instrumentOf(o.venue, o.instrumentId);
-    if (!inst || this.closed) return;
+    if (this.closed) return;
+    if (!inst) {
+      if (attempt < 5) setTimeout(() => void this.recordTrades(o, fills, attempt + 1), 1_000 * 2 ** attempt).unref();
+      return;
+    }
     const trades = fills.map((f): TradeRecord => {
       const t: TradeRecord = {
         venue: o.venue,
@@ -659,10 +669,12 @@ export class OrderJournal {
     if (!p) {
       p = (async () => {
         try {
-          return await this.venues.live(venueId).instrument(instrumentId);
+          const venue = this.venues.instance(venueId);
+          if (!venue) throw new HubError('not-found', `no venue ${venueId}`);
+          return await venue.instrument(instrumentId);
         } catch (err) {
           this.instruments.delete(k);
-          this.log.warn(`${venueId}: instrument ${instrumentId} unavailable; its fills are not in the trade ledger yet`, err);
+          this.log.warn(`${venueId}: instrument ${instrumentId} unavailable for now; its fills reach the trade ledger once it is`, err);
           return undefined;
         }
       })();

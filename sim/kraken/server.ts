@@ -61,6 +61,8 @@ export interface KrakenSim {
   /** With `tls`: the certificate a client must trust (it is its own root). */
   caPem?: string;
   market: Market;
+  /** The verification tier the rate limits follow; the ready line tells the app. */
+  tier: KrakenTier;
   faults: KrakenFaults;
   record: KrakenRecord;
   close(): Promise<void>;
@@ -174,6 +176,7 @@ export async function startKrakenSim(opts: KrakenSimOptions = {}): Promise<Krake
     apiSecret,
     ...(cert ? { caPem: cert.certPem } : {}),
     market,
+    tier: opts.tier ?? 'starter',
     faults,
     record,
     async close() {

@@ -69,6 +69,7 @@ describe('the config file', () => {
     ['a Kraken REST URL that is not http(s)', '{"venues":{"kraken":{"live":{"rest":"ftp://x","ws":"wss://x","wsAuth":"wss://x"}}}}', /venues\.kraken\.live\.rest: must be a https: or http: URL/],
     ['a dead man\'s switch past a day', '{"venues":{"kraken":{"deadManSwitchSec":86401}}}', /venues\.kraken\.deadManSwitchSec/],
     ['a negative dead man\'s switch', '{"venues":{"kraken":{"deadManSwitchSec":-1}}}', /venues\.kraken\.deadManSwitchSec/],
+    ['a Kraken tier that does not exist', '{"venues":{"kraken":{"tier":"gold"}}}', /venues\.kraken\.tier/],
   ])('refuses %s with a ConfigError naming the file and field', async (_what, text, message) => {
     const p = file(`bad-${Math.random().toString(36).slice(2)}.json`, text);
     const err = await readConfigFile(p).catch((e: unknown) => e);

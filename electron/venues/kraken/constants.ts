@@ -35,7 +35,8 @@ export type BookDepth = (typeof BOOK_DEPTHS)[number];
 export const CHECKSUM_LEVELS = 10;
 
 /** Verification tier: decides both counters; no response reveals it, so it is configuration. */
-export type KrakenTier = 'starter' | 'intermediate' | 'pro';
+export const KRAKEN_TIERS = ['starter', 'intermediate', 'pro'] as const;
+export type KrakenTier = (typeof KRAKEN_TIERS)[number];
 
 export interface CounterLimit {
   max: number;

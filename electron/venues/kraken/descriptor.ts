@@ -11,7 +11,8 @@ import { VENUE_MODES } from '../../../common/domain.js';
 import type { ConfiguredVenue, VenueDescriptor, VenuePlan } from '../descriptor.js';
 import { lineText, parseSection, VenueConfigError } from '../descriptor.js';
 import { createKrakenVenue } from './adapter.js';
-import { DEAD_MAN_SWITCH_SEC, KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL, KRAKEN_WS_PUBLIC_URL } from './constants.js';
+import { DEAD_MAN_SWITCH_SEC, KRAKEN_REST_URL, KRAKEN_TIERS, KRAKEN_WS_PRIVATE_URL, KRAKEN_WS_PUBLIC_URL } from './constants.js';
+import type { KrakenTier } from './constants.js';
 
 interface Endpoints {
   rest: string;
@@ -41,17 +42,19 @@ const sectionSchema = z
       .optional(),
     deadManSwitchSec: timeoutSec.optional(),
     demoDeadManSwitchSec: timeoutSec.optional(),
+    /** The account's verification tier (its REST and trading rate limits); default starter, the strictest. */
+    tier: z.enum(KRAKEN_TIERS).optional(),
   })
   .strict();
 
 const LIVE: Endpoints = { rest: KRAKEN_REST_URL, ws: KRAKEN_WS_PUBLIC_URL, wsAuth: KRAKEN_WS_PRIVATE_URL };
 
-function plan(mode: VenueMode, at: Endpoints, apiKey: string, apiSecret: string, deadManSwitchSec: number): VenuePlan {
+function plan(mode: VenueMode, at: Endpoints, apiKey: string, apiSecret: string, deadManSwitchSec: number, tier: KrakenTier): VenuePlan {
   return {
     mode,
     where: at.rest,
     secrets: [apiKey, apiSecret],
-    create: ({ sink, stateDir }) => createKrakenVenue({ mode, ...at, apiKey, apiSecret, sink, stateDir, deadManSwitchSec }),
+    create: ({ sink, stateDir }) => createKrakenVenue({ mode, ...at, apiKey, apiSecret, sink, stateDir, deadManSwitchSec, tier }),
   };
 }
 
@@ -80,11 +83,13 @@ export const krakenDescriptor: VenueDescriptor<'kraken'> = {
         const [rest, ws, wsAuth, apiKey, apiSecret] = (['rest', 'ws', 'wsAuth', 'apiKey', 'apiSecret'] as const).map((k) => lineText(line, k));
         if (line.venue !== 'kraken' || !rest || !ws || !wsAuth || !apiKey || !apiSecret) return undefined;
         const caPem = lineText(line, 'caPem');
-        return plan('demo', { rest, ws, wsAuth, ...(caPem ? { rootCertsPem: caPem } : {}) }, apiKey, apiSecret, s.demoDeadManSwitchSec ?? 0);
+        const lineTier = lineText(line, 'tier');
+        const tier = KRAKEN_TIERS.find((t) => t === lineTier) ?? 'starter';
+        return plan('demo', { rest, ws, wsAuth, ...(caPem ? { rootCertsPem: caPem } : {}) }, apiKey, apiSecret, s.demoDeadManSwitchSec ?? 0, tier);
       },
       withCredentials(creds) {
         if (!('apiKey' in creds)) return undefined;
-        return plan(creds.mode, live, creds.apiKey, creds.apiSecret, s.deadManSwitchSec ?? DEAD_MAN_SWITCH_SEC);
+        return plan(creds.mode, live, creds.apiKey, creds.apiSecret, s.deadManSwitchSec ?? DEAD_MAN_SWITCH_SEC, s.tier ?? 'starter');
       },
     };
   },
