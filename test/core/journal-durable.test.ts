@@ -122,6 +122,11 @@ describe('journal: durability', () => {
     expect(b.hub.replayed).toMatchObject({ orders: 3, unresolved: 1, corruptRows: 0 });
     expect(b.hub.orders()).toEqual(before);
     expect(b.hub.orders().find((o) => o.clientOrderId === filled.clientOrderId)?.fills).toEqual([{ tradeId: 't-1', price: '100.5', quantity: '2', time: 5, fee: '0.1', feeCurrency: 'rub' }]);
+    // The log behind it: the intent first, then every piece of evidence that changed the order.
+    const log = new OrderStore(b.db).events('tinvest', filled.clientOrderId);
+    expect(log[0]).toMatchObject({ kind: 'intent', body: { clientOrderId: filled.clientOrderId, side: 'sell' } });
+    expect(log.slice(1).map((e) => e.kind)).toEqual(['evidence', 'evidence']);
+    expect(log.at(-1)?.body).toMatchObject({ kind: 'status', status: 'filled' });
   });
 
   it('marks an order in flight at a crash unknown and settles it by the venue before the venue is live', async () => {
