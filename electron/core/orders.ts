@@ -388,8 +388,9 @@ export class OrderJournal {
         e = this.entries.get(k);
       }
     }
+    let adopted: Order | undefined;
     if (!e) {
-      const adopted = orderFromEvidence(ev);
+      adopted = orderFromEvidence(ev);
       if (!adopted) {
         this.log.warn(`${ev.venue}: ${ev.kind} evidence for an order the journal does not know, without its terms; skipped`);
         return undefined;
@@ -397,7 +398,6 @@ export class OrderJournal {
       e = { order: adopted, mode: this.venues.mode(ev.venue), resendable: false, sentAt: adopted.createdAt, seq: ++this.seq };
       this.entries.set(key, e);
       this.store.saveOrder(this.storedOf(e), { kind: 'adopted', at: this.now(), body: ev });
-      this.emit({ order: cloneOrder(adopted), source: ev.source });
     }
     const t = foldEvidence(e.order, ev);
     if (t.refused) {
@@ -411,6 +411,9 @@ export class OrderJournal {
     if (ev.kind === 'not-found' && t.order.status === 'rejected') e.resendable = true;
     if (ev.kind === 'rejected' || ev.kind === 'not-found' || t.order.status !== 'unknown') this.stopResolving(key);
     this.commit(e, t, ev.source, { kind: 'evidence', body: ev });
+    // An order placed elsewhere reaches listeners once, in the state its evidence gave it
+    // (commit emitted it if the evidence moved it past the adopted placeholder).
+    if (adopted && !t.changed) this.emit({ order: cloneOrder(e.order), source: ev.source });
     return cloneOrder(e.order);
   }
 

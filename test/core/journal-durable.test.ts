@@ -178,6 +178,13 @@ describe('journal: durability', () => {
 });
 
 describe('journal: one update per change', () => {
+  it('shows an order placed elsewhere once, in the state the venue gave it, with no placeholder first', async () => {
+    const r = await start(dataFile());
+    const elsewhere = limitBuy();
+    r.venue.update(orderOf(elsewhere, { status: 'open', venueOrderId: 'v-x' }));
+    expect(r.updates.filter((u) => u.order.clientOrderId === elsewhere.clientOrderId).map((u) => u.order.status)).toEqual(['open']);
+  });
+
   it('delivers one acknowledgement to the renderer once, however many times the venue repeats it', async () => {
     const r = await start(dataFile());
     const batches: PushBatch[] = [];
