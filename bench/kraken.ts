@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import { createKrakenVenue } from '../electron/venues/kraken/adapter.js';
 import { importBaseline } from './baseline.js';
 import type { VenueSink } from '../electron/venues/venue.js';
-import { SILENT_REPORTER } from '../electron/venues/venue.js';
+import { IGNORE_MARKET, SILENT_REPORTER } from '../electron/venues/venue.js';
 import { cpuMicros } from './figures.js';
 import type { Figure } from './figures.js';
 import { prng as rand } from '../sim/market.js';
@@ -215,6 +215,7 @@ async function adapterRun(create: CreateVenue, port: number, channel: 'ohlc' | '
     order: () => undefined,
     subscriptionFailed: () => undefined,
     connection: () => quietReporter,
+    ...IGNORE_MARKET,
   };
   const venue = create({ rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/v2`, wsAuth: `ws://127.0.0.1:${port}/v2`, mode: 'demo', sink, stateDir });
   await venue.connect();

@@ -17,7 +17,7 @@ import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { MessageTypeDefinition, MethodDefinition } from '@grpc/proto-loader';
 import type { Candle, Instrument, OrderRequest } from '../common/domain.js';
 import type { VenueSink } from '../electron/venues/venue.js';
-import { SILENT_REPORTER } from '../electron/venues/venue.js';
+import { IGNORE_MARKET, SILENT_REPORTER } from '../electron/venues/venue.js';
 import { createTInvestVenue } from '../electron/venues/tinvest/adapter.js';
 import { CHANNEL_OPTIONS } from '../electron/venues/tinvest/channel.js';
 import { PROTO_PACKAGE, SERVICES } from '../electron/venues/tinvest/constants.js';
@@ -205,6 +205,7 @@ async function adapterRun(endpoint: string, measure: (c: Counter) => Promise<num
     order: () => undefined,
     subscriptionFailed: () => undefined,
     connection: () => quietReporter,
+    ...IGNORE_MARKET,
   };
   const venue = create({ endpoint, token: 'bench', mode: 'demo', tls: false, sink });
   await venue.connect();

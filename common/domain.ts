@@ -21,7 +21,7 @@ export const VENUE_MODES: { readonly [V in VenueId]: readonly VenueMode[] } = {
   kraken: ['demo', 'live'],
 };
 
-export const INTERVALS = ['1m', '5m', '15m', '1h', '1d'] as const;
+export const INTERVALS = ['1m', '5m', '15m', '1h', '4h', '1d', '1w'] as const;
 export type Interval = (typeof INTERVALS)[number];
 
 export const INTERVAL_SECONDS: Readonly<Record<Interval, number>> = {
@@ -29,13 +29,24 @@ export const INTERVAL_SECONDS: Readonly<Record<Interval, number>> = {
   '5m': 300,
   '15m': 900,
   '1h': 3600,
+  '4h': 14400,
   '1d': 86400,
+  '1w': 604800,
 };
 
-/** Open time (UTC seconds) of the candle of `interval` that contains `tSec`. */
-export function candleOpen(tSec: number, interval: Interval): number {
+/** 1970-01-05, a Monday: week candles open on Mondays 00:00 UTC unless a venue says otherwise. */
+export const MONDAY_WEEK_ANCHOR = 4 * 86400;
+/** 1970-01-01, a Thursday: Kraken's week candles are aligned to the epoch. */
+export const EPOCH_WEEK_ANCHOR = 0;
+
+/**
+ * Open time (UTC seconds) of the candle of `interval` that contains `tSec`. Weeks start at
+ * `weekAnchor` (seconds into the first week since the epoch): venues differ.
+ */
+export function candleOpen(tSec: number, interval: Interval, weekAnchor = MONDAY_WEEK_ANCHOR): number {
   const span = INTERVAL_SECONDS[interval];
-  return Math.floor(tSec / span) * span;
+  const anchor = interval === '1w' ? weekAnchor : 0;
+  return Math.floor((tSec - anchor) / span) * span + anchor;
 }
 
 export interface Instrument {
@@ -60,7 +71,28 @@ export interface Instrument {
   tradable: boolean;
   /** Venue-specific identifiers worth showing (figi, class code, altname…). */
   codes: Readonly<Record<string, string>>;
+  /** What it is; absent on instruments saved before kinds existed (read as share / spot pair). */
+  kind?: InstrumentKind;
+  /** How a quoted price becomes money; absent = price × units. */
+  pricing?: InstrumentPricing;
+  /** Futures expiry or bond maturity, ms since epoch. */
+  expiresAt?: number;
 }
+
+export const INSTRUMENT_KINDS = ['share', 'bond', 'etf', 'future', 'currency', 'spot'] as const;
+export type InstrumentKind = (typeof INSTRUMENT_KINDS)[number];
+
+/**
+ * Pricing rules beyond price × units (T-Invest §9):
+ * - bond-percent: quoted in % of nominal; money per piece = price / 100 × nominal, plus
+ *   `accruedInterest` (per piece, in the nominal's currency) for the dirty price.
+ * - futures-points: quoted in points; money = price / priceStep × `stepPrice`.
+ * - currency-nominal: money per lot = price × lot / `nominal` (JPY, KZT… quote per 100).
+ */
+export type InstrumentPricing =
+  | { rule: 'bond-percent'; nominal: Dec; accruedInterest: Dec; nominalCurrency: string }
+  | { rule: 'futures-points'; stepPrice: Dec; underlying?: string; underlyingSize?: Dec }
+  | { rule: 'currency-nominal'; nominal: Dec };
 
 export interface CandleKey {
   venue: VenueId;
@@ -84,7 +116,50 @@ export interface Candle extends CandleKey {
 }
 
 export type Side = 'buy' | 'sell';
-export type OrderType = 'limit' | 'market';
+
+/**
+ * Order types. Trigger types rest at the venue untriggered until the reference price reaches
+ * `triggerPrice` (stop-loss: from the unfavourable side; take-profit: the favourable side), then
+ * act as a market order, or a limit order at `price` for the `-limit` kinds. Trailing stops
+ * follow the market's best price by `trailingOffset`. T-Invest has no trailing-stop-limit.
+ */
+export const ORDER_TYPES = [
+  'limit',
+  'market',
+  'stop-loss',
+  'stop-loss-limit',
+  'take-profit',
+  'take-profit-limit',
+  'trailing-stop',
+  'trailing-stop-limit',
+] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
+
+/** Types that carry a limit `price`. */
+export const PRICED_ORDER_TYPES: ReadonlySet<OrderType> = new Set(['limit', 'stop-loss-limit', 'take-profit-limit', 'trailing-stop-limit']);
+/** Types that wait for a trigger (a stop order); they need `triggerPrice` or `trailingOffset`. */
+export const TRIGGER_ORDER_TYPES: ReadonlySet<OrderType> = new Set([
+  'stop-loss',
+  'stop-loss-limit',
+  'take-profit',
+  'take-profit-limit',
+  'trailing-stop',
+  'trailing-stop-limit',
+]);
+export const TRAILING_ORDER_TYPES: ReadonlySet<OrderType> = new Set(['trailing-stop', 'trailing-stop-limit']);
+
+/**
+ * day: till the session ends (T-Invest's only choice for plain orders); gtc: till cancelled;
+ * gtd: till `expireAt`; ioc: fill what can be filled now, cancel the rest; fok: all now or nothing.
+ */
+export const TIME_IN_FORCE = ['day', 'gtc', 'gtd', 'ioc', 'fok'] as const;
+export type TimeInForce = (typeof TIME_IN_FORCE)[number];
+
+/** A trailing distance: in price units, or in percent of the reference price. */
+export interface TrailingOffset {
+  value: Dec;
+  unit: 'price' | 'percent';
+}
 
 export interface OrderRequest {
   venue: VenueId;
@@ -94,10 +169,37 @@ export interface OrderRequest {
   type: OrderType;
   /** In order units (lots on T-Invest, base units on Kraken). */
   quantity: Dec;
-  /** Required for limit orders. */
+  /** Required for the types in PRICED_ORDER_TYPES, absent otherwise. */
   price?: Dec;
+  /** Activation price of a stop order (not for trailing types, which use `trailingOffset`). */
+  triggerPrice?: Dec;
+  trailingOffset?: TrailingOffset;
+  /** Absent = the venue's default (T-Invest: day for orders, GTC for stop orders; Kraken: GTC). */
+  timeInForce?: TimeInForce;
+  /** For gtd: ms since epoch. */
+  expireAt?: number;
+  /** Kraken: rest on the book as maker only, or be rejected. */
+  postOnly?: boolean;
   /** Made once, before the first send; the idempotency key on the wire. */
   clientOrderId: string;
+}
+
+/**
+ * A change to a working order's price, trigger or size. T-Invest ReplaceOrder cancels and
+ * re-posts (new venue id, idempotent by `amendId`); Kraken amend_order keeps the order id and,
+ * where it can, queue priority. Everything else about the order stays.
+ */
+export interface AmendRequest {
+  venue: VenueId;
+  accountId: string;
+  clientOrderId: string;
+  /** New limit price. */
+  price?: Dec;
+  /** New total quantity in order units (fills so far included, as Kraken counts it). */
+  quantity?: Dec;
+  triggerPrice?: Dec;
+  /** Made once per amend by the caller; the venue's idempotency key where it has one. */
+  amendId: string;
 }
 
 export type OrderStatus =
@@ -141,6 +243,15 @@ export interface Order {
   type: OrderType;
   quantity: Dec;
   price?: Dec;
+  triggerPrice?: Dec;
+  trailingOffset?: TrailingOffset;
+  timeInForce?: TimeInForce;
+  expireAt?: number;
+  postOnly?: boolean;
+  /** When a stop order's trigger fired (ms since epoch); until then it waits at the venue. */
+  triggeredAt?: number;
+  /** Amends the venue confirmed, oldest first. */
+  amends?: OrderAmendRecord[];
   status: OrderStatus;
   filledQuantity: Dec;
   averagePrice?: Dec;
@@ -149,6 +260,17 @@ export interface Order {
   reason?: { code: string; message: string; trackingId?: string };
   createdAt: number;
   updatedAt: number;
+}
+
+/** One confirmed amend: what the order became. */
+export interface OrderAmendRecord {
+  amendId: string;
+  price?: Dec;
+  quantity?: Dec;
+  triggerPrice?: Dec;
+  /** The venue id after the amend (T-Invest's replace makes a new one). */
+  venueOrderId?: string;
+  at: number;
 }
 
 /** One change to one order, made by the core's state machine; what the bridge carries. */
@@ -168,6 +290,11 @@ export interface OrderTerms {
   /** In order units. */
   quantity: Dec;
   price?: Dec;
+  triggerPrice?: Dec;
+  trailingOffset?: TrailingOffset;
+  timeInForce?: TimeInForce;
+  expireAt?: number;
+  postOnly?: boolean;
   /** ms since epoch, by the venue's clock. */
   createdAt: number;
 }
@@ -195,6 +322,10 @@ export interface OrderEvidence {
   fills?: Fill[];
   reason?: { code: string; message: string; trackingId?: string };
   terms?: OrderTerms;
+  /** The venue confirmed an amend: the order's new terms (its id may change: `venueOrderId`). */
+  amended?: OrderAmendRecord;
+  /** A stop order's trigger fired at this time (ms); it now works as a market or limit order. */
+  triggeredAt?: number;
   /** ms since epoch when the venue said it (its timestamp when it gave one, else arrival). */
   at: number;
   source: EvidenceSource;
@@ -246,6 +377,106 @@ export interface PositionPnl {
   otherFees?: Readonly<Record<string, Dec>>;
   currency: string;
   trades: number;
+}
+
+/** Market data streams beside candles: the order book, the trade tape, and quotes with trading status. */
+export const MARKET_STREAMS = ['book', 'trades', 'quote'] as const;
+export type MarketStream = (typeof MARKET_STREAMS)[number];
+
+export interface MarketKey {
+  venue: VenueId;
+  instrumentId: string;
+  stream: MarketStream;
+  /** Book levels per side (book only): T-Invest 1/10/20/30/40/50, Kraken 10/25/100. */
+  depth?: number;
+}
+
+export function marketKeyId(k: MarketKey): string {
+  return `${k.venue}|${k.instrumentId}|${k.stream}${k.stream === 'book' ? `|${k.depth ?? 0}` : ''}`;
+}
+
+export interface BookLevel {
+  price: Dec;
+  /** In order units (lots on T-Invest, base units on Kraken). */
+  quantity: Dec;
+}
+
+/** How far a book can be trusted, as the adapter verified it. */
+export interface BookHealth {
+  /** How the venue lets us verify the book: Kraken CRC32 checksums; T-Invest sends whole books. */
+  verification: 'checksum' | 'snapshot';
+  /** Updates verified (checksums matched) or snapshots taken since subscribing. */
+  verified: number;
+  /** Checksum mismatches, sequence breaks, crossed books seen. */
+  failures: number;
+  /** Times the book was thrown away and rebuilt from a fresh snapshot. */
+  resyncs: number;
+  /** The venue's own flag (T-Invest is_consistent), or false while a resync runs. */
+  consistent: boolean;
+}
+
+/** The top `depth` levels of one instrument's book, best first on each side. */
+export interface OrderBook {
+  venue: VenueId;
+  instrumentId: string;
+  depth: number;
+  bids: BookLevel[];
+  asks: BookLevel[];
+  /** The venue's time of this book (ms since epoch), when it gives one. */
+  time?: number;
+  /** When the frame that made this book arrived in the main process (ms since epoch, performance-free wall clock). */
+  receivedAt: number;
+  health: BookHealth;
+}
+
+/** One print on the tape. */
+export interface TradePrint {
+  venue: VenueId;
+  instrumentId: string;
+  /** The venue's id or sequence number, unique per instrument. */
+  tradeId: string;
+  price: Dec;
+  /** In order units. */
+  quantity: Dec;
+  /** The taker's side, when the venue says. */
+  side?: Side;
+  /** ms since epoch, the venue's time. */
+  time: number;
+}
+
+/**
+ * Quote and status of one instrument as the watchlist shows them. Every field but the identity is
+ * optional: venues tell different things (Kraken ticker has 24 h change; T-Invest gives the last
+ * price, the previous close and the top of the book).
+ */
+export interface Quote {
+  venue: VenueId;
+  instrumentId: string;
+  bid?: Dec;
+  bidQty?: Dec;
+  ask?: Dec;
+  askQty?: Dec;
+  last?: Dec;
+  /** Reference for the change: Kraken's 24 h open, T-Invest's previous close. */
+  reference?: Dec;
+  /** last − reference, in price units. */
+  change?: Dec;
+  /** change / reference × 100. */
+  changePct?: Dec;
+  /** Can the instrument trade now, and how. */
+  status?: TradingState;
+  /** ms since epoch, the venue's time when it gives one, else arrival. */
+  time: number;
+}
+
+/** Whether an instrument can trade right now (T-Invest trading status, Kraken pair status). */
+export interface TradingState {
+  /** Any order can be placed now. */
+  tradable: boolean;
+  limitOrders: boolean;
+  marketOrders: boolean;
+  /** The venue's own word ("SECURITY_TRADING_STATUS_NORMAL_TRADING", "online", "cancel_only"…). */
+  venueStatus: string;
 }
 
 export const CONNECTION_STATES = [
@@ -398,6 +629,11 @@ export function pendingOrder(req: OrderRequest, at: number): Order {
     createdAt: at,
     updatedAt: at,
   };
-  if (req.price !== undefined && req.type === 'limit') o.price = req.price;
+  if (req.price !== undefined && PRICED_ORDER_TYPES.has(req.type)) o.price = req.price;
+  if (req.triggerPrice !== undefined) o.triggerPrice = req.triggerPrice;
+  if (req.trailingOffset !== undefined) o.trailingOffset = req.trailingOffset;
+  if (req.timeInForce !== undefined) o.timeInForce = req.timeInForce;
+  if (req.expireAt !== undefined) o.expireAt = req.expireAt;
+  if (req.postOnly !== undefined) o.postOnly = req.postOnly;
   return o;
 }

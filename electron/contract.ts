@@ -3,7 +3,18 @@
  * schema. Both transports validate requests here; the renderer imports only its types.
  */
 import { z } from 'zod';
-import { CONNECTION_STATES, ERROR_KINDS, INTERVALS, VENUE_IDS } from '../common/domain.js';
+import {
+  CONNECTION_STATES,
+  ERROR_KINDS,
+  INTERVALS,
+  MARKET_STREAMS,
+  ORDER_TYPES,
+  PRICED_ORDER_TYPES,
+  TIME_IN_FORCE,
+  TRAILING_ORDER_TYPES,
+  TRIGGER_ORDER_TYPES,
+  VENUE_IDS,
+} from '../common/domain.js';
 import { isDecText } from '../common/decimal.js';
 import { storeCredentialsRequestSchema } from './credentials.js';
 import type { CredentialStatus } from './credential-types.js';
@@ -13,8 +24,12 @@ import type {
   ConnectionDiagnostics,
   ErrorKind,
   Instrument,
+  MarketKey,
   Order,
+  OrderBook,
   PositionPnl,
+  Quote,
+  TradePrint,
   TradeRecord,
   Portfolio,
   VenueId,
@@ -66,6 +81,20 @@ export const requestSchemas = {
     .strict(),
   'candles.subscribe': z.object({ venue: venueId, instrumentId, interval }).strict(),
   'candles.unsubscribe': z.object({ subscriptionId: z.string().min(1).max(64) }).strict(),
+  /** A book (with depth), the trade tape or the quote of an instrument; pushed in batches. */
+  'market.subscribe': z
+    .object({
+      venue: venueId,
+      instrumentId,
+      stream: z.enum(MARKET_STREAMS),
+      depth: z.number().int().min(1).max(1000).optional(),
+    })
+    .strict()
+    .refine((k) => (k.stream === 'book') === (k.depth !== undefined), {
+      message: 'a book subscription needs a depth, and only a book takes one',
+      path: ['depth'],
+    }),
+  'market.unsubscribe': z.object({ subscriptionId: z.string().min(1).max(64) }).strict(),
   'session.snapshot': empty,
   'diagnostics.get': empty,
   'instruments.get': z.object({ venue: venueId, instrumentId }).strict(),
@@ -75,17 +104,58 @@ export const requestSchemas = {
       accountId,
       instrumentId,
       side: z.enum(['buy', 'sell']),
-      type: z.enum(['limit', 'market']),
+      type: z.enum(ORDER_TYPES),
       quantity: positiveDecimal,
       price: positiveDecimal.optional(),
+      triggerPrice: positiveDecimal.optional(),
+      trailingOffset: z.object({ value: positiveDecimal, unit: z.enum(['price', 'percent']) }).strict().optional(),
+      timeInForce: z.enum(TIME_IN_FORCE).optional(),
+      expireAt: z.number().int().min(0).max(4_102_444_800_000).optional(),
+      postOnly: z.boolean().optional(),
       clientOrderId,
     })
     .strict()
-    .refine((o) => (o.type === 'limit') === (o.price !== undefined), {
-      message: 'a limit order needs a price and a market order takes none',
+    .refine((o) => PRICED_ORDER_TYPES.has(o.type) === (o.price !== undefined), {
+      message: 'limit and stop-limit orders need a price; market and stop orders take none',
       path: ['price'],
+    })
+    .refine((o) => !TRIGGER_ORDER_TYPES.has(o.type) || TRAILING_ORDER_TYPES.has(o.type) || o.triggerPrice !== undefined, {
+      message: 'a stop or take-profit order needs a trigger price',
+      path: ['triggerPrice'],
+    })
+    .refine((o) => TRIGGER_ORDER_TYPES.has(o.type) || o.triggerPrice === undefined, {
+      message: 'only stop and take-profit orders take a trigger price',
+      path: ['triggerPrice'],
+    })
+    .refine((o) => TRAILING_ORDER_TYPES.has(o.type) === (o.trailingOffset !== undefined), {
+      message: 'a trailing stop needs a trailing offset, and only a trailing stop takes one',
+      path: ['trailingOffset'],
+    })
+    .refine((o) => (o.timeInForce === 'gtd') === (o.expireAt !== undefined), {
+      message: 'good-till-date needs an expiry time, and only good-till-date takes one',
+      path: ['expireAt'],
+    })
+    .refine((o) => o.postOnly !== true || o.type === 'limit', {
+      message: 'post-only is for limit orders',
+      path: ['postOnly'],
     }),
   'orders.cancel': z.object({ venue: venueId, accountId, clientOrderId: z.string().min(1).max(64) }).strict(),
+  /** Changes a working order's price, trigger or size; `amendId` is made once per amend (idempotency key). */
+  'orders.amend': z
+    .object({
+      venue: venueId,
+      accountId,
+      clientOrderId: z.string().min(1).max(64),
+      price: positiveDecimal.optional(),
+      quantity: positiveDecimal.optional(),
+      triggerPrice: positiveDecimal.optional(),
+      amendId: clientOrderId,
+    })
+    .strict()
+    .refine((a) => a.price !== undefined || a.quantity !== undefined || a.triggerPrice !== undefined, {
+      message: 'an amend changes the price, the trigger price or the quantity',
+      path: ['price'],
+    }),
   /** Omitted venue = every connected venue (the panic key). */
   'orders.cancelAll': z.object({ venue: venueId.optional() }).strict(),
   'orders.list': z.object({ venue: venueId.optional() }).strict(),
@@ -139,6 +209,19 @@ export interface PushBatch {
   subscriptionFailures?: SubscriptionFailure[];
   /** Present when the trade ledger changed (fills, fees or trades from the venue's history): reload trades and P&L. */
   ledger?: true;
+  /** Latest book per subscribed book key since the last batch; absent when none changed. */
+  books?: OrderBook[];
+  /** New prints of subscribed tapes since the last batch, oldest first; absent when none. */
+  trades?: TradePrint[];
+  /** Latest quote per subscribed instrument since the last batch; absent when none changed. */
+  quotes?: Quote[];
+  /** Book, tape or quote keys of this client the venue refused since the last batch. */
+  marketFailures?: MarketFailure[];
+}
+
+/** Why a venue is not delivering a book, tape or quote key. */
+export interface MarketFailure extends MarketKey {
+  error: SubscriptionError;
 }
 
 /** Why a venue is not delivering a subscribed key; the chart of the key says it. */
@@ -185,6 +268,9 @@ export interface Snapshot {
   orders: Order[];
   /** This client's keys that the venue is not delivering now, with why. */
   subscriptionFailures: SubscriptionFailure[];
+  /** The latest book and quote of every book and quote key this client holds. */
+  books: OrderBook[];
+  quotes: Quote[];
 }
 
 export interface MethodResults {
@@ -197,12 +283,16 @@ export interface MethodResults {
   'candles.history': Candle[];
   'candles.subscribe': { subscriptionId: string };
   'candles.unsubscribe': null;
+  'market.subscribe': { subscriptionId: string };
+  'market.unsubscribe': null;
   'session.snapshot': Snapshot;
   'diagnostics.get': ConnectionDiagnostics[];
   'instruments.get': Instrument;
   /** The order as the venue acknowledged it; `unknown` when the answer was lost. */
   'orders.place': Order;
   'orders.cancel': Order;
+  /** The order as the venue confirmed the amend; `unknown` when the answer was lost. */
+  'orders.amend': Order;
   'orders.cancelAll': CancelAllResult;
   /** Every order the journal holds (across restarts), newest first: open ones and history. */
   'orders.list': Order[];
@@ -252,7 +342,7 @@ export interface BridgeFailure {
 
 export type Result<T> = { ok: true; value: T } | BridgeFailure;
 
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 2;
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && (METHOD_NAMES as readonly string[]).includes(name);

@@ -5,8 +5,15 @@
  * order, never dropped. A sequenced batch goes out at most once per interval and only when
  * something changed, so the renderer can apply one batch per frame and notice a gap.
  */
-import type { Candle, Order } from '../../common/domain.js';
-import type { ConnectionEvent, PushBatch, SubscriptionFailure } from '../contract.js';
+import type { Candle, Order, OrderBook, Quote, TradePrint } from '../../common/domain.js';
+import { marketKeyId } from '../../common/domain.js';
+import type { ConnectionEvent, MarketFailure, PushBatch, SubscriptionFailure } from '../contract.js';
+
+/**
+ * Prints kept per window at most: a tape faster than this per 25 ms is a flood no trader reads;
+ * the oldest are dropped and counted so the tape can say it skipped.
+ */
+export const MAX_PRINTS_PER_BATCH = 2000;
 
 /** Within the 16–50 ms the house plan allows: under two frames at 60 Hz. */
 export const BATCH_INTERVAL_MS = 25;
@@ -31,6 +38,13 @@ export class Batcher {
   private connections: ConnectionEvent[] = [];
   /** Latest failure per key id in this window; a later candle of the key drops it. */
   private failures = new Map<string, SubscriptionFailure>();
+  /** Latest book and quote per key id in this window; every new print, in order. */
+  private books = new Map<string, OrderBook>();
+  private quotes = new Map<string, Quote>();
+  private prints: TradePrint[] = [];
+  private marketFailures = new Map<string, MarketFailure>();
+  /** Prints dropped because a window overflowed, since the session began. */
+  droppedPrints = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly send: (batch: PushBatch) => void;
@@ -47,7 +61,18 @@ export class Batcher {
   }
 
   get pending(): boolean {
-    return this.formingCount > 0 || this.closed.length > 0 || this.orders.length > 0 || this.connections.length > 0 || this.failures.size > 0 || this.ledgerChanged;
+    return (
+      this.formingCount > 0 ||
+      this.closed.length > 0 ||
+      this.orders.length > 0 ||
+      this.connections.length > 0 ||
+      this.failures.size > 0 ||
+      this.ledgerChanged ||
+      this.books.size > 0 ||
+      this.quotes.size > 0 ||
+      this.prints.length > 0 ||
+      this.marketFailures.size > 0
+    );
   }
 
   candle(c: Candle): void {
@@ -98,6 +123,38 @@ export class Batcher {
     this.schedule();
   }
 
+  book(b: OrderBook, keyId: string): void {
+    if (this.marketFailures.size > 0) this.marketFailures.delete(keyId);
+    this.books.set(keyId, b);
+    this.schedule();
+  }
+
+  quote(q: Quote, keyId: string): void {
+    if (this.marketFailures.size > 0) this.marketFailures.delete(keyId);
+    this.quotes.set(keyId, q);
+    this.schedule();
+  }
+
+  trades(ts: readonly TradePrint[]): void {
+    for (const t of ts) {
+      if (this.marketFailures.size > 0) this.marketFailures.delete(marketKeyId({ venue: t.venue, instrumentId: t.instrumentId, stream: 'trades' }));
+      this.prints.push(t);
+    }
+    if (this.prints.length > MAX_PRINTS_PER_BATCH) {
+      const over = this.prints.length - MAX_PRINTS_PER_BATCH;
+      this.prints.splice(0, over);
+      this.droppedPrints += over;
+    }
+    this.schedule();
+  }
+
+  marketFailure(f: MarketFailure): void {
+    const id = marketKeyId(f);
+    this.marketFailures.delete(id);
+    this.marketFailures.set(id, f);
+    this.schedule();
+  }
+
   /** Sends what is pending now, if anything; returns the batch sent. */
   flush(): PushBatch | undefined {
     if (this.timer !== undefined) {
@@ -120,6 +177,22 @@ export class Batcher {
       batch.ledger = true;
       this.ledgerChanged = false;
     }
+    if (this.books.size > 0) {
+      batch.books = [...this.books.values()];
+      this.books = new Map();
+    }
+    if (this.prints.length > 0) {
+      batch.trades = this.prints;
+      this.prints = [];
+    }
+    if (this.quotes.size > 0) {
+      batch.quotes = [...this.quotes.values()];
+      this.quotes = new Map();
+    }
+    if (this.marketFailures.size > 0) {
+      batch.marketFailures = [...this.marketFailures.values()];
+      this.marketFailures = new Map();
+    }
     // Slots are kept (emptied) across flushes: the same instruments come back every window.
     for (const slots of this.candles.values()) slots.length = 0;
     this.formingCount = 0;
@@ -140,6 +213,10 @@ export class Batcher {
     this.orders = [];
     this.connections = [];
     this.failures = new Map();
+    this.books = new Map();
+    this.quotes = new Map();
+    this.prints = [];
+    this.marketFailures = new Map();
   }
 
   /** Oldest bar first when bars closed in the window, so a chart applies them in order. */

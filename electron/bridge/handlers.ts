@@ -2,7 +2,7 @@
  * What each bridge method does, over the hub. Requests arrive here already validated; the
  * client context carries what belongs to one client (its subscriptions, its push sequence).
  */
-import type { CandleKey, OrderRequest, VenueId } from '../../common/domain.js';
+import type { AmendRequest, CandleKey, MarketKey, OrderRequest, VenueId } from '../../common/domain.js';
 import type { AppInfo, MethodName, MethodResults, ParsedRequest, Snapshot } from '../contract.js';
 import { CONTRACT_VERSION } from '../contract.js';
 import type { Hub } from '../core/hub.js';
@@ -34,6 +34,9 @@ export interface ClientContext {
   subscribe(key: CandleKey): string;
   /** Releases one of this client's subscriptions; HubError 'not-found' when it isn't one. */
   unsubscribe(subscriptionId: string): void;
+  /** The same for books, tapes and quotes. */
+  subscribeMarket(key: MarketKey): string;
+  unsubscribeMarket(subscriptionId: string): void;
   snapshot(): Snapshot;
 }
 
@@ -46,10 +49,25 @@ function modesOf(ctx: ClientContext): VenueModes {
   return ctx.modes;
 }
 
+/** Only the fields the contract allows, none left undefined (the journal stores what it gets). */
 function orderRequest(req: ParsedRequest<'orders.place'>): OrderRequest {
-  const { venue, accountId, instrumentId, side, type, quantity, price, clientOrderId } = req;
+  const { venue, accountId, instrumentId, side, type, quantity, price, triggerPrice, trailingOffset, timeInForce, expireAt, postOnly, clientOrderId } = req;
   const out: OrderRequest = { venue, accountId, instrumentId, side, type, quantity, clientOrderId };
   if (price !== undefined) out.price = price;
+  if (triggerPrice !== undefined) out.triggerPrice = triggerPrice;
+  if (trailingOffset !== undefined) out.trailingOffset = { value: trailingOffset.value, unit: trailingOffset.unit };
+  if (timeInForce !== undefined) out.timeInForce = timeInForce;
+  if (expireAt !== undefined) out.expireAt = expireAt;
+  if (postOnly !== undefined) out.postOnly = postOnly;
+  return out;
+}
+
+function amendRequest(req: ParsedRequest<'orders.amend'>): AmendRequest {
+  const { venue, accountId, clientOrderId, price, quantity, triggerPrice, amendId } = req;
+  const out: AmendRequest = { venue, accountId, clientOrderId, amendId };
+  if (price !== undefined) out.price = price;
+  if (quantity !== undefined) out.quantity = quantity;
+  if (triggerPrice !== undefined) out.triggerPrice = triggerPrice;
   return out;
 }
 
@@ -115,10 +133,20 @@ export const handlers: Handlers = {
     ctx.unsubscribe(req.subscriptionId);
     return null;
   },
+  'market.subscribe': (req, ctx) => {
+    const key: MarketKey = { venue: req.venue, instrumentId: req.instrumentId, stream: req.stream };
+    if (req.depth !== undefined) key.depth = req.depth;
+    return { subscriptionId: ctx.subscribeMarket(key) };
+  },
+  'market.unsubscribe': (req, ctx) => {
+    ctx.unsubscribeMarket(req.subscriptionId);
+    return null;
+  },
   'session.snapshot': (_req, ctx) => ctx.snapshot(),
   'diagnostics.get': (_req, ctx) => ctx.hub.diagnostics.snapshot(),
   'orders.place': (req, ctx) => ctx.hub.journal.place(orderRequest(req)),
   'orders.cancel': (req, ctx) => ctx.hub.journal.cancel(req.venue, req.accountId, req.clientOrderId),
+  'orders.amend': (req, ctx) => ctx.hub.journal.amend(amendRequest(req)),
   'orders.cancelAll': (req, ctx) => ctx.hub.journal.cancelAll(req.venue),
   'orders.list': (req, ctx) => ctx.hub.journal.list(req.venue),
   'trades.list': (req, ctx) => ctx.hub.trades(req.venue, req.limit),

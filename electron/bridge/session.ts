@@ -4,10 +4,10 @@
  * dispatch, the client's own subscriptions, coalescing, cleanup) is the same code.
  */
 import { randomUUID } from 'node:crypto';
-import type { CandleKey, VenueErrorInfo } from '../../common/domain.js';
-import { candleKeyId } from '../../common/domain.js';
+import type { CandleKey, MarketKey, OrderBook, Quote, TradePrint, VenueErrorInfo } from '../../common/domain.js';
+import { candleKeyId, marketKeyId } from '../../common/domain.js';
 import { MAX_FAILURE_CODE_LENGTH, MAX_FAILURE_MESSAGE_LENGTH, subscriptionFailureSchema } from '../contract.js';
-import type { Result, Snapshot, SubscriptionFailure, TopicName, TopicPayloads } from '../contract.js';
+import type { MarketFailure, Result, Snapshot, SubscriptionError, SubscriptionFailure, TopicName, TopicPayloads } from '../contract.js';
 import type { Hub } from '../core/hub.js';
 import { HubError } from '../core/hub.js';
 import type { VenueModes } from '../app/venue-modes.js';
@@ -69,6 +69,9 @@ export class Session implements ClientContext {
   private readonly subs = new Map<string, CandleKey>();
   /** Per key id: the key and how many of this client's subscriptions name it. */
   private readonly keyRefs = new Map<string, { key: CandleKey; count: number }>();
+  /** The same for books, tapes and quotes. */
+  private readonly marketSubs = new Map<string, MarketKey>();
+  private readonly marketRefs = new Map<string, { key: MarketKey; count: number }>();
   private readonly batcher: Batcher;
   private readonly handlers: Handlers;
   private readonly log: Logger;
@@ -100,6 +103,18 @@ export class Session implements ClientContext {
       connection: (e) => this.batcher.connection(e),
       subscriptionFailed: (key, err) => {
         if (this.keyRefs.has(candleKeyId(key))) this.batcher.subscriptionFailure(this.failureOf(key, err));
+      },
+      book: (b, keyId) => {
+        if (this.marketRefs.has(keyId)) this.batcher.book(b, keyId);
+      },
+      quote: (q, keyId) => {
+        if (this.marketRefs.has(keyId)) this.batcher.quote(q, keyId);
+      },
+      trades: (ts) => {
+        if (this.marketRefs.size > 0) this.batcher.trades(this.heldPrints(ts));
+      },
+      marketFailed: (key, err) => {
+        if (this.marketRefs.has(marketKeyId(key))) this.batcher.marketFailure(this.marketFailureOf(key, err));
       },
     });
     const every = opts.diagnosticsMs ?? DIAGNOSTICS_INTERVAL_MS;
@@ -174,6 +189,41 @@ export class Session implements ClientContext {
     this.hub.release(key);
   }
 
+  /** Starts a book, tape or quote flow for this client; counted with candle subscriptions. */
+  subscribeMarket(key: MarketKey): string {
+    if (this.isClosed) throw new HubError('not-connected', 'session closed');
+    if (this.subs.size + this.marketSubs.size >= MAX_SUBSCRIPTIONS_PER_CLIENT) {
+      throw new HubError('invalid', `at most ${MAX_SUBSCRIPTIONS_PER_CLIENT} subscriptions per client`);
+    }
+    this.hub.retainMarket(key);
+    const id = randomUUID();
+    const keyId = marketKeyId(key);
+    this.marketSubs.set(id, key);
+    const held = this.marketRefs.get(keyId);
+    if (held) held.count += 1;
+    else {
+      this.marketRefs.set(keyId, { key, count: 1 });
+      // What the hub already has goes out at once: a second ladder on a book need not wait for a change.
+      const book = key.stream === 'book' ? this.hub.latestBook(key) : undefined;
+      if (book) this.batcher.book(book, keyId);
+      const quote = key.stream === 'quote' ? this.hub.latestQuote(key) : undefined;
+      if (quote) this.batcher.quote(quote, keyId);
+      const failed = this.hub.marketFailure(key);
+      if (failed) this.batcher.marketFailure(this.marketFailureOf(key, failed));
+    }
+    return id;
+  }
+
+  unsubscribeMarket(subscriptionId: string): void {
+    const key = this.marketSubs.get(subscriptionId);
+    if (!key) throw new HubError('not-found', 'no such subscription');
+    this.marketSubs.delete(subscriptionId);
+    const keyId = marketKeyId(key);
+    const held = this.marketRefs.get(keyId);
+    if (held && --held.count === 0) this.marketRefs.delete(keyId);
+    this.hub.releaseMarket(key);
+  }
+
   /** Current state, after flushing what is pending so `seq` names exactly what it includes. */
   snapshot(): Snapshot {
     this.batcher.flush();
@@ -185,7 +235,15 @@ export class Session implements ClientContext {
       const failed = this.hub.subscriptionFailure(key);
       if (failed) subscriptionFailures.push(this.failureOf(key, failed));
     }
-    return { seq: this.batcher.seq, venues: this.hub.summaries(), candles, orders: this.hub.orders(), subscriptionFailures };
+    const books: OrderBook[] = [];
+    const quotes: Quote[] = [];
+    for (const { key } of this.marketRefs.values()) {
+      const b = key.stream === 'book' ? this.hub.latestBook(key) : undefined;
+      if (b) books.push(b);
+      const q = key.stream === 'quote' ? this.hub.latestQuote(key) : undefined;
+      if (q) quotes.push(q);
+    }
+    return { seq: this.batcher.seq, venues: this.hub.summaries(), candles, orders: this.hub.orders(), subscriptionFailures, books, quotes };
   }
 
   /** The client went away: release every subscription it held. Idempotent. */
@@ -196,6 +254,32 @@ export class Session implements ClientContext {
     if (this.diagTimer !== undefined) clearInterval(this.diagTimer);
     this.batcher.close();
     for (const id of [...this.subs.keys()]) this.unsubscribe(id);
+    for (const id of [...this.marketSubs.keys()]) this.unsubscribeMarket(id);
+  }
+
+  /** The prints of tapes this client holds. */
+  private heldPrints(ts: readonly TradePrint[]): TradePrint[] {
+    const out: TradePrint[] = [];
+    for (const t of ts) {
+      if (this.marketRefs.has(marketKeyId({ venue: t.venue, instrumentId: t.instrumentId, stream: 'trades' }))) out.push(t);
+    }
+    return out;
+  }
+
+  private marketFailureOf(key: MarketKey, err: VenueErrorInfo): MarketFailure {
+    const f: MarketFailure = { venue: key.venue, instrumentId: key.instrumentId, stream: key.stream, error: this.errorOf(err) };
+    if (key.depth !== undefined) f.depth = key.depth;
+    return f;
+  }
+
+  /** A venue's refusal as it may cross the bridge: its text redacted and cut short. */
+  private errorOf(err: VenueErrorInfo): SubscriptionError {
+    return {
+      kind: err.kind,
+      code: redact(String(err.code)).slice(0, MAX_FAILURE_CODE_LENGTH),
+      message: redact(String(err.message)).slice(0, MAX_FAILURE_MESSAGE_LENGTH),
+      at: Number.isSafeInteger(err.at) && err.at >= 0 ? err.at : Date.now(),
+    };
   }
 
   /**

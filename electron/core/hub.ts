@@ -4,8 +4,28 @@
  * keeps diagnostics, and fans events out to listeners — the bridge sessions. It knows no
  * venue wire format and no transport.
  */
-import type { Account, Candle, CandleKey, ConnectionState, Dec, Instrument, Order, OrderEvidence, OrderUpdate, Portfolio, PositionPnl, TradeRecord, VenueErrorInfo, VenueId } from '../../common/domain.js';
+import type {
+  Account,
+  Candle,
+  CandleKey,
+  ConnectionState,
+  Dec,
+  Instrument,
+  MarketKey,
+  Order,
+  OrderBook,
+  OrderEvidence,
+  OrderUpdate,
+  Portfolio,
+  PositionPnl,
+  Quote,
+  TradePrint,
+  TradeRecord,
+  VenueErrorInfo,
+  VenueId,
+} from '../../common/domain.js';
 import { candleKeyId } from '../../common/domain.js';
+import { MarketFeeds } from './market-feeds.js';
 import type { ConnectionEvent, VenueSummary } from './types.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../venues/venue.js';
 import { isVenueError } from '../venues/venue.js';
@@ -43,6 +63,12 @@ export interface HubListener {
   connection?(e: ConnectionEvent): void;
   /** The venue refused or never confirmed a held key; cleared by its next candle. */
   subscriptionFailed?(key: CandleKey, err: VenueErrorInfo): void;
+  /** A held book as it now stands; `keyId` is marketKeyId of its key. */
+  book?(b: OrderBook, keyId: string): void;
+  /** New prints of held tapes (repeats dropped), oldest first. */
+  trades?(t: TradePrint[]): void;
+  quote?(q: Quote, keyId: string): void;
+  marketFailed?(key: MarketKey, err: VenueErrorInfo): void;
 }
 
 /** The pseudo-connection under which the hub reports a venue's overall state. */
@@ -100,6 +126,7 @@ export const SHUTTING_DOWN = 'the app is shutting down';
 export class Hub {
   private readonly entries = new Map<VenueId, VenueEntry>();
   private readonly subs = new Map<string, Subscription>();
+  private readonly market = new MarketFeeds();
   private readonly listeners = new Set<HubListener>();
   readonly diagnostics: DiagnosticsRegistry;
   /** Every order the app knows (kept in its database); order updates reach listeners through it. */
@@ -284,6 +311,50 @@ export class Hub {
     }
   }
 
+  /** Takes one reference on a book, tape or quote key; the first one starts the venue's flow. */
+  retainMarket(key: MarketKey): void {
+    const e = this.entry(key.venue);
+    if (key.stream === 'book' && (key.depth === undefined || !e.venue.bookDepths.includes(key.depth))) {
+      throw new HubError('invalid', `${e.venue.name} streams books of depth ${e.venue.bookDepths.join(', ') || 'none'}`);
+    }
+    if (!this.market.retain(key) || e.lifecycle !== 'live') return;
+    try {
+      e.venue.subscribeMarket(key);
+    } catch (err) {
+      this.market.release(key);
+      throw err;
+    }
+  }
+
+  /** Drops one reference; the last one stops the venue's flow. */
+  releaseMarket(key: MarketKey): void {
+    if (!this.market.release(key)) return;
+    const e = this.entries.get(key.venue);
+    if (e?.lifecycle !== 'live') return;
+    try {
+      e.venue.unsubscribeMarket(key);
+    } catch (err) {
+      this.log.warn(`unsubscribe ${key.venue} ${key.instrumentId} ${key.stream} failed`, err);
+    }
+  }
+
+  marketRefCount(key: MarketKey): number {
+    return this.market.refCount(key);
+  }
+
+  /** The latest book or quote of a held key, for snapshots. */
+  latestBook(key: MarketKey): OrderBook | undefined {
+    return this.market.latestBook(key);
+  }
+
+  latestQuote(key: MarketKey): Quote | undefined {
+    return this.market.latestQuote(key);
+  }
+
+  marketFailure(key: MarketKey): VenueErrorInfo | undefined {
+    return this.market.failure(key);
+  }
+
   /** How many holders a key has (0 when nobody subscribes). */
   refCount(key: CandleKey): number {
     return this.subs.get(candleKeyId(key))?.refs ?? 0;
@@ -442,6 +513,45 @@ export class Hub {
           this.dropped('subscription failure', e);
         }
       },
+      book: (b) => {
+        if (!current()) return;
+        try {
+          const held = this.market.book(b);
+          if (held) this.emit('book', held.book, held.keyId);
+        } catch (err) {
+          this.dropped('book', err);
+        }
+      },
+      trades: (t) => {
+        if (!current()) return;
+        try {
+          const fresh = this.market.trades(t);
+          if (fresh.length > 0) this.emit('trades', fresh);
+        } catch (err) {
+          this.dropped('trades', err);
+        }
+      },
+      quote: (q) => {
+        if (!current()) return;
+        try {
+          const held = this.market.quote(q);
+          if (held) this.emit('quote', held.quote, held.keyId);
+        } catch (err) {
+          this.dropped('quote', err);
+        }
+      },
+      marketFailed: (key, err) => {
+        if (!current()) return;
+        try {
+          const held = this.market.failed(key, { ...err, message: redact(err.message) });
+          if (held) {
+            this.log.warn(`${key.venue} ${key.instrumentId} ${key.stream}: subscription failed: ${err.kind} ${err.code}`);
+            this.emit('marketFailed', held, { ...err, message: redact(err.message) });
+          }
+        } catch (e) {
+          this.dropped('market failure', e);
+        }
+      },
       connection: (name) => this.reporter(name, current),
     };
     return factory(sink);
@@ -518,6 +628,14 @@ export class Hub {
           this.log.warn(`${e.venue.id}: resubscribe ${sub.series.id} failed`, err);
         }
       }
+      this.market.resetVenue(e.venue.id);
+      for (const key of this.market.keys(e.venue.id)) {
+        try {
+          e.venue.subscribeMarket(key);
+        } catch (err) {
+          this.log.warn(`${e.venue.id}: resubscribe ${key.instrumentId} ${key.stream} failed`, err);
+        }
+      }
       // The venue's own history (orders placed elsewhere, trades and fees): in the background.
       this.journal.mergeHistory(e.venue.id).catch((err: unknown) => this.log.warn(`${e.venue.id}: merging its history failed`, err));
     } catch (err) {
@@ -560,6 +678,9 @@ export class Hub {
       state: this.aggregate(e),
       accounts: e.accounts.map((a) => ({ ...a })),
       intervals: [...e.venue.intervals],
+      bookDepths: [...e.venue.bookDepths],
+      orderTypes: [...e.venue.orderTypes],
+      timeInForce: [...e.venue.timeInForce],
     };
   }
 

@@ -7,7 +7,7 @@
  * evidence before the venue is reported live. It sees venues only through the Venue
  * interface, so it knows no wire format.
  */
-import type { Account, Dec, Fill, Instrument, Order, OrderEvidence, OrderRequest, OrderUpdate, PositionPnl, TradeRecord, VenueId, VenueMode } from '../../common/domain.js';
+import type { Account, AmendRequest, Dec, Fill, Instrument, Order, OrderEvidence, OrderRequest, OrderUpdate, PositionPnl, TradeRecord, VenueId, VenueMode } from '../../common/domain.js';
 import { pendingOrder } from '../../common/domain.js';
 import { cmp, dec, isMultipleOf, mul, nearestSteps } from '../../common/decimal.js';
 import { applyEvidence as foldEvidence, cloneOrder, isFinal, markUnknown, orderFromEvidence } from './order-state.js';
@@ -307,6 +307,11 @@ export class OrderJournal {
     const after = this.applyEvidence({ ...ev, venue: venueId, accountId, clientOrderId });
     if (after) return after;
     throw new HubError('not-found', 'that account has no order with this client order id');
+  }
+
+  /** TEMP(issue 12, core work): replaced by the durable amend flow. */
+  async amend(req: AmendRequest): Promise<Order> {
+    throw new HubError('unavailable', `amending orders on ${req.venue} is not built yet`);
   }
 
   /**

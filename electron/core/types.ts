@@ -4,7 +4,7 @@
  * and re-exports them; the core never imports the contract. Node-free: the renderer's type
  * check follows the contract here.
  */
-import type { Account, StateChange, VenueId, VenueMode, Interval } from '../../common/domain.js';
+import type { Account, StateChange, VenueId, VenueMode, Interval, OrderType, TimeInForce } from '../../common/domain.js';
 
 export interface VenueSummary {
   id: VenueId;
@@ -13,6 +13,11 @@ export interface VenueSummary {
   state: StateChange['state'];
   accounts: Account[];
   intervals: readonly Interval[];
+  /** Book depths the venue streams; empty = no book. */
+  bookDepths: readonly number[];
+  /** What the ticket may offer on this venue. */
+  orderTypes: readonly OrderType[];
+  timeInForce: readonly TimeInForce[];
 }
 
 export interface ConnectionEvent extends StateChange {

@@ -13,8 +13,15 @@ import type {
   Interval,
   LimiterHeadroom,
   BreakerState,
+  MarketKey,
+  OrderBook,
   OrderEvidence,
   OrderRequest,
+  OrderType,
+  AmendRequest,
+  TimeInForce,
+  Quote,
+  TradePrint,
   Portfolio,
   TradeRecord,
   VenueErrorInfo,
@@ -94,6 +101,14 @@ export const SILENT_REPORTER: ConnectionReporter = {
   breakers: () => undefined,
 };
 
+/** Market-data handlers that keep nothing, for tools and benchmarks that read only candles or orders. */
+export const IGNORE_MARKET: Pick<VenueSink, 'book' | 'trades' | 'quote' | 'marketFailed'> = {
+  book: () => undefined,
+  trades: () => undefined,
+  quote: () => undefined,
+  marketFailed: () => undefined,
+};
+
 /**
  * Wraps a reporter so nothing but a final `closed` gets through after the adapter closed
  * ("no events after close"). Plain closures, no rest/spread: message() runs for every frame.
@@ -149,6 +164,18 @@ export function gatedSink(sink: VenueSink, isOpen: () => boolean): VenueSink {
     subscriptionFailed: (k, e) => {
       if (isOpen()) sink.subscriptionFailed(k, e);
     },
+    book: (b) => {
+      if (isOpen()) sink.book(b);
+    },
+    trades: (t) => {
+      if (isOpen()) sink.trades(t);
+    },
+    quote: (q) => {
+      if (isOpen()) sink.quote(q);
+    },
+    marketFailed: (k, e) => {
+      if (isOpen()) sink.marketFailed(k, e);
+    },
     connection: (name) => {
       let r = reporters.get(name);
       if (!r) {
@@ -171,6 +198,17 @@ export interface VenueSink {
    * candle for the key means it recovered.
    */
   subscriptionFailed(key: CandleKey, err: VenueErrorInfo): void;
+  /**
+   * The book as it now stands, top `depth` levels, after every update the adapter applied and
+   * verified. The adapter may call it once per frame; the core coalesces.
+   */
+  book(b: OrderBook): void;
+  /** New prints, oldest first (a snapshot's prints too: the core drops ids it has seen). */
+  trades(t: TradePrint[]): void;
+  /** The instrument's quote as it now stands (a full picture, not a delta: absent = unknown). */
+  quote(q: Quote): void;
+  /** Like subscriptionFailed, for books, trades and quotes. A later event of the key means it recovered. */
+  marketFailed(key: MarketKey, err: VenueErrorInfo): void;
   /** Creates (or returns) the reporter of one named connection. */
   connection(name: string): ConnectionReporter;
 }
@@ -206,6 +244,18 @@ export interface Venue {
   subscribeCandles(key: CandleKey): void;
   unsubscribeCandles(key: CandleKey): void;
 
+  /** Book depths this venue streams (ascending). */
+  readonly bookDepths: readonly number[];
+  /** Order types and times in force this venue takes (the ticket offers only these). */
+  readonly orderTypes: readonly OrderType[];
+  readonly timeInForce: readonly TimeInForce[];
+  /**
+   * Starts a book, tape or quote flow for a key; idempotent; the core reference-counts callers.
+   * A book key's depth is one of `bookDepths`. Failures go to sink.marketFailed.
+   */
+  subscribeMarket(key: MarketKey): void;
+  unsubscribeMarket(key: MarketKey): void;
+
   /**
    * Order entry; absent until the venue supports it. The core has committed the intent to its
    * journal before calling; the adapter keeps no order state beyond wire bookkeeping (ids).
@@ -222,6 +272,13 @@ export interface Venue {
    * A lost answer rejects with kind 'unknown-outcome'.
    */
   cancelOrder?(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence>;
+  /**
+   * Changes a working order's price, trigger or size. `venueOrderId` is the order's current
+   * venue id. Resolves with 'status' evidence carrying `amended` (the new terms, and the new
+   * venue id when the venue made one); rejects like placeOrder (kind 'rejected' = not amended,
+   * the order stands as it was; 'unknown-outcome' = the answer was lost).
+   */
+  amendOrder?(req: AmendRequest, venueOrderId: string | undefined): Promise<OrderEvidence>;
   /** Cancels every open order of the account; resolves with how many it cancelled. */
   cancelAll?(accountId: string): Promise<number>;
   /** The venue's open orders of the account, as 'status' evidence with terms. */

@@ -9,7 +9,9 @@ const SPOKEN: Readonly<Record<Interval, string>> = {
   '5m': '5 minutes',
   '15m': '15 minutes',
   '1h': '1 hour',
+  '4h': '4 hours',
   '1d': '1 day',
+  '1w': '1 week',
 };
 
 /** The active chart's timeframe, among those its venue offers. */

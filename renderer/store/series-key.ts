@@ -5,7 +5,7 @@ import { candleKeyId } from '../../common/domain.js';
 export const seriesKey: (k: CandleKey) => string = candleKeyId;
 
 /** The intervals a chart offers, in button order. */
-export const CHART_INTERVALS = ['1m', '5m', '15m', '1h', '1d'] as const satisfies readonly Interval[];
+export const CHART_INTERVALS = ['1m', '5m', '15m', '1h', '4h', '1d', '1w'] as const satisfies readonly Interval[];
 
 /** Fails to compile if the domain gains an interval the buttons do not offer. */
 type MissingInterval = Exclude<Interval, (typeof CHART_INTERVALS)[number]>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CandleKey } from '../../common/domain.js';
-import { MAX_REQUEST_BYTES, METHOD_NAMES, requestSchemas } from '../../electron/contract.js';
+import { CONTRACT_VERSION, MAX_REQUEST_BYTES, METHOD_NAMES, requestSchemas } from '../../electron/contract.js';
 import type { BridgeFailure, Result } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';
 import { Session } from '../../electron/bridge/session.js';
@@ -102,7 +102,7 @@ describe('bridge contract', () => {
 
   it('applies schema defaults and accepts methods without parameters without a payload', async () => {
     const s = await setup();
-    expect(await s.session.handle('app.info', undefined)).toEqual({ ok: true, value: { version: '9.9.9', transport: 'ipc', contract: 1 } });
+    expect(await s.session.handle('app.info', undefined)).toEqual({ ok: true, value: { version: '9.9.9', transport: 'ipc', contract: CONTRACT_VERSION } });
     const r = await s.session.handle('candles.history', KEY);
     expect(r.ok && (r.value as unknown[]).length).toBe(500);
   });

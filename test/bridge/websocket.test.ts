@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { WebSocket } from 'ws';
 import type { Candle, CandleKey } from '../../common/domain.js';
 import type { PushBatch, Result } from '../../electron/contract.js';
+import { CONTRACT_VERSION } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';
 import { TOKEN_REFUSED_CLOSE_CODE } from '../../common/bridge-close.js';
 import { PortInUseError, startWebSocketBridge } from '../../electron/bridge/websocket.js';
@@ -199,7 +200,7 @@ describe('headless server over WebSocket', () => {
     await start();
     const c = new Client();
     await c.opened();
-    expect(await c.invoke('app.info', {})).toEqual({ ok: true, value: { version: '1.2.3', transport: 'websocket', contract: 1 } });
+    expect(await c.invoke('app.info', {})).toEqual({ ok: true, value: { version: '1.2.3', transport: 'websocket', contract: CONTRACT_VERSION } });
     const sub = await c.invoke('candles.subscribe', KEY);
     expect(sub.ok).toBe(true);
     const v = venues.current();

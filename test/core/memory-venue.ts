@@ -3,8 +3,8 @@
  * of it and lets a test emit candles and connection states as an adapter would. The real
  * adapters against the simulators are covered by the integration tests.
  */
-import type { Account, Candle, CandleKey, Instrument, Interval, VenueErrorInfo, VenueId, VenueMode } from '../../common/domain.js';
-import { candleKeyId } from '../../common/domain.js';
+import type { Account, Candle, CandleKey, Instrument, Interval, MarketKey, OrderType, TimeInForce, VenueErrorInfo, VenueId, VenueMode } from '../../common/domain.js';
+import { candleKeyId, marketKeyId } from '../../common/domain.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
 
@@ -20,6 +20,11 @@ export class MemoryVenue implements Venue {
   readonly mode: VenueMode;
   readonly name: string;
   readonly intervals: readonly Interval[] = ['1m', '5m', '1h'];
+  readonly bookDepths: readonly number[] = [10];
+  readonly orderTypes: readonly OrderType[] = ['limit', 'market'];
+  readonly timeInForce: readonly TimeInForce[] = ['day'];
+  /** Book, tape and quote keys with a live flow right now. */
+  readonly marketActive = new Map<string, MarketKey>();
   readonly subscribed: CandleKey[] = [];
   readonly unsubscribed: CandleKey[] = [];
   /** Keys with a live flow right now. */
@@ -53,6 +58,7 @@ export class MemoryVenue implements Venue {
   async close(): Promise<void> {
     this.closed = true;
     this.active.clear();
+    this.marketActive.clear();
     this.stream.state('closed', 'closed by app');
   }
 
@@ -100,6 +106,14 @@ export class MemoryVenue implements Venue {
   unsubscribeCandles(key: CandleKey): void {
     this.unsubscribed.push(key);
     this.active.delete(candleKeyId(key));
+  }
+
+  subscribeMarket(key: MarketKey): void {
+    this.marketActive.set(marketKeyId(key), key);
+  }
+
+  unsubscribeMarket(key: MarketKey): void {
+    this.marketActive.delete(marketKeyId(key));
   }
 
   /** Reports a key the venue refused or never confirmed, as an adapter would. */

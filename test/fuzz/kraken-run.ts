@@ -9,7 +9,7 @@ import type { Candle } from '../../common/domain.js';
 import { candleKeyId } from '../../common/domain.js';
 import { createKrakenVenue } from '../../electron/venues/kraken/adapter.js';
 import type { ConnectionReporter, VenueSink } from '../../electron/venues/venue.js';
-import { SILENT_REPORTER } from '../../electron/venues/venue.js';
+import { IGNORE_MARKET, SILENT_REPORTER } from '../../electron/venues/venue.js';
 import { hostileKrakenFrames } from '../../sim/hostile/kraken/frames.js';
 import type { FuzzCandle } from '../../sim/hostile/kraken/frames.js';
 import { startHostileKraken } from '../../sim/hostile/kraken/server.js';
@@ -60,6 +60,7 @@ export async function runKrakenFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     order: () => undefined,
     subscriptionFailed: (k, e) => opts.log?.(`kraken fuzz: subscription ${candleKeyId(k)} failed: ${e.message}`),
     connection: (name) => (name === 'ws-public' ? reporter : SILENT_REPORTER),
+    ...IGNORE_MARKET,
   };
 
   const hostile = await startHostileKraken();

@@ -66,6 +66,11 @@ class FuzzSink implements VenueSink {
     this.mismatches.push(`subscription of ${candleKeyId(key)} failed`);
   }
 
+  book(): void {}
+  trades(): void {}
+  quote(): void {}
+  marketFailed(): void {}
+
   connection(name: string): ConnectionReporter {
     return {
       ...SILENT_REPORTER,

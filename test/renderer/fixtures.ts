@@ -22,11 +22,11 @@ export function batch(seq: number, over: Partial<PushBatch> = {}): PushBatch {
 }
 
 export function venue(over: Partial<VenueSummary> = {}): VenueSummary {
-  return { id: 'kraken', name: 'Kraken', mode: 'demo', state: 'live', accounts: [], intervals: ['1m', '5m'], ...over };
+  return { id: 'kraken', name: 'Kraken', mode: 'demo', state: 'live', accounts: [], intervals: ['1m', '5m'], bookDepths: [10], orderTypes: ['limit', 'market'], timeInForce: ['gtc'], ...over };
 }
 
 export function snapshot(seq: number, over: Partial<Snapshot> = {}): Snapshot {
-  return { seq, venues: [venue()], candles: [], orders: [], subscriptionFailures: [], ...over };
+  return { seq, venues: [venue()], candles: [], orders: [], subscriptionFailures: [], books: [], quotes: [], ...over };
 }
 
 export function instrument(id: string, symbol: string, over: Partial<Instrument> = {}): Instrument {

@@ -117,7 +117,18 @@ function templates(): Record<MethodName, Template> {
       required: ['venue', 'instrumentId', 'interval'],
       near: { interval: ['1M', '2m', '60s', ''], limit: [0, 5_001, -1, '10'], before: [-1, 4_102_444_801, 1.5, '1700000000'] },
     },
-    'candles.subscribe': { value: { ...KEY }, required: ['venue', 'instrumentId', 'interval'], near: { interval: ['1w', '1 m'], instrumentId: ['', 'a b'] } },
+    'candles.subscribe': { value: { ...KEY }, required: ['venue', 'instrumentId', 'interval'], near: { interval: ['2w', '1 m', '1W'], instrumentId: ['', 'a b'] } },
+    'market.subscribe': {
+      value: { venue: 'kraken', instrumentId: 'XXBTZUSD', stream: 'book', depth: 10 },
+      required: ['venue', 'instrumentId', 'stream', 'depth'],
+      near: { stream: ['Book', 'level3', ''], depth: [0, 1001, 2.5, '10', -10] },
+    },
+    'market.unsubscribe': { value: { subscriptionId: randomUUID() }, required: ['subscriptionId'], near: { subscriptionId: ['', 's'.repeat(65)] } },
+    'orders.amend': {
+      value: { venue: 'kraken', accountId: 'spot', clientOrderId: randomUUID(), price: '101.5', amendId: randomUUID() },
+      required: ['venue', 'accountId', 'clientOrderId', 'price', 'amendId'],
+      near: { price: DECIMAL_MISSES, quantity: DECIMAL_MISSES, triggerPrice: DECIMAL_MISSES, amendId: ['not-a-uuid', ''] },
+    },
     'candles.unsubscribe': { value: { subscriptionId: randomUUID() }, required: ['subscriptionId'], near: { subscriptionId: ['', 's'.repeat(65)] } },
     'orders.place': {
       value: { venue: 'tinvest', accountId: 'acc-1', instrumentId: 'id-SBER', side: 'buy', type: 'limit', quantity: '1', price: '100.5', clientOrderId: randomUUID() },
@@ -126,7 +137,7 @@ function templates(): Record<MethodName, Template> {
         quantity: DECIMAL_MISSES,
         price: DECIMAL_MISSES,
         side: ['BUY', 'short', ''],
-        type: ['stop', 'Limit', 'market'],
+        type: ['stop', 'Limit', 'market', 'stop-loss', 'iceberg'],
         clientOrderId: ['not-a-uuid', '00000000-0000-0000-0000-00000000000g', randomUUID().slice(1)],
         accountId: ['acc 1', '', 'a'.repeat(65)],
       },

@@ -323,6 +323,14 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     mode: opts.mode,
     name: 'Kraken',
     intervals: INTERVALS,
+    // TEMP(issue 12, Kraken work): books, tapes, quotes and trigger orders come with the Kraken work.
+    bookDepths: [],
+    orderTypes: ['limit', 'market'],
+    timeInForce: ['gtc'],
+    subscribeMarket(key) {
+      sink.marketFailed(key, { kind: 'invalid', code: 'not-built', message: 'not streamed yet', at: Date.now() });
+    },
+    unsubscribeMarket() {},
 
     connect(): Promise<void> {
       connecting ??= (async () => {

@@ -23,7 +23,9 @@ export const INTERVAL_MINUTES: Readonly<Record<Interval, number>> = {
   '5m': 5,
   '15m': 15,
   '1h': 60,
+  '4h': 240,
   '1d': 1440,
+  '1w': 10080,
 };
 
 /** REST OHLC returns only the most recent 720 candles of an interval; older ones cannot be fetched. */

@@ -4,7 +4,7 @@
  * MarketDataStream owner, which opens streams only while something is subscribed; orders,
  * the OrderStateStream and the portfolio go through trading (orders.ts).
  */
-import type { Account, Candle, CandleKey, Dec, Instrument, Interval, OrderEvidence, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
+import type { Account, Candle, CandleKey, Dec, Instrument, Interval, MarketKey, OrderEvidence, OrderRequest, OrderType, Portfolio, TimeInForce, VenueMode } from '../../../common/domain.js';
 import { INTERVALS } from '../../../common/domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError, gatedSink } from '../venue.js';
@@ -105,6 +105,14 @@ class TInvestAdapter implements TInvestVenue {
   readonly mode: VenueMode;
   readonly name: string;
   readonly intervals = SUPPORTED;
+  // TEMP(issue 12, T-Invest work): books, tapes, quotes and stop orders come with the T-Invest work.
+  readonly bookDepths: readonly number[] = [];
+  readonly orderTypes: readonly OrderType[] = ['limit', 'market'];
+  readonly timeInForce: readonly TimeInForce[] = ['day'];
+  subscribeMarket(key: MarketKey): void {
+    this.sink.marketFailed(key, { kind: 'invalid', code: 'not-built', message: 'not streamed yet', at: this.now() });
+  }
+  unsubscribeMarket(): void {}
 
   private readonly opts: TInvestVenueOptions;
   private readonly now: () => number;

@@ -118,14 +118,18 @@ export const CANDLE_INTERVAL: Readonly<Record<Interval, number>> = {
   '5m': 2,
   '15m': 3,
   '1h': 4,
+  '4h': 11,
   '1d': 5,
+  '1w': 12,
 };
 export const SUBSCRIPTION_INTERVAL: Readonly<Record<Interval, number>> = {
   '1m': 1,
   '5m': 2,
   '15m': 3,
   '1h': 4,
+  '4h': 11,
   '1d': 5,
+  '1w': 12,
 };
 const BY_SUBSCRIPTION_INTERVAL = new Map<number, Interval>(
   Object.entries(SUBSCRIPTION_INTERVAL).map(([k, v]) => [v, k as Interval]),
@@ -141,7 +145,9 @@ export const MAX_CANDLE_SPAN_SEC: Readonly<Record<Interval, number>> = {
   '5m': 7 * DAY,
   '15m': 21 * DAY,
   '1h': 90 * DAY,
+  '4h': 90 * DAY,
   '1d': 6 * 365 * DAY,
+  '1w': 5 * 365 * DAY,
 };
 
 export const SUBSCRIPTION_STATUS = {

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTInvestSim, type TInvestSim } from '../../../sim/tinvest/server.js';
 import { createTInvestVenue } from '../../../electron/venues/tinvest/adapter.js';
 import type { Venue, VenueSink } from '../../../electron/venues/venue.js';
-import { SILENT_REPORTER } from '../../../electron/venues/venue.js';
+import { IGNORE_MARKET, SILENT_REPORTER } from '../../../electron/venues/venue.js';
 
 const sink: VenueSink = {
   candle: () => undefined,
   order: () => undefined,
   subscriptionFailed: () => undefined,
   connection: () => SILENT_REPORTER,
+  ...IGNORE_MARKET,
 };
 
 describe('browsing T-Invest instruments', () => {
