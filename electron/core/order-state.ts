@@ -10,8 +10,15 @@
  *   we don't), and a lost answer makes any working order unknown again.
  * - Fills are applied once per venue trade id; the filled quantity never decreases.
  * - `open` with something filled is `partially-filled`.
+ * - An amend the venue confirmed (`amended`) changes a non-final order's price, size, trigger
+ *   and venue id, once per amend id; status and fills stay. On a final order it is refused.
+ * - After an amend that gave the order a new venue id (T-Invest's replace), evidence naming an
+ *   earlier id is about the order's old incarnation: its fills count, its status does not.
+ * - The venue's own record of a working order (terms from a query or its history) wins over
+ *   ours: it shows an amend whose answer we lost.
+ * - A stop order's trigger time is set once.
  */
-import type { Dec, Fill, Order, OrderEvidence, OrderStatus } from '../../common/domain.js';
+import type { Dec, Fill, Order, OrderAmendRecord, OrderEvidence, OrderStatus, OrderTerms } from '../../common/domain.js';
 import { FINAL_ORDER_STATUSES } from '../../common/domain.js';
 import { add, cmp } from '../../common/decimal.js';
 import { redact } from './log.js';
@@ -84,7 +91,32 @@ export function orderFromEvidence(ev: OrderEvidence): Order | undefined {
     updatedAt: t.createdAt,
   };
   if (t.price !== undefined) o.price = t.price;
+  copyConditions(t, o);
   return o;
+}
+
+/** The fields of a stop or conditional order, as a venue's terms give them. */
+function copyConditions(t: OrderTerms, o: Order): void {
+  if (t.triggerPrice !== undefined) o.triggerPrice = t.triggerPrice;
+  if (t.trailingOffset !== undefined) o.trailingOffset = { ...t.trailingOffset };
+  if (t.timeInForce !== undefined) o.timeInForce = t.timeInForce;
+  if (t.expireAt !== undefined) o.expireAt = t.expireAt;
+  if (t.postOnly !== undefined) o.postOnly = t.postOnly;
+}
+
+/** Evidence naming a venue id the order had before an amend replaced it (T-Invest ReplaceOrder). */
+export function isSuperseded(prev: Order, ev: OrderEvidence): boolean {
+  return (
+    ev.amended === undefined &&
+    (prev.amends?.length ?? 0) > 0 &&
+    ev.venueOrderId !== undefined &&
+    prev.venueOrderId !== undefined &&
+    ev.venueOrderId !== prev.venueOrderId
+  );
+}
+
+function sameDec(a: Dec | undefined, b: Dec | undefined): boolean {
+  return a === undefined ? b === undefined : b !== undefined && cmp(a, b) === 0;
 }
 
 /** The status a piece of evidence claims, if any. */
@@ -142,14 +174,27 @@ export function applyEvidence(prev: Order, ev: OrderEvidence): Transition {
   }
   if (ev.filledQuantity !== undefined && cmp(ev.filledQuantity, filled) > 0) filled = ev.filledQuantity;
 
-  const step = nextStatus(prev.status, claimed(ev), ev);
+  const superseded = isSuperseded(prev, ev);
+  const incoming = superseded ? undefined : claimed(ev);
+  const step = nextStatus(prev.status, incoming, ev);
   let status = step.status;
   if (status === 'open' && cmp(filled, '0') > 0) status = 'partially-filled';
   // A venue that says "filled" before the fills arrive: the quantity is the order's.
   if (status === 'filled' && cmp(filled, prev.quantity) < 0 && ev.filledQuantity === undefined && allFills.length === 0) filled = prev.quantity;
 
   const out: Order = { ...prev, status, fills: allFills, filledQuantity: filled };
-  if (ev.venueOrderId !== undefined && prev.venueOrderId === undefined) out.venueOrderId = ev.venueOrderId;
+  if (ev.venueOrderId !== undefined && prev.venueOrderId === undefined && !superseded) out.venueOrderId = ev.venueOrderId;
+  let amendRefused = false;
+  if (ev.amended !== undefined) {
+    if (isFinal(prev.status)) amendRefused = true;
+    else applyAmend(out, ev.amended);
+  } else if (ev.terms !== undefined && !superseded && (ev.source === 'reconcile' || ev.source === 'history') && !isFinal(prev.status) && prev.status !== 'pending') {
+    // The venue's own record of a working order: an amend whose answer we lost shows here.
+    if (ev.terms.price !== undefined && !sameDec(ev.terms.price, prev.price)) out.price = ev.terms.price;
+    if (!sameDec(ev.terms.quantity, prev.quantity)) out.quantity = ev.terms.quantity;
+    if (ev.terms.triggerPrice !== undefined && !sameDec(ev.terms.triggerPrice, prev.triggerPrice)) out.triggerPrice = ev.terms.triggerPrice;
+  }
+  if (ev.triggeredAt !== undefined && prev.triggeredAt === undefined && !superseded) out.triggeredAt = ev.triggeredAt;
   if (ev.averagePrice !== undefined) out.averagePrice = ev.averagePrice;
   if (ev.reason !== undefined && (status === 'rejected' || prev.reason === undefined)) {
     // The venue's text can quote what it was sent; it crosses the bridge, so it is redacted.
@@ -164,15 +209,33 @@ export function applyEvidence(prev: Order, ev: OrderEvidence): Transition {
     out.venueOrderId !== prev.venueOrderId ||
     out.averagePrice !== prev.averagePrice ||
     out.reason?.code !== prev.reason?.code ||
-    out.reason?.message !== prev.reason?.message;
+    out.reason?.message !== prev.reason?.message ||
+    out.price !== prev.price ||
+    out.quantity !== prev.quantity ||
+    out.triggerPrice !== prev.triggerPrice ||
+    out.amends !== prev.amends ||
+    out.triggeredAt !== prev.triggeredAt;
   if (changed) out.updatedAt = Math.max(prev.updatedAt, ev.at);
   const t: Transition = { order: changed ? out : prev, changed, newFills };
-  if (step.refused) t.refused = { from: prev.status, to: claimed(ev) ?? prev.status };
+  if (step.refused || amendRefused) t.refused = { from: prev.status, to: claimed(ev) ?? prev.status };
+  else if (superseded && claimed(ev) !== undefined && claimed(ev) !== prev.status) t.refused = { from: prev.status, to: claimed(ev) ?? prev.status };
   return t;
+}
+
+/** A confirmed amend: the new terms, once per amend id (a repeat of the confirmation is no news). */
+function applyAmend(out: Order, a: OrderAmendRecord): void {
+  if (out.amends?.some((x) => x.amendId === a.amendId)) return;
+  if (a.price !== undefined) out.price = a.price;
+  if (a.quantity !== undefined) out.quantity = a.quantity;
+  if (a.triggerPrice !== undefined) out.triggerPrice = a.triggerPrice;
+  if (a.venueOrderId !== undefined) out.venueOrderId = a.venueOrderId;
+  out.amends = [...(out.amends ?? []), { ...a }];
 }
 
 export function cloneOrder(o: Order): Order {
   const out: Order = { ...o, fills: o.fills.map((f) => ({ ...f })) };
   if (o.reason) out.reason = { ...o.reason };
+  if (o.trailingOffset) out.trailingOffset = { ...o.trailingOffset };
+  if (o.amends) out.amends = o.amends.map((a) => ({ ...a }));
   return out;
 }

@@ -8,7 +8,7 @@
  * interface, so it knows no wire format.
  */
 import type { Account, AmendRequest, Dec, Fill, Instrument, Order, OrderEvidence, OrderRequest, OrderUpdate, PositionPnl, TradeRecord, VenueId, VenueMode } from '../../common/domain.js';
-import { pendingOrder } from '../../common/domain.js';
+import { PRICED_ORDER_TYPES, TRAILING_ORDER_TYPES, TRIGGER_ORDER_TYPES, pendingOrder } from '../../common/domain.js';
 import { cmp, dec, isMultipleOf, mul, nearestSteps } from '../../common/decimal.js';
 import { applyEvidence as foldEvidence, cloneOrder, isFinal, markUnknown, orderFromEvidence } from './order-state.js';
 import type { Transition } from './order-state.js';
@@ -107,6 +107,10 @@ interface Entry {
   sentAt: number;
   /** Arrival order, to list orders created in the same millisecond newest first. */
   seq: number;
+  /** Amends committed for this order (sent, or about to be), oldest first. */
+  amendIntents?: AmendRequest[];
+  /** The amend being sent now, and evidence held back until its answer (see applyEvidence). */
+  amending?: { amendId: string; done: Promise<Order>; deferred: OrderEvidence[] };
 }
 
 /** VenueError kinds that prove an order never reached the book: a retry may send it again. */
@@ -134,6 +138,11 @@ export class OrderJournal {
   /** venue|venueOrderId → key, to match evidence that names only the venue's id. */
   private readonly byVenueId = new Map<string, string>();
   private readonly placing = new Map<string, { request: OrderRequest; done: Promise<Order> }>();
+  /**
+   * venue|amendId → key of the order it amends. T-Invest's replace gives the new order the
+   * amend id as its request id: evidence under that id is the original order's.
+   */
+  private readonly amendAlias = new Map<string, string>();
   /** Background resolving of orders whose answer was lost: key → timer. */
   private readonly resolving = new Map<string, { timer: NodeJS.Timeout; delayMs: number }>();
   private readonly instruments = new Map<string, Promise<Instrument | undefined>>();
@@ -191,6 +200,13 @@ export class OrderJournal {
         this.store.saveOrder(this.storedOf(e), { kind: 'replay', at, body: { status: 'unknown', was: 'pending' } });
       }
       if (!isFinal(e.order.status)) unresolved += 1;
+    }
+    for (const a of this.store.loadAmends()) {
+      const key = keyOf(a.venue, a.clientOrderId);
+      const e = this.entries.get(key);
+      if (!e) continue;
+      (e.amendIntents ??= []).push(a.request);
+      this.amendAlias.set(keyOf(a.venue, a.request.amendId), key);
     }
     this.store.flush();
     if (stored.length > 0) this.log.info(`journal replayed: ${stored.length} order(s), ${unresolved} to settle with their venues`);
@@ -309,9 +325,105 @@ export class OrderJournal {
     throw new HubError('not-found', 'that account has no order with this client order id');
   }
 
-  /** TEMP(issue 12, core work): replaced by the durable amend flow. */
-  async amend(req: AmendRequest): Promise<Order> {
-    throw new HubError('unavailable', `amending orders on ${req.venue} is not built yet`);
+  /**
+   * Changes a working order's price, trigger or size. Checked like an order (steps, risk; never
+   * rounded), committed durably before it is sent, idempotent by `amendId`: a repeat returns
+   * the order and sends nothing; another amend under a used id is refused. Resolves with the
+   * order as the venue confirmed it, or `unknown` when the answer was lost (then resolved in
+   * the background); a venue refusal leaves the order as it was and rejects with the venue's
+   * VenueError (its code and text reach the caller).
+   */
+  async amend(raw: AmendRequest): Promise<Order> {
+    const req = canonicalAmend(raw);
+    const key = keyOf(req.venue, req.clientOrderId);
+    const e = this.entries.get(key);
+    if (!e || e.order.accountId !== req.accountId || e.mode !== this.venues.mode(req.venue)) {
+      throw new HubError('not-found', 'that account has no order with this client order id');
+    }
+    const aliasKey = keyOf(req.venue, req.amendId);
+    const owner = this.amendAlias.get(aliasKey);
+    if (owner !== undefined) {
+      const was = owner === key ? e.amendIntents?.find((a) => a.amendId === req.amendId) : undefined;
+      if (!was || !sameAmend(was, req)) throw invalid('this amend id was already used for another amend');
+      if (e.amending?.amendId === req.amendId) return e.amending.done;
+      return cloneOrder(e.order);
+    }
+    // The amend id becomes a request id at T-Invest: it must not name another order.
+    if (this.entries.has(aliasKey) || this.placing.has(aliasKey)) throw invalid('this amend id was already used as a client order id');
+    if (e.amending) throw invalid(`an amend of order ${req.clientOrderId} is being sent; wait for its answer`);
+    this.refuseIfClosing();
+    const slot: NonNullable<Entry['amending']> = { amendId: req.amendId, done: Promise.resolve(e.order), deferred: [] };
+    e.amending = slot;
+    slot.done = this.sendAmend(key, e, req);
+    try {
+      return await slot.done;
+    } finally {
+      if (e.amending === slot) delete e.amending;
+      // Evidence held back while the amend was out, now that its answer is in (applyEvidence).
+      for (const ev of slot.deferred) this.applyEvidence(ev);
+    }
+  }
+
+  private async sendAmend(key: string, e: Entry, req: AmendRequest): Promise<Order> {
+    const venue = this.venues.live(req.venue);
+    if (!venue.amendOrder) throw notAvailable(venue, 'amending orders');
+    this.checkAmendable(e.order, req);
+    const instrument = await venue.instrument(e.order.instrumentId);
+    this.instruments.set(`${req.venue}|${e.order.instrumentId}`, Promise.resolve(instrument));
+    this.refuseIfClosing();
+    // It may have filled or been cancelled while the instrument was read.
+    this.checkAmendable(e.order, req);
+    const after = amendedTerms(e.order, req);
+    this.checkSteps(after, instrument);
+    this.checkRisk(after, instrument);
+
+    const t = this.now();
+    const aliasKey = keyOf(req.venue, req.amendId);
+    this.amendAlias.set(aliasKey, key);
+    (e.amendIntents ??= []).push(req);
+    // Durable before the first byte, like an order's intent, in the same group commit.
+    try {
+      await this.store.amendIntent(e.order, e.mode, req, t);
+    } catch (err) {
+      this.amendAlias.delete(aliasKey);
+      e.amendIntents = e.amendIntents.filter((a) => a.amendId !== req.amendId);
+      this.log.error(`${req.venue}: the amend ${req.amendId} of order ${req.clientOrderId} could not be stored; not sent`, err);
+      throw new HubError('unavailable', 'the order journal could not store the amend, so it was not sent; see the log');
+    }
+    e.sentAt = t;
+
+    let ev: OrderEvidence;
+    try {
+      ev = await venue.amendOrder(req, e.order.venueOrderId);
+    } catch (err) {
+      const entry = this.entries.get(key) ?? e;
+      if (isVenueError(err) && err.kind !== 'unknown-outcome') {
+        // The venue did not amend it: the order stands as it was; the caller hears why.
+        this.store.saveOrder(this.storedOf(entry), { kind: 'amend-refused', at: this.now(), body: { amendId: req.amendId, kind: err.kind, code: err.code, message: redact(err.message) } });
+        throw err;
+      }
+      this.log.warn(`${req.venue}: no answer to amend ${req.amendId} of order ${req.clientOrderId}; its state is unknown until the venue reports it`, err);
+      this.commit(entry, markUnknown(entry.order, this.now()), 'send', { kind: 'state', body: { status: 'unknown', why: 'amend answer lost', amendId: req.amendId } });
+      this.scheduleResolve(key);
+      return cloneOrder(entry.order);
+    }
+    const confirmed: OrderEvidence = { ...ev, venue: req.venue, accountId: req.accountId, clientOrderId: req.clientOrderId, source: 'send' };
+    if (confirmed.amended) confirmed.amended = { ...confirmed.amended, amendId: req.amendId };
+    return this.applyEvidence(confirmed, { fromAmend: true }) ?? cloneOrder(e.order);
+  }
+
+  /** Refuses an amend the order can't take, before anything is stored or sent. */
+  private checkAmendable(o: Order, req: AmendRequest): void {
+    if (o.status !== 'open' && o.status !== 'partially-filled') {
+      throw invalid(`order ${o.clientOrderId} is ${o.status}: only a working order can be amended`);
+    }
+    if (req.price !== undefined && !PRICED_ORDER_TYPES.has(o.type)) throw invalid(`a ${o.type} order has no limit price to change`);
+    if (req.triggerPrice !== undefined && (!TRIGGER_ORDER_TYPES.has(o.type) || TRAILING_ORDER_TYPES.has(o.type))) {
+      throw invalid(`a ${o.type} order has no trigger price to change`);
+    }
+    if (req.quantity !== undefined && cmp(req.quantity, o.filledQuantity) <= 0) {
+      throw invalid(`the new quantity ${req.quantity} must be more than the ${o.filledQuantity} already filled`);
+    }
   }
 
   /**
@@ -383,9 +495,18 @@ export class OrderJournal {
    * Evidence about an order the journal has never seen adopts it when it carries the order's
    * terms (placed elsewhere); otherwise it is dropped (logged): nothing to attach it to.
    */
-  applyEvidence(ev: OrderEvidence): Order | undefined {
+  applyEvidence(ev: OrderEvidence, opts: { fromAmend?: boolean } = {}): Order | undefined {
     let key = keyOf(ev.venue, ev.clientOrderId);
     let e = this.entries.get(key);
+    if (!e) {
+      const original = this.amendAlias.get(key);
+      if (original) {
+        // Evidence under an amend id (T-Invest's replacement order) is the original order's.
+        key = original;
+        e = this.entries.get(original);
+        if (e) ev = asAmendOf(e, ev);
+      }
+    }
     if (!e && ev.venueOrderId !== undefined) {
       const k = this.byVenueId.get(`${ev.venue}|${ev.venueOrderId}`);
       if (k) {
@@ -403,6 +524,13 @@ export class OrderJournal {
       e = { order: adopted, mode: this.venues.mode(ev.venue), resendable: false, sentAt: adopted.createdAt, seq: ++this.seq };
       this.entries.set(key, e);
       this.store.saveOrder(this.storedOf(e), { kind: 'adopted', at: this.now(), body: ev });
+    }
+    if (e.amending && !opts.fromAmend && claimsCancel(ev)) {
+      // While an amend is out, a cancel may be the venue retiring the order's old incarnation
+      // (T-Invest's replace cancels and re-posts): it waits for the amend's answer, which
+      // tells whether it was about the order or about the id the amend replaced.
+      e.amending.deferred.push(ev);
+      return cloneOrder(e.order);
     }
     const t = foldEvidence(e.order, ev);
     if (t.refused) {
@@ -521,6 +649,8 @@ export class OrderJournal {
   private async send(key: string, req: OrderRequest, resend: boolean): Promise<Order> {
     const venue = this.venues.live(req.venue);
     if (!venue.placeOrder) throw notAvailable(venue, 'order entry');
+    checkOffered(req, venue);
+    checkShape(req, this.now());
     const instrument = await venue.instrument(req.instrumentId);
     this.instruments.set(`${req.venue}|${req.instrumentId}`, Promise.resolve(instrument));
     // Shutdown may have begun while the instrument was read: then nothing is recorded or sent.
@@ -575,6 +705,16 @@ export class OrderJournal {
   private check(req: OrderRequest, inst: Instrument): void {
     const what = inst.symbol;
     if (!inst.tradable) throw invalid(`${what} is not tradable now`);
+    this.checkSteps(req, inst);
+    if (cmp(req.quantity, inst.minQty) < 0) {
+      throw invalid(`quantity ${req.quantity} is below the minimum of ${inst.minQty}${inst.qtyUnit === 'lot' ? ' lots' : ''} for ${what}`);
+    }
+    this.checkRisk(req, inst);
+  }
+
+  /** Quantity, prices and a trailing distance in price units on the instrument's steps: never rounded. */
+  private checkSteps(req: Pick<OrderRequest, 'quantity' | 'price' | 'triggerPrice' | 'trailingOffset'>, inst: Instrument): void {
+    const what = inst.symbol;
     for (const [name, step] of [['quantity', inst.qtyStep], ['price', inst.priceStep]] as const) {
       if (!isDecimalPositive(step)) throw invalid(`${what} has no usable ${name} step (${step}); the order can't be checked`);
     }
@@ -583,24 +723,32 @@ export class OrderJournal {
         `quantity ${req.quantity} is not a multiple of the quantity step ${inst.qtyStep} for ${what}: ${nearest('quantities', req.quantity, inst.qtyStep)}`,
       );
     }
-    if (cmp(req.quantity, inst.minQty) < 0) {
-      throw invalid(`quantity ${req.quantity} is below the minimum of ${inst.minQty}${inst.qtyUnit === 'lot' ? ' lots' : ''} for ${what}`);
+    const prices: [string, Dec | undefined][] = [
+      ['price', req.price],
+      ['trigger price', req.triggerPrice],
+      ['trailing offset', req.trailingOffset?.unit === 'price' ? req.trailingOffset.value : undefined],
+    ];
+    for (const [name, value] of prices) {
+      if (value !== undefined && !isMultipleOf(value, inst.priceStep)) {
+        throw invalid(`${name} ${value} is not a multiple of the price step ${inst.priceStep} for ${what}: ${nearest('prices', value, inst.priceStep)}`);
+      }
     }
-    if (req.price !== undefined && !isMultipleOf(req.price, inst.priceStep)) {
-      throw invalid(
-        `price ${req.price} is not a multiple of the price step ${inst.priceStep} for ${what}: ${nearest('prices', req.price, inst.priceStep)}`,
-      );
-    }
+  }
+
+  /**
+   * The per-order value limit. A stop order is valued at the price it would trade at: its limit
+   * price (-limit types) or its trigger; a trailing stop and a market order at the last price.
+   */
+  private checkRisk(req: Pick<OrderRequest, 'venue' | 'instrumentId' | 'quantity' | 'price' | 'triggerPrice'>, inst: Instrument): void {
     const cap = this.risk.maxNotional?.[inst.currency];
     if (cap === undefined) return;
-    const price = req.price ?? this.venues.lastPrice(req.venue, req.instrumentId);
+    const price = req.price ?? req.triggerPrice ?? this.venues.lastPrice(req.venue, req.instrumentId);
     if (price === undefined) {
-      throw invalid(`no last price of ${what} to check the limit of ${cap} ${inst.currency} per order against; use a limit order`);
+      throw invalid(`no last price of ${inst.symbol} to check the limit of ${cap} ${inst.currency} per order against; use a limit order`);
     }
     const value = mul(mul(price, req.quantity), inst.lotSize);
     if (cmp(value, cap) > 0) throw invalid(`order value ${value} ${inst.currency} is over the limit of ${cap} ${inst.currency} per order`);
   }
-
 
   /** Stores a transition (queued for the group commit), records new fills as trades, emits when it changed. */
   private commit(e: Entry, t: Transition, source: OrderUpdate['source'], event: { kind: string; body: unknown }): void {
@@ -748,8 +896,11 @@ export class OrderJournal {
       try {
         const hint: ResolveHint = { instrumentId: o.instrumentId, sentAt: e.sentAt };
         if (o.venueOrderId !== undefined) hint.venueOrderId = o.venueOrderId;
+        if (e.amendIntents && e.amendIntents.length > 0) hint.amendIds = e.amendIntents.map((a) => a.amendId);
         const ev = await venue.resolveOrder(o.accountId, o.clientOrderId, hint);
-        this.applyEvidence({ ...ev, venue: o.venue, accountId: o.accountId, clientOrderId: o.clientOrderId, source: 'reconcile' });
+        // Evidence under one of its amend ids is the replacement's: it keeps that id to be read as one.
+        const cid = this.amendAlias.get(keyOf(o.venue, ev.clientOrderId)) === key ? ev.clientOrderId : o.clientOrderId;
+        this.applyEvidence({ ...ev, venue: o.venue, accountId: o.accountId, clientOrderId: cid, source: 'reconcile' });
         return;
       } catch (err) {
         const wait = isVenueError(err) && err.kind === 'unavailable' ? Math.min(err.retryAfterMs ?? 250, 1_000) : undefined;
@@ -831,7 +982,109 @@ function canonical(req: OrderRequest): OrderRequest {
   const out: OrderRequest = { ...req, quantity: dec(req.quantity) };
   if (req.price !== undefined) out.price = dec(req.price);
   else delete out.price;
+  if (req.triggerPrice !== undefined) out.triggerPrice = dec(req.triggerPrice);
+  else delete out.triggerPrice;
+  if (req.trailingOffset !== undefined) out.trailingOffset = { value: dec(req.trailingOffset.value), unit: req.trailingOffset.unit };
+  else delete out.trailingOffset;
+  for (const k of ['timeInForce', 'expireAt', 'postOnly'] as const) if (out[k] === undefined) delete out[k];
   return out;
+}
+
+function canonicalAmend(req: AmendRequest): AmendRequest {
+  const out: AmendRequest = { venue: req.venue, accountId: req.accountId, clientOrderId: req.clientOrderId, amendId: req.amendId };
+  if (req.price !== undefined) out.price = dec(req.price);
+  if (req.quantity !== undefined) out.quantity = dec(req.quantity);
+  if (req.triggerPrice !== undefined) out.triggerPrice = dec(req.triggerPrice);
+  if (out.price === undefined && out.quantity === undefined && out.triggerPrice === undefined) {
+    throw invalid('an amend changes the price, the trigger price or the quantity');
+  }
+  for (const v of [out.price, out.quantity, out.triggerPrice]) if (v !== undefined && !isDecimalPositive(v)) throw invalid(`${v} is not a positive amount`);
+  return out;
+}
+
+function sameDec(a: Dec | undefined, b: Dec | undefined): boolean {
+  return a === undefined ? b === undefined : b !== undefined && cmp(a, b) === 0;
+}
+
+function sameAmend(a: AmendRequest, b: AmendRequest): boolean {
+  return a.accountId === b.accountId && a.clientOrderId === b.clientOrderId && sameDec(a.price, b.price) && sameDec(a.quantity, b.quantity) && sameDec(a.triggerPrice, b.triggerPrice);
+}
+
+/** The order's terms with the amend applied: what the step and risk checks see. */
+function amendedTerms(o: Order, req: AmendRequest): Pick<OrderRequest, 'venue' | 'instrumentId' | 'quantity' | 'price' | 'triggerPrice' | 'trailingOffset'> {
+  const out: Pick<OrderRequest, 'venue' | 'instrumentId' | 'quantity' | 'price' | 'triggerPrice' | 'trailingOffset'> = {
+    venue: o.venue,
+    instrumentId: o.instrumentId,
+    quantity: req.quantity ?? o.quantity,
+  };
+  const price = req.price ?? o.price;
+  if (price !== undefined) out.price = price;
+  const trigger = req.triggerPrice ?? o.triggerPrice;
+  if (trigger !== undefined) out.triggerPrice = trigger;
+  return out;
+}
+
+/** A cancel of the order, as a stream or a query tells it (not our own cancel's answer). */
+function claimsCancel(ev: OrderEvidence): boolean {
+  return ev.kind === 'status' && ev.status === 'cancelled' && ev.source !== 'send';
+}
+
+/**
+ * Evidence that came under one of the order's amend ids (T-Invest's replacement order) read as
+ * the amend's confirmation: the replacement's venue id and terms, or the amend's own terms.
+ */
+function asAmendOf(e: Entry, ev: OrderEvidence): OrderEvidence {
+  if (ev.kind === 'not-found' || ev.kind === 'rejected') {
+    // No replacement under this amend id: that says nothing about the order itself.
+    return { kind: 'status', venue: ev.venue, accountId: ev.accountId, clientOrderId: e.order.clientOrderId, at: ev.at, source: ev.source };
+  }
+  const intent = e.amendIntents?.find((a) => a.amendId === ev.clientOrderId);
+  const out: OrderEvidence = { ...ev, clientOrderId: e.order.clientOrderId };
+  if (!intent) return out;
+  if (out.amended) {
+    out.amended = { ...out.amended, amendId: intent.amendId };
+    return out;
+  }
+  const rec: NonNullable<OrderEvidence['amended']> = { amendId: intent.amendId, at: ev.at };
+  const price = ev.terms?.price ?? intent.price;
+  const quantity = ev.terms?.quantity ?? intent.quantity;
+  const trigger = ev.terms?.triggerPrice ?? intent.triggerPrice;
+  if (price !== undefined) rec.price = price;
+  if (quantity !== undefined) rec.quantity = quantity;
+  if (trigger !== undefined) rec.triggerPrice = trigger;
+  if (ev.venueOrderId !== undefined) rec.venueOrderId = ev.venueOrderId;
+  out.amended = rec;
+  return out;
+}
+
+/** The type and time in force must be ones the venue takes (what the ticket offers). */
+function checkOffered(req: OrderRequest, venue: Venue): void {
+  if (!venue.orderTypes.includes(req.type)) {
+    throw invalid(`${venue.name} takes ${venue.orderTypes.join(', ')} orders, not ${req.type}`);
+  }
+  if (req.timeInForce !== undefined && !venue.timeInForce.includes(req.timeInForce)) {
+    throw invalid(`${venue.name} offers time in force ${venue.timeInForce.join(', ')}, not ${req.timeInForce}`);
+  }
+}
+
+/** What each order type needs and takes, as the contract says; the journal is also called directly. */
+function checkShape(req: OrderRequest, now: number): void {
+  const priced = PRICED_ORDER_TYPES.has(req.type);
+  const trigger = TRIGGER_ORDER_TYPES.has(req.type);
+  const trailing = TRAILING_ORDER_TYPES.has(req.type);
+  if (priced !== (req.price !== undefined)) throw invalid(priced ? `a ${req.type} order needs a limit price` : `a ${req.type} order takes no limit price`);
+  if (trigger && !trailing && req.triggerPrice === undefined) throw invalid(`a ${req.type} order needs a trigger price`);
+  if ((!trigger || trailing) && req.triggerPrice !== undefined) throw invalid(`a ${req.type} order takes no trigger price`);
+  if (trailing !== (req.trailingOffset !== undefined)) throw invalid(trailing ? `a ${req.type} order needs a trailing offset` : `a ${req.type} order takes no trailing offset`);
+  for (const v of [req.quantity, req.price, req.triggerPrice, req.trailingOffset?.value]) {
+    if (v !== undefined && !isDecimalPositive(v)) throw invalid(`${v} is not a positive amount`);
+  }
+  if (req.trailingOffset?.unit === 'percent' && cmp(req.trailingOffset.value, '100') >= 0) throw invalid('a trailing offset in percent must be under 100');
+  if (req.timeInForce === 'gtd') {
+    if (req.expireAt === undefined) throw invalid('good-till-date needs an expiry time');
+    if (req.expireAt <= now) throw invalid('the expiry time of a good-till-date order must be in the future');
+  } else if (req.expireAt !== undefined) throw invalid('only a good-till-date order takes an expiry time');
+  if (req.postOnly === true && req.type !== 'limit') throw invalid('post-only is for limit orders');
 }
 
 /** A repeat of a client order id must be the same order; anything else is the ticket's bug. */
@@ -842,7 +1095,12 @@ function requireSameOrder(was: OrderRequest | Order, now: OrderRequest): void {
     was.side === now.side &&
     was.type === now.type &&
     cmp(was.quantity, now.quantity) === 0 &&
-    (was.price === undefined ? now.price === undefined : now.price !== undefined && cmp(was.price, now.price) === 0);
+    sameDec(was.price, now.price) &&
+    sameDec(was.triggerPrice, now.triggerPrice) &&
+    sameDec(was.trailingOffset?.value, now.trailingOffset?.value) &&
+    was.trailingOffset?.unit === now.trailingOffset?.unit &&
+    was.timeInForce === now.timeInForce &&
+    was.expireAt === now.expireAt &&
+    (was.postOnly ?? false) === (now.postOnly ?? false);
   if (!same) throw invalid('this client order id was already used for another order');
 }
-

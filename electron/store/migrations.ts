@@ -134,4 +134,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'stop and conditional orders, amends',
+    sql: `
+      -- What an order carries beyond price and size (JSON): trigger price, trailing offset, time
+      -- in force, expiry, post-only, when its trigger fired, and the amends the venue confirmed.
+      -- NULL for a plain order.
+      ALTER TABLE orders ADD COLUMN conditions TEXT;
+      -- Amend intents are read back on start (amend id -> order): found without a scan.
+      CREATE INDEX order_events_amends ON order_events (kind) WHERE kind = 'amend-intent';
+    `,
+  },
 ];

@@ -11,8 +11,8 @@
  * replay marks every working order unknown and asks the venue. Every row read back is checked; a row that fails is skipped and counted, never
  * trusted.
  */
-import type { Dec, Fill, Order, OrderRequest, OrderStatus, TradeRecord, VenueId, VenueMode } from '../../common/domain.js';
-import { VENUE_IDS } from '../../common/domain.js';
+import type { AmendRequest, Dec, Fill, Order, OrderAmendRecord, OrderRequest, OrderStatus, TradeRecord, TrailingOffset, VenueId, VenueMode } from '../../common/domain.js';
+import { ORDER_TYPES, TIME_IN_FORCE, VENUE_IDS } from '../../common/domain.js';
 import { isDecText } from '../../common/decimal.js';
 import type { SqliteDb } from './db.js';
 
@@ -26,7 +26,7 @@ export interface StoredOrder {
 }
 
 export interface OrderEventRecord {
-  /** intent | sent | evidence | state | replay | resend */
+  /** intent | amend-intent | evidence | state | replay | adopted | amend-refused */
   kind: string;
   at: number;
   body: unknown;
@@ -51,6 +51,15 @@ interface OrderRow {
   updated_at: number;
   request: string | null;
   resendable: number;
+  conditions: string | null;
+}
+
+/** An amend committed before it was sent: which order it is of, and what it asked. */
+export interface StoredAmend {
+  venue: VenueId;
+  clientOrderId: string;
+  request: AmendRequest;
+  at: number;
 }
 
 interface FillRow {
@@ -83,6 +92,8 @@ interface TradeRow {
 const STATUSES: ReadonlySet<string> = new Set<OrderStatus>(['pending', 'open', 'partially-filled', 'filled', 'cancelled', 'rejected', 'expired', 'unknown']);
 const VENUES: ReadonlySet<string> = new Set(VENUE_IDS);
 const MODES: ReadonlySet<string> = new Set<VenueMode>(['demo', 'sandbox', 'live']);
+const TYPES: ReadonlySet<string> = new Set(ORDER_TYPES);
+const TIFS: ReadonlySet<string> = new Set(TIME_IN_FORCE);
 
 type Pending =
   | { what: 'order'; stored: StoredOrder; event: OrderEventRecord; fills: Fill[]; durable?: { resolve(): void; reject(err: unknown): void } }
@@ -105,15 +116,15 @@ export class OrderStore {
     this.stmt = {
       upsertOrder: db.prepare(`
         INSERT INTO orders (venue, client_order_id, mode, account_id, venue_order_id, instrument_id, side, type, quantity, price,
-          status, filled_quantity, average_price, reason, created_at, updated_at, request, resendable)
+          status, filled_quantity, average_price, reason, created_at, updated_at, request, resendable, conditions)
         VALUES (@venue, @client_order_id, @mode, @account_id, @venue_order_id, @instrument_id, @side, @type, @quantity, @price,
-          @status, @filled_quantity, @average_price, @reason, @created_at, @updated_at, @request, @resendable)
+          @status, @filled_quantity, @average_price, @reason, @created_at, @updated_at, @request, @resendable, @conditions)
         ON CONFLICT (venue, client_order_id) DO UPDATE SET
           account_id = excluded.account_id, venue_order_id = excluded.venue_order_id, instrument_id = excluded.instrument_id,
           side = excluded.side, type = excluded.type, quantity = excluded.quantity, price = excluded.price,
           status = excluded.status, filled_quantity = excluded.filled_quantity, average_price = excluded.average_price,
           reason = excluded.reason, created_at = excluded.created_at, updated_at = excluded.updated_at,
-          request = COALESCE(excluded.request, orders.request), resendable = excluded.resendable`),
+          request = COALESCE(excluded.request, orders.request), resendable = excluded.resendable, conditions = excluded.conditions`),
       event: db.prepare('INSERT INTO order_events (venue, client_order_id, at, kind, body) VALUES (?, ?, ?, ?, ?)'),
       fill: db.prepare(`INSERT OR IGNORE INTO fills (venue, client_order_id, trade_id, price, quantity, time, fee, fee_currency)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -142,6 +153,43 @@ export class OrderStore {
       this.queue.push({ what: 'order', stored: { order, mode, request, resendable: false }, event: { kind: 'intent', at, body: request }, fills: [], durable: { resolve, reject } });
       this.schedule();
     });
+  }
+
+  /**
+   * An amend's intent (the order as it stands, and the amend), committed durably like an order's
+   * intent and in the same group commit: only then may the amend be sent.
+   */
+  amendIntent(order: Order, mode: VenueMode, request: AmendRequest, at: number): Promise<void> {
+    this.ensureOpen();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ what: 'order', stored: { order, mode, resendable: false }, event: { kind: 'amend-intent', at, body: request }, fills: [], durable: { resolve, reject } });
+      this.schedule();
+    });
+  }
+
+  /** Every amend intent ever committed, oldest first; rows that fail their checks are skipped and counted. */
+  loadAmends(): StoredAmend[] {
+    this.flush();
+    const rows = this.db.prepare("SELECT venue, client_order_id, at, body FROM order_events WHERE kind = 'amend-intent' ORDER BY seq").all() as {
+      venue: string;
+      client_order_id: string;
+      at: number;
+      body: string;
+    }[];
+    const out: StoredAmend[] = [];
+    for (const r of rows) {
+      const req = safeJson(r.body);
+      if (!VENUES.has(r.venue) || !Number.isSafeInteger(r.at) || !isAmend(req, r.venue, r.client_order_id)) {
+        this.corruptRows += 1;
+        continue;
+      }
+      const request: AmendRequest = { venue: req.venue, accountId: req.accountId, clientOrderId: req.clientOrderId, amendId: req.amendId };
+      if (req.price !== undefined) request.price = req.price;
+      if (req.quantity !== undefined) request.quantity = req.quantity;
+      if (req.triggerPrice !== undefined) request.triggerPrice = req.triggerPrice;
+      out.push({ venue: r.venue as VenueId, clientOrderId: r.client_order_id, request, at: r.at });
+    }
+    return out;
   }
 
   /** One intent committed durably, now, alone (what a single order pays; the bench's figure). */
@@ -308,6 +356,7 @@ export class OrderStore {
       updated_at: o.updatedAt,
       request: s.request ? JSON.stringify(s.request) : null,
       resendable: s.resendable ? 1 : 0,
+      conditions: conditionsJson(o),
     });
     this.stmt.event.run(o.venue, o.clientOrderId, event.at, event.kind, JSON.stringify(event.body ?? null));
     for (const f of fills) {
@@ -325,14 +374,15 @@ export class OrderStore {
       MODES.has(r.mode) &&
       STATUSES.has(r.status) &&
       (r.side === 'buy' || r.side === 'sell') &&
-      (r.type === 'limit' || r.type === 'market') &&
+      TYPES.has(r.type) &&
       isDecText(r.quantity) &&
       isDecText(r.filled_quantity) &&
       (r.price === null || isDecText(r.price)) &&
       (r.average_price === null || isDecText(r.average_price)) &&
       Number.isSafeInteger(r.created_at) &&
       Number.isSafeInteger(r.updated_at);
-    if (!ok) {
+    const conditions = r.conditions === null ? {} : conditionsOf(safeJson(r.conditions));
+    if (!ok || !conditions) {
       this.corruptRows += 1;
       return undefined;
     }
@@ -353,6 +403,7 @@ export class OrderStore {
     if (r.venue_order_id !== null) order.venueOrderId = r.venue_order_id;
     if (r.price !== null) order.price = r.price as Dec;
     if (r.average_price !== null) order.averagePrice = r.average_price as Dec;
+    Object.assign(order, conditions);
     const reason = r.reason === null ? undefined : safeJson(r.reason);
     if (isReason(reason)) order.reason = reason;
     const out: StoredOrder = { order, mode: r.mode as VenueMode, resendable: r.resendable === 1 };
@@ -445,9 +496,112 @@ function isRequest(v: unknown, o: Order): v is OrderRequest {
     r.accountId === o.accountId &&
     r.instrumentId === o.instrumentId &&
     (r.side === 'buy' || r.side === 'sell') &&
-    (r.type === 'limit' || r.type === 'market') &&
-    typeof r.quantity === 'string' &&
-    isDecText(r.quantity) &&
-    (r.price === undefined || (typeof r.price === 'string' && isDecText(r.price)))
+    typeof r.type === 'string' &&
+    TYPES.has(r.type) &&
+    isDecField(r.quantity) &&
+    optDec(r.price) &&
+    optDec(r.triggerPrice) &&
+    (r.trailingOffset === undefined || isTrailing(r.trailingOffset)) &&
+    (r.timeInForce === undefined || (typeof r.timeInForce === 'string' && TIFS.has(r.timeInForce))) &&
+    (r.expireAt === undefined || Number.isSafeInteger(r.expireAt)) &&
+    (r.postOnly === undefined || typeof r.postOnly === 'boolean')
   );
+}
+
+function isDecField(v: unknown): v is Dec {
+  return typeof v === 'string' && isDecText(v);
+}
+
+function optDec(v: unknown): boolean {
+  return v === undefined || isDecField(v);
+}
+
+function isTrailing(v: unknown): v is TrailingOffset {
+  if (typeof v !== 'object' || v === null) return false;
+  const t = v as Record<string, unknown>;
+  return isDecField(t.value) && (t.unit === 'price' || t.unit === 'percent');
+}
+
+function isAmend(v: unknown, venue: string, clientOrderId: string): v is AmendRequest {
+  if (typeof v !== 'object' || v === null) return false;
+  const a = v as Record<string, unknown>;
+  return (
+    a.venue === venue &&
+    a.clientOrderId === clientOrderId &&
+    typeof a.accountId === 'string' &&
+    typeof a.amendId === 'string' &&
+    a.amendId.length > 0 &&
+    optDec(a.price) &&
+    optDec(a.quantity) &&
+    optDec(a.triggerPrice)
+  );
+}
+
+function isAmendRecord(v: unknown): v is OrderAmendRecord {
+  if (typeof v !== 'object' || v === null) return false;
+  const a = v as Record<string, unknown>;
+  return (
+    typeof a.amendId === 'string' &&
+    optDec(a.price) &&
+    optDec(a.quantity) &&
+    optDec(a.triggerPrice) &&
+    (a.venueOrderId === undefined || typeof a.venueOrderId === 'string') &&
+    Number.isSafeInteger(a.at)
+  );
+}
+
+type Conditions = Pick<Order, 'triggerPrice' | 'trailingOffset' | 'timeInForce' | 'expireAt' | 'postOnly' | 'triggeredAt' | 'amends'>;
+
+/** The order's fields beyond the first schema's columns, as JSON; null when it has none. */
+function conditionsJson(o: Order): string | null {
+  const c: Conditions = {};
+  if (o.triggerPrice !== undefined) c.triggerPrice = o.triggerPrice;
+  if (o.trailingOffset !== undefined) c.trailingOffset = o.trailingOffset;
+  if (o.timeInForce !== undefined) c.timeInForce = o.timeInForce;
+  if (o.expireAt !== undefined) c.expireAt = o.expireAt;
+  if (o.postOnly !== undefined) c.postOnly = o.postOnly;
+  if (o.triggeredAt !== undefined) c.triggeredAt = o.triggeredAt;
+  if (o.amends !== undefined && o.amends.length > 0) c.amends = o.amends;
+  return Object.keys(c).length === 0 ? null : JSON.stringify(c);
+}
+
+/** The stored conditions, checked field by field; undefined when any of them is not what was written. */
+function conditionsOf(v: unknown): Conditions | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const r = v as Record<string, unknown>;
+  const out: Conditions = {};
+  if (r.triggerPrice !== undefined) {
+    if (!isDecField(r.triggerPrice)) return undefined;
+    out.triggerPrice = r.triggerPrice;
+  }
+  if (r.trailingOffset !== undefined) {
+    if (!isTrailing(r.trailingOffset)) return undefined;
+    out.trailingOffset = { value: r.trailingOffset.value, unit: r.trailingOffset.unit };
+  }
+  if (r.timeInForce !== undefined) {
+    if (typeof r.timeInForce !== 'string' || !TIFS.has(r.timeInForce)) return undefined;
+    out.timeInForce = r.timeInForce as Order['timeInForce'];
+  }
+  for (const name of ['expireAt', 'triggeredAt'] as const) {
+    const t = r[name];
+    if (t === undefined) continue;
+    if (typeof t !== 'number' || !Number.isSafeInteger(t)) return undefined;
+    out[name] = t;
+  }
+  if (r.postOnly !== undefined) {
+    if (typeof r.postOnly !== 'boolean') return undefined;
+    out.postOnly = r.postOnly;
+  }
+  if (r.amends !== undefined) {
+    if (!Array.isArray(r.amends) || !r.amends.every(isAmendRecord)) return undefined;
+    out.amends = r.amends.map((a) => {
+      const rec: OrderAmendRecord = { amendId: a.amendId, at: a.at };
+      if (a.price !== undefined) rec.price = a.price;
+      if (a.quantity !== undefined) rec.quantity = a.quantity;
+      if (a.triggerPrice !== undefined) rec.triggerPrice = a.triggerPrice;
+      if (a.venueOrderId !== undefined) rec.venueOrderId = a.venueOrderId;
+      return rec;
+    });
+  }
+  return out;
 }
