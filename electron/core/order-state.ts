@@ -144,6 +144,8 @@ function nextStatus(prev: OrderStatus, incoming: OrderStatus | undefined, ev: Or
     return { status: prev === 'unknown' && ev.source !== 'send' ? 'pending' : prev };
   }
   if (incoming === 'unknown') return { status: 'unknown' };
+  // "open" after a partial fill is stale, not a contradiction (an amend's answer says it too).
+  if (incoming === 'open' && prev === 'partially-filled') return { status: prev };
   if (!ORDER_TRANSITIONS[prev].has(incoming)) return { status: prev, refused: true };
   if (prev === 'unknown') return { status: incoming };
   return ORDER_STATUS_RANK[incoming] >= ORDER_STATUS_RANK[prev] ? { status: incoming } : { status: prev };

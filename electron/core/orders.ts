@@ -12,7 +12,7 @@ import { PRICED_ORDER_TYPES, TRAILING_ORDER_TYPES, TRIGGER_ORDER_TYPES, pendingO
 import { cmp, dec, isMultipleOf, mul, nearestSteps } from '../../common/decimal.js';
 import { applyEvidence as foldEvidence, cloneOrder, isFinal, markUnknown, orderFromEvidence } from './order-state.js';
 import type { Transition } from './order-state.js';
-import type { OrderStore, StoredOrder } from '../store/order-store.js';
+import type { OrderEventRecord, OrderStore, StoredOrder } from '../store/order-store.js';
 import { positionsPnl } from './pnl.js';
 import type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, Reason } from './types.js';
 import type { ResolveHint, Venue } from '../venues/venue.js';
@@ -110,7 +110,7 @@ interface Entry {
   /** Amends committed for this order (sent, or about to be), oldest first. */
   amendIntents?: AmendRequest[];
   /** The amend being sent now, and evidence held back until its answer (see applyEvidence). */
-  amending?: { amendId: string; done: Promise<Order>; deferred: OrderEvidence[] };
+  amending?: { request: AmendRequest; done: Promise<Order>; deferred: OrderEvidence[] };
 }
 
 /** VenueError kinds that prove an order never reached the book: a retry may send it again. */
@@ -342,17 +342,17 @@ export class OrderJournal {
     }
     const aliasKey = keyOf(req.venue, req.amendId);
     const owner = this.amendAlias.get(aliasKey);
-    if (owner !== undefined) {
-      const was = owner === key ? e.amendIntents?.find((a) => a.amendId === req.amendId) : undefined;
+    const sending = e.amending?.request.amendId === req.amendId ? e.amending : undefined;
+    if (owner !== undefined || sending) {
+      const was = sending?.request ?? (owner === key ? e.amendIntents?.find((a) => a.amendId === req.amendId) : undefined);
       if (!was || !sameAmend(was, req)) throw invalid('this amend id was already used for another amend');
-      if (e.amending?.amendId === req.amendId) return e.amending.done;
-      return cloneOrder(e.order);
+      return sending ? sending.done : cloneOrder(e.order);
     }
     // The amend id becomes a request id at T-Invest: it must not name another order.
     if (this.entries.has(aliasKey) || this.placing.has(aliasKey)) throw invalid('this amend id was already used as a client order id');
     if (e.amending) throw invalid(`an amend of order ${req.clientOrderId} is being sent; wait for its answer`);
     this.refuseIfClosing();
-    const slot: NonNullable<Entry['amending']> = { amendId: req.amendId, done: Promise.resolve(e.order), deferred: [] };
+    const slot: NonNullable<Entry['amending']> = { request: req, done: Promise.resolve(e.order), deferred: [] };
     e.amending = slot;
     slot.done = this.sendAmend(key, e, req);
     try {
@@ -626,6 +626,11 @@ export class OrderJournal {
   get(venue: VenueId, clientOrderId: string): Order | undefined {
     const e = this.entries.get(keyOf(venue, clientOrderId));
     return e && cloneOrder(e.order);
+  }
+
+  /** One order's event log, oldest first: its intent, amend intents, every change (diagnostics). */
+  events(venue: VenueId, clientOrderId: string): OrderEventRecord[] {
+    return this.store.events(venue, clientOrderId);
   }
 
   /** Every order the journal holds, newest first. */

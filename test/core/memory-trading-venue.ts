@@ -3,8 +3,8 @@
  * what it was sent, answers as the test tells it (acknowledge, reject, lose the answer), and
  * emits order updates as a venue's order stream would.
  */
-import type { Instrument, Order, OrderEvidence, OrderRequest, Portfolio } from '../../common/domain.js';
-import { pendingOrder } from '../../common/domain.js';
+import type { AmendRequest, Instrument, Order, OrderEvidence, OrderRequest, OrderType, Portfolio, TimeInForce } from '../../common/domain.js';
+import { ORDER_TYPES, pendingOrder } from '../../common/domain.js';
 import type { ResolveHint, VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
 import { MemoryVenue, keepInstances } from './memory-venue.js';
@@ -45,7 +45,23 @@ const EXTRA: Instrument[] = [
 ];
 
 export class MemoryTradingVenue extends MemoryVenue {
+  /** Every type, and the times in force a venue with stop orders offers; a test may narrow them. */
+  override orderTypes: readonly OrderType[] = ORDER_TYPES;
+  override timeInForce: readonly TimeInForce[] = ['day', 'gtc', 'gtd', 'ioc'];
   readonly placed: OrderRequest[] = [];
+  /** Amends that reached the venue, with the venue id they named. */
+  readonly amendsSent: { req: AmendRequest; venueOrderId: string | undefined }[] = [];
+  /** How the next amendOrder answers (drop: never reached the venue, answer lost). */
+  amendAnswer: PlaceAnswer = 'ack';
+  /**
+   * T-Invest style: an amend cancels the order and posts a new one under the amend id, with a new
+   * venue id. Otherwise (Kraken style) the order keeps its id.
+   */
+  replaceOnAmend = false;
+  /** Runs when an amend reaches the venue, before it answers. */
+  onAmend: ((req: AmendRequest) => void) | undefined;
+  /** The hints resolveOrder was given, in order. */
+  readonly resolveHints: ResolveHint[] = [];
   readonly cancelRequests: string[] = [];
   /** How the next placeOrder answers. */
   answer: PlaceAnswer = 'ack';
@@ -86,6 +102,31 @@ export class MemoryTradingVenue extends MemoryVenue {
     return { kind: 'accepted', venue: this.id, accountId: req.accountId, clientOrderId: req.clientOrderId, venueOrderId: held.venueOrderId!, status: 'open', at: 2, source: 'send' };
   }
 
+  async amendOrder(req: AmendRequest, venueOrderId: string | undefined): Promise<OrderEvidence> {
+    this.amendsSent.push({ req, venueOrderId });
+    this.onAmend?.(req);
+    if (this.amendAnswer === 'reject') throw new VenueError('rejected', '30059', 'the order cannot be amended now');
+    if (this.amendAnswer === 'drop') throw new VenueError('unknown-outcome', 'DEADLINE', 'no answer within 10 s');
+    const held = this.held.get(req.clientOrderId);
+    if (!held) throw new VenueError('rejected', '30057', 'no such order');
+    const next: Order = { ...held };
+    if (req.price !== undefined) next.price = req.price;
+    if (req.quantity !== undefined) next.quantity = req.quantity;
+    if (req.triggerPrice !== undefined) next.triggerPrice = req.triggerPrice;
+    if (this.replaceOnAmend) {
+      next.venueOrderId = `v-${++this.venueIds}`;
+      next.clientOrderId = req.amendId;
+      this.held.set(req.clientOrderId, { ...held, status: 'cancelled' });
+      this.held.set(req.amendId, next);
+    } else this.held.set(req.clientOrderId, next);
+    if (this.amendAnswer === 'lose') throw new VenueError('unknown-outcome', 'DEADLINE', 'no answer within 10 s');
+    const amended: NonNullable<OrderEvidence['amended']> = { amendId: req.amendId, quantity: next.quantity, at: 6 };
+    if (next.price !== undefined) amended.price = next.price;
+    if (next.triggerPrice !== undefined) amended.triggerPrice = next.triggerPrice;
+    if (next.venueOrderId !== undefined) amended.venueOrderId = next.venueOrderId;
+    return { kind: 'status', venue: this.id, accountId: req.accountId, clientOrderId: req.clientOrderId, status: 'open', amended, at: 6, source: 'send' };
+  }
+
   async cancelOrder(accountId: string, clientOrderId: string): Promise<OrderEvidence> {
     this.cancelRequests.push(clientOrderId);
     const held = this.held.get(clientOrderId);
@@ -93,8 +134,14 @@ export class MemoryTradingVenue extends MemoryVenue {
     return { kind: 'status', venue: this.id, accountId, clientOrderId, status: 'cancelled', at: 3, source: 'send' };
   }
 
-  async resolveOrder(accountId: string, clientOrderId: string, _hint: ResolveHint): Promise<OrderEvidence> {
+  async resolveOrder(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence> {
     this.resolveCalls.push(clientOrderId);
+    this.resolveHints.push(hint);
+    // Like T-Invest: the newest replacement (under its amend id) first, then the order itself.
+    for (const amendId of [...(hint.amendIds ?? [])].reverse()) {
+      const replacement = this.held.get(amendId);
+      if (replacement && replacement.accountId === accountId) return evidenceOf(replacement, 'reconcile');
+    }
     const held = this.held.get(clientOrderId);
     if (!held || held.accountId !== accountId) return { kind: 'not-found', venue: this.id, accountId, clientOrderId, at: 4, source: 'reconcile' };
     return evidenceOf(held, 'reconcile');
@@ -137,7 +184,15 @@ export function evidenceOf(o: Order, source: OrderEvidence['source']): OrderEvid
     status: o.status,
     filledQuantity: o.filledQuantity,
     fills: o.fills,
-    terms: { instrumentId: o.instrumentId, side: o.side, type: o.type, quantity: o.quantity, createdAt: o.createdAt, ...(o.price !== undefined ? { price: o.price } : {}) },
+    terms: {
+      instrumentId: o.instrumentId,
+      side: o.side,
+      type: o.type,
+      quantity: o.quantity,
+      createdAt: o.createdAt,
+      ...(o.price !== undefined ? { price: o.price } : {}),
+      ...(o.triggerPrice !== undefined ? { triggerPrice: o.triggerPrice } : {}),
+    },
     at: o.updatedAt,
     source,
   };

@@ -95,3 +95,93 @@ describe('order state machine', () => {
     expect(orderFromEvidence(ev({ terms: { instrumentId: 'XXBTZUSD', side: 'sell', type: 'market', quantity: '1', createdAt: 3 } }))).toMatchObject({ side: 'sell', status: 'pending', fills: [] });
   });
 });
+
+describe('order state machine: amends, triggers and the venue\'s own terms', () => {
+  const working: Order = { ...base, status: 'open', venueOrderId: 'v-1' };
+
+  it('applies a confirmed amend to a working order: new price, size and venue id, status and fills kept', () => {
+    const partial: Order = { ...working, status: 'partially-filled', filledQuantity: '1', fills: [{ tradeId: 't1', price: '100', quantity: '1', time: 5 }] };
+    const t = applyEvidence(partial, ev({ status: 'open', amended: { amendId: 'a-1', price: '99', quantity: '3', venueOrderId: 'v-2', at: 20 }, at: 20 }));
+    expect(t.changed).toBe(true);
+    expect(t.refused).toBeUndefined();
+    expect(t.order).toMatchObject({ status: 'partially-filled', price: '99', quantity: '3', venueOrderId: 'v-2', filledQuantity: '1', updatedAt: 20 });
+    expect(t.order.fills).toHaveLength(1);
+    expect(t.order.amends).toEqual([{ amendId: 'a-1', price: '99', quantity: '3', venueOrderId: 'v-2', at: 20 }]);
+  });
+
+  it('applies an amend once per amend id: a repeated confirmation changes nothing', () => {
+    const once = applyEvidence(working, ev({ amended: { amendId: 'a-1', price: '99', at: 20 } })).order;
+    const twice = applyEvidence(once, ev({ amended: { amendId: 'a-1', price: '99', at: 21 } }));
+    expect(twice.changed).toBe(false);
+    expect(twice.order.amends).toHaveLength(1);
+    const next = applyEvidence(once, ev({ amended: { amendId: 'a-2', triggerPrice: '95', at: 22 } })).order;
+    expect(next.amends?.map((a) => a.amendId)).toEqual(['a-1', 'a-2']);
+    expect(next).toMatchObject({ price: '99', triggerPrice: '95' });
+  });
+
+  it('refuses an amend of a final order and counts it like other stale evidence', () => {
+    for (const final of ['filled', 'cancelled', 'rejected', 'expired'] as const) {
+      const t = applyEvidence({ ...working, status: final, filledQuantity: final === 'filled' ? '2' : '0' }, ev({ amended: { amendId: 'a-1', price: '99', at: 20 } }));
+      expect(t.changed).toBe(false);
+      expect(t.order.price).toBe('100');
+      expect(t.refused).toEqual({ from: final, to: final });
+    }
+  });
+
+  it('after a replace, evidence about the old venue id keeps its fills but not its status', () => {
+    const replaced = applyEvidence(working, ev({ amended: { amendId: 'a-1', price: '99', venueOrderId: 'v-2', at: 20 } })).order;
+    const old = applyEvidence(replaced, ev({ venueOrderId: 'v-1', status: 'cancelled', fills: [{ tradeId: 't0', price: '100', quantity: '1', time: 15 }] }));
+    expect(old.order).toMatchObject({ status: 'partially-filled', venueOrderId: 'v-2', filledQuantity: '1' });
+    expect(old.refused).toEqual({ from: 'open', to: 'cancelled' });
+    // Evidence about the current id moves it as usual.
+    expect(applyEvidence(replaced, ev({ venueOrderId: 'v-2', status: 'cancelled' })).order.status).toBe('cancelled');
+  });
+
+  it('sets a stop order\'s trigger time once, its status moving only as the evidence says', () => {
+    const stop: Order = { ...working, type: 'stop-loss', triggerPrice: '90' };
+    delete stop.price;
+    const fired = applyEvidence(stop, ev({ triggeredAt: 30 }));
+    expect(fired.changed).toBe(true);
+    expect(fired.order).toMatchObject({ status: 'open', triggeredAt: 30 });
+    const again = applyEvidence(fired.order, ev({ triggeredAt: 40 }));
+    expect(again.changed).toBe(false);
+    expect(again.order.triggeredAt).toBe(30);
+    expect(applyEvidence(fired.order, ev({ status: 'filled', triggeredAt: 40 })).order).toMatchObject({ status: 'filled', triggeredAt: 30 });
+  });
+
+  it('takes the venue\'s own terms of a working order from a query (an amend whose answer was lost), not from a stream', () => {
+    const terms = { instrumentId: base.instrumentId, side: 'buy' as const, type: 'limit' as const, quantity: '3', price: '98.0', createdAt: 1 };
+    const lost: Order = { ...working, status: 'unknown' };
+    const t = applyEvidence(lost, ev({ source: 'reconcile', status: 'open', terms }));
+    expect(t.order).toMatchObject({ status: 'open', price: '98.0', quantity: '3' });
+    // The same numbers written differently are no change.
+    expect(applyEvidence(t.order, ev({ source: 'reconcile', status: 'open', terms: { ...terms, price: '98' } })).changed).toBe(false);
+    // A stream event's terms may be older than an amend just confirmed: ignored.
+    expect(applyEvidence(working, ev({ source: 'stream', status: 'open', terms })).order.price).toBe('100');
+    // A final order keeps the terms it ended with.
+    expect(applyEvidence({ ...working, status: 'cancelled' }, ev({ source: 'history', terms })).order.price).toBe('100');
+  });
+
+  it('carries trigger, trailing and time-in-force terms into an order placed elsewhere', () => {
+    const o = orderFromEvidence(
+      ev({
+        source: 'history',
+        terms: {
+          instrumentId: 'XXBTZUSD',
+          side: 'sell',
+          type: 'trailing-stop-limit',
+          quantity: '1',
+          price: '95',
+          trailingOffset: { value: '2', unit: 'percent' },
+          timeInForce: 'gtd',
+          expireAt: 99_000,
+          postOnly: false,
+          createdAt: 7,
+        },
+      }),
+    );
+    expect(o).toMatchObject({ type: 'trailing-stop-limit', price: '95', trailingOffset: { value: '2', unit: 'percent' }, timeInForce: 'gtd', expireAt: 99_000, postOnly: false });
+    const stop = orderFromEvidence(ev({ terms: { instrumentId: 'X', side: 'buy', type: 'take-profit', quantity: '1', triggerPrice: '120', createdAt: 7 } }));
+    expect(stop).toMatchObject({ type: 'take-profit', triggerPrice: '120' });
+  });
+});
