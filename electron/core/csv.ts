@@ -63,14 +63,24 @@ export const ORDER_COLUMNS = [
   'type',
   'quantity',
   'price',
+  'trigger price',
+  'trailing offset',
+  'time in force',
+  'expires',
   'status',
+  'triggered at',
   'filled',
   'average price',
+  'amends',
   'fees',
   'reason',
 ] as const;
 
-/** One row per order, oldest first (by creation, then client order id). Quantities are in order units. */
+/**
+ * One row per order, oldest first (by creation, then client order id). Quantities are in order
+ * units; price and quantity are the order's current ones (after its amends, counted in `amends`);
+ * a trailing offset in percent ends with "%".
+ */
 export function ordersCsv(orders: readonly Order[], symbols?: SymbolOf): string {
   const sorted = [...orders].sort((a, b) => a.createdAt - b.createdAt || (a.clientOrderId < b.clientOrderId ? -1 : a.clientOrderId > b.clientOrderId ? 1 : 0));
   const rows: Cell[][] = [[...ORDER_COLUMNS]];
@@ -88,9 +98,15 @@ export function ordersCsv(orders: readonly Order[], symbols?: SymbolOf): string 
       o.type,
       o.quantity,
       o.price,
+      o.triggerPrice,
+      o.trailingOffset && `${o.trailingOffset.value}${o.trailingOffset.unit === 'percent' ? '%' : ''}`,
+      o.timeInForce,
+      o.expireAt === undefined ? undefined : isoTime(o.expireAt),
       o.status,
+      o.triggeredAt === undefined ? undefined : isoTime(o.triggeredAt),
       o.filledQuantity,
       o.averagePrice,
+      o.amends?.length ?? 0,
       feesText(o),
       reason,
     ]);

@@ -132,19 +132,54 @@ describe('CSV export', () => {
       'type',
       'quantity',
       'price',
+      'trigger price',
+      'trailing offset',
+      'time in force',
+      'expires',
       'status',
+      'triggered at',
       'filled',
       'average price',
+      'amends',
       'fees',
       'reason',
     ]);
     expect(rows.slice(1)).toEqual([
-      ['2025-12-06T05:30:00.000Z', 'kraken', 'spot', 'c-0', '', 'XXBTZUSD', 'BTC/USD', 'buy', 'limit', '0.5', '60000.0', 'rejected', '0', '', '', 'EOrder:Insufficient funds: =cmd|"/c calc"!A1, sorry: tracking id t-1'],
-      ['2025-12-06T05:46:40.000Z', 'kraken', 'spot', 'c-1', 'OABC-1', 'XXBTZUSD', 'BTC/USD', 'buy', 'limit', '0.5', '60000.0', 'filled', '0.5', '59990', '1.875 usd; 0.00001 xbt', ''],
+      ['2025-12-06T05:30:00.000Z', 'kraken', 'spot', 'c-0', '', 'XXBTZUSD', 'BTC/USD', 'buy', 'limit', '0.5', '60000.0', '', '', '', '', 'rejected', '', '0', '', '0', '', 'EOrder:Insufficient funds: =cmd|"/c calc"!A1, sorry: tracking id t-1'],
+      ['2025-12-06T05:46:40.000Z', 'kraken', 'spot', 'c-1', 'OABC-1', 'XXBTZUSD', 'BTC/USD', 'buy', 'limit', '0.5', '60000.0', '', '', '', '', 'filled', '', '0.5', '59990', '0', '1.875 usd; 0.00001 xbt', ''],
     ]);
     // The reason did not start the cell, so it stays as it was; a reason that does start it is defused.
     const hostile = order({ reason: { code: '=1+1', message: 'x' } });
     expect(parse(ordersCsv([hostile]))[1]!.at(-1)).toBe("'=1+1: x");
+  });
+
+  it('writes a stop order\'s trigger, trailing offset, time in force, expiry, trigger time and how many amends it had', () => {
+    const stop = order({
+      type: 'trailing-stop-limit',
+      price: '59000',
+      trailingOffset: { value: '1.5', unit: 'percent' },
+      timeInForce: 'gtd',
+      expireAt: 1_765_100_000_000,
+      triggeredAt: 1_765_000_001_500,
+      amends: [
+        { amendId: 'a-1', price: '59500', at: 1_765_000_000_500 },
+        { amendId: 'a-2', price: '59000', at: 1_765_000_000_900 },
+      ],
+    });
+    const cols = parse(ordersCsv([stop]));
+    const row = Object.fromEntries(cols[0]!.map((name, i) => [name, cols[1]![i]]));
+    expect(row).toMatchObject({
+      type: 'trailing-stop-limit',
+      price: '59000',
+      'trigger price': '',
+      'trailing offset': '1.5%',
+      'time in force': 'gtd',
+      expires: '2025-12-07T09:33:20.000Z',
+      'triggered at': '2025-12-06T05:46:41.500Z',
+      amends: '2',
+    });
+    const plainStop = parse(ordersCsv([order({ type: 'stop-loss', price: undefined, triggerPrice: '58000.5', trailingOffset: { value: '25', unit: 'price' } })]));
+    expect(plainStop[1]!.slice(10, 14)).toEqual(['', '58000.5', '25', '']);
   });
 
   it('writes one row per trade, oldest first by time then trade id, in the instrument\'s own units', () => {

@@ -147,8 +147,11 @@ describe('the History panel in Chromium', () => {
     const orders = await saved('Export orders CSV');
     expect(orders.name).toMatch(/^switchboard-orders-\d{4}-\d{2}-\d{2}\.csv$/);
     const orderLines = orders.text.slice(1).split('\r\n').filter(Boolean);
-    expect(orderLines[0]).toBe('created,venue,account,client order id,venue order id,instrument,symbol,side,type,quantity,price,status,filled,average price,fees,reason');
-    expect(orderLines.filter((l) => /,market,[^,]*,,filled,/.test(l))).toHaveLength(2);
+    expect(orderLines[0]).toBe(
+      'created,venue,account,client order id,venue order id,instrument,symbol,side,type,quantity,price,trigger price,trailing offset,time in force,expires,status,triggered at,filled,average price,amends,fees,reason',
+    );
+    // A market order: no price, trigger or trailing offset; then its time in force and expiry, if any.
+    expect(orderLines.filter((l) => /,market,[^,]*,,,,[^,]*,[^,]*,filled,/.test(l))).toHaveLength(2);
   }, 120_000);
 
   it('reads the same orders, trades and P&L after the app is restarted on the same data folder', async () => {
