@@ -5,7 +5,7 @@
  * order, never dropped. A sequenced batch goes out at most once per interval and only when
  * something changed, so the renderer can apply one batch per frame and notice a gap.
  */
-import type { Candle, Order, OrderBook, Quote, TradePrint } from '../../common/domain.js';
+import type { Candle, Order, OrderBook, Quote, TradePrint, VenueId } from '../../common/domain.js';
 import { marketKeyId } from '../../common/domain.js';
 import type { ConnectionEvent, MarketFailure, PushBatch, SubscriptionFailure } from '../contract.js';
 
@@ -21,6 +21,8 @@ export const BATCH_INTERVAL_MS = 25;
 export interface BatcherOptions {
   send: (batch: PushBatch) => void;
   intervalMs?: number;
+  /** After a batch that overflowed its print cap: how many prints each venue lost in it. */
+  onDroppedPrints?: (byVenue: ReadonlyMap<VenueId, number>) => void;
 }
 
 export class Batcher {
@@ -45,6 +47,9 @@ export class Batcher {
   private marketFailures = new Map<string, MarketFailure>();
   /** Prints dropped because a window overflowed, since the session began. */
   droppedPrints = 0;
+  /** Per venue, in the window being filled. */
+  private droppedNow = new Map<VenueId, number>();
+  private readonly onDroppedPrints: ((byVenue: ReadonlyMap<VenueId, number>) => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly send: (batch: PushBatch) => void;
@@ -53,6 +58,7 @@ export class Batcher {
   constructor(opts: BatcherOptions) {
     this.send = opts.send;
     this.intervalMs = opts.intervalMs ?? BATCH_INTERVAL_MS;
+    this.onDroppedPrints = opts.onDroppedPrints;
   }
 
   /** The seq of the last batch sent (0 before the first). */
@@ -142,7 +148,7 @@ export class Batcher {
     }
     if (this.prints.length > MAX_PRINTS_PER_BATCH) {
       const over = this.prints.length - MAX_PRINTS_PER_BATCH;
-      this.prints.splice(0, over);
+      for (const t of this.prints.splice(0, over)) this.droppedNow.set(t.venue, (this.droppedNow.get(t.venue) ?? 0) + 1);
       this.droppedPrints += over;
     }
     this.schedule();
@@ -199,6 +205,11 @@ export class Batcher {
     this.orders = [];
     this.connections = [];
     this.send(batch);
+    if (this.droppedNow.size > 0) {
+      const dropped = this.droppedNow;
+      this.droppedNow = new Map();
+      this.onDroppedPrints?.(dropped);
+    }
     return batch;
   }
 
@@ -217,6 +228,7 @@ export class Batcher {
     this.quotes = new Map();
     this.prints = [];
     this.marketFailures = new Map();
+    this.droppedNow = new Map();
   }
 
   /** Oldest bar first when bars closed in the window, so a chart applies them in order. */

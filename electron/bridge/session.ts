@@ -13,7 +13,7 @@ import { HubError } from '../core/hub.js';
 import type { VenueModes } from '../app/venue-modes.js';
 import type { Logger } from '../core/log.js';
 import { redact, silentLogger } from '../core/log.js';
-import { Batcher, BATCH_INTERVAL_MS } from './batcher.js';
+import { Batcher, BATCH_INTERVAL_MS, MAX_PRINTS_PER_BATCH } from './batcher.js';
 import { failure, toFailure } from './errors.js';
 import { handlers as defaultHandlers } from './handlers.js';
 import type { ClientContext, Handlers, LogsLocation, Transport } from './handlers.js';
@@ -90,9 +90,16 @@ export class Session implements ClientContext {
     this.handlers = opts.handlers ?? defaultHandlers;
     this.log = opts.log ?? silentLogger;
     this.push = opts.push;
+    const intervalMs = opts.batchMs ?? BATCH_INTERVAL_MS;
     this.batcher = new Batcher({
-      intervalMs: opts.batchMs ?? BATCH_INTERVAL_MS,
+      intervalMs,
       send: (batch) => this.safePush('batch', batch),
+      // The venue's diagnostics count what a flood made this client miss.
+      onDroppedPrints: (byVenue) => {
+        for (const [venue, n] of byVenue) {
+          this.hub.marketProblem(venue, `${n} print(s) of the tape not sent to a ${this.transport} client: more than ${MAX_PRINTS_PER_BATCH} in one ${intervalMs} ms batch`);
+        }
+      },
     });
     this.unlisten = this.hub.on({
       candle: (c, keyId) => {
@@ -132,6 +139,11 @@ export class Session implements ClientContext {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /** Prints this client's batches dropped because a window overflowed its cap. */
+  get droppedPrints(): number {
+    return this.batcher.droppedPrints;
   }
 
   /** This client's subscriptions: id → key. */

@@ -126,7 +126,7 @@ export const SHUTTING_DOWN = 'the app is shutting down';
 export class Hub {
   private readonly entries = new Map<VenueId, VenueEntry>();
   private readonly subs = new Map<string, Subscription>();
-  private readonly market = new MarketFeeds();
+  private readonly market = new MarketFeeds({ onRejected: (venue, detail) => this.marketProblem(venue, detail) });
   private readonly listeners = new Set<HubListener>();
   readonly diagnostics: DiagnosticsRegistry;
   /** Every order the app knows (kept in its database); order updates reach listeners through it. */
@@ -353,6 +353,23 @@ export class Hub {
 
   marketFailure(key: MarketKey): VenueErrorInfo | undefined {
     return this.market.failure(key);
+  }
+
+  /** Books dropped as unordered, per venue, since the hub started. */
+  rejectedBooks(venue: VenueId): number {
+    return this.market.rejected(venue);
+  }
+
+  /**
+   * Market data that was dropped (an unordered book; prints over a client's batch cap): counted
+   * as malformed on the venue's `venue` pseudo-connection, which the diagnostics panel lists
+   * with its samples, and logged on the 1st, 2nd, 4th… one.
+   */
+  marketProblem(venue: VenueId, detail: string): void {
+    const mon = this.diagnostics.monitor(venue, VENUE_CONNECTION);
+    mon.malformed(detail);
+    const n = mon.malformedTotal;
+    if ((n & (n - 1)) === 0) this.log.child(venue).warn(`${venue}: market data dropped (${n} so far): ${detail}`);
   }
 
   /** How many holders a key has (0 when nobody subscribes). */
@@ -750,7 +767,8 @@ export class Hub {
       const c = sub.series.last();
       if (c && (!best || c.time > best.time)) best = c;
     }
-    return best?.close;
+    // No chart of it open: a watchlist quote's last trade price will do.
+    return best?.close ?? this.market.latestQuote({ venue, instrumentId, stream: 'quote' })?.last;
   }
 
   private emit<K extends keyof HubListener>(kind: K, ...args: Parameters<NonNullable<HubListener[K]>>): void {

@@ -5,7 +5,7 @@
  * Adapters verify what they send; this checks only what a bug could break: the key is held,
  * sides are best first, the book is not crossed.
  */
-import type { MarketKey, OrderBook, Quote, TradePrint, VenueErrorInfo } from '../../common/domain.js';
+import type { MarketKey, OrderBook, Quote, TradePrint, VenueErrorInfo, VenueId } from '../../common/domain.js';
 import { marketKeyId } from '../../common/domain.js';
 
 /** Prints remembered per tape to drop repeats: a venue's snapshot is at most 50–100 prints. */
@@ -21,10 +21,20 @@ interface Feed {
   failure?: VenueErrorInfo;
 }
 
+export interface MarketFeedsOptions {
+  /** A book was dropped (sides out of order): why, for the venue's diagnostics. */
+  onRejected?: (venue: VenueId, detail: string) => void;
+}
+
 export class MarketFeeds {
   private readonly feeds = new Map<string, Feed>();
-  /** Crossed or unordered books dropped, per venue (a bug in an adapter or a venue's glitch). */
+  /** Unordered books dropped, per venue (a bug in an adapter or a venue's glitch). */
   private readonly rejectedBooks = new Map<string, number>();
+  private readonly onRejected: (venue: VenueId, detail: string) => void;
+
+  constructor(opts: MarketFeedsOptions = {}) {
+    this.onRejected = opts.onRejected ?? (() => undefined);
+  }
 
   /** Takes one reference; true when this is the first (the venue's flow must start). */
   retain(key: MarketKey): boolean {
@@ -51,14 +61,13 @@ export class MarketFeeds {
     return true;
   }
 
-  /** Forgets what a venue sent (its connection is gone); the keys stay held. */
+  /**
+   * Forgets the books a venue sent (its connection was lost: they are stale); the keys stay
+   * held. The trade ids seen are kept: the venue's snapshot after the reconnect repeats recent
+   * prints, which must not reach the tape twice.
+   */
   resetVenue(venue: string): void {
-    for (const f of this.feeds.values()) {
-      if (f.key.venue !== venue) continue;
-      delete f.book;
-      delete f.seen;
-      delete f.seenOrder;
-    }
+    for (const f of this.feeds.values()) if (f.key.venue === venue) delete f.book;
   }
 
   refCount(key: MarketKey): number {
@@ -79,6 +88,7 @@ export class MarketFeeds {
     const shape = bookShape(b);
     if (shape === 'unordered') {
       this.rejectedBooks.set(b.venue, (this.rejectedBooks.get(b.venue) ?? 0) + 1);
+      this.onRejected(b.venue, `book of ${b.instrumentId} (depth ${b.depth}) dropped: its levels are not best first`);
       return undefined;
     }
     // A crossed book is shown, flagged: T-Invest sends them for seconds when is_consistent is false.

@@ -3,7 +3,22 @@
  * of it and lets a test emit candles and connection states as an adapter would. The real
  * adapters against the simulators are covered by the integration tests.
  */
-import type { Account, Candle, CandleKey, Instrument, Interval, MarketKey, OrderType, TimeInForce, VenueErrorInfo, VenueId, VenueMode } from '../../common/domain.js';
+import type {
+  Account,
+  Candle,
+  CandleKey,
+  Instrument,
+  Interval,
+  MarketKey,
+  OrderBook,
+  OrderType,
+  Quote,
+  TimeInForce,
+  TradePrint,
+  VenueErrorInfo,
+  VenueId,
+  VenueMode,
+} from '../../common/domain.js';
 import { candleKeyId, marketKeyId } from '../../common/domain.js';
 import type { ConnectionReporter, HistoryRequest, Venue, VenueSink } from '../../electron/venues/venue.js';
 import { VenueError } from '../../electron/venues/venue.js';
@@ -108,7 +123,11 @@ export class MemoryVenue implements Venue {
     this.active.delete(candleKeyId(key));
   }
 
+  /** Every subscribeMarket call, in order (the core must make one per key, not one per client). */
+  readonly marketSubscribed: MarketKey[] = [];
+
   subscribeMarket(key: MarketKey): void {
+    this.marketSubscribed.push(key);
     this.marketActive.set(marketKeyId(key), key);
   }
 
@@ -119,6 +138,23 @@ export class MemoryVenue implements Venue {
   /** Reports a key the venue refused or never confirmed, as an adapter would. */
   refuse(key: CandleKey, err: VenueErrorInfo): void {
     this.sink.subscriptionFailed(key, err);
+  }
+
+  /** A book, prints or a quote through the sink, as an adapter would report them. */
+  emitBook(b: OrderBook): void {
+    this.sink.book(b);
+  }
+
+  emitTrades(t: TradePrint[]): void {
+    this.sink.trades(t);
+  }
+
+  emitQuote(q: Quote): void {
+    this.sink.quote(q);
+  }
+
+  refuseMarket(key: MarketKey, err: VenueErrorInfo): void {
+    this.sink.marketFailed(key, err);
   }
 
   /** Emits a candle through the sink, as the adapter would on a live frame. */
@@ -159,4 +195,23 @@ export function keepInstances<V>(make: (sink: VenueSink) => V): { factory: (sink
 
 export function memoryVenues(opts: MemoryVenueOptions = {}): ReturnType<typeof keepInstances<MemoryVenue>> {
   return keepInstances((sink) => new MemoryVenue(sink, opts));
+}
+
+/** A book of `instrumentId` at depth 10: [price, quantity] pairs, best first as given. */
+export function book(instrumentId: string, bids: [string, string][], asks: [string, string][], patch: Partial<OrderBook> = {}): OrderBook {
+  return {
+    venue: 'tinvest',
+    instrumentId,
+    depth: 10,
+    bids: bids.map(([price, quantity]) => ({ price, quantity })),
+    asks: asks.map(([price, quantity]) => ({ price, quantity })),
+    receivedAt: 1_700_000_000_000,
+    health: { verification: 'snapshot', verified: 1, failures: 0, resyncs: 0, consistent: true },
+    ...patch,
+  };
+}
+
+/** One print on the tape of `instrumentId`. */
+export function print(instrumentId: string, tradeId: string, price = '100', patch: Partial<TradePrint> = {}): TradePrint {
+  return { venue: 'tinvest', instrumentId, tradeId, price, quantity: '1', time: 1_700_000_000_000, ...patch };
 }
