@@ -30,7 +30,7 @@ import { TestCipher } from '../vault/test-cipher.js';
 const RUNS_PER_METHOD = 5_000;
 const UNKNOWN_METHOD_RUNS = 3_000;
 const WEBSOCKET_RUNS = 2_500;
-/** 19 methods × 5,000 + 3,000 + 2,500 = 100,500 cases. */
+/** Every method × 5,000 + 3,000 + 2,500 = 100,500 cases. */
 const TOTAL = METHOD_NAMES.length * RUNS_PER_METHOD + UNKNOWN_METHOD_RUNS + WEBSOCKET_RUNS;
 
 const KEY: CandleKey = { venue: 'tinvest', instrumentId: 'id-SBER', interval: '1m' };
@@ -140,6 +140,12 @@ function templates(): Record<MethodName, Template> {
         type: ['stop', 'Limit', 'market', 'stop-loss', 'iceberg'],
         clientOrderId: ['not-a-uuid', '00000000-0000-0000-0000-00000000000g', randomUUID().slice(1)],
         accountId: ['acc 1', '', 'a'.repeat(65)],
+        // A limit order takes none of these, and each value is wrong on its own too.
+        triggerPrice: DECIMAL_MISSES,
+        trailingOffset: [{ value: '1', unit: 'pips' }, { value: '0', unit: 'price' }, { value: '1' }, '1%'],
+        timeInForce: ['GTC', 'gtx', 'day ', ''],
+        expireAt: [-1, 1.5, '1700000000000', 4_102_444_800_001],
+        postOnly: ['true', 1, null],
       },
     },
     'orders.cancel': {
@@ -254,7 +260,8 @@ function fingerprint(): string {
     fuzzedSubs: fuzzed.subscriptions().size,
     refs: hub.refCount(KEY),
     active: [[...tinvest.active.keys()], [...kraken.active.keys()]],
-    sent: [tinvest.placed.length, tinvest.cancelRequests.length, tinvest.connects, kraken.connects, tinvest.closed, kraken.closed],
+    market: [[...tinvest.marketActive.keys()], [...kraken.marketActive.keys()]],
+    sent: [tinvest.placed.length, tinvest.cancelRequests.length, tinvest.amendsSent.length, tinvest.connects, kraken.connects, tinvest.closed, kraken.closed],
   });
 }
 
