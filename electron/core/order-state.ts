@@ -224,9 +224,15 @@ export function applyEvidence(prev: Order, ev: OrderEvidence): Transition {
   return t;
 }
 
-/** A confirmed amend: the new terms, once per amend id (a repeat of the confirmation is no news). */
+/**
+ * A confirmed amend: the new terms, once per amend id (a repeat of the confirmation is no news,
+ * and so is the same change confirmed again under another id right after).
+ */
 function applyAmend(out: Order, a: OrderAmendRecord): void {
   if (out.amends?.some((x) => x.amendId === a.amendId)) return;
+  // One amend told twice under different ids (the venue's stream and our answer): no news.
+  const last = out.amends?.at(-1);
+  if (last && sameDec(last.price, a.price) && sameDec(last.quantity, a.quantity) && sameDec(last.triggerPrice, a.triggerPrice) && last.venueOrderId === a.venueOrderId) return;
   if (a.price !== undefined) out.price = a.price;
   if (a.quantity !== undefined) out.quantity = a.quantity;
   if (a.triggerPrice !== undefined) out.triggerPrice = a.triggerPrice;

@@ -360,7 +360,10 @@ export class OrderJournal {
     } finally {
       if (e.amending === slot) delete e.amending;
       // Evidence held back while the amend was out, now that its answer is in (applyEvidence).
-      for (const ev of slot.deferred) this.applyEvidence(ev);
+      // Lost answer: the cancel may be of the replaced incarnation or of the order; resolving
+      // tells which, so only its fills (facts either way) are taken now.
+      const lost = this.entries.get(key)?.order.status === 'unknown';
+      for (const ev of slot.deferred) this.applyEvidence(lost ? withoutStatus(ev) : ev);
     }
   }
 
@@ -609,7 +612,11 @@ export class OrderJournal {
       if (!opts.force && last !== undefined && now - last < HISTORY_MIN_INTERVAL_MS) continue;
       const since = last === undefined ? now - this.historyDepthMs : last - HISTORY_OVERLAP_MS;
       const h = await venue.accountHistory(accountId, since);
-      for (const ev of h.orders) {
+      // Replacements (under an amend id) first: they give the order its new venue id, so the
+      // history's record of the incarnation they replaced reads as that, not as the order's end.
+      const isReplacement = (ev: OrderEvidence): boolean => this.amendAlias.has(keyOf(venueId, ev.clientOrderId));
+      const ordered = [...h.orders.filter(isReplacement), ...h.orders.filter((ev) => !isReplacement(ev))];
+      for (const ev of ordered) {
         if (this.closed) return { orders, trades };
         if (this.applyEvidence({ ...ev, venue: venueId, accountId, source: 'history' })) orders += 1;
       }
@@ -1026,6 +1033,13 @@ function amendedTerms(o: Order, req: AmendRequest): Pick<OrderRequest, 'venue' |
   if (price !== undefined) out.price = price;
   const trigger = req.triggerPrice ?? o.triggerPrice;
   if (trigger !== undefined) out.triggerPrice = trigger;
+  return out;
+}
+
+/** The evidence without the status it claims: its fills, ids and times only. */
+function withoutStatus(ev: OrderEvidence): OrderEvidence {
+  const out: OrderEvidence = { ...ev, kind: ev.kind === 'fill' ? 'fill' : 'status' };
+  delete out.status;
   return out;
 }
 

@@ -119,6 +119,13 @@ describe('order state machine: amends, triggers and the venue\'s own terms', () 
     expect(next).toMatchObject({ price: '99', triggerPrice: '95' });
   });
 
+  it('counts one change told twice under different ids (the venue\'s stream, then our answer) once', () => {
+    const byStream = applyEvidence(working, ev({ amended: { amendId: 'venue-7', price: '99', quantity: '2', at: 20 } })).order;
+    const byAnswer = applyEvidence(byStream, ev({ source: 'send', amended: { amendId: 'a-1', price: '99', quantity: '2', at: 21 } }));
+    expect(byAnswer.changed).toBe(false);
+    expect(byAnswer.order.amends).toHaveLength(1);
+  });
+
   it('refuses an amend of a final order and counts it like other stale evidence', () => {
     for (const final of ['filled', 'cancelled', 'rejected', 'expired'] as const) {
       const t = applyEvidence({ ...working, status: final, filledQuantity: final === 'filled' ? '2' : '0' }, ev({ amended: { amendId: 'a-1', price: '99', at: 20 } }));

@@ -196,4 +196,35 @@ describe('order journal: amending', () => {
     expect(hub.journal.get('tinvest', placed.clientOrderId)).toMatchObject({ quantity: '4', venueOrderId: 'v-1' });
     expect(evidenceOf(venue.held.get(placed.clientOrderId)!, 'reconcile').terms?.quantity).toBe('4');
   });
+
+  it('a lost replace: the old incarnation\'s cancel seen meanwhile does not end the order; resolving finds the replacement', async () => {
+    const { hub, venue } = await rig();
+    venue.replaceOnAmend = true;
+    const placed = await hub.journal.place(limitBuy());
+    venue.amendAnswer = 'lose';
+    const req = amendOf(placed, { price: '99' });
+    venue.onAmend = () => venue.update({ ...venue.held.get(placed.clientOrderId)!, status: 'cancelled', updatedAt: 5 });
+    expect((await hub.journal.amend(req)).status).toBe('unknown');
+    await until(() => hub.journal.get('tinvest', placed.clientOrderId)?.status === 'open');
+    expect(hub.journal.get('tinvest', placed.clientOrderId)).toMatchObject({ price: '99', venueOrderId: 'v-2' });
+  });
+
+  it('merging the venue\'s history reads a replacement before the incarnation it replaced, whatever order the venue lists them in', async () => {
+    const { hub, venue } = await rig();
+    venue.replaceOnAmend = true;
+    const placed = await hub.journal.place(limitBuy());
+    venue.amendAnswer = 'lose';
+    // The venue can't be asked for now: only its history will tell.
+    (venue as { resolveOrder?: unknown }).resolveOrder = async () => {
+      throw new VenueError('unavailable', 'BUSY', 'try later');
+    };
+    const req = amendOf(placed, { price: '99' });
+    await hub.journal.amend(req);
+    const old = evidenceOf(venue.held.get(placed.clientOrderId)!, 'history');
+    const replacement = evidenceOf(venue.held.get(req.amendId)!, 'history');
+    (venue as { accountHistory?: unknown }).accountHistory = async () => ({ orders: [old, replacement], trades: [] });
+    await hub.journal.mergeHistory('tinvest', { force: true });
+    expect(hub.orders()).toHaveLength(1);
+    expect(hub.journal.get('tinvest', placed.clientOrderId)).toMatchObject({ status: 'open', price: '99', venueOrderId: 'v-2' });
+  });
 });
