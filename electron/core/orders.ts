@@ -207,6 +207,12 @@ export class OrderJournal {
       if (!e) continue;
       (e.amendIntents ??= []).push(a.request);
       this.amendAlias.set(keyOf(a.venue, a.request.amendId), key);
+      // An amend that was out when the app stopped: the order is what the venue says now.
+      if (!a.answered && !isFinal(e.order.status) && e.order.status !== 'unknown') {
+        e.order = markUnknown(e.order, at).order;
+        e.sentAt = Math.max(e.sentAt, a.at);
+        this.store.saveOrder(this.storedOf(e), { kind: 'replay', at, body: { status: 'unknown', was: 'amending', amendId: a.request.amendId } });
+      }
     }
     this.store.flush();
     if (stored.length > 0) this.log.info(`journal replayed: ${stored.length} order(s), ${unresolved} to settle with their venues`);
@@ -410,6 +416,8 @@ export class OrderJournal {
       this.scheduleResolve(key);
       return cloneOrder(entry.order);
     }
+    // Marks the amend answered in the log (replay asks the venue about one that never was).
+    this.store.saveOrder(this.storedOf(this.entries.get(key) ?? e), { kind: 'amend-answered', at: this.now(), body: { amendId: req.amendId } });
     const confirmed: OrderEvidence = { ...ev, venue: req.venue, accountId: req.accountId, clientOrderId: req.clientOrderId, source: 'send' };
     if (confirmed.amended) confirmed.amended = { ...confirmed.amended, amendId: req.amendId };
     return this.applyEvidence(confirmed, { fromAmend: true }) ?? cloneOrder(e.order);

@@ -26,7 +26,7 @@ export interface StoredOrder {
 }
 
 export interface OrderEventRecord {
-  /** intent | amend-intent | evidence | state | replay | adopted | amend-refused */
+  /** intent | amend-intent | amend-answered | amend-refused | evidence | state | replay | adopted */
   kind: string;
   at: number;
   body: unknown;
@@ -60,6 +60,8 @@ export interface StoredAmend {
   clientOrderId: string;
   request: AmendRequest;
   at: number;
+  /** The venue's answer (or its loss, or a refusal) was recorded; false: the app stopped while it was out. */
+  answered: boolean;
 }
 
 interface FillRow {
@@ -170,12 +172,19 @@ export class OrderStore {
   /** Every amend intent ever committed, oldest first; rows that fail their checks are skipped and counted. */
   loadAmends(): StoredAmend[] {
     this.flush();
-    const rows = this.db.prepare("SELECT venue, client_order_id, at, body FROM order_events WHERE kind = 'amend-intent' ORDER BY seq").all() as {
-      venue: string;
-      client_order_id: string;
-      at: number;
-      body: string;
-    }[];
+    // Answered: a later event of the order names the amend (its answer, refusal or loss, or a
+    // replay that already made the order unknown for it).
+    const rows = this.db
+      .prepare(
+        `SELECT e.venue, e.client_order_id, e.at, e.body, EXISTS (
+           SELECT 1 FROM order_events x
+           WHERE x.venue = e.venue AND x.client_order_id = e.client_order_id AND x.seq > e.seq
+             AND x.kind IN ('amend-answered', 'amend-refused', 'state', 'replay')
+             AND json_valid(x.body) AND json_valid(e.body) AND json_extract(x.body, '$.amendId') = json_extract(e.body, '$.amendId')
+         ) AS answered
+         FROM order_events e WHERE e.kind = 'amend-intent' ORDER BY e.seq`,
+      )
+      .all() as { venue: string; client_order_id: string; at: number; body: string; answered: number }[];
     const out: StoredAmend[] = [];
     for (const r of rows) {
       const req = safeJson(r.body);
@@ -187,7 +196,7 @@ export class OrderStore {
       if (req.price !== undefined) request.price = req.price;
       if (req.quantity !== undefined) request.quantity = req.quantity;
       if (req.triggerPrice !== undefined) request.triggerPrice = req.triggerPrice;
-      out.push({ venue: r.venue as VenueId, clientOrderId: r.client_order_id, request, at: r.at });
+      out.push({ venue: r.venue as VenueId, clientOrderId: r.client_order_id, request, at: r.at, answered: r.answered === 1 });
     }
     return out;
   }

@@ -110,4 +110,48 @@ describe('journal: stop orders and amends on disk', () => {
     expect(await b.hub.journal.amend(amend)).toMatchObject({ status: 'filled' });
     expect(b.venue.amendsSent).toHaveLength(0);
   });
+
+  it('asks the venue, before it is live, about an order whose amend was out when the app died', async () => {
+    const file = dataFile();
+    const a = await start(file);
+    a.venue.replaceOnAmend = true;
+    const o = await a.hub.journal.place(req());
+    const amend = { venue: 'tinvest' as const, accountId: 'acc-1', clientOrderId: o.clientOrderId, price: '99', amendId: randomUUID() };
+    // The venue takes the amend; the process dies before its answer is recorded.
+    a.venue.onAmend = () => {
+      a.hub.journal.close();
+      a.db.close();
+    };
+    await a.hub.journal.amend(amend).catch(() => undefined);
+
+    const b = await start(file, a.venue);
+    expect(b.hub.replayed.unresolved).toBe(1);
+    // Settled before live: the replacement, found by the amend id, is the order now.
+    expect(b.venue.resolveHints[0]).toMatchObject({ amendIds: [amend.amendId] });
+    expect(b.hub.journal.get('tinvest', o.clientOrderId)).toMatchObject({ status: 'open', price: '99', venueOrderId: 'v-2' });
+    expect(b.hub.orders()).toHaveLength(1);
+    const log = b.hub.journal.events('tinvest', o.clientOrderId).map((e) => e.kind);
+    expect(log.slice(0, 4)).toEqual(['intent', 'evidence', 'amend-intent', 'replay']);
+    // Once was enough: the next start does not ask about that amend again.
+    await b.hub.shutdown();
+    b.db.close();
+    const c = await start(file, b.venue);
+    expect(c.venue.resolveHints).toEqual([]);
+    expect(c.hub.journal.get('tinvest', o.clientOrderId)?.status).toBe('open');
+  });
+
+  it('does not ask again about an amend whose answer was recorded', async () => {
+    const file = dataFile();
+    const a = await start(file);
+    const o = await a.hub.journal.place(req());
+    await a.hub.journal.amend({ venue: 'tinvest', accountId: 'acc-1', clientOrderId: o.clientOrderId, price: '99', amendId: randomUUID() });
+    a.venue.amendAnswer = 'reject';
+    await a.hub.journal.amend({ venue: 'tinvest', accountId: 'acc-1', clientOrderId: o.clientOrderId, price: '98', amendId: randomUUID() }).catch(() => undefined);
+    await a.hub.shutdown();
+    a.db.close();
+    const b = await start(file, a.venue);
+    expect(b.hub.replayed.unresolved).toBe(1);
+    expect(b.venue.resolveHints).toEqual([]);
+    expect(b.hub.journal.get('tinvest', o.clientOrderId)).toMatchObject({ status: 'open', price: '99' });
+  });
 });
