@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AmendRequest, Order, OrderRequest, OrderUpdate } from '../../common/domain.js';
 import { Hub, HubError } from '../../electron/core/hub.js';
+import { Session } from '../../electron/bridge/session.js';
 import { VenueError } from '../../electron/venues/venue.js';
 import { evidenceOf, tradingVenues } from './memory-trading-venue.js';
 import type { MemoryTradingVenue } from './memory-trading-venue.js';
@@ -226,5 +227,20 @@ describe('order journal: amending', () => {
     await hub.journal.mergeHistory('tinvest', { force: true });
     expect(hub.orders()).toHaveLength(1);
     expect(hub.journal.get('tinvest', placed.clientOrderId)).toMatchObject({ status: 'open', price: '99', venueOrderId: 'v-2' });
+  });
+
+  it('through the bridge: orders.amend answers with the amended order, or with the venue\'s refusal and its code', async () => {
+    const { hub, venue } = await rig();
+    const session = new Session({ hub, transport: 'ipc', push: () => undefined, diagnosticsMs: 0 });
+    const placed = await hub.journal.place(limitBuy());
+    const ok = await session.handle('orders.amend', { venue: 'tinvest', accountId: 'acc-1', clientOrderId: placed.clientOrderId, price: '99.5', amendId: randomUUID() });
+    expect(ok).toMatchObject({ ok: true, value: { price: '99.5', status: 'open' } });
+    venue.amendAnswer = 'reject';
+    const refused = await session.handle('orders.amend', { venue: 'tinvest', accountId: 'acc-1', clientOrderId: placed.clientOrderId, quantity: '3', amendId: randomUUID() });
+    expect(refused).toEqual({ ok: false, code: 'rejected', message: 'the order cannot be amended now', venue: { code: '30059' } });
+    const offStep = await session.handle('orders.amend', { venue: 'tinvest', accountId: 'acc-1', clientOrderId: placed.clientOrderId, price: '99.555', amendId: randomUUID() });
+    expect(offStep).toMatchObject({ ok: false, code: 'invalid' });
+    expect(hub.journal.get('tinvest', placed.clientOrderId)).toMatchObject({ price: '99.5', quantity: '2' });
+    session.close();
   });
 });
