@@ -104,10 +104,14 @@ function copyConditions(t: OrderTerms, o: Order): void {
   if (t.postOnly !== undefined) o.postOnly = t.postOnly;
 }
 
-/** Evidence naming a venue id the order had before an amend replaced it (T-Invest ReplaceOrder). */
+/**
+ * Evidence naming a venue id the order had before an amend replaced it (T-Invest ReplaceOrder),
+ * including a repeat of an earlier amend's confirmation once a later amend replaced that id.
+ */
 export function isSuperseded(prev: Order, ev: OrderEvidence): boolean {
+  const amended = ev.amended;
   return (
-    ev.amended === undefined &&
+    (amended === undefined || (prev.amends?.some((a) => a.amendId === amended.amendId) ?? false)) &&
     (prev.amends?.length ?? 0) > 0 &&
     ev.venueOrderId !== undefined &&
     prev.venueOrderId !== undefined &&

@@ -1067,7 +1067,8 @@ function asAmendOf(e: Entry, ev: OrderEvidence): OrderEvidence {
   }
   const intent = e.amendIntents?.find((a) => a.amendId === ev.clientOrderId);
   const out: OrderEvidence = { ...ev, clientOrderId: e.order.clientOrderId };
-  if (!intent) return out;
+  // Not (or no longer) news: a replacement a later amend replaced in turn reads by its venue id.
+  if (!intent || e.order.amends?.some((a) => a.amendId === intent.amendId)) return out;
   if (out.amended) {
     out.amended = { ...out.amended, amendId: intent.amendId };
     return out;

@@ -142,6 +142,10 @@ describe('order state machine: amends, triggers and the venue\'s own terms', () 
     expect(old.refused).toEqual({ from: 'open', to: 'cancelled' });
     // Evidence about the current id moves it as usual.
     expect(applyEvidence(replaced, ev({ venueOrderId: 'v-2', status: 'cancelled' })).order.status).toBe('cancelled');
+    // A repeat of the first amend's confirmation after a second replace is about v-2, now retired.
+    const twice = applyEvidence(replaced, ev({ amended: { amendId: 'a-2', price: '98', venueOrderId: 'v-3', at: 30 } })).order;
+    const stale = applyEvidence(twice, ev({ venueOrderId: 'v-2', status: 'cancelled', amended: { amendId: 'a-1', price: '99', venueOrderId: 'v-2', at: 31 } }));
+    expect(stale.order).toMatchObject({ status: 'open', price: '98', venueOrderId: 'v-3' });
   });
 
   it('sets a stop order\'s trigger time once, its status moving only as the evidence says', () => {

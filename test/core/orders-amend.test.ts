@@ -243,4 +243,24 @@ describe('order journal: amending', () => {
     expect(hub.journal.get('tinvest', placed.clientOrderId)).toMatchObject({ price: '99.5', quantity: '2' });
     session.close();
   });
+
+  it('after two replaces, the first replacement\'s cancel (under its amend id) does not end the order', async () => {
+    const { hub, venue } = await rig();
+    venue.replaceOnAmend = true;
+    const placed = await hub.journal.place(limitBuy());
+    const first = amendOf(placed, { price: '99' });
+    await hub.journal.amend(first);
+    const second = { ...amendOf(placed, { price: '98' }) };
+    // The venue replaces the replacement: the memory venue keys it by the order's client id.
+    venue.held.set(placed.clientOrderId, venue.held.get(first.amendId)!);
+    await hub.journal.amend(second);
+    expect(hub.journal.get('tinvest', placed.clientOrderId)).toMatchObject({ price: '98', venueOrderId: 'v-3' });
+    // The stream tells that the first replacement (v-2) ended, under the first amend id.
+    venue.update({ ...venue.held.get(first.amendId)!, status: 'cancelled', updatedAt: 9 });
+    expect(hub.journal.get('tinvest', placed.clientOrderId)).toMatchObject({ status: 'open', price: '98', venueOrderId: 'v-3' });
+    expect(hub.journal.get('tinvest', placed.clientOrderId)?.amends?.map((a) => a.amendId)).toEqual([first.amendId, second.amendId]);
+    // The current one's end is the order's end.
+    venue.update({ ...venue.held.get(second.amendId)!, status: 'cancelled', updatedAt: 10 });
+    expect(hub.journal.get('tinvest', placed.clientOrderId)?.status).toBe('cancelled');
+  });
 });
