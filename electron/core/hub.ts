@@ -666,6 +666,8 @@ export class Hub {
 
   private retire(e: VenueEntry, lifecycle: Lifecycle, reason: string): void {
     e.generation += 1;
+    // Its books are stale from now: a snapshot taken while it is away shows none.
+    this.market.resetVenue(e.venue.id);
     this.setLifecycle(e, lifecycle, reason);
   }
 

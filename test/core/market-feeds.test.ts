@@ -61,6 +61,7 @@ describe('market feeds in the hub', () => {
     venues.current().emitBook(book('id-SBER', [['100', '1']], [['101', '1']]));
     expect(hub.latestBook(BOOK)).toBeDefined();
     await hub.disconnect('tinvest');
+    expect(hub.latestBook(BOOK)).toBeUndefined();
     hub.retainMarket(TAPE);
     await hub.connect('tinvest');
     const fresh = venues.current();
