@@ -1,8 +1,9 @@
 /**
- * The order journal's cost. Two figures, each beside its baseline from the same run:
+ * The order journal's cost. Each figure beside its baseline from the same run:
  * - a durable journal append (an order's intent committed to the database file, WAL with
  *   synchronous=FULL), beside a bare durable write of the same bytes (write + fdatasync on a
  *   plain file: the floor any durable append pays on this disk);
+ * - a durable amend intent (what an amend pays before it is sent), beside the order intent;
  * - 1,000 orders end to end (hub → journal → T-Invest adapter → local venue over gRPC →
  *   acknowledgement) with the journal on disk, beside the same with the journal's database in
  *   memory (no disk: the cost of the journal's bookkeeping without its durability). The venue
@@ -43,6 +44,30 @@ function journalAppends(dir: string): number[] {
       const req = request('acc-1', 'uid-1');
       const t0 = process.hrtime.bigint();
       store.commitIntent(pendingOrder(req, Date.now()), 'live', req, Date.now());
+      out.push(Number(process.hrtime.bigint() - t0) / 1_000);
+    }
+  } finally {
+    store.close();
+    db.close();
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** µs per durable amend intent of one working order (committed alone, as one drag of a price line is), sorted. */
+async function amendAppends(dir: string): Promise<number[]> {
+  const db = openDatabase({ file: path.join(dir, 'amend.db') });
+  const store = new OrderStore(db);
+  const out: number[] = [];
+  try {
+    const req = request('acc-1', 'uid-1');
+    const order = { ...pendingOrder(req, Date.now()), status: 'open' as const, venueOrderId: 'R-1' };
+    store.commitIntent(order, 'live', req, Date.now());
+    for (let i = 0; i < APPENDS; i++) {
+      const amend = { venue: 'tinvest' as const, accountId: 'acc-1', clientOrderId: req.clientOrderId, price: (150 + (i % 100) / 100).toFixed(2), amendId: randomUUID() };
+      const t0 = process.hrtime.bigint();
+      const done = store.amendIntent(order, 'live', amend, Date.now());
+      store.flush();
+      await done;
       out.push(Number(process.hrtime.bigint() - t0) / 1_000);
     }
   } finally {
@@ -127,6 +152,7 @@ export async function runJournalBench(): Promise<Figure[]> {
   try {
     const bare = bareAppends(dir);
     const journal = journalAppends(dir);
+    const amends = await amendAppends(dir);
     // Alternated, best of three each, so neither side always runs on a quieter machine.
     const disk: number[] = [];
     const memory: number[] = [];
@@ -150,6 +176,7 @@ export async function runJournalBench(): Promise<Figure[]> {
     return [
       { name: 'journal append p50, durable intent commit', value: percentile(journal, 50), unit: 'µs', beside: { label: 'write+fdatasync p50', value: percentile(bare, 50) } },
       { name: 'journal append p99, durable intent commit', value: percentile(journal, 99), unit: 'µs', beside: { label: 'write+fdatasync p99', value: percentile(bare, 99) } },
+      { name: 'journal append p50, durable amend intent', value: percentile(amends, 50), unit: 'µs', beside: { label: 'order intent p50', value: percentile(journal, 50) } },
       {
         name: `${ORDERS} orders end to end, journal on disk`,
         value: onDisk,
