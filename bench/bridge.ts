@@ -78,7 +78,7 @@ function bookUpdate(n: number): OrderBook {
  * path is the one the candle figure measures; the book adds one map write per update and one
  * book per batch.
  */
-export async function bookBatchCost(): Promise<Figure[]> {
+async function bookBatchCost(): Promise<Figure[]> {
   const inputs = Array.from({ length: 64 }, (_, r) => candles(r));
   const books = Array.from({ length: 256 }, (_, n) => bookUpdate(n));
   const keyId = marketKeyId({ venue: 'tinvest', instrumentId: books[0]!.instrumentId, stream: 'book', depth: BOOK_DEPTH });
@@ -125,7 +125,7 @@ export async function bookBatchCost(): Promise<Figure[]> {
   ];
 }
 
-export async function batchCost(): Promise<Figure[]> {
+async function batchCost(): Promise<Figure[]> {
   const inputs = Array.from({ length: 64 }, (_, r) => candles(r));
   let sink = 0;
   const batcher = new Batcher({ send: (b) => (sink += encodePush('batch', b).length), intervalMs: 60_000 });
