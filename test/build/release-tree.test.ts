@@ -48,14 +48,30 @@ function neededBy(lock: PackageLock, name: string): string[] {
 
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
 
-/** What electron-builder packs: its `files` globs, expanded against the built tree (not a list kept here). */
-async function packedFiles(): Promise<string[]> {
+async function filePatterns(): Promise<string[]> {
   const config = await readJson<{ files?: unknown }>(path.join(ROOT, 'build', 'electron-builder.json'));
   const patterns = config.files;
   if (!Array.isArray(patterns) || !patterns.every((p): p is string => typeof p === 'string')) {
     throw new Error('build/electron-builder.json has no `files` list of globs');
   }
-  return (await glob(patterns, { cwd: ROOT, onlyFiles: true, dot: true, expandDirectories: false })).sort();
+  return patterns;
+}
+
+/** What electron-builder packs: its `files` globs, expanded against the built tree (not a list kept here). */
+async function packedFiles(): Promise<string[]> {
+  return (await glob(await filePatterns(), { cwd: ROOT, onlyFiles: true, dot: true, expandDirectories: false })).sort();
+}
+
+/**
+ * The files of an installed node_modules that electron-builder would pack: all of them but the
+ * ones our `files` list excludes (`!node_modules/…`: a native addon's sources and build leftovers)
+ * and the ones app-builder-lib always leaves out (object files, archives, makefiles, .d.ts, test
+ * folders, .bin).
+ */
+async function packedModules(treeDir: string): Promise<string[]> {
+  const ours = (await filePatterns()).filter((p) => p.startsWith('!node_modules/')).map((p) => p.slice(1));
+  const always = ['**/*.{o,a,obj,mk,cc,d.ts,iml,hprof,orig,pyc,pyo,rbc,swp}', 'node_modules/.bin/**', 'node_modules/**/{test,__tests__,tests,example,examples}/**'];
+  return glob(['node_modules/**'], { cwd: treeDir, onlyFiles: true, dot: true, ignore: [...ours, ...always] });
 }
 
 function bytesUnder(dir: string): number {
@@ -166,7 +182,14 @@ describe('the release tree', () => {
 
     const mb = bytesUnder(dir) / 2 ** 20;
     const modules = bytesUnder(path.join(dir, 'node_modules')) / 2 ** 20;
-    console.log(`release tree: ${files.length} packed files + package-lock.json, ${mb.toFixed(1)} MB in all (${modules.toFixed(1)} MB of it node_modules)`);
+    const packed = await packedModules(dir);
+    const packedMb = packed.reduce((sum, f) => sum + statSync(path.join(dir, f)).size, 0) / 2 ** 20;
+    console.log(
+      `release tree: ${files.length} packed files + package-lock.json, ${mb.toFixed(1)} MB in all (${modules.toFixed(1)} MB of it node_modules, ${packedMb.toFixed(1)} MB of which electron-builder packs)`,
+    );
+    // The exclusions leave both native addons in: what the app loads at run time is packed.
+    expect(packed).toContain('node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+    expect(packed.some((f) => f.startsWith('node_modules/@napi-rs/keyring') && f.endsWith('.node')), 'the keyring addon is packed').toBe(true);
 
     const pkg = await readJson<PackageJson>(path.join(ROOT, 'package.json'));
     const lock = await readJson<PackageLock>(path.join(ROOT, 'package-lock.json'));
