@@ -35,6 +35,8 @@ export const OHLC_MAX_ROWS = 720;
 export const BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
 export type BookDepth = (typeof BOOK_DEPTHS)[number];
 export const CHECKSUM_LEVELS = 10;
+/** Depths the app's book keys may take (a ladder needs no more; 500/1000 stay for tools). */
+export const MARKET_BOOK_DEPTHS: readonly number[] = [10, 25, 100];
 
 /** Verification tier: decides both counters; no response reveals it, so it is configuration. */
 export const KRAKEN_TIERS = ['starter', 'intermediate', 'pro'] as const;
