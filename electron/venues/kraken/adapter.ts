@@ -22,7 +22,7 @@ import { Reconciler } from './reconcile.js';
 import { WireOrders } from './wire-orders.js';
 import { MalformedFrame, checkBalance, checkExecution, decText, nativeOf, rfc3339Ms } from './parse.js';
 import { KrakenRest } from './rest.js';
-import type { RestAssetPairs, RestBalance, RestBalanceEx, RestDeadMan, RestOhlc, RestWsToken } from './rest-types.js';
+import type { RestAssetPairs, RestAssets, RestBalance, RestBalanceEx, RestDeadMan, RestOhlc, RestWsToken } from './rest-types.js';
 import { SymbolTable } from './symbols.js';
 import type { PairMeta } from './symbols.js';
 import { KrakenSocket, SocketRequestError } from './ws.js';
@@ -318,7 +318,15 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   };
   const ensureSymbols = async (): Promise<void> => {
     if (symbols.size > 0) return;
-    symbols.load(await rest.publicGet<RestAssetPairs>('AssetPairs'), (detail, frame) => restReporter.malformed(detail, frame));
+    // Asset names only make instruments readable: without them the pairs still load.
+    const [pairs, assets] = await Promise.all([
+      rest.publicGet<RestAssetPairs>('AssetPairs'),
+      rest.publicGet<RestAssets>('Assets').catch((e: unknown) => {
+        if (isVenueError(e)) restReporter.error(e.info(now()));
+        return undefined;
+      }),
+    ]);
+    symbols.load(pairs, (detail, frame) => restReporter.malformed(detail, frame), assets);
   };
   const needKeys = (): void => {
     if (!hasKeys) throw new VenueError('auth', 'no-credentials', 'Kraken order entry needs an API key and secret');

@@ -24,6 +24,17 @@ export interface RestAssetPair {
 
 export type RestAssetPairs = Record<string, RestAssetPair>;
 
+/** Assets entries (doc §2.2): names only; every member untrusted. */
+export interface RestAsset {
+  aclass?: string;
+  altname?: string;
+  decimals?: number;
+  display_decimals?: number;
+  status?: string;
+}
+
+export type RestAssets = Record<string, RestAsset>;
+
 /** [time, open, high, low, close, vwap, volume, count]: vwap before volume. */
 export type RestOhlcRow = [number, string, string, string, string, string, string, number];
 

@@ -26,9 +26,10 @@ async function start(seed: number): Promise<RecordingSink> {
 const btc = (stream: MarketKey['stream'], depth?: number): MarketKey => ({ venue: 'kraken', instrumentId: 'XXBTZUSD', stream, ...(depth !== undefined ? { depth } : {}) });
 
 describe('Kraken market data through the sink', () => {
-  it('offers exactly the book depths 10, 25 and 100', async () => {
+  it('offers exactly the book depths 10, 25 and 100, and names instruments from the Assets display names', async () => {
     await start(11);
     expect(venue!.bookDepths).toEqual([10, 25, 100]);
+    expect(await venue!.instrument('XDGUSD')).toMatchObject({ name: 'DOGE / USD', symbol: 'DOGE/USD', kind: 'spot' });
   });
 
   it('reports verified books at each held depth, best first, with health and arrival time, on one public socket with candles', { timeout: 60_000 }, async () => {
