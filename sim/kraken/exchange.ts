@@ -368,6 +368,7 @@ export class Exchange {
       if (volume < rescale(min.int, min.scale, pair.lotDecimals)) return fail('EOrder:Order minimum not met');
     }
     const postOnly = input.postOnly ?? order.postOnly;
+    if (price === order.price && volume === order.volume && postOnly === order.postOnly) return fail('EOrder:No amendable parameters');
     const { bid, ask } = this.quote(pair);
     const crosses = price !== undefined && crossesQuote(order.side, price, bid, ask);
     if (crosses && postOnly) return fail('EOrder:Post only order');

@@ -600,6 +600,10 @@ export function createWsServer(ctx: WsContext): KrakenWs {
           ...(typeof p['post_only'] === 'boolean' ? { postOnly: p['post_only'] } : {}),
         });
         if (!r.ok) return replyError(c, method, reqId, timeIn, r.error);
+        if (ctx.faults.takeLostReply('ws-amend_order')) {
+          record.lostReplies.push({ kind: 'ws-amend_order', txid: o.txid });
+          return;
+        }
         return reply(c, method, reqId, timeIn, { amend_id: r.value.amendId, order_id: o.txid, ...clId(o) });
       }
       case 'cancel_order': {

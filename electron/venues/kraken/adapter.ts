@@ -3,7 +3,7 @@
  * the limiters and order entry behind the `Venue` interface. Only this file (and the
  * modules it wires) knows Kraken; above it everything speaks domain types.
  */
-import type { Account, Candle, CandleKey, Dec, MarketKey, Instrument, OrderEvidence, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
+import type { Account, AmendRequest, Candle, CandleKey, Dec, MarketKey, Instrument, OrderEvidence, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
 import { INTERVALS, INTERVAL_SECONDS, candleKeyId, marketKeyId } from '../../../common/domain.js';
 import type { HistoryRequest, ResolveHint, Venue, VenueHistory, VenueSink } from '../venue.js';
 import { VenueError, gatedSink, isVenueError } from '../venue.js';
@@ -17,6 +17,7 @@ import type { BookListener } from './feeds.js';
 import { KrakenLimits } from './limits.js';
 import type { WsBalanceEntry, WsExecution } from './messages.js';
 import { NonceSource } from './nonce.js';
+import { OrderAmends } from './amend.js';
 import { OrderEntry, isStaleToken } from './order-entry.js';
 import { Reconciler } from './reconcile.js';
 import { WireOrders } from './wire-orders.js';
@@ -67,6 +68,7 @@ export interface KrakenVenueOptions {
 /** What the Kraken adapter offers beyond `Venue`. */
 export interface KrakenVenue extends Venue {
   placeOrder(req: OrderRequest): Promise<OrderEvidence>;
+  amendOrder(req: AmendRequest, venueOrderId: string | undefined): Promise<OrderEvidence>;
   cancelOrder(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence>;
   openOrders(accountId: string): Promise<OrderEvidence[]>;
   resolveOrder(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence>;
@@ -172,6 +174,18 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     streamLive: () => privateSocket?.isLive === true,
   });
   const entry = new OrderEntry({
+    symbols,
+    limits,
+    rest,
+    wire,
+    reconciler,
+    socket: () => (privateSocket?.isLive ? privateSocket : undefined),
+    token: () => token,
+    reporter: privReporter,
+    now,
+    ...(timing.replyTimeoutMs !== undefined ? { replyTimeoutMs: timing.replyTimeoutMs } : {}),
+  });
+  const amends = new OrderAmends({
     symbols,
     limits,
     rest,
@@ -484,6 +498,12 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       needKeys();
       await ensureSymbols();
       return entry.placeOrder(req);
+    },
+
+    async amendOrder(req: AmendRequest, venueOrderId: string | undefined): Promise<OrderEvidence> {
+      needKeys();
+      await ensureSymbols();
+      return amends.amend(req, venueOrderId);
     },
 
     async cancelOrder(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence> {

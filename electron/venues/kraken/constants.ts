@@ -83,6 +83,13 @@ export const CANCEL_PENALTY: readonly (readonly [number, number])[] = [
   [300_000, 1],
 ];
 
+/** Amend's age part (the fixed +1 is charged besides). */
+export const AMEND_PENALTY: readonly (readonly [number, number])[] = [
+  [5_000, 3],
+  [10_000, 2],
+  [15_000, 1],
+];
+
 export function agePenalty(table: readonly (readonly [number, number])[], ageMs: number): number {
   for (const [below, pts] of table) if (ageMs < below) return pts;
   return 0;

@@ -101,7 +101,7 @@ export class OrderEntry {
       const ev = await this.o.reconciler.resolveOrder(req.clientOrderId, { instrumentId: meta.id, sentAt: known.sentAt ?? this.o.now() });
       if (ev.kind !== 'not-found') return ev;
     }
-    this.o.wire.sent(req.clientOrderId, meta.id, this.o.now());
+    this.o.wire.sent(req.clientOrderId, meta.id, this.o.now()).quantity = req.quantity;
     for (let attempt = 1; ; attempt++) {
       if (this.closed) return this.notPlaced(req, 'not-sent', 'adapter closed');
       const landed = await this.o.limits.addOrder(meta.id);

@@ -65,6 +65,14 @@ export interface RestOrder {
   price?: string;
   reason?: string | null;
   trades?: string[];
+  /** Trigger price of trigger types, and the limit once a limit type triggered ("0" otherwise). */
+  stopprice?: string;
+  limitprice?: string;
+  /** Comma flags: touched (triggered), amended, partial… */
+  misc?: string;
+  oflags?: string;
+  timeinforce?: string;
+  expiretm?: number;
 }
 
 export interface RestOpenOrders {
