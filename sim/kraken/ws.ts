@@ -85,7 +85,7 @@ const ADD_ORDER_FIELDS = new Set([
   'validate', 'triggers', 'conditional', 'cash_order_qty', 'token',
 ]);
 /** Accepted by Kraken but not simulated: refused rather than silently ignored. */
-const ADD_ORDER_UNSIMULATED = ['reduce_only', 'margin', 'display_qty', 'triggers', 'conditional', 'cash_order_qty', 'effective_time'];
+const ADD_ORDER_UNSIMULATED = ['reduce_only', 'margin', 'display_qty', 'conditional', 'cash_order_qty', 'effective_time'];
 
 export interface KrakenWs {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -250,6 +250,26 @@ export function createWsServer(ctx: WsContext): KrakenWs {
   });
   const openStatus = (o: Order): string => (o.volExec > 0n ? 'partially_filled' : 'new');
 
+  /** The executions `triggers` object of a trigger order (sheet §9). */
+  const triggersWire = (o: Order): { triggers?: Wire } => {
+    const t = o.trigger;
+    if (!t) return {};
+    const abs = t.price < 0n ? -t.price : t.price;
+    const placed = t.priceType === 'pct' ? num(t.price, 2) : t.priceType === 'quote' ? num(t.price, o.pair.pairDecimals) : px(o.pair, abs);
+    return {
+      triggers: {
+        reference: 'last',
+        price: placed,
+        price_type: t.priceType,
+        actual_price: px(o.pair, t.actual),
+        peak_price: px(o.pair, t.peak),
+        last_price: px(o.pair, t.last),
+        status: t.status,
+        ...(t.triggeredMs !== undefined ? { timestamp: rfc3339(t.triggeredMs) } : {}),
+      },
+    };
+  };
+
   /** An open order as the executions snapshot lists it (full fields). */
   const orderEntry = (o: Order, execType: string, status: string, t: number): Wire => ({
     order_id: o.txid,
@@ -263,6 +283,8 @@ export function createWsServer(ctx: WsContext): KrakenWs {
     side: o.side,
     order_type: o.ordertype,
     ...(o.price !== undefined ? { limit_price_type: 'static', limit_price: px(o.pair, o.price) } : {}),
+    ...triggersWire(o),
+    ...(o.expireMs !== undefined ? { expire_time: rfc3339(o.expireMs) } : {}),
     ...(o.postOnly ? { post_only: true } : {}),
     order_status: status,
     fee_ccy_pref: 'fciq',
@@ -327,11 +349,15 @@ export function createWsServer(ctx: WsContext): KrakenWs {
           amended: true,
           order_qty: qty(o.pair, o.volume),
           ...(o.price !== undefined ? { limit_price: px(o.pair, o.price), limit_price_type: 'static' } : {}),
+          ...triggersWire(o),
           ...(o.postOnly ? { post_only: true } : {}),
           order_userref: userref(o),
           ...clId(o),
           order_id: o.txid,
         };
+      case 'status':
+        // No fill: the order changed at the venue (its trigger fired).
+        return { timestamp: ts, exec_type: 'status', order_status: openStatus(o), order_userref: userref(o), ...clId(o), ...triggersWire(o), order_id: o.txid };
     }
   };
 
@@ -563,12 +589,18 @@ export function createWsServer(ctx: WsContext): KrakenWs {
     const expire = p['expire_time'];
     const expireSec = typeof expire === 'string' ? Math.floor(Date.parse(expire) / 1000) : undefined;
     const tif = p['time_in_force'];
+    const trig = p['triggers'];
+    if (trig !== undefined && (!isObject(trig) || (trig['reference'] !== undefined && trig['reference'] !== 'last' && trig['reference'] !== 'index'))) return replyError(c, m, reqId, timeIn, 'EGeneral:Invalid arguments:triggers');
+    const trigPrice = isObject(trig) ? decText(trig['price']) : undefined;
+    const trigType = isObject(trig) && typeof trig['price_type'] === 'string' ? trig['price_type'] : undefined;
     const r = exchange.addOrder({
       pair,
       side: typeof p['side'] === 'string' ? p['side'] : undefined,
       ordertype: typeof p['order_type'] === 'string' ? p['order_type'] : undefined,
       volume: decText(p['order_qty']),
       price: decText(p['limit_price']),
+      ...(trigPrice !== undefined ? { trigger: trigPrice } : {}),
+      ...(trigType !== undefined ? { triggerType: trigType } : {}),
       ...(p['cl_ord_id'] !== undefined ? { clOrdId: String(p['cl_ord_id']) } : {}),
       ...(p['order_userref'] !== undefined ? { userref: String(p['order_userref']) } : {}),
       postOnly: p['post_only'] === true,
@@ -597,6 +629,7 @@ export function createWsServer(ctx: WsContext): KrakenWs {
         const r = exchange.amend(o, {
           ...(p['order_qty'] !== undefined ? { qty: decText(p['order_qty']) ?? '' } : {}),
           ...(p['limit_price'] !== undefined ? { price: decText(p['limit_price']) ?? '' } : {}),
+          ...(p['trigger_price'] !== undefined ? { triggerPrice: decText(p['trigger_price']) ?? '' } : {}),
           ...(typeof p['post_only'] === 'boolean' ? { postOnly: p['post_only'] } : {}),
         });
         if (!r.ok) return replyError(c, method, reqId, timeIn, r.error);
