@@ -626,7 +626,9 @@ export class Exchange {
     const out: Order[] = [];
     for (const o of this.orders.values()) {
       if (o.pair !== pair || o.status !== 'open' || !o.trigger) continue;
+      const was = o.trigger.actual;
       if (onLast(o.ordertype as TriggerType, o.side, o.trigger, last)) out.push(o);
+      else if (o.trigger.actual !== was) this.sync(o);
     }
     return out;
   }

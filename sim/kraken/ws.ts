@@ -585,7 +585,9 @@ export function createWsServer(ctx: WsContext): KrakenWs {
     if (typeof symbol !== 'string') return replyError(c, m, reqId, timeIn, 'EGeneral:Invalid arguments:symbol');
     const pair = dir.symbol(symbol);
     if (!pair) return replyError(c, m, reqId, timeIn, 'EQuery:Unknown asset pair');
-    if (p['limit_price_type'] !== undefined && p['limit_price_type'] !== 'static') return replyError(c, m, reqId, timeIn, 'EGeneral:Invalid arguments:limit_price_type');
+    // A trailing-stop-limit's limit is an offset from its trigger (quote, its default); every other limit is static.
+    const lpt = p['limit_price_type'];
+    if (lpt !== undefined && lpt !== (p['order_type'] === 'trailing-stop-limit' ? 'quote' : 'static')) return replyError(c, m, reqId, timeIn, 'EGeneral:Invalid arguments:limit_price_type');
     const expire = p['expire_time'];
     const expireSec = typeof expire === 'string' ? Math.floor(Date.parse(expire) / 1000) : undefined;
     const tif = p['time_in_force'];

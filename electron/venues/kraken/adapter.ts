@@ -18,7 +18,7 @@ import { KrakenLimits } from './limits.js';
 import type { WsBalanceEntry, WsExecution } from './messages.js';
 import { NonceSource } from './nonce.js';
 import { OrderAmends } from './amend.js';
-import { OrderEntry, isStaleToken } from './order-entry.js';
+import { KRAKEN_ORDER_TYPES, KRAKEN_TIME_IN_FORCE, OrderEntry, isStaleToken } from './order-entry.js';
 import { Reconciler } from './reconcile.js';
 import { WireOrders } from './wire-orders.js';
 import { MalformedFrame, checkBalance, checkExecution, decText, nativeOf, rfc3339Ms } from './parse.js';
@@ -355,8 +355,8 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     name: 'Kraken',
     intervals: INTERVALS,
     bookDepths: MARKET_BOOK_DEPTHS,
-    orderTypes: ['limit', 'market'],
-    timeInForce: ['gtc'],
+    orderTypes: KRAKEN_ORDER_TYPES,
+    timeInForce: KRAKEN_TIME_IN_FORCE,
 
     subscribeMarket(key: MarketKey): void {
       if (symbols.size === 0) {

@@ -605,7 +605,9 @@ export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname
   if (typeof o !== 'object' || o === null || typeof o.descr !== 'object' || o.descr === null) throw new MalformedFrame('REST order has no descr');
   if (typeof o.descr.pair !== 'string' || typeof o.descr.type !== 'string' || typeof o.descr.ordertype !== 'string') throw new MalformedFrame('REST order descr is not {pair, type, ordertype}');
   if (o.cl_ord_id !== undefined && o.cl_ord_id !== null && typeof o.cl_ord_id !== 'string') throw new MalformedFrame('REST order cl_ord_id is not a string');
-  if (o.descr.price !== undefined) decText(o.descr.price);
+  // Trailing stops show a relative trigger ("+1.50%", "+50.0") and limit offset: restTerms reads those.
+  const relative = o.descr.ordertype.startsWith('trailing-stop');
+  if (o.descr.price !== undefined && !relative) decText(o.descr.price);
   if (o.price !== undefined) decText(o.price);
   for (const t of ['opentm', 'closetm'] as const) if (o[t] !== undefined && (typeof o[t] !== 'number' || !Number.isFinite(o[t]))) throw new MalformedFrame(`REST order ${t} is not a number`);
   if (o.reason !== undefined && o.reason !== null && typeof o.reason !== 'string') throw new MalformedFrame('REST order reason is not a string');
