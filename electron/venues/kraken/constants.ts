@@ -3,6 +3,7 @@
  * shared/venues/kraken.md (§1–§4); check them against the live docs before release.
  */
 import type { Interval } from '../../../common/domain.js';
+import { EPOCH_WEEK_ANCHOR } from '../../../common/domain.js';
 
 export const KRAKEN_REST_URL = 'https://api.kraken.com';
 export const KRAKEN_WS_PUBLIC_URL = 'wss://ws.kraken.com/v2';
@@ -27,6 +28,13 @@ export const INTERVAL_MINUTES: Readonly<Record<Interval, number>> = {
   '1d': 1440,
   '1w': 10080,
 };
+
+/**
+ * Kraken's week candles (OHLC 10080) open at whole multiples of 604800 s since the epoch, i.e.
+ * Thursdays 00:00 UTC, not Mondays: the venue counts 10080-minute spans from 1970-01-01. Both
+ * history and the ohlc channel give those open times, and the adapter keeps only aligned ones.
+ */
+export const KRAKEN_WEEK_ANCHOR = EPOCH_WEEK_ANCHOR;
 
 /** REST OHLC returns only the most recent 720 candles of an interval; older ones cannot be fetched. */
 export const OHLC_MAX_ROWS = 720;
