@@ -72,6 +72,8 @@ export interface KrakenSim {
    * last price moves there at once, so a test can cross a trigger. Resting orders it reaches fill.
    */
   tradeAt(pair: string, price: string, qty?: string, side?: 'buy' | 'sell'): void;
+  /** Sets a pair's status on the instrument channel (online, cancel_only, post_only, limit_only, maintenance…). */
+  setPairStatus(symbol: string, status: string): void;
   /** Resting order ids at one price of a pair, first in the queue first. */
   queueAt(pair: string, side: 'buy' | 'sell', price: string): string[];
   close(): Promise<void>;
@@ -194,6 +196,9 @@ export async function startKrakenSim(opts: KrakenSimOptions = {}): Promise<Krake
       const p = parseScaled(price);
       const q = parseScaled(qty);
       exchange.tradeAt(pair, rescale(p.int, p.scale, pair.pairDecimals), rescale(q.int, q.scale, pair.lotDecimals), side);
+    },
+    setPairStatus(symbol, status) {
+      ws.setPairStatus(symbol, status);
     },
     queueAt(pairName, side, price) {
       const pair = dir.symbol(pairName) ?? dir.pairs.find((p) => p.id === pairName);

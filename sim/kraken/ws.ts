@@ -91,6 +91,8 @@ export interface KrakenWs {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   dropAll(): void;
   sendMalformed(): void;
+  /** Sets a pair's status (online, cancel_only, post_only, limit_only, maintenance…) and sends it on the instrument channel. */
+  setPairStatus(symbol: string, status: string): void;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,27 @@ export function createWsServer(ctx: WsContext): KrakenWs {
   const qty = (pair: KrakenPair, v: bigint): Num => num(v, pair.lotDecimals);
   const quoteNum = (pair: KrakenPair, v: bigint): Num => num(v, dir.asset(pair.quote).decimals);
 
+  /** Pair statuses the instrument channel reports (online unless a test set another). */
+  const pairStatus = new Map<string, string>();
+  const pairWire = (p: KrakenPair): Wire => ({
+    symbol: p.symbol,
+    base: dir.asset(p.base).v2,
+    quote: dir.asset(p.quote).v2,
+    status: pairStatus.get(p.symbol) ?? 'online',
+    qty_precision: p.lotDecimals,
+    qty_increment: num(1n, p.lotDecimals),
+    qty_min: new Num(p.ordermin),
+    price_precision: p.pairDecimals,
+    price_increment: new Num(p.tickSize),
+    cost_precision: p.costDecimals,
+    cost_min: new Num(p.costmin),
+    marginable: false,
+    has_index: true,
+    margin_initial: 0,
+    position_limit_long: 0,
+    position_limit_short: 0,
+  });
+
   const instrumentData = (): Wire => ({
     assets: dir.assets.map((a) => ({
       id: a.v2,
@@ -148,24 +171,7 @@ export function createWsServer(ctx: WsContext): KrakenWs {
       collateral_value: 0,
       margin_rate: 0,
     })),
-    pairs: dir.pairs.map((p) => ({
-      symbol: p.symbol,
-      base: dir.asset(p.base).v2,
-      quote: dir.asset(p.quote).v2,
-      status: 'online',
-      qty_precision: p.lotDecimals,
-      qty_increment: num(1n, p.lotDecimals),
-      qty_min: new Num(p.ordermin),
-      price_precision: p.pairDecimals,
-      price_increment: new Num(p.tickSize),
-      cost_precision: p.costDecimals,
-      cost_min: new Num(p.costmin),
-      marginable: false,
-      has_index: true,
-      margin_initial: 0,
-      position_limit_long: 0,
-      position_limit_short: 0,
-    })),
+    pairs: dir.pairs.map(pairWire),
   });
 
   const tickerData = (pair: KrakenPair): Wire => {
@@ -805,6 +811,13 @@ export function createWsServer(ctx: WsContext): KrakenWs {
     dropAll() {
       for (const c of conns) c.ws.terminate();
       conns.clear();
+    },
+    setPairStatus(symbol, status) {
+      const pair = dir.symbol(symbol);
+      if (!pair) throw new Error(`unknown pair ${symbol}`);
+      pairStatus.set(pair.symbol, status);
+      const frame = { channel: 'instrument', type: 'update', data: { assets: [], pairs: [pairWire(pair)] } };
+      for (const c of conns) if (c.subs.has(subKey('instrument'))) send(c, frame);
     },
     sendMalformed() {
       for (const c of conns) {

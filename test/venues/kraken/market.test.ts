@@ -95,6 +95,15 @@ describe('Kraken market data through the sink', () => {
     expect(q.ask).toBeDefined();
     expect(cmp(q.bid!, q.ask!)).toBe(-1);
     expect(sub(q.last!, q.reference!)).toBe(q.change);
+
+    // The pair's status moves on the instrument channel: the quote is sent again with it.
+    const n = sink.quotes.length;
+    sim!.setPairStatus('BTC/USD', 'post_only');
+    await waitFor('post_only', () => sink.quotes.slice(n).some((x) => x.status?.venueStatus === 'post_only'));
+    expect(sink.quotes.slice(n).find((x) => x.status?.venueStatus === 'post_only')!.status).toEqual({ tradable: false, limitOrders: true, marketOrders: false, venueStatus: 'post_only' });
+    sim!.setPairStatus('BTC/USD', 'maintenance');
+    await waitFor('maintenance', () => sink.quotes.at(-1)?.status?.venueStatus === 'maintenance');
+    expect(sink.quotes.at(-1)!.status).toMatchObject({ tradable: false, limitOrders: false, marketOrders: false });
   });
 
   it('refuses an unknown pair and a depth Kraken does not offer through marketFailed', async () => {
