@@ -3,6 +3,7 @@
  * private socket is down), evidence carrying `amended`, refusals typed with the venue's code.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatFixed } from '../../../sim/market.js';
 import { startKrakenSim } from '../../../sim/kraken/server.js';
 import type { KrakenSim } from '../../../sim/kraken/server.js';
 import { createKrakenVenue } from '../../../electron/venues/kraken/adapter.js';
@@ -102,6 +103,19 @@ describe('Kraken amend', () => {
     expect(await refusal(lost)).toMatchObject({ kind: 'unknown-outcome' });
     expect(sim!.record.lostReplies.map((l) => l.kind)).toContain('ws-amend_order');
   }, 30_000);
+
+  it("amends a waiting stop's trigger price over WS; the venue's trigger moves with it", async () => {
+    const sink = await start(35);
+    const lastPx = sim!.market.lastPrice('BTC/USD');
+    const trigger = formatFixed(lastPx - 3000n, 1);
+    const moved = formatFixed(lastPx - 3500n, 1);
+    const ev = await venue!.placeOrder({ venue: 'kraken', accountId: 'spot', instrumentId: 'XXBTZUSD', side: 'sell', type: 'stop-loss', quantity: '0.001', triggerPrice: trigger, clientOrderId: 'am-5' });
+    await waitFor('open', () => sink.statuses('am-5').has('open'));
+    const am = await venue!.amendOrder({ venue: 'kraken', accountId: 'spot', clientOrderId: 'am-5', triggerPrice: moved, amendId: 'a-9' }, ev.venueOrderId);
+    expect(am.amended).toMatchObject({ amendId: 'a-9', triggerPrice: moved, quantity: '0.001' });
+    expect(sim!.record.orders.get(ev.venueOrderId!)!.triggerPrice).toBe(moved);
+    await waitFor('the stream shows the new trigger', () => sink.about('am-5').some((e) => e.amended?.triggerPrice === moved && e.source === 'stream'));
+  });
 
   it('amends over REST AmendOrder while the private socket is down', async () => {
     const sink = await start(33, true);
