@@ -52,4 +52,21 @@ describe('Kraken hostile tape and quote frames', () => {
     expect(pub.malformed).toHaveLength(bad.length);
     expect(pub.reconnects).toBe(0);
   });
+
+  it("a refused trade or book subscription reaches marketFailed with the venue's error; the socket stays live", { timeout: 30_000 }, async () => {
+    const setup = await startHostile({ hostile: { answer: (sub) => (sub.channel === 'trade' || sub.channel === 'book' ? { error: 'EGeneral:Too many subscriptions' } : 'ack') } });
+    hostile = setup.hostile;
+    const { venue, sink } = setup;
+    await venue.connect();
+    venue.subscribeCandles({ venue: 'kraken', instrumentId: 'XXBTZUSD', interval: '1m' });
+    venue.subscribeMarket({ venue: 'kraken', instrumentId: 'XXBTZUSD', stream: 'trades' });
+    venue.subscribeMarket({ venue: 'kraken', instrumentId: 'XXBTZUSD', stream: 'book', depth: 25 });
+    await waitFor('both refusals', () => sink.marketFailures.length >= 2);
+    expect(sink.marketFailures.map((f) => [f.key.stream, f.err.code]).sort()).toEqual([
+      ['book', 'EGeneral:Too many subscriptions'],
+      ['trades', 'EGeneral:Too many subscriptions'],
+    ]);
+    expect(sink.marketFailures.find((f) => f.key.stream === 'book')!.key.depth).toBe(25);
+    await waitFor('public live', () => sink.state('ws-public') === 'live');
+  });
 });
