@@ -56,6 +56,10 @@ interface Sub {
   interval?: number;
   depth?: number;
   view?: BookView;
+  /** ticker: 'bbo' sends only when the best bid or ask moved since the last one sent (doc §10). */
+  bbo?: boolean;
+  /** ticker with bbo: the top last sent, as "bid|bidQty|ask|askQty". */
+  lastTop?: string;
 }
 
 interface Conn {
@@ -175,6 +179,14 @@ export function createWsServer(ctx: WsContext): KrakenWs {
       change: px(pair, change),
       change_pct: num(pct, 2),
     };
+  };
+
+  /** The top of a pair's book, as a key that changes when the best bid or ask does. */
+  const topOf = (pair: KrakenPair): string => {
+    const b = exchange.book(pair.id);
+    const bid = b.bids[0];
+    const ask = b.asks[0];
+    return `${bid?.price ?? ''}|${bid?.qty ?? ''}|${ask?.price ?? ''}|${ask?.qty ?? ''}`;
   };
 
   const tradeData = (pair: KrakenPair, t: MarketTrade): Wire => ({
@@ -383,7 +395,13 @@ export function createWsServer(ctx: WsContext): KrakenWs {
       }
       result['snapshot'] = wantSnapshot;
       if (channel === 'ticker') result['event_trigger'] = params['event_trigger'] === 'bbo' ? 'bbo' : 'trades';
-      const sub: Sub = { channel, pair, ...(channel === 'book' ? { depth: extra } : {}), ...(channel === 'ohlc' ? { interval: extra } : {}) };
+      const sub: Sub = {
+        channel,
+        pair,
+        ...(channel === 'book' ? { depth: extra } : {}),
+        ...(channel === 'ohlc' ? { interval: extra } : {}),
+        ...(channel === 'ticker' && params['event_trigger'] === 'bbo' ? { bbo: true, lastTop: topOf(pair) } : {}),
+      };
       c.subs.set(key, sub);
       reply(c, method, reqId, timeIn, result);
       snapshotFor(c, sub, wantSnapshot, params);
@@ -460,10 +478,16 @@ export function createWsServer(ctx: WsContext): KrakenWs {
             trade ??= { channel: 'trade', type: 'update', data: [tradeData(pair, t)] };
             send(c, trade);
             break;
-          case 'ticker':
+          case 'ticker': {
+            if (sub.bbo) {
+              const top = topOf(pair);
+              if (top === sub.lastTop) break;
+              sub.lastTop = top;
+            }
             ticker ??= { channel: 'ticker', type: 'update', data: [tickerData(pair)] };
             send(c, ticker);
             break;
+          }
           case 'ohlc': {
             const interval = sub.interval ?? 1;
             let m = ohlc.get(interval);
