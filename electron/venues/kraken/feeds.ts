@@ -2,7 +2,9 @@
  * Public market data on the WS v2 public socket: live candles (ohlc) with gap fill from
  * REST OHLC after every reconnect, and order books verified by checksum on every message.
  * A wrong book is never handed to a listener: on a mismatch it is dropped, listeners get a
- * reset, and the book is resubscribed for a fresh snapshot.
+ * reset, and the book is resubscribed for a fresh snapshot. Book keys the core holds get the
+ * verified book through sink.book at their depth, with its health (an empty, inconsistent
+ * book while a resync runs); the level arrays are built only while such a key is held.
  */
 import { DEFAULT_CLOCK_SKEW_MS, candleProblem } from '../../../common/candle-sanity.js';
 import type { BookHealth, CandleKey, MarketKey, OrderBook as DomainBook, VenueErrorInfo, VenueId } from '../../../common/domain.js';
