@@ -82,6 +82,23 @@ describe('Kraken sim trigger orders and amends', () => {
     expect((await query(txid))['status']).toBe('closed');
   });
 
+  it('a percent trailing-stop-limit buy follows the low, and its limit sits its offset above the trigger once fired', async () => {
+    sim.tradeAt('BTC/USD', '60000.0');
+    const txid = (await client.ok<{ txid: string[] }>('AddOrder', { pair: 'XBTUSD', type: 'buy', ordertype: 'trailing-stop-limit', price: '+2%', price2: '+5.0', volume: '0.001' })).txid[0]!;
+    let o = await query(txid);
+    expect(o).toMatchObject({ stopprice: '61200.0' });
+    expect(o['descr']).toMatchObject({ price: '+2.00%', price2: '+5.0' });
+    sim.tradeAt('BTC/USD', '50000.0');
+    expect((await query(txid))['stopprice']).toBe('51000.0');
+    sim.tradeAt('BTC/USD', '50900.0');
+    expect((await query(txid))['misc']).not.toContain('touched');
+    sim.tradeAt('BTC/USD', '51000.0');
+    o = await query(txid);
+    expect(String(o['misc'])).toContain('touched');
+    expect(o['limitprice']).toBe('51005.0');
+    await client.post('CancelOrder', { txid });
+  });
+
   it('refuses a trailing stop without a positive relative offset', async () => {
     const r = await client.post('AddOrder', { pair: 'XBTUSD', type: 'sell', ordertype: 'trailing-stop', price: px(last()), volume: '0.001' });
     expect(r.error[0]).toMatch(/^EGeneral:Invalid arguments:price/);
