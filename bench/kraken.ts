@@ -2,19 +2,21 @@
  * Kraken WS v2 hot path: CPU µs per message for ohlc and for book (every checksum
  * verified) through the adapter with every frame validated, beside the same adapter as of
  * a6bb836 (before validation, bench/baseline.ts) and the raw ceiling (a `ws` client doing
- * JSON.parse of the same frames), all measured in the same run on the same frames. A child
+ * JSON.parse of the same frames), all measured in the same run on the same frames. The book
+ * also runs as the app takes it since issue 12 (a held book key → sink.book), beside the
+ * listener path as of 966d7a8, just before that work. A child
  * process replays pre-built frames over loopback, so process.cpuUsage() here counts only the
  * receiving side.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import WebSocket from 'ws';
 import { createKrakenVenue } from '../electron/venues/kraken/adapter.js';
-import { importBaseline } from './baseline.js';
+import { baselineTree, importBaseline } from './baseline.js';
 import type { VenueSink } from '../electron/venues/venue.js';
 import { IGNORE_MARKET, SILENT_REPORTER } from '../electron/venues/venue.js';
 import { cpuMicros } from './figures.js';
@@ -22,6 +24,18 @@ import type { Figure } from './figures.js';
 import { prng as rand } from '../sim/market.js';
 
 const MESSAGES = 20_000;
+/** main before books reached the sink (issue 12): the listener path's figure to hold the new one against. */
+const BEFORE_MARKET_DATA = '966d7a8';
+
+/** The baseline tree of `commit` with its common/ too (the archive takes electron/sim/proto; since common/ exists, the adapter imports it). */
+function withCommon(commit: string): string {
+  const dir = baselineTree(commit);
+  if (!existsSync(join(dir, 'common'))) {
+    const tar = execFileSync('git', ['archive', '--format=tar', commit, 'common'], { maxBuffer: 64 << 20 });
+    execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  }
+  return commit;
+}
 const ROUNDS = 9;
 
 // The replay server: HTTP AssetPairs for the adapter's connect, WS /v2 that acks each
@@ -202,8 +216,12 @@ const quietReporter = SILENT_REPORTER;
 
 type CreateVenue = typeof createKrakenVenue;
 
-/** The adapter path: createKrakenVenue → WS → parse → candles / checked book → sink / listener. */
-async function adapterRun(create: CreateVenue, port: number, channel: 'ohlc' | 'book', n: number, stateDir: string): Promise<number> {
+/**
+ * The adapter path: createKrakenVenue → WS → parse → candles / checked book → sink / listener.
+ * 'book-sink' holds a depth-10 book key instead of a listener: each verified message becomes
+ * an OrderBook for sink.book (the path the app's ladder takes since issue 12).
+ */
+async function adapterRun(create: CreateVenue, port: number, channel: 'ohlc' | 'book' | 'book-sink', n: number, stateDir: string): Promise<number> {
   let got = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
@@ -216,11 +234,16 @@ async function adapterRun(create: CreateVenue, port: number, channel: 'ohlc' | '
     subscriptionFailed: () => undefined,
     connection: () => quietReporter,
     ...IGNORE_MARKET,
+    book: (b) => {
+      if (!b.health.consistent) failures++;
+      else if (channel === 'book-sink' && ++got === n) done();
+    },
   };
   const venue = create({ rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/v2`, wsAuth: `ws://127.0.0.1:${port}/v2`, mode: 'demo', sink, stateDir });
   await venue.connect();
   const cpu = await cpuMicros(async () => {
     if (channel === 'ohlc') venue.subscribeCandles({ venue: 'kraken', instrumentId: 'XXBTZUSD', interval: '1m' });
+    else if (channel === 'book-sink') venue.subscribeMarket({ venue: 'kraken', instrumentId: 'XXBTZUSD', stream: 'book', depth: 10 });
     else
       venue.subscribeBook('BTC/USD', 10, (e) => {
         if (e.type === 'reset') failures++;
@@ -250,7 +273,8 @@ export async function runKrakenBench(): Promise<Figure[]> {
   const { child, port } = await startServer(file);
   const url = `ws://127.0.0.1:${port}/v2`;
   const before = (await importBaseline<{ createKrakenVenue: CreateVenue }>('electron/venues/kraken/adapter.ts')).createKrakenVenue;
-  const runs: { rawOhlc: number; ohlc: number; ohlcBefore: number; rawBook: number; book: number; bookBefore: number }[] = [];
+  const previous = (await importBaseline<{ createKrakenVenue: CreateVenue }>('electron/venues/kraken/adapter.ts', withCommon(BEFORE_MARKET_DATA))).createKrakenVenue;
+  const runs: { rawOhlc: number; ohlc: number; ohlcBefore: number; rawBook: number; book: number; bookBefore: number; bookSink: number; bookPrevious: number }[] = [];
   try {
     // Round 0 warms the JIT on every path. Each later round measures raw, before and after
     // back to back (before/after alternating who goes first), so a ratio compares like with
@@ -260,7 +284,8 @@ export async function runKrakenBench(): Promise<Figure[]> {
       const [ohlc, ohlcBefore] = await pair(round, () => adapterRun(createKrakenVenue, port, 'ohlc', MESSAGES, dir), () => adapterRun(before, port, 'ohlc', MESSAGES, dir));
       const rawBook = await rawRun(url, 'book', MESSAGES);
       const [book, bookBefore] = await pair(round, () => adapterRun(createKrakenVenue, port, 'book', MESSAGES, dir), () => adapterRun(before, port, 'book', MESSAGES, dir));
-      if (round > 0) runs.push({ rawOhlc, ohlc, ohlcBefore, rawBook, book, bookBefore });
+      const [bookSink, bookPrevious] = await pair(round, () => adapterRun(createKrakenVenue, port, 'book-sink', MESSAGES, dir), () => adapterRun(previous, port, 'book', MESSAGES, dir));
+      if (round > 0) runs.push({ rawOhlc, ohlc, ohlcBefore, rawBook, book, bookBefore, bookSink, bookPrevious });
     }
   } finally {
     child.kill();
@@ -277,6 +302,10 @@ export async function runKrakenBench(): Promise<Figure[]> {
     { name: 'kraken ws ohlc: adapter CPU per message, a6bb836', value: m((x) => x.ohlcBefore), unit: 'µs', ceiling: m((x) => x.rawOhlc) },
     { name: 'kraken ws book 10 + checksum: CPU per message, validated', value: m((x) => x.book), unit: 'µs', ceiling: m((x) => x.rawBook), target: '≤ 2.2× ceiling' },
     { name: 'kraken ws book 10 + checksum: CPU per message, a6bb836', value: m((x) => x.bookBefore), unit: 'µs', ceiling: m((x) => x.rawBook) },
+    { name: 'kraken ws book 10 + checksum → sink.book: CPU per message', value: m((x) => x.bookSink), unit: 'µs', ceiling: m((x) => x.rawBook), target: '≤ 2.5× ceiling' },
+    { name: `kraken ws book 10 + checksum: CPU per message, ${BEFORE_MARKET_DATA} (before sink.book)`, value: m((x) => x.bookPrevious), unit: 'µs', ceiling: m((x) => x.rawBook) },
+    { name: `kraken ws book listener: now / ${BEFORE_MARKET_DATA} (median)`, value: m((x) => x.book / x.bookPrevious), unit: '×', target: '≤ 1.05' },
+    { name: `kraken ws book → sink.book / listener at ${BEFORE_MARKET_DATA} (median)`, value: m((x) => x.bookSink / x.bookPrevious), unit: '×' },
     { name: 'kraken ws ohlc: validated / a6bb836 (median of rounds)', value: m((x) => x.ohlc / x.ohlcBefore), unit: '×', target: '≤ 1.05' },
     { name: 'kraken ws book + checksum: validated / a6bb836 (median)', value: m((x) => x.book / x.bookBefore), unit: '×', target: '≤ 1.05' },
     { name: 'kraken ws ohlc: adapter / raw (median of rounds)', value: m((x) => x.ohlc / x.rawOhlc), unit: '×', target: '≤ 1.5' },

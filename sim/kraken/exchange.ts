@@ -19,6 +19,8 @@ import { amendCost, cancelPenalty } from './rate-limits.js';
 import type { RateLimits } from './rate-limits.js';
 import type { FillRecord, KrakenRecord, OrderRecord, OrderStatus } from './record.js';
 import { rescale, rescaleUp } from './wire.js';
+import { isLimitLeg, isTriggerType, newTrigger, onLast, parseTriggerText } from './triggers.js';
+import type { KrakenOrderType, PriceType, Trigger, TriggerType } from './triggers.js';
 
 export interface Fill {
   tradeId: string;
@@ -35,9 +37,13 @@ export interface Order {
   txid: string;
   pair: KrakenPair;
   side: Side;
-  ordertype: 'market' | 'limit';
-  /** Pair scale. */
+  ordertype: KrakenOrderType;
+  /** Pair scale: the limit price (of limit and `-limit` kinds). */
   price?: bigint;
+  /** Trigger kinds: where the trigger stands. */
+  trigger?: Trigger;
+  /** trailing-stop-limit: the limit is the trigger plus this (pair scale, signed). */
+  limitOffset?: bigint;
   /** Lot scale. */
   volume: bigint;
   volExec: bigint;
@@ -56,6 +62,8 @@ export interface Order {
   closeMs?: number;
   reason?: string;
   amended: boolean;
+  /** The terms as placed and after each amend (REST OrderAmends). */
+  amends: AmendEntry[];
   source: 'rest' | 'ws';
   fills: Fill[];
   /** What it holds while open, and in which asset. */
@@ -63,8 +71,19 @@ export interface Order {
   holdAsset: string;
 }
 
+export interface AmendEntry {
+  amendId: string;
+  type: 'original' | 'user';
+  volume: bigint;
+  remaining: bigint;
+  price?: bigint;
+  trigger?: bigint;
+  postOnly: boolean;
+  timeMs: number;
+}
+
 export type ExecEvent =
-  | { kind: 'pending_new' | 'new' | 'filled' | 'canceled' | 'expired' | 'amended'; order: Order; timeMs: number }
+  | { kind: 'pending_new' | 'new' | 'filled' | 'canceled' | 'expired' | 'amended' | 'status'; order: Order; timeMs: number }
   | { kind: 'trade'; order: Order; fill: Fill; timeMs: number };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -75,6 +94,9 @@ export interface OrderInput {
   ordertype: string | undefined;
   volume: string | undefined;
   price: string | undefined;
+  /** Trigger kinds: static price, or REST's relative "+5%"/"-150"; with a WS price_type, its signed value. */
+  trigger?: string;
+  triggerType?: string;
   clOrdId?: string;
   userref?: string;
   postOnly: boolean;
@@ -94,6 +116,7 @@ export interface Placed {
 export interface AmendInput {
   qty?: string;
   price?: string;
+  triggerPrice?: string;
   postOnly?: boolean;
 }
 
@@ -217,10 +240,22 @@ export class Exchange {
     return h;
   }
 
-  describe(o: Pick<Order, 'side' | 'volume' | 'pair' | 'ordertype' | 'price'>): string {
+  describe(o: Pick<Order, 'side' | 'volume' | 'pair' | 'ordertype' | 'price' | 'trigger'>): string {
     const vol = formatFixed(o.volume, o.pair.lotDecimals);
-    const at = o.ordertype === 'market' ? 'market' : `limit ${formatFixed(o.price ?? 0n, o.pair.pairDecimals)}`;
+    const px = (v: bigint): string => formatFixed(v, o.pair.pairDecimals);
+    let at = o.ordertype === 'market' ? 'market' : `limit ${px(o.price ?? 0n)}`;
+    if (o.trigger) at = `${o.ordertype.replace(/-/g, ' ')} ${px(o.trigger.actual)}${o.price !== undefined ? ` -> limit ${px(o.price)}` : ''}`;
     return `${o.side} ${vol} ${o.pair.altname} @ ${at}`;
+  }
+
+  /** The trigger as placed, as REST's descr.price shows it: absolute, or "+5.00%"/"+150.0". */
+  triggerText(o: Order): string {
+    const t = o.trigger;
+    if (!t) return '0';
+    if (t.priceType === 'static') return formatFixed(t.price, o.pair.pairDecimals);
+    const abs = t.price < 0n ? -t.price : t.price;
+    const sign = t.price < 0n ? '-' : '+';
+    return t.priceType === 'pct' ? `${sign}${formatFixed(abs, 2)}%` : `${sign}${formatFixed(abs, o.pair.pairDecimals)}`;
   }
 
   addOrder(input: OrderInput): Result<Placed> {
@@ -229,17 +264,30 @@ export class Exchange {
     if (!this.limits.tryTrade(pair.id, 1)) return fail('EOrder:Rate limit exceeded');
     if (input.side !== 'buy' && input.side !== 'sell') return fail('EGeneral:Invalid arguments:type');
     const side: Side = input.side;
-    if (input.ordertype !== 'market' && input.ordertype !== 'limit') return fail('EGeneral:Invalid arguments:ordertype');
-    const ordertype: 'market' | 'limit' = input.ordertype;
+    const typeText = input.ordertype ?? '';
+    if (typeText !== 'market' && typeText !== 'limit' && !isTriggerType(typeText)) return fail('EGeneral:Invalid arguments:ordertype');
+    const ordertype: KrakenOrderType = typeText;
     if (input.volume === undefined || !isDecText(input.volume)) return fail('EGeneral:Invalid arguments:volume');
     const vol = parseScaled(input.volume);
     if (vol.int <= 0n || vol.scale > pair.lotDecimals) return fail('EGeneral:Invalid arguments:volume');
     const volume = rescale(vol.int, vol.scale, pair.lotDecimals);
     let price: bigint | undefined;
-    if (ordertype === 'limit') {
+    let limitOffset: bigint | undefined;
+    let trigger: Trigger | undefined;
+    if (ordertype === 'trailing-stop-limit') {
+      // Its limit is an offset from the trigger price (0 = the trigger itself).
+      const off = parseTriggerText(input.price ?? '0', pair.pairDecimals);
+      if (!off || off.type === 'pct') return fail('EGeneral:Invalid arguments:price2');
+      limitOffset = off.value;
+    } else if (isLimitLeg(ordertype)) {
       const p = this.parsePrice(pair, input.price);
       if (!p.ok) return p;
       price = p.value;
+    }
+    if (isTriggerType(ordertype)) {
+      const t = this.parseTrigger(pair, ordertype, input.trigger, input.triggerType);
+      if (!t.ok) return t;
+      trigger = newTrigger(ordertype, side, t.value.value, t.value.type, this.market.lastPrice(pair.symbol));
     }
     if (input.clOrdId !== undefined && input.userref !== undefined) return fail('EGeneral:Invalid arguments:cl_ord_id');
     if (input.clOrdId !== undefined && !validClOrdId(input.clOrdId)) return fail('EGeneral:Invalid arguments:cl_ord_id');
@@ -257,7 +305,7 @@ export class Exchange {
       if (e === undefined) return fail('EGeneral:Invalid arguments:expiretm');
       expireMs = e;
     }
-    if (input.postOnly && ordertype === 'market') return fail('EGeneral:Invalid arguments:oflags');
+    if (input.postOnly && ordertype !== 'limit') return fail('EGeneral:Invalid arguments:oflags');
     const min = parseScaled(pair.ordermin);
     if (volume < rescale(min.int, min.scale, pair.lotDecimals)) return fail('EOrder:Order minimum not met');
     if (input.clOrdId !== undefined && this.openByClOrdId(input.clOrdId)) return fail('EOrder:Duplicate cl_ord_id');
@@ -265,10 +313,10 @@ export class Exchange {
     const { bid, ask } = this.quote(pair);
     const touch = side === 'buy' ? ask : bid;
     // A limit buy is checked at its own price, which is never below what it would pay.
-    const { asset, amount } = this.holdFor(pair, side, volume, price ?? touch);
+    const { asset, amount } = this.holdFor(pair, side, volume, price ?? trigger?.actual ?? touch);
     if (this.accounts.balance(asset) - this.held(asset) < amount) return fail('EOrder:Insufficient funds');
 
-    const draft = { side, volume, pair, ordertype, price };
+    const draft = { side, volume, pair, ordertype, price, ...(trigger ? { trigger } : {}) };
     if (input.validate) return { ok: true, value: { descr: this.describe(draft) } };
 
     const t = this.now();
@@ -278,6 +326,8 @@ export class Exchange {
       side,
       ordertype,
       ...(price !== undefined ? { price } : {}),
+      ...(trigger ? { trigger } : {}),
+      ...(limitOffset !== undefined ? { limitOffset } : {}),
       volume,
       volExec: 0n,
       cost: 0n,
@@ -291,19 +341,25 @@ export class Exchange {
       openMs: t,
       restedSinceMs: t,
       amended: false,
+      amends: [],
       source: input.source,
       fills: [],
       hold: 0n,
       holdAsset: asset,
     };
     this.orders.set(order.txid, order);
+    order.amends.push(this.amendEntry(order, this.ids.trade(), 'original', t));
     this.sync(order);
     this.emit({ kind: 'pending_new', order, timeMs: t });
     order.status = 'open';
     this.sync(order);
     this.emit({ kind: 'new', order, timeMs: t });
 
-    if (ordertype === 'market' || (price !== undefined && crossesQuote(side, price, bid, ask))) {
+    if (trigger) {
+      // Waits, holding its funds, for the last price to reach the trigger.
+      this.rehold(order);
+      this.expireLater(order);
+    } else if (ordertype === 'market' || (price !== undefined && crossesQuote(side, price, bid, ask))) {
       if (input.postOnly) this.finish(order, 'canceled', 'Post only order');
       else this.take(order, touch);
     } else if (tif === 'IOC') {
@@ -353,10 +409,19 @@ export class Exchange {
     const pair = order.pair;
     let price = order.price;
     if (input.price !== undefined) {
-      if (order.ordertype !== 'limit') return fail('EGeneral:Invalid arguments:limit_price');
+      if (!isLimitLeg(order.ordertype) || order.ordertype === 'trailing-stop-limit') return fail('EGeneral:Invalid arguments:limit_price');
       const p = this.parsePrice(pair, input.price);
       if (!p.ok) return p;
       price = p.value;
+    }
+    const waiting = order.trigger !== undefined && order.trigger.status === 'untriggered';
+    let trigger = order.trigger?.actual;
+    if (input.triggerPrice !== undefined) {
+      // A static trigger that has not fired; trailing offsets and fired triggers stay.
+      if (!waiting || order.trigger?.priceType !== 'static') return fail('EGeneral:Invalid arguments:trigger_price');
+      const p = this.parsePrice(pair, input.triggerPrice);
+      if (!p.ok) return p;
+      trigger = p.value;
     }
     let volume = order.volume;
     if (input.qty !== undefined) {
@@ -368,26 +433,36 @@ export class Exchange {
       if (volume < rescale(min.int, min.scale, pair.lotDecimals)) return fail('EOrder:Order minimum not met');
     }
     const postOnly = input.postOnly ?? order.postOnly;
+    if (price === order.price && volume === order.volume && postOnly === order.postOnly && trigger === order.trigger?.actual) return fail('EOrder:No amendable parameters');
     const { bid, ask } = this.quote(pair);
-    const crosses = price !== undefined && crossesQuote(order.side, price, bid, ask);
+    // An order still waiting for its trigger is not on the book: nothing of it can cross yet.
+    const crosses = !waiting && price !== undefined && crossesQuote(order.side, price, bid, ask);
     if (crosses && postOnly) return fail('EOrder:Post only order');
     const remaining = volume > order.volExec ? volume - order.volExec : 0n;
-    const need = this.holdFor(pair, order.side, remaining, price ?? 0n).amount;
+    const need = this.holdFor(pair, order.side, remaining, price ?? trigger ?? 0n).amount;
     if (this.accounts.balance(order.holdAsset) - this.held(order.holdAsset) + order.hold < need) return fail('EOrder:Insufficient funds');
 
     const amendId = this.ids.trade();
     const t = this.now();
     order.price = price;
+    if (order.trigger && trigger !== undefined && trigger !== order.trigger.actual) {
+      order.trigger.price = trigger;
+      order.trigger.actual = trigger;
+    }
     order.volume = volume < order.volExec ? order.volExec : volume;
     order.postOnly = postOnly;
     order.amended = true;
     order.restedSinceMs = t;
+    order.amends.push(this.amendEntry(order, amendId, 'user', t));
     this.sync(order);
     this.emit({ kind: 'amended', order, timeMs: t });
     const st = this.state(pair.id);
     if (order.volExec >= order.volume) {
+      // Below what has filled: the rest is cancelled (the sheet's §8 rule).
       st.resting.remove(order.txid);
-      this.finish(order, 'closed');
+      this.finish(order, order.volExec > 0n ? 'closed' : 'canceled');
+    } else if (waiting) {
+      this.rehold(order);
     } else if (crosses) {
       st.resting.remove(order.txid);
       this.take(order, order.side === 'buy' ? ask : bid);
@@ -396,6 +471,18 @@ export class Exchange {
       this.rehold(order);
     }
     return { ok: true, value: { amendId } };
+  }
+
+  private amendEntry(o: Order, amendId: string, type: AmendEntry['type'], t: number): AmendEntry {
+    const e: AmendEntry = { amendId, type, volume: o.volume, remaining: o.volume > o.volExec ? o.volume - o.volExec : 0n, postOnly: o.postOnly, timeMs: t };
+    if (o.price !== undefined) e.price = o.price;
+    if (o.trigger) e.trigger = o.trigger.actual;
+    return e;
+  }
+
+  /** Resting ids at one price of a pair, first in the queue first. */
+  queueAt(pairId: string, side: Side, price: bigint): string[] {
+    return this.state(pairId).resting.queueAt(side, price);
   }
 
   /** The touch of the synthetic book. */
@@ -441,6 +528,11 @@ export class Exchange {
     const st = this.state(order.pair.id);
     st.resting.add({ id: order.txid, side: order.side, price: order.price ?? 0n, remaining: order.volume - order.volExec });
     this.rehold(order);
+    // A triggered order's expiry timer runs from its placement already.
+    if (!order.trigger) this.expireLater(order);
+  }
+
+  private expireLater(order: Order): void {
     if (order.expireMs !== undefined) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
@@ -453,7 +545,7 @@ export class Exchange {
 
   private rehold(order: Order): void {
     const open = order.status === 'open' || order.status === 'pending';
-    order.hold = open ? this.holdFor(order.pair, order.side, order.volume - order.volExec, order.price ?? 0n).amount : 0n;
+    order.hold = open ? this.holdFor(order.pair, order.side, order.volume - order.volExec, order.price ?? order.trigger?.actual ?? 0n).amount : 0n;
   }
 
   /** Fills the whole remainder at once at the touch, and prints it on the market. */
@@ -521,6 +613,59 @@ export class Exchange {
     }
     st.book.onTrade(t.price);
     for (const l of this.tradeListeners) l(pair, t);
+    // Triggers look at the last price; the orders they fire act after this print went out.
+    if (!this.printingOwn) for (const o of this.reachedTriggers(pair, t.price)) this.fire(o);
+  }
+
+  /** Prints a trade at `price` on the market (a test's way to move the last price across a trigger). */
+  tradeAt(pair: KrakenPair, price: bigint, qty: bigint, side: Side): void {
+    this.market.printTrade(pair.symbol, price, rescale(qty, pair.lotDecimals, this.state(pair.id).marketQtyScale) || 1n, side, this.now());
+  }
+
+  private reachedTriggers(pair: KrakenPair, last: bigint): Order[] {
+    const out: Order[] = [];
+    for (const o of this.orders.values()) {
+      if (o.pair !== pair || o.status !== 'open' || !o.trigger) continue;
+      const was = o.trigger.actual;
+      if (onLast(o.ordertype as TriggerType, o.side, o.trigger, last)) out.push(o);
+      else if (o.trigger.actual !== was) this.sync(o);
+    }
+    return out;
+  }
+
+  /** The trigger fired: a market order takes the touch, a limit order rests or takes like a new one. */
+  private fire(order: Order): void {
+    if (order.status !== 'open' || !order.trigger) return;
+    const t = this.now();
+    order.trigger.status = 'triggered';
+    order.trigger.triggeredMs = t;
+    if (order.limitOffset !== undefined) order.price = order.trigger.actual + order.limitOffset;
+    this.sync(order);
+    this.emit({ kind: 'status', order, timeMs: t });
+    const { bid, ask } = this.quote(order.pair);
+    const touch = order.side === 'buy' ? ask : bid;
+    if (!isLimitLeg(order.ordertype) || (order.price !== undefined && crossesQuote(order.side, order.price, bid, ask))) this.take(order, touch);
+    else if (order.timeInForce === 'IOC') this.finish(order, 'canceled', 'Immediate or cancel');
+    else this.rest(order);
+  }
+
+  private parseTrigger(pair: KrakenPair, type: TriggerType, text: string | undefined, wsType: string | undefined): Result<{ value: bigint; type: PriceType }> {
+    if (text === undefined) return fail('EGeneral:Invalid arguments:price');
+    let parsed = parseTriggerText(text, pair.pairDecimals);
+    if (parsed && wsType !== undefined && wsType !== 'static') {
+      // WS gives the relative kind beside a plain signed number.
+      if (wsType !== 'pct' && wsType !== 'quote') return fail('EGeneral:Invalid arguments:triggers.price_type');
+      const again = parseTriggerText(wsType === 'pct' ? `${text.startsWith('-') || text.startsWith('+') ? text : `+${text}`}%` : text.startsWith('-') || text.startsWith('+') ? text : `+${text}`, pair.pairDecimals);
+      parsed = again;
+    }
+    if (!parsed) return fail('EGeneral:Invalid arguments:price');
+    const trailing = type.startsWith('trailing');
+    if (trailing && (parsed.type === 'static' || parsed.value <= 0n)) return fail('EGeneral:Invalid arguments:price:trailing stops need a positive relative offset');
+    if (!trailing && parsed.type === 'static') {
+      const p = this.parsePrice(pair, text);
+      if (!p.ok) return p;
+    }
+    return { ok: true, value: parsed };
   }
 
   private emit(e: ExecEvent): void {
@@ -561,6 +706,8 @@ export class Exchange {
       side: o.side,
       ordertype: o.ordertype,
       ...(o.price !== undefined ? { price: formatFixed(o.price, o.pair.pairDecimals) } : {}),
+      ...(o.trigger ? { triggerPrice: formatFixed(o.trigger.actual, o.pair.pairDecimals) } : {}),
+      ...(o.trigger?.triggeredMs !== undefined ? { triggeredMs: o.trigger.triggeredMs } : {}),
       volume: formatFixed(o.volume, o.pair.lotDecimals),
       volExec: formatFixed(o.volExec, o.pair.lotDecimals),
       cost: formatFixed(o.cost, quoteDec),

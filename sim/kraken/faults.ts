@@ -3,7 +3,7 @@
  * actions (drop, malformed) are wired in by the WS server.
  */
 /** Order commands whose reply can be lost after they executed. */
-export type LostReplyKind = 'rest-addorder' | 'ws-add_order' | 'rest-cancelorder' | 'ws-cancel_order';
+export type LostReplyKind = 'rest-addorder' | 'ws-add_order' | 'rest-cancelorder' | 'ws-cancel_order' | 'ws-amend_order';
 
 export interface KrakenFaults {
   /** Terminates every WebSocket connection at once (no close frame). */

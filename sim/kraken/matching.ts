@@ -44,7 +44,10 @@ export class RestingBook {
     return this.entries.has(id);
   }
 
-  /** Changes price and/or size; a price change loses time priority, as on a real book. */
+  /**
+   * Changes price and/or size. A price change or a larger size goes to the back of the queue;
+   * a smaller size keeps its place (conventional price-time priority, the sheet's §8 choice).
+   */
   amend(id: string, price: bigint, remaining: bigint): void {
     const e = this.entries.get(id);
     if (!e) throw new Error(`order ${id} is not resting`);
@@ -52,13 +55,18 @@ export class RestingBook {
       this.entries.delete(id);
       return;
     }
-    if (price !== e.price) e.seq = this.seq++;
+    if (price !== e.price || remaining > e.remaining) e.seq = this.seq++;
     e.price = price;
     e.remaining = remaining;
   }
 
   size(): number {
     return this.entries.size;
+  }
+
+  /** Ids at one price and side, first in the queue first (for tests of priority). */
+  queueAt(side: Side, price: bigint): string[] {
+    return [...this.entries.values()].filter((e) => e.side === side && e.price === price).sort((a, b) => a.seq - b.seq).map((e) => e.id);
   }
 
   /**

@@ -3,6 +3,7 @@
  * txid with its fills, every fill, the last nonce per key, and how often each error was
  * answered. Decimals are exact text at the pair's precision.
  */
+import type { KrakenOrderType } from './triggers.js';
 import type { LostReplyKind } from './faults.js';
 
 export type OrderStatus = 'pending' | 'open' | 'closed' | 'canceled' | 'expired';
@@ -31,9 +32,12 @@ export interface OrderRecord {
   userref?: number;
   pair: string;
   side: 'buy' | 'sell';
-  ordertype: 'market' | 'limit';
+  ordertype: KrakenOrderType;
   /** Limit price; absent for market orders. */
   price?: string;
+  /** Trigger kinds: the price that fires it now, and when it fired. */
+  triggerPrice?: string;
+  triggeredMs?: number;
   volume: string;
   volExec: string;
   cost: string;

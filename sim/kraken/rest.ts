@@ -237,12 +237,20 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
 
   const costText = (o: Order, v: bigint): string => formatFixed(rescale(v, dir.asset(o.pair.quote).decimals, o.pair.costDecimals), o.pair.costDecimals);
 
+  /** descr.price2 of a trigger order: its limit, or a trailing-stop-limit's signed offset from the trigger. */
+  const price2Text = (o: Order): string => {
+    if (!o.trigger) return '0';
+    if (o.limitOffset !== undefined) return `${o.limitOffset < 0n ? '-' : '+'}${px(o.pair, o.limitOffset < 0n ? -o.limitOffset : o.limitOffset)}`;
+    return o.price !== undefined ? px(o.pair, o.price) : '0';
+  };
+
   const orderJson = (o: Order, withTrades: boolean): Wire => {
     let notional = 0n;
     for (const f of o.fills) notional += f.price * f.qty;
     const avg = o.volExec === 0n ? 0n : (notional * 2n + o.volExec) / (2n * o.volExec);
     const closed = o.status === 'closed' || o.status === 'canceled' || o.status === 'expired';
-    const misc = [o.amended ? 'amended' : '', o.status === 'canceled' && o.volExec > 0n ? 'partial' : ''].filter(Boolean).join(',');
+    const touched = o.trigger?.status === 'triggered';
+    const misc = [o.amended ? 'amended' : '', touched ? 'touched' : '', o.status === 'canceled' && o.volExec > 0n ? 'partial' : ''].filter(Boolean).join(',');
     return {
       refid: null,
       userref: o.userref ?? (o.clOrdId !== undefined ? null : 0),
@@ -255,8 +263,8 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
         pair: o.pair.altname,
         type: o.side,
         ordertype: o.ordertype,
-        price: px(o.pair, o.price ?? 0n),
-        price2: '0',
+        price: o.trigger ? exchange.triggerText(o) : px(o.pair, o.price ?? 0n),
+        price2: price2Text(o),
         leverage: 'none',
         order: exchange.describe(o),
         close: '',
@@ -266,8 +274,8 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
       cost: costText(o, o.cost),
       fee: costText(o, o.fee),
       price: px(o.pair, avg),
-      stopprice: px(o.pair, 0n),
-      limitprice: px(o.pair, 0n),
+      stopprice: px(o.pair, o.trigger?.actual ?? 0n),
+      limitprice: px(o.pair, touched && o.price !== undefined ? o.price : 0n),
       misc,
       oflags: o.postOnly ? 'post,fciq' : 'fciq',
       timeinforce: o.timeInForce,
@@ -342,12 +350,18 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
         if (f === 'viqc') reject('EGeneral:Invalid arguments:viqc');
         if (!['post', 'fcib', 'fciq', 'nompp'].includes(f)) reject('EGeneral:Invalid arguments:oflags');
       }
+      const trigger = p.get('trigger');
+      if (trigger !== undefined && trigger !== 'last' && trigger !== 'index') reject('EGeneral:Invalid arguments:trigger');
+      const ordertype = p.get('ordertype');
+      // Trigger kinds: price is the trigger and price2 the limit (sheet §9).
+      const triggered = ordertype !== undefined && ordertype !== 'limit' && ordertype !== 'market';
       const r = exchange.addOrder({
         pair,
         side: p.get('type'),
-        ordertype: p.get('ordertype'),
+        ordertype,
         volume: p.get('volume'),
-        price: p.get('price'),
+        price: triggered ? p.get('price2') : p.get('price'),
+        ...(triggered && p.has('price') ? { trigger: p.get('price') } : {}),
         ...(p.has('cl_ord_id') ? { clOrdId: p.get('cl_ord_id') } : {}),
         ...(p.has('userref') ? { userref: p.get('userref') } : {}),
         postOnly: oflags.includes('post'),
@@ -373,10 +387,33 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
       const r = exchange.amend(o, {
         ...(p.has('order_qty') ? { qty: p.get('order_qty') } : {}),
         ...(p.has('limit_price') ? { price: p.get('limit_price') } : {}),
+        ...(p.has('trigger_price') ? { triggerPrice: p.get('trigger_price') } : {}),
         ...(p.has('post_only') ? { postOnly: isTrue(p.get('post_only')) } : {}),
       });
       if (!r.ok) reject(r.error);
       return { amend_id: r.value.amendId };
+    },
+    OrderAmends: (p) => {
+      const id = p.get('order_id');
+      if (id === undefined || id === '') reject('EGeneral:Invalid arguments:order_id');
+      const o = exchange.order(id);
+      if (!o) reject('EOrder:Unknown order');
+      // An order never amended lists nothing (count 0); otherwise the original entry counts too.
+      const list = o.amends.length > 1 ? o.amends : [];
+      return {
+        count: list.length,
+        amends: list.map((a) => ({
+          amend_id: a.amendId,
+          amend_type: a.type,
+          order_qty: lot(o.pair, a.volume),
+          remaining_qty: lot(o.pair, a.remaining),
+          ...(a.price !== undefined ? { limit_price: px(o.pair, a.price) } : {}),
+          ...(a.trigger !== undefined ? { trigger_price: px(o.pair, a.trigger) } : {}),
+          post_only: a.postOnly,
+          reason: a.type === 'original' ? null : 'User requested',
+          timestamp: Math.floor(a.timeMs / 1000),
+        })),
+      };
     },
     CancelOrder: (p, _res, req) => {
       const list = findToCancel(p);

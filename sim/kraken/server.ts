@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { parseScaled } from '../../common/decimal.js';
 import { Market, prng } from '../market.js';
 import { KeyRing, TokenBook, demoCredentials } from './auth.js';
 import { DEFAULT_BALANCES } from './accounts.js';
@@ -18,6 +19,7 @@ import type { KrakenLimits, KrakenTier } from './rate-limits.js';
 import type { KrakenRecord } from './record.js';
 import { createRestHandler } from './rest.js';
 import { createWsServer } from './ws.js';
+import { rescale } from './wire.js';
 import { makeLocalCertificate } from '../tls.js';
 
 export interface KrakenSimOptions {
@@ -65,6 +67,15 @@ export interface KrakenSim {
   tier: KrakenTier;
   faults: KrakenFaults;
   record: KrakenRecord;
+  /**
+   * Prints one market trade of a pair (v2 symbol or REST id) at `price` (decimal text): the
+   * last price moves there at once, so a test can cross a trigger. Resting orders it reaches fill.
+   */
+  tradeAt(pair: string, price: string, qty?: string, side?: 'buy' | 'sell'): void;
+  /** Sets a pair's status on the instrument channel (online, cancel_only, post_only, limit_only, maintenance…). */
+  setPairStatus(symbol: string, status: string): void;
+  /** Resting order ids at one price of a pair, first in the queue first. */
+  queueAt(pair: string, side: 'buy' | 'sell', price: string): string[];
   close(): Promise<void>;
 }
 
@@ -179,6 +190,22 @@ export async function startKrakenSim(opts: KrakenSimOptions = {}): Promise<Krake
     tier: opts.tier ?? 'starter',
     faults,
     record,
+    tradeAt(pairName, price, qty = '0.0001', side = 'buy') {
+      const pair = dir.symbol(pairName) ?? dir.pairs.find((p) => p.id === pairName);
+      if (!pair) throw new Error(`unknown pair ${pairName}`);
+      const p = parseScaled(price);
+      const q = parseScaled(qty);
+      exchange.tradeAt(pair, rescale(p.int, p.scale, pair.pairDecimals), rescale(q.int, q.scale, pair.lotDecimals), side);
+    },
+    setPairStatus(symbol, status) {
+      ws.setPairStatus(symbol, status);
+    },
+    queueAt(pairName, side, price) {
+      const pair = dir.symbol(pairName) ?? dir.pairs.find((p) => p.id === pairName);
+      if (!pair) throw new Error(`unknown pair ${pairName}`);
+      const p = parseScaled(price);
+      return exchange.queueAt(pair.id, side, rescale(p.int, p.scale, pair.pairDecimals));
+    },
     async close() {
       if (closed) return;
       closed = true;

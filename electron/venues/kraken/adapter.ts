@@ -3,25 +3,27 @@
  * the limiters and order entry behind the `Venue` interface. Only this file (and the
  * modules it wires) knows Kraken; above it everything speaks domain types.
  */
-import type { Account, Candle, CandleKey, Dec, Instrument, OrderEvidence, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
-import { INTERVALS, INTERVAL_SECONDS, candleKeyId } from '../../../common/domain.js';
+import type { Account, AmendRequest, Candle, CandleKey, Dec, MarketKey, Instrument, OrderEvidence, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
+import { INTERVALS, INTERVAL_SECONDS, candleKeyId, marketKeyId } from '../../../common/domain.js';
 import type { HistoryRequest, ResolveHint, Venue, VenueHistory, VenueSink } from '../venue.js';
 import { VenueError, gatedSink, isVenueError } from '../venue.js';
-import { INTERVAL_MINUTES, OHLC_MAX_ROWS, SPOT_ACCOUNT_ID } from './constants.js';
+import { INTERVAL_MINUTES, MARKET_BOOK_DEPTHS, OHLC_MAX_ROWS, SPOT_ACCOUNT_ID } from './constants.js';
 import type { KrakenTier } from './constants.js';
 import { DeadManSwitch } from './dead-man.js';
 import { mapKrakenError } from './errors.js';
 import { PublicFeeds, checkedRows, ohlcRows } from './feeds.js';
+import { MarketStreams } from './market.js';
 import type { BookListener } from './feeds.js';
 import { KrakenLimits } from './limits.js';
 import type { WsBalanceEntry, WsExecution } from './messages.js';
 import { NonceSource } from './nonce.js';
-import { OrderEntry, isStaleToken } from './order-entry.js';
+import { OrderAmends } from './amend.js';
+import { KRAKEN_ORDER_TYPES, KRAKEN_TIME_IN_FORCE, OrderEntry, isStaleToken } from './order-entry.js';
 import { Reconciler } from './reconcile.js';
 import { WireOrders } from './wire-orders.js';
 import { MalformedFrame, checkBalance, checkExecution, decText, nativeOf, rfc3339Ms } from './parse.js';
 import { KrakenRest } from './rest.js';
-import type { RestAssetPairs, RestBalance, RestBalanceEx, RestDeadMan, RestOhlc, RestWsToken } from './rest-types.js';
+import type { RestAssetPairs, RestAssets, RestBalance, RestBalanceEx, RestDeadMan, RestOhlc, RestWsToken } from './rest-types.js';
 import { SymbolTable } from './symbols.js';
 import type { PairMeta } from './symbols.js';
 import { KrakenSocket, SocketRequestError } from './ws.js';
@@ -66,6 +68,7 @@ export interface KrakenVenueOptions {
 /** What the Kraken adapter offers beyond `Venue`. */
 export interface KrakenVenue extends Venue {
   placeOrder(req: OrderRequest): Promise<OrderEvidence>;
+  amendOrder(req: AmendRequest, venueOrderId: string | undefined): Promise<OrderEvidence>;
   cancelOrder(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence>;
   openOrders(accountId: string): Promise<OrderEvidence[]>;
   resolveOrder(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence>;
@@ -118,10 +121,16 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     url: opts.ws,
     ...(ca ? { ca } : {}),
     reporter: pubReporter,
-    onFrame: (f) => feeds.onFrame(f),
+    // Candles and books first: they are the hot path.
+    onFrame: (f) => {
+      if (f.channel === 'ohlc' || f.channel === 'book' || !market.onFrame(f)) feeds.onFrame(f);
+    },
     onConfirmed: () => feeds.onConfirmed(),
     onDown: (reason) => feeds.onDown(reason),
-    onSubscribeError: (key, err) => feeds.onSubscribeError(key, err),
+    onSubscribeError: (key, err) => {
+      feeds.onSubscribeError(key, err);
+      market.onSubscribeError(key, err);
+    },
     ...(timing.pingEveryMs !== undefined ? { pingEveryMs: timing.pingEveryMs } : {}),
     ...(timing.silenceMs !== undefined ? { silenceMs: timing.silenceMs } : {}),
     ...(timing.ackTimeoutMs !== undefined ? { ackTimeoutMs: timing.ackTimeoutMs } : {}),
@@ -141,6 +150,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     skewMs: () => publicSocket.clockSkewMs,
     ohlc: async (pairId, minutes, since) => ohlcRows(await fetchOhlc(pairId, minutes, since), pairId),
   });
+  const market = new MarketStreams({ socket: publicSocket, sink, reporter: pubReporter, now });
   let publicStarted = false;
   const ensurePublic = (): void => {
     // Kraken closes a socket with no subscriptions, so the public one opens with the first.
@@ -164,6 +174,18 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     streamLive: () => privateSocket?.isLive === true,
   });
   const entry = new OrderEntry({
+    symbols,
+    limits,
+    rest,
+    wire,
+    reconciler,
+    socket: () => (privateSocket?.isLive ? privateSocket : undefined),
+    token: () => token,
+    reporter: privReporter,
+    now,
+    ...(timing.replyTimeoutMs !== undefined ? { replyTimeoutMs: timing.replyTimeoutMs } : {}),
+  });
+  const amends = new OrderAmends({
     symbols,
     limits,
     rest,
@@ -301,6 +323,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   let connected = false;
   let connecting: Promise<void> | undefined;
   const early = new Map<string, CandleKey>();
+  const earlyMarket = new Map<string, MarketKey>();
 
   const meta = (idOrSymbol: string): PairMeta => {
     const m = symbols.find(idOrSymbol);
@@ -309,7 +332,15 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   };
   const ensureSymbols = async (): Promise<void> => {
     if (symbols.size > 0) return;
-    symbols.load(await rest.publicGet<RestAssetPairs>('AssetPairs'), (detail, frame) => restReporter.malformed(detail, frame));
+    // Asset names only make instruments readable: without them the pairs still load.
+    const [pairs, assets] = await Promise.all([
+      rest.publicGet<RestAssetPairs>('AssetPairs'),
+      rest.publicGet<RestAssets>('Assets').catch((e: unknown) => {
+        if (isVenueError(e)) restReporter.error(e.info(now()));
+        return undefined;
+      }),
+    ]);
+    symbols.load(pairs, (detail, frame) => restReporter.malformed(detail, frame), assets);
   };
   const needKeys = (): void => {
     if (!hasKeys) throw new VenueError('auth', 'no-credentials', 'Kraken order entry needs an API key and secret');
@@ -323,14 +354,39 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     mode: opts.mode,
     name: 'Kraken',
     intervals: INTERVALS,
-    // TEMP(issue 12, Kraken work): books, tapes, quotes and trigger orders come with the Kraken work.
-    bookDepths: [],
-    orderTypes: ['limit', 'market'],
-    timeInForce: ['gtc'],
-    subscribeMarket(key) {
-      sink.marketFailed(key, { kind: 'invalid', code: 'not-built', message: 'not streamed yet', at: Date.now() });
+    bookDepths: MARKET_BOOK_DEPTHS,
+    orderTypes: KRAKEN_ORDER_TYPES,
+    timeInForce: KRAKEN_TIME_IN_FORCE,
+
+    subscribeMarket(key: MarketKey): void {
+      if (symbols.size === 0) {
+        earlyMarket.set(marketKeyId(key), key);
+        return;
+      }
+      const m = symbols.find(key.instrumentId);
+      if (!m) {
+        sink.marketFailed(key, { kind: 'invalid', code: 'EQuery:Unknown asset pair', message: `cannot subscribe ${key.instrumentId}: unknown Kraken pair`, at: now() });
+        return;
+      }
+      if (key.stream === 'book') {
+        if (key.depth === undefined || !MARKET_BOOK_DEPTHS.includes(key.depth)) {
+          sink.marketFailed(key, { kind: 'invalid', code: 'EGeneral:Invalid arguments:depth', message: `Kraken books come at depths ${MARKET_BOOK_DEPTHS.join(', ')}`, at: now() });
+          return;
+        }
+        feeds.holdBook(key, m);
+      } else if (key.stream === 'trades') market.subscribeTrades(key, m);
+      else market.subscribeQuote(key, m);
+      ensurePublic();
     },
-    unsubscribeMarket() {},
+
+    unsubscribeMarket(key: MarketKey): void {
+      earlyMarket.delete(marketKeyId(key));
+      const m = symbols.find(key.instrumentId);
+      if (!m) return;
+      if (key.stream === 'book') feeds.releaseBook(key, m);
+      else if (key.stream === 'trades') market.unsubscribeTrades(m);
+      else market.unsubscribeQuote(m);
+    },
 
     connect(): Promise<void> {
       connecting ??= (async () => {
@@ -342,7 +398,9 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
         connected = true;
         for (const k of early.values()) venue.subscribeCandles(k);
         early.clear();
-        if (feeds.hasSubscriptions) ensurePublic();
+        for (const k of earlyMarket.values()) venue.subscribeMarket(k);
+        earlyMarket.clear();
+        if (feeds.hasSubscriptions || market.hasSubscriptions) ensurePublic();
         if (privateSocket) {
           // One token call up front turns a bad key into a clear auth error instead of a retry loop.
           token = await fetchToken();
@@ -440,6 +498,12 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
       needKeys();
       await ensureSymbols();
       return entry.placeOrder(req);
+    },
+
+    async amendOrder(req: AmendRequest, venueOrderId: string | undefined): Promise<OrderEvidence> {
+      needKeys();
+      await ensureSymbols();
+      return amends.amend(req, venueOrderId);
     },
 
     async cancelOrder(accountId: string, clientOrderId: string, venueOrderId?: string): Promise<OrderEvidence> {

@@ -5,7 +5,7 @@
  * costs a few table lookups per level; running states are kept per position, so a change
  * redoes only the positions after it.
  */
-import type { Dec } from '../../../common/domain.js';
+import type { BookLevel as DomainLevel, Dec } from '../../../common/domain.js';
 import { CHECKSUM_LEVELS } from './constants.js';
 import { CRC32_START, crc32Append, crc32Final, crc32Update } from './crc32.js';
 import type { Int, WsBookData, WsBookLevel } from './messages.js';
@@ -20,6 +20,8 @@ interface Level {
   qtyDigits: string;
   piece: number;
   tokenLength: number;
+  /** The level as the sink gets it, made the first time a held book key asks and shared while the level stands. */
+  out: DomainLevel | undefined;
 }
 
 export interface BookLevel {
@@ -98,6 +100,18 @@ export class OrderBook implements BookView {
     return view(this.askLevels, n);
   }
 
+  /** Top `n` levels of a side as the domain has them: unchanged levels keep their objects, so a message costs two arrays. */
+  levels(asks: boolean, n: number): DomainLevel[] {
+    const src = asks ? this.askLevels : this.bidLevels;
+    const m = Math.min(n, src.length);
+    const out = new Array<DomainLevel>(m);
+    for (let i = 0; i < m; i++) {
+      const l = src[i]!;
+      out[i] = l.out ??= { price: decText(l.price), quantity: decText(l.qty) };
+    }
+    return out;
+  }
+
   /** The text the checksum covers: top 10 asks then top 10 bids (for tests and diagnostics). */
   checksumInput(): string {
     const top = (l: readonly Level[]): string => l.slice(0, CHECKSUM_LEVELS).map((x) => x.key + x.qtyDigits).join('');
@@ -139,6 +153,7 @@ export class OrderBook implements BookView {
         qtyDigits,
         piece: crc32Update(crc32Update(0, key), qtyDigits),
         tokenLength: key.length + qtyDigits.length,
+        out: undefined,
       };
       if (found) levels[i] = lvl;
       else {

@@ -3,6 +3,7 @@
  * shared/venues/kraken.md (§1–§4); check them against the live docs before release.
  */
 import type { Interval } from '../../../common/domain.js';
+import { EPOCH_WEEK_ANCHOR } from '../../../common/domain.js';
 
 export const KRAKEN_REST_URL = 'https://api.kraken.com';
 export const KRAKEN_WS_PUBLIC_URL = 'wss://ws.kraken.com/v2';
@@ -28,6 +29,13 @@ export const INTERVAL_MINUTES: Readonly<Record<Interval, number>> = {
   '1w': 10080,
 };
 
+/**
+ * Kraken's week candles (OHLC 10080) open at whole multiples of 604800 s since the epoch, i.e.
+ * Thursdays 00:00 UTC, not Mondays: the venue counts 10080-minute spans from 1970-01-01. Both
+ * history and the ohlc channel give those open times, and the adapter keeps only aligned ones.
+ */
+export const KRAKEN_WEEK_ANCHOR = EPOCH_WEEK_ANCHOR;
+
 /** REST OHLC returns only the most recent 720 candles of an interval; older ones cannot be fetched. */
 export const OHLC_MAX_ROWS = 720;
 
@@ -35,6 +43,8 @@ export const OHLC_MAX_ROWS = 720;
 export const BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
 export type BookDepth = (typeof BOOK_DEPTHS)[number];
 export const CHECKSUM_LEVELS = 10;
+/** Depths the app's book keys may take (a ladder needs no more; 500/1000 stay for tools). */
+export const MARKET_BOOK_DEPTHS: readonly number[] = [10, 25, 100];
 
 /** Verification tier: decides both counters; no response reveals it, so it is configuration. */
 export const KRAKEN_TIERS = ['starter', 'intermediate', 'pro'] as const;
@@ -79,6 +89,13 @@ export const CANCEL_PENALTY: readonly (readonly [number, number])[] = [
   [45_000, 4],
   [90_000, 2],
   [300_000, 1],
+];
+
+/** Amend's age part (the fixed +1 is charged besides). */
+export const AMEND_PENALTY: readonly (readonly [number, number])[] = [
+  [5_000, 3],
+  [10_000, 2],
+  [15_000, 1],
 ];
 
 export function agePenalty(table: readonly (readonly [number, number])[], ageMs: number): number {

@@ -2,10 +2,12 @@
  * Public market data on the WS v2 public socket: live candles (ohlc) with gap fill from
  * REST OHLC after every reconnect, and order books verified by checksum on every message.
  * A wrong book is never handed to a listener: on a mismatch it is dropped, listeners get a
- * reset, and the book is resubscribed for a fresh snapshot.
+ * reset, and the book is resubscribed for a fresh snapshot. Book keys the core holds get the
+ * verified book through sink.book at their depth, with its health (an empty, inconsistent
+ * book while a resync runs); the level arrays are built only while such a key is held.
  */
 import { DEFAULT_CLOCK_SKEW_MS, candleProblem } from '../../../common/candle-sanity.js';
-import type { CandleKey, VenueErrorInfo, VenueId } from '../../../common/domain.js';
+import type { BookHealth, CandleKey, MarketKey, OrderBook as DomainBook, VenueErrorInfo, VenueId } from '../../../common/domain.js';
 import type { ConnectionReporter, VenueSink } from '../venue.js';
 import { VenueError, isVenueError } from '../venue.js';
 import type { BookDepth } from './constants.js';
@@ -14,7 +16,7 @@ import { OrderBook } from './book.js';
 import type { BookView } from './book.js';
 import type { WsBookData, WsBookLevel, WsOhlcData } from './messages.js';
 import type { CountedCandle } from './parse.js';
-import { MalformedFrame, isText, nativeOf, ohlcRowToCandle, wholeNumber, wsOhlcToCandle } from './parse.js';
+import { MalformedFrame, isText, nativeOf, ohlcRowToCandle, rfc3339Ms, wholeNumber, wsOhlcToCandle } from './parse.js';
 import type { RestOhlc, RestOhlcRow } from './rest-types.js';
 import type { PairMeta } from './symbols.js';
 import type { ChannelFrame, KrakenSocket } from './ws.js';
@@ -50,6 +52,10 @@ interface BookFeed {
   listeners: Set<BookListener>;
   snapshotEvent: { type: 'snapshot'; book: BookView };
   updateEvent: { type: 'update'; book: BookView };
+  /** Book keys the core holds, by depth: each verified message goes to the sink at each. */
+  held: Map<number, MarketKey>;
+  /** Shared by every book this feed reports (the sink reads it during the call; copies are the core's). */
+  health: BookHealth;
 }
 
 export interface PublicFeedsOptions {
@@ -152,40 +158,87 @@ export class PublicFeeds {
 
   /** Adds a listener to the book of a symbol; the book is kept at the largest depth asked. */
   subscribeBook(meta: PairMeta, depth: number, listener: BookListener): () => void {
+    const f = this.bookAt(meta, depth);
+    f.listeners.add(listener);
+    if (f.synced) listener({ type: 'snapshot', book: f.book });
+    return () => {
+      f.listeners.delete(listener);
+      this.dropIfIdle(f);
+    };
+  }
+
+  /** The core holds a book key: each verified message goes to sink.book at the key's depth. Idempotent. */
+  holdBook(key: MarketKey, meta: PairMeta): void {
+    const depth = key.depth ?? BOOK_DEPTHS[0];
+    const f = this.bookAt(meta, depth);
+    if (f.held.has(depth)) return;
+    f.held.set(depth, { ...key, depth });
+    if (f.synced) this.report(f, this.now(), undefined);
+  }
+
+  releaseBook(key: MarketKey, meta: PairMeta): void {
+    const f = this.books.get(meta.symbol);
+    if (!f) return;
+    f.held.delete(key.depth ?? BOOK_DEPTHS[0]);
+    this.dropIfIdle(f);
+  }
+
+  /** The book of a symbol at `depth` or deeper, subscribing or deepening it. */
+  private bookAt(meta: PairMeta, depth: number): BookFeed {
     const want = (BOOK_DEPTHS.find((d) => d >= depth) ?? 1000) as BookDepth;
-    let f = this.books.get(meta.symbol);
+    const f = this.books.get(meta.symbol);
     if (f && f.depth < want) {
       // Kraken book frames carry no depth: one subscription per symbol, at the deepest asked.
       this.o.socket.unsubscribe(f.subKey);
       this.reset(f, `depth raised to ${want}`);
       f.depth = want;
       f.book = new OrderBook(meta.symbol, want, meta.pricePrecision, meta.qtyPrecision);
+      f.snapshotEvent.book = f.book;
+      f.updateEvent.book = f.book;
       f.subKey = this.o.socket.subscribe({ channel: 'book', symbol: meta.symbol, params: { depth: want, snapshot: true } });
     }
-    if (!f) {
-      const book = new OrderBook(meta.symbol, want, meta.pricePrecision, meta.qtyPrecision);
-      f = {
-        meta,
-        depth: want,
-        subKey: this.o.socket.subscribe({ channel: 'book', symbol: meta.symbol, params: { depth: want, snapshot: true } }),
-        book,
-        synced: false,
-        listeners: new Set(),
-        snapshotEvent: { type: 'snapshot', book },
-        updateEvent: { type: 'update', book },
-      };
-      this.books.set(meta.symbol, f);
-    }
-    f.listeners.add(listener);
-    if (f.synced) listener({ type: 'snapshot', book: f.book });
-    const feed = f;
-    return () => {
-      feed.listeners.delete(listener);
-      if (feed.listeners.size === 0 && this.books.get(meta.symbol) === feed) {
-        this.books.delete(meta.symbol);
-        this.o.socket.unsubscribe(feed.subKey);
-      }
+    if (f) return f;
+    const book = new OrderBook(meta.symbol, want, meta.pricePrecision, meta.qtyPrecision);
+    const fresh: BookFeed = {
+      meta,
+      depth: want,
+      subKey: this.o.socket.subscribe({ channel: 'book', symbol: meta.symbol, params: { depth: want, snapshot: true } }),
+      book,
+      synced: false,
+      listeners: new Set(),
+      snapshotEvent: { type: 'snapshot', book },
+      updateEvent: { type: 'update', book },
+      held: new Map(),
+      health: { verification: 'checksum', verified: 0, failures: 0, resyncs: 0, consistent: false },
     };
+    this.books.set(meta.symbol, fresh);
+    return fresh;
+  }
+
+  private dropIfIdle(f: BookFeed): void {
+    if (f.listeners.size > 0 || f.held.size > 0 || this.books.get(f.meta.symbol) !== f) return;
+    this.books.delete(f.meta.symbol);
+    this.o.socket.unsubscribe(f.subKey);
+  }
+
+  /** The book as it stands, to the sink at every held depth. */
+  private report(f: BookFeed, receivedAt: number, timestamp: string | undefined): void {
+    let time: number | undefined;
+    if (timestamp !== undefined) {
+      try {
+        time = rfc3339Ms(timestamp);
+      } catch (e) {
+        if (!(e instanceof MalformedFrame)) throw e;
+        this.o.reporter.malformed(`book timestamp: ${e.message}`, timestamp);
+      }
+    }
+    const health = { ...f.health, consistent: f.synced };
+    for (const key of f.held.values()) {
+      const depth = key.depth!;
+      const b: DomainBook = { venue: key.venue, instrumentId: key.instrumentId, depth, bids: f.book.levels(false, depth), asks: f.book.levels(true, depth), receivedAt, health };
+      if (time !== undefined) b.time = time;
+      this.o.sink.book(b);
+    }
   }
 
   /** The socket went down: books are void, candle feeds will need their gap filled. */
@@ -208,7 +261,11 @@ export class PublicFeeds {
   /** A subscription the venue refused or never answered: its owner hears why. */
   onSubscribeError(subKey: string, err: VenueErrorInfo): void {
     for (const f of this.candles.values()) if (f.subKey === subKey) this.o.sink.subscriptionFailed(f.key, err);
-    for (const f of this.books.values()) if (f.subKey === subKey) this.reset(f, `subscription failed: ${err.message}`);
+    for (const f of this.books.values()) {
+      if (f.subKey !== subKey) continue;
+      this.reset(f, `subscription failed: ${err.message}`);
+      for (const key of f.held.values()) this.o.sink.marketFailed(key, err);
+    }
   }
 
   /** One channel frame from the public socket (type already checked by the socket). */
@@ -316,6 +373,8 @@ export class PublicFeeds {
 
   private onBook(data: unknown, snapshot: boolean, native: unknown[] | undefined): void {
     if (!Array.isArray(data)) throw new MalformedFrame('book data is not an array');
+    // The frame's arrival, read once and only when a held key needs it.
+    let receivedAt = 0;
     for (let i = 0; i < data.length; i++) {
       const d = data[i] as WsBookData;
       if (typeof d !== 'object' || d === null) throw new MalformedFrame('book entry is not an object');
@@ -334,14 +393,21 @@ export class PublicFeeds {
         ok = snapshot ? f.book.applySnapshot(d) : f.book.applyUpdate(d);
       } catch (e) {
         // A level we could not read leaves the book unknowable: resync it.
+        f.health.failures++;
         this.resync(f, `unreadable book frame: ${e instanceof MalformedFrame ? e.message : e instanceof Error ? e.name : 'throw'}`);
         throw e;
       }
       if (!ok) {
+        f.health.failures++;
         this.resync(f, 'checksum mismatch');
         continue;
       }
       f.synced = true;
+      f.health.verified++;
+      if (f.held.size > 0) {
+        if (receivedAt === 0) receivedAt = Date.now();
+        this.report(f, receivedAt, d.timestamp);
+      }
       // One event object per book, reused: listeners read it during the call only.
       const ev = snapshot ? f.snapshotEvent : f.updateEvent;
       ev.book = f.book;
@@ -352,6 +418,7 @@ export class PublicFeeds {
   /** The book can no longer be trusted: the connection is degraded until a fresh snapshot's subscribe is acked. */
   private resync(f: BookFeed, reason: string): void {
     this.o.reporter.error({ kind: 'internal', code: 'book-checksum', message: `${f.meta.symbol}: ${reason}; resubscribing`, at: this.now() });
+    f.health.resyncs++;
     this.reset(f, reason);
     this.o.socket.degrade(`${f.meta.symbol} book resync: ${reason}`);
     this.o.socket.resubscribe(f.subKey);
@@ -362,5 +429,7 @@ export class PublicFeeds {
     f.synced = false;
     f.book.clear();
     if (was) for (const l of f.listeners) l({ type: 'reset', symbol: f.meta.symbol, reason });
+    // The core shows the book as not to be trusted (empty, not consistent) until the fresh snapshot.
+    if (was && f.held.size > 0) this.report(f, this.now(), undefined);
   }
 }

@@ -9,7 +9,7 @@
  */
 import type { LimiterHeadroom } from '../../../common/domain.js';
 import {
-  CANCEL_PENALTY,
+  AMEND_PENALTY, CANCEL_PENALTY,
   REST_COST_TWO,
   REST_COST_ZERO,
   REST_COUNTER,
@@ -228,6 +228,14 @@ export class KrakenLimits {
    */
   cancelOrder(pairId: string, ageMs: number): Promise<Landed> {
     return Promise.resolve(this.pair(pairId).acquireNow(agePenalty(CANCEL_PENALTY, ageMs)));
+  }
+
+  /**
+   * amend_order: +1, plus +3/+2/+1 while the order is younger than 5/10/15 s (doc §3.2). Queued
+   * like a placement: an amend may add risk (a price nearer the market, a larger size).
+   */
+  amendOrder(pairId: string, ageMs: number): Promise<Landed> {
+    return this.pair(pairId).acquire(1 + agePenalty(AMEND_PENALTY, ageMs));
   }
 
   /** cancel_all: +1 on each pair with open orders (Kraken's SDK; the doc table has no row). Never queued either. */

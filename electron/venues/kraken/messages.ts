@@ -123,6 +123,23 @@ export interface WsExecution {
   fees?: WsFee[];
   cancel_reason?: string;
   reason?: string;
+  triggers?: WsTriggers;
+  time_in_force?: string;
+  expire_time?: string;
+  post_only?: boolean;
+  amended?: boolean;
+}
+
+/** The `triggers` object of trigger-type executions (doc §9). */
+export interface WsTriggers {
+  reference?: string;
+  price?: Num;
+  price_type?: string;
+  actual_price?: Num;
+  peak_price?: Num;
+  last_price?: Num;
+  status?: 'triggered' | 'untriggered';
+  timestamp?: string;
 }
 
 export interface WsBalanceEntry {

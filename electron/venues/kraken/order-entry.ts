@@ -5,7 +5,8 @@
  * an order's state is. The caller's cl_ord_id is the venue's idempotency key: a retry
  * reuses it, and an order the venue already holds under it is never sent twice from here.
  */
-import type { OrderEvidence, OrderRequest } from '../../../common/domain.js';
+import type { OrderEvidence, OrderRequest, OrderType, TimeInForce } from '../../../common/domain.js';
+import { PRICED_ORDER_TYPES, TRAILING_ORDER_TYPES, TRIGGER_ORDER_TYPES } from '../../../common/domain.js';
 import { cmp, isMultipleOf, isZero } from '../../../common/decimal.js';
 import { VenueError, isVenueError } from '../venue.js';
 import type { ConnectionReporter } from '../venue.js';
@@ -37,6 +38,48 @@ export function isValidClOrdId(id: string): boolean {
   if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(id)) return true;
   if (/^[0-9a-fA-F]{32}$/.test(id)) return true;
   return id.length > 0 && id.length <= 18 && /^[\x21-\x7e]+$/.test(id);
+}
+
+/** What the ticket may offer on Kraken (doc §9): every type of ours; gtc, gtd and ioc (FOK is not on REST). */
+export const KRAKEN_ORDER_TYPES: readonly OrderType[] = ['limit', 'market', 'stop-loss', 'stop-loss-limit', 'take-profit', 'take-profit-limit', 'trailing-stop', 'trailing-stop-limit'];
+export const KRAKEN_TIME_IN_FORCE: readonly TimeInForce[] = ['gtc', 'gtd', 'ioc'];
+
+/** A trailing-stop-limit's limit lies beyond the trigger on the side it trades toward: below for sells. */
+function limitOffsetText(req: OrderRequest): string {
+  return `${req.side === 'sell' ? '-' : '+'}${req.price ?? '0'}`;
+}
+
+/** add_order's price, trigger and lifetime members for a request (validated before). */
+function wsOrderTerms(req: OrderRequest): Record<string, unknown> {
+  const p: Record<string, unknown> = {};
+  if (req.type === 'trailing-stop-limit') {
+    p.limit_price = new WireNumber(limitOffsetText(req).replace('+', ''));
+    p.limit_price_type = 'quote';
+  } else if (req.price !== undefined) p.limit_price = new WireNumber(req.price);
+  if (TRAILING_ORDER_TYPES.has(req.type) && req.trailingOffset) {
+    p.triggers = { reference: 'last', price: new WireNumber(req.trailingOffset.value), price_type: req.trailingOffset.unit === 'percent' ? 'pct' : 'quote' };
+  } else if (req.triggerPrice !== undefined) {
+    p.triggers = { reference: 'last', price: new WireNumber(req.triggerPrice), price_type: 'static' };
+  }
+  if (req.timeInForce !== undefined && req.timeInForce !== 'gtc') p.time_in_force = req.timeInForce;
+  if (req.timeInForce === 'gtd' && req.expireAt !== undefined) p.expire_time = new Date(req.expireAt).toISOString();
+  if (req.postOnly) p.post_only = true;
+  return p;
+}
+
+/** AddOrder's: for trigger types price is the trigger ("+5%"/"+150" when trailing) and price2 the limit. */
+function restOrderTerms(req: OrderRequest): Record<string, string> {
+  const p: Record<string, string> = {};
+  if (TRAILING_ORDER_TYPES.has(req.type) && req.trailingOffset) p.price = `+${req.trailingOffset.value}${req.trailingOffset.unit === 'percent' ? '%' : ''}`;
+  else if (req.triggerPrice !== undefined) p.price = req.triggerPrice;
+  if (req.type === 'limit' && req.price !== undefined) p.price = req.price;
+  else if (req.type === 'trailing-stop-limit') p.price2 = limitOffsetText(req);
+  else if (req.price !== undefined) p.price2 = req.price;
+  if (TRIGGER_ORDER_TYPES.has(req.type)) p.trigger = 'last';
+  if (req.timeInForce !== undefined && req.timeInForce !== 'gtc') p.timeinforce = req.timeInForce.toUpperCase();
+  if (req.timeInForce === 'gtd' && req.expireAt !== undefined) p.expiretm = String(Math.floor(req.expireAt / 1000));
+  if (req.postOnly) p.oflags = 'post';
+  return p;
 }
 
 /** Kraken's answer to a second open order under one cl_ord_id: ours, already there. */
@@ -101,7 +144,7 @@ export class OrderEntry {
       const ev = await this.o.reconciler.resolveOrder(req.clientOrderId, { instrumentId: meta.id, sentAt: known.sentAt ?? this.o.now() });
       if (ev.kind !== 'not-found') return ev;
     }
-    this.o.wire.sent(req.clientOrderId, meta.id, this.o.now());
+    this.o.wire.sent(req.clientOrderId, meta.id, this.o.now()).quantity = req.quantity;
     for (let attempt = 1; ; attempt++) {
       if (this.closed) return this.notPlaced(req, 'not-sent', 'adapter closed');
       const landed = await this.o.limits.addOrder(meta.id);
@@ -147,10 +190,26 @@ export class OrderEntry {
     const inst = meta.instrument;
     if (!isMultipleOf(req.quantity, inst.qtyStep) || isZero(req.quantity)) throw bad(`quantity ${req.quantity} is not a positive multiple of ${inst.qtyStep}`);
     if (cmp(req.quantity, inst.minQty) < 0) throw bad(`quantity ${req.quantity} is below the minimum ${inst.minQty}`);
-    if (req.type === 'limit') {
-      if (req.price === undefined) throw bad('a limit order needs a price');
-      if (cmp(req.price, '0') <= 0 || !isMultipleOf(req.price, inst.priceStep)) throw bad(`price ${req.price} is not a positive multiple of ${inst.priceStep}`);
+    if (!KRAKEN_ORDER_TYPES.includes(req.type)) throw bad(`Kraken takes no ${req.type} orders`);
+    if (PRICED_ORDER_TYPES.has(req.type)) {
+      if (req.price === undefined) throw bad(`a ${req.type} order needs a price`);
+      // A trailing-stop-limit's price is its limit's distance from the trigger (0 = at the trigger).
+      const floor = req.type === 'trailing-stop-limit' ? -1 : 0;
+      if (cmp(req.price, '0') <= floor || !isMultipleOf(req.price, inst.priceStep)) throw bad(`price ${req.price} is not a positive multiple of ${inst.priceStep}`);
+    } else if (req.price !== undefined) throw bad(`a ${req.type} order takes no price`);
+    if (TRAILING_ORDER_TYPES.has(req.type)) {
+      const off = req.trailingOffset;
+      if (!off || cmp(off.value, '0') <= 0) throw bad('a trailing stop needs a positive trailing offset');
+      if (off.unit === 'price' && !isMultipleOf(off.value, inst.priceStep)) throw bad(`trailing offset ${off.value} is not a multiple of ${inst.priceStep}`);
+      if (off.unit === 'percent' && !isMultipleOf(off.value, '0.01')) throw bad('a percent trailing offset takes at most two decimals');
+    } else if (TRIGGER_ORDER_TYPES.has(req.type)) {
+      const t = req.triggerPrice;
+      if (t === undefined || cmp(t, '0') <= 0 || !isMultipleOf(t, inst.priceStep)) throw bad(`a ${req.type} order needs a trigger price, a positive multiple of ${inst.priceStep}`);
     }
+    const tif = req.timeInForce ?? 'gtc';
+    if (!KRAKEN_TIME_IN_FORCE.includes(tif)) throw bad(`Kraken takes no ${tif} orders`);
+    if (tif === 'gtd' && (req.expireAt === undefined || req.expireAt <= this.o.now() + 5_000)) throw bad('a gtd order needs an expiry at least 5 s ahead');
+    if (req.postOnly && req.type !== 'limit') throw bad('post-only is for limit orders');
     return meta;
   }
 
@@ -173,8 +232,8 @@ export class OrderEntry {
       symbol: meta.symbol,
       cl_ord_id: req.clientOrderId,
       token,
+      ...wsOrderTerms(req),
     };
-    if (req.type === 'limit' && req.price !== undefined) params.limit_price = new WireNumber(req.price);
     const reply = socket.request('add_order', params, this.o.replyTimeoutMs ?? 10_000);
     reply.catch(() => undefined);
     // The executions stream may show the order before (or instead of) the reply: its first sign settles this.
@@ -218,8 +277,8 @@ export class OrderEntry {
       ordertype: req.type,
       volume: req.quantity,
       cl_ord_id: req.clientOrderId,
+      ...restOrderTerms(req),
     };
-    if (req.type === 'limit' && req.price !== undefined) params.price = req.price;
     let res: RestAddOrder;
     try {
       res = await this.o.rest.privatePost<RestAddOrder>('AddOrder', params, { mutating: true });

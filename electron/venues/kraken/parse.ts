@@ -2,10 +2,11 @@
  * Pure parsers: WS v2 frames and REST rows → domain types. No I/O, no state; tested on
  * payloads shaped like the doc's examples.
  */
-import type { Candle, CandleKey, Dec, Fill, OrderStatus, OrderType, Side, TradeRecord } from '../../../common/domain.js';
+import type { Candle, CandleKey, Dec, Fill, OrderStatus, OrderType, Side, TimeInForce, TradeRecord, TrailingOffset } from '../../../common/domain.js';
+import { ORDER_TYPES } from '../../../common/domain.js';
 import { add } from '../../../common/decimal.js';
 import { readBookFrame, readOhlcFrame } from './hot-frames.js';
-import type { Num, WsBalanceEntry, WsExecution, WsFee, WsOhlcData } from './messages.js';
+import type { Num, WsBalanceEntry, WsExecution, WsFee, WsOhlcData, WsTriggers } from './messages.js';
 import type { RestOhlcRow, RestOrder, RestTrade } from './rest-types.js';
 
 /**
@@ -442,6 +443,13 @@ export interface OrderFacts {
   time?: number;
   /** ms since epoch when the venue opened the order, when the record says. */
   openedAt?: number;
+  triggerPrice?: Dec;
+  trailingOffset?: TrailingOffset;
+  timeInForce?: TimeInForce;
+  expireAt?: number;
+  postOnly?: boolean;
+  /** The trigger fired (ms; the event's time when the trigger has none). */
+  triggeredAt?: number;
 }
 
 const EXEC_STATUS: Readonly<Record<string, OrderStatus>> = {
@@ -459,9 +467,40 @@ const EXEC_TYPE_STATUS: Readonly<Record<string, OrderStatus>> = {
   expired: 'expired',
 };
 
+/** Kraken's order types are spelled as ours; iceberg and the rest rest like limits. */
 function orderType(t: string | undefined): OrderType | undefined {
   if (t === undefined) return undefined;
-  return t === 'market' ? 'market' : 'limit';
+  return (ORDER_TYPES as readonly string[]).includes(t) ? (t as OrderType) : 'limit';
+}
+
+const TIFS: Readonly<Record<string, TimeInForce>> = { gtc: 'gtc', gtd: 'gtd', ioc: 'ioc', fok: 'fok' };
+
+/** A relative trigger (trailing stops, doc §9): pct → percent, quote → price units; the sign says nothing we keep. */
+function trailingOf(price: Dec, priceType: string | undefined): TrailingOffset | undefined {
+  const value = price.startsWith('-') || price.startsWith('+') ? price.slice(1) : price;
+  if (priceType === 'pct') return { value, unit: 'percent' };
+  if (priceType === 'quote') return { value, unit: 'price' };
+  return undefined;
+}
+
+/** The executions `triggers` object (doc §9) → trigger facts. */
+function triggerFacts(t: WsTriggers, ev: OrderFacts, eventTime: number | undefined): void {
+  const price = t.price !== undefined ? decText(t.price) : undefined;
+  const trailing = price !== undefined ? trailingOf(price, t.price_type) : undefined;
+  if (trailing) ev.trailingOffset = trailing;
+  else if (price !== undefined) ev.triggerPrice = price;
+  // A trailing stop's working trigger is where the venue has moved it.
+  if (trailing && t.actual_price !== undefined) ev.triggerPrice = decText(t.actual_price);
+  if (t.status === 'triggered') ev.triggeredAt = t.timestamp !== undefined ? rfc3339Ms(t.timestamp) : (eventTime ?? 0);
+}
+
+function checkTriggers(t: unknown, native: unknown): void {
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) throw new MalformedFrame('execution triggers is not an object');
+  const x = t as Record<string, unknown>;
+  for (const k of ['reference', 'price_type', 'status', 'timestamp'] as const) if (x[k] !== undefined && !isText(native, k)) throw new MalformedFrame(`execution triggers.${k} is not a string`);
+  if (x.status !== undefined && x.status !== 'triggered' && x.status !== 'untriggered') throw new MalformedFrame('execution triggers.status is not a documented value');
+  for (const k of ['price', 'actual_price', 'peak_price', 'last_price'] as const) if (x[k] !== undefined) decText(x[k] as Num);
+  if (x.timestamp !== undefined) rfc3339Ms(x.timestamp as string);
 }
 
 function side(s: unknown): Side | undefined {
@@ -485,6 +524,12 @@ export function checkExecution(e: unknown, native: unknown = e): WsExecution {
   for (const k of EXEC_DECIMALS) if (x[k] !== undefined && decText(x[k] as Num).charCodeAt(0) === 45) throw new MalformedFrame(`execution ${k} is negative`);
   if (x.timestamp !== undefined) rfc3339Ms(x.timestamp as string);
   if (x.trade_id !== undefined) wholeNumber(x.trade_id, 'execution trade_id');
+  if (x.triggers !== undefined) checkTriggers(x.triggers, (native as Record<string, unknown> | null)?.triggers);
+  if (x.expire_time !== undefined) {
+    if (!isText(native, 'expire_time')) throw new MalformedFrame('execution expire_time is not a string');
+    rfc3339Ms(x.expire_time as string);
+  }
+  for (const k of ['post_only', 'amended'] as const) if (x[k] !== undefined && typeof x[k] !== 'boolean') throw new MalformedFrame(`execution ${k} is not a boolean`);
   if (x.fees !== undefined) {
     if (!Array.isArray(x.fees)) throw new MalformedFrame('execution fees are not an array');
     for (const f of x.fees as unknown[]) {
@@ -531,6 +576,13 @@ export function executionToEvidence(e: WsExecution, pairOf: (v2symbol: string) =
   }
   if (e.timestamp) ev.time = rfc3339Ms(e.timestamp);
   if (e.exec_type === 'pending_new' && ev.time !== undefined) ev.openedAt = ev.time;
+  if (e.triggers !== undefined) triggerFacts(e.triggers, ev, ev.time);
+  if (e.time_in_force !== undefined) {
+    const tif = TIFS[e.time_in_force.toLowerCase()];
+    if (tif) ev.timeInForce = tif;
+  }
+  if (e.expire_time !== undefined) ev.expireAt = rfc3339Ms(e.expire_time);
+  if (e.post_only !== undefined) ev.postOnly = e.post_only;
   if (e.exec_type === 'trade' && e.last_qty !== undefined && e.last_price !== undefined) {
     // exec_id is this fill's own trade txid (what REST QueryOrders/TradesHistory list);
     // trade_id is the public print, shared with the other side.
@@ -553,7 +605,9 @@ export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname
   if (typeof o !== 'object' || o === null || typeof o.descr !== 'object' || o.descr === null) throw new MalformedFrame('REST order has no descr');
   if (typeof o.descr.pair !== 'string' || typeof o.descr.type !== 'string' || typeof o.descr.ordertype !== 'string') throw new MalformedFrame('REST order descr is not {pair, type, ordertype}');
   if (o.cl_ord_id !== undefined && o.cl_ord_id !== null && typeof o.cl_ord_id !== 'string') throw new MalformedFrame('REST order cl_ord_id is not a string');
-  if (o.descr.price !== undefined) decText(o.descr.price);
+  // Trailing stops show a relative trigger ("+1.50%", "+50.0") and limit offset: restTerms reads those.
+  const relative = o.descr.ordertype.startsWith('trailing-stop');
+  if (o.descr.price !== undefined && !relative) decText(o.descr.price);
   if (o.price !== undefined) decText(o.price);
   for (const t of ['opentm', 'closetm'] as const) if (o[t] !== undefined && (typeof o[t] !== 'number' || !Number.isFinite(o[t]))) throw new MalformedFrame(`REST order ${t} is not a number`);
   if (o.reason !== undefined && o.reason !== null && typeof o.reason !== 'string') throw new MalformedFrame('REST order reason is not a string');
@@ -567,7 +621,7 @@ export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname
   const ot = orderType(o.descr.ordertype);
   if (ot) ev.type = ot;
   ev.quantity = decText(o.vol);
-  if (ot === 'limit' && o.descr.price !== undefined && o.descr.price !== '0') ev.price = decText(o.descr.price);
+  restTerms(o, ot, ev);
   const filled = decText(o.vol_exec);
   ev.filledQuantity = filled;
   if (o.price !== undefined && o.price !== '0' && filled !== '0') ev.averagePrice = decText(o.price);
@@ -596,6 +650,40 @@ export function restOrderToEvidence(txid: string, o: RestOrder, pairOf: (altname
   if (typeof o.closetm === 'number') ev.time = Math.round(o.closetm * 1000);
   if (o.reason && (ev.status === 'cancelled' || ev.status === 'expired')) ev.reason = { code: o.status, message: o.reason };
   return ev;
+}
+
+const nonZero = (v: string | undefined): boolean => v !== undefined && v !== '' && v !== '0' && !/^0\.0*$/.test(v);
+
+/**
+ * A REST order's price terms (doc §9): for trigger types descr.price is the trigger (relative
+ * "+5%"/"+150" for trailing stops) and descr.price2 the limit; stopprice/limitprice say where
+ * they stand now; misc "touched" = triggered.
+ */
+function restTerms(o: RestOrder, ot: OrderType | undefined, ev: OrderFacts): void {
+  const d = o.descr;
+  if (ot === 'limit') {
+    if (nonZero(d.price)) ev.price = decText(d.price!);
+  } else if (ot !== undefined && ot !== 'market') {
+    const trailing = ot === 'trailing-stop' || ot === 'trailing-stop-limit';
+    if (trailing && d.price !== undefined) {
+      const m = /^[+-]?(\d+(?:\.\d+)?)(%?)$/.exec(d.price);
+      if (!m) throw new MalformedFrame('REST trailing stop price is not an offset');
+      ev.trailingOffset = { value: decText(m[1]!), unit: m[2] === '%' ? 'percent' : 'price' };
+      if (nonZero(o.stopprice)) ev.triggerPrice = decText(o.stopprice!);
+    } else if (nonZero(d.price)) ev.triggerPrice = decText(d.price!);
+    else if (nonZero(o.stopprice)) ev.triggerPrice = decText(o.stopprice!);
+    if (ot.endsWith('-limit')) {
+      if (!trailing && nonZero(d.price2)) ev.price = decText(d.price2!);
+      else if (nonZero(o.limitprice)) ev.price = decText(o.limitprice!);
+    }
+  }
+  if (typeof o.misc === 'string' && o.misc.split(',').includes('touched')) ev.triggeredAt = typeof o.closetm === 'number' ? Math.round(o.closetm * 1000) : typeof o.opentm === 'number' ? Math.round(o.opentm * 1000) : 0;
+  if (typeof o.oflags === 'string' && o.oflags.split(',').includes('post')) ev.postOnly = true;
+  if (typeof o.timeinforce === 'string') {
+    const tif = TIFS[o.timeinforce.toLowerCase()];
+    if (tif) ev.timeInForce = tif;
+  }
+  if (typeof o.expiretm === 'number' && o.expiretm > 0) ev.expireAt = Math.round(o.expiretm * 1000);
 }
 
 /**

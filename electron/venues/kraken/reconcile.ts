@@ -6,7 +6,7 @@
  * question); the one repeating ask is the REST refresh while the private stream is down,
  * because then REST is the only way to learn that a resting order filled.
  */
-import type { Fill, OrderEvidence, OrderTerms, TradeRecord } from '../../../common/domain.js';
+import type { Fill, OrderAmendRecord, OrderEvidence, OrderTerms, TradeRecord } from '../../../common/domain.js';
 import { VenueError, isVenueError } from '../venue.js';
 import type { ConnectionReporter, ResolveHint, VenueHistory, VenueSink } from '../venue.js';
 import { SPOT_ACCOUNT_ID } from './constants.js';
@@ -85,6 +85,15 @@ export class Reconciler {
     const w = this.note(facts);
     if (e.exec_type === 'amended') this.o.wire.restarted(facts.venueOrderId, this.o.now());
     const ev = this.evidence(facts.fill ? 'fill' : 'status', w.clientOrderId, facts, 'stream');
+    if (e.exec_type === 'amended') {
+      // Ours while one is out; otherwise amended elsewhere, named by the event so a replay is the same amend.
+      const at = facts.time ?? this.o.now();
+      const amended: OrderAmendRecord = { amendId: w.amendInFlight ?? `kraken:${facts.venueOrderId}:${at}`, venueOrderId: facts.venueOrderId, at };
+      if (facts.quantity !== undefined) amended.quantity = facts.quantity;
+      if (facts.price !== undefined) amended.price = facts.price;
+      if (facts.triggerPrice !== undefined) amended.triggerPrice = facts.triggerPrice;
+      ev.amended = amended;
+    }
     if (facts.fill) w.trades.add(facts.fill.tradeId);
     this.o.sink.order(ev);
   }
@@ -408,6 +417,7 @@ export class Reconciler {
     const st = facts.status;
     return this.o.wire.seen(facts.venueOrderId, clientOrderId, {
       ...(facts.instrumentId !== undefined ? { instrumentId: facts.instrumentId } : {}),
+      ...(facts.quantity !== undefined ? { quantity: facts.quantity } : {}),
       resting: st === 'open' || st === 'partially-filled',
       final: st === 'filled' || st === 'cancelled' || st === 'expired',
       at: this.o.now(),
@@ -432,8 +442,14 @@ export class Reconciler {
     if (f.instrumentId !== undefined && f.side !== undefined && f.type !== undefined && f.quantity !== undefined) {
       const terms: OrderTerms = { instrumentId: f.instrumentId, side: f.side, type: f.type, quantity: f.quantity, createdAt: f.openedAt ?? f.time ?? this.o.now() };
       if (f.price !== undefined) terms.price = f.price;
+      if (f.triggerPrice !== undefined) terms.triggerPrice = f.triggerPrice;
+      if (f.trailingOffset !== undefined) terms.trailingOffset = f.trailingOffset;
+      if (f.timeInForce !== undefined) terms.timeInForce = f.timeInForce;
+      if (f.expireAt !== undefined) terms.expireAt = f.expireAt;
+      if (f.postOnly !== undefined) terms.postOnly = f.postOnly;
       ev.terms = terms;
     }
+    if (f.triggeredAt !== undefined) ev.triggeredAt = f.triggeredAt;
     return ev;
   }
 }

@@ -24,6 +24,17 @@ export interface RestAssetPair {
 
 export type RestAssetPairs = Record<string, RestAssetPair>;
 
+/** Assets entries (doc §2.2): names only; every member untrusted. */
+export interface RestAsset {
+  aclass?: string;
+  altname?: string;
+  decimals?: number;
+  display_decimals?: number;
+  status?: string;
+}
+
+export type RestAssets = Record<string, RestAsset>;
+
 /** [time, open, high, low, close, vwap, volume, count]: vwap before volume. */
 export type RestOhlcRow = [number, string, string, string, string, string, string, number];
 
@@ -54,6 +65,14 @@ export interface RestOrder {
   price?: string;
   reason?: string | null;
   trades?: string[];
+  /** Trigger price of trigger types, and the limit once a limit type triggered ("0" otherwise). */
+  stopprice?: string;
+  limitprice?: string;
+  /** Comma flags: touched (triggered), amended, partial… */
+  misc?: string;
+  oflags?: string;
+  timeinforce?: string;
+  expiretm?: number;
 }
 
 export interface RestOpenOrders {

@@ -6,7 +6,7 @@
 import type { Dec, Instrument } from '../../../common/domain.js';
 import { dec, formatScaled } from '../../../common/decimal.js';
 import { V2_ASSET_ALIASES } from './constants.js';
-import type { RestAssetPair, RestAssetPairs } from './rest-types.js';
+import type { RestAssetPair, RestAssetPairs, RestAssets } from './rest-types.js';
 
 export interface PairMeta {
   /** REST pair id: our Instrument.id. */
@@ -59,7 +59,24 @@ export function pairProblem(p: unknown): string | undefined {
   return undefined;
 }
 
-export function pairToMeta(id: string, p: RestAssetPair): PairMeta {
+/** An asset's name as text we may show: printable, short; undefined when the venue's is neither. */
+function shownAssetName(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 16 || !/^[A-Za-z0-9.]+$/.test(v)) return undefined;
+  return v2Asset(v);
+}
+
+/** REST asset id → the name to show (Assets altname, with v2's spelling: XBT → BTC). */
+export function assetDisplayNames(assets: RestAssets | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (typeof assets !== 'object' || assets === null) return out;
+  for (const [id, a] of Object.entries(assets)) {
+    const name = typeof a === 'object' && a !== null ? shownAssetName((a as { altname?: unknown }).altname) : undefined;
+    if (name !== undefined) out.set(id, name);
+  }
+  return out;
+}
+
+export function pairToMeta(id: string, p: RestAssetPair, names?: ReadonlyMap<string, string>): PairMeta {
   const symbol = v2SymbolOf(p);
   const quote = symbol.includes('/') ? symbol.slice(symbol.indexOf('/') + 1) : p.quote;
   const priceStep = p.tick_size !== undefined && p.tick_size !== '' ? dec(p.tick_size) : stepOfDecimals(p.pair_decimals);
@@ -77,7 +94,9 @@ export function pairToMeta(id: string, p: RestAssetPair): PairMeta {
       venue: 'kraken',
       id,
       symbol,
-      name: symbol,
+      // Kraken publishes no long names; the assets' display names are the readable ones it has.
+      name: readableName(symbol, p, names),
+      kind: 'spot',
       currency: quote.toLowerCase(),
       priceStep,
       qtyStep,
@@ -90,13 +109,20 @@ export function pairToMeta(id: string, p: RestAssetPair): PairMeta {
   };
 }
 
+function readableName(symbol: string, p: RestAssetPair, names: ReadonlyMap<string, string> | undefined): string {
+  const base = names?.get(p.base);
+  const quote = names?.get(p.quote);
+  return base !== undefined && quote !== undefined ? `${base} / ${quote}` : symbol.replace('/', ' / ');
+}
+
 /** Every pair the venue listed, findable by any of its names. */
 export class SymbolTable {
   private readonly byId = new Map<string, PairMeta>();
   private readonly byName = new Map<string, PairMeta>();
 
   /** Every pair that passes `pairProblem`; the others go to `malformed` with their entry and are skipped. */
-  load(pairs: RestAssetPairs, malformed?: (detail: string, frame: string) => void): void {
+  load(pairs: RestAssetPairs, malformed?: (detail: string, frame: string) => void, assets?: RestAssets): void {
+    const names = assetDisplayNames(assets);
     this.byId.clear();
     this.byName.clear();
     if (typeof pairs !== 'object' || pairs === null) {
@@ -111,7 +137,7 @@ export class SymbolTable {
         malformed?.(why, JSON.stringify({ [id]: p }));
         continue;
       }
-      const m = pairToMeta(id, p);
+      const m = pairToMeta(id, p, names);
       this.byId.set(id, m);
       for (const n of [id, m.altname, m.wsname, m.symbol]) if (!this.byName.has(n)) this.byName.set(n, m);
     }

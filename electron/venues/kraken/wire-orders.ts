@@ -1,3 +1,5 @@
+import type { Dec } from '../../../common/domain.js';
+
 /**
  * Wire bookkeeping of Kraken orders, and nothing more: which cl_ord_id goes with which
  * order_id, which orders this adapter sent and when they started resting (the cancel
@@ -19,6 +21,10 @@ export interface WireOrder {
   final: boolean;
   /** Trade ids already reported for it, so a reconnect fetches only fills the stream missed. */
   trades: Set<string>;
+  /** Its total quantity as last sent or shown (an amend sends the current total). */
+  quantity?: Dec;
+  /** The amendId of an amend of ours now out, so the stream's "amended" event carries it. */
+  amendInFlight?: string;
 }
 
 /** Bounds the memory of final orders: they matter only for txid → cl_ord_id lookups of late events. */
@@ -59,7 +65,7 @@ export class WireOrders {
    * The venue showed an order (a reply, a stream event, a query): links the ids, notes when it
    * began resting, and wakes whoever waits for the order's first sign.
    */
-  seen(venueOrderId: string, clientOrderId: string | undefined, facts: { instrumentId?: string; resting?: boolean; final?: boolean; at: number }): WireOrder {
+  seen(venueOrderId: string, clientOrderId: string | undefined, facts: { instrumentId?: string; quantity?: Dec; resting?: boolean; final?: boolean; at: number }): WireOrder {
     let w = this.byVenue.get(venueOrderId);
     if (!w && clientOrderId !== undefined) {
       const c = this.byClient.get(clientOrderId);
@@ -76,6 +82,7 @@ export class WireOrders {
       this.byVenue.set(venueOrderId, w);
     }
     if (facts.instrumentId !== undefined) w.instrumentId = facts.instrumentId;
+    if (facts.quantity !== undefined) w.quantity = facts.quantity;
     if (facts.resting && w.restingSince === undefined) w.restingSince = facts.at;
     if (facts.final && !w.final) {
       w.final = true;

@@ -128,4 +128,49 @@ describe('ccxt 4.5.84 against the local Kraken', () => {
     await pro.cancelOrderWs(id);
     expect(sim.record.orders.get(id)?.status).toBe('canceled');
   });
+
+  it('fetches the order book and the public trades over REST', async () => {
+    const book = await rest.fetchOrderBook('BTC/USD', 25);
+    expect(book.bids.length).toBeGreaterThan(0);
+    expect(book.asks.length).toBeGreaterThan(0);
+    expect(book.bids.length).toBeLessThanOrEqual(25);
+    expect(book.bids[0]?.[0] ?? 0).toBeLessThan(book.asks[0]?.[0] ?? 0);
+    for (let i = 1; i < book.bids.length; i++) expect(book.bids[i]?.[0] ?? 0).toBeLessThan(book.bids[i - 1]?.[0] ?? 0);
+    const trades = await rest.fetchTrades('BTC/USD');
+    expect(trades.length).toBeGreaterThan(0);
+    for (const t of trades) {
+      expect(t.symbol).toBe('BTC/USD');
+      expect(['buy', 'sell']).toContain(t.side);
+      expect(t.price).toBeGreaterThan(0);
+      expect(t.amount).toBeGreaterThan(0);
+    }
+  });
+
+  it('watches trades over WS v2', async () => {
+    const first = await pro.watchTrades('BTC/USD');
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.every((t) => t.symbol === 'BTC/USD' && (t.price ?? 0) > 0)).toBe(true);
+  });
+
+  it('creates a stop-loss with stopLossPrice that the venue accepts as a trigger order, lists it, and cancels it', async () => {
+    const trigger = Number(rest.priceToPrecision('BTC/USD', Number(sim.market.lastPrice('BTC/USD')) / 10 / 2));
+    const o = await rest.createOrder('BTC/USD', 'market', 'sell', 0.001, undefined, { stopLossPrice: trigger });
+    const id = o.id ?? '';
+    expect(sim.record.orders.get(id)).toMatchObject({ ordertype: 'stop-loss', status: 'open', triggerPrice: trigger.toFixed(1) });
+    const open = await rest.fetchOpenOrders('BTC/USD');
+    const mine = open.find((x) => x.id === id);
+    expect(mine).toMatchObject({ side: 'sell', amount: 0.001, status: 'open' });
+    expect(mine?.triggerPrice ?? mine?.stopLossPrice).toBe(trigger);
+    await rest.cancelOrder(id, 'BTC/USD');
+    expect(sim.record.orders.get(id)?.status).toBe('canceled');
+  });
+
+  it('edits a resting limit order in place with editOrder (AmendOrder): same id, new price', async () => {
+    const price = Number(rest.priceToPrecision('BTC/USD', Number(sim.market.lastPrice('BTC/USD')) / 10 / 2));
+    const o = await rest.createOrder('BTC/USD', 'limit', 'buy', 0.001, price);
+    const id = o.id ?? '';
+    await rest.editOrder(id, 'BTC/USD', 'limit', 'buy', 0.001, price + 1);
+    expect(sim.record.orders.get(id)).toMatchObject({ status: 'open', price: (price + 1).toFixed(1) });
+    await rest.cancelOrder(id, 'BTC/USD');
+  });
 });

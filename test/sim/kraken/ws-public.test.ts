@@ -81,6 +81,26 @@ describe('Kraken sim public WS v2 and faults', () => {
     p.close();
   });
 
+  it('with event_trigger bbo, sends a ticker only when the top of the book moved', async () => {
+    const p = await WsProbe.open(sim.ws);
+    const ack = await p.request('subscribe', { channel: 'ticker', symbol: ['ADA/USD'], event_trigger: 'bbo' }, 1);
+    expect(ack).toMatchObject({ success: true, result: { channel: 'ticker', event_trigger: 'bbo' } });
+    const from = p.frames.length;
+    const last = market.lastPrice('ADA/USD');
+    // The same price again and again (the top stays, or only churns), then a move.
+    for (let i = 0; i < 6; i++) market.printTrade('ADA/USD', last, 10n, 'buy', clock);
+    market.printTrade('ADA/USD', last + 50n, 10n, 'buy', clock);
+    await p.request('ping', {}, 2);
+    const tops = channelFrames(p, 'ticker', from).map((f) => {
+      const d = (f.json?.['data'] as Rec[])[0]!;
+      return `${String(d['bid'])}|${String(d['bid_qty'])}|${String(d['ask'])}|${String(d['ask_qty'])}`;
+    });
+    expect(tops.length).toBeGreaterThan(0);
+    expect(tops.length).toBeLessThanOrEqual(7);
+    for (let i = 1; i < tops.length; i++) expect(tops[i]).not.toBe(tops[i - 1]);
+    p.close();
+  });
+
   it('drops every socket on dropSockets', async () => {
     const a = await WsProbe.open(sim.ws);
     const b = await WsProbe.open(sim.ws);

@@ -15,7 +15,8 @@ describe('Kraken symbols', () => {
       venue: 'kraken',
       id: 'XXBTZUSD',
       symbol: 'BTC/USD',
-      name: 'BTC/USD',
+      name: 'BTC / USD',
+      kind: 'spot',
       currency: 'usd',
       priceStep: '0.1',
       qtyStep: '0.00000001',
@@ -26,6 +27,21 @@ describe('Kraken symbols', () => {
       codes: { altname: 'XBTUSD', wsname: 'XBT/USD', base: 'XXBT', quote: 'ZUSD' },
     });
     expect(m.pricePrecision).toBe(1);
+  });
+
+  it('names pairs from the Assets display names (XBT shown as BTC), and ignores a name that is not short printable text', () => {
+    const t = new SymbolTable();
+    t.load(PAIRS, undefined, {
+      XXBT: { altname: 'XBT' },
+      ZUSD: { altname: 'USD' },
+      XXDG: { altname: 'XDG' },
+      XETH: { altname: 'ETH\u202e<script>' },
+    });
+    expect(t.find('XXBTZUSD')?.instrument.name).toBe('BTC / USD');
+    expect(t.find('XDGUSD')?.instrument.name).toBe('DOGE / USD');
+    // ETH's name is refused: the pair keeps its v2 symbol as its name.
+    expect(t.find('XETHXXBT')?.instrument.name).toBe('ETH / BTC');
+    expect(t.find('XETHXXBT')?.instrument.kind).toBe('spot');
   });
 
   it('falls back to pair_decimals for the price step and spells XDG as DOGE', () => {
