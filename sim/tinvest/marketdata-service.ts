@@ -7,6 +7,8 @@ import type { ServerDuplexStream, ServerWritableStream } from '@grpc/grpc-js';
 import { getCandles } from './candles.js';
 import { MarketDataSession } from './market-stream.js';
 import type { MarketDataRequestIn, MarketDataResponseOut, MarketDataServerSideRequestIn, StreamHost, StreamSubscriptions } from './market-stream.js';
+import { marketDataUnary } from './marketdata-unary.js';
+import type { SimInstrument } from './instruments.js';
 import type { OpenStream, SimContext, SimService } from './service-host.js';
 import { VenueError, msOfTimestamp } from './wire.js';
 
@@ -26,6 +28,8 @@ export interface MarketDataService extends SimService {
   /** Requests received on market-data streams (bidi requests and server-side stream opens). */
   readonly streamRequests: number;
   activeSubscriptions(): StreamSubscriptions[];
+  /** An instrument's trading status changed: info subscribers hear at once. */
+  tradingStatusChanged(i: SimInstrument): void;
 }
 
 const STREAM_SERVICE = 'MarketDataStreamService';
@@ -112,6 +116,7 @@ export function marketDataService(ctx: SimContext): MarketDataService {
         );
         return { candles };
       },
+      ...marketDataUnary({ market, instruments: book, now: () => ctx.now() }),
     },
     streams: {
       [`${STREAM_SERVICE}/MarketDataStream`]: (call: ServerDuplexStream<MarketDataRequestIn, MarketDataResponseOut>) => {
@@ -148,5 +153,8 @@ export function marketDataService(ctx: SimContext): MarketDataService {
       return streamRequests;
     },
     activeSubscriptions: () => [...sessions].map((s) => s.snapshot()),
+    tradingStatusChanged(i) {
+      for (const s of sessions) s.onTradingStatus(i);
+    },
   };
 }

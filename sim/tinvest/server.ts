@@ -165,6 +165,12 @@ export interface TInvestSim {
   instruments: SimInstrument[];
   faults: TInvestFaults;
   stats: TInvestStats;
+  /**
+   * Sets an instrument's SecurityTradingStatus (number, see common.proto), found by ticker,
+   * uid or figi, as an exchange session change would: info subscribers hear at once, and
+   * GetTradingStatus answers with it.
+   */
+  setTradingStatus(instrument: string, status: number): void;
   close(): Promise<void>;
 }
 
@@ -544,6 +550,12 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     instruments,
     faults,
     stats,
+    setTradingStatus(id, st) {
+      const i = book.resolve(id) ?? instruments.find((x) => x.ticker === id);
+      if (!i) throw new Error(`no instrument ${id}`);
+      i.tradingStatus = st;
+      marketData.tradingStatusChanged(i);
+    },
     close,
   };
 }

@@ -140,6 +140,8 @@ export const VENUE_ERRORS = {
   '30028': [status.INVALID_ARGUMENT, 'order_id has invalid format, uuid is expected'],
   '30029': [status.INVALID_ARGUMENT, 'idempotency_key is required'],
   '30030': [status.INVALID_ARGUMENT, 'idempotency_key is invalid'],
+  '30031': [status.INVALID_ARGUMENT, 'depth is required'],
+  '30032': [status.INVALID_ARGUMENT, 'depth is invalid'],
   '30034': [status.INVALID_ARGUMENT, 'not enough balance'],
   '30069': [status.INVALID_ARGUMENT, 'limit is over 1000'],
   '30042': [status.INVALID_ARGUMENT, 'not enough assets for a margin trade'],
