@@ -71,7 +71,7 @@ export function trackingId(): string {
 export const SecurityTradingStatus = { NOT_AVAILABLE_FOR_TRADING: 1, NORMAL_TRADING: 5 } as const;
 export const InstrumentIdType = { UNSPECIFIED: 0, FIGI: 1, TICKER: 2, UID: 3, POSITION_UID: 4 } as const;
 export const InstrumentStatus = { UNSPECIFIED: 0, BASE: 1, ALL: 2 } as const;
-export const InstrumentType = { SHARE: 2 } as const;
+export const InstrumentType = { BOND: 1, SHARE: 2, CURRENCY: 3, ETF: 4, FUTURES: 5 } as const;
 export const RealExchange = { MOEX: 1 } as const;
 export const ShareType = { COMMON: 1, PREFERRED: 2 } as const;
 export const AccountType = { TINKOFF: 1, TINKOFF_IIS: 2 } as const;

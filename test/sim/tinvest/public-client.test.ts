@@ -92,7 +92,7 @@ describe('T-Invest sim: the public npm SDK works unchanged', () => {
     expect(book.bids.every((l) => l.quantity > 0)).toBe(true);
     expect(cents(book.closePrice)).toBeGreaterThan(0);
 
-    const { lastPrices } = await api.marketdata.getLastPrices({ figi: [], instrumentId: [sber.uid] });
+    const { lastPrices } = await api.marketdata.getLastPrices({ figi: [], instrumentId: [sber.uid], lastPriceType: 1 });
     expect(lastPrices).toHaveLength(1);
     expect(lastPrices[0]).toMatchObject({ figi: sber.figi, instrumentUid: sber.uid });
     expect(cents(lastPrices[0]?.price)).toBeGreaterThan(0);
@@ -128,6 +128,26 @@ describe('T-Invest sim: the public npm SDK works unchanged', () => {
     await offBooks();
     await offTrades();
     expect(sim.stats.activeSubscriptions().flatMap((s) => [...s.orderBooks, ...s.trades])).toEqual([]);
+  });
+
+  it('lists bonds and futures with their nominal, accrued interest, expiry and underlying, and finds them by kind', async () => {
+    const { instruments: bonds } = await api.instruments.bonds({ instrumentStatus: 1 });
+    const ofz = bonds.find((b) => b.ticker === 'SU26238RMFS4') ?? expect.unreachable('OFZ 26238');
+    expect(ofz).toMatchObject({ classCode: 'TQOB', lot: 1, nominal: { currency: 'rub', units: 1000, nano: 0 }, aciValue: { currency: 'rub', units: 14, nano: 730_000_000 } });
+    expect(ofz.minPriceIncrement).toEqual({ units: 0, nano: 1_000_000 });
+    expect(ofz.maturityDate?.toISOString()).toBe('2041-05-15T00:00:00.000Z');
+    const { instruments: futures } = await api.instruments.futures({ instrumentStatus: 1 });
+    const si = futures.find((f) => f.ticker === 'SiZ6') ?? expect.unreachable('SiZ6');
+    expect(si).toMatchObject({ classCode: 'SPBFUT', lot: 1, basicAssetSize: { units: 1000, nano: 0 }, minPriceIncrement: { units: 1, nano: 0 } });
+    expect(si.expirationDate?.toISOString()).toBe('2026-12-17T00:00:00.000Z');
+    // Shares lists shares only; FindInstrument filters by kind (1 = bond).
+    const { instruments: shares } = await api.instruments.shares({ instrumentStatus: 1 });
+    expect(shares.map((x) => x.ticker)).not.toContain('SiZ6');
+    const found = await api.instruments.findInstrument({ query: 'ОФЗ', instrumentKind: 1, apiTradeAvailableFlag: true });
+    expect(found.instruments.map((x) => [x.ticker, x.instrumentType]).sort()).toEqual([
+      ['SU26238RMFS4', 'bond'],
+      ['SU26240RMFS0', 'bond'],
+    ]);
   });
 
   it('places, lists and cancels orders, and its order streams report what the venue recorded', async () => {
