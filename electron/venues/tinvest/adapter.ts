@@ -14,6 +14,7 @@ import type { TlsSetting } from './channel.js';
 import { BOOK_DEPTHS, DEADLINE_MS, DEFAULT_PING_DELAY_MS, HOSTS, INSTRUMENT_ID_TYPE_UID, INSTRUMENT_STATUS_BASE, SERVICES } from './constants.js';
 import { toVenueError } from './errors.js';
 import { CandleHistory } from './history.js';
+import type { BondsResponse, CurrenciesResponse, EtfsResponse, FuturesResponse, KindMsg } from './instrument-kinds.js';
 import { InstrumentCatalog, shareToInstrument } from './instruments.js';
 import { TInvestMarketFeeds } from './marketdata-feeds.js';
 import type { MarketSnapshots } from './marketdata-feeds.js';
@@ -164,6 +165,10 @@ class TInvestAdapter implements TInvestVenue {
     getAccounts: method<GetAccountsRequest, GetAccountsResponse>(SERVICES.users, 'GetAccounts'),
     shares: method<InstrumentsRequest, SharesResponse>(SERVICES.instruments, 'Shares'),
     shareBy: method<InstrumentRequest, ShareResponse>(SERVICES.instruments, 'ShareBy'),
+    bonds: method<InstrumentsRequest, BondsResponse>(SERVICES.instruments, 'Bonds'),
+    etfs: method<InstrumentsRequest, EtfsResponse>(SERVICES.instruments, 'Etfs'),
+    futures: method<InstrumentsRequest, FuturesResponse>(SERVICES.instruments, 'Futures'),
+    currencies: method<InstrumentsRequest, CurrenciesResponse>(SERVICES.instruments, 'Currencies'),
     getCandles: method<GetCandlesRequest, GetCandlesResponse>(SERVICES.marketData, 'GetCandles'),
     getOrderBook: method<GetOrderBookRequest, GetOrderBookResponse>(SERVICES.marketData, 'GetOrderBook'),
     getLastPrices: method<GetLastPricesRequest, GetLastPricesResponse>(SERVICES.marketData, 'GetLastPrices'),
@@ -221,6 +226,7 @@ class TInvestAdapter implements TInvestVenue {
     } catch (e) {
       throw this.failConnect(toVenueError(e));
     }
+    await this.loadOtherKinds(rpc);
     if (this.closed) throw new VenueError('unavailable', 'closed', 'venue closed while connecting');
     this.stream = new MarketDataStream({
       channel,
@@ -254,8 +260,31 @@ class TInvestAdapter implements TInvestVenue {
     this.early.clear();
     for (const key of this.earlyMarket.values()) this.feeds.subscribe(key);
     this.earlyMarket.clear();
-    this.api.state('live', `${this.accountList.length} account(s), ${this.catalog.size} share(s)`);
+    this.api.state('live', `${this.accountList.length} account(s), ${this.catalog.size} instrument(s)`);
     this.reportHealth();
+  }
+
+  /**
+   * Bonds, ETFs, futures and currencies (§9). Shares are what connect() needs; a list the venue
+   * does not give is reported and left out, and the rest load.
+   */
+  private async loadOtherKinds(rpc: TInvestRpc): Promise<void> {
+    const req = { instrumentStatus: INSTRUMENT_STATUS_BASE };
+    const o = { deadlineMs: DEADLINE_MS.Shares };
+    const lists = await Promise.allSettled([
+      rpc.call(this.methods.bonds, req, o).then((r) => r.instruments.map((msg): KindMsg => ({ kind: 'bond', msg }))),
+      rpc.call(this.methods.etfs, req, o).then((r) => r.instruments.map((msg): KindMsg => ({ kind: 'etf', msg }))),
+      rpc.call(this.methods.futures, req, o).then((r) => r.instruments.map((msg): KindMsg => ({ kind: 'future', msg }))),
+      rpc.call(this.methods.currencies, req, o).then((r) => r.instruments.map((msg): KindMsg => ({ kind: 'currency', msg }))),
+    ]);
+    for (const l of lists) {
+      if (l.status === 'rejected') {
+        this.api.error(toVenueError(l.reason).info(this.now()));
+        continue;
+      }
+      this.catalog.loadKinds(l.value, (why, k) => this.api.malformed(`${k.kind}: ${why}`, JSON.stringify(k.msg)));
+      for (const k of l.value) this.noteEarliest(k.msg);
+    }
   }
 
   /** The unary snapshots that prime a new book or quote (§8.2). */
