@@ -76,9 +76,8 @@ describe('T-Invest instruments beyond shares', () => {
   it('keeps shares as shares, and every kind priced by the local market has candles', async () => {
     const [sber] = await venue.searchInstruments('SBER', 1);
     expect(sber?.kind).toBe('share');
-    const to = Math.floor(Date.now() / 1000);
     for (const ticker of ['SU26238RMFS4', 'TMOS', 'SiZ6', 'USD000UTSTOM']) {
-      const candles = await venue.history({ venue: 'tinvest', instrumentId: uidOf(ticker), interval: '1h', from: to - 86_400, to });
+      const candles = await venue.history({ venue: 'tinvest', instrumentId: uidOf(ticker), interval: '1h', limit: 24 });
       expect(candles.length, ticker).toBeGreaterThan(0);
     }
   });
