@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Market, MarketCandle, MarketTrade } from '../market.js';
 import type { InstrumentBook, SimInstrument } from './instruments.js';
-import { SUBSCRIPTION_SPANS } from './candles.js';
+import { SUBSCRIPTION_SPANS, liveCandle } from './candles.js';
 import { BOOK_DEPTHS, simOrderBook } from './order-book.js';
 import type { SimBook } from './order-book.js';
 import { statusFlags } from './trading-status.js';
@@ -495,7 +495,7 @@ export class MarketDataSession {
     const now = this.host.now();
     for (const sub of this.candleSubs.values()) {
       if (sub.instrument.marketSymbol !== t.symbol) continue;
-      const candle = this.host.market.currentCandle(t.symbol, sub.spanSec, t.timeMs);
+      const candle = liveCandle(this.host.market, t.symbol, sub.spanSec, t.timeMs);
       if (!candle) continue;
       if (sub.waitingClose) {
         if (sub.building && sub.building.candle.time !== candle.time) this.sendCandle(sub, sub.building.candle, sub.building.lastTradeMs, now);
