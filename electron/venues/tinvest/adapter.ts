@@ -11,11 +11,11 @@ import { VenueError, gatedSink } from '../venue.js';
 import type { ConnectionReporter, HistoryRequest, ResolveHint, Venue, VenueHistory, VenueSink } from '../venue.js';
 import { TInvestChannel } from './channel.js';
 import type { TlsSetting } from './channel.js';
-import { BOOK_DEPTHS, DEADLINE_MS, DEFAULT_PING_DELAY_MS, HOSTS, INSTRUMENT_ID_TYPE_UID, INSTRUMENT_STATUS_BASE, SERVICES } from './constants.js';
+import { BOOK_DEPTHS, DEADLINE_MS, INSTRUMENT_KIND, DEFAULT_PING_DELAY_MS, HOSTS, INSTRUMENT_ID_TYPE_UID, INSTRUMENT_STATUS_BASE, SERVICES } from './constants.js';
 import { toVenueError } from './errors.js';
 import { CandleHistory } from './history.js';
-import type { BondsResponse, CurrenciesResponse, EtfsResponse, FuturesResponse, KindMsg } from './instrument-kinds.js';
-import { InstrumentCatalog, shareToInstrument } from './instruments.js';
+import type { BondMsg, BondsResponse, CurrenciesResponse, CurrencyMsg, EtfMsg, EtfsResponse, FutureMsg, FuturesResponse, KindMsg } from './instrument-kinds.js';
+import { InstrumentCatalog, toInstrument } from './instruments.js';
 import { TInvestMarketFeeds } from './marketdata-feeds.js';
 import type { MarketSnapshots } from './marketdata-feeds.js';
 import type {
@@ -169,6 +169,11 @@ class TInvestAdapter implements TInvestVenue {
     etfs: method<InstrumentsRequest, EtfsResponse>(SERVICES.instruments, 'Etfs'),
     futures: method<InstrumentsRequest, FuturesResponse>(SERVICES.instruments, 'Futures'),
     currencies: method<InstrumentsRequest, CurrenciesResponse>(SERVICES.instruments, 'Currencies'),
+    getInstrumentBy: method<InstrumentRequest, { instrument: { instrumentKind: number } | null }>(SERVICES.instruments, 'GetInstrumentBy'),
+    bondBy: method<InstrumentRequest, { instrument: BondMsg | null }>(SERVICES.instruments, 'BondBy'),
+    etfBy: method<InstrumentRequest, { instrument: EtfMsg | null }>(SERVICES.instruments, 'EtfBy'),
+    futureBy: method<InstrumentRequest, { instrument: FutureMsg | null }>(SERVICES.instruments, 'FutureBy'),
+    currencyBy: method<InstrumentRequest, { instrument: CurrencyMsg | null }>(SERVICES.instruments, 'CurrencyBy'),
     getCandles: method<GetCandlesRequest, GetCandlesResponse>(SERVICES.marketData, 'GetCandles'),
     getOrderBook: method<GetOrderBookRequest, GetOrderBookResponse>(SERVICES.marketData, 'GetOrderBook'),
     getLastPrices: method<GetLastPricesRequest, GetLastPricesResponse>(SERVICES.marketData, 'GetLastPrices'),
@@ -421,17 +426,53 @@ class TInvestAdapter implements TInvestVenue {
     const known = this.catalog.get(id);
     if (known) return known;
     const rpc = this.rpcOrThrow();
-    const res = await rpc.call(this.methods.shareBy, { idType: INSTRUMENT_ID_TYPE_UID, id }, { deadlineMs: DEADLINE_MS.ShareBy });
-    if (!res.instrument) throw new VenueError('invalid', '50002', `instrument ${id} not found`);
+    const o = { deadlineMs: DEADLINE_MS.ShareBy };
+    const req = { idType: INSTRUMENT_ID_TYPE_UID, id };
+    const found = await this.lookup(rpc, req, o);
+    if (!found) throw new VenueError('invalid', '50002', `instrument ${id} not found`);
     let inst: Instrument;
     try {
-      inst = shareToInstrument(res.instrument);
+      inst = toInstrument(found);
     } catch (e) {
       throw new VenueError('invalid', 'bad-instrument', e instanceof Error ? e.message : String(e));
     }
     this.catalog.add(inst);
-    this.noteEarliest(res.instrument);
+    this.noteEarliest(found.msg);
     return inst;
+  }
+
+  /**
+   * An instrument not in the catalog: a share first (the common case); otherwise
+   * GetInstrumentBy names its kind and that kind's lookup gives its full message.
+   */
+  private async lookup(rpc: TInvestRpc, req: InstrumentRequest, o: { deadlineMs: number }): Promise<KindMsg | undefined> {
+    try {
+      const res = await rpc.call(this.methods.shareBy, req, o);
+      if (res.instrument) return { kind: 'share', msg: res.instrument };
+    } catch (e) {
+      if (!(e instanceof VenueError) || e.code !== '50002') throw e;
+    }
+    const generic = await rpc.call(this.methods.getInstrumentBy, req, o);
+    switch (generic.instrument?.instrumentKind) {
+      case INSTRUMENT_KIND.bond: {
+        const r = await rpc.call(this.methods.bondBy, req, o);
+        return r.instrument ? { kind: 'bond', msg: r.instrument } : undefined;
+      }
+      case INSTRUMENT_KIND.etf: {
+        const r = await rpc.call(this.methods.etfBy, req, o);
+        return r.instrument ? { kind: 'etf', msg: r.instrument } : undefined;
+      }
+      case INSTRUMENT_KIND.futures: {
+        const r = await rpc.call(this.methods.futureBy, req, o);
+        return r.instrument ? { kind: 'future', msg: r.instrument } : undefined;
+      }
+      case INSTRUMENT_KIND.currency: {
+        const r = await rpc.call(this.methods.currencyBy, req, o);
+        return r.instrument ? { kind: 'currency', msg: r.instrument } : undefined;
+      }
+      default:
+        return undefined;
+    }
   }
 
   async history(req: HistoryRequest): Promise<Candle[]> {

@@ -193,6 +193,8 @@ export const TRADING_STATUS_NORMAL = 5;
 
 export const INSTRUMENT_STATUS_BASE = 1;
 export const INSTRUMENT_ID_TYPE_UID = 3;
+/** InstrumentType numbers (common.proto). */
+export const INSTRUMENT_KIND = { bond: 1, share: 2, currency: 3, etf: 4, futures: 5 } as const;
 
 // ---- orders (§2.4) ----
 

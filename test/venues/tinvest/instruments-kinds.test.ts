@@ -119,3 +119,28 @@ describe('T-Invest kinds as instruments, validated', () => {
     expect(c.get('f-nostep')?.pricing).toBeUndefined();
   });
 });
+
+describe('T-Invest kinds when a list fails at connect', () => {
+  it('connects without the list, reports why, and still finds its instruments one by one through their kind', async () => {
+    const own = await startTInvestSim({ seed: 4 });
+    const sink = new RecordingSink();
+    const v = createTInvestVenue({ endpoint: own.endpoint, token: own.token, mode: 'demo', tls: false, sink });
+    try {
+      own.faults.failNext('Bonds', '70001');
+      await v.connect();
+      expect(sink.record('api').errors).toEqual([expect.objectContaining({ code: '70001' })]);
+      expect(await v.searchInstruments('SU26238RMFS4', 1)).toEqual([]);
+      expect((await v.searchInstruments('SiZ6', 1))[0]?.kind).toBe('future');
+      const ofz = own.instruments.find((i) => i.ticker === 'SU26238RMFS4')!;
+      const got = await v.instrument(ofz.uid);
+      expect(got).toMatchObject({ id: ofz.uid, kind: 'bond', pricing: { rule: 'bond-percent', nominal: '1000', accruedInterest: '14.73' } });
+      // Found once, it is in the catalog: search finds it now.
+      expect((await v.searchInstruments('SU26238RMFS4', 1))[0]?.id).toBe(ofz.uid);
+      expect(own.stats.calls('GetInstrumentBy')).toBe(1);
+      expect(own.stats.calls('BondBy')).toBe(1);
+    } finally {
+      await v.close();
+      await own.close();
+    }
+  });
+});
