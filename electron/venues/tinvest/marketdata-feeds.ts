@@ -107,7 +107,7 @@ function readSide(levels: readonly WireLevel[], desc: boolean): BookLevel[] | st
   return out;
 }
 
-/** change / reference × 100 with two places, rounded half away from zero. */
+/** change / reference × 100 to two places (canonical decimal text), rounded half away from zero. */
 export function percentOf(change: Dec, reference: Dec): Dec | undefined {
   const c = parseScaled(change);
   const r = parseScaled(reference);
