@@ -61,6 +61,8 @@ interface IdInstrumentIn {
 export interface SubscribeByIdIn {
   subscription_action?: number | null;
   instruments?: IdInstrumentIn[] | null;
+  /** Trades only: TradeSourceType, 0-3. */
+  trade_source?: number | null;
 }
 export interface PingSettingsIn {
   ping_delay_ms?: number | null;
@@ -319,6 +321,8 @@ export class MarketDataSession {
   private subscribePlain(kind: PlainKind, req: SubscribeByIdIn): void {
     const action = req.subscription_action ?? SubscriptionAction.UNSPECIFIED;
     const tooMany = this.overRequestBudget();
+    const source = req.trade_source ?? 0;
+    const badSource = kind === 'trades' && (source < 0 || source > 3);
     const subs = this.plain[kind];
     const added: SimInstrument[] = [];
     const statuses = (req.instruments ?? []).map((ti) => {
@@ -330,6 +334,7 @@ export class MarketDataSession {
       else if (action !== SubscriptionAction.SUBSCRIBE && action !== SubscriptionAction.UNSUBSCRIBE) {
         status = SubscriptionStatus.SUBSCRIPTION_ACTION_IS_INVALID;
       } else if (!instrument) status = SubscriptionStatus.INSTRUMENT_NOT_FOUND;
+      else if (badSource) status = SubscriptionStatus.SOURCE_IS_INVALID;
       else if (action === SubscriptionAction.SUBSCRIBE) {
         const existing = subs.get(instrument.uid);
         if (existing) {

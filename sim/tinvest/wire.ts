@@ -88,6 +88,7 @@ export const SubscriptionStatus = {
   INTERNAL_ERROR: 7,
   TOO_MANY_REQUESTS: 8,
   SUBSCRIPTION_NOT_FOUND: 9,
+  SOURCE_IS_INVALID: 10,
 } as const;
 export const CandleSource = { EXCHANGE: 1 } as const;
 export const TradeDirection = { BUY: 1, SELL: 2 } as const;

@@ -28,6 +28,7 @@ interface Msg {
   payload?: string;
   subscribe_order_book_response?: { order_book_subscriptions: SubStatus[] };
   subscribe_info_response?: { info_subscriptions: SubStatus[] };
+  subscribe_trades_response?: { trade_subscriptions: SubStatus[] };
   orderbook?: BookMsg;
   trading_status?: { instrument_uid: string; trading_status: number; limit_order_available_flag: boolean; market_order_available_flag: boolean };
 }
@@ -110,6 +111,16 @@ describe('T-Invest sim: order books, last and close prices, trading status', () 
     });
     const { match } = await s.until((m) => m.payload === 'subscribe_order_book_response');
     expect(match.subscribe_order_book_response?.order_book_subscriptions.map((x) => x.subscription_status)).toEqual([4, 2]);
+  });
+
+  it('refuses a trades subscription with an unknown trade_source with SOURCE_IS_INVALID (10)', async () => {
+    const s = stream();
+    s.write({ subscribe_trades_request: { subscription_action: 1, instruments: [{ instrument_id: sber.uid }], trade_source: 7 } });
+    const { match } = await s.until((m) => m.payload === 'subscribe_trades_response');
+    expect(match.subscribe_trades_response?.trade_subscriptions.map((x) => x.subscription_status)).toEqual([10]);
+    s.write({ subscribe_trades_request: { subscription_action: 1, instruments: [{ instrument_id: sber.uid }], trade_source: 3 } });
+    const ok = (await s.until((m) => m.payload === 'subscribe_trades_response')).match;
+    expect(ok.subscribe_trades_response?.trade_subscriptions.map((x) => x.subscription_status)).toEqual([1]);
   });
 
   it('GetOrderBook answers the same book shape with last and close prices; depth is checked (30031, 30032)', async () => {
