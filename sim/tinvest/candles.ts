@@ -39,8 +39,9 @@ export const CANDLE_INTERVALS: ReadonlyMap<number, CandleIntervalRule> = new Map
 ]);
 
 /**
- * SubscriptionInterval number → candle span in seconds. Values 1..11 are the same periods as
- * CandleInterval; the week and month stream intervals are not offered by the simulator.
+ * SubscriptionInterval number → candle span in seconds. Values 1..12 are the same periods as
+ * CandleInterval (weeks open on Monday, as MOEX's do); the month stream interval is not offered
+ * by the simulator.
  */
 export const SUBSCRIPTION_SPANS: ReadonlyMap<number, number> = new Map([
   [1, MIN],
@@ -54,7 +55,18 @@ export const SUBSCRIPTION_SPANS: ReadonlyMap<number, number> = new Map([
   [9, 30 * MIN],
   [10, 2 * HOUR],
   [11, 4 * HOUR],
+  [12, WEEK],
 ]);
+
+/**
+ * The candle of `spanSec` containing `atMs`, forming or not; weeks open on Monday 00:00 UTC
+ * (the market's own spans are epoch-aligned, and the epoch was a Thursday).
+ */
+export function liveCandle(market: Market, symbol: string, spanSec: number, atMs: number): MarketCandle | undefined {
+  if (spanSec !== WEEK) return market.currentCandle(symbol, spanSec, atMs);
+  const open = calendarOpen('week', Math.floor(atMs / 1000));
+  return periodCandles(market, symbol, 'week', open, open + WEEK)[0];
+}
 
 /** Open of the calendar week (Monday 00:00 UTC) or month containing `sec`. */
 function calendarOpen(period: 'week' | 'month', sec: number): number {

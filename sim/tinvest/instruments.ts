@@ -1,10 +1,12 @@
 /**
- * The local venue's instrument list: a few MOEX shares on the TQBR board, with
+ * The local venue's instrument list: a few MOEX shares on the TQBR board, and bonds, ETFs,
+ * futures and currencies (instrument-kinds.ts), with
  * identifiers shaped like the venue's (figi, instrument uid, position/asset uids), and the
  * lookups the API offers (uid, figi, TICKER_CLASSCODE, ticker + class code).
  */
 import { createHash } from 'node:crypto';
 import type { MarketSymbolSpec } from '../market.js';
+import { kindInstruments } from './instrument-kinds.js';
 import {
   InstrumentType,
   RealExchange,
@@ -15,7 +17,33 @@ import {
 } from './wire.js';
 import type { MoneyValue, Quotation, Timestamp } from './wire.js';
 
-export interface SimInstrument {
+/** The instrument kinds the local venue lists, by their Operation instrument_type strings. */
+export type SimKind = 'share' | 'bond' | 'etf' | 'futures' | 'currency';
+
+/** What a bond, future or currency adds to the common fields (§9). */
+export interface SimKindDetails {
+  /** Bonds and currencies: nominal as decimal text, in `nominalCurrency`. */
+  nominal?: string;
+  nominalCurrency?: string;
+  /** Bonds: accrued coupon (aci_value) per bond, decimal text in the nominal's currency. */
+  aci?: string;
+  /** Bonds: maturity (ms). */
+  maturityMs?: number;
+  couponsPerYear?: number;
+  /** Futures: expiration (ms), the underlying and its size per contract, money per price step. */
+  expirationMs?: number;
+  basicAsset?: string;
+  basicAssetSize?: string;
+  stepPrice?: string;
+  futuresType?: string;
+  assetType?: string;
+  /** Currencies: ISO name ("usd"). ETFs: focus type. */
+  isoCurrency?: string;
+  focusType?: string;
+}
+
+export interface SimInstrument extends SimKindDetails {
+  kind: SimKind;
   figi: string;
   /** instrument_uid, the venue's primary id. */
   uid: string;
@@ -84,9 +112,10 @@ export function defaultInstruments(extraShares = 0): SimInstrument[] {
     const n = String(k + 1).padStart(3, '0');
     return { figi: `TCS10SIM0${n}`, ticker: `SIM${n}`, isin: `RU000SIM0${n}`, name: `Симулированная акция ${n}`, lot: 1, step: '0.01', price: '100', sector: 'other', priced: false };
   });
-  return [...SEEDS, ...extra].map((s) => {
+  const shares = [...SEEDS, ...extra].map((s): SimInstrument => {
     const tradable = s.tradable ?? true;
     return {
+      kind: 'share',
       figi: s.figi,
       uid: s.uid ?? stableUuid(`uid:${s.ticker}`),
       positionUid: stableUuid(`position:${s.ticker}`),
@@ -106,7 +135,9 @@ export function defaultInstruments(extraShares = 0): SimInstrument[] {
       marketSymbol: tradable && s.priced !== false ? s.ticker : undefined,
     };
   });
+  return [...shares, ...kindInstruments()];
 }
+
 
 /**
  * A start price written at the tick's scale ("6950" with step "0.5" → "6950.0"): the market
@@ -172,8 +203,17 @@ export class InstrumentBook {
   }
 }
 
+/** InstrumentType numbers of the kinds (common.proto). */
+export const INSTRUMENT_KIND: Readonly<Record<SimKind, number>> = {
+  bond: InstrumentType.BOND,
+  share: InstrumentType.SHARE,
+  currency: InstrumentType.CURRENCY,
+  etf: InstrumentType.ETF,
+  futures: InstrumentType.FUTURES,
+};
+
 // First candles: a fixed, plausible date; the simulated history is much shorter anyway.
-const FIRST_CANDLE = timestampOfSec(Date.UTC(2018, 2, 7) / 1000);
+export const FIRST_CANDLE = timestampOfSec(Date.UTC(2018, 2, 7) / 1000);
 
 /** The Share message for an instrument. */
 export function shareMessage(i: SimInstrument): Record<string, unknown> {
@@ -240,7 +280,7 @@ export function instrumentMessage(i: SimInstrument): Record<string, unknown> {
     short_enabled_flag: i.apiTradeAvailable,
     name: i.name,
     exchange: 'MOEX',
-    instrument_type: 'share',
+    instrument_type: i.kind,
     trading_status: i.tradingStatus,
     buy_available_flag: i.apiTradeAvailable,
     sell_available_flag: i.apiTradeAvailable,
@@ -250,7 +290,7 @@ export function instrumentMessage(i: SimInstrument): Record<string, unknown> {
     real_exchange: RealExchange.MOEX,
     position_uid: i.positionUid,
     asset_uid: i.assetUid,
-    instrument_kind: InstrumentType.SHARE,
+    instrument_kind: INSTRUMENT_KIND[i.kind],
     first_1min_candle_date: FIRST_CANDLE,
     first_1day_candle_date: FIRST_CANDLE,
   };
@@ -264,11 +304,11 @@ export function instrumentShortMessage(i: SimInstrument): Record<string, unknown
     figi: i.figi,
     ticker: i.ticker,
     class_code: i.classCode,
-    instrument_type: 'share',
+    instrument_type: i.kind,
     name: i.name,
     uid: i.uid,
     position_uid: i.positionUid,
-    instrument_kind: InstrumentType.SHARE,
+    instrument_kind: INSTRUMENT_KIND[i.kind],
     api_trade_available_flag: i.apiTradeAvailable,
     for_iis_flag: true,
     first_1min_candle_date: first,

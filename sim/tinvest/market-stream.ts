@@ -6,11 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Market, MarketCandle, MarketTrade } from '../market.js';
 import type { InstrumentBook, SimInstrument } from './instruments.js';
-import { SUBSCRIPTION_SPANS } from './candles.js';
+import { SUBSCRIPTION_SPANS, liveCandle } from './candles.js';
+import { BOOK_DEPTHS, simOrderBook } from './order-book.js';
+import type { SimBook } from './order-book.js';
+import { statusFlags } from './trading-status.js';
 import {
   CandleSource,
   LastPriceType,
-  SecurityTradingStatus,
   SubscriptionAction,
   SubscriptionStatus,
   TradeDirection,
@@ -59,6 +61,8 @@ interface IdInstrumentIn {
 export interface SubscribeByIdIn {
   subscription_action?: number | null;
   instruments?: IdInstrumentIn[] | null;
+  /** Trades only: TradeSourceType, 0-3. */
+  trade_source?: number | null;
 }
 export interface PingSettingsIn {
   ping_delay_ms?: number | null;
@@ -97,6 +101,15 @@ interface PlainSub {
   instrument: SimInstrument;
 }
 
+interface BookSub {
+  id: string;
+  instrument: SimInstrument;
+  depth: number;
+  lastSentMs: number;
+  /** A change not yet sent (throttled to one book per 100 ms). */
+  dirty: boolean;
+}
+
 type PlainKind = 'trades' | 'info' | 'lastPrice';
 
 /** What a stream needs from the venue around it. */
@@ -120,6 +133,24 @@ export interface StreamSubscriptions {
   trades: { subscriptionId: string; figi: string; instrumentUid: string }[];
   info: { subscriptionId: string; figi: string; instrumentUid: string }[];
   lastPrices: { subscriptionId: string; figi: string; instrumentUid: string }[];
+  orderBooks: { subscriptionId: string; figi: string; instrumentUid: string; depth: number }[];
+}
+
+/** The OrderBook message of an instrument's book (stream payload; whole book each time). */
+export function orderBookMessage(i: SimInstrument, book: SimBook, depth: number, scale: number): Record<string, unknown> {
+  const level = (l: { price: bigint; lots: bigint }) => ({ price: toQuotation(l.price, scale), quantity: l.lots.toString() });
+  return {
+    figi: i.figi,
+    depth,
+    is_consistent: true,
+    bids: book.bids.map(level),
+    asks: book.asks.map(level),
+    time: timestampOfMs(book.timeMs),
+    instrument_uid: i.uid,
+    order_book_type: 1,
+    ticker: i.ticker,
+    class_code: i.classCode,
+  };
 }
 
 export class MarketDataSession {
@@ -134,6 +165,8 @@ export class MarketDataSession {
     info: new Map(),
     lastPrice: new Map(),
   };
+  /** Order-book subscriptions by "uid|depth". */
+  private readonly books = new Map<string, BookSub>();
   private readonly subscribeRequestTimes: number[] = [];
   private closed = false;
 
@@ -215,7 +248,7 @@ export class MarketDataSession {
   }
 
   private limitedCount(): number {
-    return this.candleSubs.size + this.plain.trades.size;
+    return this.candleSubs.size + this.plain.trades.size + this.books.size;
   }
 
   private subscribeCandles(req: SubscribeCandlesIn): void {
@@ -288,6 +321,8 @@ export class MarketDataSession {
   private subscribePlain(kind: PlainKind, req: SubscribeByIdIn): void {
     const action = req.subscription_action ?? SubscriptionAction.UNSPECIFIED;
     const tooMany = this.overRequestBudget();
+    const source = req.trade_source ?? 0;
+    const badSource = kind === 'trades' && (source < 0 || source > 3);
     const subs = this.plain[kind];
     const added: SimInstrument[] = [];
     const statuses = (req.instruments ?? []).map((ti) => {
@@ -299,6 +334,7 @@ export class MarketDataSession {
       else if (action !== SubscriptionAction.SUBSCRIBE && action !== SubscriptionAction.UNSUBSCRIBE) {
         status = SubscriptionStatus.SUBSCRIPTION_ACTION_IS_INVALID;
       } else if (!instrument) status = SubscriptionStatus.INSTRUMENT_NOT_FOUND;
+      else if (badSource) status = SubscriptionStatus.SOURCE_IS_INVALID;
       else if (action === SubscriptionAction.SUBSCRIBE) {
         const existing = subs.get(instrument.uid);
         if (existing) {
@@ -325,6 +361,9 @@ export class MarketDataSession {
         instrument_uid: instrument?.uid ?? '',
         stream_id: this.streamId,
         subscription_id: subscriptionId,
+        subscription_action: action,
+        ticker: instrument?.ticker ?? '',
+        class_code: instrument?.classCode ?? '',
       };
     });
     const wrapper = {
@@ -339,31 +378,61 @@ export class MarketDataSession {
     this.armEmptyClose();
   }
 
-  /** The market keeps no order book: every order-book subscription is refused. */
   private subscribeOrderBook(req: SubscribeByIdIn): void {
     const action = req.subscription_action ?? SubscriptionAction.UNSPECIFIED;
     const tooMany = this.overRequestBudget();
+    const added: BookSub[] = [];
     const statuses = (req.instruments ?? []).map((oi) => {
       const idText = oi.instrument_id || oi.figi || '';
       const instrument = this.host.instruments.resolve(idText);
       const depth = oi.depth ?? 0;
-      let status: number = SubscriptionStatus.INTERNAL_ERROR;
+      const key = instrument ? `${instrument.uid}|${depth}` : '';
+      let status: number;
+      let subscriptionId: string = randomUUID();
       if (tooMany) status = SubscriptionStatus.TOO_MANY_REQUESTS;
-      else if (!instrument) status = SubscriptionStatus.INSTRUMENT_NOT_FOUND;
-      else if (![1, 10, 20, 30, 40, 50].includes(depth)) status = SubscriptionStatus.DEPTH_IS_INVALID;
+      else if (action !== SubscriptionAction.SUBSCRIBE && action !== SubscriptionAction.UNSUBSCRIBE) {
+        status = SubscriptionStatus.SUBSCRIPTION_ACTION_IS_INVALID;
+      } else if (!instrument) status = SubscriptionStatus.INSTRUMENT_NOT_FOUND;
+      else if (!BOOK_DEPTHS.includes(depth)) status = SubscriptionStatus.DEPTH_IS_INVALID;
+      else if (action === SubscriptionAction.SUBSCRIBE) {
+        const existing = this.books.get(key);
+        if (existing) {
+          subscriptionId = existing.id;
+          status = SubscriptionStatus.SUCCESS;
+        } else if (this.limitedCount() >= MAX_SUBSCRIPTIONS_PER_STREAM) {
+          status = SubscriptionStatus.LIMIT_IS_EXCEEDED;
+        } else {
+          const sub: BookSub = { id: subscriptionId, instrument, depth, lastSentMs: 0, dirty: false };
+          this.books.set(key, sub);
+          added.push(sub);
+          status = SubscriptionStatus.SUCCESS;
+        }
+      } else {
+        const existing = this.books.get(key);
+        if (existing) {
+          this.books.delete(key);
+          subscriptionId = existing.id;
+          status = SubscriptionStatus.SUCCESS;
+        } else status = SubscriptionStatus.SUBSCRIPTION_NOT_FOUND;
+      }
       return {
         figi: instrument?.figi ?? idText,
         depth,
         subscription_status: status,
         instrument_uid: instrument?.uid ?? '',
         stream_id: this.streamId,
-        subscription_id: randomUUID(),
+        subscription_id: subscriptionId,
+        order_book_type: 1,
         subscription_action: action,
         ticker: instrument?.ticker ?? '',
         class_code: instrument?.classCode ?? '',
       };
     });
     this.send({ subscribe_order_book_response: { tracking_id: trackingId(), order_book_subscriptions: statuses } }, 'subscription');
+    // A new subscription starts with the whole book as it is now.
+    const now = this.host.now();
+    for (const sub of added) this.sendBook(sub, now);
+    this.armEmptyClose();
   }
 
   private sendMySubscriptions(): void {
@@ -403,6 +472,22 @@ export class MarketDataSession {
       this.send({ [member]: { tracking_id: trackingId(), [field]: list } }, 'subscription');
       sent = true;
     }
+    if (this.books.size > 0) {
+      const list = [...this.books.values()].map((s) => ({
+        figi: s.instrument.figi,
+        depth: s.depth,
+        subscription_status: SubscriptionStatus.SUCCESS,
+        instrument_uid: s.instrument.uid,
+        stream_id: this.streamId,
+        subscription_id: s.id,
+        order_book_type: 1,
+        subscription_action: SubscriptionAction.SUBSCRIBE,
+        ticker: s.instrument.ticker,
+        class_code: s.instrument.classCode,
+      }));
+      this.send({ subscribe_order_book_response: { tracking_id: trackingId(), order_book_subscriptions: list } }, 'subscription');
+      sent = true;
+    }
     // An empty stream answers with a response that has no payload set.
     if (!sent) this.send({}, 'empty');
   }
@@ -415,7 +500,7 @@ export class MarketDataSession {
     const now = this.host.now();
     for (const sub of this.candleSubs.values()) {
       if (sub.instrument.marketSymbol !== t.symbol) continue;
-      const candle = this.host.market.currentCandle(t.symbol, sub.spanSec, t.timeMs);
+      const candle = liveCandle(this.host.market, t.symbol, sub.spanSec, t.timeMs);
       if (!candle) continue;
       if (sub.waitingClose) {
         if (sub.building && sub.building.candle.time !== candle.time) this.sendCandle(sub, sub.building.candle, sub.building.lastTradeMs, now);
@@ -426,6 +511,11 @@ export class MarketDataSession {
       if (sub.pending && sub.pending.candle.time !== candle.time) this.sendCandle(sub, sub.pending.candle, sub.pending.lastTradeMs, now);
       if (now - sub.lastSentMs >= CANDLE_MIN_GAP_MS) this.sendCandle(sub, candle, t.timeMs, now);
       else sub.pending = { candle, lastTradeMs: t.timeMs };
+    }
+    for (const sub of this.books.values()) {
+      if (sub.instrument.marketSymbol !== t.symbol) continue;
+      if (now - sub.lastSentMs >= CANDLE_MIN_GAP_MS) this.sendBook(sub, now);
+      else sub.dirty = true;
     }
     const scale = this.host.market.info(t.symbol).priceScale;
     for (const sub of this.plain.trades.values()) {
@@ -440,6 +530,7 @@ export class MarketDataSession {
             quantity: t.qty.toString(),
             time: timestampOfMs(t.timeMs),
             instrument_uid: i.uid,
+            trade_source: 1,
             ticker: i.ticker,
             class_code: i.classCode,
           },
@@ -478,6 +569,24 @@ export class MarketDataSession {
         sub.building = undefined;
       }
     }
+    for (const sub of this.books.values()) if (sub.dirty && now - sub.lastSentMs >= CANDLE_MIN_GAP_MS) this.sendBook(sub, now);
+  }
+
+  /** An instrument's trading status changed: every info subscription of it hears. */
+  onTradingStatus(i: SimInstrument): void {
+    if (this.closed || !this.plain.info.has(i.uid)) return;
+    this.send({ trading_status: this.tradingStatus(i) }, 'trading_status');
+  }
+
+  private sendBook(sub: BookSub, now: number): void {
+    const i = sub.instrument;
+    // Instruments without prices have an empty book.
+    const symbol = i.marketSymbol;
+    const book = symbol === undefined ? { bids: [], asks: [], timeMs: now } : simOrderBook(this.host.market, symbol, sub.depth, now);
+    const scale = symbol === undefined ? 9 : this.host.market.info(symbol).priceScale;
+    sub.lastSentMs = now;
+    sub.dirty = false;
+    this.send({ orderbook: orderBookMessage(i, book, sub.depth, scale) }, 'orderbook');
   }
 
   private sendCandle(sub: CandleSub, c: MarketCandle, lastTradeMs: number, now: number): void {
@@ -508,14 +617,14 @@ export class MarketDataSession {
   }
 
   private tradingStatus(i: SimInstrument): Record<string, unknown> {
-    const tradable = i.tradingStatus === SecurityTradingStatus.NORMAL_TRADING;
+    const flags = statusFlags(i);
     const time: Timestamp = timestampOfMs(this.host.now());
     return {
       figi: i.figi,
       trading_status: i.tradingStatus,
       time,
-      limit_order_available_flag: tradable && i.apiTradeAvailable,
-      market_order_available_flag: tradable && i.apiTradeAvailable,
+      limit_order_available_flag: flags.limit,
+      market_order_available_flag: flags.market,
       instrument_uid: i.uid,
       ticker: i.ticker,
       class_code: i.classCode,
@@ -535,7 +644,7 @@ export class MarketDataSession {
 
 
   private subscriptionCount(): number {
-    return this.candleSubs.size + this.plain.trades.size + this.plain.info.size + this.plain.lastPrice.size;
+    return this.candleSubs.size + this.plain.trades.size + this.plain.info.size + this.plain.lastPrice.size + this.books.size;
   }
 
   /** A stream left without subscriptions is closed by the venue after a while (80004). */
@@ -579,6 +688,7 @@ export class MarketDataSession {
       trades: plain('trades'),
       info: plain('info'),
       lastPrices: plain('lastPrice'),
+      orderBooks: [...this.books.values()].map((s) => ({ subscriptionId: s.id, figi: s.instrument.figi, instrumentUid: s.instrument.uid, depth: s.depth })),
     };
   }
 }

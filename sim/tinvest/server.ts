@@ -8,54 +8,32 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
-import type {
-  ServerDuplexStream,
-  ServerUnaryCall,
-  ServerWritableStream,
-  UntypedHandleCall,
-  UntypedServiceImplementation,
-  sendUnaryData,
-} from '@grpc/grpc-js';
+import type { ServerUnaryCall, ServerWritableStream, UntypedHandleCall, UntypedServiceImplementation, sendUnaryData } from '@grpc/grpc-js';
 import { formatScaled, parseScaled } from '../../common/decimal.js';
 import { Market } from '../market.js';
-import { AccountBook, accountMessage } from './accounts.js';
-import { getCandles } from './candles.js';
+import { AccountBook } from './accounts.js';
 import { FaultPlan, lostReplyError } from './faults.js';
 import type { FaultTiming, LostReplyShape, TInvestFaultCode } from './faults.js';
-import {
-  InstrumentBook,
-  defaultInstruments,
-  instrumentMessage,
-  instrumentShortMessage,
-  marketSpecs,
-  shareMessage,
-} from './instruments.js';
+import { InstrumentBook, defaultInstruments, marketSpecs } from './instruments.js';
 import type { SimInstrument } from './instruments.js';
-import { UnaryLimiter, fullMethodName, streamGroups, unaryGroups, unknownLimitKeys } from './limits.js';
+import { instrumentsService } from './instruments-service.js';
+import { UnaryLimiter, streamGroups, unaryGroups, unknownLimitKeys } from './limits.js';
 import type { LimitOverrides } from './limits.js';
-import { MarketDataSession } from './market-stream.js';
-import type { MarketDataRequestIn, MarketDataResponseOut, MarketDataServerSideRequestIn, StreamHost, StreamSubscriptions } from './market-stream.js';
-import { OrderStreamSession, orderStreamPingDelay } from './order-streams.js';
-import type { OrderStreamInfo, OrderStreamMethod } from './order-streams.js';
+import { marketDataService } from './marketdata-service.js';
+import type { StreamSubscriptions } from './market-stream.js';
+import { orderStreamService } from './order-stream-service.js';
+import type { OrderStreamInfo } from './order-streams.js';
 import { OperationsLedger, operationRecord } from './operations.js';
 import type { SimOperationRecord } from './operations.js';
 import { OrderEngine, orderRecord } from './orders.js';
 import type { SimOrderRecord } from './orders.js';
 import { contractServices, loadContract } from './proto.js';
+import type { OpenStream, SimContext, SimService } from './service-host.js';
 import { makeLocalCertificate } from '../tls.js';
 import { ORDER_COMMANDS, tradingMethods } from './trading-api.js';
 import type { CallContext, UnaryImpl } from './trading-api.js';
-import {
-  AccountStatus,
-  InstrumentIdType,
-  InstrumentStatus,
-  InstrumentType,
-  NANO_SCALE,
-  VenueError,
-  msOfTimestamp,
-  statusOf,
-  trackingId,
-} from './wire.js';
+import { usersService } from './users-service.js';
+import { NANO_SCALE, VenueError, statusOf, trackingId } from './wire.js';
 
 export type { SimInstrument } from './instruments.js';
 export type { StreamSubscriptions } from './market-stream.js';
@@ -187,13 +165,13 @@ export interface TInvestSim {
   instruments: SimInstrument[];
   faults: TInvestFaults;
   stats: TInvestStats;
+  /**
+   * Sets an instrument's SecurityTradingStatus (number, see common.proto), found by ticker,
+   * uid or figi, as an exchange session change would: info subscribers hear at once, and
+   * GetTradingStatus answers with it.
+   */
+  setTradingStatus(instrument: string, status: number): void;
   close(): Promise<void>;
-}
-
-interface OrderStreamRequestIn {
-  accounts?: string[] | null;
-  ping_delay_ms?: number | null;
-  ping_delay_millis?: number | null;
 }
 
 /** A scaled decimal option ("1000000", "0.0005") as nanos; throws on junk. */
@@ -201,33 +179,6 @@ function nanosOption(text: string, name: string): bigint {
   const { int, scale } = parseScaled(text);
   if (scale > NANO_SCALE || int < 0n) throw new Error(`${name} must be a non-negative decimal with at most 9 places: ${text}`);
   return int * 10n ** BigInt(NANO_SCALE - scale);
-}
-
-// ---- request shapes (proto-loader with keepCase, longs String, enums Number, defaults) ----
-interface InstrumentRequestIn {
-  id_type?: number;
-  class_code?: string;
-  id?: string;
-}
-interface InstrumentsRequestIn {
-  instrument_status?: number;
-}
-interface FindInstrumentRequestIn {
-  query?: string;
-  instrument_kind?: number;
-  api_trade_available_flag?: boolean;
-}
-interface GetCandlesRequestIn {
-  figi?: string;
-  from?: { seconds?: string; nanos?: number } | null;
-  to?: { seconds?: string; nanos?: number } | null;
-  interval?: number;
-  instrument_id?: string;
-  candle_source_type?: number;
-  limit?: number;
-}
-interface GetAccountsRequestIn {
-  status?: number;
 }
 
 /** How long close() lets calls finish before cutting them. */
@@ -277,17 +228,95 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
   const calls = new Map<string, number>();
   const sent = new Map<string, number>();
   const errorsSent = new Map<string, number>();
-  const sessions = new Set<MarketDataSession>();
-  const orderSessions = new Set<OrderStreamSession>();
   /** Calls whose reply is being held back (lost-reply `hang`): ended at close. */
   const held = new Set<() => void>();
-  let streamsOpened = 0;
-  let orderStreamsOpened = 0;
-  let streamRequests = 0;
   let lostReplies = 0;
   let stalled = false;
   const plan = new FaultPlan(seed);
   const lostReplyHangMs = opts.lostReplyHangMs ?? 60_000;
+
+  /** "GetCandles" → "MarketDataService/GetCandles". */
+  function methodKey(method: string): string {
+    if (method.includes('/')) return method.replace(/^\/?[\w.]*\.(?=\w+Service\/)/, '');
+    return allMethods.find((k) => k.endsWith(`/${method}`)) ?? method;
+  }
+
+  function errorReply(err: VenueError, headers?: Metadata): ReturnType<typeof statusOf> {
+    const label = err.code || (status[err.status] ?? String(err.status));
+    errorsSent.set(label, (errorsSent.get(label) ?? 0) + 1);
+    return statusOf(err, headers);
+  }
+
+  function authorize(md: Metadata): void {
+    const [value] = md.get('authorization');
+    const m = typeof value === 'string' ? /^bearer\s+(.+)$/i.exec(value.trim()) : null;
+    if (!m || m[1] !== token) throw VenueError.of('40003');
+  }
+
+  function asVenueError(e: unknown): VenueError {
+    if (e instanceof VenueError) return e;
+    process.stderr.write(`tinvest sim: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return VenueError.of('70001');
+  }
+
+  function count(key: string): void {
+    calls.set(key, (calls.get(key) ?? 0) + 1);
+  }
+
+  /** Every stream open now, whichever module serves it. */
+  function openStreams(): OpenStream[] {
+    return modules.flatMap((m) => (m.openStreams ? [...m.openStreams()] : []));
+  }
+
+  function openStreamsOf(streams: readonly string[]): number {
+    return openStreams().filter((s) => streams.includes(s.key)).length;
+  }
+
+  const ctx: SimContext = {
+    market,
+    instrumentList: instruments,
+    instruments: book,
+    accounts,
+    engine,
+    operations,
+    seed,
+    now,
+    unaryLimits: groups,
+    streamLimits,
+    openStreamsOf,
+    stalled: () => stalled,
+    emptyStreamCloseMs: opts.emptyStreamCloseMs ?? 120_000,
+    onSent(kind) {
+      sent.set(kind, (sent.get(kind) ?? 0) + 1);
+    },
+    count,
+    authorize,
+    admitStream(key, md) {
+      authorize(md);
+      const fault = plan.takeFailure(key);
+      if (fault) throw fault.error;
+      const group = streamLimits.find((g) => g.streams.includes(key));
+      if (group && openStreamsOf(group.streams) >= group.limit) throw VenueError.of('80001');
+    },
+    errorReply,
+    asVenueError,
+  };
+
+  // ---- the services: each module serves its methods by "Service/Method" ----
+  const marketData = marketDataService(ctx);
+  const orderStreams = orderStreamService(ctx);
+  const modules: SimService[] = [
+    usersService(ctx),
+    instrumentsService(ctx),
+    marketData,
+    { unary: tradingMethods(ctx) },
+    orderStreams,
+  ];
+  const unary: Record<string, UnaryImpl> = Object.assign({}, ...modules.map((m) => m.unary ?? {})) as Record<string, UnaryImpl>;
+  const streamImpls: Record<string, UntypedHandleCall> = Object.assign({}, ...modules.map((m) => m.streams ?? {})) as Record<
+    string,
+    UntypedHandleCall
+  >;
 
   const faults: TInvestFaults = {
     delayMs: 0,
@@ -304,10 +333,8 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
           : kind === 'CANCELLED'
             ? VenueError.transport(status.CANCELLED, 'Received RST_STREAM with error code 8')
             : VenueError.of('80005');
-      const open: { end(e: VenueError): void }[] = [
-        ...(which === 'orders' ? [] : [...sessions]),
-        ...(which === 'market' ? [] : [...orderSessions]),
-      ];
+      const isMarket = (s: OpenStream): boolean => s.key.startsWith('MarketDataStreamService/');
+      const open = openStreams().filter((s) => which === 'all' || (which === 'market') === isMarket(s));
       for (const s of open) s.end(err);
       return open.length;
     },
@@ -330,121 +357,6 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
       plan.loseReplyShape = shape;
     },
   };
-
-
-  /** "GetCandles" → "MarketDataService/GetCandles". */
-  function methodKey(method: string): string {
-    if (method.includes('/')) return method.replace(/^\/?[\w.]*\.(?=\w+Service\/)/, '');
-    return allMethods.find((k) => k.endsWith(`/${method}`)) ?? method;
-  }
-
-  /** The status an error reply carries; every one is counted for the record. */
-  function errorReply(err: VenueError, headers?: Metadata): ReturnType<typeof statusOf> {
-    const label = err.code || (status[err.status] ?? String(err.status));
-    errorsSent.set(label, (errorsSent.get(label) ?? 0) + 1);
-    return statusOf(err, headers);
-  }
-
-  /** Open streams of one limit group, market data and orders alike. */
-  function openStreamsOf(streams: readonly string[]): number {
-    let n = 0;
-    for (const s of sessions) if (streams.includes(`MarketDataStreamService/${s.method}`)) n += 1;
-    for (const s of orderSessions) if (streams.includes(`OrdersStreamService/${s.method}`)) n += 1;
-    return n;
-  }
-
-  function authorize(md: Metadata): void {
-    const [value] = md.get('authorization');
-    const m = typeof value === 'string' ? /^bearer\s+(.+)$/i.exec(value.trim()) : null;
-    if (!m || m[1] !== token) throw VenueError.of('40003');
-  }
-
-  function asVenueError(e: unknown): VenueError {
-    if (e instanceof VenueError) return e;
-    process.stderr.write(`tinvest sim: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return VenueError.of('70001');
-  }
-
-  // ---- unary methods ----
-
-  function findBy(req: InstrumentRequestIn): SimInstrument {
-    const id = req.id ?? '';
-    let found: SimInstrument | undefined;
-    switch (req.id_type) {
-      case InstrumentIdType.FIGI:
-        found = book.byFigiId(id);
-        break;
-      case InstrumentIdType.UID:
-        found = book.byUidId(id);
-        break;
-      case InstrumentIdType.POSITION_UID:
-        found = book.byPositionUidId(id);
-        break;
-      case InstrumentIdType.TICKER:
-        if (!req.class_code) throw VenueError.of('30013');
-        found = book.byTicker(id, req.class_code);
-        break;
-      default:
-        found = undefined;
-    }
-    if (!found) throw VenueError.of('50002');
-    return found;
-  }
-
-  const unary: Record<string, UnaryImpl> = {
-    'UsersService/GetAccounts': (raw) => {
-      const req = raw as GetAccountsRequestIn;
-      const want = req.status ?? AccountStatus.UNSPECIFIED;
-      const all = accounts.brokerage();
-      const list = want === AccountStatus.UNSPECIFIED || want === AccountStatus.ALL ? all : all.filter((a) => a.status === want);
-      return { accounts: list.map(accountMessage) };
-    },
-    'UsersService/GetUserTariff': () => ({
-      unary_limits: groups.map((g) => ({ limit_per_minute: g.limitPerMinute, methods: g.methods.map(fullMethodName) })),
-      stream_limits: streamLimits.map((g) => ({ limit: g.limit, streams: g.streams.map(fullMethodName), open: openStreamsOf(g.streams) })),
-    }),
-    'InstrumentsService/Shares': (raw) => {
-      const req = raw as InstrumentsRequestIn;
-      const all = req.instrument_status === InstrumentStatus.ALL;
-      return { instruments: instruments.filter((i) => all || i.apiTradeAvailable).map(shareMessage) };
-    },
-    'InstrumentsService/ShareBy': (raw) => ({ instrument: shareMessage(findBy(raw as InstrumentRequestIn)) }),
-    'InstrumentsService/GetInstrumentBy': (raw) => ({ instrument: instrumentMessage(findBy(raw as InstrumentRequestIn)) }),
-    'InstrumentsService/FindInstrument': (raw) => {
-      const req = raw as FindInstrumentRequestIn;
-      const query = (req.query ?? '').trim();
-      if (!query) throw VenueError.of('30087');
-      let found = book.find(query);
-      if (req.instrument_kind !== undefined && req.instrument_kind !== 0 && req.instrument_kind !== InstrumentType.SHARE) found = [];
-      if (req.api_trade_available_flag !== undefined) found = found.filter((i) => i.apiTradeAvailable === req.api_trade_available_flag);
-      return { instruments: found.map(instrumentShortMessage) };
-    },
-    'MarketDataService/GetCandles': (raw) => {
-      const req = raw as GetCandlesRequestIn;
-      const idText = req.instrument_id || req.figi;
-      if (!idText) throw VenueError.of('30093');
-      const instrument = book.resolve(idText);
-      if (!instrument) throw VenueError.of('50002');
-      const candles = getCandles(
-        market,
-        {
-          instrument,
-          interval: req.interval ?? 0,
-          fromMs: msOfTimestamp(req.from),
-          toMs: msOfTimestamp(req.to),
-          limit: req.limit ?? undefined,
-          candleSourceGiven: req.candle_source_type !== undefined && req.candle_source_type !== null,
-        },
-        now(),
-      );
-      return { candles };
-    },
-    ...tradingMethods({ accounts, engine, operations, instruments: book, market, now }),
-  };
-
-  function count(key: string): void {
-    calls.set(key, (calls.get(key) ?? 0) + 1);
-  }
 
   /** A lost reply of the `hang` shape: nothing goes back until the client gives up or the venue's upstream times out. */
   function holdReply(call: ServerUnaryCall<Record<string, unknown>, object>, callback: sendUnaryData<object>, headers: Metadata): void {
@@ -470,9 +382,9 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
   function unaryHandler(key: string, impl: UnaryImpl | undefined): UntypedHandleCall {
     return (call: ServerUnaryCall<Record<string, unknown>, object>, callback: sendUnaryData<object>) => {
       count(key);
-      const ctx: CallContext = { trackingId: trackingId() };
+      const callCtx: CallContext = { trackingId: trackingId() };
       const headers = new Metadata();
-      headers.set('x-tracking-id', ctx.trackingId);
+      headers.set('x-tracking-id', callCtx.trackingId);
       void (async () => {
         try {
           authorize(call.metadata);
@@ -483,7 +395,7 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
           if (faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
           if (fault?.when === 'before') throw fault.error;
           if (!impl) throw VenueError.of('12001');
-          const res = await impl(call.request, ctx);
+          const res = await impl(call.request, callCtx);
           // From here on the call has executed: whatever goes wrong now loses its outcome.
           if (fault) {
             lostReplies += 1;
@@ -502,137 +414,6 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
           callback(errorReply(asVenueError(e), headers));
         }
       })();
-    };
-  }
-
-  // ---- streams ----
-
-  const streamHost: StreamHost = {
-    market,
-    instruments: book,
-    now,
-    stalled: () => stalled,
-    emptyStreamCloseMs: opts.emptyStreamCloseMs ?? 120_000,
-    onSent(kind) {
-      sent.set(kind, (sent.get(kind) ?? 0) + 1);
-    },
-  };
-
-  /** Auth, stream limit and injected faults at open; throws the venue error to end the call with. */
-  function admitStream(key: string, md: Metadata): void {
-    authorize(md);
-    const fault = plan.takeFailure(key);
-    if (fault) throw fault.error;
-    const group = streamLimits.find((g) => g.streams.includes(key));
-    if (group && openStreamsOf(group.streams) >= group.limit) throw VenueError.of('80001');
-  }
-
-  function openSession(
-    method: StreamSubscriptions['method'],
-    call: ServerWritableStream<unknown, MarketDataResponseOut> | ServerDuplexStream<unknown, MarketDataResponseOut>,
-  ): MarketDataSession {
-    const session = new MarketDataSession(
-      streamHost,
-      method,
-      (msg) => {
-        call.write(msg);
-      },
-      (err) => {
-        sessions.delete(session);
-        if (err) call.emit('error', errorReply(err));
-        else call.end();
-      },
-    );
-    sessions.add(session);
-    streamsOpened += 1;
-    call.on('cancelled', () => {
-      session.dispose();
-      sessions.delete(session);
-    });
-    return session;
-  }
-
-  const streamImpls: Record<string, UntypedHandleCall> = {
-    'MarketDataStreamService/MarketDataStream': (call: ServerDuplexStream<MarketDataRequestIn, MarketDataResponseOut>) => {
-      const key = 'MarketDataStreamService/MarketDataStream';
-      count(key);
-      try {
-        admitStream(key, call.metadata);
-      } catch (e) {
-        call.emit('error', errorReply(asVenueError(e)));
-        return;
-      }
-      const session = openSession('MarketDataStream', call);
-      call.on('data', (req: MarketDataRequestIn) => {
-        streamRequests += 1;
-        session.handle(req);
-      });
-      // The client half-closed: the venue completes the call with OK.
-      call.on('end', () => session.end());
-    },
-    'MarketDataStreamService/MarketDataServerSideStream': (call: ServerWritableStream<MarketDataServerSideRequestIn, MarketDataResponseOut>) => {
-      const key = 'MarketDataStreamService/MarketDataServerSideStream';
-      count(key);
-      try {
-        admitStream(key, call.metadata);
-      } catch (e) {
-        call.emit('error', errorReply(asVenueError(e)));
-        return;
-      }
-      const session = openSession('MarketDataServerSideStream', call);
-      streamRequests += 1;
-      session.handleServerSide(call.request);
-    },
-    'OrdersStreamService/OrderStateStream': orderStreamHandler('OrderStateStream'),
-    'OrdersStreamService/TradesStream': orderStreamHandler('TradesStream'),
-  };
-
-  const orderStreamHost = {
-    now,
-    stalled: () => stalled,
-    onSent(kind: string) {
-      sent.set(kind, (sent.get(kind) ?? 0) + 1);
-    },
-    commissionOf: (n: bigint) => engine.commissionOf(n),
-  };
-
-  /** OrderStateStream / TradesStream: every account named must be the token's (50004 otherwise); none = all. */
-  function orderStreamHandler(method: OrderStreamMethod): UntypedHandleCall {
-    const key = `OrdersStreamService/${method}`;
-    return (call: ServerWritableStream<OrderStreamRequestIn, Record<string, unknown>>) => {
-      count(key);
-      let session: OrderStreamSession;
-      try {
-        admitStream(key, call.metadata);
-        const req = call.request;
-        const ids = (req.accounts ?? []).filter((id) => id !== '');
-        for (const id of ids) accounts.get(id);
-        const delay = orderStreamPingDelay(method, method === 'TradesStream' ? req.ping_delay_ms : req.ping_delay_millis);
-        session = new OrderStreamSession(
-          orderStreamHost,
-          method,
-          ids,
-          delay,
-          (msg) => {
-            call.write(msg);
-          },
-          (err) => {
-            orderSessions.delete(session);
-            if (err) call.emit('error', errorReply(err));
-            else call.end();
-          },
-        );
-      } catch (e) {
-        call.emit('error', errorReply(asVenueError(e)));
-        return;
-      }
-      orderSessions.add(session);
-      orderStreamsOpened += 1;
-      call.on('cancelled', () => {
-        session.dispose();
-        orderSessions.delete(session);
-      });
-      session.start();
     };
   }
 
@@ -669,45 +450,42 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     creds = ServerCredentials.createSsl(null, [{ private_key: Buffer.from(cert.keyPem), cert_chain: Buffer.from(cert.certPem) }], false);
     tlsInfo = { caPem: cert.certPem };
   }
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${opts.port ?? 0}`, creds, (err, p) => (err ? reject(err) : resolve(p)));
-  });
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${host}:${opts.port ?? 0}`, creds, (err, p) => (err ? reject(err) : resolve(p)));
+    });
+  } catch (e) {
+    for (const m of modules) m.stop?.();
+    offOperations();
+    throw e;
+  }
 
-  // Market trades drive every open stream and fill resting orders; a short tick flushes throttled candles.
-  const offTrade = market.onTrade((t) => {
-    for (const s of sessions) s.onTrade(t);
-    engine.onTrade(t, (id) => accounts.find(id));
-  });
-  const offOrders = engine.onEvent((e) => {
-    for (const s of orderSessions) s.onOrderEvent(e);
-  });
-  const tick = setInterval(() => {
-    for (const s of sessions) s.tick();
-  }, 50);
-  tick.unref();
+  // Market trades fill resting orders (after the streams heard of them, as they subscribed first).
+  const offFills = market.onTrade((t) => engine.onTrade(t, (id) => accounts.find(id)));
   if (ownsMarket) market.start();
 
   const stats: TInvestStats = {
     calls: (method) => calls.get(methodKey(method)) ?? 0,
     callsByMethod: calls,
     get streamsOpened() {
-      return streamsOpened;
+      return marketData.streamsOpened;
     },
     get streamsOpen() {
-      return sessions.size;
+      return marketData.streamsOpen;
     },
     get streamRequests() {
-      return streamRequests;
+      return marketData.streamRequests;
     },
     sent,
-    activeSubscriptions: () => [...sessions].map((s) => s.snapshot()),
+    activeSubscriptions: () => marketData.activeSubscriptions(),
     get orderStreamsOpened() {
-      return orderStreamsOpened;
+      return orderStreams.streamsOpened;
     },
     get orderStreamsOpen() {
-      return orderSessions.size;
+      return orderStreams.streamsOpen;
     },
-    orderStreams: () => [...orderSessions].map((s) => s.info()),
+    orderStreams: () => orderStreams.info(),
     errorsSent,
     get rateLimited() {
       return errorsSent.get('80002') ?? 0;
@@ -740,15 +518,13 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
     closing ??= (async () => {
-      offTrade();
-      offOrders();
+      offFills();
       offOperations();
-      clearInterval(tick);
       if (ownsMarket) market.stop();
       // Like a venue going away: open streams and held calls end with UNAVAILABLE, then the listener closes.
       const bye = VenueError.transport(status.UNAVAILABLE, 'server is shutting down');
-      for (const s of [...sessions]) s.end(bye);
-      for (const s of [...orderSessions]) s.end(bye);
+      for (const s of openStreams()) s.end(bye);
+      for (const m of modules) m.stop?.();
       for (const end of [...held]) end();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
@@ -774,6 +550,12 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     instruments,
     faults,
     stats,
+    setTradingStatus(id, st) {
+      const i = book.resolve(id) ?? instruments.find((x) => x.ticker === id);
+      if (!i) throw new Error(`no instrument ${id}`);
+      i.tradingStatus = st;
+      marketData.tradingStatusChanged(i);
+    },
     close,
   };
 }

@@ -71,7 +71,7 @@ export function trackingId(): string {
 export const SecurityTradingStatus = { NOT_AVAILABLE_FOR_TRADING: 1, NORMAL_TRADING: 5 } as const;
 export const InstrumentIdType = { UNSPECIFIED: 0, FIGI: 1, TICKER: 2, UID: 3, POSITION_UID: 4 } as const;
 export const InstrumentStatus = { UNSPECIFIED: 0, BASE: 1, ALL: 2 } as const;
-export const InstrumentType = { SHARE: 2 } as const;
+export const InstrumentType = { BOND: 1, SHARE: 2, CURRENCY: 3, ETF: 4, FUTURES: 5 } as const;
 export const RealExchange = { MOEX: 1 } as const;
 export const ShareType = { COMMON: 1, PREFERRED: 2 } as const;
 export const AccountType = { TINKOFF: 1, TINKOFF_IIS: 2 } as const;
@@ -88,6 +88,7 @@ export const SubscriptionStatus = {
   INTERNAL_ERROR: 7,
   TOO_MANY_REQUESTS: 8,
   SUBSCRIPTION_NOT_FOUND: 9,
+  SOURCE_IS_INVALID: 10,
 } as const;
 export const CandleSource = { EXCHANGE: 1 } as const;
 export const TradeDirection = { BUY: 1, SELL: 2 } as const;
@@ -140,6 +141,8 @@ export const VENUE_ERRORS = {
   '30028': [status.INVALID_ARGUMENT, 'order_id has invalid format, uuid is expected'],
   '30029': [status.INVALID_ARGUMENT, 'idempotency_key is required'],
   '30030': [status.INVALID_ARGUMENT, 'idempotency_key is invalid'],
+  '30031': [status.INVALID_ARGUMENT, 'depth is required'],
+  '30032': [status.INVALID_ARGUMENT, 'depth is invalid'],
   '30034': [status.INVALID_ARGUMENT, 'not enough balance'],
   '30069': [status.INVALID_ARGUMENT, 'limit is over 1000'],
   '30042': [status.INVALID_ARGUMENT, 'not enough assets for a margin trade'],

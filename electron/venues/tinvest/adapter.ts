@@ -5,17 +5,31 @@
  * the OrderStateStream and the portfolio go through trading (orders.ts).
  */
 import type { Account, Candle, CandleKey, Dec, Instrument, Interval, MarketKey, OrderEvidence, OrderRequest, OrderType, Portfolio, TimeInForce, VenueMode } from '../../../common/domain.js';
-import { INTERVALS } from '../../../common/domain.js';
+import { INTERVALS, marketKeyId } from '../../../common/domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError, gatedSink } from '../venue.js';
 import type { ConnectionReporter, HistoryRequest, ResolveHint, Venue, VenueHistory, VenueSink } from '../venue.js';
 import { TInvestChannel } from './channel.js';
 import type { TlsSetting } from './channel.js';
-import { DEADLINE_MS, DEFAULT_PING_DELAY_MS, HOSTS, INSTRUMENT_ID_TYPE_UID, INSTRUMENT_STATUS_BASE, SERVICES } from './constants.js';
+import { BOOK_DEPTHS, DEADLINE_MS, INSTRUMENT_KIND, DEFAULT_PING_DELAY_MS, HOSTS, INSTRUMENT_ID_TYPE_UID, INSTRUMENT_STATUS_BASE, SERVICES } from './constants.js';
 import { toVenueError } from './errors.js';
 import { CandleHistory } from './history.js';
-import { InstrumentCatalog, shareToInstrument } from './instruments.js';
+import type { BondMsg, BondsResponse, CurrenciesResponse, CurrencyMsg, EtfMsg, EtfsResponse, FutureMsg, FuturesResponse, KindMsg } from './instrument-kinds.js';
+import { InstrumentCatalog, toInstrument } from './instruments.js';
+import { TInvestMarketFeeds } from './marketdata-feeds.js';
+import type { MarketSnapshots } from './marketdata-feeds.js';
+import type {
+  GetClosePricesRequest,
+  GetClosePricesResponse,
+  GetLastPricesRequest,
+  GetLastPricesResponse,
+  GetOrderBookRequest,
+  GetOrderBookResponse,
+  GetTradingStatusRequest,
+  GetTradingStatusResponse,
+} from './marketdata-messages.js';
 import { MarketDataStream } from './marketdata-stream.js';
+import { quotationToDec } from './quotation.js';
 import type { OrderChange } from './order-entry.js';
 import { TInvestTrading } from './orders.js';
 import type { TradingOptions } from './orders.js';
@@ -105,14 +119,25 @@ class TInvestAdapter implements TInvestVenue {
   readonly mode: VenueMode;
   readonly name: string;
   readonly intervals = SUPPORTED;
-  // TEMP(issue 12, T-Invest work): books, tapes, quotes and stop orders come with the T-Invest work.
-  readonly bookDepths: readonly number[] = [];
+  readonly bookDepths: readonly number[] = BOOK_DEPTHS;
+  // TEMP(issue 12, T-Invest work): stop orders come with the T-Invest orders work.
   readonly orderTypes: readonly OrderType[] = ['limit', 'market'];
   readonly timeInForce: readonly TimeInForce[] = ['day'];
+
   subscribeMarket(key: MarketKey): void {
-    this.sink.marketFailed(key, { kind: 'invalid', code: 'not-built', message: 'not streamed yet', at: this.now() });
+    if (this.closed) return;
+    if (key.venue !== 'tinvest') {
+      this.sink.marketFailed(key, new VenueError('invalid', 'wrong-venue', `key of ${key.venue} given to tinvest`).info(this.now()));
+      return;
+    }
+    if (this.feeds) this.feeds.subscribe(key);
+    else this.earlyMarket.set(marketKeyId(key), key);
   }
-  unsubscribeMarket(): void {}
+
+  unsubscribeMarket(key: MarketKey): void {
+    if (this.feeds) this.feeds.unsubscribe(key);
+    else this.earlyMarket.delete(marketKeyId(key));
+  }
 
   private readonly opts: TInvestVenueOptions;
   private readonly now: () => number;
@@ -122,6 +147,9 @@ class TInvestAdapter implements TInvestVenue {
   /** Earliest candle of each instrument (UTC s) from Share, to stop history searches. */
   private readonly earliest = new Map<string, { minute?: number; day?: number }>();
   private readonly early = new Map<string, CandleKey>();
+  /** Market keys asked for before connect() finished. */
+  private readonly earlyMarket = new Map<string, MarketKey>();
+  private feeds: TInvestMarketFeeds | undefined;
   private channel: TInvestChannel | undefined;
   private rpc: TInvestRpc | undefined;
   private candles: CandleHistory | undefined;
@@ -137,7 +165,20 @@ class TInvestAdapter implements TInvestVenue {
     getAccounts: method<GetAccountsRequest, GetAccountsResponse>(SERVICES.users, 'GetAccounts'),
     shares: method<InstrumentsRequest, SharesResponse>(SERVICES.instruments, 'Shares'),
     shareBy: method<InstrumentRequest, ShareResponse>(SERVICES.instruments, 'ShareBy'),
+    bonds: method<InstrumentsRequest, BondsResponse>(SERVICES.instruments, 'Bonds'),
+    etfs: method<InstrumentsRequest, EtfsResponse>(SERVICES.instruments, 'Etfs'),
+    futures: method<InstrumentsRequest, FuturesResponse>(SERVICES.instruments, 'Futures'),
+    currencies: method<InstrumentsRequest, CurrenciesResponse>(SERVICES.instruments, 'Currencies'),
+    getInstrumentBy: method<InstrumentRequest, { instrument: { instrumentKind: number } | null }>(SERVICES.instruments, 'GetInstrumentBy'),
+    bondBy: method<InstrumentRequest, { instrument: BondMsg | null }>(SERVICES.instruments, 'BondBy'),
+    etfBy: method<InstrumentRequest, { instrument: EtfMsg | null }>(SERVICES.instruments, 'EtfBy'),
+    futureBy: method<InstrumentRequest, { instrument: FutureMsg | null }>(SERVICES.instruments, 'FutureBy'),
+    currencyBy: method<InstrumentRequest, { instrument: CurrencyMsg | null }>(SERVICES.instruments, 'CurrencyBy'),
     getCandles: method<GetCandlesRequest, GetCandlesResponse>(SERVICES.marketData, 'GetCandles'),
+    getOrderBook: method<GetOrderBookRequest, GetOrderBookResponse>(SERVICES.marketData, 'GetOrderBook'),
+    getLastPrices: method<GetLastPricesRequest, GetLastPricesResponse>(SERVICES.marketData, 'GetLastPrices'),
+    getClosePrices: method<GetClosePricesRequest, GetClosePricesResponse>(SERVICES.marketData, 'GetClosePrices'),
+    getTradingStatus: method<GetTradingStatusRequest, GetTradingStatusResponse>(SERVICES.marketData, 'GetTradingStatus'),
   };
 
   constructor(opts: TInvestVenueOptions) {
@@ -190,6 +231,7 @@ class TInvestAdapter implements TInvestVenue {
     } catch (e) {
       throw this.failConnect(toVenueError(e));
     }
+    await this.loadOtherKinds(rpc);
     if (this.closed) throw new VenueError('unavailable', 'closed', 'venue closed while connecting');
     this.stream = new MarketDataStream({
       channel,
@@ -212,10 +254,63 @@ class TInvestAdapter implements TInvestVenue {
     });
     // The account this session trades is followed from the start, so its orders are reconciled.
     if (this.opts.accountId) this.trading.watch(this.opts.accountId);
+    this.feeds = new TInvestMarketFeeds({
+      stream: this.stream,
+      snapshots: this.snapshots(rpc),
+      sink: this.sink,
+      reporter: this.sink.connection('marketdata'),
+      now: this.now,
+    });
     for (const key of this.early.values()) this.stream.subscribe(key);
     this.early.clear();
-    this.api.state('live', `${this.accountList.length} account(s), ${this.catalog.size} share(s)`);
+    for (const key of this.earlyMarket.values()) this.feeds.subscribe(key);
+    this.earlyMarket.clear();
+    this.api.state('live', `${this.accountList.length} account(s), ${this.catalog.size} instrument(s)`);
     this.reportHealth();
+  }
+
+  /**
+   * Bonds, ETFs, futures and currencies (§9). Shares are what connect() needs; a list the venue
+   * does not give is reported and left out, and the rest load.
+   */
+  private async loadOtherKinds(rpc: TInvestRpc): Promise<void> {
+    const req = { instrumentStatus: INSTRUMENT_STATUS_BASE };
+    const o = { deadlineMs: DEADLINE_MS.Shares };
+    const lists = await Promise.allSettled([
+      rpc.call(this.methods.bonds, req, o).then((r) => r.instruments.map((msg): KindMsg => ({ kind: 'bond', msg }))),
+      rpc.call(this.methods.etfs, req, o).then((r) => r.instruments.map((msg): KindMsg => ({ kind: 'etf', msg }))),
+      rpc.call(this.methods.futures, req, o).then((r) => r.instruments.map((msg): KindMsg => ({ kind: 'future', msg }))),
+      rpc.call(this.methods.currencies, req, o).then((r) => r.instruments.map((msg): KindMsg => ({ kind: 'currency', msg }))),
+    ]);
+    for (const l of lists) {
+      if (l.status === 'rejected') {
+        this.api.error(toVenueError(l.reason).info(this.now()));
+        continue;
+      }
+      this.catalog.loadKinds(l.value, (why, k) => this.api.malformed(`${k.kind}: ${why}`, JSON.stringify(k.msg)));
+      for (const k of l.value) this.noteEarliest(k.msg);
+    }
+  }
+
+  /** The unary snapshots that prime a new book or quote (§8.2). */
+  private snapshots(rpc: TInvestRpc): MarketSnapshots {
+    const o = { deadlineMs: DEADLINE_MS.MarketSnapshot };
+    const ms = (ts: { seconds: string | number; nanos: number } | null | undefined): number =>
+      ts ? Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1e6) : 0;
+    return {
+      orderBook: (uid, depth) => rpc.call(this.methods.getOrderBook, { instrumentId: uid, depth }, o),
+      lastPrice: async (uid) => {
+        const res = await rpc.call(this.methods.getLastPrices, { instrumentId: [uid] }, o);
+        const p = res.lastPrices.find((x) => x.instrumentUid === uid);
+        return p?.price ? { price: quotationToDec(p.price), timeMs: ms(p.time) } : undefined;
+      },
+      closePrice: async (uid) => {
+        const res = await rpc.call(this.methods.getClosePrices, { instruments: [{ instrumentId: uid }] }, o);
+        const p = res.closePrices.find((x) => x.instrumentUid === uid);
+        return p?.price ? quotationToDec(p.price) : undefined;
+      },
+      tradingStatus: (uid) => rpc.call(this.methods.getTradingStatus, { instrumentId: uid }, o),
+    };
   }
 
   private failConnect(err: VenueError): VenueError {
@@ -238,6 +333,8 @@ class TInvestAdapter implements TInvestVenue {
     if (this.closed) return;
     this.closed = true;
     this.early.clear();
+    this.earlyMarket.clear();
+    this.feeds?.close();
     await this.stream?.close();
     // Before trading exists only connect()'s reads run: those are cut now, rather than at their deadline.
     await this.rpc?.close(this.trading ? (this.opts.closeGraceMs ?? CLOSE_GRACE_MS) : 0);
@@ -329,17 +426,53 @@ class TInvestAdapter implements TInvestVenue {
     const known = this.catalog.get(id);
     if (known) return known;
     const rpc = this.rpcOrThrow();
-    const res = await rpc.call(this.methods.shareBy, { idType: INSTRUMENT_ID_TYPE_UID, id }, { deadlineMs: DEADLINE_MS.ShareBy });
-    if (!res.instrument) throw new VenueError('invalid', '50002', `instrument ${id} not found`);
+    const o = { deadlineMs: DEADLINE_MS.ShareBy };
+    const req = { idType: INSTRUMENT_ID_TYPE_UID, id };
+    const found = await this.lookup(rpc, req, o);
+    if (!found) throw new VenueError('invalid', '50002', `instrument ${id} not found`);
     let inst: Instrument;
     try {
-      inst = shareToInstrument(res.instrument);
+      inst = toInstrument(found);
     } catch (e) {
       throw new VenueError('invalid', 'bad-instrument', e instanceof Error ? e.message : String(e));
     }
     this.catalog.add(inst);
-    this.noteEarliest(res.instrument);
+    this.noteEarliest(found.msg);
     return inst;
+  }
+
+  /**
+   * An instrument not in the catalog: a share first (the common case); otherwise
+   * GetInstrumentBy names its kind and that kind's lookup gives its full message.
+   */
+  private async lookup(rpc: TInvestRpc, req: InstrumentRequest, o: { deadlineMs: number }): Promise<KindMsg | undefined> {
+    try {
+      const res = await rpc.call(this.methods.shareBy, req, o);
+      if (res.instrument) return { kind: 'share', msg: res.instrument };
+    } catch (e) {
+      if (!(e instanceof VenueError) || e.code !== '50002') throw e;
+    }
+    const generic = await rpc.call(this.methods.getInstrumentBy, req, o);
+    switch (generic.instrument?.instrumentKind) {
+      case INSTRUMENT_KIND.bond: {
+        const r = await rpc.call(this.methods.bondBy, req, o);
+        return r.instrument ? { kind: 'bond', msg: r.instrument } : undefined;
+      }
+      case INSTRUMENT_KIND.etf: {
+        const r = await rpc.call(this.methods.etfBy, req, o);
+        return r.instrument ? { kind: 'etf', msg: r.instrument } : undefined;
+      }
+      case INSTRUMENT_KIND.futures: {
+        const r = await rpc.call(this.methods.futureBy, req, o);
+        return r.instrument ? { kind: 'future', msg: r.instrument } : undefined;
+      }
+      case INSTRUMENT_KIND.currency: {
+        const r = await rpc.call(this.methods.currencyBy, req, o);
+        return r.instrument ? { kind: 'currency', msg: r.instrument } : undefined;
+      }
+      default:
+        return undefined;
+    }
   }
 
   async history(req: HistoryRequest): Promise<Candle[]> {

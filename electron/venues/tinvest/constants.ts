@@ -35,6 +35,8 @@ export const DEADLINE_MS = {
   ShareBy: 5_000,
   Shares: 20_000,
   GetCandles: 10_000,
+  /** Order book, last/close prices and trading status: first paint of a ladder or a quote. */
+  MarketSnapshot: 5_000,
   /** Order commands: a lost answer costs this long before the retry with the same key. */
   PostOrder: 5_000,
   CancelOrder: 5_000,
@@ -153,6 +155,7 @@ export const MAX_CANDLE_SPAN_SEC: Readonly<Record<Interval, number>> = {
 export const SUBSCRIPTION_STATUS = {
   success: 1,
   instrumentNotFound: 2,
+  depthInvalid: 4,
   limitExceeded: 6,
   tooManyRequests: 8,
   notFound: 9,
@@ -160,8 +163,38 @@ export const SUBSCRIPTION_STATUS = {
 
 export const SUBSCRIPTION_ACTION = { subscribe: 1, unsubscribe: 2 } as const;
 
+/** TradeSourceType ALL: exchange and dealer trades (§8.1). */
+export const TRADE_SOURCE_ALL = 3;
+
+/** Order-book depths the venue streams (§8.1); any other is refused with status 4. */
+export const BOOK_DEPTHS: readonly number[] = [1, 10, 20, 30, 40, 50];
+
+/** SecurityTradingStatus names by number (common.proto), the venue's own word for the status. */
+export const TRADING_STATUS_NAMES: readonly string[] = [
+  'SECURITY_TRADING_STATUS_UNSPECIFIED',
+  'SECURITY_TRADING_STATUS_NOT_AVAILABLE_FOR_TRADING',
+  'SECURITY_TRADING_STATUS_OPENING_PERIOD',
+  'SECURITY_TRADING_STATUS_CLOSING_PERIOD',
+  'SECURITY_TRADING_STATUS_BREAK_IN_TRADING',
+  'SECURITY_TRADING_STATUS_NORMAL_TRADING',
+  'SECURITY_TRADING_STATUS_CLOSING_AUCTION',
+  'SECURITY_TRADING_STATUS_DARK_POOL_AUCTION',
+  'SECURITY_TRADING_STATUS_DISCRETE_AUCTION',
+  'SECURITY_TRADING_STATUS_OPENING_AUCTION_PERIOD',
+  'SECURITY_TRADING_STATUS_TRADING_AT_CLOSING_AUCTION_PRICE',
+  'SECURITY_TRADING_STATUS_SESSION_ASSIGNED',
+  'SECURITY_TRADING_STATUS_SESSION_CLOSE',
+  'SECURITY_TRADING_STATUS_SESSION_OPEN',
+  'SECURITY_TRADING_STATUS_DEALER_NORMAL_TRADING',
+  'SECURITY_TRADING_STATUS_DEALER_BREAK_IN_TRADING',
+  'SECURITY_TRADING_STATUS_DEALER_NOT_AVAILABLE_FOR_TRADING',
+];
+export const TRADING_STATUS_NORMAL = 5;
+
 export const INSTRUMENT_STATUS_BASE = 1;
 export const INSTRUMENT_ID_TYPE_UID = 3;
+/** InstrumentType numbers (common.proto). */
+export const INSTRUMENT_KIND = { bond: 1, share: 2, currency: 3, etf: 4, futures: 5 } as const;
 
 // ---- orders (§2.4) ----
 

@@ -1,11 +1,21 @@
 /**
- * Share (§2.6) → domain Instrument, and the catalog the adapter answers lookups from.
- * Prices are per security; orders and candle volumes are in lots, so the order unit is 'lot'.
+ * Share, bond, ETF, future and currency (§2.6, §9) → domain Instrument, and the catalog the
+ * adapter answers lookups from. Prices are per security (bonds in % of nominal, futures in
+ * points); orders and candle volumes are in lots, so the order unit is 'lot'.
  */
 import type { Instrument } from '../../../common/domain.js';
 import { dec } from '../../../common/decimal.js';
+import { kindExtras } from './instrument-kinds.js';
+import type { KindMsg } from './instrument-kinds.js';
 import type { ShareMsg } from './messages.js';
 import { QuotationError, quotationToDec } from './quotation.js';
+
+/** Any kind's message → Instrument; throws QuotationError when it cannot be traded safely. */
+export function toInstrument(k: KindMsg): Instrument {
+  const base = shareToInstrument(k.msg);
+  const extras = kindExtras(k);
+  return { ...base, ...extras };
+}
 
 export function shareToInstrument(s: ShareMsg): Instrument {
   if (!s.uid) throw new QuotationError(`share ${s.ticker || s.figi} has no instrument uid`);
@@ -31,6 +41,7 @@ export function shareToInstrument(s: ShareMsg): Instrument {
     minQty: '1',
     tradable: s.apiTradeAvailableFlag && s.buyAvailableFlag && s.sellAvailableFlag,
     codes,
+    kind: 'share',
   };
 }
 
@@ -53,6 +64,21 @@ export class InstrumentCatalog {
         if (!(e instanceof QuotationError)) throw e;
         skipped += 1;
         skip(e.message, s);
+      }
+    }
+    return skipped;
+  }
+
+  /** Adds instruments of any kind to what is loaded; each unreadable one goes to `skip` with why. */
+  loadKinds(list: readonly KindMsg[], skip: (why: string, msg: KindMsg) => void = () => undefined): number {
+    let skipped = 0;
+    for (const k of list) {
+      try {
+        this.add(toInstrument(k));
+      } catch (e) {
+        if (!(e instanceof QuotationError)) throw e;
+        skipped += 1;
+        skip(e.message, k);
       }
     }
     return skipped;

@@ -1,6 +1,7 @@
 /**
  * A hand-written decoder for MarketDataResponse: the only message on the hot path. It reads
- * what the adapter uses (candle, ping, subscribe_candles_response), turns Quotation straight
+ * what the adapter uses (candle, order book, trade, last price, trading status, ping and the
+ * subscription responses), turns Quotation straight
  * into Dec text, and skips every other field by its wire type. It never throws: bad bytes
  * come back as { kind: 'malformed' } so the stream can count them and carry on (grpc-js would
  * cancel the whole call if a deserializer threw).
@@ -52,7 +53,78 @@ export interface WireSubscribeCandles {
   subscriptions: WireCandleSubscription[];
 }
 
-/** A payload we do not use (order book, trades, …), or an empty response. */
+/** A data type other than candles, as the stream names its subscription responses. */
+export type WireDataStream = 'book' | 'trades' | 'info' | 'last';
+
+export interface WireDataSubscription {
+  figi: string;
+  /** Order-book depth; 0 for the other data types. */
+  depth: number;
+  status: number;
+  instrumentUid: string;
+  /** SubscriptionAction; 0 when the server did not say. */
+  action: number;
+}
+
+/** SubscribeOrderBookResponse, SubscribeTradesResponse, SubscribeInfoResponse or SubscribeLastPriceResponse. */
+export interface WireSubscribeData {
+  kind: 'subscribe-data';
+  stream: WireDataStream;
+  trackingId: string;
+  subscriptions: WireDataSubscription[];
+}
+
+/** One level as sent: the price may be missing and the quantity any int64 (checked by the book's owner). */
+export interface WireLevel {
+  price: Dec | undefined;
+  /** Lots, as decimal text (may be negative or zero on a hostile wire). */
+  quantity: string;
+}
+
+export interface WireOrderBook {
+  kind: 'orderbook';
+  figi: string;
+  instrumentUid: string;
+  depth: number;
+  isConsistent: boolean;
+  bids: WireLevel[];
+  asks: WireLevel[];
+  /** Exchange time (ms), 0 when absent. */
+  timeMs: number;
+}
+
+export interface WireTrade {
+  kind: 'trade';
+  figi: string;
+  instrumentUid: string;
+  /** TradeDirection: 1 buy, 2 sell, 0 unknown. */
+  direction: number;
+  price: Dec;
+  /** Lots, decimal text. */
+  quantity: string;
+  timeMs: number;
+}
+
+export interface WireLastPrice {
+  kind: 'last-price';
+  figi: string;
+  instrumentUid: string;
+  price: Dec;
+  timeMs: number;
+}
+
+export interface WireTradingStatus {
+  kind: 'trading-status';
+  figi: string;
+  instrumentUid: string;
+  /** SecurityTradingStatus number. */
+  status: number;
+  limitOrders: boolean;
+  marketOrders: boolean;
+  timeMs: number;
+}
+
+/** A payload we do not use (open interest, …), or an empty response. */
 export interface WireOther {
   kind: 'other';
   field: number;
@@ -65,7 +137,17 @@ export interface WireMalformed {
   prefix: string;
 }
 
-export type MarketDataMessage = WireCandle | WirePing | WireSubscribeCandles | WireOther | WireMalformed;
+export type MarketDataMessage =
+  | WireCandle
+  | WirePing
+  | WireSubscribeCandles
+  | WireSubscribeData
+  | WireOrderBook
+  | WireTrade
+  | WireLastPrice
+  | WireTradingStatus
+  | WireOther
+  | WireMalformed;
 
 class Malformed extends Error {}
 
@@ -79,6 +161,9 @@ const MAX_SUBSCRIPTION_INTERVAL = 13;
 const MAX_CANDLE_SOURCE = 2;
 const MAX_SUBSCRIPTION_STATUS = 10;
 const MAX_SUBSCRIPTION_ACTION = 2;
+/** Highest SecurityTradingStatus (§2.1) and TradeDirection. */
+const MAX_TRADING_STATUS = 16;
+const MAX_TRADE_DIRECTION = 2;
 
 const TWO32 = 4294967296;
 
@@ -501,6 +586,256 @@ function subscribeCandles(r: Reader, end: number): WireSubscribeCandles {
   return out;
 }
 
+/** Field numbers of a data subscription message: depth (book only), status, uid, action. */
+interface DataSubscriptionLayout {
+  depth: number | undefined;
+  status: number;
+  uid: number;
+  action: number;
+  wire: Readonly<Record<number, number>>;
+}
+
+const DATA_LAYOUTS: Readonly<Record<WireDataStream, DataSubscriptionLayout>> = {
+  // OrderBookSubscription: figi 1, depth 2, status 3, uid 4, stream 5, sub id 6, type 7, action 8, ticker 9, class 10.
+  book: { depth: 2, status: 3, uid: 4, action: 8, wire: { 1: 2, 2: 0, 3: 0, 4: 2, 5: 2, 6: 2, 7: 0, 8: 0, 9: 2, 10: 2 } },
+  // TradeSubscription: figi 1, status 2, uid 3, stream 4, sub id 5, open interest 6, action 7, ticker 8, class 9.
+  trades: { depth: undefined, status: 2, uid: 3, action: 7, wire: { 1: 2, 2: 0, 3: 2, 4: 2, 5: 2, 6: 0, 7: 0, 8: 2, 9: 2 } },
+  // Info/LastPriceSubscription: figi 1, status 2, uid 3, stream 4, sub id 5, action 6, ticker 7, class 8.
+  info: { depth: undefined, status: 2, uid: 3, action: 6, wire: { 1: 2, 2: 0, 3: 2, 4: 2, 5: 2, 6: 0, 7: 2, 8: 2 } },
+  last: { depth: undefined, status: 2, uid: 3, action: 6, wire: { 1: 2, 2: 0, 3: 2, 4: 2, 5: 2, 6: 0, 7: 2, 8: 2 } },
+};
+
+function dataSubscription(r: Reader, layout: DataSubscriptionLayout): WireDataSubscription {
+  const n = r.len();
+  const end = r.pos + n;
+  const outer = r.end;
+  r.end = end;
+  const s: WireDataSubscription = { figi: '', depth: 0, status: 0, instrumentUid: '', action: 0 };
+  while (r.pos < end) {
+    const tag = r.tag();
+    const field = tag >>> 3;
+    checkKnownWire(tag, layout.wire);
+    if (field === 1) s.figi = r.string();
+    else if (field === layout.uid) s.instrumentUid = r.string();
+    else if (field === layout.depth) s.depth = r.int32();
+    else if (field === layout.status) {
+      s.status = r.int32();
+      if (s.status < 0 || s.status > MAX_SUBSCRIPTION_STATUS) throw new Malformed(`unknown subscription status ${s.status}`);
+    } else if (field === layout.action) {
+      s.action = r.int32();
+      if (s.action < 0 || s.action > MAX_SUBSCRIPTION_ACTION) throw new Malformed(`unknown subscription action ${s.action}`);
+    } else r.skip(tag & 7);
+  }
+  r.end = outer;
+  return s;
+}
+
+function subscribeData(stream: WireDataStream): (r: Reader, end: number) => WireSubscribeData {
+  const layout = DATA_LAYOUTS[stream];
+  return (r, end) => {
+    const out: WireSubscribeData = { kind: 'subscribe-data', stream, trackingId: '', subscriptions: [] };
+    while (r.pos < end) {
+      const tag = r.tag();
+      if (tag === 10) out.trackingId = r.string();
+      else if (tag === 18) out.subscriptions.push(dataSubscription(r, layout));
+      else {
+        checkKnownWire(tag, { 1: 2, 2: 2, 3: 0 });
+        r.skip(tag & 7);
+      }
+    }
+    return out;
+  };
+}
+
+/** int64 as decimal text, whatever its size (quantities are checked by whoever uses them). */
+function int64Text(r: Reader): string {
+  const v = r.int64Safe();
+  return v === undefined ? r.int64Big().toString() : String(v);
+}
+
+/** Order (a book level): price 1 Quotation, quantity 2 int64 lots. */
+function level(r: Reader): WireLevel {
+  const n = r.len();
+  const end = r.pos + n;
+  const outer = r.end;
+  r.end = end;
+  const l: WireLevel = { price: undefined, quantity: '0' };
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) l.price = quotation(r);
+    else if (tag === 16) l.quantity = int64Text(r);
+    else {
+      checkKnownWire(tag, { 1: 2, 2: 0 });
+      r.skip(tag & 7);
+    }
+  }
+  r.end = outer;
+  return l;
+}
+
+const ORDERBOOK_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 0, 3: 0, 4: 2, 5: 2, 6: 2, 7: 2, 8: 2, 9: 2, 10: 0, 11: 2, 12: 2 };
+
+function orderBook(r: Reader, end: number): WireOrderBook {
+  const b: WireOrderBook = { kind: 'orderbook', figi: '', instrumentUid: '', depth: 0, isConsistent: false, bids: [], asks: [], timeMs: 0 };
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        b.figi = r.string();
+        break;
+      case 16:
+        b.depth = r.int32();
+        break;
+      case 24:
+        r.varint64();
+        b.isConsistent = r.lo !== 0 || r.hi !== 0;
+        break;
+      case 34:
+        b.bids.push(level(r));
+        break;
+      case 42:
+        b.asks.push(level(r));
+        break;
+      case 50:
+        b.timeMs = timestampMs(r);
+        break;
+      case 74:
+        b.instrumentUid = r.string();
+        break;
+      default:
+        // limit_up/limit_down (7, 8), book type, ticker and class code: not used.
+        checkKnownWire(tag, ORDERBOOK_WIRE);
+        r.skip(tag & 7);
+    }
+  }
+  if (b.figi === '' && b.instrumentUid === '') throw new Malformed('order book names no instrument');
+  return b;
+}
+
+const TRADE_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 0, 3: 2, 4: 0, 5: 2, 6: 2, 7: 0, 8: 2, 9: 2 };
+
+function trade(r: Reader, end: number): WireTrade {
+  const t: WireTrade = { kind: 'trade', figi: '', instrumentUid: '', direction: 0, price: '0', quantity: '0', timeMs: 0 };
+  let hasPrice = false;
+  let hasTime = false;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        t.figi = r.string();
+        break;
+      case 16:
+        t.direction = r.int32();
+        if (t.direction < 0 || t.direction > MAX_TRADE_DIRECTION) throw new Malformed(`unknown trade direction ${t.direction}`);
+        break;
+      case 26:
+        t.price = quotation(r);
+        hasPrice = true;
+        break;
+      case 32:
+        t.quantity = int64Text(r);
+        break;
+      case 42:
+        t.timeMs = timestampMs(r);
+        hasTime = true;
+        break;
+      case 50:
+        t.instrumentUid = r.string();
+        break;
+      default:
+        checkKnownWire(tag, TRADE_WIRE);
+        r.skip(tag & 7);
+    }
+  }
+  if (!hasPrice) throw new Malformed('trade without price');
+  if (!hasTime) throw new Malformed('trade without time');
+  if (t.figi === '' && t.instrumentUid === '') throw new Malformed('trade names no instrument');
+  return t;
+}
+
+const LAST_PRICE_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 2, 3: 2, 9: 2, 10: 2, 11: 2, 12: 0 };
+
+function lastPrice(r: Reader, end: number): WireLastPrice {
+  const p: WireLastPrice = { kind: 'last-price', figi: '', instrumentUid: '', price: '0', timeMs: 0 };
+  let hasPrice = false;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        p.figi = r.string();
+        break;
+      case 18:
+        p.price = quotation(r);
+        hasPrice = true;
+        break;
+      case 26:
+        p.timeMs = timestampMs(r);
+        break;
+      case 90:
+        p.instrumentUid = r.string();
+        break;
+      default:
+        checkKnownWire(tag, LAST_PRICE_WIRE);
+        r.skip(tag & 7);
+    }
+  }
+  if (!hasPrice) throw new Malformed('last price without price');
+  if (p.figi === '' && p.instrumentUid === '') throw new Malformed('last price names no instrument');
+  return p;
+}
+
+const TRADING_STATUS_WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 0, 3: 2, 4: 0, 5: 0, 6: 2, 7: 2, 8: 2 };
+
+function tradingStatus(r: Reader, end: number): WireTradingStatus {
+  const s: WireTradingStatus = { kind: 'trading-status', figi: '', instrumentUid: '', status: 0, limitOrders: false, marketOrders: false, timeMs: 0 };
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        s.figi = r.string();
+        break;
+      case 16:
+        s.status = r.int32();
+        if (s.status < 0 || s.status > MAX_TRADING_STATUS) throw new Malformed(`unknown trading status ${s.status}`);
+        break;
+      case 26:
+        s.timeMs = timestampMs(r);
+        break;
+      case 32:
+        r.varint64();
+        s.limitOrders = r.lo !== 0 || r.hi !== 0;
+        break;
+      case 40:
+        r.varint64();
+        s.marketOrders = r.lo !== 0 || r.hi !== 0;
+        break;
+      case 50:
+        s.instrumentUid = r.string();
+        break;
+      default:
+        checkKnownWire(tag, TRADING_STATUS_WIRE);
+        r.skip(tag & 7);
+    }
+  }
+  if (s.figi === '' && s.instrumentUid === '') throw new Malformed('trading status names no instrument');
+  return s;
+}
+
+/** MarketDataResponse oneof member → its decoder (numbers from §2.3). */
+const PAYLOADS: ReadonlyMap<number, (r: Reader, end: number) => MarketDataMessage> = new Map<number, (r: Reader, end: number) => MarketDataMessage>([
+  [1, subscribeCandles],
+  [2, subscribeData('book')],
+  [3, subscribeData('trades')],
+  [4, subscribeData('info')],
+  [5, candle],
+  [6, trade],
+  [7, orderBook],
+  [8, tradingStatus],
+  [9, ping],
+  [10, subscribeData('last')],
+  [11, lastPrice],
+]);
+
 /** Sub-message of the oneof: sets the reader's end to it while `fn` runs. */
 function nested<T>(r: Reader, fn: (r: Reader, end: number) => T): T {
   const n = r.len();
@@ -524,13 +859,12 @@ export function decodeMarketDataResponse(buf: Buffer): MarketDataMessage {
       const tag = r.tag();
       const field = tag >>> 3;
       const wt = tag & 7;
-      if (field === 5 || field === 9 || field === 1) {
+      const decode = PAYLOADS.get(field);
+      if (decode !== undefined) {
         expectWire(tag, 2);
-        if (field === 5) out = nested(r, candle);
-        else if (field === 9) out = nested(r, ping);
-        else out = nested(r, subscribeCandles);
+        out = nested(r, decode);
       } else {
-        // Other oneof members are messages too (fields 2–4, 6–8, 10–12).
+        // Other oneof members are messages too (open interest, 12).
         if (field <= 12) expectWire(tag, 2);
         r.skip(wt);
         if (field <= 12) out = { kind: 'other', field };

@@ -1,6 +1,7 @@
 /**
  * The one owner of the bidi MarketDataStream (§2.3, §4.3, §5). Everyone else hands it
- * candle keys; it keeps them as data (pending / confirmed / failed), spreads them over as many
+ * candle keys and data subscriptions (order books, trades, trading status, last prices); it
+ * keeps them as data (pending / confirmed / failed), spreads them over as many
  * streams as the 300-per-stream limit needs, and keeps each stream alive:
  *   - a client PingRequest every ping interval, RTT from the echoed ping_request_time;
  *   - silence for three intervals counts as dead (streams can stall without an error);
@@ -27,12 +28,22 @@ import {
   SUBSCRIPTION_ACTION,
   SUBSCRIPTION_INTERVAL,
   SUBSCRIPTION_STATUS,
+  TRADE_SOURCE_ALL,
   WATCHDOG_INTERVALS,
 } from './constants.js';
 import { mapGrpcError } from './errors.js';
 import { decodeMarketDataResponse } from './marketdata-decoder.js';
-import type { MarketDataMessage, WireCandle, WirePing, WireSubscribeCandles } from './marketdata-decoder.js';
-import type { MarketDataRequest } from './messages.js';
+import type {
+  MarketDataMessage,
+  WireCandle,
+  WireDataStream,
+  WireLastPrice,
+  WireOrderBook,
+  WirePing,
+  WireTrade,
+  WireTradingStatus,
+} from './marketdata-decoder.js';
+import type { MarketDataRequest } from './marketdata-messages.js';
 import { method } from './proto.js';
 
 export interface MarketDataStreamOptions {
@@ -56,11 +67,48 @@ export interface MarketDataStreamOptions {
 
 type SubStatus = 'pending' | 'confirmed' | 'failed';
 
+/** A data message of one subscription, as the stream hands it on. */
+export type DataMessage = WireOrderBook | WireTrade | WireLastPrice | WireTradingStatus;
+
+/** Whoever holds a data subscription (order book, trades, info, last price). */
+export interface DataConsumer {
+  /** One message of the subscription, with its main-process arrival time (ms). */
+  onMessage(m: DataMessage, receivedAt: number): void;
+  /** The stream carrying it broke; it is being subscribed again on a new one. */
+  lost(): void;
+  /** The venue refused it, or its answer is overdue. A later message means it recovered. */
+  failed(err: VenueError): void;
+}
+
+export interface DataSubscription {
+  kind: WireDataStream;
+  uid: string;
+  /** Order books only: 1, 10, 20, 30, 40 or 50. */
+  depth?: number;
+  consumer: DataConsumer;
+}
+
+type SubKind = 'candles' | WireDataStream;
+
+/** Index slots: candles by SubscriptionInterval (1–13), books by 100 + depth, the others fixed. */
+const SLOT_BASE: Readonly<Record<WireDataStream, number>> = { book: 100, trades: 200, info: 201, last: 202 };
+
+function slotOf(kind: WireDataStream, depth: number): number {
+  return kind === 'book' ? SLOT_BASE.book + depth : SLOT_BASE[kind];
+}
+
 interface Sub {
-  readonly key: CandleKey;
+  readonly kind: SubKind;
+  /** For messages: the candle key id, or "book SBER-uid depth 10". */
+  readonly label: string;
+  /** The candle key (candle subscriptions only). */
+  readonly key: CandleKey | undefined;
   readonly id: string;
   readonly uid: string;
-  readonly interval: number;
+  /** Index slot (see SLOT_BASE). */
+  readonly slot: number;
+  /** Candle SubscriptionInterval or book depth, as written in requests. */
+  readonly param: number;
   figi: string | undefined;
   status: SubStatus;
   /** Written on the current stream and not yet answered. */
@@ -71,20 +119,31 @@ interface Sub {
   refused: boolean;
   /** Its answer is overdue: reported as failed once, still asked again; no longer "pending". */
   overdue: boolean;
-  readonly flow: CandleFlow;
+  readonly flow: CandleFlow | undefined;
+  readonly consumer: DataConsumer | undefined;
   shard: Shard;
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   2: 'instrument not found',
   3: 'subscription action is invalid',
+  4: 'order book depth is invalid',
   5: 'interval is invalid',
   6: 'subscription limit of the stream exceeded',
   7: 'internal error',
   8: 'too many subscribe requests',
   9: 'subscription not found',
-  10: 'candle source is invalid',
+  10: 'source is invalid',
 };
+
+/** A subscription status as the decoder gives it, candles and data alike. */
+interface StatusLine {
+  figi: string;
+  slot: number;
+  status: number;
+  instrumentUid: string;
+  action: number;
+}
 
 /** Index: instrument id → subscriptions by SubscriptionInterval number. */
 type Index = Map<string, (Sub | undefined)[]>;
@@ -160,6 +219,8 @@ class Shard {
   capacity: number;
   /** candleProblem's options; nowMs is a clock reading no later than now (see onCandle). */
   private readonly sanity = { nowMs: 0 };
+  /** Every instrument this stream was ever asked about: data for any other is hostile. */
+  private readonly known = new Set<string>();
 
   constructor(
     private readonly owner: MarketDataStream,
@@ -194,8 +255,10 @@ class Shard {
 
   add(sub: Sub): void {
     this.subs.set(sub.id, sub);
-    indexPut(this.byUid, sub.uid, sub.interval, sub);
-    if (sub.figi) indexPut(this.byFigi, sub.figi, sub.interval, sub);
+    this.known.add(sub.uid);
+    if (sub.figi) this.known.add(sub.figi);
+    indexPut(this.byUid, sub.uid, sub.slot, sub);
+    if (sub.figi) indexPut(this.byFigi, sub.figi, sub.slot, sub);
     sub.status = 'pending';
     sub.sent = false;
     sub.overdue = false;
@@ -208,8 +271,8 @@ class Shard {
     if (this.subs.get(sub.id) !== sub) return;
     this.subs.delete(sub.id);
     this.troubled.delete(sub);
-    indexDrop(this.byUid, sub.uid, sub.interval, sub);
-    if (sub.figi) indexDrop(this.byFigi, sub.figi, sub.interval, sub);
+    indexDrop(this.byUid, sub.uid, sub.slot, sub);
+    if (sub.figi) indexDrop(this.byFigi, sub.figi, sub.slot, sub);
     if (this.subs.size === 0) {
       // Nothing left to carry: half-close rather than wait for the venue's 80004.
       this.endCall('no subscriptions');
@@ -235,7 +298,30 @@ class Shard {
         this.onPing(m);
         break;
       case 'subscribe-candles':
-        this.onStatuses(m);
+        this.onStatuses(
+          m.trackingId,
+          m.subscriptions.map((x) => ({ figi: x.figi, slot: x.interval, status: x.status, instrumentUid: x.instrumentUid, action: x.action })),
+        );
+        break;
+      case 'subscribe-data': {
+        const stream = m.stream;
+        this.onStatuses(
+          m.trackingId,
+          m.subscriptions.map((x) => ({ figi: x.figi, slot: slotOf(stream, x.depth), status: x.status, instrumentUid: x.instrumentUid, action: x.action })),
+        );
+        break;
+      }
+      case 'orderbook':
+        this.onData(m, slotOf('book', m.depth));
+        break;
+      case 'trade':
+        this.onData(m, SLOT_BASE.trades);
+        break;
+      case 'last-price':
+        this.onData(m, SLOT_BASE.last);
+        break;
+      case 'trading-status':
+        this.onData(m, SLOT_BASE.info);
         break;
       case 'malformed':
         this.reporter.malformed(m.error, sample(m));
@@ -266,10 +352,33 @@ class Shard {
     if (m.timeMs !== 0) this.reporter.clockSkew(Math.round(m.timeMs - (req !== undefined && req <= now ? (req + now) / 2 : now)));
   }
 
+  /** The subscription a message of `slot` belongs to, by uid first, then figi. */
+  private find(uid: string, figi: string, slot: number): Sub | undefined {
+    return (uid ? this.byUid.get(uid)?.[slot] : undefined) ?? (figi ? this.byFigi.get(figi)?.[slot] : undefined);
+  }
+
+  /**
+   * A book, trade, last price or status. One for an instrument this stream never subscribed is
+   * counted as malformed; one for a subscription just dropped is a late arrival and ignored.
+   */
+  private onData(m: DataMessage, slot: number): void {
+    const sub = this.find(m.instrumentUid, m.figi, slot);
+    if (sub === undefined || sub.refused || sub.consumer === undefined) {
+      if (!this.known.has(m.instrumentUid) && !this.known.has(m.figi)) this.reporter.malformed(`${m.kind} for an instrument not subscribed`, sample(m));
+      return;
+    }
+    if (sub.status !== 'confirmed' && (sub.sent || sub.overdue)) {
+      // Data for it is the venue's evidence that the subscription is active on this stream.
+      sub.sent = false;
+      this.confirm(sub);
+      this.report();
+    }
+    sub.consumer.onMessage(m, this.owner.opts.now());
+  }
+
   private onCandle(m: WireCandle): void {
-    const sub =
-      (m.instrumentUid ? this.byUid.get(m.instrumentUid)?.[m.interval] : undefined) ?? (m.figi ? this.byFigi.get(m.figi)?.[m.interval] : undefined);
-    if (sub === undefined || sub.refused) return;
+    const sub = this.find(m.instrumentUid, m.figi, m.interval);
+    if (sub === undefined || sub.refused || sub.flow === undefined || sub.key === undefined) return;
     const key = sub.key;
     const c: Candle = {
       venue: key.venue,
@@ -307,24 +416,25 @@ class Shard {
   private confirm(sub: Sub): void {
     sub.status = 'confirmed';
     sub.overdue = false;
-    sub.flow.confirmed();
+    sub.flow?.confirmed();
   }
 
-  private onStatuses(m: WireSubscribeCandles): void {
+  private onStatuses(trackingId: string, lines: readonly StatusLine[]): void {
     let retry = false;
-    for (const s of m.subscriptions) {
+    for (const s of lines) {
       if (s.action === SUBSCRIPTION_ACTION.unsubscribe) continue;
       // A venue that does not know the id echoes it as the figi (§2.3): match that too.
       const sub =
-        (s.instrumentUid ? this.byUid.get(s.instrumentUid)?.[s.interval] : undefined) ??
-        (s.figi ? (this.byFigi.get(s.figi)?.[s.interval] ?? this.byUid.get(s.figi)?.[s.interval]) : undefined);
+        (s.instrumentUid ? this.byUid.get(s.instrumentUid)?.[s.slot] : undefined) ??
+        (s.figi ? (this.byFigi.get(s.figi)?.[s.slot] ?? this.byUid.get(s.figi)?.[s.slot]) : undefined);
       if (!sub || !(sub.sent || sub.overdue) || sub.status === 'confirmed') continue;
       sub.sent = false;
       if (s.status === SUBSCRIPTION_STATUS.success && s.figi && sub.figi !== s.figi) {
-        // The venue always names the figi (§2.3): learn it so figi-only candles match too.
-        if (sub.figi) indexDrop(this.byFigi, sub.figi, sub.interval, sub);
+        // The venue always names the figi (§2.3): learn it so figi-only messages match too.
+        if (sub.figi) indexDrop(this.byFigi, sub.figi, sub.slot, sub);
         sub.figi = s.figi;
-        indexPut(this.byFigi, s.figi, sub.interval, sub);
+        this.known.add(s.figi);
+        indexPut(this.byFigi, s.figi, sub.slot, sub);
       }
       switch (s.status) {
         case SUBSCRIPTION_STATUS.success:
@@ -344,9 +454,8 @@ class Shard {
           sub.refused = true;
           sub.overdue = false;
           const text = STATUS_TEXT[s.status] ?? `subscription status ${s.status}`;
-          const kind = s.status === SUBSCRIPTION_STATUS.instrumentNotFound ? 'invalid' : 'rejected';
-          const err = new VenueError(kind, `subscription-status-${s.status}`, `${candleKeyId(sub.key)}: ${text}`, { trackingId: m.trackingId });
-          this.owner.opts.sink.subscriptionFailed(sub.key, err.info(this.owner.opts.now()));
+          const kind = s.status === SUBSCRIPTION_STATUS.instrumentNotFound || s.status === SUBSCRIPTION_STATUS.depthInvalid ? 'invalid' : 'rejected';
+          this.owner.failed(sub, new VenueError(kind, `subscription-status-${s.status}`, `${sub.label}: ${text}`, { trackingId }));
         }
       }
     }
@@ -474,7 +583,8 @@ class Shard {
       if (!sub.refused) sub.status = 'pending';
       sub.sent = false;
       sub.overdue = false;
-      sub.flow.streamLost();
+      sub.flow?.streamLost();
+      sub.consumer?.lost();
     }
     this.reporter.reconnect();
     // Only a stream that stayed live a while has proven itself; quick deaths keep backing off.
@@ -544,8 +654,7 @@ class Shard {
         again = true;
         if (!s.overdue) {
           s.overdue = true;
-          const err = new VenueError('unavailable', 'subscribe-timeout', `${candleKeyId(s.key)}: no answer to the subscription in ${now - s.sentAt} ms`);
-          this.owner.opts.sink.subscriptionFailed(s.key, err.info(now));
+          this.owner.failed(s, new VenueError('unavailable', 'subscribe-timeout', `${s.label}: no answer to the subscription in ${now - s.sentAt} ms`));
         }
       }
     }
@@ -569,13 +678,10 @@ class Shard {
     if (!this.call) return;
     if (this.toUnsubscribe.length > 0) {
       const gone = this.toUnsubscribe.splice(0);
-      this.write({
-        subscribeCandlesRequest: {
-          subscriptionAction: SUBSCRIPTION_ACTION.unsubscribe,
-          instruments: gone.map((s) => ({ instrumentId: s.uid, interval: s.interval })),
-          waitingClose: false,
-        },
-      });
+      for (const kind of SUB_KINDS) {
+        const of = gone.filter((g) => g.kind === kind);
+        if (of.length > 0) this.write(subscriptionRequest(kind, SUBSCRIPTION_ACTION.unsubscribe, of));
+      }
     }
     const fresh = [...this.subs.values()].filter((s) => s.status === 'pending' && !s.sent && !s.refused);
     if (fresh.length === 0) return;
@@ -584,13 +690,11 @@ class Shard {
       s.sent = true;
       s.sentAt = now;
     }
-    this.write({
-      subscribeCandlesRequest: {
-        subscriptionAction: SUBSCRIPTION_ACTION.subscribe,
-        instruments: fresh.map((s) => ({ instrumentId: s.uid, interval: s.interval })),
-        waitingClose: false,
-      },
-    });
+    // One request manages one data type (§4.3).
+    for (const kind of SUB_KINDS) {
+      const of = fresh.filter((f) => f.kind === kind);
+      if (of.length > 0) this.write(subscriptionRequest(kind, SUBSCRIPTION_ACTION.subscribe, of));
+    }
     this.report();
   }
 
@@ -632,8 +736,33 @@ class Shard {
   }
 
   async close(): Promise<void> {
-    for (const sub of this.subs.values()) sub.flow.stop();
+    for (const sub of this.subs.values()) sub.flow?.stop();
     await this.endCall('closed');
+  }
+}
+
+const SUB_KINDS: readonly SubKind[] = ['candles', 'book', 'trades', 'info', 'last'];
+
+/** The request that (un)subscribes `subs`, all of one kind. */
+function subscriptionRequest(kind: SubKind, action: number, subs: readonly Sub[]): MarketDataRequest {
+  const ids = subs.map((s) => ({ instrumentId: s.uid }));
+  switch (kind) {
+    case 'candles':
+      return {
+        subscribeCandlesRequest: {
+          subscriptionAction: action,
+          instruments: subs.map((s) => ({ instrumentId: s.uid, interval: s.param })),
+          waitingClose: false,
+        },
+      };
+    case 'book':
+      return { subscribeOrderBookRequest: { subscriptionAction: action, instruments: subs.map((s) => ({ instrumentId: s.uid, depth: s.param })) } };
+    case 'trades':
+      return { subscribeTradesRequest: { subscriptionAction: action, instruments: ids, tradeSource: TRADE_SOURCE_ALL } };
+    case 'info':
+      return { subscribeInfoRequest: { subscriptionAction: action, instruments: ids } };
+    case 'last':
+      return { subscribeLastPriceRequest: { subscriptionAction: action, instruments: ids } };
   }
 }
 
@@ -658,10 +787,14 @@ export class MarketDataStream {
     const shard = this.shardWithRoom();
     const since = candleOpen(Math.floor(this.opts.now() / 1000), key.interval);
     const sub: Sub = {
+      kind: 'candles',
+      label: id,
       key,
       id,
       uid: key.instrumentId,
-      interval,
+      slot: interval,
+      param: interval,
+      consumer: undefined,
       figi: this.opts.figiOf?.(key.instrumentId),
       status: 'pending',
       sent: false,
@@ -691,13 +824,57 @@ export class MarketDataStream {
   }
 
   unsubscribe(key: CandleKey): void {
-    const id = candleKeyId(key);
+    this.drop(candleKeyId(key));
+  }
+
+  /** Starts a data subscription (order book, trades, info, last price); idempotent by kind, uid and depth. */
+  subscribeData(spec: DataSubscription): string {
+    const depth = spec.kind === 'book' ? (spec.depth ?? 0) : 0;
+    const id = `${spec.kind}|${spec.uid}|${depth}`;
+    if (this.closed || this.subs.has(id)) return id;
+    const shard = this.shardWithRoom();
+    const sub: Sub = {
+      kind: spec.kind,
+      label: spec.kind === 'book' ? `book ${spec.uid} depth ${depth}` : `${spec.kind} ${spec.uid}`,
+      key: undefined,
+      id,
+      uid: spec.uid,
+      slot: slotOf(spec.kind, depth),
+      param: depth,
+      figi: this.opts.figiOf?.(spec.uid),
+      status: 'pending',
+      sent: false,
+      sentAt: 0,
+      refused: false,
+      overdue: false,
+      flow: undefined,
+      consumer: spec.consumer,
+      shard,
+    };
+    this.subs.set(id, sub);
+    shard.add(sub);
+    return id;
+  }
+
+  unsubscribeData(id: string): void {
+    this.drop(id);
+  }
+
+  private drop(id: string): void {
     const sub = this.subs.get(id);
     if (!sub) return;
     this.subs.delete(id);
-    sub.flow.stop();
-    if (sub.flow.isFilling) sub.shard.filling(sub, false, true);
+    if (sub.flow) {
+      sub.flow.stop();
+      if (sub.flow.isFilling) sub.shard.filling(sub, false, true);
+    }
     sub.shard.remove(sub, true);
+  }
+
+  /** A subscription failed (refused or overdue): its holder is told. */
+  failed(sub: Sub, err: VenueError): void {
+    if (sub.key) this.opts.sink.subscriptionFailed(sub.key, err.info(this.opts.now()));
+    else sub.consumer?.failed(err);
   }
 
   /** The venue refused a key for the stream's limit: carry it on another stream. */

@@ -82,6 +82,74 @@ describe('T-Invest sim: the public npm SDK works unchanged', () => {
     expect(closeError).toBeUndefined();
   });
 
+  it('reads the order book, last and close prices and the trading status', async () => {
+    const book = await api.marketdata.getOrderBook({ instrumentId: sber.uid, depth: 10 });
+    expect(book).toMatchObject({ figi: sber.figi, depth: 10, instrumentUid: sber.uid });
+    expect(book.bids).toHaveLength(10);
+    expect(book.asks).toHaveLength(10);
+    const cents = (q: { units: number; nano: number } | undefined) => (q?.units ?? NaN) * 100 + Math.round((q?.nano ?? NaN) / 10_000_000);
+    expect(cents(book.bids[0]?.price)).toBeLessThan(cents(book.asks[0]?.price));
+    expect(book.bids.every((l) => l.quantity > 0)).toBe(true);
+    expect(cents(book.closePrice)).toBeGreaterThan(0);
+
+    const { lastPrices } = await api.marketdata.getLastPrices({ figi: [], instrumentId: [sber.uid], lastPriceType: 1 });
+    expect(lastPrices).toHaveLength(1);
+    expect(lastPrices[0]).toMatchObject({ figi: sber.figi, instrumentUid: sber.uid });
+    expect(cents(lastPrices[0]?.price)).toBeGreaterThan(0);
+    const { closePrices } = await api.marketdata.getClosePrices({ instruments: [{ instrumentId: sber.uid }] });
+    expect(closePrices[0]).toMatchObject({ figi: sber.figi, instrumentUid: sber.uid });
+    expect(cents(closePrices[0]?.price)).toBeGreaterThan(0);
+    const status = await api.marketdata.getTradingStatus({ instrumentId: sber.uid });
+    expect(status).toMatchObject({ figi: sber.figi, tradingStatus: 5, limitOrderAvailableFlag: true, marketOrderAvailableFlag: true, apiTradeAvailableFlag: true });
+  });
+
+  it('streams order books and trades of a subscription, then unsubscribes', async () => {
+    const books: { figi: string; depth: number; bids: unknown[]; asks: unknown[] }[] = [];
+    const trades: { figi: string; quantity: number; direction: number }[] = [];
+    let enough: () => void = () => {};
+    const both = new Promise<void>((r) => (enough = r));
+    const check = () => {
+      if (books.length >= 2 && trades.length >= 2) enough();
+    };
+    // This SDK matches subscription answers on figi, so it is subscribed by figi.
+    const offBooks = await api.stream.market.orderBook({ instruments: [{ figi: sber.figi, instrumentId: '', depth: 20, orderBookType: 0 }] }, (b) => {
+      books.push(b);
+      check();
+    });
+    const offTrades = await api.stream.market.trades({ instruments: [{ figi: sber.figi, instrumentId: '' }], tradeSource: 3 }, (t) => {
+      trades.push(t);
+      check();
+    });
+    await both;
+    expect(books[0]).toMatchObject({ figi: sber.figi, depth: 20, isConsistent: true });
+    expect(books[0]?.bids).toHaveLength(20);
+    expect(trades[0]).toMatchObject({ figi: sber.figi });
+    expect(trades.every((t) => t.quantity > 0 && (t.direction === 1 || t.direction === 2))).toBe(true);
+    await offBooks();
+    await offTrades();
+    expect(sim.stats.activeSubscriptions().flatMap((s) => [...s.orderBooks, ...s.trades])).toEqual([]);
+  });
+
+  it('lists bonds and futures with their nominal, accrued interest, expiry and underlying, and finds them by kind', async () => {
+    const { instruments: bonds } = await api.instruments.bonds({ instrumentStatus: 1 });
+    const ofz = bonds.find((b) => b.ticker === 'SU26238RMFS4') ?? expect.unreachable('OFZ 26238');
+    expect(ofz).toMatchObject({ classCode: 'TQOB', lot: 1, nominal: { currency: 'rub', units: 1000, nano: 0 }, aciValue: { currency: 'rub', units: 14, nano: 730_000_000 } });
+    expect(ofz.minPriceIncrement).toEqual({ units: 0, nano: 1_000_000 });
+    expect(ofz.maturityDate?.toISOString()).toBe('2041-05-15T00:00:00.000Z');
+    const { instruments: futures } = await api.instruments.futures({ instrumentStatus: 1 });
+    const si = futures.find((f) => f.ticker === 'SiZ6') ?? expect.unreachable('SiZ6');
+    expect(si).toMatchObject({ classCode: 'SPBFUT', lot: 1, basicAssetSize: { units: 1000, nano: 0 }, minPriceIncrement: { units: 1, nano: 0 } });
+    expect(si.expirationDate?.toISOString()).toBe('2026-12-17T00:00:00.000Z');
+    // Shares lists shares only; FindInstrument filters by kind (1 = bond).
+    const { instruments: shares } = await api.instruments.shares({ instrumentStatus: 1 });
+    expect(shares.map((x) => x.ticker)).not.toContain('SiZ6');
+    const found = await api.instruments.findInstrument({ query: 'ОФЗ', instrumentKind: 1, apiTradeAvailableFlag: true });
+    expect(found.instruments.map((x) => [x.ticker, x.instrumentType]).sort()).toEqual([
+      ['SU26238RMFS4', 'bond'],
+      ['SU26240RMFS0', 'bond'],
+    ]);
+  });
+
   it('places, lists and cancels orders, and its order streams report what the venue recorded', async () => {
     const abort = new AbortController();
     const states: { orderId: string; requestId: string | undefined; status: number; cause: number | undefined }[] = [];

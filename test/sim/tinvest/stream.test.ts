@@ -117,6 +117,30 @@ describe('T-Invest sim: MarketDataStream', () => {
     expect(five[0]?.candle?.figi).toBe(sber.figi);
   });
 
+  it('streams 4-hour and weekly candles: 4h periods from midnight UTC, weeks from Monday as on MOEX', async () => {
+    // Later tests count on where in its minute the clock is: this one gives the offset back.
+    const offsetSec = (clock % MINUTE_MS) / 1000;
+    const s = stream();
+    s.write(subscribe(1, [{ instrument_id: sber.uid, interval: 11 }, { instrument_id: sber.uid, interval: 12 }]));
+    const { match } = await s.until(isStatus);
+    expect(match.subscribe_candles_response?.candles_subscriptions.map((x) => x.subscription_status)).toEqual([1, 1]);
+    advance(3_000);
+    const four = (await s.until((m) => isCandle(m) && m.candle?.interval === 11)).match.candle ?? expect.unreachable('4h candle');
+    advance(3_000);
+    const week = (await s.until((m) => isCandle(m) && m.candle?.interval === 12)).match.candle ?? expect.unreachable('week candle');
+    const nowSec = Math.floor(clock / 1000);
+    expect(Number(four.time.seconds)).toBe(Math.floor(nowSec / 14_400) * 14_400);
+    const weekOpen = Number(week.time.seconds);
+    expect(new Date(weekOpen * 1000).getUTCDay()).toBe(1);
+    expect(weekOpen % 86_400).toBe(0);
+    expect(nowSec - weekOpen).toBeLessThan(7 * 86_400);
+    expect(nowSec).toBeGreaterThanOrEqual(weekOpen);
+    // The week spans days of trades: its open is that of the week's first day candle.
+    const [firstDay] = market.candles('SBER', 86_400, weekOpen, weekOpen + 7 * 86_400);
+    expect(scaledOf(week.open, 2)).toBe(firstDay?.open);
+    nextMinute(offsetSec);
+  });
+
   it('stops candles after unsubscribe', async () => {
     const s = stream();
     s.write(subscribe(1, [{ instrument_id: sber.uid, interval: 1 }]));

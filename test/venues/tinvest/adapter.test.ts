@@ -73,6 +73,7 @@ describe('T-Invest venue: connect, instruments, history, live', () => {
       minQty: '1',
       tradable: true,
       codes: { figi: simSber.figi, classCode: 'TQBR', isin: simSber.isin },
+      kind: 'share',
     });
     expect(await venue.instrument(simSber.uid)).toEqual(sber);
     const vtbr = await venue.instrument(uidOf('VTBR'));

@@ -152,11 +152,27 @@ describe('the MarketDataResponse decoder', () => {
     );
   });
 
-  it('skips payloads it does not use, by wire type', () => {
+  it('reads trades and last prices, and skips payloads it does not use (open interest, 12) by wire type', () => {
     const T = responseType();
     const trade = { figi: 'BBG004730N88', direction: 1, price: { units: '306', nano: 500_000_000 }, quantity: '12', time: { seconds: '1700000000', nanos: 0 } };
-    expect(decodeMarketDataResponse(T.serialize({ trade }))).toEqual({ kind: 'other', field: 6 });
-    expect(decodeMarketDataResponse(T.serialize({ lastPrice: { figi: 'X', price: { units: '1', nano: 0 } } }))).toEqual({ kind: 'other', field: 11 });
+    expect(decodeMarketDataResponse(T.serialize({ trade }))).toEqual({
+      kind: 'trade',
+      figi: 'BBG004730N88',
+      instrumentUid: '',
+      direction: 1,
+      price: '306.5',
+      quantity: '12',
+      timeMs: 1_700_000_000_000,
+    });
+    expect(decodeMarketDataResponse(T.serialize({ lastPrice: { figi: 'X', price: { units: '1', nano: 0 } } }))).toEqual({
+      kind: 'last-price',
+      figi: 'X',
+      instrumentUid: '',
+      price: '1',
+      timeMs: 0,
+    });
+    // Field 12 (open_interest), an empty message: a member we do not read.
+    expect(decodeMarketDataResponse(Buffer.from([0x62, 0x00]))).toEqual({ kind: 'other', field: 12 });
     expect(decodeMarketDataResponse(Buffer.alloc(0))).toEqual({ kind: 'other', field: 0 });
   });
 
