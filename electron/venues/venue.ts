@@ -306,6 +306,8 @@ export interface ResolveHint {
   instrumentId: string;
   /** ms since epoch when the intent was committed: the venue's order, if any, is no older. */
   sentAt: number;
+  /** Amend ids sent for this order, oldest first (T-Invest's replace makes new request ids). */
+  amendIds?: string[];
 }
 
 export interface VenueHistory {

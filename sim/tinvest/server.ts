@@ -34,6 +34,7 @@ import type { SimInstrument } from './instruments.js';
 import { UnaryLimiter, fullMethodName, streamGroups, unaryGroups, unknownLimitKeys } from './limits.js';
 import type { LimitOverrides } from './limits.js';
 import { MarketDataSession } from './market-stream.js';
+import { stopOrderMethods } from './stop-orders.js';
 import type { MarketDataRequestIn, MarketDataResponseOut, MarketDataServerSideRequestIn, StreamHost, StreamSubscriptions } from './market-stream.js';
 import { OrderStreamSession, orderStreamPingDelay } from './order-streams.js';
 import type { OrderStreamInfo, OrderStreamMethod } from './order-streams.js';
@@ -440,6 +441,7 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
       return { candles };
     },
     ...tradingMethods({ accounts, engine, operations, instruments: book, market, now }),
+    ...stopOrderMethods({ accounts, engine, instruments: book, market, now }),
   };
 
   function count(key: string): void {
