@@ -67,9 +67,8 @@ export class OrderIds {
   }
 
   /** A replace took effect: the client order now works under `venueOrderId` (cancels and queries use it). */
-  replaced(clientOrderId: string, venueOrderId: string): void {
-    const w = this.byKey.get(clientOrderId);
-    if (w) w.venueOrderId = venueOrderId;
+  replaced(accountId: string, clientOrderId: string, venueOrderId: string): void {
+    this.ensure(accountId, clientOrderId).venueOrderId = venueOrderId;
     this.byVenueId.set(venueOrderId, clientOrderId);
   }
 

@@ -235,7 +235,7 @@ export class TInvestTrading {
   /** The answer about a replacement order, as the amended order's evidence. */
   private amended(key: string, amendId: string, next: OrderEvidence, change: { price?: string | undefined; total?: string | undefined }): OrderEvidence {
     const id = next.venueOrderId;
-    if (id) this.ids.replaced(key, id);
+    if (id) this.ids.replaced(next.accountId, key, id);
     const ev: OrderEvidence = { kind: 'status', venue: 'tinvest', accountId: next.accountId, clientOrderId: key, at: next.at, source: next.source };
     if (id) ev.venueOrderId = id;
     if (next.status !== undefined) ev.status = next.status;
@@ -273,7 +273,15 @@ export class TInvestTrading {
       this.ids.alias(amendId, clientOrderId);
       return this.amended(clientOrderId, amendId, found, { price: found.terms?.type === 'limit' ? found.terms.price : undefined });
     }
-    return this.entry.resolve(accountId, clientOrderId, { ...hint, ...(this.ids.get(clientOrderId)?.venueOrderId ? { venueOrderId: this.ids.get(clientOrderId)?.venueOrderId } : {}) });
+    const current = this.ids.get(clientOrderId)?.venueOrderId;
+    const ev = await this.entry.resolve(accountId, clientOrderId, { ...hint, ...(current ? { venueOrderId: current } : {}) });
+    // A stop order of an earlier run: StopOrder names no request id, so only its venue id (the
+    // core's hint) ties it to the key. Found among the stop orders, it is followed again.
+    if (ev.kind === 'not-found' && hint.venueOrderId) {
+      const adopted = await this.stops.adopt(accountId, clientOrderId, hint.venueOrderId);
+      if (adopted) return adopted;
+    }
+    return ev;
   }
 
   /** The account's active orders as the venue lists them (GetOrders), as 'status' evidence with terms. */

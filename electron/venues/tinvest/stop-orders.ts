@@ -43,6 +43,8 @@ const DEADLINE_MS = 5_000;
 const POLL_MS = 5_000;
 /** Key prefix of a stop order placed elsewhere. */
 export const STOP_KEY_PREFIX = 'stop:';
+/** How far back a stop order of an earlier run is looked for among the closed ones. */
+const ADOPT_LOOKBACK_MS = 31 * 24 * 60 * 60 * 1000;
 /** How far before our send a stop order found by its terms may have been created (clock skew). */
 const MATCH_SKEW_MS = 60_000;
 
@@ -102,8 +104,8 @@ export class StopOrders {
   noteChild(clientOrderId: string, childOrderId: string): void {
     const e = this.byKey.get(clientOrderId);
     if (!e || e.childOrderId !== undefined || childOrderId === e.stopOrderId) return;
+    // Polling goes on until the list says it fired, which gives the time it did.
     e.childOrderId = childOrderId;
-    e.settled = true;
     this.byChildId.set(childOrderId, clientOrderId);
   }
 
@@ -185,6 +187,22 @@ export class StopOrders {
     const wait = this.o.resolve?.notFoundAfterMs ?? 3_000;
     if (age < wait) throw new VenueError('unavailable', 'not-yet-known', `no stop order ${clientOrderId} yet`, { retryAfterMs: wait - age });
     return { kind: 'not-found', venue: 'tinvest', accountId, clientOrderId, at: this.o.now(), source: 'reconcile' };
+  }
+
+  /**
+   * A stop order known to the caller by its venue id only (placed in an earlier run): if the
+   * venue has a stop order with that id, it is followed under `clientOrderId` from now on and
+   * its evidence returned; undefined when there is none.
+   */
+  async adopt(accountId: string, clientOrderId: string, stopOrderId: string): Promise<OrderEvidence | undefined> {
+    const e: StopEntry = { accountId, clientOrderId, wire: undefined, terms: undefined, stopOrderId, settled: false, lastSendMs: 0 };
+    const found = await this.lookUp(accountId, [e], this.o.now() - ADOPT_LOOKBACK_MS);
+    const ev = found.get(clientOrderId);
+    if (!ev) return undefined;
+    this.byKey.set(clientOrderId, e);
+    this.byStopId.set(stopOrderId, clientOrderId);
+    if (!e.settled) this.schedule(accountId);
+    return ev;
   }
 
   /** The account's waiting stop orders, as 'status' evidence with terms. */
@@ -382,7 +400,7 @@ export class StopOrders {
   }
 
   private waiting(accountId: string): StopEntry[] {
-    return [...this.byKey.values()].filter((e) => e.accountId === accountId && e.stopOrderId !== undefined && !e.settled && e.wire !== undefined);
+    return [...this.byKey.values()].filter((e) => e.accountId === accountId && e.stopOrderId !== undefined && !e.settled && !e.clientOrderId.startsWith(STOP_KEY_PREFIX));
   }
 
   private async poll(accountId: string): Promise<void> {

@@ -150,6 +150,27 @@ describe('T-Invest stop orders through the adapter', () => {
     expect(stopOrders.map((s) => s.stopOrderId)).toEqual([ev.venueOrderId]);
   });
 
+  it('after a restart, finds a stop order of the earlier run by the venue id the core knows, and follows it to its fill; the history lists it', async () => {
+    await start();
+    const o = stop({ type: 'stop-loss', triggerPrice: '303.00' });
+    const placed = await venue.placeOrder(o);
+    await venue.close();
+    // A new run: the adapter knows nothing; the core asks about the order it journaled.
+    sink = new RecordingSink();
+    venue = orderAdapter(v.sim, sink, { accountId: v.sim.accountId, trading: { stopPollMs: 50 } });
+    await venue.connect();
+    await waitFor('the order stream to be live', () => sink.state('orders') === 'live');
+    const ev = await venue.resolveOrder(v.sim.accountId, o.clientOrderId, { instrumentId: v.sber.uid, sentAt: Date.now() - 60_000, venueOrderId: placed.venueOrderId });
+    expect(ev).toMatchObject({ kind: 'status', clientOrderId: o.clientOrderId, venueOrderId: placed.venueOrderId, status: 'open' });
+    expect(ev.terms).toMatchObject({ type: 'stop-loss', triggerPrice: '303', quantity: '2', side: 'buy' });
+    v.printSber('303.00', 100);
+    await waitFor('the fill under the journaled key', () => said(o.clientOrderId).some((e) => e.status === 'filled') && filledLots(o.clientOrderId) === 2n);
+    const history = await venue.accountHistory(v.sim.accountId, clock - 60_000);
+    expect(history.orders.filter((h) => h.clientOrderId === o.clientOrderId).map((h) => h.venueOrderId)).toEqual([placed.venueOrderId]);
+    // The open orders no longer list it, nor anything under a stop: key.
+    expect((await venue.openOrders(v.sim.accountId)).filter((h) => h.clientOrderId.startsWith('stop:'))).toEqual([]);
+  });
+
   it('refuses what T-Invest stop orders cannot be, before sending', async () => {
     await start();
     const refused = async (o: OrderRequest): Promise<string> => venue.placeOrder(o).then(() => 'placed', (e: unknown) => (e instanceof VenueError ? e.code : String(e)));
