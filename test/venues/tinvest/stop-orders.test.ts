@@ -95,6 +95,8 @@ describe('T-Invest stop orders through the adapter', () => {
     // The limit children were limit orders at the stop order's price.
     expect(records.find((r) => r.requestKey === orders[1]!.clientOrderId)).toMatchObject({ orderType: 'limit', price: '303' });
     await waitFor('the fired stop orders to be reported triggered', () => orders.every((o) => said(o.clientOrderId).some((ev) => ev.triggeredAt !== undefined)));
+    // The service's own budget (§7: 50 a minute), from the venue's headers.
+    expect(sink.record('api').limiters.find((l) => l.name === 'StopOrdersService')?.limit).toBe(50);
     // Nothing of theirs was reported as an order we do not know.
     expect(sink.orders.filter((ev) => ev.clientOrderId.startsWith('exchange:') || ev.clientOrderId.startsWith('stop:'))).toEqual([]);
   });
