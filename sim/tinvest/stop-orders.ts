@@ -237,7 +237,7 @@ export class StopOrderBook {
     for (const o of this.all()) if (o.accountId === accountId && o.status === StopOrderStatus.ACTIVE) this.close(o, StopOrderStatus.CANCELED);
   }
 
-  /** Stops the book following the market (the venue is closing). */
+  /** Stops the book following the trades (nothing active). */
   detach(): void {
     this.offTrade?.();
     this.offTrade = undefined;
@@ -257,9 +257,9 @@ export class StopOrderBook {
 
   // ---- internals ----
 
-  /** Subscribes to the market's trades while some stop order is active. */
+  /** Follows the trades (through the engine, which stops with the venue) while some stop order is active. */
   private follow(): void {
-    this.offTrade ??= this.d.market.onTrade((t) => this.onTrade(t));
+    this.offTrade ??= this.d.engine.afterTrade((t) => this.onTrade(t));
   }
 
   /** Whether a plain (not trailing) stop at `stop` fires at `price`. */
