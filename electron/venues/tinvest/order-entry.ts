@@ -114,6 +114,7 @@ export function identityOf(req: OrderRequest): OrderIdentity {
     type: req.type,
     quantity: req.quantity,
     price: req.type === 'limit' ? req.price : undefined,
+    ...(req.timeInForce !== undefined ? { timeInForce: req.timeInForce } : {}),
   };
 }
 

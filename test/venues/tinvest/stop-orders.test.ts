@@ -248,6 +248,9 @@ describe('T-Invest amend (ReplaceOrder) and time in force through the adapter', 
     const fok = await venue.placeOrder(orderRequest(v.sim.accountId, v.sber.uid, { price: '290.00', timeInForce: 'fok' }));
     const day = await venue.placeOrder(orderRequest(v.sim.accountId, v.sber.uid, { price: '290.00', timeInForce: 'day' }));
     expect([ioc.status, fok.status, day.status]).toEqual(['cancelled', 'rejected', 'open']);
+    expect([ioc.terms?.timeInForce, fok.terms?.timeInForce, day.terms?.timeInForce]).toEqual(['ioc', 'fok', 'day']);
+    const wire = v.sim.stats.ordersOf(v.sim.accountId).slice(-3);
+    expect(wire.map((r) => r.status)).toEqual(['CANCELLED', 'REJECTED', 'NEW']);
     const filled = await venue.placeOrder(orderRequest(v.sim.accountId, v.sber.uid, { price: '310.00', timeInForce: 'fok' }));
     expect(filled.status).toBe('filled');
     const refused = await venue.placeOrder(orderRequest(v.sim.accountId, v.sber.uid, { type: 'market', price: undefined, timeInForce: 'gtc' })).then(
