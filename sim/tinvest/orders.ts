@@ -98,6 +98,8 @@ export class OrderEngine {
   /** Orders actually placed per `${accountId}\n${key}`; the venue's promise is that this never exceeds 1. */
   readonly placements = new Map<string, number>();
   private readonly listeners = new Set<(e: OrderEvent) => void>();
+  /** Told of every market trade after the resting orders it reached have filled (stop orders). */
+  private readonly tradeHooks = new Set<(t: MarketTrade) => void>();
   private seq = 0;
   private tradeSeq = 0;
   private readonly idBase: number;
@@ -213,8 +215,20 @@ export class OrderEngine {
     this.finish(o, ExecutionReportStatus.CANCELLED, cause);
   }
 
-  /** A market trade: resting orders it reaches fill at their own price, best price first, then oldest. */
+  /** Follows the market's trades through the engine (it stops with the venue, unlike the market). */
+  afterTrade(l: (t: MarketTrade) => void): () => void {
+    this.tradeHooks.add(l);
+    return () => this.tradeHooks.delete(l);
+  }
+
+  /** A market trade: resting orders it reaches fill, then the trade hooks hear of it. */
   onTrade(t: MarketTrade, accountOf: (id: string) => SimAccount | undefined): void {
+    this.fillResting(t, accountOf);
+    for (const h of [...this.tradeHooks]) h(t);
+  }
+
+  /** Resting orders a trade reaches fill at their own price, best price first, then oldest. */
+  private fillResting(t: MarketTrade, accountOf: (id: string) => SimAccount | undefined): void {
     const set = this.resting.get(t.symbol);
     if (!set || set.size === 0) return;
     const info = this.host.market.info(t.symbol);

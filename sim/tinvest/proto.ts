@@ -13,6 +13,7 @@ export const PROTO_FILES = [
   'instruments.proto',
   'marketdata.proto',
   'orders.proto',
+  'stoporders.proto',
   'operations.proto',
   'sandbox.proto',
 ] as const;

@@ -23,6 +23,7 @@ import { marketDataService } from './marketdata-service.js';
 import type { StreamSubscriptions } from './market-stream.js';
 import { orderStreamService } from './order-stream-service.js';
 import type { OrderStreamInfo } from './order-streams.js';
+import { stopOrderMethods } from './stop-orders.js';
 import { OperationsLedger, operationRecord } from './operations.js';
 import type { SimOperationRecord } from './operations.js';
 import { OrderEngine, orderRecord } from './orders.js';
@@ -310,6 +311,7 @@ export async function startTInvestSim(opts: TInvestSimOptions = {}): Promise<TIn
     instrumentsService(ctx),
     marketData,
     { unary: tradingMethods(ctx) },
+    { unary: stopOrderMethods(ctx) },
     orderStreams,
   ];
   const unary: Record<string, UnaryImpl> = Object.assign({}, ...modules.map((m) => m.unary ?? {})) as Record<string, UnaryImpl>;

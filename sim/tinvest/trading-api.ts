@@ -46,7 +46,7 @@ export interface TradingDeps {
 }
 
 // ---- request shapes (proto-loader with keepCase, longs String, enums Number, defaults) ----
-interface QuotationIn {
+export interface QuotationIn {
   units?: string | null;
   nano?: number | null;
 }
@@ -93,7 +93,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const KEY_MAX = 36;
 
 /** PostOrder's order_id: 30027 missing, 30055 too long, 30028 not a UUID. */
-function checkOrderKey(key: string): void {
+export function checkOrderKey(key: string): void {
   if (!key) throw VenueError.of('30027');
   if (key.length > KEY_MAX) throw VenueError.of('30055');
   if (!UUID_RE.test(key)) throw VenueError.of('30028');
@@ -106,7 +106,7 @@ function checkReplaceKey(key: string): void {
 }
 
 /** Quantity in lots: 30015 missing or zero, 30080 negative. */
-function lotsOf(text: string | null | undefined): bigint {
+export function lotsOf(text: string | null | undefined): bigint {
   const lots = BigInt(text ?? '0');
   if (lots === 0n) throw VenueError.of('30015');
   if (lots < 0n) throw VenueError.of('30080');
@@ -114,7 +114,7 @@ function lotsOf(text: string | null | undefined): bigint {
 }
 
 /** A limit price in nanos: 30017 missing, 30018 malformed, 30100 not positive, 30078 off the price grid. */
-function limitPriceOf(q: QuotationIn | null | undefined, i: SimInstrument): bigint {
+export function limitPriceOf(q: QuotationIn | null | undefined, i: SimInstrument): bigint {
   if (!q) throw VenueError.of('30017');
   const nanos = nanosOf(q);
   if (nanos === undefined) throw VenueError.of('30018');
@@ -122,6 +122,16 @@ function limitPriceOf(q: QuotationIn | null | undefined, i: SimInstrument): bigi
   const step = nanosOf(quotationOf(i.minPriceIncrement)) ?? 1n;
   if (nanos % step !== 0n) throw VenueError.of('30078', `price is not a multiple of min_price_increment ${i.minPriceIncrement}`);
   return nanos;
+}
+
+/** The instrument an order names, if it can trade through the API now: 30093, 50002, 30079, 30098 otherwise. */
+export function tradableInstrument(instruments: InstrumentBook, idText: string): SimInstrument {
+  if (!idText) throw VenueError.of('30093');
+  const i = instruments.resolve(idText);
+  if (!i) throw VenueError.of('50002');
+  if (!i.apiTradeAvailable) throw VenueError.of('30079');
+  if (i.marketSymbol === undefined) throw VenueError.of('30098');
+  return i;
 }
 
 export function tradingMethods(d: TradingDeps): Record<string, UnaryImpl> {
@@ -135,14 +145,7 @@ export function tradingMethods(d: TradingDeps): Record<string, UnaryImpl> {
     return a;
   }
 
-  function tradable(idText: string): SimInstrument {
-    if (!idText) throw VenueError.of('30093');
-    const i = instruments.resolve(idText);
-    if (!i) throw VenueError.of('50002');
-    if (!i.apiTradeAvailable) throw VenueError.of('30079');
-    if (i.marketSymbol === undefined) throw VenueError.of('30098');
-    return i;
-  }
+  const tradable = (idText: string): SimInstrument => tradableInstrument(instruments, idText);
 
   /** PostOrder and PostOrderAsync: the order placed for this key, new or already there. */
   function post(req: PostOrderIn, sandboxOnly: boolean): SimOrder {
@@ -287,6 +290,8 @@ export const ORDER_COMMANDS: ReadonlySet<string> = new Set([
   'OrdersService/PostOrderAsync',
   'OrdersService/CancelOrder',
   'OrdersService/ReplaceOrder',
+  'StopOrdersService/PostStopOrder',
+  'StopOrdersService/CancelStopOrder',
   'SandboxService/PostSandboxOrder',
   'SandboxService/PostSandboxOrderAsync',
   'SandboxService/CancelSandboxOrder',

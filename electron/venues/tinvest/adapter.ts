@@ -4,7 +4,7 @@
  * MarketDataStream owner, which opens streams only while something is subscribed; orders,
  * the OrderStateStream and the portfolio go through trading (orders.ts).
  */
-import type { Account, Candle, CandleKey, Dec, Instrument, Interval, MarketKey, OrderEvidence, OrderRequest, OrderType, Portfolio, TimeInForce, VenueMode } from '../../../common/domain.js';
+import type { Account, AmendRequest, Candle, CandleKey, Dec, Instrument, Interval, MarketKey, OrderEvidence, OrderRequest, OrderType, Portfolio, TimeInForce, VenueMode } from '../../../common/domain.js';
 import { INTERVALS, marketKeyId } from '../../../common/domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError, gatedSink } from '../venue.js';
@@ -93,6 +93,7 @@ export interface TInvestVenue extends Venue {
    * with the new order's evidence, and reports the old one's cancellation to the sink.
    */
   replaceOrder(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<OrderEvidence>;
+  amendOrder(req: AmendRequest, venueOrderId: string | undefined): Promise<OrderEvidence>;
   /** Sandbox and demo only. */
   openSandboxAccount(name?: string): Promise<string>;
   sandboxAccounts(): Promise<Account[]>;
@@ -120,9 +121,10 @@ class TInvestAdapter implements TInvestVenue {
   readonly name: string;
   readonly intervals = SUPPORTED;
   readonly bookDepths: readonly number[] = BOOK_DEPTHS;
-  // TEMP(issue 12, T-Invest work): stop orders come with the T-Invest orders work.
-  readonly orderTypes: readonly OrderType[] = ['limit', 'market'];
-  readonly timeInForce: readonly TimeInForce[] = ['day'];
+  /** PostOrder's limit and market, and StopOrdersService's types (§7); there is no trailing-stop-limit. */
+  readonly orderTypes: readonly OrderType[] = ['limit', 'market', 'stop-loss', 'stop-loss-limit', 'take-profit', 'take-profit-limit', 'trailing-stop'];
+  /** day, ioc and fok apply to limit orders (PostOrder); gtc and gtd to stop orders. */
+  readonly timeInForce: readonly TimeInForce[] = ['day', 'ioc', 'fok', 'gtc', 'gtd'];
 
   subscribeMarket(key: MarketKey): void {
     if (this.closed) return;
@@ -367,6 +369,11 @@ class TInvestAdapter implements TInvestVenue {
 
   async replaceOrder(accountId: string, clientOrderId: string, change: OrderChange, newClientOrderId: string): Promise<OrderEvidence> {
     return this.tradingOrThrow().replaceOrder(accountId, clientOrderId, change, newClientOrderId);
+  }
+
+  async amendOrder(req: AmendRequest, venueOrderId: string | undefined): Promise<OrderEvidence> {
+    if (req.venue !== 'tinvest') throw new VenueError('invalid', 'wrong-venue', `amend for ${req.venue} given to tinvest`);
+    return this.tradingOrThrow().amendOrder(req, venueOrderId);
   }
 
   async resolveOrder(accountId: string, clientOrderId: string, hint: ResolveHint): Promise<OrderEvidence> {

@@ -23,6 +23,7 @@ export const SERVICES = {
   ordersStream: 'OrdersStreamService',
   operations: 'OperationsService',
   sandbox: 'SandboxService',
+  stopOrders: 'StopOrdersService',
 } as const;
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 
@@ -63,6 +64,7 @@ export const UNARY_LIMITS_PER_MINUTE: Readonly<Record<string, number>> = {
   [SERVICES.orders]: 100,
   [SERVICES.operations]: 200,
   [SERVICES.sandbox]: 200,
+  [SERVICES.stopOrders]: 50,
 };
 /**
  * Methods with a budget of their own (§4.1); every other method shares its service's. Each

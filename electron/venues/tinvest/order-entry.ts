@@ -13,13 +13,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Dec, EvidenceSource, Instrument, OrderEvidence, OrderRequest } from '../../../common/domain.js';
+import type { Dec, EvidenceSource, Instrument, OrderEvidence, OrderRequest, TimeInForce } from '../../../common/domain.js';
 import { FINAL_ORDER_STATUSES } from '../../../common/domain.js';
 import { Backoff } from '../../net/backoff.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError } from '../venue.js';
 import type { ConnectionReporter, ResolveHint } from '../venue.js';
-import { DEADLINE_MS, ORDER_DIRECTION, ORDER_ID_TYPE, ORDER_TYPE, SERVICES, TIME_IN_FORCE_DAY } from './constants.js';
+import { DEADLINE_MS, ORDER_DIRECTION, ORDER_ID_TYPE, ORDER_TYPE, SERVICES } from './constants.js';
 import { orderFailure, toVenueError } from './errors.js';
 import { checkClientKey, checkOrder, checkQuantityAndPrice } from './order-checks.js';
 import type {
@@ -114,11 +114,27 @@ export function identityOf(req: OrderRequest): OrderIdentity {
     type: req.type,
     quantity: req.quantity,
     price: req.type === 'limit' ? req.price : undefined,
+    ...(req.timeInForce !== undefined ? { timeInForce: req.timeInForce } : {}),
   };
+}
+
+/**
+ * PostOrder's TimeInForceType (§2.4): day (the default), FILL_AND_KILL = ioc, FILL_OR_KILL =
+ * fok, for limit orders only. gtc and gtd belong to stop orders (stop-messages.ts).
+ */
+export const ORDER_TIME_IN_FORCE: Readonly<Partial<Record<TimeInForce, number>>> = { day: 1, ioc: 2, fok: 3 };
+
+function wireTimeInForce(req: OrderRequest): number {
+  const tif = req.timeInForce ?? 'day';
+  const wire = ORDER_TIME_IN_FORCE[tif];
+  if (wire === undefined) throw new VenueError('invalid', 'time-in-force', `a T-Invest ${req.type} order can't be ${tif}: that is for stop orders`);
+  if (tif !== 'day' && req.type !== 'limit') throw new VenueError('invalid', 'time-in-force', `time in force ${tif} applies to limit orders only`);
+  return wire;
 }
 
 /** The PostOrder request of a domain order: built once, sent as it is on every attempt. */
 export function postOrderRequest(req: OrderRequest): PostOrderRequest {
+  if (req.type !== 'limit' && req.type !== 'market') throw new VenueError('invalid', 'order-type', `PostOrder places limit and market orders, not ${req.type}`);
   const wire: PostOrderRequest = {
     quantity: wireLots(req.quantity),
     direction: req.side === 'buy' ? ORDER_DIRECTION.buy : ORDER_DIRECTION.sell,
@@ -126,7 +142,7 @@ export function postOrderRequest(req: OrderRequest): PostOrderRequest {
     orderType: req.type === 'limit' ? ORDER_TYPE.limit : ORDER_TYPE.market,
     orderId: req.clientOrderId,
     instrumentId: req.instrumentId,
-    timeInForce: TIME_IN_FORCE_DAY,
+    timeInForce: wireTimeInForce(req),
   };
   // The venue ignores a price on market orders (§2.4); sending none keeps that obvious.
   if (req.type === 'limit' && req.price !== undefined) wire.price = wirePrice(req.price);
@@ -256,6 +272,20 @@ export class OrderEntry {
       )
       .finally(() => this.inFlight.delete(newClientOrderId));
     this.inFlight.set(newClientOrderId, done);
+    return done;
+  }
+
+  /**
+   * One ReplaceOrder as built by the caller (the amend of orders.ts), guarded like a PostOrder
+   * under its idempotency key: retried while answers are lost, then one GetOrderState by the
+   * key, else 'unknown-outcome'.
+   */
+  sendReplace(id: OrderIdentity, wire: ReplaceOrderRequest): Promise<OrderEvidence> {
+    const key = id.clientOrderId;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const done = this.deliver(id, () => this.opts.rpc.call(methods.replaceOrder, wire, this.commandOptions)).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, done);
     return done;
   }
 

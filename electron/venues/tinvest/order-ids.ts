@@ -34,6 +34,43 @@ function wholeLots(q: string | undefined): bigint {
 export class OrderIds {
   private readonly byKey = new Map<string, WireOrder>();
   private readonly byVenueId = new Map<string, string>();
+  /** Amend key (ReplaceOrder idempotency_key) → the client key of the order it amended. */
+  private readonly amendOf = new Map<string, string>();
+  /** Exchange ids a replace is taking, or took, the place of: their cancel is part of the replace. */
+  private readonly superseded = new Set<string>();
+
+  /**
+   * ReplaceOrder makes a new exchange order whose events carry the amend key as their request
+   * id (§4.6): they belong to the order that was amended.
+   */
+  alias(amendId: string, clientOrderId: string): void {
+    this.amendOf.set(amendId, this.originalOf(clientOrderId) ?? clientOrderId);
+  }
+
+  /** The client key an amend key (or an exchange id made by a replace) stands for. */
+  originalOf(key: string): string | undefined {
+    return this.amendOf.get(key);
+  }
+
+  /** An exchange order being replaced: its cancel event must not end the client order. */
+  supersede(venueOrderId: string): void {
+    this.superseded.add(venueOrderId);
+  }
+
+  /** A replace was refused: the exchange order stands, and its cancel would mean a cancel. */
+  restore(venueOrderId: string): void {
+    this.superseded.delete(venueOrderId);
+  }
+
+  isSuperseded(venueOrderId: string): boolean {
+    return this.superseded.has(venueOrderId);
+  }
+
+  /** A replace took effect: the client order now works under `venueOrderId` (cancels and queries use it). */
+  replaced(accountId: string, clientOrderId: string, venueOrderId: string): void {
+    this.ensure(accountId, clientOrderId).venueOrderId = venueOrderId;
+    this.byVenueId.set(venueOrderId, clientOrderId);
+  }
 
   get(clientOrderId: string): WireOrder | undefined {
     return this.byKey.get(clientOrderId);
@@ -83,9 +120,11 @@ export class OrderIds {
     return sum < w.executedLots;
   }
 
-  /** Entries of an account still worth asking about: not heard to end, or with trades unseen. */
+  /** Entries of an account still worth asking about: not heard to end, or with trades unseen. Amend keys are asked about under their order's key. */
   unsettled(accountId: string): WireOrder[] {
-    return [...this.byKey.values()].filter((w) => w.accountId === accountId && !w.sending && !w.dropped && (!w.ended || this.tradesMissing(w)));
+    return [...this.byKey.values()].filter(
+      (w) => w.accountId === accountId && !w.sending && !w.dropped && !this.amendOf.has(w.clientOrderId) && (!w.ended || this.tradesMissing(w)),
+    );
   }
 
   /** Stops asking about an entry (the venue forgot it: GetOrderState keeps about a day, §4.6). */

@@ -6,7 +6,7 @@
  * a fee: the venue's commission fields are per order, not per trade, so fees come from the
  * operations history instead (operations.ts).
  */
-import type { Dec, EvidenceSource, Fill, OrderEvidence, OrderStatus, OrderTerms, OrderType, Side } from '../../../common/domain.js';
+import type { Dec, EvidenceSource, Fill, OrderEvidence, OrderStatus, OrderTerms, OrderType, Side, TimeInForce } from '../../../common/domain.js';
 import { formatScaled } from '../../../common/decimal.js';
 import { EXECUTION_STATUS, ORDER_DIRECTION, ORDER_TYPE, STATUS_CAUSE } from './constants.js';
 import type { Timestamp } from './messages.js';
@@ -23,6 +23,8 @@ export interface OrderIdentity {
   type: OrderType;
   quantity: Dec;
   price?: Dec | undefined;
+  /** What we sent (PostOrder's answer does not echo it). */
+  timeInForce?: TimeInForce | undefined;
 }
 
 /** NEW with executions is a partial fill in our terms; UNSPECIFIED tells nothing. */
@@ -109,6 +111,7 @@ export const EXCHANGE_KEY_PREFIX = 'exchange:';
 function termsOf(id: OrderIdentity, createdAt: number): OrderTerms {
   const t: OrderTerms = { instrumentId: id.instrumentId, side: id.side, type: id.type, quantity: id.quantity, createdAt };
   if (id.price !== undefined && id.type === 'limit') t.price = id.price;
+  if (id.timeInForce !== undefined) t.timeInForce = id.timeInForce;
   return t;
 }
 

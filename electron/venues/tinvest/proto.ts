@@ -15,6 +15,7 @@ export const PROTO_FILES = [
   'instruments.proto',
   'marketdata.proto',
   'orders.proto',
+  'stoporders.proto',
   'operations.proto',
   'sandbox.proto',
 ] as const;

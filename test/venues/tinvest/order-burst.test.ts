@@ -25,7 +25,10 @@ beforeEach(async () => {
   offset = 0;
   v = await startOrderVenue({ now, limits: { PostOrder: BUDGET } });
   sink = new RecordingSink();
-  venue = orderAdapter(v.sim, sink, { accountId: v.sim.accountId, now });
+  // A deadline no starved machine reaches: an answer that came late would be resent, and the
+  // resend waits for the next window, where this test's clock never takes it (it moves only
+  // when every call let out has been answered).
+  venue = orderAdapter(v.sim, sink, { accountId: v.sim.accountId, now, trading: { commandDeadlineMs: 15_000 } });
   await venue.connect();
   await waitFor('the order stream to be live', () => sink.state('orders') === 'live');
 });

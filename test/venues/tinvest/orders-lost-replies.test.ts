@@ -38,8 +38,17 @@ async function answered(key: string, command: () => Promise<OrderEvidence>): Pro
 let sink: RecordingSink;
 let venue: TInvestVenue;
 
+/**
+ * Budgets that cover every retry: each lost reply is a resend, and on a starved machine answers
+ * that came late past the 1 s deadline are resent too. At the venue's own 300 PostOrders a
+ * minute (100 cancels, 100 for the rest of OrdersService) those resends used up the minute, and
+ * the adapter, which never overruns a limit, held the rest for the window's reset: a minute or
+ * more, past the test's bound. Rate limits have tests of their own (order-burst, limits).
+ */
+const ROOMY = { PostOrder: 1_000, CancelOrder: 1_000, OrdersService: 1_000 };
+
 beforeEach(async () => {
-  v = await startOrderVenue();
+  v = await startOrderVenue({ limits: ROOMY });
   sink = new RecordingSink();
   venue = orderAdapter(v.sim, sink, { accountId: v.sim.accountId });
   await venue.connect();
@@ -88,6 +97,8 @@ describe('T-Invest orders with lost replies', () => {
     const states = new Set(records.map((r) => r.status));
     expect(states).toEqual(new Set(['FILL', 'NEW', 'CANCELLED', 'PARTIALLYFILL']));
     expect(v.sim.stats.rateLimited).toBe(0);
+    // The order commands were sent within one window's budget: nothing waited for a reset.
+    expect(v.sim.stats.calls('OrdersService/PostOrder')).toBeLessThan(ROOMY.PostOrder);
     // Fills are the venue's trades, at the venue's prices; a trade reported twice says the same.
     const by = evidenceByKey(sink);
     for (const r of records.filter((x) => x.fills.length > 0)) {
