@@ -4,6 +4,7 @@
  * applied live with applyOptions on a switch. Buy and sell colours are darker on the light
  * theme: the dark theme's teal on white is under 3:1 (WCAG's floor for graphics).
  */
+import { ColorType, type IChartApi, type ISeriesApi } from 'lightweight-charts';
 import type { Theme } from '../store/prefs.js';
 
 export interface ChartPalette {
@@ -44,7 +45,7 @@ export const CHART_PALETTES: Readonly<Record<Theme, ChartPalette>> = {
 /** The chart-wide options of a theme: layout, grid, scales, crosshair labels. */
 export function chartThemeOptions(p: ChartPalette) {
   return {
-    layout: { background: { type: 'solid' as const, color: p.background }, textColor: p.text },
+    layout: { background: { type: ColorType.Solid, color: p.background }, textColor: p.text },
     grid: { vertLines: { color: p.grid }, horzLines: { color: p.grid } },
     rightPriceScale: { borderColor: p.border },
     timeScale: { borderColor: p.border },
@@ -70,4 +71,17 @@ export function luminance(hex: string): number {
 export function contrast(a: string, b: string): number {
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
   return (hi + 0.05) / (lo + 0.05);
+}
+
+/** What a theme switch touches of a live chart. */
+export interface ThemedChart {
+  chart: Pick<IChartApi, 'applyOptions'>;
+  candles: Pick<ISeriesApi<'Candlestick'>, 'applyOptions'>;
+}
+
+/** Re-colours a live chart; data, scroll position and lines stay. */
+export function applyChartTheme(view: ThemedChart, theme: Theme): void {
+  const palette = CHART_PALETTES[theme];
+  view.chart.applyOptions(chartThemeOptions(palette));
+  view.candles.applyOptions(candleThemeOptions(palette));
 }

@@ -55,20 +55,6 @@ export function createChartView(host: HTMLElement, theme: Theme = 'dark', clock?
   return { chart, candles, volume, markers };
 }
 
-/** Re-colours a live chart; data, scroll position and lines stay. */
-export function applyChartTheme(view: ChartView, theme: Theme): void {
-  const palette = CHART_PALETTES[theme];
-  const themed = chartThemeOptions(palette);
-  view.chart.applyOptions({
-    layout: { background: { type: ColorType.Solid, color: palette.background }, textColor: palette.text },
-    grid: themed.grid,
-    rightPriceScale: themed.rightPriceScale,
-    timeScale: themed.timeScale,
-    crosshair: themed.crosshair,
-  });
-  view.candles.applyOptions(candleThemeOptions(palette));
-}
-
 /**
  * The chart keeps UTC seconds (it has no zones); the axis and crosshair labels are written in
  * the trader's zone by our formatters, the same ones the legends use.

@@ -1,12 +1,7 @@
 /** Which theme is on: the trader's choice, or the operating system's when they chose "system". */
 import { useEffect, useSyncExternalStore } from 'react';
 import { useAppState } from '../services.js';
-import type { Theme, ThemeChoice } from '../store/prefs.js';
-
-export function resolveTheme(choice: ThemeChoice, osPrefersLight: boolean): Theme {
-  if (choice === 'system') return osPrefersLight ? 'light' : 'dark';
-  return choice;
-}
+import { resolveTheme, type Theme } from '../store/prefs.js';
 
 const LIGHT_QUERY = '(prefers-color-scheme: light)';
 

@@ -14,6 +14,11 @@ export const THEME_CHOICES = ['dark', 'light', 'system'] as const;
 export type ThemeChoice = (typeof THEME_CHOICES)[number];
 export type Theme = 'dark' | 'light';
 
+export function resolveTheme(choice: ThemeChoice, osPrefersLight: boolean): Theme {
+  if (choice === 'system') return osPrefersLight ? 'light' : 'dark';
+  return choice;
+}
+
 export interface Prefs {
   chartTimeZone: ChartTimeZone;
   theme: ThemeChoice;
