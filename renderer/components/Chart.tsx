@@ -273,7 +273,9 @@ export function Chart({ instrument, interval }: ChartProps) {
     const price = view.candles.coordinateToPrice(yOf(e));
     if (price === null) return;
     const rect = stageRef.current?.getBoundingClientRect();
-    setMenu({ x: e.clientX - (rect?.left ?? 0), y: yOf(e), price });
+    const x = e.clientX - (rect?.left ?? 0);
+    const y = yOf(e);
+    setMenu({ x, y, price, up: y > (rect?.height ?? 0) / 2, left: x > (rect?.width ?? 0) / 2 });
   };
 
   const title = `${instrument.symbol} ${interval} chart`;
@@ -283,7 +285,6 @@ export function Chart({ instrument, interval }: ChartProps) {
     <div className="chart">
       <div className="chart-legend">
         <CandleLegend keyId={keyId} clock={clock} />
-        <CrosshairLegend candle={hovered} clock={clock} />
         {status.state === 'loading' && <span className="chart-note">Loading history…</span>}
         {olderLoading && <span className="chart-note">Loading older bars…</span>}
         {status.state === 'ready' && status.bars === 0 && <span className="chart-note">No history yet</span>}
@@ -325,6 +326,8 @@ export function Chart({ instrument, interval }: ChartProps) {
               : undefined
           }
         />
+        {/* Over the chart, not in the legend: a legend that grows on hover would move the chart under the pointer. */}
+        <CrosshairLegend candle={hovered} clock={clock} />
         <div className="line-tags" role="group" aria-label={`Order lines on ${instrument.symbol}`}>
           {lines.map((l) => (
             <div
@@ -381,7 +384,13 @@ function AmendConfirm({ top, text, onConfirm, onBack }: { top: number; text: str
   const ok = useRef<HTMLButtonElement>(null);
   useEffect(() => ok.current?.focus(), []);
   return (
-    <div className="amend-confirm" role="dialog" aria-label="Confirm amend" style={{ top: `${Math.round(top)}px` }}>
+    // Above the line when there is room, so it covers neither the line nor what lies under the chart.
+    <div
+      className="amend-confirm"
+      role="dialog"
+      aria-label="Confirm amend"
+      style={{ top: `${Math.round(top)}px`, transform: top > 60 ? 'translateY(calc(-100% - 10px))' : 'translateY(10px)' }}
+    >
       <span>Amend {text}?</span>
       <button type="button" onClick={onBack}>
         Keep

@@ -15,6 +15,9 @@ export interface CursorMenuAt {
   x: number;
   y: number;
   price: number;
+  /** Open towards the chart's middle, so the menu is not cut off at an edge. */
+  up: boolean;
+  left: boolean;
 }
 
 /** "Sell 1 lot SBER stop at trigger 290.00": a stop in words (the ticket's summary covers limits). */
@@ -86,7 +89,7 @@ export function CursorMenu({ at, instrument, keyId, onClose }: { at: CursorMenuA
       className="cursor-menu"
       role="menu"
       aria-label={`Order at ${priceLabel(price)}`}
-      style={{ left: `${Math.round(at.x)}px`, top: `${Math.round(at.y)}px` }}
+      style={{ left: `${Math.round(at.x)}px`, top: `${Math.round(at.y)}px`, transform: `translate(${at.left ? '-100%' : '0'}, ${at.up ? '-100%' : '0'})` }}
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.preventDefault();
