@@ -12,11 +12,16 @@ import { cmp, dec } from '../../common/decimal.js';
 import { BridgeClient } from '../bridge/bridge-client.js';
 import { PATIENCE_MS, startStage, until, type Stage, type Workspace } from './workspace-page.js';
 
-/** Drags a line's handle by `dy` pixels with the mouse; `beforeUp` runs while the button is still down. */
-async function dragBy(page: Page, handle: Locator, dy: number, beforeUp?: () => Promise<void>): Promise<void> {
-  const box = await until('the line handle on screen', async () => {
-    const b = await handle.boundingBox();
-    return b && b.y > 0 ? b : undefined;
+/**
+ * Drags a line's handle by `dy` pixels with the mouse, once the line is inside the chart's
+ * box; `beforeUp` runs while the button is still down.
+ */
+async function dragBy(page: Page, chartHost: Locator, handle: Locator, dy: number, beforeUp?: () => Promise<void>): Promise<void> {
+  const box = await until('the line handle inside the chart', async () => {
+    const [b, host] = [await handle.boundingBox(), await chartHost.boundingBox()];
+    if (!b || !host) return undefined;
+    const y = b.y + b.height / 2;
+    return y > host.y && y < host.y + host.height - TIME_AXIS_PX ? b : undefined;
   });
   const x = box.x + box.width / 2;
   const y = box.y + box.height / 2;
@@ -25,6 +30,29 @@ async function dragBy(page: Page, handle: Locator, dy: number, beforeUp?: () => 
   await page.mouse.move(x, y + dy, { steps: 8 });
   await beforeUp?.();
   await page.mouse.up();
+}
+
+/** Height of the time axis under a chart's price pane (px), about. */
+const TIME_AXIS_PX = 30;
+
+/**
+ * Right-clicks at the bottom of a chart's price pane and places the buy limit the menu offers
+ * there. The price scale keeps a margin (10 %) under the lowest bar, so the bottom 5 % is always
+ * under the last price.
+ */
+async function buyLimitAtCursor(page: Page, chart: Locator, host: Locator, summary: RegExp): Promise<string> {
+  const hostBox = (await host.boundingBox())!;
+  await host.click({ button: 'right', position: { x: hostBox.width / 2, y: (hostBox.height - TIME_AXIS_PX) * 0.97 } });
+  const buy = chart.getByRole('menu', { name: /^Order at / }).getByRole('menuitem', { name: /^Buy limit at / });
+  await buy.waitFor({ timeout: PATIENCE_MS });
+  const at = /^Buy limit at (\S+) ·/.exec((await buy.textContent()) ?? '')![1]!.replace(/,/g, '');
+  await buy.click();
+  const confirm = page.getByRole('dialog', { name: 'Confirm order' });
+  expect(await confirm.textContent()).toMatch(summary);
+  expect(await confirm.textContent()).toContain(`@ ${at} limit`);
+  await confirm.getByRole('button', { name: 'Send order' }).click();
+  await confirm.waitFor({ state: 'hidden' });
+  return at;
 }
 
 /** The price a handle shows now ("61,234.5" → "61234.5"). */
@@ -64,23 +92,14 @@ describe('trading from the chart in Chromium', () => {
     // The ticket's size is what the chart places.
     await w.ticket().getByRole('textbox', { name: /^Quantity/ }).fill('1');
     const host = chart.getByRole('img', { name: 'SBER 1m chart' });
-    const hostBox = (await host.boundingBox())!;
     await w.lastClose(1);
     // Low on the chart: under the last price, so a buy rests as a limit.
-    await host.click({ button: 'right', position: { x: hostBox.width / 2, y: hostBox.height * 0.85 } });
-    const menu = chart.getByRole('menu', { name: /^Order at / });
-    const buy = menu.getByRole('menuitem', { name: /^Buy limit at / });
-    await buy.waitFor({ timeout: PATIENCE_MS });
-    const at = /^Buy limit at (\S+) ·/.exec((await buy.textContent()) ?? '')![1]!.replace(/,/g, '');
-    await buy.click();
-    const confirm = page.getByRole('dialog', { name: 'Confirm order' });
-    expect(await confirm.textContent()).toContain(`Buy 1 lot SBER @ ${at} limit`);
-    await confirm.getByRole('button', { name: 'Send order' }).click();
+    const at = await buyLimitAtCursor(page, chart, host, /Buy 1 lot SBER @ /);
     const placed = await until('the chart order in the app', () => listed((o) => o.venue === 'tinvest' && o.status === 'open' && o.price !== undefined && cmp(o.price, dec(at)) === 0));
 
-    // Drag its line up 40 px: the confirm step shows old → new; Enter amends.
+    // Drag its line up 15 px, still inside the margin under the lowest bar (so it never crosses the market): the confirm step shows old → new; Enter amends.
     const handle = chart.getByRole('slider', { name: 'Move Buy 1 lot limit' });
-    await dragBy(page, handle, -40);
+    await dragBy(page, host, handle, -15);
     const ask = chart.getByRole('dialog', { name: 'Confirm amend' });
     const [, from, to] = /: (\S+) → (\S+)\?/.exec((await ask.textContent()) ?? '')!;
     // The venue may echo the price with its own trailing zeros.
@@ -115,20 +134,22 @@ describe('trading from the chart in Chromium', () => {
 
     await w.select(2);
     const chart = w.chart(2);
-    const price = dec(await w.priceAway(2, '0.9', '0.1'));
-    await w.order({ side: 'buy', type: 'limit', quantity: '0.01', price });
+    await w.ticket().getByRole('textbox', { name: /^Quantity/ }).fill('0.01');
+    const host = chart.getByRole('img', { name: 'BTC/USD 1m chart' });
+    await w.lastClose(2);
+    const price = dec(await buyLimitAtCursor(page, chart, host, /Buy 0.01 BTC\/USD @ /));
     const placed = await until('the BTC/USD order open', () => listed((o) => o.venue === 'kraken' && o.status === 'open' && o.price !== undefined && cmp(o.price, price) === 0));
     const handle = chart.getByRole('slider', { name: 'Move Buy 0.01 limit' });
 
-    await dragBy(page, handle, -30, () => page.keyboard.press('Escape'));
+    await dragBy(page, host, handle, -30, () => page.keyboard.press('Escape'));
     expect(cmp(dec(await handlePrice(handle)), price)).toBe(0);
     expect((await listed((o) => o.clientOrderId === placed.clientOrderId))?.amends ?? []).toEqual([]);
 
-    await dragBy(page, handle, 30);
+    await dragBy(page, host, handle, -15);
     const amended = await until('the amended order in the app', () =>
       listed((o) => o.clientOrderId === placed.clientOrderId && (o.amends?.length ?? 0) > 0 && o.price !== undefined),
     );
-    expect(cmp(amended.price!, price)).toBe(-1);
+    expect(cmp(amended.price!, price)).toBe(1);
     const record = [...kraken.record.orders.values()].find((o) => o.clOrdId === placed.clientOrderId);
     expect(record?.status).toBe('open');
     expect(record?.txid).toBe(placed.venueOrderId);
