@@ -160,6 +160,38 @@ describe('trading from the chart in Chromium', () => {
     await until('the order cancelled', () => listed((o) => o.clientOrderId === placed.clientOrderId && o.status === 'cancelled'));
   }, 180_000);
 
+  it('Kraken: a sell stop placed at the cursor draws a dashed SL trigger line; dragging it amends the trigger', async () => {
+    await w.select(2);
+    const chart = w.chart(2);
+    await w.ticket().getByRole('textbox', { name: /^Quantity/ }).fill('0.01');
+    const host = chart.getByRole('img', { name: 'BTC/USD 1m chart' });
+    await w.lastClose(2);
+    const hostBox = (await host.boundingBox())!;
+    await host.click({ button: 'right', position: { x: hostBox.width / 2, y: (hostBox.height - TIME_AXIS_PX) * 0.97 } });
+    const sell = chart.getByRole('menu', { name: /^Order at / }).getByRole('menuitem', { name: /^Sell stop at / });
+    await sell.waitFor({ timeout: PATIENCE_MS });
+    const trigger = dec(/^Sell stop at (\S+) ·/.exec((await sell.textContent()) ?? '')![1]!.replace(/,/g, ''));
+    await sell.click();
+    const confirm = page.getByRole('dialog', { name: 'Confirm order' });
+    expect(await confirm.textContent()).toContain(`Sell 0.01 BTC/USD stop at trigger ${trigger}`);
+    await confirm.getByRole('button', { name: 'Send order' }).click();
+    const placed = await until('the stop order working', () =>
+      listed((o) => o.venue === 'kraken' && o.type === 'stop-loss' && o.status === 'open' && o.triggerPrice !== undefined && cmp(o.triggerPrice, trigger) === 0),
+    );
+
+    const handle = chart.getByRole('slider', { name: 'Move Sell 0.01 SL' });
+    expect(await handle.textContent()).toMatch(/^SL /);
+    await dragBy(page, host, handle, -15);
+    const amended = await until('the amended trigger in the app', () =>
+      listed((o) => o.clientOrderId === placed.clientOrderId && (o.amends?.length ?? 0) > 0 && o.triggerPrice !== undefined && cmp(o.triggerPrice, trigger) === 1),
+    );
+    expect(amended.status).toBe('open');
+    await until('the line at the new trigger', async () => (cmp(dec(await handlePrice(handle)), amended.triggerPrice!) === 0 ? true : undefined));
+
+    await chart.getByRole('button', { name: /^Cancel order from chart: Sell 0.01 SL/ }).click();
+    await until('the stop cancelled', () => listed((o) => o.clientOrderId === placed.clientOrderId && o.status === 'cancelled'));
+  }, 180_000);
+
   it("marks the trader's own fill on the chart", async () => {
     await w.select(1);
     await w.order({ side: 'buy', type: 'market', quantity: '1' });
