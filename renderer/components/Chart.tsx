@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import type { LogicalRange, MouseEventParams, Time } from 'lightweight-charts';
 import type { Candle, Dec, Instrument, Interval } from '../../common/domain.js';
 import { add, sub } from '../../common/decimal.js';
@@ -53,6 +53,7 @@ export function Chart({ instrument, interval }: ChartProps) {
   const [hovered, setHovered] = useState<Candle | undefined>(undefined);
   const [olderLoading, setOlderLoading] = useState(false);
   const [menu, setMenu] = useState<CursorMenuAt | undefined>(undefined);
+  const closeMenu = useCallback(() => setMenu(undefined), []);
 
   const venue = instrument.venue;
   const instrumentId = instrument.id;
@@ -373,7 +374,7 @@ export function Chart({ instrument, interval }: ChartProps) {
             onBack={() => drag.cancel()}
           />
         )}
-        {menu && <CursorMenu at={menu} instrument={instrument} keyId={keyId} onClose={() => setMenu(undefined)} />}
+        {menu && <CursorMenu at={menu} instrument={instrument} keyId={keyId} onClose={closeMenu} />}
       </div>
     </div>
   );

@@ -42,6 +42,7 @@ export function CursorMenu({ at, instrument, keyId, onClose }: { at: CursorMenuA
   const [view, setView] = useState<SubmissionView>({ state: 'idle' });
   const submission = useMemo(() => new TicketSubmission((r) => store.getState().placeOrder(r), setView), [store]);
   const first = useRef<HTMLButtonElement>(null);
+  const box = useRef<HTMLDivElement>(null);
 
   const price = snapToStep(at.price, instrument.priceStep);
   const choices = cursorChoices(price, last, offered ?? ['limit']);
@@ -56,6 +57,16 @@ export function CursorMenu({ at, instrument, keyId, onClose }: { at: CursorMenuA
   useEffect(() => {
     if (view.state === 'idle') first.current?.focus();
   }, [view.state]);
+
+  // A press anywhere else closes the menu, as menus do (not while its order is being confirmed or sent).
+  useEffect(() => {
+    if (view.state !== 'idle') return;
+    const onDown = (e: PointerEvent) => {
+      if (!box.current?.contains(e.target as Node)) onClose();
+    };
+    window.addEventListener('pointerdown', onDown, true);
+    return () => window.removeEventListener('pointerdown', onDown, true);
+  }, [view.state, onClose]);
 
   // The outcome of a send: the blotter shows the order; a refusal is said here and the menu goes.
   useEffect(() => {
@@ -86,6 +97,7 @@ export function CursorMenu({ at, instrument, keyId, onClose }: { at: CursorMenuA
   }
   return (
     <div
+      ref={box}
       className="cursor-menu"
       role="menu"
       aria-label={`Order at ${priceLabel(price)}`}
