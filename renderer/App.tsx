@@ -6,6 +6,7 @@ import { InstrumentPicker } from './components/InstrumentPicker.js';
 import { LayoutPicker } from './components/LayoutPicker.js';
 import { Notice } from './components/Notice.js';
 import { PanicButton, PanicDialog } from './components/PanicDialog.js';
+import { SettingsButton } from './components/Settings.js';
 import { ShortcutButton, ShortcutHelp } from './components/ShortcutHelp.js';
 import { StatusBar } from './components/StatusBar.js';
 import { OrderTicket } from './components/ticket/OrderTicket.js';
@@ -66,6 +67,7 @@ export function App({ transport }: { transport: 'ipc' | 'websocket' }) {
           <LayoutPicker />
         </nav>
         <div className="top-actions">
+          <SettingsButton />
           <ShortcutButton />
           <PanicButton />
         </div>

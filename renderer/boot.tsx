@@ -8,7 +8,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { startLiveSession } from './live-session.js';
 import { TickLatency } from './perf/tick-latency.js';
-import { loadWorkspace, persistWorkspace, type KeyValueStorage } from './persist.js';
+import { loadPrefs, loadWorkspace, persistPrefs, persistWorkspace, type KeyValueStorage } from './persist.js';
 import { ServicesContext, type Services } from './services.js';
 import { createAppStore } from './store/app-store.js';
 import type { RendererBridge } from './transport/link.js';
@@ -41,8 +41,10 @@ function browserStorage(): KeyValueStorage | undefined {
 export function boot(bridge: RendererBridge, root: HTMLElement): Services {
   const storage = browserStorage();
   const workspace = loadWorkspace(storage);
-  const store = createAppStore(bridge, workspace ? { workspace } : {});
+  const prefs = loadPrefs(storage);
+  const store = createAppStore(bridge, { ...(workspace ? { workspace } : {}), ...(prefs ? { prefs } : {}) });
   persistWorkspace(store, storage);
+  persistPrefs(store, storage);
   const latency = new TickLatency({ now: () => performance.now(), nextFrame: (fn) => void requestAnimationFrame(() => fn()) });
   startLiveSession(bridge, store, { scheduleFrame, later: (fn, ms) => void setTimeout(fn, ms), latency });
   const services: Services = { bridge, store, latency };

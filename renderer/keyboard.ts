@@ -5,7 +5,7 @@
  * chords never collide with typing in a field.
  */
 
-export type ShortcutId = 'focus-ticket' | 'buy' | 'sell' | 'cancel-focused' | 'panic' | 'help';
+export type ShortcutId = 'focus-ticket' | 'buy' | 'sell' | 'cancel-focused' | 'chart-order' | 'drag-line' | 'panic' | 'help';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -21,6 +21,18 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'buy', keys: 'Alt+B', aria: 'Alt+B', does: 'Send the ticket as a buy (asks to confirm unless one-click is on)' },
   { id: 'sell', keys: 'Alt+S', aria: 'Alt+S', does: 'Send the ticket as a sell (asks to confirm unless one-click is on)' },
   { id: 'cancel-focused', keys: 'Delete', aria: 'Delete', does: 'Cancel the focused order in the open orders list' },
+  {
+    id: 'chart-order',
+    keys: 'Right-click on a chart',
+    aria: '',
+    does: "Order at the cursor's price with the ticket's size: a limit on the near side of the last price, a stop on the far side",
+  },
+  {
+    id: 'drag-line',
+    keys: 'Drag an order line (or ↑/↓ on its handle, Enter)',
+    aria: '',
+    does: 'Amend its price or trigger, snapped to the tick; Escape while dragging puts it back; × on the line cancels',
+  },
   {
     id: 'panic',
     keys: 'Ctrl+Shift+X',

@@ -9,8 +9,11 @@ import { VENUE_IDS } from '../common/domain.js';
 import type { AppStore } from './store/app-store.js';
 import { CHART_SLOTS, defaultWorkspace, LAYOUT_SIZES, type ChartSlot, type LayoutSize, type Workspace } from './store/layout.js';
 import { CHART_INTERVALS } from './store/series-key.js';
+import { CHART_TIME_ZONES, defaultPrefs, THEME_CHOICES, type Prefs } from './store/prefs.js';
 
 export const WORKSPACE_KEY = 'switchboard.workspace.v1';
+/** Its own key: a workspace saved before preferences existed loads as it was. */
+export const PREFS_KEY = 'switchboard.prefs.v1';
 
 /** What the store needs of localStorage (injected so tests run in Node). */
 export interface KeyValueStorage {
@@ -104,6 +107,45 @@ export function persistWorkspace(store: AppStore, storage: KeyValueStorage | und
       storage.setItem(WORKSPACE_KEY, JSON.stringify(s.workspace));
     } catch {
       // Full or refused: the layout just won't survive a restart.
+    }
+  });
+}
+
+/** Preferences read back field by field: an unknown value falls back to that field's default. */
+export function parsePrefs(text: string | null): Prefs | undefined {
+  if (!text) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(v)) return undefined;
+  const base = defaultPrefs();
+  return {
+    chartTimeZone: (CHART_TIME_ZONES as readonly unknown[]).includes(v.chartTimeZone) ? (v.chartTimeZone as Prefs['chartTimeZone']) : base.chartTimeZone,
+    theme: (THEME_CHOICES as readonly unknown[]).includes(v.theme) ? (v.theme as Prefs['theme']) : base.theme,
+    confirmAmends: typeof v.confirmAmends === 'boolean' ? v.confirmAmends : base.confirmAmends,
+  };
+}
+
+export function loadPrefs(storage: KeyValueStorage | undefined): Prefs | undefined {
+  try {
+    return parsePrefs(storage?.getItem(PREFS_KEY) ?? null);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the preferences whenever they change; returns the unsubscribe. */
+export function persistPrefs(store: AppStore, storage: KeyValueStorage | undefined): () => void {
+  if (!storage) return () => undefined;
+  return store.subscribe((s, prev) => {
+    if (s.prefs === prev.prefs) return;
+    try {
+      storage.setItem(PREFS_KEY, JSON.stringify(s.prefs));
+    } catch {
+      // Full or refused: the preferences just won't survive a restart.
     }
   });
 }

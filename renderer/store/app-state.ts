@@ -8,6 +8,7 @@ import type { InstrumentsSlice } from './instruments.js';
 import type { LayoutSlice } from './layout.js';
 import type { OrdersSlice } from './orders.js';
 import type { PortfolioSlice } from './portfolio.js';
+import type { PrefsSlice } from './prefs.js';
 import type { SessionSlice } from './session.js';
 import type { ToastsSlice } from './toasts.js';
 import type { UiSlice } from './ui.js';
@@ -23,7 +24,8 @@ export type AppState = VenuesSlice &
   PortfolioSlice &
   CredentialsSlice &
   ToastsSlice &
-  UiSlice;
+  UiSlice &
+  PrefsSlice;
 
 /** A slice gets the bridge for its commands and sees the whole state. */
 export type SliceCreator<S> = (bridge: BridgeApi) => StateCreator<AppState, [], [], S>;

@@ -8,6 +8,7 @@ import { createInstrumentsSlice } from './instruments.js';
 import { createLayoutSlice, type Workspace } from './layout.js';
 import { createOrdersSlice } from './orders.js';
 import { createPortfolioSlice } from './portfolio.js';
+import { createPrefsSlice, type Prefs } from './prefs.js';
 import { createSessionSlice } from './session.js';
 import { createToastsSlice } from './toasts.js';
 import { createUiSlice } from './ui.js';
@@ -19,6 +20,8 @@ export type AppStore = StoreApi<AppState>;
 export interface StoreOptions {
   /** The workspace restored from storage; the default layout otherwise. */
   workspace?: Workspace;
+  /** The preferences restored from storage; the defaults otherwise. */
+  prefs?: Prefs;
 }
 
 /** One vanilla store: React reads it with selectors, the chart and the drain use it directly. */
@@ -35,5 +38,6 @@ export function createAppStore(bridge: BridgeApi, options: StoreOptions = {}): A
     ...createCredentialsSlice(bridge)(...a),
     ...createToastsSlice(bridge)(...a),
     ...createUiSlice(bridge)(...a),
+    ...createPrefsSlice(options.prefs)(bridge)(...a),
   }));
 }

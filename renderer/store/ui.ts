@@ -14,11 +14,15 @@ export interface UiSlice {
   helpOpen: boolean;
   /** The last command for the ticket; `n` tells two equal commands apart. */
   ticketCommand?: { kind: TicketCommand; n: number };
+  /** The ticket's quantity as typed and its account: orders placed from the chart use them. */
+  ticketQuantity: string;
+  ticketAccountId?: string;
   showDockTab(tab: DockTab): void;
   setOneClick(on: boolean): void;
   setPanicOpen(open: boolean): void;
   setHelpOpen(open: boolean): void;
   commandTicket(kind: TicketCommand): void;
+  setTicketSize(quantity: string, accountId: string | undefined): void;
 }
 
 export const createUiSlice: SliceCreator<UiSlice> = () => (set, get) => ({
@@ -27,9 +31,11 @@ export const createUiSlice: SliceCreator<UiSlice> = () => (set, get) => ({
   panicOpen: false,
   helpOpen: false,
   ticketCommand: undefined,
+  ticketQuantity: '',
   showDockTab: (dockTab) => set({ dockTab }),
   setOneClick: (oneClick) => set({ oneClick }),
   setPanicOpen: (panicOpen) => set({ panicOpen }),
   setHelpOpen: (helpOpen) => set({ helpOpen }),
   commandTicket: (kind) => set({ ticketCommand: { kind, n: (get().ticketCommand?.n ?? 0) + 1 } }),
+  setTicketSize: (ticketQuantity, ticketAccountId) => set({ ticketQuantity, ticketAccountId }),
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CreatePriceLineOptions, IPriceLine } from 'lightweight-charts';
-import { ordersOnChart, PriceLines } from '../../renderer/components/price-lines.js';
+import { chartLines, ordersOnChart, PriceLines } from '../../renderer/components/price-lines.js';
 import { priceLineText } from '../../renderer/order-text.js';
 import { replaceOrders } from '../../renderer/store/orders.js';
 import { anOrder, instrument } from './fixtures.js';
@@ -32,7 +32,7 @@ describe('open orders on the chart', () => {
       anOrder({ clientOrderId: 'c', instrumentId: 'XETHZUSD' }),
       anOrder({ clientOrderId: 'd', type: 'market', price: undefined }),
     ]);
-    lines.sync(ordersOnChart(orders, btc), btc);
+    lines.sync(chartLines(ordersOnChart(orders, btc)), btc);
     expect([...h.lines].map((l) => [l.options.price, l.options.title])).toEqual([
       [50000, 'Buy 0.01'],
       [90000, 'Sell 0.5'],
@@ -40,14 +40,14 @@ describe('open orders on the chart', () => {
     expect(ordersOnChart(orders, btc).map((o) => priceLineText(o, btc))).toEqual(['Buy 0.01 @ 50000.0, open', 'Sell 0.5 @ 90000.0, open']);
 
     orders = replaceOrders(orders, [anOrder({ clientOrderId: 'a', status: 'cancelled', updatedAt: 5000 })]);
-    lines.sync(ordersOnChart(orders, btc), btc);
+    lines.sync(chartLines(ordersOnChart(orders, btc)), btc);
     expect([...h.lines].map((l) => l.options.price)).toEqual([90000]);
     expect(lines.count()).toBe(1);
   });
 
   it('marks an order of unknown outcome apart', () => {
     const h = host();
-    new PriceLines(h).sync([anOrder({ status: 'unknown' })], btc);
+    new PriceLines(h).sync(chartLines([anOrder({ status: 'unknown' })]), btc);
     expect([...h.lines][0]!.options.title).toBe('Buy 0.01 ?');
   });
 });

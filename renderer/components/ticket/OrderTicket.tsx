@@ -109,6 +109,8 @@ export function OrderTicket() {
     if (instrument) void store.getState().refreshInstrument(instrument);
     // Keyed on the instrument's identity only: a refreshed copy of it must not clear the ticket.
   }, [instrumentKey]);
+  // Orders placed from the chart take the ticket's size and account.
+  useEffect(() => store.getState().setTicketSize(quantity, account?.id), [store, quantity, account?.id]);
 
   const check = instrument ? checkTicket({ type, quantity, price }, instrument, lastClose) : undefined;
 
