@@ -1,10 +1,20 @@
 /** What the chrome shows: which dock tab, open dialogs, the one-click switch, and ticket commands from the keyboard. */
+import type { Dec, Side } from '../../common/domain.js';
 import type { SliceCreator } from './app-state.js';
 
 export const DOCK_TABS = ['open-orders', 'history', 'fills', 'positions', 'ledger', 'connections', 'diagnostics'] as const;
 export type DockTab = (typeof DOCK_TABS)[number];
 
 export type TicketCommand = 'focus' | 'buy' | 'sell';
+
+/** A limit order for the ticket from a click elsewhere (a ladder level); `send` when one-click trading is on. */
+export interface TicketPreset {
+  side: Side;
+  price: Dec;
+  send: boolean;
+  /** Tells two equal presets apart. */
+  n: number;
+}
 
 export interface UiSlice {
   dockTab: DockTab;
@@ -14,11 +24,13 @@ export interface UiSlice {
   helpOpen: boolean;
   /** The last command for the ticket; `n` tells two equal commands apart. */
   ticketCommand?: { kind: TicketCommand; n: number };
+  ticketPreset?: TicketPreset;
   showDockTab(tab: DockTab): void;
   setOneClick(on: boolean): void;
   setPanicOpen(open: boolean): void;
   setHelpOpen(open: boolean): void;
   commandTicket(kind: TicketCommand): void;
+  presetTicket(preset: Omit<TicketPreset, 'n'>): void;
 }
 
 export const createUiSlice: SliceCreator<UiSlice> = () => (set, get) => ({
@@ -27,9 +39,11 @@ export const createUiSlice: SliceCreator<UiSlice> = () => (set, get) => ({
   panicOpen: false,
   helpOpen: false,
   ticketCommand: undefined,
+  ticketPreset: undefined,
   showDockTab: (dockTab) => set({ dockTab }),
   setOneClick: (oneClick) => set({ oneClick }),
   setPanicOpen: (panicOpen) => set({ panicOpen }),
   setHelpOpen: (helpOpen) => set({ helpOpen }),
   commandTicket: (kind) => set({ ticketCommand: { kind, n: (get().ticketCommand?.n ?? 0) + 1 } }),
+  presetTicket: (preset) => set({ ticketPreset: { ...preset, n: (get().ticketPreset?.n ?? 0) + 1 } }),
 });
