@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Order, OrderBook } from '../../common/domain.js';
-import { ladderRows, type LadderView } from '../../renderer/components/ladder/ladder-rows.js';
+import { defaultDepth, ladderRows, type LadderView } from '../../renderer/components/ladder/ladder-rows.js';
 import { LadderPainter, paintFromStore, type LadderSurface } from '../../renderer/components/ladder/ladder-painter.js';
-import { defaultDepth } from '../../renderer/components/ladder/DepthLadder.js';
+
 import { createAppStore } from '../../renderer/store/app-store.js';
 import { FrameDrain } from '../../renderer/store/frame-drain.js';
 import { bookKeyId } from '../../renderer/store/market.js';

@@ -5,16 +5,12 @@ import { useAppState, useSampledAppState, useServices } from '../../services.js'
 import { activeSlot } from '../../store/layout.js';
 import { bookKeyId } from '../../store/market.js';
 import { useMarketFeed } from '../market-feed.js';
-import { DomLadderSurface, LadderPainter, paintFromStore } from './ladder-painter.js';
+import { DomLadderSurface } from './dom-ladder-surface.js';
+import { LadderPainter, paintFromStore } from './ladder-painter.js';
+import { defaultDepth } from './ladder-rows.js';
 
 /** Health is read this often: a trader glances at it, it need not move every frame. */
 const HEALTH_EVERY_MS = 250;
-
-/** The depth a ladder starts at: 10 levels where offered, else the nearest the venue has. */
-export function defaultDepth(depths: readonly number[]): number | undefined {
-  if (depths.length === 0) return undefined;
-  return depths.includes(10) ? 10 : [...depths].sort((a, b) => Math.abs(a - 10) - Math.abs(b - 10))[0];
-}
 
 /**
  * The depth ladder (DOM) of the active chart's instrument: sizes per price, the spread, our

@@ -73,3 +73,9 @@ export function ladderRows(book: OrderBook, orders: readonly Order[]): LadderVie
   if (bestAsk && bestBid && cmp(bestAsk.price, bestBid.price) >= 0) view.spread = sub(bestAsk.price, bestBid.price);
   return view;
 }
+
+/** The depth a ladder starts at: 10 levels where offered, else the nearest the venue has. */
+export function defaultDepth(depths: readonly number[]): number | undefined {
+  if (depths.length === 0) return undefined;
+  return depths.includes(10) ? 10 : [...depths].sort((a, b) => Math.abs(a - 10) - Math.abs(b - 10))[0];
+}
