@@ -10,6 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cmp } from '../../common/decimal.js';
 import { PATIENCE_MS, startStage, until, type Stage, type Workspace } from './workspace-page.js';
 
+/** Each case may wait for the venue up to PATIENCE_MS more than once. */
+const CASE_MS = 3 * PATIENCE_MS;
+
 const CHARTS = [
   { n: 1, symbol: 'SBER' },
   { n: 2, symbol: 'BTC/USD' },
@@ -56,7 +59,7 @@ describe('depth ladder, tape and stop orders in Chromium', () => {
     expect(await health.textContent()).not.toMatch(/⚠/);
     // The depth choice lists what the venue streams.
     expect((await l.getByRole('combobox', { name: 'Book depth' }).locator('option').allTextContents()).length).toBeGreaterThan(0);
-  });
+  }, CASE_MS);
 
   it('loads the ticket with a level\'s price and side when a size is clicked', async () => {
     await w.select(2);
@@ -70,7 +73,7 @@ describe('depth ladder, tape and stop orders in Chromium', () => {
     await expect.poll(() => t.getByRole('textbox', { name: 'Limit price' }).inputValue()).toBe(/at (\S+)$/.exec(label)![1]);
     expect(await t.getByRole('radiogroup', { name: 'Side' }).getByRole('radio', { name: 'Sell' }).getAttribute('aria-checked')).toBe('true');
     expect(await t.getByRole('radiogroup', { name: 'Order type' }).getByRole('radio', { name: 'Limit', exact: true }).getAttribute('aria-checked')).toBe('true');
-  });
+  }, CASE_MS);
 
   it.each(CHARTS)('runs the trade tape of chart $n ($symbol), newest first', async ({ n, symbol }) => {
     await w.select(n);
@@ -80,7 +83,7 @@ describe('depth ladder, tape and stop orders in Chromium', () => {
     const cells = await rows.first().getByRole('cell').allTextContents();
     expect(cells[0]).toMatch(/^\d\d:\d\d:\d\d$/);
     expect(cells[1]).toMatch(/^\d+(\.\d+)?$/);
-  });
+  }, CASE_MS);
 
   it('offers stop orders on each venue and tells a stop in words before sending', async () => {
     for (const { n, symbol } of CHARTS) {
@@ -101,7 +104,7 @@ describe('depth ladder, tape and stop orders in Chromium', () => {
       await dialog.getByRole('button', { name: 'Back' }).click();
       await dialog.waitFor({ state: 'hidden' });
     }
-  });
+  }, CASE_MS);
 
   it('raised nothing on the page', () => {
     expect(problems).toEqual([]);

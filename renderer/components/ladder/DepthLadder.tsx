@@ -18,7 +18,7 @@ const HEALTH_EVERY_MS = 250;
  * painted imperatively in the frame the book arrived (ladder-painter.ts); React draws the rest.
  */
 export function DepthLadder() {
-  const { store } = useServices();
+  const { store, bookLatency } = useServices();
   const instrument = useAppState((s) => activeSlot(s).instrument);
   const depths = useAppState((s) => s.venues.find((v) => v.id === instrument?.venue)?.bookDepths);
   const [chosen, setChosen] = useState<number | undefined>(undefined);
@@ -38,8 +38,8 @@ export function DepthLadder() {
     const el = body.current;
     if (!el || !keyId) return undefined;
     el.replaceChildren();
-    return paintFromStore(store, keyId, new LadderPainter(new DomLadderSurface(el)));
-  }, [store, keyId]);
+    return paintFromStore(store, keyId, new LadderPainter(new DomLadderSurface(el), bookLatency ? (b) => bookLatency.painted(b) : undefined));
+  }, [store, keyId, bookLatency]);
 
   const onClick = (e: MouseEvent<HTMLTableSectionElement>) => {
     const button = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-side]');
