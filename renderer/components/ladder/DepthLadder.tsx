@@ -90,7 +90,7 @@ export function DepthLadder() {
           {health.verification === 'checksum' ? 'checksums' : 'snapshots'} {health.verified} verified · {health.failures} failed · {health.resyncs} resyncs
         </p>
       )}
-      <table className="ladder-table" aria-label={`Order book ${instrument.symbol}`} aria-describedby={`${ids}-help`}>
+      <table className="ladder-table" hidden={offered.length === 0} aria-label={`Order book ${instrument.symbol}`} aria-describedby={`${ids}-help`}>
         <thead>
           <tr>
             <th scope="col" title="Our buy orders at this price">Mine</th>
@@ -103,7 +103,7 @@ export function DepthLadder() {
         <tbody ref={body} onClick={onClick} />
       </table>
       {!hasBook && offered.length > 0 && !failure && <p className="muted">Waiting for the book…</p>}
-      <p id={`${ids}-help`} className="field-hint">
+      <p id={`${ids}-help`} className="field-hint" hidden={offered.length === 0}>
         Click a bid size to buy at that price, an ask size to sell at it: the ticket takes a limit order there
         {oneClick ? ' and, with one-click trading on, sends it at once.' : '.'}
       </p>
