@@ -124,9 +124,18 @@ export const createMarketSlice: SliceCreator<MarketSlice> = (bridge) => (set) =>
     released(key) {
       // A key nobody shows any more: a later view starts from fresh data, not a stale book.
       const id = marketKeyId(key);
+      const instrument = instrumentMarketKey(key.venue, key.instrumentId);
       set((s) => {
-        const { [id]: _book, ...books } = s.books;
         const { [id]: _failure, ...marketFailures } = s.marketFailures;
+        if (key.stream === 'trades') {
+          const { [instrument]: _tape, ...tapes } = s.tapes;
+          return { tapes, marketFailures };
+        }
+        if (key.stream === 'quote') {
+          const { [instrument]: _quote, ...quotes } = s.quotes;
+          return { quotes, marketFailures };
+        }
+        const { [id]: _book, ...books } = s.books;
         return { books, marketFailures };
       });
     },

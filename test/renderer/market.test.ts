@@ -195,3 +195,27 @@ describe('MarketSubscriptions', () => {
     expect(store.getState().marketFailures[BOOK_KEY]).toMatchObject({ kind: 'invalid', message: 'no book on this venue' });
   });
 });
+
+describe('letting go of market keys', () => {
+  it('drops the book, tape or quote of a key the last view let go, so a later view starts fresh', async () => {
+    const { bridge, store, drain, nextFrame } = setup();
+    bridge.answer('market.subscribe', () => ({ ok: true, value: { subscriptionId: 's' } }));
+    bridge.answer('market.unsubscribe', () => ({ ok: true, value: null }));
+    const s = store.getState();
+    const releases = [
+      s.retainMarket({ venue: 'kraken', instrumentId: 'XXBTZUSD', stream: 'book', depth: 10 }),
+      s.retainMarket({ venue: 'kraken', instrumentId: 'XXBTZUSD', stream: 'trades' }),
+      s.retainMarket({ venue: 'kraken', instrumentId: 'XXBTZUSD', stream: 'quote' }),
+    ];
+    await new Promise((r) => setTimeout(r, 0));
+    drain.batch(batch(1, { books: [book('1')], trades: [print(1)], quotes: [quote('1')] }));
+    nextFrame();
+    releases[1]!();
+    expect(store.getState().tapes[TAPE_KEY]).toBeUndefined();
+    expect(store.getState().books[BOOK_KEY]).toBeDefined();
+    releases[0]!();
+    releases[2]!();
+    expect(store.getState().books[BOOK_KEY]).toBeUndefined();
+    expect(store.getState().quotes[TAPE_KEY]).toBeUndefined();
+  });
+});
