@@ -118,8 +118,8 @@ export function OpenOrders() {
             <th>Quantity</th>
             <th>Filled</th>
             <th>Price</th>
-            <th>Status</th>
             <th>Amends</th>
+            <th>Status</th>
             <th>
               <span className="visually-hidden">Actions</span>
             </th>
@@ -145,8 +145,8 @@ export function OpenOrders() {
                 <td>{quantityText(o.quantity, instrument)}</td>
                 <td>{o.filledQuantity}</td>
                 <td>{o.price ?? 'market'}</td>
-                <StatusCell order={o} />
                 <AmendsCell order={o} />
+                <StatusCell order={o} />
                 <td>
                   <button
                     type="button"
@@ -185,8 +185,8 @@ export function OrderHistory() {
             <th>Filled</th>
             <th>Price</th>
             <th>Average</th>
-            <th>Final state</th>
             <th>Amends</th>
+            <th>Final state</th>
             <th>Reason</th>
           </tr>
         </thead>
@@ -204,8 +204,8 @@ export function OrderHistory() {
                 <td>{o.filledQuantity}</td>
                 <td>{o.price ?? 'market'}</td>
                 <td>{o.averagePrice ?? '—'}</td>
-                <StatusCell order={o} />
                 <AmendsCell order={o} />
+                <StatusCell order={o} />
                 <td className={o.status === 'rejected' ? 'reason' : undefined}>{reasonText(o) ?? ''}</td>
               </tr>
             );

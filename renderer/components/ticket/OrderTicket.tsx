@@ -104,9 +104,11 @@ function Outcome({ view, instrument, onRetry }: { view: SubmissionView; instrume
 }
 
 /**
- * The order ticket for the active chart's instrument: account, side, type, quantity in the
- * venue's order unit, limit price on the tick, the exact notional, then a confirmation the
- * trader may switch off (one-click, marked on the ticket while on).
+ * The order ticket for the active chart's instrument: account, side, every order type the
+ * venue offers (with trigger price or trailing offset for stops), quantity in the venue's
+ * order unit, limit price on the tick, time in force, the exact notional, then a confirmation
+ * the trader may switch off (one-click, marked on the ticket while on). A ladder click loads
+ * a limit order at its level.
  */
 export function OrderTicket() {
   const { store } = useServices();
@@ -168,6 +170,8 @@ export function OrderTicket() {
   const effectiveWithLimit = stopFamily && (limitChoice ? withLimit : !offeredTypes.includes(shownFamily));
   const type = typeOf(shownFamily, effectiveWithLimit);
   const tifChoices = venue?.timeInForce ?? [];
+  // A choice the venue (now another one) does not offer falls back to its default.
+  const tif = timeInForce !== '' && tifChoices.includes(timeInForce) ? timeInForce : '';
   const offersPostOnly = instrument !== undefined && POST_ONLY_VENUES.has(instrument.venue);
   const input: TicketInput = {
     type,
@@ -176,7 +180,7 @@ export function OrderTicket() {
     triggerPrice,
     trailingOffset,
     trailingUnit,
-    ...(timeInForce ? { timeInForce } : {}),
+    ...(tif ? { timeInForce: tif } : {}),
     expireAt,
     postOnly: offersPostOnly && type === 'limit' && postOnly,
   };
@@ -420,7 +424,7 @@ export function OrderTicket() {
       {tifChoices.length > 0 && (
         <label className="field">
           <span>Time in force</span>
-          <select aria-label="Time in force" value={timeInForce} onChange={(e) => {
+          <select aria-label="Time in force" value={tif} onChange={(e) => {
               const v = e.target.value as TimeInForce | '';
               edit(setTimeInForce)(v);
               if (v === 'gtd' && !expireAt) setExpireAt(tomorrowLocal());
@@ -435,7 +439,7 @@ export function OrderTicket() {
           </select>
         </label>
       )}
-      {timeInForce === 'gtd' && (
+      {tif === 'gtd' && (
         <>
           <label className="field">
             <span>Expires (local time)</span>
