@@ -54,7 +54,17 @@ export class DomLadderSurface implements LadderSurface {
     const children = this.body.children;
     let same = children.length === want.length;
     for (let i = 0; same && i < want.length; i += 1) same = children[i] === want[i];
-    if (!same) this.body.replaceChildren(...want);
+    if (!same) {
+      this.body.replaceChildren(...want);
+      this.centre();
+    }
+  }
+
+  /** Brings the spread to the middle of the scroll box once the rows take their places (a layout read, only then). */
+  private centre(): void {
+    const box = this.body.closest('table');
+    if (!box || box.scrollHeight <= box.clientHeight) return;
+    box.scrollTop = this.spreadRow.offsetTop - (box.clientHeight - this.spreadRow.offsetHeight) / 2;
   }
 
   private makeRow(): RowCells {
