@@ -19,6 +19,8 @@ export interface UiBenchRun {
   samples: number;
   /** Book receivedAt → the frame after the ladder painted it; absent in the candle-only run. */
   bookLatency?: { count: number; p50?: number; p99?: number; max?: number };
+  /** Book receivedAt → written into the page in the frame that paints it. */
+  bookWritten?: { count: number; p50?: number; p99?: number; max?: number };
   /** Ladder paints in the window, and books sent: how much was coalesced. */
   ladderPaints?: number;
 }

@@ -247,11 +247,12 @@ async function stream(o: UiBenchOptions, books: boolean): Promise<UiBenchRun> {
   const latency = services.latency!.stats();
   const samples = services.latency!.taken() - taken;
   const bookLatency = services.bookLatency!.stats();
+  const bookWritten = services.bookLatency!.writtenStats();
   const ladderPaints = services.bookLatency!.taken() - paintsBefore;
   worker.postMessage('stop');
   worker.terminate();
   await frameRate(500); // the last batches drain
-  return { latency, fps: busy.fps, frames: busy.frames, longFrames: busy.longFrames, samples, ...(books ? { bookLatency, ladderPaints } : {}) };
+  return { latency, fps: busy.fps, frames: busy.frames, longFrames: busy.longFrames, samples, ...(books ? { bookLatency, bookWritten, ladderPaints } : {}) };
 }
 
 (window as Window & { uiBench?: UiBenchPage }).uiBench = bench;

@@ -8,6 +8,7 @@ describe('book-to-screen latency', () => {
     const probe = new BookLatency({ now: () => now, nextFrame: (fn) => frames.push(fn) });
     probe.painted({ receivedAt: 990 });
     probe.painted({ receivedAt: 995 }); // painted in the same frame: one stamp for both
+    expect(probe.writtenStats()).toEqual({ count: 2, p50: 5, p99: 10, max: 10 });
     expect(frames).toHaveLength(1);
     now = 1016;
     frames.shift()!();
@@ -15,6 +16,7 @@ describe('book-to-screen latency', () => {
     expect(probe.stats()).toEqual({ count: 2, p50: 21, p99: 26, max: 26 });
     probe.reset();
     expect(probe.stats()).toEqual({ count: 0 });
+    expect(probe.writtenStats()).toEqual({ count: 0 });
     expect(probe.taken()).toBe(2);
   });
 
