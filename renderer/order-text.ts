@@ -128,7 +128,10 @@ export function reasonText(order: Order): string | undefined {
 
 /** An open order drawn on its chart, in words: "Buy 0.01 @ 60000.0, open". */
 export function priceLineText(order: Order, instrument: Instrument | undefined): string {
-  return `${sideText(order.side)} ${quantityText(order.quantity, instrument)} @ ${order.price ?? 'market'}, ${statusText(order.status)}`;
+  // A stop without a limit price sits at its trigger until it fires.
+  const at = order.price ?? (order.triggerPrice !== undefined ? `trigger ${order.triggerPrice}` : 'market');
+  const stop = TRIGGER_ORDER_TYPES.has(order.type) ? `${order.type} ` : '';
+  return `${sideText(order.side)} ${quantityText(order.quantity, instrument)} ${stop}@ ${at}, ${statusText(order.status)}`;
 }
 
 export function fillText(order: Order, fill: Fill, instrument: Instrument | undefined): string {

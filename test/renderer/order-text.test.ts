@@ -40,6 +40,7 @@ describe('how stop orders and amends read', () => {
     expect(triggerText(stop)).toBe('waiting for trigger');
     expect(triggerText({ ...stop, triggeredAt: new Date(2026, 11, 6, 14, 3, 5).getTime() })).toBe('triggered 14:03:05');
     expect(triggerText(anOrder())).toBeUndefined();
+    expect(priceLineText(stop, instrument('XXBTZUSD', 'BTC/USD'))).toBe('Sell 0.01 stop-loss @ trigger 59000, open');
     expect(typeText(anOrder({ type: 'trailing-stop', price: undefined, trailingOffset: { value: '2', unit: 'percent' } }))).toBe('trailing-stop 2%');
   });
 
