@@ -3,8 +3,11 @@
  * bench page renderer/bench/ui-bench.html, built here with vite. Figures: tick-to-screen
  * latency p50/p99 and the frame rate while 20 instruments update 5,000 times a second in
  * total (4 charts on screen, all 20 in the watchlist), and the time to load and draw 100k
- * candles. Ceilings: the same page's idle frame rate, one frame interval, and setData of
- * ready-made bars (the chart library alone).
+ * candles. Then the same stream again with the depth ladder fed 1,000 whole books a second
+ * (10 levels a side, every level changing): the frame rate, the candles' tick-to-screen and
+ * the book's receivedAt → screen beside the candle-only figures of the same run. Ceilings: the
+ * same page's idle frame rate, one frame interval, and setData of ready-made bars (the chart
+ * library alone).
  */
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -19,7 +22,7 @@ import type { Figure } from './figures.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-const OPTIONS: UiBenchOptions = { instruments: 20, updatesPerSecond: 5000, batchMs: 16, seconds: 10, candles: 100_000 };
+const OPTIONS: UiBenchOptions = { instruments: 20, updatesPerSecond: 5000, batchMs: 16, seconds: 10, candles: 100_000, booksPerSecond: 1000, bookDepth: 10 };
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html',
@@ -62,6 +65,23 @@ function serve(dir: string): Promise<{ server: Server; url: string }> {
   );
 }
 
+/** The run with the ladder's books, beside the candle-only run above it. */
+function bookFigures(r: UiBenchResult, frame: number): Figure[] {
+  const b = r.withBooks;
+  const load = `+ DOM ladder at ${OPTIONS.booksPerSecond} books/s`;
+  return [
+    { name: `frame rate (${load})`, value: b.fps, unit: 'fps', ceiling: r.idleFps, target: `≥ 60 fps held (candles only: ${r.fps.toFixed(1)})` },
+    { name: `long frames (> 1.5 intervals, ${load})`, value: b.frames ? (100 * b.longFrames) / b.frames : NaN, unit: '%' },
+    // Written: the end the charts' tick-to-screen uses (in the frame that paints it); shown: the next frame's start.
+    { name: `book-to-screen p50, written (${load})`, value: b.bookWritten?.p50 ?? NaN, unit: 'ms', ceiling: frame },
+    { name: `book-to-screen p99, written (${load})`, value: b.bookWritten?.p99 ?? NaN, unit: 'ms', ceiling: frame, target: `≤ 2 frames (${(2 * frame).toFixed(1)} ms)` },
+    { name: `book-to-screen p50, next frame (${load})`, value: b.bookLatency?.p50 ?? NaN, unit: 'ms', ceiling: frame },
+    { name: `book-to-screen p99, next frame (${load})`, value: b.bookLatency?.p99 ?? NaN, unit: 'ms', ceiling: frame },
+    { name: `ladder paints (${OPTIONS.booksPerSecond * OPTIONS.seconds} books sent)`, value: b.ladderPaints ?? NaN, unit: 'n' },
+    { name: `candle tick-to-screen p99 (${load})`, value: b.latency.p99 ?? NaN, unit: 'ms', ceiling: frame, target: `candles only: ${(r.latency.p99 ?? NaN).toFixed(1)} ms` },
+  ];
+}
+
 export async function runUiBench(): Promise<Figure[]> {
   const out = await mkdtemp(path.join(os.tmpdir(), 'switchboard-ui-bench-'));
   let server: Server | undefined;
@@ -91,6 +111,7 @@ export async function runUiBench(): Promise<Figure[]> {
       { name: `frame rate (${load})`, value: r.fps, unit: 'fps', ceiling: r.idleFps, target: '≥ 60 fps held' },
       { name: `long frames (> 1.5 intervals, ${load})`, value: r.frames ? (100 * r.longFrames) / r.frames : NaN, unit: '%' },
       { name: 'tick-to-screen samples', value: r.samples, unit: 'n' },
+      ...bookFigures(r, frame),
       { name: `load and draw ${OPTIONS.candles / 1000}k candles (setData)`, value: r.loadAndDraw, unit: 'ms', ceiling: r.setDataOnly, target: '≤ 300 ms' },
       { name: `  of which convert + setData calls`, value: r.loadCall, unit: 'ms' },
     ];

@@ -3,6 +3,7 @@ import { AppNotices } from './components/AppNotices.js';
 import { ChartGrid } from './components/ChartPanel.js';
 import { Dock } from './components/Dock.js';
 import { InstrumentPicker } from './components/InstrumentPicker.js';
+import { DepthLadder } from './components/ladder/DepthLadder.js';
 import { LayoutPicker } from './components/LayoutPicker.js';
 import { Notice } from './components/Notice.js';
 import { PanicButton, PanicDialog } from './components/PanicDialog.js';
@@ -12,6 +13,7 @@ import { StatusBar } from './components/StatusBar.js';
 import { OrderTicket } from './components/ticket/OrderTicket.js';
 import { TimeframePicker } from './components/TimeframePicker.js';
 import { Toasts } from './components/Toasts.js';
+import { TradeTape } from './components/TradeTape.js';
 import { VenuePicker } from './components/VenuePicker.js';
 import { Watchlist } from './components/Watchlist.js';
 import { matchShortcut } from './keyboard.js';
@@ -53,7 +55,7 @@ function useShortcuts(): void {
   }, [store]);
 }
 
-/** The workspace: toolbar on top, watchlist | charts | ticket, the dock below, connection states at the bottom. */
+/** The workspace: toolbar on top, watchlist | charts | depth and trades | ticket, the dock below, connection states at the bottom. */
 export function App({ transport }: { transport: 'ipc' | 'websocket' }) {
   useShortcuts();
   return (
@@ -77,6 +79,10 @@ export function App({ transport }: { transport: 'ipc' | 'websocket' }) {
       <main className="workspace">
         <Watchlist />
         <ChartGrid />
+        <aside className="market-panels" aria-label="Market depth and trades">
+          <DepthLadder />
+          <TradeTape />
+        </aside>
         <OrderTicket />
       </main>
       <Dock />

@@ -7,6 +7,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { startLiveSession } from './live-session.js';
+import { BookLatency } from './perf/book-latency.js';
 import { TickLatency } from './perf/tick-latency.js';
 import { loadPrefs, loadWorkspace, persistPrefs, persistWorkspace, type KeyValueStorage } from './persist.js';
 import { ServicesContext, type Services } from './services.js';
@@ -47,7 +48,8 @@ export function boot(bridge: RendererBridge, root: HTMLElement): Services {
   persistPrefs(store, storage);
   const latency = new TickLatency({ now: () => performance.now(), nextFrame: (fn) => void requestAnimationFrame(() => fn()) });
   startLiveSession(bridge, store, { scheduleFrame, later: (fn, ms) => void setTimeout(fn, ms), latency });
-  const services: Services = { bridge, store, latency };
+  const bookLatency = new BookLatency({ now: () => performance.timeOrigin + performance.now(), nextFrame: (fn) => void requestAnimationFrame(() => fn()) });
+  const services: Services = { bridge, store, latency, bookLatency };
   createRoot(root).render(
     <StrictMode>
       <ServicesContext value={services}>

@@ -57,6 +57,8 @@ export function startLiveSession(bridge: RendererBridge, store: AppStore, option
       sequencer.reset();
       void store.getState().loadVenues();
       store.getState().newSession();
+      // Book, tape and quote keys are held by the store, not by effects keyed on the epoch.
+      store.getState().resubscribeMarket();
     } else if (!store.getState().venuesLoaded) {
       // The first list request timed out while the socket was still coming up.
       void store.getState().loadVenues();

@@ -1,5 +1,7 @@
 /** How orders read, the same in the blotter, on the chart, in toasts and to assistive tech. */
-import type { Fill, Instrument, Order, OrderStatus, VenueId } from '../common/domain.js';
+import type { Fill, Instrument, Order, OrderStatus, OrderType, TimeInForce, TrailingOffset, VenueId } from '../common/domain.js';
+import { TRAILING_ORDER_TYPES, TRIGGER_ORDER_TYPES } from '../common/domain.js';
+import { grouped } from '../common/decimal.js';
 
 export const VENUE_NAMES: Readonly<Record<VenueId, string>> = { tinvest: 'T-Invest', kraken: 'Kraken' };
 
@@ -33,10 +35,86 @@ export function symbolOf(order: { instrumentId: string }, instrument: Instrument
   return instrument?.symbol ?? order.instrumentId;
 }
 
-/** "Buy 10 lots SBER @ 306.50 limit" / "Sell 0.01 BTC/USD market". */
-export function orderSummary(order: Pick<Order, 'side' | 'type' | 'quantity' | 'price' | 'instrumentId'>, instrument: Instrument | undefined): string {
-  const at = order.type === 'limit' && order.price !== undefined ? ` @ ${order.price} limit` : ' market';
-  return `${sideText(order.side)} ${quantityText(order.quantity, instrument)} ${symbolOf(order, instrument)}${at}`;
+/** What an order type is called on the ticket and in the blotter. */
+export const ORDER_TYPE_NAMES: Readonly<Record<OrderType, string>> = {
+  limit: 'Limit',
+  market: 'Market',
+  'stop-loss': 'Stop loss',
+  'stop-loss-limit': 'Stop loss limit',
+  'take-profit': 'Take profit',
+  'take-profit-limit': 'Take profit limit',
+  'trailing-stop': 'Trailing stop',
+  'trailing-stop-limit': 'Trailing stop limit',
+};
+
+export const TIME_IN_FORCE_NAMES: Readonly<Record<TimeInForce, string>> = {
+  day: 'Day',
+  gtc: 'Good till cancelled',
+  gtd: 'Good till date',
+  ioc: 'Immediate or cancel',
+  fok: 'Fill or kill',
+};
+
+/** "2%" or "150.5" behind the best price. */
+export function trailingText(offset: TrailingOffset): string {
+  return offset.unit === 'percent' ? `${offset.value}%` : grouped(offset.value);
+}
+
+type Described = Pick<Order, 'side' | 'type' | 'quantity' | 'price' | 'instrumentId'> &
+  Partial<Pick<Order, 'triggerPrice' | 'trailingOffset' | 'timeInForce' | 'expireAt' | 'postOnly'>>;
+
+/** The terms after the symbol: " @ 306.50 limit", " market", " stop-loss at trigger 60 000". */
+function termsText(o: Described): string {
+  if (o.type === 'limit') return o.price !== undefined ? ` @ ${o.price} limit` : ' limit';
+  if (o.type === 'market') return ' market';
+  const limit = o.price !== undefined ? `, limit ${grouped(o.price)}` : '';
+  if (TRAILING_ORDER_TYPES.has(o.type)) {
+    return ` ${o.type}${o.trailingOffset ? ` ${trailingText(o.trailingOffset)} behind the best price` : ''}${limit}`;
+  }
+  return ` ${o.type}${o.triggerPrice !== undefined ? ` at trigger ${grouped(o.triggerPrice)}` : ''}${limit}`;
+}
+
+/** " (IOC)", " (good till 2026-12-07 18:00)", " (post-only)": said only when not the venue's default. */
+function conditionsText(o: Described): string {
+  const parts: string[] = [];
+  if (o.timeInForce === 'gtd' && o.expireAt !== undefined) parts.push(`good till ${dateTime(o.expireAt).slice(0, 16)}`);
+  else if (o.timeInForce === 'ioc' || o.timeInForce === 'fok') parts.push(o.timeInForce.toUpperCase());
+  if (o.postOnly) parts.push('post-only');
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/**
+ * "Buy 10 lots SBER @ 306.50 limit" / "Sell 0.01 BTC/USD market" /
+ * "Sell 1 BTC/USD stop-loss at trigger 60 000" / "Sell 1 BTC/USD trailing-stop 2% behind the best price".
+ */
+export function orderSummary(order: Described, instrument: Instrument | undefined): string {
+  return `${sideText(order.side)} ${quantityText(order.quantity, instrument)} ${symbolOf(order, instrument)}${termsText(order)}${conditionsText(order)}`;
+}
+
+/** The blotter's type cell: the type and, for stops, what starts them. */
+export function typeText(o: Pick<Order, 'type' | 'triggerPrice' | 'trailingOffset'>): string {
+  if (o.triggerPrice !== undefined) return `${o.type} @ ${o.triggerPrice}`;
+  if (o.trailingOffset) return `${o.type} ${trailingText(o.trailingOffset)}`;
+  return o.type;
+}
+
+/** A stop order's state at the venue: waiting for its trigger, or triggered (and when). */
+export function triggerText(o: Pick<Order, 'type' | 'triggeredAt'>): string | undefined {
+  if (!TRIGGER_ORDER_TYPES.has(o.type)) return undefined;
+  return o.triggeredAt !== undefined ? `triggered ${clockTime(o.triggeredAt)}` : 'waiting for trigger';
+}
+
+/** "2 amends, last 14:03:05: price 60 100" — empty when never amended. */
+export function amendsText(o: Pick<Order, 'amends'>): string {
+  const list = o.amends ?? [];
+  const last = list.at(-1);
+  if (!last) return '';
+  const what = [
+    last.price !== undefined ? `price ${last.price}` : '',
+    last.triggerPrice !== undefined ? `trigger ${last.triggerPrice}` : '',
+    last.quantity !== undefined ? `quantity ${last.quantity}` : '',
+  ].filter(Boolean);
+  return `${list.length} amend${list.length === 1 ? '' : 's'}, last ${clockTime(last.at)}${what.length > 0 ? `: ${what.join(', ')}` : ''}`;
 }
 
 /** The venue's reason for a rejection, code first: "30034: not enough balance". */
@@ -50,7 +128,10 @@ export function reasonText(order: Order): string | undefined {
 
 /** An open order drawn on its chart, in words: "Buy 0.01 @ 60000.0, open". */
 export function priceLineText(order: Order, instrument: Instrument | undefined): string {
-  return `${sideText(order.side)} ${quantityText(order.quantity, instrument)} @ ${order.price ?? 'market'}, ${statusText(order.status)}`;
+  // A stop without a limit price sits at its trigger until it fires.
+  const at = order.price ?? (order.triggerPrice !== undefined ? `trigger ${order.triggerPrice}` : 'market');
+  const stop = TRIGGER_ORDER_TYPES.has(order.type) ? `${order.type} ` : '';
+  return `${sideText(order.side)} ${quantityText(order.quantity, instrument)} ${stop}@ ${at}, ${statusText(order.status)}`;
 }
 
 export function fillText(order: Order, fill: Fill, instrument: Instrument | undefined): string {

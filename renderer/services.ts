@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { BridgeApi } from '../electron/contract.js';
+import type { BookLatency } from './perf/book-latency.js';
 import type { TickLatency } from './perf/tick-latency.js';
 import type { AppState, AppStore } from './store/app-store.js';
 
@@ -9,6 +10,8 @@ export interface Services {
   store: AppStore;
   /** Tick-to-screen latency of the charts, for the diagnostics panel. */
   latency?: TickLatency;
+  /** Book-to-screen latency of the depth ladder, for the UI bench. */
+  bookLatency?: BookLatency;
 }
 
 export const ServicesContext = createContext<Services | null>(null);

@@ -9,6 +9,25 @@ export interface TickerStart {
   batchMs: number;
   /** The seq of the snapshot the page applied; batches follow it. */
   seq: number;
+  /** Book updates of one instrument beside the candles, each a whole book stamped `receivedAt` as it is made. */
+  books?: { venue: string; id: string; price: number; perSecond: number; depth: number };
+}
+
+/** A book of `depth` levels a side around `mid`, sizes random: every level changes, as in a busy market. */
+function makeBook(b: NonNullable<TickerStart['books']>, mid: number) {
+  const step = 0.01;
+  const best = Math.round(mid / step) * step;
+  const side = (dir: number) =>
+    Array.from({ length: b.depth }, (_, k) => ({ price: (best + dir * (k + 1) * step).toFixed(2), quantity: (Math.random() * 10).toFixed(4) }));
+  return {
+    venue: b.venue,
+    instrumentId: b.id,
+    depth: b.depth,
+    bids: side(-1),
+    asks: side(1),
+    receivedAt: Date.now(),
+    health: { verification: 'checksum', verified: 1, failures: 0, resyncs: 0, consistent: true },
+  };
 }
 
 interface Bar {
@@ -32,10 +51,23 @@ self.onmessage = (ev: MessageEvent<TickerStart | 'stop'>) => {
   const bars = instruments.map((i): Bar => ({ time: 0, open: i.price, high: i.price, low: i.price, close: i.price, volume: 0 }));
   const started = performance.now();
   let sent = 0;
+  let booksSent = 0;
+  let mid = ev.data.books?.price ?? 0;
   let next = 0;
+  const bookFeed = ev.data.books;
   setInterval(() => {
-    const due = Math.floor(((performance.now() - started) * perSecond) / 1000) - sent;
-    if (due <= 0) return;
+    const elapsed = performance.now() - started;
+    const books = [];
+    if (bookFeed) {
+      const dueBooks = Math.floor((elapsed * bookFeed.perSecond) / 1000) - booksSent;
+      for (let k = 0; k < dueBooks; k++) {
+        mid = Math.max(1, mid * (1 + (Math.random() - 0.5) * 0.0004));
+        books.push(makeBook(bookFeed, mid));
+      }
+      booksSent += Math.max(0, dueBooks);
+    }
+    const due = Math.floor((elapsed * perSecond) / 1000) - sent;
+    if (due <= 0 && books.length === 0) return;
     const minute = Math.floor(Date.now() / 60_000) * 60;
     const candles = [];
     for (let k = 0; k < due; k++) {
@@ -61,8 +93,9 @@ self.onmessage = (ev: MessageEvent<TickerStart | 'stop'>) => {
         volume: String(b.volume),
       });
     }
-    sent += due;
+    sent += Math.max(0, due);
     seq += 1;
-    self.postMessage(JSON.stringify({ topic: 'batch', payload: { seq, candles, orders: [], connections: [] } }));
+    const payload = books.length > 0 ? { seq, candles, orders: [], connections: [], books } : { seq, candles, orders: [], connections: [] };
+    self.postMessage(JSON.stringify({ topic: 'batch', payload }));
   }, batchMs);
 };

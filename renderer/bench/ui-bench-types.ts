@@ -5,6 +5,24 @@ export interface UiBenchOptions {
   batchMs: number;
   seconds: number;
   candles: number;
+  /** Book updates per second on the active chart's instrument in the second run (the ladder's). */
+  booksPerSecond: number;
+  bookDepth: number;
+}
+
+/** One streaming run: candles alone, or candles with the ladder's book. */
+export interface UiBenchRun {
+  latency: { count: number; p50?: number; p99?: number; max?: number };
+  fps: number;
+  longFrames: number;
+  frames: number;
+  samples: number;
+  /** Book receivedAt → the frame after the ladder painted it; absent in the candle-only run. */
+  bookLatency?: { count: number; p50?: number; p99?: number; max?: number };
+  /** Book receivedAt → written into the page in the frame that paints it. */
+  bookWritten?: { count: number; p50?: number; p99?: number; max?: number };
+  /** Ladder paints in the window, and books sent: how much was coalesced. */
+  ladderPaints?: number;
 }
 
 export interface UiBenchResult {
@@ -23,6 +41,8 @@ export interface UiBenchResult {
   setDataOnly: number;
   /** Tick-to-screen samples taken in the window (series updates drawn). */
   samples: number;
+  /** The same stream with the depth ladder fed `booksPerSecond` books. */
+  withBooks: UiBenchRun;
 }
 
 /** What the page puts on `window.uiBench` for the driver. */

@@ -15,7 +15,7 @@ import type { Services } from '../services.js';
 import type { Workspace } from '../store/layout.js';
 import { WebSocketBridge, type SocketHandlers } from '../transport/websocket-bridge.js';
 import type { TickerStart } from './ticker-worker.js';
-import type { UiBenchPage } from './ui-bench-types.js';
+import type { UiBenchOptions, UiBenchPage, UiBenchRun } from './ui-bench-types.js';
 
 const HISTORY = 500;
 
@@ -74,11 +74,14 @@ function answer(method: string, params: Record<string, unknown>): unknown {
       state: 'live',
       accounts: [{ venue: 'kraken', id: 'spot', name: 'Bench' }],
       intervals: ['1m', '5m', '15m', '1h', '1d'],
+      bookDepths: [10, 25],
+      orderTypes: ['limit', 'market'],
+      timeInForce: ['gtc'],
     },
   ];
   switch (method) {
     case 'session.snapshot':
-      return { seq: 0, venues, candles: [], orders: [] };
+      return { seq: 0, venues, candles: [], orders: [], subscriptionFailures: [], books: [], quotes: [] };
     case 'venues.list':
       return venues;
     case 'instruments.search':
@@ -88,7 +91,10 @@ function answer(method: string, params: Record<string, unknown>): unknown {
     case 'candles.subscribe':
       return { subscriptionId: `s-${Math.random().toString(36).slice(2)}` };
     case 'candles.unsubscribe':
+    case 'market.unsubscribe':
       return null;
+    case 'market.subscribe':
+      return { subscriptionId: `m-${Math.random().toString(36).slice(2)}` };
     case 'candles.history': {
       const i = INSTRUMENTS.find((x) => x.id === params.instrumentId) ?? INSTRUMENTS[0]!;
       return params.before === undefined ? history(i, HISTORY, BASE_PRICE(i)) : [];
@@ -198,37 +204,55 @@ const bench: UiBenchPage = {
   },
   async run(o) {
     const idle = await frameRate(2000);
-    const worker = new Worker(new URL('./ticker-worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (ev: MessageEvent<string>) => handlers?.message(ev.data);
-    const start: TickerStart = {
-      instruments: INSTRUMENTS.slice(0, o.instruments).map((i) => ({ venue: i.venue, id: i.id, price: BASE_PRICE(i) })),
-      perSecond: o.updatesPerSecond,
-      batchMs: o.batchMs,
-      seq: 0,
-    };
-    worker.postMessage(start);
-    await frameRate(1000); // warm up
-    services.latency!.reset();
-    const taken = services.latency!.taken();
-    const busy = await frameRate(o.seconds * 1000);
-    const latency = services.latency!.stats();
-    const samples = services.latency!.taken() - taken;
-    worker.postMessage('stop');
-    worker.terminate();
+    const candlesOnly = await stream(o, false);
+    const withBooks = await stream(o, true);
     const setDataOnly = await loadAndDraw(o.candles, true);
     const loadDraw = await loadAndDraw(o.candles, false);
     console.info(`bench: setData prebuilt ${JSON.stringify(setDataOnly)}, from candles ${JSON.stringify(loadDraw)}`);
     return {
-      latency,
-      fps: busy.fps,
-      frames: busy.frames,
-      longFrames: busy.longFrames,
+      ...candlesOnly,
       idleFps: idle.fps,
       loadAndDraw: loadDraw.total,
       loadCall: loadDraw.call,
       setDataOnly: setDataOnly.total,
-      samples,
+      withBooks,
     };
   },
 };
+
+let seq = 0;
+
+/** One streaming window: candles across the instruments, and with `books` the active chart's book too. */
+async function stream(o: UiBenchOptions, books: boolean): Promise<UiBenchRun> {
+  const worker = new Worker(new URL('./ticker-worker.ts', import.meta.url), { type: 'module' });
+  worker.onmessage = (ev: MessageEvent<string>) => {
+    seq = (JSON.parse(ev.data) as { payload: { seq: number } }).payload.seq;
+    handlers?.message(ev.data);
+  };
+  const active = INSTRUMENTS[0]!;
+  const start: TickerStart = {
+    instruments: INSTRUMENTS.slice(0, o.instruments).map((i) => ({ venue: i.venue, id: i.id, price: BASE_PRICE(i) })),
+    perSecond: o.updatesPerSecond,
+    batchMs: o.batchMs,
+    seq,
+    ...(books ? { books: { venue: active.venue, id: active.id, price: BASE_PRICE(active), perSecond: o.booksPerSecond, depth: o.bookDepth } } : {}),
+  };
+  worker.postMessage(start);
+  await frameRate(1000); // warm up
+  services.latency!.reset();
+  services.bookLatency!.reset();
+  const taken = services.latency!.taken();
+  const paintsBefore = services.bookLatency!.taken();
+  const busy = await frameRate(o.seconds * 1000);
+  const latency = services.latency!.stats();
+  const samples = services.latency!.taken() - taken;
+  const bookLatency = services.bookLatency!.stats();
+  const bookWritten = services.bookLatency!.writtenStats();
+  const ladderPaints = services.bookLatency!.taken() - paintsBefore;
+  worker.postMessage('stop');
+  worker.terminate();
+  await frameRate(500); // the last batches drain
+  return { latency, fps: busy.fps, frames: busy.frames, longFrames: busy.longFrames, samples, ...(books ? { bookLatency, bookWritten, ladderPaints } : {}) };
+}
+
 (window as Window & { uiBench?: UiBenchPage }).uiBench = bench;

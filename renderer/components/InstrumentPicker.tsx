@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { kindText } from '../instrument-text.js';
 import type { Instrument } from '../../common/domain.js';
 import { VENUE_NAMES } from '../order-text.js';
 import { useAppState, useServices } from '../services.js';
@@ -8,7 +9,7 @@ import { activeSlot } from '../store/layout.js';
 const SEARCH_DELAY_MS = 200;
 
 function optionLabel(i: Instrument): string {
-  return `${i.symbol} — ${i.name} · ${VENUE_NAMES[i.venue]}`;
+  return `${i.symbol} — ${i.name} · ${kindText(i)} · ${VENUE_NAMES[i.venue]}`;
 }
 
 interface SearchState {

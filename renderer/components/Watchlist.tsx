@@ -1,8 +1,11 @@
 import { useEffect } from 'react';
-import type { Candle, Instrument } from '../../common/domain.js';
+import type { Candle, Instrument, Quote } from '../../common/domain.js';
+import { sub } from '../../common/decimal.js';
 import { VENUE_NAMES } from '../order-text.js';
 import { useAppState, useSampledAppState, useServices } from '../services.js';
 import { activeSlot } from '../store/layout.js';
+import { instrumentMarketKey } from '../store/market.js';
+import { useMarketFeed } from './market-feed.js';
 import { InstrumentSearch } from './InstrumentPicker.js';
 
 /** Watchlist prices are read this often: readable, and no React work each frame. */
@@ -35,12 +38,51 @@ function useLivePrice(instrument: Instrument): void {
   }, [bridge, venue, id, epoch]);
 }
 
+/** "+1.25 (+0.52%)", signed, from the quote's change against its reference. */
+function changeText(q: Quote): string {
+  if (q.change === undefined) return '';
+  const sign = (v: string) => (v.startsWith('-') ? v : `+${v}`);
+  return `${sign(q.change)}${q.changePct !== undefined ? ` (${sign(q.changePct)}%)` : ''}`;
+}
+
+function spreadOf(q: Quote): string | undefined {
+  if (q.bid === undefined || q.ask === undefined) return undefined;
+  try {
+    return sub(q.ask, q.bid);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bid, ask, spread and the change, from the instrument's quote. */
+function QuoteLine({ quote }: { quote: Quote }) {
+  const spread = spreadOf(quote);
+  const dir = quote.change === undefined ? '' : quote.change.startsWith('-') ? ' down' : /[1-9]/.test(quote.change) ? ' up' : '';
+  return (
+    <span className="watch-quote" aria-label="Quote">
+      <span title="Bid">{quote.bid ?? '—'}</span>
+      {' / '}
+      <span title="Ask">{quote.ask ?? '—'}</span>
+      {spread !== undefined && <span className="muted" title="Spread"> · {spread}</span>}
+      {quote.change !== undefined && <span className={`watch-change${dir}`} title="Change against the reference price"> {changeText(quote)}</span>}
+    </span>
+  );
+}
+
 function WatchItem({ instrument, current }: { instrument: Instrument; current: boolean }) {
   const { store } = useServices();
   useLivePrice(instrument);
-  const price = useSampledAppState(`${instrument.venue}|${instrument.id}`, (s) => lastClose(s.lastCandles, instrument), PRICE_EVERY_MS);
+  const key = instrumentMarketKey(instrument.venue, instrument.id);
+  useMarketFeed({ venue: instrument.venue, instrumentId: instrument.id, stream: 'quote' });
+  const price = useSampledAppState(key, (s) => s.quotes[key]?.last ?? lastClose(s.lastCandles, instrument), PRICE_EVERY_MS);
+  const quote = useSampledAppState(`q|${key}`, (s) => s.quotes[key], PRICE_EVERY_MS);
+  const halted = quote?.status !== undefined && !quote.status.tradable;
   return (
-    <li className={current ? 'current' : undefined}>
+    <li
+      className={`${current ? 'current' : ''}${halted ? ' halted' : ''}`.trim() || undefined}
+      title={halted ? `Not trading now: ${quote.status!.venueStatus}` : undefined}
+      aria-disabled={halted ? true : undefined}
+    >
       <button
         type="button"
         className="watch-show"
@@ -51,6 +93,8 @@ function WatchItem({ instrument, current }: { instrument: Instrument; current: b
         <span className="watch-symbol">{instrument.symbol}</span> <span className="muted">{VENUE_NAMES[instrument.venue]}</span>
       </button>
       <span className="watch-price">{price ?? ''}</span>
+      {quote && <QuoteLine quote={quote} />}
+      {halted && <span className="visually-hidden">Not trading now: {quote.status!.venueStatus}</span>}
       <button
         type="button"
         className="watch-remove"

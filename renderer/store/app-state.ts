@@ -6,6 +6,7 @@ import type { CredentialsSlice } from './credentials.js';
 import type { HistorySlice } from './history.js';
 import type { InstrumentsSlice } from './instruments.js';
 import type { LayoutSlice } from './layout.js';
+import type { MarketSlice } from './market.js';
 import type { OrdersSlice } from './orders.js';
 import type { PortfolioSlice } from './portfolio.js';
 import type { PrefsSlice } from './prefs.js';
@@ -18,6 +19,7 @@ export type AppState = VenuesSlice &
   LayoutSlice &
   InstrumentsSlice &
   CandlesSlice &
+  MarketSlice &
   SessionSlice &
   OrdersSlice &
   HistorySlice &

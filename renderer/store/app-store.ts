@@ -6,6 +6,7 @@ import { createCredentialsSlice } from './credentials.js';
 import { createHistorySlice } from './history.js';
 import { createInstrumentsSlice } from './instruments.js';
 import { createLayoutSlice, type Workspace } from './layout.js';
+import { createMarketSlice } from './market.js';
 import { createOrdersSlice } from './orders.js';
 import { createPortfolioSlice } from './portfolio.js';
 import { createPrefsSlice, type Prefs } from './prefs.js';
@@ -31,6 +32,7 @@ export function createAppStore(bridge: BridgeApi, options: StoreOptions = {}): A
     ...createLayoutSlice(options.workspace)(bridge)(...a),
     ...createInstrumentsSlice(bridge)(...a),
     ...createCandlesSlice(bridge)(...a),
+    ...createMarketSlice(bridge)(...a),
     ...createSessionSlice(bridge)(...a),
     ...createOrdersSlice(bridge)(...a),
     ...createHistorySlice(bridge)(...a),

@@ -9,10 +9,16 @@
  * its series change — the chart then draws a frame's updates in that same frame instead of
  * the frame after. A flush with nothing to commit ends the loop.
  */
-import type { ConnectionEvent, PushBatch, Snapshot, SubscriptionFailure } from '../../electron/contract.js';
-import type { Candle, Order } from '../../common/domain.js';
+import type { ConnectionEvent, MarketFailure, PushBatch, Snapshot, SubscriptionFailure } from '../../electron/contract.js';
+import type { Candle, Order, OrderBook, Quote, TradePrint } from '../../common/domain.js';
+import { marketKeyId } from '../../common/domain.js';
 import { seriesKey } from './series-key.js';
+import type { MarketFrame } from './market.js';
+import { TAPE_LIMIT } from './market.js';
 import type { Frame } from './session.js';
+
+/** Prints held between two frames at most: more than a tape shows, across a few instruments. */
+export const MAX_PENDING_PRINTS = 4 * TAPE_LIMIT;
 
 export interface FrameSink {
   commitFrame(frame: Frame): void;
@@ -31,6 +37,15 @@ export class FrameDrain {
   private recovered = new Set<string>();
   private resync: Frame['resync'];
   private ledger = false;
+  /** Latest book and quote per key, every print, latest failure per key, since the last frame. */
+  private books = new Map<string, OrderBook>();
+  private quotes = new Map<string, Quote>();
+  private prints: TradePrint[] = [];
+  private marketFailures = new Map<string, MarketFailure>();
+  private marketRecovered = new Set<string>();
+  private marketResync: MarketFrame['resync'];
+  /** Prints dropped because more came between two frames than any tape keeps. */
+  droppedPrints = 0;
   private scheduled = false;
 
   constructor(
@@ -51,6 +66,13 @@ export class FrameDrain {
     this.orders.push(...batch.orders);
     this.connections.push(...batch.connections);
     if (batch.ledger) this.ledger = true;
+    this.addMarket(batch.books ?? [], batch.quotes ?? [], batch.trades ?? []);
+    for (const f of batch.marketFailures ?? []) {
+      const id = marketKeyId(f);
+      this.marketFailures.delete(id);
+      this.marketFailures.set(id, f);
+      this.marketRecovered.delete(id);
+    }
     this.request();
   }
 
@@ -63,6 +85,10 @@ export class FrameDrain {
     this.recovered.clear();
     this.resync = { venues: snapshot.venues, orders: snapshot.orders, subscriptionFailures: snapshot.subscriptionFailures ?? [] };
     for (const candle of snapshot.candles) this.addCandle(candle);
+    // Books and quotes gathered before are older than the snapshot's; prints are not in it, so they stay.
+    this.books.clear();
+    this.quotes.clear();
+    this.marketResync = { books: snapshot.books ?? [], quotes: snapshot.quotes ?? [] };
     this.request();
   }
 
@@ -86,6 +112,8 @@ export class FrameDrain {
       failures: [...this.failures.values()],
     };
     if (this.ledger) frame.ledger = true;
+    const market = this.takeMarket();
+    if (market) frame.market = market;
     this.ledger = false;
     this.resync = undefined;
     this.orders = [];
@@ -103,8 +131,62 @@ export class FrameDrain {
       this.connections.length > 0 ||
       this.failures.size > 0 ||
       this.recovered.size > 0 ||
-      this.ledger
+      this.ledger ||
+      this.marketPending()
     );
+  }
+
+  private marketPending(): boolean {
+    return (
+      this.marketResync !== undefined ||
+      this.books.size > 0 ||
+      this.quotes.size > 0 ||
+      this.prints.length > 0 ||
+      this.marketFailures.size > 0 ||
+      this.marketRecovered.size > 0
+    );
+  }
+
+  private addMarket(books: readonly OrderBook[], quotes: readonly Quote[], prints: readonly TradePrint[]): void {
+    for (const b of books) this.arrived(marketKeyId({ venue: b.venue, instrumentId: b.instrumentId, stream: 'book', depth: b.depth }), this.books, b);
+    for (const q of quotes) this.arrived(marketKeyId({ venue: q.venue, instrumentId: q.instrumentId, stream: 'quote' }), this.quotes, q);
+    for (const p of prints) {
+      const id = marketKeyId({ venue: p.venue, instrumentId: p.instrumentId, stream: 'trades' });
+      this.marketFailures.delete(id);
+      this.marketRecovered.add(id);
+      this.prints.push(p);
+    }
+    if (this.prints.length > MAX_PENDING_PRINTS) {
+      const over = this.prints.length - MAX_PENDING_PRINTS;
+      this.prints.splice(0, over);
+      this.droppedPrints += over;
+    }
+  }
+
+  /** The latest value of a key replaces the one gathered before; data after a failure shows it recovered. */
+  private arrived<T>(id: string, into: Map<string, T>, value: T): void {
+    this.marketFailures.delete(id);
+    this.marketRecovered.add(id);
+    into.set(id, value);
+  }
+
+  private takeMarket(): MarketFrame | undefined {
+    if (!this.marketPending()) return undefined;
+    const market: MarketFrame = {
+      books: [...this.books.values()],
+      quotes: [...this.quotes.values()],
+      trades: this.prints,
+      recovered: [...this.marketRecovered],
+      failures: [...this.marketFailures.values()],
+    };
+    if (this.marketResync) market.resync = this.marketResync;
+    this.marketResync = undefined;
+    this.books = new Map();
+    this.quotes = new Map();
+    this.prints = [];
+    this.marketFailures.clear();
+    this.marketRecovered.clear();
+    return market;
   }
 
   private addCandle(candle: Candle): void {

@@ -7,6 +7,7 @@ import type { SliceCreator } from './app-state.js';
 import { mergeCandles } from './candles.js';
 import { applyVenueEvents, fromEvent, mergeConnections } from './venues.js';
 import { mergeFailures } from './subscription-failures.js';
+import { mergeMarket, type MarketFrame } from './market.js';
 
 /** Everything the frame drain gathered since the last frame, in arrival order. */
 export interface Frame {
@@ -21,6 +22,8 @@ export interface Frame {
   failures?: SubscriptionFailure[];
   /** The trade ledger changed on the main side. */
   ledger?: true;
+  /** Books, prints, quotes and their failures; absent when none came. */
+  market?: MarketFrame;
 }
 
 export interface SessionSlice {
@@ -69,6 +72,7 @@ export const createSessionSlice: SliceCreator<SessionSlice> = () => (set) => ({
         connections: mergeConnections(s.connections, frame.connections.map(fromEvent)),
         subscriptionFailures: mergeFailures(frame.resync ? {} : s.subscriptionFailures, frame.resync?.subscriptionFailures ?? [], frame.recovered ?? [], frame.failures ?? []),
         ledgerVersion: frame.ledger ? s.ledgerVersion + 1 : s.ledgerVersion,
+        ...(frame.market ? mergeMarket(s, frame.market) : {}),
       };
     });
   },

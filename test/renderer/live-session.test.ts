@@ -55,6 +55,33 @@ describe('live session', () => {
     expect(bridge.count('session.snapshot')).toBe(2);
     expect(bridge.count('venues.list')).toBe(2);
   });
+
+  it('subscribes held books, tapes and quotes again on the new far-side session, and applies its snapshot\'s books', async () => {
+    const { bridge, store, frame } = setup();
+    bridge.answer('market.subscribe', () => ({ ok: true, value: { subscriptionId: `m${bridge.count('market.subscribe')}` } }));
+    bridge.setLink('open');
+    await settle();
+    store.getState().retainMarket({ venue: 'kraken', instrumentId: 'XXBTZUSD', stream: 'book', depth: 10 });
+    await settle();
+    expect(bridge.count('market.subscribe')).toBe(1);
+    const book = {
+      venue: 'kraken' as const,
+      instrumentId: 'XXBTZUSD',
+      depth: 10,
+      bids: [{ price: '1', quantity: '1' }],
+      asks: [{ price: '2', quantity: '1' }],
+      receivedAt: 5,
+      health: { verification: 'checksum' as const, verified: 3, failures: 0, resyncs: 0, consistent: true },
+    };
+    bridge.answer('session.snapshot', () => ({ ok: true, value: snapshot(7, { books: [book] }) }));
+    bridge.setLink('reconnecting');
+    bridge.setLink('open');
+    await settle();
+    frame();
+    expect(bridge.count('market.subscribe')).toBe(2);
+    expect(bridge.count('market.unsubscribe')).toBe(0); // the old session's ids died with it
+    expect(store.getState().books['kraken|XXBTZUSD|book|10']?.receivedAt).toBe(5);
+  });
 });
 
 describe('picking an instrument', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTime, orderSummary, priceLineText, reasonText, statusText } from '../../renderer/order-text.js';
+import { amendsText, dateTime, orderSummary, priceLineText, reasonText, statusText, triggerText, typeText } from '../../renderer/order-text.js';
 import { anOrder, instrument } from './fixtures.js';
 
 const sber = instrument('sber-uid', 'SBER', { venue: 'tinvest', qtyUnit: 'lot', lotSize: '10' });
@@ -30,5 +30,24 @@ describe('how orders read', () => {
   it('dates history that spans days in local time, and shows no date for a time that is not one', () => {
     expect(dateTime(new Date(2026, 0, 6, 4, 3, 5).getTime())).toBe('2026-01-06 04:03:05');
     expect(dateTime(Number.NaN)).toBe('—');
+  });
+});
+
+describe('how stop orders and amends read', () => {
+  it('marks a stop waiting for its trigger, then triggered, and names its trigger in the type', () => {
+    const stop = anOrder({ type: 'stop-loss', side: 'sell', price: undefined, triggerPrice: '59000' });
+    expect(typeText(stop)).toBe('stop-loss @ 59000');
+    expect(triggerText(stop)).toBe('waiting for trigger');
+    expect(triggerText({ ...stop, triggeredAt: new Date(2026, 11, 6, 14, 3, 5).getTime() })).toBe('triggered 14:03:05');
+    expect(triggerText(anOrder())).toBeUndefined();
+    expect(priceLineText(stop, instrument('XXBTZUSD', 'BTC/USD'))).toBe('Sell 0.01 stop-loss @ trigger 59000, open');
+    expect(typeText(anOrder({ type: 'trailing-stop', price: undefined, trailingOffset: { value: '2', unit: 'percent' } }))).toBe('trailing-stop 2%');
+  });
+
+  it('counts amends and tells the last one', () => {
+    expect(amendsText(anOrder())).toBe('');
+    const at = new Date(2026, 11, 6, 14, 3, 5).getTime();
+    const amended = anOrder({ amends: [{ amendId: 'a', price: '1', at: at - 1000 }, { amendId: 'b', price: '60100', quantity: '2', at }] });
+    expect(amendsText(amended)).toBe('2 amends, last 14:03:05: price 60100, quantity 2');
   });
 });

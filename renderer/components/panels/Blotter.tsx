@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import type { Fill, Instrument, Order, VenueId } from '../../../common/domain.js';
 import { shortcut } from '../../keyboard.js';
-import { clockTime, orderSummary, quantityText, reasonText, sideText, statusText, symbolOf, VENUE_NAMES } from '../../order-text.js';
+import { amendsText, clockTime, orderSummary, quantityText, reasonText, sideText, statusText, symbolOf, triggerText, typeText, VENUE_NAMES } from '../../order-text.js';
 import { useAppState, useServices } from '../../services.js';
 import { instrumentKeyOf } from '../../store/instruments.js';
 import { isOpen } from '../../store/orders.js';
@@ -38,6 +38,24 @@ export function StatusCell({ order }: { order: Order }) {
     );
   }
   return <td className={`status-${order.status}`}>{statusText(order.status)}</td>;
+}
+
+/** The type, with a stop's trigger (or trail) and whether it is still waiting for it. */
+export function TypeCell({ order }: { order: Order }) {
+  const trigger = triggerText(order);
+  return (
+    <td className={trigger ? 'type-stop' : undefined}>
+      {typeText(order)}
+      {trigger && <span className={`trigger-marker ${order.triggeredAt !== undefined ? 'triggered' : 'waiting'}`}>{trigger}</span>}
+    </td>
+  );
+}
+
+/** How often the order was amended, and the last amend's terms; the full list on hover. */
+export function AmendsCell({ order }: { order: Order }) {
+  const text = amendsText(order);
+  const all = (order.amends ?? []).map((a) => `${clockTime(a.at)} ${[a.price && `price ${a.price}`, a.triggerPrice && `trigger ${a.triggerPrice}`, a.quantity && `quantity ${a.quantity}`].filter(Boolean).join(', ')}`);
+  return <td title={all.length > 1 ? all.join('\n') : undefined}>{text || '—'}</td>;
 }
 
 const openFilter = (o: Order) => isOpen(o);
@@ -100,6 +118,7 @@ export function OpenOrders() {
             <th>Quantity</th>
             <th>Filled</th>
             <th>Price</th>
+            <th>Amends</th>
             <th>Status</th>
             <th>
               <span className="visually-hidden">Actions</span>
@@ -122,10 +141,11 @@ export function OpenOrders() {
                 <td>{VENUE_NAMES[o.venue]}</td>
                 <td>{symbolOf(o, instrument)}</td>
                 <td>{sideText(o.side)}</td>
-                <td>{o.type}</td>
+                <TypeCell order={o} />
                 <td>{quantityText(o.quantity, instrument)}</td>
                 <td>{o.filledQuantity}</td>
                 <td>{o.price ?? 'market'}</td>
+                <AmendsCell order={o} />
                 <StatusCell order={o} />
                 <td>
                   <button
@@ -165,6 +185,7 @@ export function OrderHistory() {
             <th>Filled</th>
             <th>Price</th>
             <th>Average</th>
+            <th>Amends</th>
             <th>Final state</th>
             <th>Reason</th>
           </tr>
@@ -178,11 +199,12 @@ export function OrderHistory() {
                 <td>{VENUE_NAMES[o.venue]}</td>
                 <td>{symbolOf(o, instrument)}</td>
                 <td>{sideText(o.side)}</td>
-                <td>{o.type}</td>
+                <TypeCell order={o} />
                 <td>{quantityText(o.quantity, instrument)}</td>
                 <td>{o.filledQuantity}</td>
                 <td>{o.price ?? 'market'}</td>
                 <td>{o.averagePrice ?? '—'}</td>
+                <AmendsCell order={o} />
                 <StatusCell order={o} />
                 <td className={o.status === 'rejected' ? 'reason' : undefined}>{reasonText(o) ?? ''}</td>
               </tr>

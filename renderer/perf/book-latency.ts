@@ -1,0 +1,96 @@
+/**
+ * Book-to-screen latency of the depth ladder, from a book's arrival in the main process
+ * (`receivedAt`, wall clock; so the bridge hop is included) to two ends:
+ * - written: the ladder wrote it into the page, inside the animation frame that paints it
+ *   (the end the charts' tick-to-screen probe uses);
+ * - shown: the start of the next frame, when the painted frame has been handed to the screen.
+ * Only books that were painted count: coalesced ones never reach the screen.
+ */
+import type { OrderBook } from '../../common/domain.js';
+import type { LatencyStats, NextFrame } from './tick-latency.js';
+
+export interface BookLatencyOptions {
+  /** Wall-clock ms (sub-ms where the platform has it). */
+  now: () => number;
+  nextFrame: NextFrame;
+  window?: number;
+}
+
+export class BookLatency {
+  private pending: number[] = [];
+  private waiting = false;
+  private readonly shownSamples: Samples;
+  private readonly writtenSamples: Samples;
+
+  constructor(private readonly options: BookLatencyOptions) {
+    this.shownSamples = new Samples(options.window ?? 4096);
+    this.writtenSamples = new Samples(options.window ?? 4096);
+  }
+
+  /** The ladder wrote this book into the page in the current frame. */
+  painted(book: Pick<OrderBook, 'receivedAt'>): void {
+    this.writtenSamples.add(this.options.now() - book.receivedAt);
+    this.pending.push(book.receivedAt);
+    if (this.waiting) return;
+    this.waiting = true;
+    this.options.nextFrame(() => this.stamp());
+  }
+
+  /** Books shown, ever. */
+  taken(): number {
+    return this.shownSamples.total;
+  }
+
+  /** To the start of the frame after the paint. */
+  stats(): LatencyStats {
+    return this.shownSamples.stats();
+  }
+
+  /** To the write into the page, in the frame that paints it. */
+  writtenStats(): LatencyStats {
+    return this.writtenSamples.stats();
+  }
+
+  reset(): void {
+    this.shownSamples.reset();
+    this.writtenSamples.reset();
+  }
+
+  private stamp(): void {
+    this.waiting = false;
+    const t = this.options.now();
+    for (const at of this.pending) this.shownSamples.add(t - at);
+    this.pending = [];
+  }
+}
+
+/** A ring of samples with percentiles; a negative sample (clocks apart) counts as 0. */
+class Samples {
+  private readonly values: Float64Array;
+  private filled = 0;
+  private cursor = 0;
+  total = 0;
+
+  constructor(size: number) {
+    this.values = new Float64Array(size);
+  }
+
+  add(v: number): void {
+    this.values[this.cursor] = Math.max(0, v);
+    this.cursor = (this.cursor + 1) % this.values.length;
+    this.filled = Math.min(this.filled + 1, this.values.length);
+    this.total += 1;
+  }
+
+  stats(): LatencyStats {
+    if (this.filled === 0) return { count: 0 };
+    const sorted = Array.from(this.values.subarray(0, this.filled)).sort((a, b) => a - b);
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+    return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
+  }
+
+  reset(): void {
+    this.filled = 0;
+    this.cursor = 0;
+  }
+}
