@@ -68,7 +68,17 @@ describe('build/electron-builder.json', () => {
     expect(config['appId']).toMatch(/^[a-z][\w-]*(\.[a-z][\w-]*)+$/);
     expect(section(config, 'directories')['output']).toBe('release');
     // The bundles (main, preload, headless, the demo venues), not the bench's builds under dist/.
-    expect(config['files']).toEqual(['dist/electron/**', 'dist/sim/**', 'renderer/dist/**', 'proto/**', 'package.json']);
+    // What the app is made of, and only better-sqlite3's sources and build leftovers left out of node_modules.
+    expect(config['files']).toEqual([
+      'dist/electron/**',
+      'dist/sim/**',
+      'renderer/dist/**',
+      'proto/**',
+      'package.json',
+      '!node_modules/better-sqlite3/{deps,src}/**',
+      '!node_modules/better-sqlite3/build/Release/{obj,obj.target,.deps}/**',
+      '!node_modules/better-sqlite3/build/Release/test_extension.node',
+    ]);
     expect(config['asar']).toBe(true);
   });
 

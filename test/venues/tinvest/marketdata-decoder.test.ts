@@ -196,7 +196,7 @@ describe('the MarketDataResponse decoder', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
         const got = decodeMarketDataResponse(Buffer.from(bytes));
-        expect(['candle', 'ping', 'subscribe-candles', 'other', 'malformed']).toContain(got.kind);
+        expect(['candle', 'ping', 'subscribe-candles', 'subscribe-data', 'orderbook', 'trade', 'last-price', 'trading-status', 'other', 'malformed']).toContain(got.kind);
       }),
       { numRuns: 3000 },
     );
