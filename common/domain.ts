@@ -169,7 +169,11 @@ export interface OrderRequest {
   type: OrderType;
   /** In order units (lots on T-Invest, base units on Kraken). */
   quantity: Dec;
-  /** Required for the types in PRICED_ORDER_TYPES, absent otherwise. */
+  /**
+   * Required for the types in PRICED_ORDER_TYPES, absent otherwise. For trailing-stop-limit it is
+   * not a price but the limit's distance beyond the moving trigger, in price units (Kraken §9:
+   * limit_price_type quote): below the trigger for sells, above for buys.
+   */
   price?: Dec;
   /** Activation price of a stop order (not for trailing types, which use `trailingOffset`). */
   triggerPrice?: Dec;

@@ -67,7 +67,7 @@ type Described = Pick<Order, 'side' | 'type' | 'quantity' | 'price' | 'instrumen
 function termsText(o: Described): string {
   if (o.type === 'limit') return o.price !== undefined ? ` @ ${o.price} limit` : ' limit';
   if (o.type === 'market') return ' market';
-  const limit = o.price !== undefined ? `, limit ${grouped(o.price)}` : '';
+  const limit = o.price === undefined ? '' : o.type === 'trailing-stop-limit' ? `, limit ${grouped(o.price)} beyond the trigger` : `, limit ${grouped(o.price)}`;
   if (TRAILING_ORDER_TYPES.has(o.type)) {
     return ` ${o.type}${o.trailingOffset ? ` ${trailingText(o.trailingOffset)} behind the best price` : ''}${limit}`;
   }

@@ -398,12 +398,13 @@ export function OrderTicket() {
       {(type === 'limit' || effectiveWithLimit) && (
         <>
           <label className="field">
-            <span>Limit price ({currency})</span>
+            {/* A trailing stop's limit moves with its trigger: the field is the distance from it (Kraken §9). */}
+            <span>{type === 'trailing-stop-limit' ? `Limit offset from trigger (${currency})` : `Limit price (${currency})`}</span>
             <input
               ref={priceRef}
               type="text"
               inputMode="decimal"
-              aria-label="Limit price"
+              aria-label={type === 'trailing-stop-limit' ? 'Limit offset' : 'Limit price'}
               aria-invalid={check.price.problem ? true : undefined}
               aria-describedby={`${ids}-price`}
               autoComplete="off"
