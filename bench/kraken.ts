@@ -218,8 +218,8 @@ type CreateVenue = typeof createKrakenVenue;
 
 /**
  * The adapter path: createKrakenVenue → WS → parse → candles / checked book → sink / listener.
- * 'book-sink' holds a depth-10 book key instead of a listener: each verified message becomes
- * an OrderBook for sink.book (the path the app's ladder takes since issue 12).
+ * 'book-sink' holds a depth-10 book key instead of a listener: verified messages become an
+ * OrderBook for sink.book, one per socket read (the path the app's ladder takes since issue 12).
  */
 async function adapterRun(create: CreateVenue, port: number, channel: 'ohlc' | 'book' | 'book-sink', n: number, stateDir: string): Promise<number> {
   let got = 0;
@@ -234,9 +234,14 @@ async function adapterRun(create: CreateVenue, port: number, channel: 'ohlc' | '
     subscriptionFailed: () => undefined,
     connection: () => quietReporter,
     ...IGNORE_MARKET,
+    // Books come once per socket read, not per frame (the adapter coalesces within a turn):
+    // done when the adapter has verified n frames, failed when any checksum did not match.
     book: (b) => {
-      if (!b.health.consistent) failures++;
-      else if (channel === 'book-sink' && ++got === n) done();
+      failures = b.health.failures;
+      if (channel === 'book-sink' && b.health.verified >= n && got === 0) {
+        got = n;
+        done();
+      }
     },
   };
   const venue = create({ rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/v2`, wsAuth: `ws://127.0.0.1:${port}/v2`, mode: 'demo', sink, stateDir });
@@ -305,7 +310,8 @@ export async function runKrakenBench(): Promise<Figure[]> {
     { name: 'kraken ws book 10 + checksum → sink.book: CPU per message', value: m((x) => x.bookSink), unit: 'µs', ceiling: m((x) => x.rawBook), target: '≤ 2.5× ceiling' },
     { name: `kraken ws book 10 + checksum: CPU per message, ${BEFORE_MARKET_DATA} (before sink.book)`, value: m((x) => x.bookPrevious), unit: 'µs', ceiling: m((x) => x.rawBook) },
     { name: `kraken ws book listener: now / ${BEFORE_MARKET_DATA} (median)`, value: m((x) => x.book / x.bookPrevious), unit: '×', target: '≤ 1.05' },
-    { name: `kraken ws book → sink.book / listener at ${BEFORE_MARKET_DATA} (median)`, value: m((x) => x.bookSink / x.bookPrevious), unit: '×' },
+    // Issue 12: delivering books to the ladder costs no more per message than the book did before.
+    { name: `kraken ws book → sink.book / listener at ${BEFORE_MARKET_DATA} (median)`, value: m((x) => x.bookSink / x.bookPrevious), unit: '×', target: '≤ 1.05' },
     { name: 'kraken ws ohlc: validated / a6bb836 (median of rounds)', value: m((x) => x.ohlc / x.ohlcBefore), unit: '×', target: '≤ 1.05' },
     { name: 'kraken ws book + checksum: validated / a6bb836 (median)', value: m((x) => x.book / x.bookBefore), unit: '×', target: '≤ 1.05' },
     { name: 'kraken ws ohlc: adapter / raw (median of rounds)', value: m((x) => x.ohlc / x.rawOhlc), unit: '×', target: '≤ 1.5' },

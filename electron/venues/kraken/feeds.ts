@@ -56,6 +56,8 @@ interface BookFeed {
   held: Map<number, MarketKey>;
   /** Shared by every book this feed reports (the sink reads it during the call; copies are the core's). */
   health: BookHealth;
+  /** A report is queued for the end of this turn: the first frame's arrival, the last frame's venue time. */
+  pending?: { receivedAt: number; timestamp: string | undefined };
 }
 
 export interface PublicFeedsOptions {
@@ -221,8 +223,28 @@ export class PublicFeeds {
     this.o.socket.unsubscribe(f.subKey);
   }
 
-  /** The book as it stands, to the sink at every held depth. */
+  /**
+   * Queues the book for the sink at the end of this turn. Frames read from the socket in one go
+   * make one report, of the book after the last of them, stamped with the first one's arrival
+   * (the oldest change it shows): the core keeps only the latest book anyway, and building the
+   * level arrays per frame was most of what delivering books cost.
+   */
   private report(f: BookFeed, receivedAt: number, timestamp: string | undefined): void {
+    if (f.pending) {
+      f.pending.timestamp = timestamp;
+      return;
+    }
+    f.pending = { receivedAt, timestamp };
+    queueMicrotask(() => {
+      const p = f.pending;
+      f.pending = undefined;
+      // Dropped, replaced or released meanwhile: nothing to say.
+      if (p && this.books.get(f.meta.symbol) === f && f.held.size > 0) this.deliver(f, p.receivedAt, p.timestamp);
+    });
+  }
+
+  /** The book as it stands, to the sink at every held depth. */
+  private deliver(f: BookFeed, receivedAt: number, timestamp: string | undefined): void {
     let time: number | undefined;
     if (timestamp !== undefined) {
       try {
