@@ -137,6 +137,21 @@ export interface StreamSubscriptions {
 }
 
 /** The OrderBook message of an instrument's book (stream payload; whole book each time). */
+/** One exchange print as the Trade message (§8.1), for the stream and GetLastTrades alike. */
+export function tradeMessage(i: SimInstrument, t: MarketTrade, scale: number): Record<string, unknown> {
+  return {
+    figi: i.figi,
+    direction: t.side === 'buy' ? TradeDirection.BUY : TradeDirection.SELL,
+    price: toQuotation(t.price, scale),
+    quantity: t.qty.toString(),
+    time: timestampOfMs(t.timeMs),
+    instrument_uid: i.uid,
+    trade_source: 1,
+    ticker: i.ticker,
+    class_code: i.classCode,
+  };
+}
+
 export function orderBookMessage(i: SimInstrument, book: SimBook, depth: number, scale: number): Record<string, unknown> {
   const level = (l: { price: bigint; lots: bigint }) => ({ price: toQuotation(l.price, scale), quantity: l.lots.toString() });
   return {
@@ -522,19 +537,7 @@ export class MarketDataSession {
       if (sub.instrument.marketSymbol !== t.symbol) continue;
       const i = sub.instrument;
       this.send(
-        {
-          trade: {
-            figi: i.figi,
-            direction: t.side === 'buy' ? TradeDirection.BUY : TradeDirection.SELL,
-            price: toQuotation(t.price, scale),
-            quantity: t.qty.toString(),
-            time: timestampOfMs(t.timeMs),
-            instrument_uid: i.uid,
-            trade_source: 1,
-            ticker: i.ticker,
-            class_code: i.classCode,
-          },
-        },
+        { trade: tradeMessage(i, t, scale) },
         'trade',
       );
     }

@@ -7,8 +7,9 @@ import type { Market } from '../market.js';
 import type { InstrumentBook, SimInstrument } from './instruments.js';
 import { BOOK_DEPTHS, simClosePrice, simOrderBook } from './order-book.js';
 import { statusFlags } from './trading-status.js';
+import { tradeMessage } from './market-stream.js';
 import type { UnaryImpl } from './trading-api.js';
-import { LastPriceType, TradeDirection, VenueError, msOfTimestamp, timestampOfMs, toQuotation } from './wire.js';
+import { LastPriceType, VenueError, msOfTimestamp, timestampOfMs, toQuotation } from './wire.js';
 
 interface GetOrderBookIn {
   figi?: string | null;
@@ -151,17 +152,7 @@ export function marketDataUnary(d: MarketDataUnaryDeps): Record<string, UnaryImp
       const trades = market
         .recentTrades(symbol)
         .filter((t) => t.timeMs >= from && t.timeMs < to)
-        .map((t) => ({
-          figi: i.figi,
-          direction: t.side === 'buy' ? TradeDirection.BUY : TradeDirection.SELL,
-          price: toQuotation(t.price, scale),
-          quantity: t.qty.toString(),
-          time: timestampOfMs(t.timeMs),
-          instrument_uid: i.uid,
-          trade_source: 1,
-          ticker: i.ticker,
-          class_code: i.classCode,
-        }));
+        .map((t) => tradeMessage(i, t, scale));
       return { trades };
     },
   };

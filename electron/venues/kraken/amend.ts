@@ -8,30 +8,16 @@
 import type { AmendRequest, Dec, OrderAmendRecord, OrderEvidence } from '../../../common/domain.js';
 import { cmp, isMultipleOf, isZero } from '../../../common/decimal.js';
 import { VenueError, isVenueError } from '../venue.js';
-import type { ConnectionReporter } from '../venue.js';
 import { SPOT_ACCOUNT_ID } from './constants.js';
 import { mapKrakenError, unknownOutcome } from './errors.js';
-import type { KrakenLimits } from './limits.js';
 import { isStaleToken } from './order-entry.js';
-import type { Reconciler } from './reconcile.js';
-import type { KrakenRest } from './rest.js';
-import type { PairMeta, SymbolTable } from './symbols.js';
-import type { WireOrders } from './wire-orders.js';
+import type { OrderEntryOptions } from './order-entry.js';
+import type { PairMeta } from './symbols.js';
 import type { KrakenSocket } from './ws.js';
 import { SocketRequestError, WireNumber } from './ws.js';
 
-export interface OrderAmendsOptions {
-  symbols: SymbolTable;
-  limits: KrakenLimits;
-  rest: KrakenRest;
-  wire: WireOrders;
-  reconciler: Reconciler;
-  socket: () => KrakenSocket | undefined;
-  token: () => string | undefined;
-  reporter: ConnectionReporter;
-  now: () => number;
-  replyTimeoutMs?: number;
-}
+/** What amends need is what order entry needs: the same pairs, limiters, wire ids and sockets. */
+export type OrderAmendsOptions = OrderEntryOptions;
 
 /** What an amend is about to send, and what the order becomes if the venue takes it. */
 interface AmendPlan {
