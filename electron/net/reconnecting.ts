@@ -40,6 +40,8 @@ export interface ReconnectLoopOptions {
   watchdog?: AttemptWatchdog;
   /** Timers do not keep the process alive. */
   unref?: boolean;
+  /** Nothing opens until start() (otherwise schedule() works from the first call). */
+  manualStart?: boolean;
 }
 
 /** How long to wait before the next attempt. */
@@ -64,11 +66,12 @@ export class ReconnectLoop {
   private current: ConnectionState = 'idle';
   private timer: NodeJS.Timeout | undefined;
   private liveAt: number | undefined;
-  private halted = false;
+  private halted: boolean;
 
   constructor(opts: ReconnectLoopOptions) {
     this.opts = opts;
     this.backoff = new Backoff(opts.backoff);
+    this.halted = opts.manualStart === true;
   }
 
   get state(): ConnectionState {
