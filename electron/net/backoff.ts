@@ -33,6 +33,11 @@ export class Backoff {
     this.attempt = 0;
   }
 
+  /** The longest delay next() can give. */
+  get longest(): number {
+    return this.maxMs;
+  }
+
   get attempts(): number {
     return this.attempt;
   }

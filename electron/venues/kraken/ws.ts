@@ -5,7 +5,8 @@
  */
 import WebSocket from 'ws';
 import type { ConnectionState, VenueErrorInfo } from '../../../common/domain.js';
-import { Backoff } from '../../net/backoff.js';
+import type { BackoffOptions } from '../../net/backoff.js';
+import { ReconnectLoop } from '../../net/reconnecting.js';
 import type { ConnectionReporter } from '../venue.js';
 import {
   ACK_TIMEOUT_MS,
@@ -84,7 +85,7 @@ export interface KrakenSocketOptions {
   silenceMs?: number;
   /** A subscribe unanswered this long has failed: reported, retried after SUBSCRIBE_RETRY_MS. */
   ackTimeoutMs?: number;
-  backoff?: Backoff;
+  backoff?: BackoffOptions;
   now?: () => number;
 }
 
@@ -116,18 +117,14 @@ export function subscriptionKey(s: SubscriptionSpec): string {
 export class KrakenSocket {
   private readonly opts: KrakenSocketOptions;
   private readonly now: () => number;
-  private readonly backoff: Backoff;
+  private readonly loop: ReconnectLoop;
   private ws: WebSocket | undefined;
-  private generation = 0;
-  private state: ConnectionState = 'idle';
   private readonly subs = new Map<string, Subscription>();
   private readonly waiting = new Map<number, { resolve: (r: WsResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private nextReqId = 1;
   private lastFrameAt = 0;
   private pingSentAt = new Map<number, number>();
   private watchdog: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private stopped = true;
   private liveWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private openedOnce = false;
   private confirming = false;
@@ -136,7 +133,29 @@ export class KrakenSocket {
   constructor(opts: KrakenSocketOptions) {
     this.opts = opts;
     this.now = opts.now ?? Date.now;
-    this.backoff = opts.backoff ?? new Backoff({ baseMs: 250, maxMs: 15_000 });
+    this.loop = new ReconnectLoop({
+      reporter: opts.reporter,
+      now: this.now,
+      backoff: opts.backoff ?? { baseMs: 250, maxMs: 15_000 },
+      // Live means every subscription was answered: that alone proves the connection.
+      stableMs: 0,
+      manualStart: true,
+      open: (gen) => this.connect(gen),
+      release: () => {
+        const ws = this.ws;
+        this.ws = undefined;
+        if (ws) {
+          ws.removeAllListeners('message');
+          ws.on('error', () => undefined);
+          ws.terminate();
+        }
+      },
+      watchdog: { start: () => this.startWatchdog(), stop: () => this.stopWatchdog() },
+    });
+  }
+
+  private get state(): ConnectionState {
+    return this.loop.state;
   }
 
   get connectionState(): ConnectionState {
@@ -159,10 +178,7 @@ export class KrakenSocket {
   /** Starts the connect loop; resolves the first time the socket is live. */
   start(): Promise<void> {
     const p = this.whenLive();
-    if (this.stopped) {
-      this.stopped = false;
-      this.connect();
-    }
+    if (this.loop.stopped) this.loop.start();
     return p;
   }
 
@@ -173,13 +189,11 @@ export class KrakenSocket {
   }
 
   async close(): Promise<void> {
-    this.stopped = true;
-    this.generation++;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.stopWatchdog();
-    this.failWaiting('socket closed', true);
+    // Taken before the loop lets go, so close() can wait for it to end.
     const ws = this.ws;
     this.ws = undefined;
+    this.loop.stop();
+    this.failWaiting('socket closed', true);
     if (ws && ws.readyState !== WebSocket.CLOSED) {
       await new Promise<void>((resolve) => {
         ws.once('close', () => resolve());
@@ -223,8 +237,7 @@ export class KrakenSocket {
 
   /** Drops the socket now and reconnects (after a protocol error we cannot recover from in place). */
   recycle(reason: string): void {
-    const ws = this.ws;
-    if (ws) this.dropped(ws, this.generation, reason);
+    if (this.ws) this.dropped(this.loop.generation, reason);
   }
 
   /** State built from this socket is being rebuilt (a book resync): degraded until every subscription is acked again. */
@@ -273,53 +286,49 @@ export class KrakenSocket {
   }
 
   private setState(s: ConnectionState, reason: string): void {
-    if (this.state === s) return;
-    this.state = s;
-    this.opts.reporter.state(s, reason);
+    this.loop.setState(s, reason);
     if (s === 'live') for (const w of this.liveWaiters.splice(0)) w.resolve();
   }
 
-  private connect(): void {
-    if (this.stopped) return;
-    const gen = ++this.generation;
+  private connect(gen: number): void {
     this.setState(this.openedOnce ? 'reconnecting' : 'connecting', 'opening socket');
     const ws = new WebSocket(this.opts.url, { handshakeTimeout: 10_000, perMessageDeflate: false, ...(this.opts.ca ? { ca: this.opts.ca } : {}) });
     this.ws = ws;
     ws.on('open', () => {
-      if (gen !== this.generation) return;
+      if (!this.loop.isCurrent(gen)) return;
       this.openedOnce = true;
       this.lastFrameAt = this.now();
-      this.startWatchdog(ws, gen);
-      void this.afterOpen(ws, gen);
+      this.loop.connected();
+      void this.afterOpen(gen);
     });
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
-      if (gen !== this.generation) return;
+      if (!this.loop.isCurrent(gen)) return;
       this.onMessage(data, isBinary);
     });
     ws.on('close', (code: number, reason: Buffer) => {
-      if (gen !== this.generation) return;
+      if (!this.loop.isCurrent(gen)) return;
       if (code === WS_CLOSE_POLICY) {
         // Policy violation: the venue asks us not to come back on our own.
-        this.stopped = true;
+        this.loop.stop();
         this.teardown(`closed by venue with 1008 ${reason.toString()}`);
         this.setState('closed', `venue closed with 1008 (policy) ${reason.toString()}`);
         for (const w of this.liveWaiters.splice(0)) w.reject(new Error('venue closed the socket (1008)'));
         return;
       }
-      this.dropped(ws, gen, `socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
+      this.dropped(gen, `socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
     });
     ws.on('error', (err: Error) => {
-      if (gen !== this.generation) return;
-      this.dropped(ws, gen, `socket error: ${err.message}`);
+      if (!this.loop.isCurrent(gen)) return;
+      this.dropped(gen, `socket error: ${err.message}`);
     });
   }
 
-  private async afterOpen(ws: WebSocket, gen: number): Promise<void> {
+  private async afterOpen(gen: number): Promise<void> {
     try {
       if (this.opts.onOpen) {
         this.setState('authenticating', 'socket open');
         await this.opts.onOpen();
-        if (gen !== this.generation) return;
+        if (!this.loop.isCurrent(gen)) return;
       }
       this.setState('subscribing', 'replaying subscriptions');
       for (const sub of this.subs.values()) {
@@ -330,30 +339,21 @@ export class KrakenSocket {
       this.reportSubs();
       this.maybeConfirmed();
     } catch (e) {
-      if (gen !== this.generation) return;
-      this.dropped(ws, gen, `setup failed: ${(e as Error).message}`);
+      this.dropped(gen, `setup failed: ${(e as Error).message}`);
     }
   }
 
-  private dropped(ws: WebSocket, gen: number, reason: string): void {
-    if (gen !== this.generation || this.stopped) return;
-    this.generation++;
+  /** The connection of attempt `gen` is lost: everything built on it is failed, and the loop tries again. */
+  private dropped(gen: number, reason: string): void {
+    if (!this.loop.isCurrent(gen)) return;
+    this.loop.release();
     this.teardown(reason);
-    ws.removeAllListeners('message');
-    ws.on('error', () => undefined);
-    ws.terminate();
-    this.opts.reporter.reconnect();
-    this.setState('reconnecting', reason);
+    this.loop.retry(reason);
     try {
       this.opts.onDown?.(reason);
     } catch (e) {
       this.opts.reporter.error({ kind: 'internal', code: 'on-down', message: `cleanup after a drop failed: ${e instanceof Error ? e.name : 'throw'}`, at: this.now() });
     }
-    const delay = this.backoff.next();
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.connect();
-    }, delay);
   }
 
   private teardown(reason: string): void {
@@ -373,21 +373,25 @@ export class KrakenSocket {
     this.pingSentAt.clear();
   }
 
-  private startWatchdog(ws: WebSocket, gen: number): void {
+  /** Started by the loop once the socket of the current attempt is open. */
+  private startWatchdog(): void {
     this.stopWatchdog();
+    const ws = this.ws;
+    const gen = this.loop.generation;
+    if (!ws) return;
     const every = this.opts.pingEveryMs ?? 5_000;
     const fixed = this.opts.silenceMs;
     const tick = Math.max(20, Math.min(every, (fixed ?? SUBSCRIBED_SILENCE_MS) / 5, WATCHDOG_TICK_MS));
     const ackTimeout = this.opts.ackTimeoutMs ?? ACK_TIMEOUT_MS;
     let lastPing = this.now();
     this.watchdog = setInterval(() => {
-      if (gen !== this.generation) return;
+      if (!this.loop.isCurrent(gen)) return;
       try {
         const now = this.now();
         // Heartbeats flow once anything is confirmed: then a short silence already means a dead socket.
         const silence = fixed ?? (this.anyConfirmed() ? SUBSCRIBED_SILENCE_MS : UNSUBSCRIBED_SILENCE_MS);
         if (now - this.lastFrameAt > silence) {
-          this.dropped(ws, gen, `no frame for ${now - this.lastFrameAt} ms`);
+          this.dropped(gen, `no frame for ${now - this.lastFrameAt} ms`);
           return;
         }
         let changed = false;
@@ -412,7 +416,7 @@ export class KrakenSocket {
           ws.send(JSON.stringify({ method: 'ping', req_id: id }));
         }
       } catch (e) {
-        this.dropped(ws, gen, `watchdog failed: ${e instanceof Error ? e.name : 'throw'}`);
+        this.dropped(gen, `watchdog failed: ${e instanceof Error ? e.name : 'throw'}`);
       }
     }, tick);
   }
@@ -591,11 +595,10 @@ export class KrakenSocket {
       return;
     }
     this.confirming = true;
-    const gen = this.generation;
+    const gen = this.loop.generation;
     const finish = (): void => {
-      if (gen !== this.generation) return;
+      if (!this.loop.isCurrent(gen)) return;
       this.confirming = false;
-      this.backoff.reset();
       // A refused key is that key's failure (reported to its owner), not the connection's.
       this.setState('live', 'subscriptions answered');
     };
@@ -604,9 +607,7 @@ export class KrakenSocket {
       return;
     }
     this.opts.onConfirmed().then(finish, (e: unknown) => {
-      if (gen !== this.generation) return;
-      const ws = this.ws;
-      if (ws) this.dropped(ws, gen, `after subscribing: ${(e as Error).message}`);
+      this.dropped(gen, `after subscribing: ${(e as Error).message}`);
     });
   }
 }

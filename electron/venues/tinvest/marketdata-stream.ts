@@ -14,8 +14,8 @@ import type { ClientDuplexStream, StatusObject } from '@grpc/grpc-js';
 import { candleProblem } from '../../../common/candle-sanity.js';
 import type { Candle, CandleKey, ConnectionState } from '../../../common/domain.js';
 import { candleKeyId, candleOpen } from '../../../common/domain.js';
-import { Backoff } from '../../net/backoff.js';
 import type { BackoffOptions } from '../../net/backoff.js';
+import { ReconnectLoop, retryAfterError } from '../../net/reconnecting.js';
 import { SilenceWatchdog } from '../../net/silence-watchdog.js';
 import { VenueError } from '../venue.js';
 import type { ConnectionReporter, VenueSink } from '../venue.js';
@@ -200,19 +200,14 @@ class Shard {
   private readonly byUid: Index = new Map();
   private readonly byFigi: Index = new Map();
   private call: StreamCall | undefined;
-  /** Bumped whenever the current call is abandoned; events of older calls are ignored. */
-  private gen = 0;
-  private current: ConnectionState = 'idle';
-  private readonly backoff: Backoff;
+  private readonly loop: ReconnectLoop;
   private readonly watchdog: SilenceWatchdog;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private flushQueued = false;
   private readonly toUnsubscribe: Sub[] = [];
   private retrySubscribeTimer: NodeJS.Timeout | undefined;
   private fillsRunning = 0;
   private lastPingSentAt = 0;
   private lateShown = false;
-  private liveSince: number | undefined;
   /** Keys whose last gap fill failed: their series may miss candles. */
   private readonly troubled = new Set<Sub>();
   /** Lowered when the venue answers LIMIT_IS_EXCEEDED below our own cap. */
@@ -228,7 +223,6 @@ class Shard {
     capacity: number,
   ) {
     this.capacity = capacity;
-    this.backoff = new Backoff(owner.opts.backoff);
     this.watchdog = new SilenceWatchdog({
       intervalMs: owner.opts.pingDelayMs,
       deadAfterIntervals: WATCHDOG_INTERVALS,
@@ -239,14 +233,28 @@ class Shard {
       },
       onLate: (ms) => {
         this.lateShown = true;
-        this.setState('degraded', `no message for ${ms} ms`);
+        this.loop.setState('degraded', `no message for ${ms} ms`);
       },
       onDead: (ms) => this.abandon(new VenueError('unavailable', 'stall', `stream silent for ${ms} ms`)),
+    });
+    this.loop = new ReconnectLoop({
+      reporter,
+      now: owner.opts.now,
+      ...(owner.opts.backoff ? { backoff: owner.opts.backoff } : {}),
+      stableMs: STABLE_MS,
+      watchdog: this.watchdog,
+      ready: () => !this.owner.closed && !this.call && this.subs.size > 0,
+      open: (gen) => this.open(gen),
+      release: () => {
+        const call = this.call;
+        this.call = undefined;
+        call?.cancel();
+      },
     });
   }
 
   get state(): ConnectionState {
-    return this.current;
+    return this.loop.state;
   }
 
   get isOpen(): boolean {
@@ -263,7 +271,7 @@ class Shard {
     sub.sent = false;
     sub.overdue = false;
     if (this.call) this.queueFlush();
-    else if (!this.reconnectTimer) this.openSoon();
+    else if (!this.loop.waiting) this.loop.schedule(0);
     this.report();
   }
 
@@ -330,7 +338,7 @@ class Shard {
         break;
     }
     // Cheap check first: only a state that a message can end needs a recount.
-    if (this.current === 'authenticating' || this.lateShown) {
+    if (this.loop.state === 'authenticating' || this.lateShown) {
       this.lateShown = false;
       this.report();
     }
@@ -484,17 +492,8 @@ class Shard {
     this.report();
   }
 
-  private openSoon(): void {
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.open();
-    }, 0);
-  }
-
-  private open(): void {
-    if (this.owner.closed || this.call || this.subs.size === 0) return;
-    const gen = ++this.gen;
-    this.setState('connecting', 'opening MarketDataStream');
+  private open(gen: number): void {
+    this.loop.setState('connecting', 'opening MarketDataStream');
     const o = this.owner;
     const call = o.opts.channel.client.makeBidiStreamRequest(
       o.method.path,
@@ -505,11 +504,11 @@ class Shard {
     ) as StreamCall;
     this.call = call;
     call.on('metadata', () => {
-      if (gen === this.gen && this.current === 'authenticating') this.setState('subscribing', 'stream accepted');
+      if (this.loop.isCurrent(gen) && this.loop.state === 'authenticating') this.loop.setState('subscribing', 'stream accepted');
     });
     // Nothing thrown while handling one message may reach grpc-js: caught here, counted, reconnected.
     call.on('data', (m: MarketDataMessage) => {
-      if (gen !== this.gen) return;
+      if (!this.loop.isCurrent(gen)) return;
       try {
         this.onMessage(m);
       } catch (e) {
@@ -519,14 +518,14 @@ class Shard {
     // 'error' must have a listener; the outcome is read from 'status', which always comes.
     call.on('error', () => undefined);
     call.on('status', (st: StatusObject) => {
-      if (gen !== this.gen) return;
+      if (!this.loop.isCurrent(gen)) return;
       try {
         this.ended(st);
       } catch (e) {
         this.fault(e, undefined);
       }
     });
-    this.setState('authenticating', 'stream opened');
+    this.loop.setState('authenticating', 'stream opened');
     this.write({ pingSettings: { pingDelayMs: clampPing(o.opts.pingDelayMs) } });
     for (const sub of this.subs.values()) {
       if (!sub.refused) {
@@ -538,7 +537,7 @@ class Shard {
     this.toUnsubscribe.length = 0;
     this.flush();
     this.lastPingSentAt = 0;
-    this.watchdog.start();
+    this.loop.connected();
     this.sendPing();
     this.report();
   }
@@ -568,15 +567,11 @@ class Shard {
 
   /** Drops the current call and schedules the next one. */
   abandon(err: VenueError): void {
-    const call = this.call;
-    this.call = undefined;
-    this.gen += 1;
-    this.watchdog.stop();
-    if (call) call.cancel();
+    this.loop.release();
     if (this.owner.closed) return;
     this.reporter.error(err.info(this.owner.opts.now()));
     if (this.subs.size === 0) {
-      this.setState('idle', 'no subscriptions');
+      this.loop.setState('idle', 'no subscriptions');
       return;
     }
     for (const sub of this.subs.values()) {
@@ -586,33 +581,19 @@ class Shard {
       sub.flow?.streamLost();
       sub.consumer?.lost();
     }
-    this.reporter.reconnect();
-    // Only a stream that stayed live a while has proven itself; quick deaths keep backing off.
-    const liveFor = this.liveSince === undefined ? 0 : this.owner.opts.now() - this.liveSince;
-    this.liveSince = undefined;
-    if (liveFor >= STABLE_MS) this.backoff.reset();
-    const base = err.kind === 'auth' ? (this.owner.opts.backoff?.maxMs ?? 30_000) : this.backoff.next();
-    const delay = Math.max(base, err.kind === 'rate-limited' ? (err.retryAfterMs ?? 0) : 0);
-    this.setState('reconnecting', `${err.code}: ${err.message}; next try in ${delay} ms`);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.open();
-    }, delay);
+    this.loop.retry(`${err.code}: ${err.message}`, retryAfterError(err));
     this.report();
   }
 
   /** Half-closes the current call on purpose (empty, or the venue closing). */
   endCall(reason: string): Promise<void> {
+    // Taken before the loop lets go, so it is ended gracefully rather than cancelled.
     const call = this.call;
     this.call = undefined;
-    this.gen += 1;
-    this.watchdog.stop();
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
+    this.loop.release();
     if (this.retrySubscribeTimer) clearTimeout(this.retrySubscribeTimer);
     this.retrySubscribeTimer = undefined;
-    this.setState(this.owner.closed ? 'closed' : 'idle', reason);
+    this.loop.setState(this.owner.closed ? 'closed' : 'idle', reason);
     if (!call) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const force = setTimeout(() => {
@@ -718,26 +699,20 @@ class Shard {
       else if (s.status === 'confirmed') confirmed++;
     }
     this.reporter.subscriptions(pending, confirmed);
-    if (!this.call || this.current === 'connecting') return;
-    if (this.current === 'authenticating' && this.watchdog.frames === 0) return;
-    if (pending > 0) this.setState('subscribing', `${pending} subscription(s) pending`);
-    else if (this.troubled.size > 0) this.setState('degraded', `${this.troubled.size} candle gap(s) not filled`);
-    else if (this.fillsRunning > 0) this.setState('subscribing', 'filling candle gaps');
-    else {
-      if (this.current !== 'live') this.liveSince = this.owner.opts.now();
-      this.setState('live', `${confirmed} subscription(s) live`);
-    }
-  }
-
-  setState(s: ConnectionState, reason: string): void {
-    if (s === this.current) return;
-    this.current = s;
-    this.reporter.state(s, reason);
+    const st = this.loop.state;
+    if (!this.call || st === 'connecting') return;
+    if (st === 'authenticating' && this.watchdog.frames === 0) return;
+    if (pending > 0) this.loop.setState('subscribing', `${pending} subscription(s) pending`);
+    else if (this.troubled.size > 0) this.loop.setState('degraded', `${this.troubled.size} candle gap(s) not filled`);
+    else if (this.fillsRunning > 0) this.loop.setState('subscribing', 'filling candle gaps');
+    else this.loop.setState('live', `${confirmed} subscription(s) live`);
   }
 
   async close(): Promise<void> {
     for (const sub of this.subs.values()) sub.flow?.stop();
-    await this.endCall('closed');
+    const ended = this.endCall('closed');
+    this.loop.stop();
+    await ended;
   }
 }
 

@@ -11,6 +11,7 @@ import type { ClientReadableStream, StatusObject } from '@grpc/grpc-js';
 import type { ConnectionState } from '../../../common/domain.js';
 import { Backoff } from '../../net/backoff.js';
 import type { BackoffOptions } from '../../net/backoff.js';
+import { ReconnectLoop, retryAfterError } from '../../net/reconnecting.js';
 import { SilenceWatchdog } from '../../net/silence-watchdog.js';
 import { VenueError } from '../venue.js';
 import type { ConnectionReporter } from '../venue.js';
@@ -49,34 +50,39 @@ export class OrderStateStream {
   private readonly m = method<OrderStateStreamRequest, OrderStateStreamResponse>(SERVICES.ordersStream, 'OrderStateStream');
   private readonly accounts = new Set<string>();
   private call: Call | undefined;
-  /** Bumped whenever the current call is abandoned; events of older calls are ignored. */
-  private gen = 0;
-  private current: ConnectionState = 'idle';
-  private readonly backoff: Backoff;
+  private readonly loop: ReconnectLoop;
   private readonly watchdog: SilenceWatchdog;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   /** Armed at open: the subscription answer must come, pings alone do not make a stream. */
   private subscribeTimer: NodeJS.Timeout | undefined;
-  private liveSince: number | undefined;
   private closed = false;
   /** Resolved each time the stream reaches live; for callers that need reconciled state. */
   private liveWaiters: (() => void)[] = [];
 
   constructor(opts: OrderStateStreamOptions) {
     this.opts = opts;
-    this.backoff = new Backoff(opts.backoff);
     this.watchdog = new SilenceWatchdog({
       intervalMs: clampPing(opts.pingDelayMs),
       deadAfterIntervals: WATCHDOG_INTERVALS,
       now: opts.now,
-      onLate: (ms) => this.setState('degraded', `no message for ${ms} ms`),
+      onLate: (ms) => this.loop.setState('degraded', `no message for ${ms} ms`),
       onDead: (ms) => this.abandon(new VenueError('unavailable', 'stall', `order stream silent for ${ms} ms`)),
+    });
+    this.loop = new ReconnectLoop({
+      reporter: opts.reporter,
+      now: opts.now,
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      stableMs: STABLE_MS,
+      unref: true,
+      watchdog: this.watchdog,
+      ready: () => !this.closed && !this.call && this.accounts.size > 0,
+      open: (gen) => this.open(gen),
+      release: () => this.letGo(),
     });
   }
 
   get state(): ConnectionState {
-    return this.current;
+    return this.loop.state;
   }
 
   get watched(): readonly string[] {
@@ -88,43 +94,32 @@ export class OrderStateStream {
     if (this.closed || !accountId || this.accounts.has(accountId)) return;
     this.accounts.add(accountId);
     if (this.call) this.restart(`watching account ${accountId}`);
-    else if (!this.reconnectTimer) this.schedule(0);
+    else if (!this.loop.waiting) this.loop.schedule(0);
   }
 
   /** Resolves the next time the stream is live (at once when it is). */
   live(): Promise<void> {
-    if (this.current === 'live') return Promise.resolve();
+    if (this.loop.state === 'live') return Promise.resolve();
     return new Promise((resolve) => this.liveWaiters.push(resolve));
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.drop();
-    this.setState('closed', 'closed');
+    this.loop.stop();
+    this.loop.setState('closed', 'closed');
     for (const w of this.liveWaiters.splice(0)) w();
   }
 
-  private schedule(ms: number): void {
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.open();
-    }, ms);
-    this.reconnectTimer.unref();
-  }
-
-  private open(): void {
-    if (this.closed || this.call || this.accounts.size === 0) return;
-    const gen = ++this.gen;
-    this.setState('connecting', 'opening OrderStateStream');
+  private open(gen: number): void {
+    this.loop.setState('connecting', 'opening OrderStateStream');
     const req: OrderStateStreamRequest = { accounts: [...this.accounts], pingDelayMillis: clampPing(this.opts.pingDelayMs) };
     const ch = this.opts.channel;
     const call = ch.client.makeServerStreamRequest(this.m.path, this.m.serialize, this.m.deserialize, req, ch.metadata(), {}) as Call;
     this.call = call;
     // Nothing thrown while handling one message may reach grpc-js: caught here, counted, reconnected.
     call.on('data', (msg: OrderStateStreamResponse) => {
-      if (gen !== this.gen) return;
+      if (!this.loop.isCurrent(gen)) return;
       try {
         this.onMessage(msg, gen);
       } catch (e) {
@@ -134,7 +129,7 @@ export class OrderStateStream {
     // 'error' needs a listener; the outcome is read from 'status', which always comes.
     call.on('error', () => undefined);
     call.on('status', (st: StatusObject) => {
-      if (gen !== this.gen) return;
+      if (!this.loop.isCurrent(gen)) return;
       try {
         const err =
           st.code === Status.OK
@@ -145,12 +140,12 @@ export class OrderStateStream {
         this.fault(e, undefined);
       }
     });
-    this.setState('authenticating', 'waiting for the subscription answer');
-    this.watchdog.start();
+    this.loop.setState('authenticating', 'waiting for the subscription answer');
+    this.loop.connected();
     const waitMs = WATCHDOG_INTERVALS * clampPing(this.opts.pingDelayMs);
     this.subscribeTimer = setTimeout(() => {
       this.subscribeTimer = undefined;
-      if (gen === this.gen) this.abandon(new VenueError('unavailable', 'subscribe-timeout', `no subscription answer in ${waitMs} ms`));
+      if (this.loop.isCurrent(gen)) this.abandon(new VenueError('unavailable', 'subscribe-timeout', `no subscription answer in ${waitMs} ms`));
     }, waitMs);
     this.subscribeTimer.unref();
   }
@@ -158,12 +153,12 @@ export class OrderStateStream {
   private onMessage(msg: OrderStateStreamResponse, gen: number): void {
     this.watchdog.frames++;
     this.opts.reporter.message();
-    if (this.current === 'degraded' && !this.reconcileTimer && this.liveSince !== undefined) this.setState('live', 'messages again');
+    if (this.loop.state === 'degraded' && !this.reconcileTimer && this.loop.liveSince !== undefined) this.loop.setState('live', 'messages again');
     switch (msg.payload) {
       case 'orderState':
         if (msg.orderState && !this.opts.onOrder(msg.orderState)) {
           // Order state depends on every message: what it said is lost, so ask the venue.
-          this.setState('degraded', 'malformed order message; reconciling');
+          this.loop.setState('degraded', 'malformed order message; reconciling');
           this.reconcile(gen);
         }
         break;
@@ -172,7 +167,7 @@ export class OrderStateStream {
         this.subscribeTimer = undefined;
         const sub = msg.subscription;
         if (sub && sub.status === RESULT_SUBSCRIPTION_STATUS_OK) {
-          this.setState('subscribing', `subscribed (${sub.streamId}); reconciling orders`);
+          this.loop.setState('subscribing', `subscribed (${sub.streamId}); reconciling orders`);
           this.reconcile(gen);
         } else {
           const e = sub?.error;
@@ -191,19 +186,18 @@ export class OrderStateStream {
     this.reconcileTimer = undefined;
     this.opts.reconcile([...this.accounts]).then(
       () => {
-        if (gen !== this.gen || this.closed) return;
-        this.liveSince = this.opts.now();
-        this.setState('live', `${this.accounts.size} account(s), orders reconciled`);
+        if (!this.loop.isCurrent(gen)) return;
+        this.loop.setState('live', `${this.accounts.size} account(s), orders reconciled`);
         for (const w of this.liveWaiters.splice(0)) w();
       },
       (e: unknown) => {
-        if (gen !== this.gen || this.closed) return;
+        if (!this.loop.isCurrent(gen)) return;
         const err = toVenueError(e);
         this.opts.reporter.error(err.info(this.opts.now()));
-        this.setState('degraded', `reconcile failed: ${err.code} ${err.message}`);
+        this.loop.setState('degraded', `reconcile failed: ${err.code} ${err.message}`);
         this.reconcileTimer = setTimeout(() => {
           this.reconcileTimer = undefined;
-          if (gen === this.gen) this.reconcile(gen, retry);
+          if (this.loop.isCurrent(gen)) this.reconcile(gen, retry);
         }, Math.max(retry.next(), err.retryAfterMs ?? 0));
         this.reconcileTimer.unref();
       },
@@ -229,44 +223,27 @@ export class OrderStateStream {
 
   /** Drops the current call and schedules the next one after a backoff. */
   private abandon(err: VenueError): void {
-    this.drop();
+    this.loop.release();
     if (this.closed) return;
     this.opts.reporter.error(err.info(this.opts.now()));
-    this.opts.reporter.reconnect();
-    const liveFor = this.liveSince === undefined ? 0 : this.opts.now() - this.liveSince;
-    this.liveSince = undefined;
-    if (liveFor >= STABLE_MS) this.backoff.reset();
-    const base = err.kind === 'auth' ? (this.opts.backoff?.maxMs ?? 30_000) : this.backoff.next();
-    const wait = Math.max(base, err.kind === 'rate-limited' ? (err.retryAfterMs ?? 0) : 0);
-    this.setState('reconnecting', `${err.code}: ${err.message}; next try in ${wait} ms`);
-    this.schedule(wait);
+    this.loop.retry(`${err.code}: ${err.message}`, retryAfterError(err));
   }
 
   /** Reopens at once with the new account set; the reconcile after it covers the gap. */
   private restart(reason: string): void {
-    this.drop();
-    this.liveSince = undefined;
-    this.setState('reconnecting', reason);
-    this.schedule(0);
+    this.loop.release();
+    this.loop.setState('reconnecting', reason);
+    this.loop.schedule(0);
   }
 
-  private drop(): void {
+  /** The loop let go of the current call: it and its timers end here. */
+  private letGo(): void {
     const call = this.call;
     this.call = undefined;
-    this.gen += 1;
-    this.watchdog.stop();
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
     if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
     this.reconcileTimer = undefined;
     if (this.subscribeTimer) clearTimeout(this.subscribeTimer);
     this.subscribeTimer = undefined;
     call?.cancel();
-  }
-
-  private setState(s: ConnectionState, reason: string): void {
-    if (s === this.current) return;
-    this.current = s;
-    this.opts.reporter.state(s, reason);
   }
 }
