@@ -105,9 +105,9 @@ describe('trading depth end to end in Chromium, on both local venues', () => {
     const bids = ladder.getByRole('button', { name: /^Buy at / });
     // The deepest bid shown: away from the touch, so the order rests.
     const levelPrice = async (l: Locator) => dec(/at (\S+)$/.exec((await l.getAttribute('aria-label')) ?? '')![1]!);
-    // The deepest book up to 50 levels, as a trader widens the ladder to work an order away from the touch.
+    // The deepest book up to 100 levels, as a trader widens the ladder to work an order away from the touch.
     const depth = ladder.getByRole('combobox', { name: 'Book depth' });
-    const depths = (await depth.locator('option').evaluateAll((os) => os.map((o) => Number((o as unknown as { value: string }).value)))).filter((d) => d <= 50);
+    const depths = (await depth.locator('option').evaluateAll((os) => os.map((o) => Number((o as unknown as { value: string }).value)))).filter((d) => d <= 100);
     const levels = Math.max(...depths);
     await depth.selectOption(String(levels));
     // Five levels above the deepest: far from the touch (the market's wander does not reach it in
@@ -144,7 +144,7 @@ describe('trading depth end to end in Chromium, on both local venues', () => {
       return undefined;
     }).catch(async (err: unknown) => {
       await page.screenshot({ path: '/tmp/e2e12b-fail.png' });
-      throw new Error(`${String(err)}; rows: ${JSON.stringify(await w.openOrders().locator('tbody').getByRole('row').allTextContents())}; dock: ${await page.getByRole('region', { name: 'Trading panels' }).textContent()}`);
+      throw new Error(`${String(err)}; rows: ${JSON.stringify(await w.openOrders().locator('tbody').getByRole('row').allTextContents())}; dock: ${await page.getByRole('region', { name: 'Trading panels' }).textContent()}; ticket: ${await w.ticket().textContent()}; app: ${JSON.stringify(await client.value('orders.list', {}))}; problems ${JSON.stringify(stage!.problems)}`);
     });
     const record = venueRecord(c, order.venueOrderId!);
     expect(record?.status).toMatch(/^(NEW|open)$/);
