@@ -105,9 +105,9 @@ describe('trading depth end to end in Chromium, on both local venues', () => {
     const bids = ladder.getByRole('button', { name: /^Buy at / });
     // The deepest bid shown: away from the touch, so the order rests.
     const levelPrice = async (l: Locator) => dec(/at (\S+)$/.exec((await l.getAttribute('aria-label')) ?? '')![1]!);
-    // The deepest book up to 100 levels, as a trader widens the ladder to work an order away from the touch.
+    // The deepest book up to 500 levels, as a trader widens the ladder to work an order away from the touch.
     const depth = ladder.getByRole('combobox', { name: 'Book depth' });
-    const depths = (await depth.locator('option').evaluateAll((os) => os.map((o) => Number((o as unknown as { value: string }).value)))).filter((d) => d <= 100);
+    const depths = (await depth.locator('option').evaluateAll((os) => os.map((o) => Number((o as unknown as { value: string }).value)))).filter((d) => d <= 500);
     const levels = Math.max(...depths);
     await depth.selectOption(String(levels));
     // Five levels above the deepest: far from the touch (the market's wander does not reach it in
@@ -159,7 +159,7 @@ describe('trading depth end to end in Chromium, on both local venues', () => {
     const host = chart.getByRole('img', { name: `${c.symbol} 1m chart` });
     const handle = chart.getByRole('slider', { name: `Move Buy ${c.shown} limit` });
     await handle.waitFor({ state: 'attached', timeout: PATIENCE_MS }).catch(async (err: unknown) => {
-      throw new Error(`${String(err)}; sliders: ${JSON.stringify(await chart.getByRole('slider').evaluateAll((els) => els.map((e) => [e.getAttribute('aria-label'), e.getAttribute('aria-valuetext'), (e as unknown as { style: { cssText: string } }).style.cssText])))}; lines: ${JSON.stringify(await w.priceLines(c.symbol).allTextContents())}`);
+      throw new Error(`${String(err)}; sliders: ${JSON.stringify(await chart.getByRole('slider').evaluateAll((els) => els.map((e) => [e.getAttribute('aria-label'), e.getAttribute('aria-valuetext'), (e as unknown as { style: { cssText: string } }).style.cssText])))}; lines: ${JSON.stringify(await w.priceLines(c.symbol).allTextContents())}; the order now: ${JSON.stringify(await listed((o) => o.clientOrderId === before!.clientOrderId))}; chart: ${await host.getAttribute('aria-description')}`);
     });
     expect(cmp(dec(await handlePrice(handle)), before!.price!)).toBe(0);
     // Down: a buy moved lower never crosses the market.
