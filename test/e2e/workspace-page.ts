@@ -151,6 +151,44 @@ export class Workspace {
     }
   }
 
+  /** The depth ladder of an instrument (shown for the active chart). */
+  ladder(symbol: string): Locator {
+    return this.page.getByRole('region', { name: `Depth ladder ${symbol}` });
+  }
+
+  /** Turns one-click trading on or off with the ticket's switch, as a trader would. */
+  async setOneClick(on: boolean): Promise<void> {
+    const box = this.ticket().getByRole('checkbox', { name: 'One-click trading' });
+    if (on) await box.check();
+    else await box.uncheck();
+    await this.ticket()
+      .getByRole('status', { name: 'One-click trading is on' })
+      .waitFor({ state: on ? 'visible' : 'detached', timeout: PATIENCE_MS });
+  }
+
+  /** Sends a stop loss (market after the trigger) from the ticket through the confirmation step. */
+  async stopLoss(o: { side: 'buy' | 'sell'; quantity: string; trigger: string }): Promise<void> {
+    const t = this.ticket();
+    await t.getByRole('radiogroup', { name: 'Side' }).getByRole('radio', { name: o.side === 'buy' ? 'Buy' : 'Sell' }).click();
+    await t.getByRole('radiogroup', { name: 'Order type' }).getByRole('radio', { name: 'Stop loss', exact: true }).click();
+    await t.getByRole('textbox', { name: /^Quantity/ }).fill(o.quantity);
+    await t.getByRole('textbox', { name: 'Trigger price' }).fill(o.trigger);
+    await t.getByRole('button', { name: o.side === 'buy' ? /^Buy / : /^Sell / }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Confirm order' });
+    await dialog.getByRole('button', { name: 'Send order' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  }
+
+  /** Types into the toolbar's instrument box and returns the option whose text starts with `symbol`. */
+  async findInstrument(query: string, symbol: string): Promise<Locator> {
+    const box = this.page.getByRole('combobox', { name: 'Instrument' });
+    await box.click();
+    await box.fill(query);
+    const option = this.page.getByRole('listbox', { name: 'Instruments' }).getByRole('option', { name: new RegExp(`^${symbol} — `) });
+    await option.waitFor({ timeout: PATIENCE_MS });
+    return option;
+  }
+
   openOrders(): Locator {
     return this.page.getByRole('table', { name: 'Open orders' });
   }
