@@ -216,6 +216,7 @@ describe('orders across 20 SIGKILLs of the app', () => {
     // 1. No venue holds two orders for one client order id.
     const tinvestOrders = [...tinvest.sim.stats.orders.values()];
     const krakenOrders = [...kraken.record.orders.values()];
+    if (process.env['CRASH_VERBOSE']) console.log(`kraken REST calls: ${JSON.stringify(Object.fromEntries(kraken.record.restCalls))}; errors: ${JSON.stringify(Object.fromEntries(kraken.record.errors))}`);
     const count = (ids: (string | undefined)[]): Map<string, number> => {
       const m = new Map<string, number>();
       for (const id of ids) if (id !== undefined) m.set(id, (m.get(id) ?? 0) + 1);

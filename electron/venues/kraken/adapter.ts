@@ -14,6 +14,7 @@ import { mapKrakenError } from './errors.js';
 import { PublicFeeds, checkedRows, ohlcRows } from './feeds.js';
 import { MarketStreams } from './market.js';
 import type { BookListener } from './feeds.js';
+import { counterStatePath, loadCounter, saveCounter } from './counter-state.js';
 import { KrakenLimits } from './limits.js';
 import type { WsBalanceEntry, WsExecution } from './messages.js';
 import { NonceSource } from './nonce.js';
@@ -92,14 +93,31 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   const privReporter = sink.connection('ws-private');
   const hasKeys = Boolean(opts.apiKey && opts.apiSecret);
 
+  // The venue's REST counter outlives us: kept in the state folder per key (counter-state.ts).
+  const counterPath = hasKeys ? counterStatePath(opts.stateDir, opts.apiKey!) : undefined;
+  let savedCounter = -1;
   const limits = new KrakenLimits({
     tier: opts.tier ?? 'starter',
     now,
     onChange: (h) => {
       restReporter.limiters(h.filter((l) => l.name === 'rest'));
       privReporter.limiters(h.filter((l) => l.name !== 'rest'));
+      if (counterPath === undefined) return;
+      const value = limits.rest.committed();
+      // Written when it moved by a call's worth; decay alone needs no write (the reader decays).
+      if (Math.abs(value - savedCounter) < 0.5) return;
+      savedCounter = value;
+      try {
+        saveCounter(counterPath, { value, at: now() });
+      } catch (err) {
+        restReporter.error(new VenueError('internal', 'state-file', `could not keep the REST counter: ${err instanceof Error ? err.message : String(err)}`).info(now()));
+      }
     },
   });
+  if (counterPath !== undefined) {
+    const before = loadCounter(counterPath);
+    if (before) limits.rest.seed(before.value, before.at);
+  }
   const nonce = hasKeys ? new NonceSource({ stateDir: opts.stateDir, apiKey: opts.apiKey!, now }) : undefined;
   const ca = opts.rootCertsPem !== undefined ? trustedRoots(opts.rootCertsPem) : undefined;
   const rest = new KrakenRest({

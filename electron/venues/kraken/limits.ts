@@ -57,6 +57,22 @@ export class DecayLimiter {
     this.at = opts.now();
   }
 
+  /**
+   * Takes over a counter known from before (a previous run of the app), decayed from `at` to
+   * now; never lowers what this one has counted.
+   */
+  seed(value: number, at: number): void {
+    const now = this.opts.now();
+    const decayed = Math.max(0, value - (Math.max(0, now - at) / 1000) * this.limit.decayPerSec);
+    if (decayed > this.level()) this.value = decayed;
+    this.opts.onChange?.();
+  }
+
+  /** The counter with what is sent and unanswered: what the venue may count now, at most. */
+  committed(): number {
+    return this.level() + this.inflight;
+  }
+
   /** The counter now, after decay. */
   level(): number {
     const now = this.opts.now();
