@@ -254,6 +254,17 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     const { subscriptionId } = await c.value<{ subscriptionId: string }>('candles.subscribe', { venue: 'kraken', instrumentId: pair.id, interval: '1m' });
     await c.value('candles.subscribe', { venue: 'tinvest', instrumentId: shares[0]!.id, interval: '1m' });
     await batchPushed;
+    // Books, tapes and quotes of both venues: their pushes and the snapshot are scanned like the rest.
+    const marketSubs: string[] = [];
+    for (const [venue, instrumentId] of [
+      ['kraken', pair.id],
+      ['tinvest', shares[0]!.id],
+    ] as const) {
+      for (const key of [{ stream: 'book', depth: 10 }, { stream: 'trades' }, { stream: 'quote' }]) {
+        marketSubs.push((await c.value<{ subscriptionId: string }>('market.subscribe', { venue, instrumentId, ...key })).subscriptionId);
+      }
+    }
+    await c.topic('batch');
     await c.value('session.snapshot', {});
     await c.value('diagnostics.get', {});
     await diagnosticsPushed;
@@ -273,6 +284,11 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     });
     const first = order();
     expect(await c.value<Order>('orders.place', first)).toMatchObject({ venue: 'kraken', clientOrderId: first.clientOrderId });
+    // An amend: a tick lower, its answer scanned too.
+    const lower = nearestSteps(mul(price, '0.99'), pair.priceStep).down;
+    expect(await c.value<Order>('orders.amend', { venue: 'kraken', accountId: 'spot', clientOrderId: first.clientOrderId, price: lower, amendId: randomUUID() })).toMatchObject({
+      clientOrderId: first.clientOrderId,
+    });
     await c.value('orders.list', {});
     // The history: the venue's own trades and orders merged in, P&L, and both exports.
     await c.value('trades.list', {});
@@ -296,6 +312,7 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     await c.value('venues.disconnect', { venue: 'kraken' });
     await c.value('venues.connect', { venue: 'kraken' });
     await c.value('candles.unsubscribe', { subscriptionId });
+    for (const id of marketSubs) await c.value('market.unsubscribe', { subscriptionId: id });
     await c.value('credentials.status', {});
     await c.value('quitSettings.get', {});
     await c.value('quitSettings.set', { venue: 'kraken', cancelOnQuit: false });
