@@ -20,6 +20,7 @@ import type { WsBalanceEntry, WsExecution } from './messages.js';
 import { NonceSource } from './nonce.js';
 import { OrderAmends } from './amend.js';
 import { KRAKEN_ORDER_TYPES, KRAKEN_TIME_IN_FORCE, OrderEntry, isStaleToken } from './order-entry.js';
+import type { OrderEntryOptions } from './order-entry.js';
 import { Reconciler } from './reconcile.js';
 import { WireOrders } from './wire-orders.js';
 import { MalformedFrame, checkBalance, checkExecution, decText, nativeOf, rfc3339Ms } from './parse.js';
@@ -191,7 +192,8 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     now,
     streamLive: () => privateSocket?.isLive === true,
   });
-  const entry = new OrderEntry({
+  // Placing and amending share the pairs, limiters, wire ids and the private socket.
+  const trading: OrderEntryOptions = {
     symbols,
     limits,
     rest,
@@ -202,19 +204,9 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     reporter: privReporter,
     now,
     ...(timing.replyTimeoutMs !== undefined ? { replyTimeoutMs: timing.replyTimeoutMs } : {}),
-  });
-  const amends = new OrderAmends({
-    symbols,
-    limits,
-    rest,
-    wire,
-    reconciler,
-    socket: () => (privateSocket?.isLive ? privateSocket : undefined),
-    token: () => token,
-    reporter: privReporter,
-    now,
-    ...(timing.replyTimeoutMs !== undefined ? { replyTimeoutMs: timing.replyTimeoutMs } : {}),
-  });
+  };
+  const entry = new OrderEntry(trading);
+  const amends = new OrderAmends(trading);
   const fetchToken = async (): Promise<string> => {
     const r = await rest.privatePost<RestWsToken>('GetWebSocketsToken', {});
     if (typeof r?.token !== 'string' || r.token === '') {
