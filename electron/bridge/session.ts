@@ -303,12 +303,7 @@ export class Session implements ClientContext {
       venue: key.venue,
       instrumentId: key.instrumentId,
       interval: key.interval,
-      error: {
-        kind: err.kind,
-        code: redact(String(err.code)).slice(0, MAX_FAILURE_CODE_LENGTH),
-        message: redact(String(err.message)).slice(0, MAX_FAILURE_MESSAGE_LENGTH),
-        at: Number.isSafeInteger(err.at) && err.at >= 0 ? err.at : Date.now(),
-      },
+      error: this.errorOf(err),
     };
     const parsed = subscriptionFailureSchema.safeParse(candidate);
     if (parsed.success) return parsed.data;

@@ -560,10 +560,11 @@ export class Hub {
       marketFailed: (key, err) => {
         if (!current()) return;
         try {
-          const held = this.market.failed(key, { ...err, message: redact(err.message) });
+          const redacted = { ...err, message: redact(err.message) };
+          const held = this.market.failed(key, redacted);
           if (held) {
             this.log.warn(`${key.venue} ${key.instrumentId} ${key.stream}: subscription failed: ${err.kind} ${err.code}`);
-            this.emit('marketFailed', held, { ...err, message: redact(err.message) });
+            this.emit('marketFailed', held, redacted);
           }
         } catch (e) {
           this.dropped('market failure', e);

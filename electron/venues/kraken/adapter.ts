@@ -14,7 +14,7 @@ import { mapKrakenError } from './errors.js';
 import { PublicFeeds, checkedRows, ohlcRows } from './feeds.js';
 import { MarketStreams } from './market.js';
 import type { BookListener } from './feeds.js';
-import { counterStatePath, loadCounter, saveCounter } from './counter-state.js';
+import { counterStatePath, loadCounter, prepareCounterFolder, saveCounter } from './counter-state.js';
 import { KrakenLimits } from './limits.js';
 import type { WsBalanceEntry, WsExecution } from './messages.js';
 import { NonceSource } from './nonce.js';
@@ -116,6 +116,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     },
   });
   if (counterPath !== undefined) {
+    prepareCounterFolder(counterPath);
     const before = loadCounter(counterPath);
     if (before) limits.rest.seed(before.value, before.at);
   }

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface CounterSnapshot {
   /** The counter (sent costs included) at `at`. */
@@ -36,10 +36,13 @@ export function loadCounter(path: string): CounterSnapshot | undefined {
   return { value, at };
 }
 
+/** Makes the folder the counter is kept in; once, before the first save. */
+export function prepareCounterFolder(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+}
+
 /** Writes the counter by rename, so a reader never sees half a file. No fsync: it is an estimate. */
 export function saveCounter(path: string, s: CounterSnapshot): void {
-  const dir = join(path, '..');
-  mkdirSync(dir, { recursive: true });
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, JSON.stringify({ value: Math.round(s.value * 1000) / 1000, at: s.at }));
   renameSync(tmp, path);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { counterStatePath, loadCounter, saveCounter } from '../../../electron/venues/kraken/counter-state.js';
+import { counterStatePath, loadCounter, prepareCounterFolder, saveCounter } from '../../../electron/venues/kraken/counter-state.js';
 import { KrakenLimits } from '../../../electron/venues/kraken/limits.js';
 
 const dirs: string[] = [];
@@ -21,6 +21,7 @@ describe("Kraken's REST counter across restarts", () => {
     const a = counterStatePath(d, 'key-a');
     expect(counterStatePath(d, 'key-b')).not.toBe(a);
     expect(loadCounter(a)).toBeUndefined();
+    prepareCounterFolder(a);
     saveCounter(a, { value: 12.5, at: 1_000 });
     expect(loadCounter(a)).toEqual({ value: 12.5, at: 1_000 });
   });

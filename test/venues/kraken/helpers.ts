@@ -2,9 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Candle, CandleKey, ConnectionState, LimiterHeadroom, OrderEvidence, OrderStatus, VenueErrorInfo, OrderBook, TradePrint, Quote, MarketKey } from '../../../common/domain.js';
+import type { Candle, CandleKey, ConnectionState, LimiterHeadroom, OrderEvidence, OrderStatus, VenueErrorInfo } from '../../../common/domain.js';
 import { candleKeyId } from '../../../common/domain.js';
 import type { ConnectionReporter, Venue, VenueSink } from '../../../electron/venues/venue.js';
+import { MarketRecorder } from '../market-recorder.js';
 import type { Market } from '../../../sim/market.js';
 import type { KrakenSim } from '../../../sim/kraken/server.js';
 
@@ -21,7 +22,7 @@ export interface ConnectionLog {
   limiters: LimiterHeadroom[];
 }
 
-export class RecordingSink implements VenueSink {
+export class RecordingSink extends MarketRecorder implements VenueSink {
   /** candle key id → open time → latest candle. */
   readonly candles = new Map<string, Map<number, Candle>>();
   readonly candleLog: Candle[] = [];
@@ -56,28 +57,6 @@ export class RecordingSink implements VenueSink {
 
   subscriptionFailed(key: CandleKey, err: VenueErrorInfo): void {
     this.subscriptionFailures.push({ key, err });
-  }
-
-  /** Every book, print, quote and market failure the adapter reported, in order. */
-  readonly books: OrderBook[] = [];
-  readonly prints: TradePrint[] = [];
-  readonly quotes: Quote[] = [];
-  readonly marketFailures: { key: MarketKey; err: VenueErrorInfo }[] = [];
-
-  book(b: OrderBook): void {
-    this.books.push(b);
-  }
-
-  trades(t: TradePrint[]): void {
-    this.prints.push(...t);
-  }
-
-  quote(q: Quote): void {
-    this.quotes.push(q);
-  }
-
-  marketFailed(key: MarketKey, err: VenueErrorInfo): void {
-    this.marketFailures.push({ key, err });
   }
 
   connection(name: string): ConnectionReporter {

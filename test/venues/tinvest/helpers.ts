@@ -2,10 +2,11 @@
  * Test helpers for the T-Invest adapter: a recording sink, polling waits, and the venue's
  * truth (the simulator's market) as domain candles.
  */
-import type { BreakerState, Candle, CandleKey, ConnectionState, Interval, LimiterHeadroom, OrderEvidence, VenueErrorInfo, OrderBook, TradePrint, Quote, MarketKey } from '../../../common/domain.js';
+import type { BreakerState, Candle, CandleKey, ConnectionState, Interval, LimiterHeadroom, OrderEvidence, VenueErrorInfo } from '../../../common/domain.js';
 import { INTERVAL_SECONDS, candleKeyId } from '../../../common/domain.js';
 import { formatScaled } from '../../../common/decimal.js';
 import type { ConnectionReporter, VenueSink } from '../../../electron/venues/venue.js';
+import { MarketRecorder } from '../market-recorder.js';
 import type { Market } from '../../../sim/market.js';
 
 export interface ConnectionRecord {
@@ -23,7 +24,7 @@ export interface ConnectionRecord {
   breakers: BreakerState[];
 }
 
-export class RecordingSink implements VenueSink {
+export class RecordingSink extends MarketRecorder implements VenueSink {
   readonly candles: Candle[] = [];
   /** Order evidence the adapter reported through the sink, in order. */
   readonly orders: OrderEvidence[] = [];
@@ -57,28 +58,6 @@ export class RecordingSink implements VenueSink {
 
   subscriptionFailed(key: CandleKey, err: VenueErrorInfo): void {
     this.subscriptionFailures.push({ key, err });
-  }
-
-  /** Every book, print, quote and market failure the adapter reported, in order. */
-  readonly books: OrderBook[] = [];
-  readonly prints: TradePrint[] = [];
-  readonly quotes: Quote[] = [];
-  readonly marketFailures: { key: MarketKey; err: VenueErrorInfo }[] = [];
-
-  book(b: OrderBook): void {
-    this.books.push(b);
-  }
-
-  trades(t: TradePrint[]): void {
-    this.prints.push(...t);
-  }
-
-  quote(q: Quote): void {
-    this.quotes.push(q);
-  }
-
-  marketFailed(key: MarketKey, err: VenueErrorInfo): void {
-    this.marketFailures.push({ key, err });
   }
 
   connection(name: string): ConnectionReporter {
