@@ -275,7 +275,12 @@ export class OrderStore {
       list.push(f);
     }
     const out: StoredOrder[] = [];
-    for (const r of this.db.prepare('SELECT * FROM orders ORDER BY created_at, client_order_id').all() as OrderRow[]) {
+    for (const r of this.db.prepare(
+      // Orders placed in the same millisecond come back in the order they were first written
+      // (their first event), as the journal listed them before the restart.
+      `SELECT * FROM orders o ORDER BY o.created_at,
+         (SELECT MIN(e.seq) FROM order_events e WHERE e.venue = o.venue AND e.client_order_id = o.client_order_id), o.client_order_id`,
+    ).all() as OrderRow[]) {
       const s = this.orderOf(r, fills.get(`${r.venue}|${r.client_order_id}`) ?? []);
       if (s) out.push(s);
     }

@@ -46,10 +46,10 @@ interface Run {
 }
 
 /** One "process": a hub on the file, its venue seeded with what the venue held before. */
-async function start(file: string, held: ReadonlyMap<string, Order> = new Map(), connect = true): Promise<Run> {
+async function start(file: string, held: ReadonlyMap<string, Order> = new Map(), connect = true, now?: () => number): Promise<Run> {
   const db = openDatabase({ file });
   dbs.push(db);
-  const hub = new Hub({ orderStore: new OrderStore(db), resolveRetryMs: 20 });
+  const hub = new Hub({ orderStore: new OrderStore(db), resolveRetryMs: 20, ...(now ? { now } : {}) });
   const venues = tradingVenues();
   hub.addVenue(venues.factory);
   const venue = venues.current();
@@ -102,6 +102,21 @@ describe('journal: durability', () => {
     db.pragma('user_version = 999');
     db.close();
     expect(() => openDatabase({ file })).toThrow(/schema version 999, newer than this app knows/);
+  });
+
+  it('lists orders placed in the same millisecond in the same order after a restart', async () => {
+    // A fast burst shares timestamps; the list must not reshuffle them on restart (it did,
+    // by client order id, which is random).
+    const file = dataFile();
+    const clock = () => 1_796_576_240_061;
+    const a = await start(file, new Map(), true, clock);
+    for (let i = 0; i < 8; i++) await a.hub.journal.place(limitBuy({ price: String(100 + i) }));
+    const before = a.hub.orders();
+    expect(new Set(before.map((o) => o.createdAt)).size).toBe(1);
+    await a.hub.shutdown();
+    a.db.close();
+    const b = await start(file, a.venue.held, true, clock);
+    expect(b.hub.orders().map((o) => o.price)).toEqual(before.map((o) => o.price));
   });
 
   it('replays every order after a restart, the same as before: states, fills, ids', async () => {
