@@ -342,7 +342,7 @@ export interface BridgeFailure {
 
 export type Result<T> = { ok: true; value: T } | BridgeFailure;
 
-export const CONTRACT_VERSION = 2;
+export const CONTRACT_VERSION = 3;
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && (METHOD_NAMES as readonly string[]).includes(name);

@@ -21,6 +21,8 @@ import type { SqliteDb } from '../store/db.js';
 import { BATCH_INTERVAL_MS } from '../bridge/batcher.js';
 import type { VenueCredentials } from '../credentials.js';
 import type { VenuePlan } from '../venues/descriptor.js';
+import { WireTaps } from '../net/wire-tap.js';
+import type { WireTap } from '../net/wire-tap.js';
 import { CREDENTIAL_INDEX_FILE, CredentialIndex } from '../vault/credential-index.js';
 import { noSecretStore } from '../vault/no-secret-store.js';
 import { redactingStore } from '../vault/redacting-store.js';
@@ -61,6 +63,8 @@ export interface AppOptions {
 
 export interface App {
   hub: Hub;
+  /** Every venue frame in and out, while a consumer (inspector, recorder) is attached. */
+  wire: WireTaps;
   /** Venue modes and stored credentials, for the bridge. */
   modes: VenueModes;
   log: Logger;
@@ -91,9 +95,9 @@ function isRecord(v: unknown): v is Readonly<Record<string, unknown>> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function factoryOf(plan: VenuePlan, stateDir: string): VenueFactory {
+function factoryOf(plan: VenuePlan, stateDir: string, wire: WireTap): VenueFactory {
   for (const secret of plan.secrets) registerSecret(secret);
-  return (sink) => plan.create({ sink, stateDir });
+  return (sink) => plan.create({ sink, stateDir, wire });
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -115,6 +119,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // forgotten across a crash: it shows charts, and refuses orders until the file is fixed.
   if (storeError) hub.journal.refuseNew(`orders are off: the order journal could not be opened (${storeError.message})`);
   const config = opts.config ?? appConfig();
+  // One tap for every venue: the wire inspector and the recorder attach to it.
+  const wire = new WireTaps((err) => log.error('a wire consumer failed and was detached', err));
 
   // Each demo line goes to the venue whose descriptor reads it; a line nobody reads is logged.
   const demo = new Map<VenueId, VenuePlan>();
@@ -127,10 +133,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const build = (venue: VenueId, mode: VenueMode, creds: VenueCredentials | null): VenueFactory | undefined => {
     if (creds === null) {
       const plan = mode === 'demo' ? demo.get(venue) : undefined;
-      return plan && factoryOf(plan, opts.stateDir);
+      return plan && factoryOf(plan, opts.stateDir, wire);
     }
     const plan = config.venues.get(venue)?.withCredentials(creds);
-    return plan && plan.mode === mode ? factoryOf(plan, path.join(dataDir, 'state')) : undefined;
+    return plan && plan.mode === mode ? factoryOf(plan, path.join(dataDir, 'state'), wire) : undefined;
   };
   const modes = new VenueModes({
     hub,
@@ -158,6 +164,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   };
   return {
     hub,
+    wire,
     modes,
     log,
     version: opts.version ?? '0.0.0',

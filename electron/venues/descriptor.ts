@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { VenueId, VenueMode } from '../../common/domain.js';
 import type { VenueCredentials } from '../credentials.js';
 import type { Venue, VenueSink } from './venue.js';
+import type { WireTap } from '../net/wire-tap.js';
 
 /** Modes that sign in with stored credentials (demo talks to the local venues with their keys). */
 export type CredentialedMode = Exclude<VenueMode, 'demo'>;
@@ -19,7 +20,7 @@ export interface VenuePlan {
   readonly where: string;
   /** Keys and tokens this plan signs in with: the app registers them with the log redactor. */
   readonly secrets: readonly string[];
-  create(ctx: { sink: VenueSink; stateDir: string }): Venue;
+  create(ctx: { sink: VenueSink; stateDir: string; wire: WireTap }): Venue;
 }
 
 /** A venue with its config-file section applied. */

@@ -39,6 +39,8 @@ export interface TickLatencyOptions {
   nextFrame: NextFrame;
   /** Samples kept for the percentiles. */
   window?: number;
+  /** Told each sample as it is taken (the metrics report's histogram). */
+  onSample?: (ms: number) => void;
 }
 
 export class TickLatency implements LatencySink {
@@ -110,6 +112,7 @@ export class TickLatency implements LatencySink {
     const t = this.options.now();
     for (const at of this.painting) {
       this.samples[this.cursor] = t - at;
+      this.options.onSample?.(t - at);
       this.cursor = (this.cursor + 1) % this.samples.length;
       this.filled = Math.min(this.filled + 1, this.samples.length);
       this.total += 1;

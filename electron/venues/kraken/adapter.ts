@@ -3,6 +3,7 @@
  * the limiters and order entry behind the `Venue` interface. Only this file (and the
  * modules it wires) knows Kraken; above it everything speaks domain types.
  */
+import type { WireTap } from '../../net/wire-tap.js';
 import type { Account, AmendRequest, Candle, CandleKey, Dec, MarketKey, Instrument, OrderEvidence, OrderRequest, Portfolio, VenueMode } from '../../../common/domain.js';
 import { INTERVALS, INTERVAL_SECONDS, candleKeyId, marketKeyId } from '../../../common/domain.js';
 import type { HistoryRequest, ResolveHint, Venue, VenueHistory, VenueSink } from '../venue.js';
@@ -47,6 +48,8 @@ export interface KrakenVenueOptions {
   sink: VenueSink;
   /** Where the nonce floor is persisted (it must survive restarts). */
   stateDir: string;
+  /** Every frame in and out, for the wire inspector and the recorder (net/wire-tap.ts). */
+  wire?: WireTap;
   /** Arms cancel_all_orders_after with this timeout (s) while connected; off when absent or 0. */
   deadManSwitchSec?: number;
   /** ms clock for limiters, nonces and timestamps. */

@@ -54,7 +54,7 @@ function plan(mode: VenueMode, at: Endpoints, apiKey: string, apiSecret: string,
     mode,
     where: at.rest,
     secrets: [apiKey, apiSecret],
-    create: ({ sink, stateDir }) => createKrakenVenue({ mode, ...at, apiKey, apiSecret, sink, stateDir, deadManSwitchSec, tier }),
+    create: ({ sink, stateDir, wire }) => createKrakenVenue({ mode, ...at, apiKey, apiSecret, sink, stateDir, wire, deadManSwitchSec, tier }),
   };
 }
 

@@ -4,6 +4,7 @@
  * MarketDataStream owner, which opens streams only while something is subscribed; orders,
  * the OrderStateStream and the portfolio go through trading (orders.ts).
  */
+import type { WireTap } from '../../net/wire-tap.js';
 import type { Account, AmendRequest, Candle, CandleKey, Dec, Instrument, Interval, MarketKey, OrderEvidence, OrderRequest, OrderType, Portfolio, TimeInForce, VenueMode } from '../../../common/domain.js';
 import { INTERVALS, marketKeyId } from '../../../common/domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
@@ -77,6 +78,8 @@ export interface TInvestVenueOptions {
   trading?: TradingOptions;
   /** How long close() lets unary calls in flight (an order being placed) finish; default 3000. */
   closeGraceMs?: number;
+  /** Every frame in and out, for the wire inspector and the recorder (net/wire-tap.ts). */
+  wire?: WireTap;
 }
 
 /** The T-Invest venue with what only it offers: ReplaceOrder and the sandbox's own calls. */

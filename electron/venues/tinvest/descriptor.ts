@@ -45,13 +45,14 @@ function plan(mode: VenueMode, at: Endpoint, token: string, accountId: string | 
     mode,
     where: at.endpoint,
     secrets: [token],
-    create: ({ sink }) =>
+    create: ({ sink, wire }) =>
       createTInvestVenue({
         mode,
         endpoint: at.endpoint,
         token,
         tls: at.tls,
         sink,
+        wire,
         ...(accountId !== undefined ? { accountId } : {}),
         ...(appName !== undefined ? { appName } : {}),
       }),

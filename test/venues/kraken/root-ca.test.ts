@@ -12,6 +12,7 @@ import type { KrakenSim } from '../../../sim/kraken/server.js';
 import { krakenReadyLine } from '../../../sim/ready-lines.js';
 import { appConfig } from '../../../electron/app/config-file.js';
 import type { Venue } from '../../../electron/venues/venue.js';
+import { SILENT_TAP } from '../../../electron/net/wire-tap.js';
 import { RecordingSink, removeStateDirs, tempStateDir } from './helpers.js';
 
 let sim: KrakenSim | undefined;
@@ -35,7 +36,7 @@ describe("Kraken over TLS with an extra root CA", () => {
     const config = appConfig({ venues: { kraken: { live: { rest: sim.rest, ws: sim.ws, wsAuth: sim.wsAuth, rootCaFile: 'ca.pem' }, deadManSwitchSec: 0 } } }, dir);
     const plan = config.venues.get('kraken')!.withCredentials(keysOf(sim))!;
     const sink = new RecordingSink();
-    venue = plan.create({ sink, stateDir: tempStateDir() });
+    venue = plan.create({ sink, stateDir: tempStateDir(), wire: SILENT_TAP });
     await venue.connect();
     expect(sink.state('ws-private')).toBe('live');
     const hist = await venue.history({ venue: 'kraken', instrumentId: 'XXBTZUSD', interval: '1m', limit: 20 });
@@ -46,7 +47,7 @@ describe("Kraken over TLS with an extra root CA", () => {
     sim = await startKrakenSim({ seed: 82, tls: true });
     const plan = appConfig().venues.get('kraken')!.demo(krakenReadyLine(sim))!;
     const sink = new RecordingSink();
-    venue = plan.create({ sink, stateDir: tempStateDir() });
+    venue = plan.create({ sink, stateDir: tempStateDir(), wire: SILENT_TAP });
     await venue.connect();
     expect(sink.state('ws-private')).toBe('live');
   });
@@ -55,7 +56,7 @@ describe("Kraken over TLS with an extra root CA", () => {
     sim = await startKrakenSim({ seed: 83, tls: true });
     const config = appConfig({ venues: { kraken: { live: { rest: sim.rest, ws: sim.ws, wsAuth: sim.wsAuth }, deadManSwitchSec: 0 } } });
     const sink = new RecordingSink();
-    venue = config.venues.get('kraken')!.withCredentials(keysOf(sim))!.create({ sink, stateDir: tempStateDir() });
+    venue = config.venues.get('kraken')!.withCredentials(keysOf(sim))!.create({ sink, stateDir: tempStateDir(), wire: SILENT_TAP });
     const err = await venue.history({ venue: 'kraken', instrumentId: 'XXBTZUSD', interval: '1m', limit: 5 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'network' });
     expect((err as Error).message).toMatch(/self-signed certificate/);
