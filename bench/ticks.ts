@@ -1,0 +1,68 @@
+/**
+ * Tick-to-screen as a trader's window reads it: both local venues, the headless app on them,
+ * Debian Chromium on its page with the default workspace (two charts, nothing else going on).
+ * After a settling pause the Diagnostics panel's Charts card is read every second for a while;
+ * the figures are its last reading (p50/p99 over the probe's sample window) and the worst p99
+ * it showed in that time. Needs `npm run build:renderer` first. TICKS_BENCH_SECONDS sets the
+ * watch (default 60 s, as in the report of the 12 s p99).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Page } from 'playwright-core';
+import { startStage } from '../test/e2e/workspace-page.js';
+import type { Figure } from './figures.js';
+
+export interface ChartsCard {
+  p50: number;
+  p99: number;
+  /** Samples in the probe's window. */
+  samples: number;
+}
+
+const SETTLE_MS = 10_000;
+
+function msOf(text: string): number {
+  const m = /([\d.]+) ms/.exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+/** The Charts card's figures now (the Diagnostics tab must be open); undefined until it has samples. */
+export async function readChartsCard(page: Page): Promise<ChartsCard | undefined> {
+  const card = page.getByRole('article', { name: 'Chart rendering diagnostics' });
+  const rows = await card.locator('dt').allTextContents();
+  const values = await card.locator('dd').allTextContents();
+  const value = (term: string) => values[rows.findIndex((r) => r.startsWith(term))] ?? '';
+  const samples = Number(value('Samples'));
+  if (!(samples > 0)) return undefined;
+  return { p50: msOf(value('Tick-to-screen p50')), p99: msOf(value('Tick-to-screen p99')), samples };
+}
+
+export async function runTicksBench(): Promise<Figure[]> {
+  const seconds = Number(process.env.TICKS_BENCH_SECONDS ?? 60);
+  const stage = await startStage();
+  try {
+    await stage.w.waitForCharts(['SBER', 'BTC/USD']);
+    await stage.w.tab('Diagnostics');
+    await sleep(SETTLE_MS);
+    let last: ChartsCard | undefined;
+    let worstP99 = 0;
+    const readings: number[] = [];
+    for (let s = 0; s < seconds; s++) {
+      await sleep(1000);
+      const r = await readChartsCard(stage.page);
+      if (!r) continue;
+      last = r;
+      readings.push(r.p99);
+      worstP99 = Math.max(worstP99, r.p99);
+    }
+    if (!last) throw new Error('the Charts card showed no samples');
+    const what = `2 charts, idle, ${seconds} s`;
+    return [
+      { name: `tick-to-screen p50, main → drawn (${what})`, value: last.p50, unit: 'ms' },
+      { name: `tick-to-screen p99, main → drawn (${what})`, value: last.p99, unit: 'ms', target: '≤ 2 frames' },
+      { name: `worst p99 the card showed (${what})`, value: worstP99, unit: 'ms', note: `p99 each second: ${readings.join(' ')}` },
+      { name: 'samples in the window', value: last.samples, unit: 'n' },
+    ];
+  } finally {
+    await stage.close();
+  }
+}
