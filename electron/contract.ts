@@ -200,6 +200,13 @@ export interface LogsInfo {
 export interface PushBatch {
   seq: number;
   candles: Candle[];
+  /**
+   * When each candle above reached the main process, by index (wallClock() ms: performance's
+   * timeOrigin + now(), which a page on the same machine reads alike). For a bar updated more
+   * than once in the window, the arrival of its oldest update not sent before, so
+   * tick-to-screen counts the wait coalescing adds. Absent in batches without candles.
+   */
+  candlesReceivedAt?: number[];
   orders: Order[];
   connections: ConnectionEvent[];
   /**

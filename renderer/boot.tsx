@@ -46,7 +46,7 @@ export function boot(bridge: RendererBridge, root: HTMLElement): Services {
   const store = createAppStore(bridge, { ...(workspace ? { workspace } : {}), ...(prefs ? { prefs } : {}) });
   persistWorkspace(store, storage);
   persistPrefs(store, storage);
-  const latency = new TickLatency({ now: () => performance.now(), nextFrame: (fn) => void requestAnimationFrame(() => fn()) });
+  const latency = new TickLatency({ now: () => performance.timeOrigin + performance.now(), nextFrame: (fn) => void requestAnimationFrame(() => fn()) });
   startLiveSession(bridge, store, { scheduleFrame, later: (fn, ms) => void setTimeout(fn, ms), latency });
   const bookLatency = new BookLatency({ now: () => performance.timeOrigin + performance.now(), nextFrame: (fn) => void requestAnimationFrame(() => fn()) });
   const services: Services = { bridge, store, latency, bookLatency };

@@ -1,8 +1,8 @@
 /**
  * Wires the bridge's pushes into the store: batches through the sequencer (seq gaps →
  * snapshot) into the frame drain; diagnostics straight in; a new far-side session after a
- * reconnect resyncs everything and makes views subscribe again. Each candle is stamped on
- * arrival for the tick-to-screen latency.
+ * reconnect resyncs everything and makes views subscribe again. Each candle's arrival, in the
+ * main process (the batch says when) and here, starts its tick-to-screen clock.
  */
 import type { RendererBridge } from './transport/link.js';
 import type { AppStore } from './store/app-store.js';
@@ -17,6 +17,7 @@ export interface LiveSessionOptions {
   later(fn: () => void, ms: number): void;
   /** Stamped with each candle's arrival, for tick-to-screen latency. */
   latency?: LatencySink;
+  /** Wall-clock ms, the clock of the batch's main-side stamps (performance.timeOrigin + now()). */
   now?: () => number;
 }
 
@@ -38,11 +39,17 @@ export function startLiveSession(bridge: RendererBridge, store: AppStore, option
   });
 
   const latency = options.latency;
-  const now = options.now ?? (() => performance.now());
+  const now = options.now ?? (() => performance.timeOrigin + performance.now());
   const offBatch = bridge.subscribe('batch', (batch) => {
     if (latency && batch.candles.length > 0) {
       const at = now();
-      for (const c of batch.candles) latency.received(seriesKey(c), at);
+      const mainAt = batch.candlesReceivedAt;
+      for (let i = 0; i < batch.candles.length; i++) {
+        const c = batch.candles[i]!;
+        const m = mainAt?.[i];
+        // A batch without stamps (an older main side) times from here: the hop is left out, not made up.
+        latency.received(seriesKey(c), c.time, typeof m === 'number' && Number.isFinite(m) ? m : at, at);
+      }
     }
     sequencer.push(batch);
   });

@@ -4,10 +4,13 @@
  * backfill survive even when the next bar starts within the same window. Order updates and connection events are every event, in
  * order, never dropped. A sequenced batch goes out at most once per interval and only when
  * something changed, so the renderer can apply one batch per frame and notice a gap.
+ * Each candle goes out with when it reached the main process (its oldest update not sent yet,
+ * when coalesced), so the renderer's tick-to-screen starts where the venue's frame came in.
  */
 import type { Candle, Order, OrderBook, Quote, TradePrint, VenueId } from '../../common/domain.js';
 import { marketKeyId } from '../../common/domain.js';
 import type { ConnectionEvent, MarketFailure, PushBatch, SubscriptionFailure } from '../contract.js';
+import { wallClock } from '../net/wire-tap.js';
 
 /**
  * Prints kept per window at most: a tape faster than this per 25 ms is a flood no trader reads;
@@ -31,10 +34,12 @@ export class Batcher {
    * The forming bar of each key, latest state: by instrument, then a short list over venue
    * and interval, so the hot path builds no key strings.
    */
-  private candles = new Map<string, Candle[]>();
+  private candles = new Map<string, Slots>();
   private formingCount = 0;
   /** Final states of bars that a later bar replaced within this window (and late older bars). */
   private closed: Candle[] = [];
+  /** When each of `closed` arrived, by index. */
+  private closedAt: number[] = [];
   private orders: Order[] = [];
   private ledgerChanged = false;
   private connections: ConnectionEvent[] = [];
@@ -81,28 +86,37 @@ export class Batcher {
     );
   }
 
-  candle(c: Candle): void {
+  /** `receivedAt`: when the candle reached the main process (wallClock()); now, if not told. */
+  candle(c: Candle, receivedAt: number = wallClock()): void {
     // Rare: only while a key of this client is failing. The candle proves it recovered.
     if (this.failures.size > 0) this.failures.delete(failureKey(c));
     let slots = this.candles.get(c.instrumentId);
     if (slots === undefined) {
-      slots = [];
+      slots = { candles: [], at: [] };
       this.candles.set(c.instrumentId, slots);
     }
+    const bars = slots.candles;
     let i = 0;
-    while (i < slots.length && (slots[i]!.interval !== c.interval || slots[i]!.venue !== c.venue)) i++;
-    const prev = slots[i];
-    if (prev === undefined) this.formingCount += 1;
-    else if (c.time !== prev.time) {
+    while (i < bars.length && (bars[i]!.interval !== c.interval || bars[i]!.venue !== c.venue)) i++;
+    const prev = bars[i];
+    if (prev === undefined) {
+      this.formingCount += 1;
+      slots.at[i] = receivedAt;
+    } else if (c.time !== prev.time) {
       // A new bar keeps the old one's final state; a late older bar is kept as it came.
-      if (c.time > prev.time) this.closed.push(prev);
-      else {
+      if (c.time > prev.time) {
+        this.closed.push(prev);
+        this.closedAt.push(slots.at[i]!);
+        slots.at[i] = receivedAt;
+      } else {
         this.closed.push(c);
+        this.closedAt.push(receivedAt);
         this.schedule();
         return;
       }
     }
-    slots[i] = c;
+    // The same bar again keeps the arrival of its first update in this window.
+    bars[i] = c;
     this.schedule();
   }
 
@@ -169,12 +183,12 @@ export class Batcher {
     }
     if (this.stopped || !this.pending) return undefined;
     this.lastSeq += 1;
-    const batch: PushBatch = {
-      seq: this.lastSeq,
-      candles: this.takeCandles(),
-      orders: this.orders,
-      connections: this.connections,
-    };
+    const batch: PushBatch = { seq: this.lastSeq, candles: [], orders: this.orders, connections: this.connections };
+    if (this.formingCount > 0 || this.closed.length > 0) {
+      const taken = this.takeCandles();
+      batch.candles = taken.candles;
+      batch.candlesReceivedAt = taken.at;
+    }
     if (this.failures.size > 0) {
       batch.subscriptionFailures = [...this.failures.values()];
       this.failures = new Map();
@@ -200,7 +214,10 @@ export class Batcher {
       this.marketFailures = new Map();
     }
     // Slots are kept (emptied) across flushes: the same instruments come back every window.
-    for (const slots of this.candles.values()) slots.length = 0;
+    for (const slots of this.candles.values()) {
+      slots.candles.length = 0;
+      slots.at.length = 0;
+    }
     this.formingCount = 0;
     this.orders = [];
     this.connections = [];
@@ -221,6 +238,7 @@ export class Batcher {
     this.candles.clear();
     this.formingCount = 0;
     this.closed = [];
+    this.closedAt = [];
     this.orders = [];
     this.connections = [];
     this.failures = new Map();
@@ -231,14 +249,23 @@ export class Batcher {
     this.droppedNow = new Map();
   }
 
-  /** Oldest bar first when bars closed in the window, so a chart applies them in order. */
-  private takeCandles(): Candle[] {
-    const forming: Candle[] = [];
-    for (const slots of this.candles.values()) for (const c of slots) forming.push(c);
-    if (this.closed.length === 0) return forming;
-    const all = this.closed.concat(forming).sort((a, b) => a.time - b.time);
+  /** Oldest bar first when bars closed in the window, so a chart applies them in order; each with its arrival. */
+  private takeCandles(): { candles: Candle[]; at: number[] } {
+    const candles: Candle[] = [];
+    const at: number[] = [];
+    for (const slots of this.candles.values()) {
+      for (let i = 0; i < slots.candles.length; i++) {
+        candles.push(slots.candles[i]!);
+        at.push(slots.at[i]!);
+      }
+    }
+    if (this.closed.length === 0) return { candles, at };
+    const allCandles = this.closed.concat(candles);
+    const allAt = this.closedAt.concat(at);
+    const order = allCandles.map((_, i) => i).sort((a, b) => allCandles[a]!.time - allCandles[b]!.time);
     this.closed = [];
-    return all;
+    this.closedAt = [];
+    return { candles: order.map((i) => allCandles[i]!), at: order.map((i) => allAt[i]!) };
   }
 
   private schedule(): void {
@@ -249,6 +276,12 @@ export class Batcher {
     }, this.intervalMs);
     this.timer.unref?.();
   }
+}
+
+/** The forming bars of one instrument (a short list over venue and interval) and when each arrived. */
+interface Slots {
+  candles: Candle[];
+  at: number[];
 }
 
 function failureKey(k: { venue: string; instrumentId: string; interval: string }): string {

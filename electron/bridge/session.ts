@@ -102,8 +102,8 @@ export class Session implements ClientContext {
       },
     });
     this.unlisten = this.hub.on({
-      candle: (c, keyId) => {
-        if (this.keyRefs.has(keyId)) this.batcher.candle(c);
+      candle: (c, keyId, receivedAt) => {
+        if (this.keyRefs.has(keyId)) this.batcher.candle(c, receivedAt);
       },
       order: (u) => this.batcher.order(u.order),
       ledger: () => this.batcher.ledger(),

@@ -47,6 +47,7 @@ import type { QuitSettingsStore } from './quit-settings.js';
 import { memoryQuitSettings } from './quit-settings.js';
 import type { ShutdownOptions, ShutdownReport } from './shutdown.js';
 import { DEFAULT_SHUTDOWN, settlesWithin, shutdownSummary } from './shutdown.js';
+import { wallClock } from '../net/wire-tap.js';
 
 export { HubError } from './hub-error.js';
 export type { HubErrorCode } from './hub-error.js';
@@ -55,8 +56,11 @@ export type { HubErrorCode } from './hub-error.js';
 export type VenueFactory = (sink: VenueSink) => Venue;
 
 export interface HubListener {
-  /** `keyId` is candleKeyId(c), computed once here so listeners need not build it again. */
-  candle?(c: Candle, keyId: string): void;
+  /**
+   * `keyId` is candleKeyId(c), computed once here so listeners need not build it again;
+   * `receivedAt` is when the adapter handed it over (wallClock(): the start of tick-to-screen).
+   */
+  candle?(c: Candle, keyId: string, receivedAt: number): void;
   order?(u: OrderUpdate): void;
   /** The trade ledger changed (fills, fees, the venue's history): trades and P&L are worth reading again. */
   ledger?(): void;
@@ -721,6 +725,8 @@ export class Hub {
     const sub = this.subs.get(keyId);
     // A frame for a key nobody holds any more is a straggler after unsubscribe.
     if (!sub) return;
+    // Before the series' checks and the cache write-through, so the renderer's figure includes them.
+    const receivedAt = wallClock();
     const before = sub.series.last();
     const outcome = sub.series.apply(c);
     if (outcome === 'rejected') return this.onRejected(sub, c.venue);
@@ -728,7 +734,7 @@ export class Hub {
     // A new bar closes the one before it: written through to the cache (queued, no I/O here).
     if (outcome === 'appended' && before && this.candleCache) this.writeThrough(before);
     if (sub.failure) delete sub.failure;
-    this.emit('candle', c, keyId);
+    this.emit('candle', c, keyId, receivedAt);
   }
 
   private writeThrough(closed: Candle): void {

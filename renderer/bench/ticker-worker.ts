@@ -25,7 +25,7 @@ function makeBook(b: NonNullable<TickerStart['books']>, mid: number) {
     depth: b.depth,
     bids: side(-1),
     asks: side(1),
-    receivedAt: Date.now(),
+    receivedAt: performance.timeOrigin + performance.now(),
     health: { verification: 'checksum', verified: 1, failures: 0, resyncs: 0, consistent: true },
   };
 }
@@ -70,6 +70,7 @@ self.onmessage = (ev: MessageEvent<TickerStart | 'stop'>) => {
     if (due <= 0 && books.length === 0) return;
     const minute = Math.floor(Date.now() / 60_000) * 60;
     const candles = [];
+    const candlesReceivedAt: number[] = [];
     for (let k = 0; k < due; k++) {
       const i = next;
       next = (next + 1) % instruments.length;
@@ -92,10 +93,13 @@ self.onmessage = (ev: MessageEvent<TickerStart | 'stop'>) => {
         close: text(b.close),
         volume: String(b.volume),
       });
+      // As the main side stamps its arrival: this worker stands in for it.
+      candlesReceivedAt.push(performance.timeOrigin + performance.now());
     }
     sent += Math.max(0, due);
     seq += 1;
-    const payload = books.length > 0 ? { seq, candles, orders: [], connections: [], books } : { seq, candles, orders: [], connections: [] };
+    const base = { seq, candles, ...(candles.length > 0 ? { candlesReceivedAt } : {}), orders: [], connections: [] };
+    const payload = books.length > 0 ? { ...base, books } : base;
     self.postMessage(JSON.stringify({ topic: 'batch', payload }));
   }, batchMs);
 };

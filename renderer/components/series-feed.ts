@@ -115,7 +115,7 @@ export function followSeries(view: SeriesTarget, key: CandleKey, deps: FeedDeps)
     const skipped = Number.isFinite(last) && c.time - last > span;
     view.candles.update(toBar(c));
     view.volume.update(toVolumeBar(c));
-    deps.latency?.updated(id);
+    deps.latency?.updated(id, c.time);
     if (c.time === last) {
       bars[bars.length - 1] = c;
       return;

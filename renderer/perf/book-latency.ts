@@ -7,7 +7,8 @@
  * Only books that were painted count: coalesced ones never reach the screen.
  */
 import type { OrderBook } from '../../common/domain.js';
-import type { LatencyStats, NextFrame } from './tick-latency.js';
+import type { NextFrame } from './tick-latency.js';
+import { Samples, type LatencyStats } from './samples.js';
 
 export interface BookLatencyOptions {
   /** Wall-clock ms (sub-ms where the platform has it). */
@@ -61,36 +62,5 @@ export class BookLatency {
     const t = this.options.now();
     for (const at of this.pending) this.shownSamples.add(t - at);
     this.pending = [];
-  }
-}
-
-/** A ring of samples with percentiles; a negative sample (clocks apart) counts as 0. */
-class Samples {
-  private readonly values: Float64Array;
-  private filled = 0;
-  private cursor = 0;
-  total = 0;
-
-  constructor(size: number) {
-    this.values = new Float64Array(size);
-  }
-
-  add(v: number): void {
-    this.values[this.cursor] = Math.max(0, v);
-    this.cursor = (this.cursor + 1) % this.values.length;
-    this.filled = Math.min(this.filled + 1, this.values.length);
-    this.total += 1;
-  }
-
-  stats(): LatencyStats {
-    if (this.filled === 0) return { count: 0 };
-    const sorted = Array.from(this.values.subarray(0, this.filled)).sort((a, b) => a - b);
-    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-    return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
-  }
-
-  reset(): void {
-    this.filled = 0;
-    this.cursor = 0;
   }
 }

@@ -1,7 +1,9 @@
 /**
- * Tick-to-screen latency of the charts: from a candle's receipt in the renderer to the end
- * of the frame in which series.update ran for it. Per series, the clock starts at the oldest
- * tick not yet on screen (coalesced ticks count from when the first of them came).
+ * Tick-to-screen latency of the charts: from a candle's arrival in the main process (the
+ * batch carries it, wallClock() there) to the end of the frame in which series.update ran for
+ * it; beside it, from its arrival in this window, so the bridge hop shows apart from the draw.
+ * Per series, the clock starts at the oldest update not yet on screen (coalesced updates
+ * count from the first of them).
  *
  * Where "the end of the frame" is: the probe keeps an animation-frame loop going while
  * samples come, asking for each next frame from inside the current one, after the chart
@@ -9,25 +11,25 @@
  * drain applies updates first (it, too, asked early), the charts draw them, then the probe
  * stamps. The first sample after a pause is stamped a frame later, which only overstates.
  *
- * The batch carries no main-side send time, so the bridge hop itself is not included.
+ * Both clocks are wall clocks (performance.timeOrigin + now()), which agree between processes
+ * of one machine; a page on another machine than the app has its own, and a sample that would
+ * be negative counts as 0.
  */
+import { Samples, type LatencyStats } from './samples.js';
+
+export type { LatencyStats } from './samples.js';
 
 /** Runs `fn` at the next animation frame. */
 export type NextFrame = (fn: () => void) => void;
 
-export interface LatencyStats {
-  /** Samples in the window. */
-  count: number;
-  p50?: number;
-  p99?: number;
-  max?: number;
-}
-
 export interface LatencySink {
-  /** A candle of this series arrived (call before it is queued for a frame). */
-  received(seriesKey: string, at: number): void;
-  /** series.update ran for this series. */
-  updated(seriesKey: string): void;
+  /**
+   * A candle of this series arrived (call before it is queued for a frame): `bar` is its open
+   * time, `mainAt` when it reached the main process and `at` when it reached this window.
+   */
+  received(seriesKey: string, bar: number, mainAt: number, at: number): void;
+  /** series.update ran for this bar of this series. */
+  updated(seriesKey: string, bar: number): void;
   /** A chart shows this series live now: its ticks count from here on. */
   follow(seriesKey: string): void;
   /** A chart stopped showing it: ticks waiting for it will never be drawn. */
@@ -35,43 +37,49 @@ export interface LatencySink {
 }
 
 export interface TickLatencyOptions {
+  /** Wall-clock ms, the clock of the batch's stamps (performance.timeOrigin + now()). */
   now: () => number;
   nextFrame: NextFrame;
   /** Samples kept for the percentiles. */
   window?: number;
-  /** Told each sample as it is taken (the metrics report's histogram). */
+  /** Told each main → drawn sample as it is taken (the metrics report's histogram). */
   onSample?: (ms: number) => void;
 }
 
+/** The oldest update of a series not drawn yet. */
+interface Waiting {
+  mainAt: number;
+  at: number;
+}
+
 export class TickLatency implements LatencySink {
-  private readonly waiting = new Map<string, number>();
+  private readonly waiting = new Map<string, Waiting>();
   /** Series on a chart, by how many charts show each; ticks of others (a watchlist price) are not timed. */
   private readonly followed = new Map<string, number>();
-  /** Receipt times of series updated this frame, resolved at the next frame. */
-  private painting: number[] = [];
+  /** Series updated this frame, resolved at the next frame. */
+  private painting: Waiting[] = [];
   private looping = false;
-  private readonly samples: Float64Array;
-  private filled = 0;
-  private cursor = 0;
-  private total = 0;
+  private readonly fromMain: Samples;
+  private readonly fromHere: Samples;
 
   constructor(private readonly options: TickLatencyOptions) {
-    this.samples = new Float64Array(options.window ?? 4096);
+    this.fromMain = new Samples(options.window ?? 4096);
+    this.fromHere = new Samples(options.window ?? 4096);
   }
 
-  received(seriesKey: string, at: number): void {
-    if (this.followed.has(seriesKey) && !this.waiting.has(seriesKey)) this.waiting.set(seriesKey, at);
+  received(seriesKey: string, _bar: number, mainAt: number, at: number): void {
+    if (this.followed.has(seriesKey) && !this.waiting.has(seriesKey)) this.waiting.set(seriesKey, { mainAt, at });
   }
 
   follow(seriesKey: string): void {
     this.followed.set(seriesKey, (this.followed.get(seriesKey) ?? 0) + 1);
   }
 
-  updated(seriesKey: string): void {
-    const at = this.waiting.get(seriesKey);
-    if (at === undefined) return; // a bar from history, not a tick
+  updated(seriesKey: string, _bar: number): void {
+    const drawn = this.waiting.get(seriesKey);
+    if (drawn === undefined) return; // a bar from history, not a tick
     this.waiting.delete(seriesKey);
-    this.painting.push(at);
+    this.painting.push(drawn);
     if (this.looping) return;
     this.looping = true;
     this.options.nextFrame(() => this.painted());
@@ -89,19 +97,22 @@ export class TickLatency implements LatencySink {
 
   /** How many samples were ever taken. */
   taken(): number {
-    return this.total;
+    return this.fromMain.total;
   }
 
+  /** From the candle's arrival in the main process to drawn: the headline. */
   stats(): LatencyStats {
-    if (this.filled === 0) return { count: 0 };
-    const sorted = Array.from(this.samples.subarray(0, this.filled)).sort((a, b) => a - b);
-    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-    return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
+    return this.fromMain.stats();
+  }
+
+  /** From the candle's arrival in this window to drawn: the part after the bridge hop. */
+  windowStats(): LatencyStats {
+    return this.fromHere.stats();
   }
 
   reset(): void {
-    this.filled = 0;
-    this.cursor = 0;
+    this.fromMain.reset();
+    this.fromHere.reset();
   }
 
   private painted(): void {
@@ -110,12 +121,11 @@ export class TickLatency implements LatencySink {
       return;
     }
     const t = this.options.now();
-    for (const at of this.painting) {
-      this.samples[this.cursor] = t - at;
-      this.options.onSample?.(t - at);
-      this.cursor = (this.cursor + 1) % this.samples.length;
-      this.filled = Math.min(this.filled + 1, this.samples.length);
-      this.total += 1;
+    for (const w of this.painting) {
+      const ms = Math.max(0, t - w.mainAt);
+      this.fromMain.add(ms);
+      this.fromHere.add(t - w.at);
+      this.options.onSample?.(ms);
     }
     this.painting = [];
     this.options.nextFrame(() => this.painted());

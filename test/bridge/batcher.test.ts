@@ -58,6 +58,23 @@ describe('Batcher', () => {
     b.close();
   });
 
+  it("sends each candle with its arrival in the main process: a coalesced bar's oldest update not sent, a closed or late bar its own", () => {
+    const b = new Batcher({ send: () => undefined });
+    b.candle(candle(KEY, 60, 1), 1000);
+    b.candle(candle(KEY, 60, 2), 1005); // the same bar again: its clock started at 1000
+    b.candle(candle(KEY, 120, 3), 1010); // the next bar: 60 closed, 120 starts
+    b.candle(candle(KEY, 0, 4), 1020); // a late older bar, as it came
+    const first = b.flush();
+    expect(first?.candles.map((c) => c.close)).toEqual(['4', '2', '3']);
+    expect(first?.candlesReceivedAt).toEqual([1020, 1000, 1010]);
+    // Sent: the next window's update of the bar starts a clock of its own.
+    b.candle(candle(KEY, 120, 5), 1030);
+    expect(b.flush()?.candlesReceivedAt).toEqual([1030]);
+    b.order(order('x', 'open'));
+    expect(b.flush()?.candlesReceivedAt).toBeUndefined();
+    b.close();
+  });
+
   it('keeps the latest candle of each key separately', () => {
     const sent: PushBatch[] = [];
     const b = new Batcher({ send: (x) => sent.push(x) });

@@ -15,26 +15,35 @@ function setup() {
 }
 
 describe('tick-to-screen latency', () => {
-  it('runs from the first tick not yet on screen to the frame after series.update', () => {
+  it('runs from the first tick not yet on screen to the frame after series.update, from main and from here', () => {
     const { latency, frame } = setup();
-    latency.received('a', 100);
-    latency.received('a', 105); // coalesced: the clock started at the first
-    latency.received('b', 110);
-    latency.updated('a');
-    latency.updated('b');
+    latency.received('a', 60, 95, 100);
+    latency.received('a', 60, 104, 105); // coalesced: the clock started at the first
+    latency.received('b', 60, 108, 110);
+    latency.updated('a', 60);
+    latency.updated('b', 60);
     frame(120);
-    expect(latency.stats()).toMatchObject({ count: 2, p50: 10, p99: 20, max: 20 });
+    expect(latency.stats()).toMatchObject({ count: 2, p50: 12, p99: 25, max: 25 });
+    expect(latency.windowStats()).toMatchObject({ count: 2, p50: 10, p99: 20 });
+  });
+
+  it('counts a main-side stamp ahead of this clock (two machines) as 0', () => {
+    const { latency, frame } = setup();
+    latency.received('a', 60, 500, 100);
+    latency.updated('a', 60);
+    frame(110);
+    expect(latency.stats()).toMatchObject({ count: 1, max: 0 });
   });
 
   it('ignores bars drawn from history, ticks of a series that left the screen, and series no chart shows', () => {
     const { latency, frame } = setup();
-    latency.updated('a');
-    latency.received('b', 0);
+    latency.updated('a', 60);
+    latency.received('b', 60, 0, 0);
     latency.forget('b');
-    latency.updated('b');
-    latency.received('watchlist-only', 0);
+    latency.updated('b', 60);
+    latency.received('watchlist-only', 60, 0, 0);
     latency.follow('watchlist-only'); // a chart opened on it much later
-    latency.updated('watchlist-only');
+    latency.updated('watchlist-only', 60);
     frame(1000);
     expect(latency.stats().count).toBe(0);
   });
@@ -43,8 +52,8 @@ describe('tick-to-screen latency', () => {
     const { latency, frame } = setup();
     latency.follow('a');
     latency.forget('a');
-    latency.received('a', 10);
-    latency.updated('a');
+    latency.received('a', 60, 10, 10);
+    latency.updated('a', 60);
     frame(20);
     expect(latency.stats().count).toBe(1);
   });
@@ -52,8 +61,8 @@ describe('tick-to-screen latency', () => {
   it('keeps a bounded window of samples', () => {
     const { latency, frame } = setup();
     for (let i = 0; i < 250; i++) {
-      latency.received('a', i);
-      latency.updated('a');
+      latency.received('a', 60 * i, i, i);
+      latency.updated('a', 60 * i);
       frame(i + 5);
     }
     expect(latency.stats()).toMatchObject({ count: 100, p50: 5, p99: 5 });

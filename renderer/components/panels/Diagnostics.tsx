@@ -86,17 +86,21 @@ function ConnectionCard({ d, now }: { d: ConnectionDiagnostics; now: number }) {
   );
 }
 
-/** Tick-to-screen latency and frame rate of this window's charts, sampled each second. */
+/**
+ * Tick-to-screen latency and frame rate of this window's charts, sampled each second: from the
+ * venue frame's arrival in the main process, and from the candle's arrival in this window (the
+ * difference is the bridge hop).
+ */
 function RenderStats() {
   const { latency } = useServices();
-  const [stats, setStats] = useState<{ latency: LatencyStats; fps: number }>({ latency: { count: 0 }, fps: 0 });
+  const [stats, setStats] = useState<{ latency: LatencyStats; here: LatencyStats; fps: number }>({ latency: { count: 0 }, here: { count: 0 }, fps: 0 });
   useEffect(() => {
     const rate = new FrameRate();
     let raf = requestAnimationFrame(function loop(t) {
       rate.frame(t);
       raf = requestAnimationFrame(loop);
     });
-    const timer = setInterval(() => setStats({ latency: latency?.stats() ?? { count: 0 }, fps: rate.fps() }), 1000);
+    const timer = setInterval(() => setStats({ latency: latency?.stats() ?? { count: 0 }, here: latency?.windowStats() ?? { count: 0 }, fps: rate.fps() }), 1000);
     return () => {
       cancelAnimationFrame(raf);
       clearInterval(timer);
@@ -109,10 +113,17 @@ function RenderStats() {
       <dl>
         <Row term="Tick-to-screen p50">{ms(l.p50)}</Row>
         <Row term="Tick-to-screen p99">{ms(l.p99)}</Row>
+        <Row term="Tick-to-screen max">{ms(l.max)}</Row>
+        <Row term="In this window p50">{ms(stats.here.p50)}</Row>
+        <Row term="In this window p99">{ms(stats.here.p99)}</Row>
         <Row term="Samples">{l.count}</Row>
         <Row term="Frame rate">{`${stats.fps.toFixed(0)} fps`}</Row>
       </dl>
-      <p className="muted">From a candle's arrival in this window to the end of the frame in which its chart drew it.</p>
+      <p className="muted">
+        Tick-to-screen: venue frame in main → drawn, from the arrival in the app's main process of the frame that
+        carried a candle to the end of the frame in which its chart drew it, over the last {l.count} drawn ticks. In
+        this window: from the candle's arrival here, without the bridge hop.
+      </p>
     </article>
   );
 }
