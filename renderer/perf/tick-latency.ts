@@ -2,8 +2,14 @@
  * Tick-to-screen latency of the charts: from a candle's arrival in the main process (the
  * batch carries it, wallClock() there) to the end of the frame in which series.update ran for
  * it; beside it, from its arrival in this window, so the bridge hop shows apart from the draw.
- * Per series, the clock starts at the oldest update not yet on screen (coalesced updates
- * count from the first of them).
+ * Per series and bar, the clock starts at the oldest update not yet on screen (coalesced
+ * updates count from the first of them).
+ *
+ * Only candles that are drawn are timed. A candle the chart never draws (a bar older than the
+ * one on screen, as a venue's subscription snapshot or a late bar brings) must not leave its
+ * clock running for the next update of the series to stop: that once put a 12 s sample (the
+ * wait for BTC/USD's next trade) into an idle minute's p99. So clocks are kept per bar, and
+ * drawing a bar drops those of the bars before it, which can no longer be drawn.
  *
  * Where "the end of the frame" is: the probe keeps an animation-frame loop going while
  * samples come, asking for each next frame from inside the current one, after the chart
@@ -46,14 +52,16 @@ export interface TickLatencyOptions {
   onSample?: (ms: number) => void;
 }
 
-/** The oldest update of a series not drawn yet. */
+/** The oldest update of one bar not drawn yet. */
 interface Waiting {
+  bar: number;
   mainAt: number;
   at: number;
 }
 
 export class TickLatency implements LatencySink {
-  private readonly waiting = new Map<string, Waiting>();
+  /** Per series, oldest bar first: a bar closing and the next starting can both wait. */
+  private readonly waiting = new Map<string, Waiting[]>();
   /** Series on a chart, by how many charts show each; ticks of others (a watchlist price) are not timed. */
   private readonly followed = new Map<string, number>();
   /** Series updated this frame, resolved at the next frame. */
@@ -67,18 +75,32 @@ export class TickLatency implements LatencySink {
     this.fromHere = new Samples(options.window ?? 4096);
   }
 
-  received(seriesKey: string, _bar: number, mainAt: number, at: number): void {
-    if (this.followed.has(seriesKey) && !this.waiting.has(seriesKey)) this.waiting.set(seriesKey, { mainAt, at });
+  received(seriesKey: string, bar: number, mainAt: number, at: number): void {
+    if (!this.followed.has(seriesKey)) return;
+    let bars = this.waiting.get(seriesKey);
+    if (bars === undefined) this.waiting.set(seriesKey, (bars = []));
+    for (const w of bars) if (w.bar === bar) return; // coalesced: the first update's clock runs
+    bars.push({ bar, mainAt, at });
+    if (bars.length > 1) bars.sort((a, b) => a.bar - b.bar);
   }
 
   follow(seriesKey: string): void {
     this.followed.set(seriesKey, (this.followed.get(seriesKey) ?? 0) + 1);
   }
 
-  updated(seriesKey: string, _bar: number): void {
-    const drawn = this.waiting.get(seriesKey);
-    if (drawn === undefined) return; // a bar from history, not a tick
-    this.waiting.delete(seriesKey);
+  updated(seriesKey: string, bar: number): void {
+    const bars = this.waiting.get(seriesKey);
+    if (bars === undefined) return; // a bar from history, not a tick
+    let drawn: Waiting | undefined;
+    let done = 0;
+    while (done < bars.length && bars[done]!.bar <= bar) {
+      if (bars[done]!.bar === bar) drawn = bars[done];
+      done += 1;
+    }
+    // This bar is drawn; older ones never will be: update() takes no bar before the last.
+    if (done === bars.length) this.waiting.delete(seriesKey);
+    else bars.splice(0, done);
+    if (drawn === undefined) return;
     this.painting.push(drawn);
     if (this.looping) return;
     this.looping = true;

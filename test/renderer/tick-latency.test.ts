@@ -27,6 +27,22 @@ describe('tick-to-screen latency', () => {
     expect(latency.windowStats()).toMatchObject({ count: 2, p50: 10, p99: 20 });
   });
 
+  it('times only the bar drawn, drops clocks of older bars, keeps those of newer ones', () => {
+    const { latency, frame } = setup();
+    latency.received('a', 0, 0, 0); // a bar the chart will never draw (older than its last)
+    latency.received('a', 120, 10, 10); // the next bar, come early
+    latency.received('a', 60, 20, 20);
+    latency.updated('a', 60);
+    frame(30);
+    expect(latency.stats()).toMatchObject({ count: 1, max: 10 });
+    latency.updated('a', 120);
+    frame(40);
+    expect(latency.stats()).toMatchObject({ count: 2, max: 30 });
+    latency.updated('a', 120); // drawn again without a new tick: nothing to time
+    frame(5000);
+    expect(latency.stats().count).toBe(2);
+  });
+
   it('counts a main-side stamp ahead of this clock (two machines) as 0', () => {
     const { latency, frame } = setup();
     latency.received('a', 60, 500, 100);
