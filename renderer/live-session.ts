@@ -22,7 +22,10 @@ export interface LiveSessionOptions {
 }
 
 export function startLiveSession(bridge: RendererBridge, store: AppStore, options: LiveSessionOptions): () => void {
-  const drain = new FrameDrain({ commitFrame: (frame) => store.getState().commitFrame(frame) }, options.scheduleFrame);
+  const drain = new FrameDrain(
+    { commitFrame: (frame) => store.getState().commitFrame(frame), shownBar: (id) => store.getState().lastCandles[id]?.time },
+    options.scheduleFrame,
+  );
   const refreshDiagnostics = () =>
     void bridge.invoke('diagnostics.get', {}).then((r) => {
       if (r.ok) store.getState().applyDiagnostics(r.value);

@@ -22,6 +22,8 @@ export const MAX_PENDING_PRINTS = 4 * TAPE_LIMIT;
 
 export interface FrameSink {
   commitFrame(frame: Frame): void;
+  /** The open time of the bar a series shows now, if any: older bars are skipped, not given a frame each. */
+  shownBar?(seriesKey: string): number | undefined;
 }
 
 /** Runs `fn` at the next frame (requestAnimationFrame in the page). */
@@ -99,6 +101,14 @@ export class FrameDrain {
     this.request();
     const candles: Candle[] = [];
     for (const [id, bars] of this.candles) {
+      // A venue's subscription snapshot (Kraken: 720 bars) behind the history on screen: those
+      // bars can't be shown, and a frame each held the live bar back 12 s.
+      const shown = bars.length > 1 ? this.sink.shownBar?.(id) : undefined;
+      if (shown !== undefined) {
+        let older = 0;
+        while (older < bars.length - 1 && bars[older]!.time < shown) older += 1;
+        bars.splice(0, older);
+      }
       const next = bars.shift();
       if (next) candles.push(next);
       if (bars.length === 0) this.candles.delete(id);

@@ -24,6 +24,17 @@ describe('FrameDrain', () => {
     expect(frames[0]!.candles.map((c) => `${c.instrumentId}:${c.close}`)).toEqual(['XXBTZUSD:103', 'XETHZUSD:7']);
   });
 
+  it('skips bars older than the one a series shows instead of giving each a frame, and still shows newer bars one per frame', () => {
+    const frames: Frame[] = [];
+    const scheduled: (() => void)[] = [];
+    const drain = new FrameDrain({ commitFrame: (f) => frames.push(f), shownBar: () => 6000 }, (fn) => scheduled.push(fn));
+    // A subscription snapshot: 100 bars up to the one on screen, then one closing after it and the next.
+    const bars = Array.from({ length: 100 }, (_, i) => candle(60 * (i + 1), `s${i + 1}`));
+    drain.batch(batch(1, { candles: [...bars, candle(6060, 'closed'), candle(6120, 'live')] }));
+    for (let i = 0; i < 3; i++) scheduled.shift()?.();
+    expect(frames.map((f) => f.candles.map((c) => c.close))).toEqual([['s100'], ['closed'], ['live']]);
+  });
+
   it('asks for the next frame before committing while data flows, and stops after a frame with nothing', () => {
     const { drain, frames, scheduled, nextFrame } = setup();
     const order: string[] = [];

@@ -84,10 +84,21 @@ describe('tick-to-screen through the live session', () => {
     expect(latency.stats()).toMatchObject({ count: 1, p50: 42 });
   });
 
-  // The idle minute's 12 s p99: a venue's subscription snapshot brought bars older than the one
-  // history put on screen; they were stamped, never drawn, and the series' next tick, seconds
-  // later, stopped their clock.
-  it('leaves no clock running for bars older than the one on screen', async () => {
+  // The idle minute's 12 s p99: Kraken answers an ohlc subscription with a snapshot of 720 bars,
+  // which the main side passes on in one batch behind the bar history already put on screen.
+  // The drain showed them one bar per frame, oldest first: the live bar came 720 frames later.
+  it('draws the live bar of a subscription snapshot in its first frame, not after its 720 older bars', async () => {
+    const { latency, frame, push } = await setup();
+    const snapshot = Array.from({ length: 720 }, (_, i) => candle(600 - 60 * (719 - i), `s${i}`));
+    push(1, ...snapshot);
+    frame();
+    frame();
+    expect(latency.stats()).toMatchObject({ count: 1, max: 33 });
+  });
+
+  // Late bars alone, older than the one on screen: stamped, never drawn; the series' next tick,
+  // seconds later, must not stop their clock.
+  it('leaves no clock running for bars older than the one on screen when no newer one comes with them', async () => {
     const { latency, frame, push, wait } = await setup();
     push(0, candle(480, 'old'), candle(540, 'older close'));
     for (let i = 0; i < 5; i++) frame();
