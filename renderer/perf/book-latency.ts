@@ -1,6 +1,8 @@
 /**
  * Book-to-screen latency of the depth ladder, from a book's arrival in the main process
- * (`receivedAt`, wall clock; so the bridge hop is included) to two ends:
+ * (`receivedAt`: the adapter's wall clock, ms since the epoch; so the bridge hop is included,
+ * as in the charts' tick-to-screen, whose candles the hub stamps with wallClock(), and both
+ * probes read this window's clock as performance.timeOrigin + now()) to two ends:
  * - written: the ladder wrote it into the page, inside the animation frame that paints it
  *   (the end the charts' tick-to-screen probe uses);
  * - shown: the start of the next frame, when the painted frame has been handed to the screen.
