@@ -46,12 +46,14 @@ export function startLiveSession(bridge: RendererBridge, store: AppStore, option
   const offBatch = bridge.subscribe('batch', (batch) => {
     if (latency && batch.candles.length > 0) {
       const at = now();
-      const mainAt = batch.candlesReceivedAt;
+      const { sentAt, candlesAgeUs: ages } = batch;
+      const stamped = typeof sentAt === 'number' && Number.isFinite(sentAt) && Array.isArray(ages);
       for (let i = 0; i < batch.candles.length; i++) {
         const c = batch.candles[i]!;
-        const m = mainAt?.[i];
-        // A batch without stamps (an older main side) times from here: the hop is left out, not made up.
-        latency.received(seriesKey(c), c.time, typeof m === 'number' && Number.isFinite(m) ? m : at, at);
+        const age = stamped ? ages[i] : undefined;
+        // Without a stamp (an older main side) the clock starts here: the hop is left out, not made up.
+        const mainAt = typeof age === 'number' && Number.isFinite(age) ? sentAt! - age / 1000 : at;
+        latency.received(seriesKey(c), c.time, mainAt, at);
       }
     }
     sequencer.push(batch);

@@ -70,7 +70,7 @@ self.onmessage = (ev: MessageEvent<TickerStart | 'stop'>) => {
     if (due <= 0 && books.length === 0) return;
     const minute = Math.floor(Date.now() / 60_000) * 60;
     const candles = [];
-    const candlesReceivedAt: number[] = [];
+    const made: number[] = [];
     for (let k = 0; k < due; k++) {
       const i = next;
       next = (next + 1) % instruments.length;
@@ -94,11 +94,13 @@ self.onmessage = (ev: MessageEvent<TickerStart | 'stop'>) => {
         volume: String(b.volume),
       });
       // As the main side stamps its arrival: this worker stands in for it.
-      candlesReceivedAt.push(performance.timeOrigin + performance.now());
+      made.push(performance.timeOrigin + performance.now());
     }
     sent += Math.max(0, due);
     seq += 1;
-    const base = { seq, candles, ...(candles.length > 0 ? { candlesReceivedAt } : {}), orders: [], connections: [] };
+    const sentAt = performance.timeOrigin + performance.now();
+    const stamps = candles.length > 0 ? { sentAt, candlesAgeUs: made.map((t) => Math.round((sentAt - t) * 1000)) } : {};
+    const base = { seq, candles, ...stamps, orders: [], connections: [] };
     const payload = books.length > 0 ? { ...base, books } : base;
     self.postMessage(JSON.stringify({ topic: 'batch', payload }));
   }, batchMs);

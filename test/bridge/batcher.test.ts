@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CandleKey, Order } from '../../common/domain.js';
 import type { ConnectionEvent, PushBatch } from '../../electron/contract.js';
 import { Batcher } from '../../electron/bridge/batcher.js';
+import { wallClock } from '../../electron/net/wire-tap.js';
 import { candle } from '../core/memory-venue.js';
 
 const KEY: CandleKey = { venue: 'kraken', instrumentId: 'XBTUSD', interval: '1m' };
@@ -60,18 +61,23 @@ describe('Batcher', () => {
 
   it("sends each candle with its arrival in the main process: a coalesced bar's oldest update not sent, a closed or late bar its own", () => {
     const b = new Batcher({ send: () => undefined });
-    b.candle(candle(KEY, 60, 1), 1000);
-    b.candle(candle(KEY, 60, 2), 1005); // the same bar again: its clock started at 1000
-    b.candle(candle(KEY, 120, 3), 1010); // the next bar: 60 closed, 120 starts
-    b.candle(candle(KEY, 0, 4), 1020); // a late older bar, as it came
+    const t0 = wallClock() - 1000; // a second ago, so every age is positive
+    b.candle(candle(KEY, 60, 1), t0);
+    b.candle(candle(KEY, 60, 2), t0 + 5); // the same bar again: its clock started at t0
+    b.candle(candle(KEY, 120, 3), t0 + 10.25); // the next bar: 60 closed, 120 starts
+    b.candle(candle(KEY, 0, 4), t0 + 20); // a late older bar, as it came
     const first = b.flush();
     expect(first?.candles.map((c) => c.close)).toEqual(['4', '2', '3']);
-    expect(first?.candlesReceivedAt).toEqual([1020, 1000, 1010]);
+    expect(first?.candlesAgeUs?.every((a) => Number.isInteger(a))).toBe(true);
+    const arrivals = (batch: PushBatch | undefined) => (batch?.candlesAgeUs ?? []).map((a) => batch!.sentAt! - a / 1000 - t0);
+    expect(arrivals(first).map((ms) => Math.round(ms * 100) / 100 + 0)).toEqual([20, 0, 10.25]); // + 0: no -0
     // Sent: the next window's update of the bar starts a clock of its own.
-    b.candle(candle(KEY, 120, 5), 1030);
-    expect(b.flush()?.candlesReceivedAt).toEqual([1030]);
+    b.candle(candle(KEY, 120, 5), t0 + 30);
+    expect(arrivals(b.flush()).map(Math.round)).toEqual([30]);
     b.order(order('x', 'open'));
-    expect(b.flush()?.candlesReceivedAt).toBeUndefined();
+    const noCandles = b.flush();
+    expect(noCandles?.candlesAgeUs).toBeUndefined();
+    expect(noCandles?.sentAt).toBeUndefined();
     b.close();
   });
 

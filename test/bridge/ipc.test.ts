@@ -85,7 +85,7 @@ describe('IPC transport', () => {
     await ipc.invoke({ sender: w, senderFrame: w.mainFrame }, 'candles.subscribe', KEY);
     venues.current().emit(candle(KEY, 60, 5));
     for (let i = 0; i < 400 && w.sent.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(w.sent[0]).toEqual([IPC_PUSH, { topic: 'batch', payload: { seq: 1, candles: [candle(KEY, 60, 5)], candlesReceivedAt: [expect.any(Number)], orders: [], connections: [] } }]);
+    expect(w.sent[0]).toEqual([IPC_PUSH, { topic: 'batch', payload: { seq: 1, candles: [candle(KEY, 60, 5)], sentAt: expect.any(Number), candlesAgeUs: [expect.any(Number)], orders: [], connections: [] } }]);
   });
 
   it("releases a window's subscriptions when its page is replaced or the window goes", async () => {

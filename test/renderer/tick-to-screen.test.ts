@@ -60,7 +60,7 @@ async function setup() {
     now: () => clock,
     /** A batch whose candles reached the main process `hopMs` before now. */
     push: (hopMs: number, ...candles: ReturnType<typeof candle>[]) =>
-      bridge.push('batch', batch(++seq, { candles, candlesReceivedAt: candles.map(() => clock - hopMs) })),
+      bridge.push('batch', batch(++seq, { candles, sentAt: clock, candlesAgeUs: candles.map(() => hopMs * 1000) })),
   };
 }
 
