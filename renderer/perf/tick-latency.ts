@@ -6,10 +6,11 @@
  * updates count from the first of them).
  *
  * Only candles that are drawn are timed. A candle the chart never draws (a bar older than the
- * one on screen, as a venue's subscription snapshot or a late bar brings) must not leave its
- * clock running for the next update of the series to stop: that once put a 12 s sample (the
- * wait for BTC/USD's next trade) into an idle minute's p99. So clocks are kept per bar, and
- * drawing a bar drops those of the bars before it, which can no longer be drawn.
+ * one on screen, as a late bar brings) must not leave its clock running for the series' next
+ * update, seconds later in a quiet market, to stop. So clocks are kept per bar, and drawing a
+ * bar drops those of the bars before it, which can no longer be drawn. (The 12 s p99 of an
+ * idle minute was not the probe: the frame drain held the live bar back behind a 720-bar
+ * subscription snapshot; see FrameDrain.flush.)
  *
  * Where "the end of the frame" is: the probe keeps an animation-frame loop going while
  * samples come, asking for each next frame from inside the current one, after the chart
