@@ -21,7 +21,7 @@ let methods: Map<string, AnyMethod> | undefined;
  */
 function tinvestMethods(): Map<string, AnyMethod> {
   if (methods === undefined) {
-    const def: PackageDefinition = loadSync([...PROTO_FILES], { keepCase: false, longs: String, enums: String, bytes: String, defaults: false, oneofs: true, includeDirs: [findProtoDir()] });
+    const def: PackageDefinition = loadSync([...PROTO_FILES], { keepCase: false, longs: String, enums: String, bytes: String, defaults: false, oneofs: false, includeDirs: [findProtoDir()] });
     methods = new Map();
     for (const [name, svc] of Object.entries(def)) {
       if ('format' in svc) continue;

@@ -149,7 +149,8 @@ export class WireInspector {
       held.ring.push({ seq, frame: { ...frame, text: undefined, bytes: undefined }, bytes: undefined, weight: 0, dropped: size });
       return;
     }
-    held.ring.push({ seq, frame, bytes: frame.bytes?.slice(), weight: payload });
+    // new Uint8Array copies (a Buffer's slice would only be a view of the same memory).
+    held.ring.push({ seq, frame, bytes: frame.bytes === undefined ? undefined : new Uint8Array(frame.bytes), weight: payload });
   };
 
   private show(h: HeldFrame, ring: FrameRing): NonNullable<HeldFrame['shown']> {
