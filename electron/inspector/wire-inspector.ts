@@ -25,6 +25,8 @@ export const MAX_CONNECTIONS = 64;
 export const MAX_VIEWS = 64;
 /** Frames one read returns at most. */
 export const MAX_READ = 500;
+/** Characters of text one read returns at most (past it, `more`): one answer stays a few MiB on the bridge. */
+export const MAX_READ_CHARS = 2 * 1024 * 1024;
 /** Channels listed per connection. */
 const MAX_CHANNELS_LISTED = 256;
 
@@ -108,8 +110,15 @@ export class WireInspector {
       }
     }
     found.sort((a, b) => a.seq - b.seq);
-    const more = found.length > max;
-    const frames = found.slice(0, max).map((h) => this.frameOf(h));
+    const frames: InspectorFrame[] = [];
+    let chars = 0;
+    for (const h of found) {
+      const weight = h.shown?.text?.length ?? 0;
+      if (frames.length === max || (frames.length > 0 && chars + weight > MAX_READ_CHARS)) break;
+      chars += weight;
+      frames.push(this.frameOf(h));
+    }
+    const more = frames.length < found.length;
     const next = more ? frames[frames.length - 1]!.seq : Math.max(from, this.seq);
     view.cursor = next;
     return { frames, next, more, gap, connections: this.connections() };

@@ -3,7 +3,7 @@ import { method, packageDefinition } from '../../electron/venues/tinvest/proto.j
 import { decodeWireBytes } from '../../electron/app/wire-decoders.js';
 import { Redactor } from '../../electron/core/redact.js';
 import { redact, registerSecret } from '../../electron/core/log.js';
-import { FRAMES_PER_CONNECTION, MAX_KEPT_PAYLOAD, MAX_READ, WireInspector } from '../../electron/inspector/wire-inspector.js';
+import { FRAMES_PER_CONNECTION, MAX_KEPT_PAYLOAD, MAX_READ, MAX_READ_CHARS, WireInspector } from '../../electron/inspector/wire-inspector.js';
 import { MAX_SHOWN_CHARS, reindent } from '../../electron/inspector/frame-text.js';
 import { WireTaps, wallClock, type WireFrame } from '../../electron/net/wire-tap.js';
 
@@ -161,6 +161,22 @@ describe('wire inspector: bounds', () => {
     const rest = insp.read(v.viewId, first.next, 20);
     expect(rest.frames.map((f) => f.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 21 + i));
     expect(rest.more).toBe(false);
+  });
+
+  it('cuts a read at a few MiB of text, whatever the frame count, and the next read goes on from there', () => {
+    const { wire, insp } = inspector();
+    const v = insp.open({});
+    const big = JSON.stringify({ channel: 'book', pad: 'q'.repeat(MAX_SHOWN_CHARS) });
+    const n = Math.ceil(MAX_READ_CHARS / MAX_SHOWN_CHARS) + 3;
+    for (let i = 0; i < n; i++) wire.emit(frame({ connection: 'public', text: big }));
+    const first = insp.read(v.viewId);
+    expect(first.more).toBe(true);
+    expect(first.frames.length).toBeLessThan(n);
+    expect(first.frames.reduce((sum, f) => sum + (f.text?.length ?? 0), 0)).toBeLessThanOrEqual(MAX_READ_CHARS);
+    const rest = insp.read(v.viewId);
+    expect(rest.more).toBe(false);
+    expect(first.frames.length + rest.frames.length).toBe(n);
+    expect(rest.frames[0]?.seq).toBe(first.next + 1);
   });
 
   it('keeps no payload larger than it may, and drops the oldest frames past a connection\'s weight', () => {
