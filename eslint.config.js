@@ -3,7 +3,7 @@
 // house's layers, one rule per "never" arrow (ARCHITECTURE.md, "Layers enforced by lint"):
 //   renderer → core / bridge / venues / vault    core → bridge / venues / vault
 //   a venue → bridge / core / another venue      sim → electron/venues      net → venues
-//   store → core / bridge / venues / vault
+//   store → core / bridge / venues / vault    inspector → bridge / venues / vault
 //   common/ → anything outside common/ (and Node built-ins, electron)
 // Each arrow is one pattern of `no-restricted-imports`, matched on the import's text (imports
 // are relative, so a pattern names the folder as a path segment). test/build/layers.test.ts
@@ -123,6 +123,16 @@ export default tseslint.config(
   {
     files: ['sim/**/*.ts'],
     rules: layerRule([never('sim → electron/venues', 'the local venues speak the real wire protocols, so they must not share code with our adapters.', seg('electron/venues'))]),
+  },
+  {
+    // The wire inspector sees frames through net/wire-tap.ts and shows them through the core's
+    // one redactor; the bridge serves it, and a venue's decoder reaches it from electron/app/.
+    files: ['electron/inspector/**/*.ts'],
+    rules: layerRule([
+      never('inspector → bridge', 'the bridge serves the inspector; the contract re-exports its types.', BRIDGE),
+      never('inspector → venues', 'the inspector knows no venue wire format; binary decoders are registered by electron/app/.', seg('venues')),
+      never('inspector → vault', 'the inspector redacts through the core\'s redactor, never reads secrets.', seg('vault')),
+    ]),
   },
   {
     files: ['electron/net/**/*.ts'],

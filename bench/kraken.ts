@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import WebSocket from 'ws';
 import { createKrakenVenue } from '../electron/venues/kraken/adapter.js';
+import type { WireTap } from '../electron/net/wire-tap.js';
 import { baselineTree, importBaseline } from './baseline.js';
 import type { VenueSink } from '../electron/venues/venue.js';
 import { IGNORE_MARKET, SILENT_REPORTER } from '../electron/venues/venue.js';
@@ -76,7 +77,7 @@ function fixed(int: bigint, scale: number): string {
 
 
 /** ohlc updates of BTC/USD, 1 m: trade counts rise so every one is news to the adapter. */
-function ohlcFrames(n: number): string[] {
+export function ohlcFrames(n: number): string[] {
   const r = rand(1);
   const out: string[] = [];
   const t0 = Date.UTC(2024, 0, 2, 0, 0) / 1000;
@@ -107,7 +108,7 @@ function checksum(asks: Side, bids: Side): number {
 }
 
 /** A depth-10 book: one snapshot, then updates of 1–3 level changes, each with its checksum. */
-function bookFrames(n: number): string[] {
+export function bookFrames(n: number): string[] {
   const r = rand(2);
   const asks: Side = new Map();
   const bids: Side = new Map();
@@ -172,7 +173,7 @@ function bookFrames(n: number): string[] {
   return out;
 }
 
-async function startServer(file: string): Promise<{ child: ChildProcess; port: number }> {
+export async function startServer(file: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER, file], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -214,14 +215,14 @@ async function rawRun(url: string, channel: 'ohlc' | 'book', n: number): Promise
 
 const quietReporter = SILENT_REPORTER;
 
-type CreateVenue = typeof createKrakenVenue;
+export type CreateVenue = typeof createKrakenVenue;
 
 /**
  * The adapter path: createKrakenVenue → WS → parse → candles / checked book → sink / listener.
  * 'book-sink' holds a depth-10 book key instead of a listener: verified messages become an
  * OrderBook for sink.book, one per socket read (the path the app's ladder takes since issue 12).
  */
-async function adapterRun(create: CreateVenue, port: number, channel: 'ohlc' | 'book' | 'book-sink', n: number, stateDir: string): Promise<number> {
+export async function adapterRun(create: CreateVenue, port: number, channel: 'ohlc' | 'book' | 'book-sink', n: number, stateDir: string, wire?: WireTap): Promise<number> {
   let got = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
@@ -244,7 +245,7 @@ async function adapterRun(create: CreateVenue, port: number, channel: 'ohlc' | '
       }
     },
   };
-  const venue = create({ rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/v2`, wsAuth: `ws://127.0.0.1:${port}/v2`, mode: 'demo', sink, stateDir });
+  const venue = create({ rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/v2`, wsAuth: `ws://127.0.0.1:${port}/v2`, mode: 'demo', sink, stateDir, ...(wire ? { wire } : {}) });
   await venue.connect();
   const cpu = await cpuMicros(async () => {
     if (channel === 'ohlc') venue.subscribeCandles({ venue: 'kraken', instrumentId: 'XXBTZUSD', interval: '1m' });

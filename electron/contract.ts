@@ -36,17 +36,22 @@ import type {
 } from '../common/domain.js';
 import { METHOD_NAMES, TOPIC_NAMES, type MethodName, type TopicName } from './contract-names.js';
 import type { CancelAllResult, ConnectionEvent, VenueSummary } from './core/types.js';
+import type { InspectorOpened, InspectorRead } from './inspector/types.js';
 
 export { METHOD_NAMES, TOPIC_NAMES, MAX_REQUEST_BYTES } from './contract-names.js';
 export type { MethodName, TopicName } from './contract-names.js';
 export type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, ConnectionEvent, Reason, VenueSummary } from './core/types.js';
 export type { CredentialStatus, VenueCredentialStatus } from './credential-types.js';
+export type { InspectorConnection, InspectorFilter, InspectorFrame, InspectorOpened, InspectorRead } from './inspector/types.js';
 
 const venueId = z.enum(VENUE_IDS);
 const interval = z.enum(INTERVALS);
 /** Venue instrument ids: figi/uid/pair ids; bounded and printable. */
 const instrumentId = z.string().min(1).max(64).regex(/^[\w./:-]+$/);
 const empty = z.object({}).strict();
+/** A connection's name ('public', 'marketdata#0'); bounded and printable. */
+const inspectorWord = z.string().min(1).max(64).regex(/^[\w.#:/-]+$/);
+const inspectorViewId = z.string().uuid();
 const accountId = z.string().min(1).max(64).regex(/^[\w-]+$/);
 /** Exact decimal text, never a JSON number: floats would already have lost the digits. */
 const decimal = z
@@ -173,6 +178,13 @@ export const requestSchemas = {
   'quitSettings.get': empty,
   /** Kept across restarts; off for every venue unless turned on here. */
   'quitSettings.set': z.object({ venue: venueId, cancelOnQuit: z.boolean() }).strict(),
+  /** The wire inspector (issue 13): a view of the last frames, narrowed by venue, connection and a part of the channel. */
+  'inspector.open': z
+    .object({ venue: venueId.optional(), connection: inspectorWord.optional(), channel: z.string().max(128).optional() })
+    .strict(),
+  /** Frames of the view after `after` (default: where its last read ended). */
+  'inspector.read': z.object({ viewId: inspectorViewId, after: z.number().int().nonnegative().optional(), limit: z.number().int().min(1).max(500).optional() }).strict(),
+  'inspector.close': z.object({ viewId: inspectorViewId }).strict(),
 } satisfies Record<MethodName, z.ZodType>;
 
 export type MethodRequest<M extends MethodName> = z.input<(typeof requestSchemas)[M]>;
@@ -316,6 +328,9 @@ export interface MethodResults {
   'credentials.status': CredentialStatus;
   'quitSettings.get': QuitSettings;
   'quitSettings.set': QuitSettings;
+  'inspector.open': InspectorOpened;
+  'inspector.read': InspectorRead;
+  'inspector.close': null;
 }
 
 /** What the app does with each venue's open orders when it quits. */

@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApp } from './app/create-app.js';
 import type { AppOptions } from './app/create-app.js';
+import type { WireTaps } from './net/wire-tap.js';
 import type { AppConfig } from './app/config-file.js';
 import { ConfigError, readConfigFile } from './app/config-file.js';
 import { APP_ROOT, demoUnavailableNotice, DemoVenuesError, readDemoFile, startDemoVenues } from './app/demo-venues.js';
@@ -98,6 +99,8 @@ export interface Headless {
   port: number;
   /** The log file, when this app writes one. */
   logFile: string | undefined;
+  /** The app's wire tap: what crossed each venue connection, while a consumer listens (tests emit into it too). */
+  wire: WireTaps;
   /** Quits without losing an order (App.shutdown); then close(). */
   shutdown(): Promise<void>;
   close(): Promise<void>;
@@ -190,6 +193,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     const server = await startWebSocketBridge({
       hub: app.hub,
       modes: app.modes,
+      inspector: app.inspector,
       version: app.version,
       log: log.child('ws'),
       // A browser tab can't open folders: it shows where the log is.
@@ -205,7 +209,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     const shutdown = async (): Promise<void> => {
       await app.shutdown();
     };
-    return { url: server.url, token: server.token, port: server.port, logFile: appLog?.file, shutdown, close: closeAll };
+    return { url: server.url, token: server.token, port: server.port, logFile: appLog?.file, wire: app.wire, shutdown, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -10,7 +10,7 @@ import type { VenueId, VenueMode } from '../../common/domain.js';
 import { Hub } from '../core/hub.js';
 import type { VenueFactory } from '../core/hub.js';
 import type { Logger } from '../core/log.js';
-import { createLogger, logRedactor, registerSecret } from '../core/log.js';
+import { createLogger, logRedactor, redact, registerSecret } from '../core/log.js';
 import type { RiskLimits } from '../core/orders.js';
 import type { ShutdownOptions, ShutdownReport } from '../core/shutdown.js';
 import { CandleCache } from '../store/candle-cache.js';
@@ -23,6 +23,8 @@ import type { VenueCredentials } from '../credentials.js';
 import type { VenuePlan } from '../venues/descriptor.js';
 import { WireTaps } from '../net/wire-tap.js';
 import type { WireTap } from '../net/wire-tap.js';
+import { WireInspector } from '../inspector/wire-inspector.js';
+import { decodeWireBytes } from './wire-decoders.js';
 import { CREDENTIAL_INDEX_FILE, CredentialIndex } from '../vault/credential-index.js';
 import { noSecretStore } from '../vault/no-secret-store.js';
 import { redactingStore } from '../vault/redacting-store.js';
@@ -65,6 +67,8 @@ export interface App {
   hub: Hub;
   /** Every venue frame in and out, while a consumer (inspector, recorder) is attached. */
   wire: WireTaps;
+  /** The last frames of every connection while a view is open (listens to `wire` only then), for the bridge. */
+  inspector: WireInspector;
   /** Venue modes and stored credentials, for the bridge. */
   modes: VenueModes;
   log: Logger;
@@ -121,6 +125,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const config = opts.config ?? appConfig();
   // One tap for every venue: the wire inspector and the recorder attach to it.
   const wire = new WireTaps((err) => log.error('a wire consumer failed and was detached', err));
+  // Shown frames pass through the log's redactor: one set of rules for everything a trader can copy out.
+  const inspector = new WireInspector({ wire, redact, decode: decodeWireBytes });
 
   // Each demo line goes to the venue whose descriptor reads it; a line nobody reads is logged.
   const demo = new Map<VenueId, VenuePlan>();
@@ -165,6 +171,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   return {
     hub,
     wire,
+    inspector,
     modes,
     log,
     version: opts.version ?? '0.0.0',

@@ -10,6 +10,7 @@ import { HubError } from '../core/hub-error.js';
 import { csvFilename, ordersCsv, tradesCsv, type SymbolOf } from '../core/csv.js';
 import type { VenueModes } from '../app/venue-modes.js';
 import { SecretStoreError } from '../vault/secret-store.js';
+import type { InspectorViews } from '../inspector/session-views.js';
 
 export type Transport = 'ipc' | 'websocket';
 
@@ -38,11 +39,18 @@ export interface ClientContext {
   subscribeMarket(key: MarketKey): string;
   unsubscribeMarket(subscriptionId: string): void;
   snapshot(): Snapshot;
+  /** This client's wire inspector views; absent in an app built without an inspector. */
+  readonly inspector: InspectorViews | undefined;
 }
 
 export type Handlers = {
   [M in MethodName]: (req: ParsedRequest<M>, ctx: ClientContext) => Promise<MethodResults[M]> | MethodResults[M];
 };
+
+function inspectorOf(ctx: ClientContext): InspectorViews {
+  if (!ctx.inspector) throw new HubError('not-found', 'this app has no wire inspector');
+  return ctx.inspector;
+}
 
 function modesOf(ctx: ClientContext): VenueModes {
   if (!ctx.modes) throw new SecretStoreError('no-secure-backend', { message: 'This app was started without a credential store.' });
@@ -158,4 +166,10 @@ export const handlers: Handlers = {
   'credentials.status': (_req, ctx) => modesOf(ctx).status(),
   'quitSettings.get': (_req, ctx) => ({ cancelOnQuit: ctx.hub.quitSettings.get() }),
   'quitSettings.set': async (req, ctx) => ({ cancelOnQuit: await ctx.hub.quitSettings.set(req.venue, req.cancelOnQuit) }),
+  'inspector.open': (req, ctx) => inspectorOf(ctx).open(req),
+  'inspector.read': (req, ctx) => inspectorOf(ctx).read(req.viewId, req.after, req.limit),
+  'inspector.close': (req, ctx) => {
+    inspectorOf(ctx).close(req.viewId);
+    return null;
+  },
 };

@@ -18,6 +18,8 @@ import { failure, toFailure } from './errors.js';
 import { handlers as defaultHandlers } from './handlers.js';
 import type { ClientContext, Handlers, LogsLocation, Transport } from './handlers.js';
 import { validateRequest } from './validate.js';
+import { InspectorViews } from '../inspector/session-views.js';
+import type { WireInspector } from '../inspector/wire-inspector.js';
 
 /** A client holding more keys than this is a bug or an attack; either way, refuse. */
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 1000;
@@ -45,12 +47,14 @@ export interface BridgeDeps {
   /** 0 turns the periodic diagnostics push off. */
   diagnosticsMs?: number;
   handlers?: Handlers;
+  /** The app's wire inspector; each session holds its own views of it. */
+  inspector?: WireInspector;
 }
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers } = o;
-  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers };
+  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector } = o;
+  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector };
 }
 
 export interface SessionOptions extends BridgeDeps {
@@ -65,6 +69,7 @@ export class Session implements ClientContext {
   readonly version: string;
   readonly logs: LogsLocation | undefined;
   readonly notices: () => readonly string[];
+  readonly inspector: InspectorViews | undefined;
   private inFlight = 0;
   private readonly subs = new Map<string, CandleKey>();
   /** Per key id: the key and how many of this client's subscriptions name it. */
@@ -90,6 +95,7 @@ export class Session implements ClientContext {
     this.handlers = opts.handlers ?? defaultHandlers;
     this.log = opts.log ?? silentLogger;
     this.push = opts.push;
+    this.inspector = opts.inspector ? new InspectorViews(opts.inspector) : undefined;
     const intervalMs = opts.batchMs ?? BATCH_INTERVAL_MS;
     this.batcher = new Batcher({
       intervalMs,
@@ -267,6 +273,8 @@ export class Session implements ClientContext {
     this.batcher.close();
     for (const id of [...this.subs.keys()]) this.unsubscribe(id);
     for (const id of [...this.marketSubs.keys()]) this.unsubscribeMarket(id);
+    // A client that went away leaves no inspector view open, so the wire goes quiet again.
+    this.inspector?.closeAll();
   }
 
   /** The prints of tapes this client holds. */

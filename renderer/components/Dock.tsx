@@ -5,6 +5,7 @@ import { DOCK_TABS, type DockTab } from '../store/ui.js';
 import { Fills, OpenOrders, OrderHistory } from './panels/Blotter.js';
 import { Connections } from './panels/Connections.js';
 import { Diagnostics } from './panels/Diagnostics.js';
+import { Inspector } from './inspector/Inspector.js';
 import { History } from './panels/History.js';
 import { Positions } from './panels/Positions.js';
 
@@ -16,6 +17,7 @@ const TAB_NAMES: Readonly<Record<DockTab, string>> = {
   ledger: 'History',
   connections: 'Connections',
   diagnostics: 'Diagnostics',
+  inspector: 'Inspector',
 };
 
 function Panel({ tab }: { tab: DockTab }) {
@@ -34,6 +36,8 @@ function Panel({ tab }: { tab: DockTab }) {
       return <Connections />;
     case 'diagnostics':
       return <Diagnostics />;
+    case 'inspector':
+      return <Inspector />;
   }
 }
 

@@ -2,7 +2,7 @@
 import type { Dec, Side } from '../../common/domain.js';
 import type { SliceCreator } from './app-state.js';
 
-export const DOCK_TABS = ['open-orders', 'history', 'fills', 'positions', 'ledger', 'connections', 'diagnostics'] as const;
+export const DOCK_TABS = ['open-orders', 'history', 'fills', 'positions', 'ledger', 'connections', 'diagnostics', 'inspector'] as const;
 export type DockTab = (typeof DOCK_TABS)[number];
 
 export type TicketCommand = 'focus' | 'buy' | 'sell';

@@ -75,6 +75,10 @@ const PLANTED: Planted[] = [
   { arrow: 'sim → electron/venues (the interface)', file: 'sim/planted.ts', code: "import type { Venue } from '../electron/venues/venue.js';\nexport type V = Venue;\n", says: layer('sim → electron/venues') },
   // net → venues
   { arrow: 'net → venues', file: 'electron/net/planted.ts', code: "import { VenueError } from '../venues/venue.js';\nexport const v = VenueError;\n", says: layer('net → venues') },
+  // inspector → bridge / venues / vault
+  { arrow: 'inspector → bridge (the contract)', file: 'electron/inspector/planted.ts', code: "import type { PushBatch } from '../contract.js';\nexport type P = PushBatch;\n", says: layer('inspector → bridge') },
+  { arrow: 'inspector → venues', file: 'electron/inspector/planted.ts', code: "import { packageDefinition } from '../venues/tinvest/proto.js';\nexport const p = packageDefinition;\n", says: layer('inspector → venues') },
+  { arrow: 'inspector → vault', file: 'electron/inspector/planted.ts', code: "import type { SecretStore } from '../vault/secret-store.js';\nexport type S = SecretStore;\n", says: layer('inspector → vault') },
   // common → outside common, Node, electron
   { arrow: 'common → the main side', file: 'common/planted.ts', code: "import { Hub } from '../electron/core/hub.js';\nexport const h = Hub;\n", says: layer('common → outside common') },
   { arrow: 'common → a package', file: 'common/planted.ts', code: "import { z } from 'zod';\nexport const s = z.string();\n", says: layer('common → outside common') },
@@ -122,6 +126,18 @@ const ALLOWED: { layer: string; file: string; code: string }[] = [
       "import { randomUUID } from 'node:crypto';",
       'export type X = [VenueSummary, Venue];',
       'export const y = [Redactor, Backoff, isVenueError, dec, venueState, randomUUID];',
+    ].join('\n'),
+  },
+  {
+    layer: 'inspector: the wire tap, the core (its redactor, HubError), its own files',
+    file: 'electron/inspector/planted.ts',
+    code: [
+      "import type { WireFrame } from '../net/wire-tap.js';",
+      "import { redact } from '../core/log.js';",
+      "import { HubError } from '../core/hub-error.js';",
+      "import { FrameRing } from './frame-ring.js';",
+      'export type X = WireFrame;',
+      'export const y = [redact, HubError, FrameRing];',
     ].join('\n'),
   },
   {

@@ -19,6 +19,9 @@ import type { MethodName, Result } from '../../electron/contract.js';
 import { Hub } from '../../electron/core/hub.js';
 import { VenueModes } from '../../electron/app/venue-modes.js';
 import { Session } from '../../electron/bridge/session.js';
+import { WireInspector } from '../../electron/inspector/wire-inspector.js';
+import { WireTaps } from '../../electron/net/wire-tap.js';
+import { redact } from '../../electron/core/log.js';
 import { startWebSocketBridge } from '../../electron/bridge/websocket.js';
 import type { WebSocketBridgeServer } from '../../electron/bridge/websocket.js';
 import { EncryptedFileStore, VAULT_FILE_NAME } from '../../electron/vault/encrypted-file-store.js';
@@ -170,6 +173,13 @@ function templates(): Record<MethodName, Template> {
       },
     },
     'credentials.delete': { value: { venue: 'kraken' }, required: ['venue'], near: { venue: ['both', ''] } },
+    'inspector.open': { value: { venue: 'kraken', connection: 'public', channel: 'book' }, required: [], near: { venue: ['Kraken', ''], connection: ['', 'a b', 'x'.repeat(65)], channel: ['x'.repeat(129)] } },
+    'inspector.read': {
+      value: { viewId: '00000000-0000-4000-8000-000000000000', after: 0, limit: 10 },
+      required: ['viewId'],
+      near: { viewId: ['', 'view-1'], after: [-1, 1.5, '0'], limit: [0, 501, 1.5] },
+    },
+    'inspector.close': { value: { viewId: '00000000-0000-4000-8000-000000000000' }, required: ['viewId'], near: { viewId: ['', 'view-1', 7] } },
   };
 }
 
@@ -299,7 +309,9 @@ beforeAll(async () => {
   await hub.connect('kraken');
   await store.set('kraken', KRAKEN_KEYS);
   holder = new Session({ hub, modes, transport: 'ipc', push: () => undefined, diagnosticsMs: 0 });
-  fuzzed = new Session({ hub, modes, transport: 'ipc', push: () => undefined, diagnosticsMs: 0 });
+  // With a wire inspector, so its methods are fuzzed past validation too.
+  const inspector = new WireInspector({ wire: new WireTaps(), redact });
+  fuzzed = new Session({ hub, modes, inspector, transport: 'ipc', push: () => undefined, diagnosticsMs: 0 });
   const sub = await holder.handle('candles.subscribe', KEY);
   expect(sub.ok).toBe(true);
   const placed = await holder.handle('orders.place', { ...templates()['orders.place'].value, clientOrderId: randomUUID() });

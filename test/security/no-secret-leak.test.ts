@@ -214,6 +214,9 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     const c = new Client(app!);
     await c.opened();
     const diagnosticsPushed = c.topic('diagnostics');
+    // The wire inspector watches the whole session from before the keys are stored: every frame
+    // in and out (sign-in, Kraken's WS token, orders) it hands out is scanned at the end.
+    const inspector = await c.value<{ viewId: string }>('inspector.open', {});
 
     expect(await c.value('credentials.status', {})).toEqual({
       backend: 'secret-service',
@@ -318,6 +321,8 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     await c.value('quitSettings.set', { venue: 'kraken', cancelOnQuit: false });
     // Headless cannot open a folder: the refusal names the log file, and is scanned like the rest.
     expect(await c.invoke('app.openLogs', {})).toMatchObject({ ok: false });
+    for (let more = true; more; ) more = (await c.value<{ more: boolean }>('inspector.read', { viewId: inspector.viewId })).more;
+    await c.value('inspector.close', { viewId: inspector.viewId });
 
     expect([...c.called].sort()).toEqual([...METHOD_NAMES].filter((m) => m !== 'credentials.delete').sort());
     const everything = c.frames.join('\n');
