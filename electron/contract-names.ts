@@ -31,6 +31,11 @@ export const METHOD_NAMES = [
   'credentials.status',
   'quitSettings.get',
   'quitSettings.set',
+  // Issue 13, metrics
+  'perf.report',
+  'orders.ackLatency',
+  'metricsServer.get',
+  'metricsServer.set',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

@@ -10,6 +10,7 @@ import { HubError } from '../core/hub-error.js';
 import { csvFilename, ordersCsv, tradesCsv, type SymbolOf } from '../core/csv.js';
 import type { VenueModes } from '../app/venue-modes.js';
 import { SecretStoreError } from '../vault/secret-store.js';
+import type { BridgeMetrics, MetricsServerControl } from './metrics-hooks.js';
 
 export type Transport = 'ipc' | 'websocket';
 
@@ -38,6 +39,9 @@ export interface ClientContext {
   subscribeMarket(key: MarketKey): string;
   unsubscribeMarket(subscriptionId: string): void;
   snapshot(): Snapshot;
+  /** Issue 13: where renderer reports go, and the metrics endpoint's switch; absent when the app has none. */
+  readonly metrics?: BridgeMetrics | undefined;
+  readonly metricsServer?: MetricsServerControl | undefined;
 }
 
 export type Handlers = {
@@ -158,4 +162,15 @@ export const handlers: Handlers = {
   'credentials.status': (_req, ctx) => modesOf(ctx).status(),
   'quitSettings.get': (_req, ctx) => ({ cancelOnQuit: ctx.hub.quitSettings.get() }),
   'quitSettings.set': async (req, ctx) => ({ cancelOnQuit: await ctx.hub.quitSettings.set(req.venue, req.cancelOnQuit) }),
+  // Issue 13, metrics
+  'perf.report': (req, ctx) => {
+    ctx.metrics?.rendererReport(req);
+    return null;
+  },
+  'orders.ackLatency': (_req, ctx) => ctx.hub.journal.ackLatency.summary(),
+  'metricsServer.get': (_req, ctx) => ctx.metricsServer?.status() ?? { source: 'none', enabled: false },
+  'metricsServer.set': (req, ctx) => {
+    if (!ctx.metricsServer) throw new HubError('invalid', 'this app serves no metrics endpoint');
+    return ctx.metricsServer.set(req);
+  },
 };

@@ -18,6 +18,7 @@ import { failure, toFailure } from './errors.js';
 import { handlers as defaultHandlers } from './handlers.js';
 import type { ClientContext, Handlers, LogsLocation, Transport } from './handlers.js';
 import { validateRequest } from './validate.js';
+import type { BridgeMetrics, MetricsServerControl } from './metrics-hooks.js';
 
 /** A client holding more keys than this is a bug or an attack; either way, refuse. */
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 1000;
@@ -45,12 +46,15 @@ export interface BridgeDeps {
   /** 0 turns the periodic diagnostics push off. */
   diagnosticsMs?: number;
   handlers?: Handlers;
+  /** Issue 13: batch sizes and renderer reports go to the metrics; the endpoint's switch. */
+  metrics?: BridgeMetrics;
+  metricsServer?: MetricsServerControl;
 }
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers } = o;
-  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers };
+  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, metrics, metricsServer } = o;
+  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, metrics, metricsServer };
 }
 
 export interface SessionOptions extends BridgeDeps {
@@ -65,6 +69,8 @@ export class Session implements ClientContext {
   readonly version: string;
   readonly logs: LogsLocation | undefined;
   readonly notices: () => readonly string[];
+  readonly metrics: BridgeMetrics | undefined;
+  readonly metricsServer: MetricsServerControl | undefined;
   private inFlight = 0;
   private readonly subs = new Map<string, CandleKey>();
   /** Per key id: the key and how many of this client's subscriptions name it. */
@@ -90,10 +96,15 @@ export class Session implements ClientContext {
     this.handlers = opts.handlers ?? defaultHandlers;
     this.log = opts.log ?? silentLogger;
     this.push = opts.push;
+    this.metrics = opts.metrics;
+    this.metricsServer = opts.metricsServer;
     const intervalMs = opts.batchMs ?? BATCH_INTERVAL_MS;
     this.batcher = new Batcher({
       intervalMs,
-      send: (batch) => this.safePush('batch', batch),
+      send: (batch) => {
+        this.safePush('batch', batch);
+        this.metrics?.batchSent(this.transport, batch);
+      },
       // The venue's diagnostics count what a flood made this client miss.
       onDroppedPrints: (byVenue) => {
         for (const [venue, n] of byVenue) {

@@ -75,6 +75,9 @@ const PLANTED: Planted[] = [
   { arrow: 'sim → electron/venues (the interface)', file: 'sim/planted.ts', code: "import type { Venue } from '../electron/venues/venue.js';\nexport type V = Venue;\n", says: layer('sim → electron/venues') },
   // net → venues
   { arrow: 'net → venues', file: 'electron/net/planted.ts', code: "import { VenueError } from '../venues/venue.js';\nexport const v = VenueError;\n", says: layer('net → venues') },
+  // metrics → venues / vault (issue 13)
+  { arrow: 'metrics → venues', file: 'electron/metrics/planted.ts', code: "import type { KrakenAdapter } from '../venues/kraken/adapter.js';\nexport type K = KrakenAdapter;\n", says: layer('metrics → venues') },
+  { arrow: 'metrics → vault', file: 'electron/metrics/planted.ts', code: "import type { SecretStore } from '../vault/secret-store.js';\nexport type S = SecretStore;\n", says: layer('metrics → vault') },
   // common → outside common, Node, electron
   { arrow: 'common → the main side', file: 'common/planted.ts', code: "import { Hub } from '../electron/core/hub.js';\nexport const h = Hub;\n", says: layer('common → outside common') },
   { arrow: 'common → a package', file: 'common/planted.ts', code: "import { z } from 'zod';\nexport const s = z.string();\n", says: layer('common → outside common') },
@@ -140,6 +143,19 @@ const ALLOWED: { layer: string; file: string; code: string }[] = [
     layer: 'sim: common/ and the proto',
     file: 'sim/tinvest/planted.ts',
     code: ["import { dec } from '../../common/decimal.js';", "import { candleProblem } from '../../common/candle-sanity.js';", 'export const y = [dec, candleProblem];'].join('\n'),
+  },
+  {
+    layer: 'metrics: the core, the bridge hooks and contract types, net/, prom-client',
+    file: 'electron/metrics/planted.ts',
+    code: [
+      "import { Registry } from 'prom-client';",
+      "import type { AckLatency } from '../core/ack-latency.js';",
+      "import type { BridgeMetrics } from '../bridge/metrics-hooks.js';",
+      "import type { PushBatch } from '../contract.js';",
+      "import { Backoff } from '../net/backoff.js';",
+      'export type X = [AckLatency, BridgeMetrics, PushBatch];',
+      'export const y = [Registry, Backoff];',
+    ].join('\n'),
   },
   {
     layer: 'net: common/ and Node',
