@@ -26,14 +26,21 @@ export interface BucketHistogramOptions<L extends string> {
 
 export class BucketHistogram<L extends string> extends Histogram<L> {
   private readonly metricName: string;
+  private readonly head: Histogram<L>;
   private readonly bounds: readonly number[];
   private readonly read: () => readonly BucketSeries<L>[];
 
   constructor(opts: BucketHistogramOptions<L> & { registers: NonNullable<ConstructorParameters<typeof Histogram>[0]['registers']> }) {
     super({ name: opts.name, help: opts.help, labelNames: opts.labelNames, buckets: [...opts.bounds], registers: opts.registers });
     this.metricName = opts.name;
+    this.head = new Histogram({ name: opts.name, help: opts.help, labelNames: opts.labelNames, buckets: [...opts.bounds], registers: [] });
     this.bounds = opts.bounds;
     this.read = opts.read;
+  }
+
+  /** prom-client's registry reads a histogram through this (the base's get() wraps it). */
+  async getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<L>>> {
+    return this.get();
   }
 
   override async get(): Promise<MetricObjectWithValues<MetricValueWithName<L>>> {
@@ -48,7 +55,8 @@ export class BucketHistogram<L extends string> extends Histogram<L> {
       values.push({ metricName: `${this.metricName}_sum`, labels: { ...s.labels }, value: s.sum });
       values.push({ metricName: `${this.metricName}_count`, labels: { ...s.labels }, value: s.count });
     }
-    // The base gives the family's name, help and type (nothing is ever observed into it).
-    return { ...(await super.get()), values };
+    // The family's name, help and type from an unregistered twin nothing is observed into.
+    return { ...(await this.head.get()), values };
   }
+
 }
