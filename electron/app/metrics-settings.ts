@@ -4,10 +4,14 @@
  * window: the endpoint stays on 127.0.0.1 (headless --metrics-public is the only way out).
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../core/log.js';
 import { silentLogger } from '../core/log.js';
 import { replaceFile } from '../core/replace-file.js';
+import type { Hub } from '../core/hub.js';
+import { AppMetrics } from '../metrics/app-metrics.js';
+import { MetricsServerSwitch } from '../metrics/server-switch.js';
 
 export const METRICS_SETTINGS_FILE = 'metrics-settings.json';
 /** The port of prom-client's examples and the OpenTelemetry Prometheus exporter: what scrape configs expect. */
@@ -49,4 +53,20 @@ export async function loadMetricsSettings(file: string, log: Logger = silentLogg
       return run;
     },
   };
+}
+
+/** The desktop app's metrics: the registry, and the endpoint its setting starts (on loopback) and stops. */
+export interface DesktopMetrics {
+  metrics: AppMetrics;
+  control: MetricsServerSwitch;
+  close(): Promise<void>;
+}
+
+/** Reads the setting and serves it; a taken port is reported through the control, not thrown. */
+export async function startDesktopMetrics(opts: { hub: Hub; version: string; dataDir: string; log?: Logger }): Promise<DesktopMetrics> {
+  const log = opts.log ?? silentLogger;
+  const metrics = new AppMetrics({ diagnostics: () => opts.hub.diagnostics.snapshot(), ackLatency: opts.hub.journal.ackLatency, version: opts.version });
+  const control = new MetricsServerSwitch(metrics, await loadMetricsSettings(path.join(opts.dataDir, METRICS_SETTINGS_FILE), log), log);
+  await control.start();
+  return { metrics, control, close: () => control.close() };
 }
