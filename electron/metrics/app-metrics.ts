@@ -89,6 +89,16 @@ export class AppMetrics implements BridgeMetrics {
     };
     counter('connection_reconnects', 'Reconnects of a connection since the app started.', (c) => c.reconnects);
     counter('connection_messages', 'Frames received on a connection (data and pings) since the app started.', (c) => c.messages);
+    new Counter({
+      name: `${PREFIX}connection_received_bytes`,
+      help: 'Bytes received on a connection since the app started, where the adapter tells frame sizes (Kraken; not gRPC streams).',
+      labelNames: CONN,
+      registers,
+      collect() {
+        this.reset();
+        for (const c of conns()) if (c.bytesReceived !== undefined) this.inc({ venue: c.venue, connection: c.connection }, c.bytesReceived);
+      },
+    });
     counter('connection_malformed_frames', 'Frames that failed validation and were skipped.', (c) => c.malformed);
 
     const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, c: ConnectionDiagnostics) => void): void => {

@@ -182,6 +182,10 @@ describe('the metrics endpoint of the headless app', () => {
       }
       expect(messagesOf(after.metrics, venue), `${venue} messages`).toBeGreaterThan(messagesOf(before.metrics, venue));
     }
+    // Kraken's adapter tells frame sizes (WebSocket and REST); T-Invest's gRPC streams don't.
+    const bytes = (m: PromMetrics, venue: VenueId): number => samples(m, 'switchboard_connection_received_bytes').filter((s) => s.labels.venue === venue).reduce((n, s) => n + s.value, 0);
+    expect(bytes(after.metrics, 'kraken')).toBeGreaterThan(bytes(before.metrics, 'kraken'));
+    expect(bytes(after.metrics, 'tinvest')).toBe(0);
     expectMonotonic(histogram(after.metrics, ACK));
     expectMonotonic(histogram(after.metrics, 'switchboard_bridge_batch_items'));
     expect(histogram(after.metrics, 'switchboard_bridge_batch_items').find((s) => s.labels.transport === 'websocket')!.count).toBeGreaterThan(batchesBefore);
