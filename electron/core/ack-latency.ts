@@ -42,10 +42,11 @@ export interface AckSummary {
   lost: number;
 }
 
-interface Pending {
-  venue: VenueId;
-  orderType: AckOrderType;
-  startedAt: number;
+/** One request handed over and not yet answered; begin() returns it, to settle exactly that request. */
+export interface AckPending {
+  readonly venue: VenueId;
+  readonly orderType: AckOrderType;
+  readonly startedAt: number;
 }
 
 export interface AckLatencyOptions {
@@ -55,31 +56,49 @@ export interface AckLatencyOptions {
 
 export class AckLatency {
   private readonly bySeries = new Map<string, AckSeries>();
-  /** kind|order key → when it was handed to the adapter. */
-  private readonly pending = new Map<string, Pending>();
+  /** kind|order key → the requests out for it (two clients may cancel the same order at once). */
+  private readonly pending = new Map<string, AckPending[]>();
   private readonly clock: () => number;
 
   constructor(opts: AckLatencyOptions = {}) {
     this.clock = opts.clock ?? (() => performance.now());
   }
 
-  /** The request for `key` (the journal's order key) is being handed to the adapter now. */
-  begin(kind: AckKind, key: string, venue: VenueId, orderType: AckOrderType): void {
-    this.pending.set(`${kind}|${key}`, { venue, orderType, startedAt: this.clock() });
+  /** A request for `key` (the journal's order key) is being handed to the adapter now. */
+  begin(kind: AckKind, key: string, venue: VenueId, orderType: AckOrderType): AckPending {
+    const p: AckPending = { venue, orderType, startedAt: this.clock() };
+    const id = `${kind}|${key}`;
+    const list = this.pending.get(id);
+    if (list) list.push(p);
+    else this.pending.set(id, [p]);
+    return p;
   }
 
-  /** The venue's first answer: timed once; later answers (and answers never begun) change nothing. */
-  settle(kind: AckKind, key: string, outcome: AckOutcome): void {
+  /**
+   * The venue's first answer: timed once. With `request`, the answer to that request (its
+   * reply); without, the venue's stream, which answers every request out for the order.
+   * Later answers, and answers nobody waited for, change nothing.
+   */
+  settle(kind: AckKind, key: string, outcome: AckOutcome, request?: AckPending): void {
     const id = `${kind}|${key}`;
-    const p = this.pending.get(id);
-    if (p === undefined) return;
-    this.pending.delete(id);
-    this.observe(p.venue, kind, p.orderType, outcome, Math.max(0, this.clock() - p.startedAt));
+    const list = this.pending.get(id);
+    if (list === undefined) return;
+    let answered: AckPending[];
+    if (request === undefined) answered = list.splice(0);
+    else {
+      const i = list.indexOf(request);
+      answered = i < 0 ? [] : list.splice(i, 1);
+    }
+    if (list.length === 0) this.pending.delete(id);
+    const now = this.clock();
+    for (const p of answered) this.observe(p.venue, kind, p.orderType, outcome, Math.max(0, now - p.startedAt));
   }
 
   /** Requests handed over and not yet answered. */
   get waiting(): number {
-    return this.pending.size;
+    let n = 0;
+    for (const list of this.pending.values()) n += list.length;
+    return n;
   }
 
   /** Forgets what is waiting (the journal closed): never timed. */

@@ -319,12 +319,12 @@ export class OrderJournal {
     }
     if (known && isFinal(known.order.status)) return cloneOrder(known.order);
     let ev: OrderEvidence;
-    this.ackLatency.begin('cancel', key, venueId, known?.order.type ?? 'unknown');
+    const timed = this.ackLatency.begin('cancel', key, venueId, known?.order.type ?? 'unknown');
     try {
       ev = await venue.cancelOrder(accountId, clientOrderId, known?.order.venueOrderId);
-      this.ackLatency.settle('cancel', key, outcomeOf(ev));
+      this.ackLatency.settle('cancel', key, outcomeOf(ev), timed);
     } catch (err) {
-      this.ackLatency.settle('cancel', key, thrownOutcome(err));
+      this.ackLatency.settle('cancel', key, thrownOutcome(err), timed);
       if (isVenueError(err) && err.kind === 'unknown-outcome' && known) {
         // The cancel may or may not have reached the venue: the order's state is its word now.
         this.log.warn(`${venueId}: no answer to the cancel of ${clientOrderId}; its state is unknown until the venue reports it`, err);
@@ -410,12 +410,12 @@ export class OrderJournal {
     e.sentAt = t;
 
     let ev: OrderEvidence;
-    this.ackLatency.begin('amend', key, req.venue, e.order.type);
+    const timed = this.ackLatency.begin('amend', key, req.venue, e.order.type);
     try {
       ev = await venue.amendOrder(req, e.order.venueOrderId);
-      this.ackLatency.settle('amend', key, outcomeOf(ev));
+      this.ackLatency.settle('amend', key, outcomeOf(ev), timed);
     } catch (err) {
-      this.ackLatency.settle('amend', key, thrownOutcome(err));
+      this.ackLatency.settle('amend', key, thrownOutcome(err), timed);
       const entry = this.entries.get(key) ?? e;
       if (isVenueError(err) && err.kind !== 'unknown-outcome') {
         // The venue did not amend it: the order stands as it was; the caller hears why.
@@ -718,12 +718,12 @@ export class OrderJournal {
     this.emit({ order: cloneOrder(e.order), source: 'send' });
 
     let ack: OrderEvidence;
-    this.ackLatency.begin('place', key, req.venue, req.type);
+    const timed = this.ackLatency.begin('place', key, req.venue, req.type);
     try {
       ack = await venue.placeOrder(req);
-      this.ackLatency.settle('place', key, outcomeOf(ack));
+      this.ackLatency.settle('place', key, outcomeOf(ack), timed);
     } catch (err) {
-      this.ackLatency.settle('place', key, thrownOutcome(err));
+      this.ackLatency.settle('place', key, thrownOutcome(err), timed);
       const entry = this.entries.get(key) ?? e;
       if (isVenueError(err) && err.kind !== 'unknown-outcome') {
         const reason: NonNullable<Order['reason']> = { code: err.code, message: err.message };

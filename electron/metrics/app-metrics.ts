@@ -193,18 +193,26 @@ export class AppMetrics implements BridgeMetrics {
   async scrape(accept?: string): Promise<ScrapeResult> {
     this.current = this.sources.diagnostics();
     try {
-      if (wantsOpenMetrics(accept)) return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+      if (wantsOpenMetrics(accept)) return { contentType: this.registry.contentType, text: standardNaN(await this.registry.metrics()) };
       // The same metric objects, seen through a registry that writes the older format.
       const view = new Registry();
       for (const m of this.registry.getMetricsAsArray()) {
         const metric = this.registry.getSingleMetric(m.name);
         if (metric) view.registerMetric(metric);
       }
-      return { contentType: view.contentType, text: await view.metrics() };
+      return { contentType: view.contentType, text: standardNaN(await view.metrics()) };
     } finally {
       this.current = [];
     }
   }
+}
+
+/**
+ * prom-client 15 writes NaN as "Nan" (the event loop lag before its first sample): Prometheus
+ * reads any case, stricter parsers only the spelling both formats define, "NaN".
+ */
+export function standardNaN(text: string): string {
+  return text.replace(/ Nan$/gm, ' NaN');
 }
 
 export function wantsOpenMetrics(accept: string | undefined): boolean {

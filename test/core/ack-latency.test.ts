@@ -43,6 +43,28 @@ describe('acknowledgement latency', () => {
     expect(keys).toEqual(['kraken/cancel/limit/rejected', 'kraken/place/limit/accepted', 'tinvest/amend/limit/accepted', 'tinvest/place/market/lost']);
   });
 
+  it('times two requests out for the same order each once: a reply settles its own, the stream settles all', () => {
+    const clock = manualClock();
+    const acks = new AckLatency({ clock: clock.now });
+    const first = acks.begin('cancel', 'k', 'kraken', 'limit');
+    clock.advance(10);
+    const second = acks.begin('cancel', 'k', 'kraken', 'limit');
+    clock.advance(10);
+    acks.settle('cancel', 'k', 'accepted', second);
+    expect(acks.series()[0]).toMatchObject({ count: 1, sumMs: 10 });
+    acks.settle('cancel', 'k', 'accepted', second);
+    expect(acks.waiting).toBe(1);
+    clock.advance(5);
+    acks.settle('cancel', 'k', 'accepted', first);
+    expect(acks.series()[0]).toMatchObject({ count: 2, sumMs: 35 });
+    // The stream's word answers every request out for the order.
+    acks.begin('cancel', 'k', 'kraken', 'limit');
+    acks.begin('cancel', 'k', 'kraken', 'limit');
+    acks.settle('cancel', 'k', 'accepted');
+    expect(acks.series()[0]!.count).toBe(4);
+    expect(acks.waiting).toBe(0);
+  });
+
   it('summarises per venue, kind and order type with p50 and p99 from the buckets', () => {
     const clock = manualClock();
     const acks = new AckLatency({ clock: clock.now });

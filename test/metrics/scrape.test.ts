@@ -27,6 +27,7 @@ import { krakenReadyLine, tinvestReadyLine } from '../../sim/ready-lines.js';
 import { startTInvestSim, type TInvestSim } from '../../sim/tinvest/server.js';
 import { BridgeClient } from '../bridge/bridge-client.js';
 import { RecordingSecretStore } from '../e2e/recording-secret-store.js';
+import { until } from '../e2e/workspace-page.js';
 
 const BURST = 20;
 const ACK = 'switchboard_order_ack_latency_seconds';
@@ -139,7 +140,12 @@ describe('the metrics endpoint of the headless app', () => {
     await c.value('candles.subscribe', { venue: 'kraken', instrumentId: kpair.id, interval: '1m' });
     await pushed;
 
-    const before = await scrape();
+    // Every connection of both venues reaches live (a socket may still be subscribing when connect answers).
+    const before = await until('every connection of both venues live', async () => {
+      const s = await scrape();
+      const states = samples(s.metrics, 'switchboard_connection_state').filter((x) => x.labels.state === 'live');
+      return (['kraken', 'tinvest'] as const).every((v) => states.some((x) => x.labels.venue === v)) && states.every((x) => x.value === 1) ? s : undefined;
+    });
     for (const name of [ACK, 'switchboard_bridge_batch_items', 'switchboard_renderer_tick_to_screen_seconds']) histogram(before.metrics, name);
     expect(before.contentType).toContain('text/plain');
     // Every connection of both venues is live now, and has received frames.

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HeadlessUsageError, runHeadlessCli } from '../../electron/headless.js';
-import { AppMetrics, batchItems, wantsOpenMetrics } from '../../electron/metrics/app-metrics.js';
+import { AppMetrics, batchItems, standardNaN, wantsOpenMetrics } from '../../electron/metrics/app-metrics.js';
 import { MetricsAddressError, MetricsListenError, checkMetricsHost, isLoopbackHost, parseMetricsAddress, startMetricsServer } from '../../electron/metrics/server.js';
 import type { MetricsServer } from '../../electron/metrics/server.js';
 import { MetricsServerSwitch } from '../../electron/metrics/server-switch.js';
@@ -88,6 +88,10 @@ describe('the metrics server', () => {
     expect(wantsOpenMetrics('*/*')).toBe(true);
     expect(wantsOpenMetrics('application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3')).toBe(true);
     expect(wantsOpenMetrics('text/plain;version=0.0.4')).toBe(false);
+  });
+
+  it('spells NaN as both text formats define it, whatever prom-client wrote', () => {
+    expect(standardNaN('a 1\nnodejs_eventloop_lag_mean_seconds Nan\nb{x="Nan"} 2\n')).toBe('a 1\nnodejs_eventloop_lag_mean_seconds NaN\nb{x="Nan"} 2\n');
   });
 
   it('counts every kind of item of a push batch', () => {
