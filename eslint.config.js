@@ -4,6 +4,7 @@
 //   renderer → core / bridge / venues / vault    core → bridge / venues / vault
 //   a venue → bridge / core / another venue      sim → electron/venues      net → venues
 //   store → core / bridge / venues / vault    inspector → bridge / venues / vault
+//   metrics → venues / vault
 //   common/ → anything outside common/ (and Node built-ins, electron)
 // Each arrow is one pattern of `no-restricted-imports`, matched on the import's text (imports
 // are relative, so a pattern names the folder as a path segment). test/build/layers.test.ts
@@ -132,6 +133,14 @@ export default tseslint.config(
       never('inspector → bridge', 'the bridge serves the inspector; the contract re-exports its types.', BRIDGE),
       never('inspector → venues', 'the inspector knows no venue wire format; binary decoders are registered by electron/app/.', seg('venues')),
       never('inspector → vault', 'the inspector redacts through the core\'s redactor, never reads secrets.', seg('vault')),
+    ]),
+  },
+  {
+    // Metrics read the core and the bridge's hooks, and serve over net; they know no venue.
+    files: ['electron/metrics/**/*.ts'],
+    rules: layerRule([
+      never('metrics → venues', 'metrics read what the core and the bridge report; a venue\'s insides stay in its adapter.', '(^|/)venues/[^/]+/'),
+      never('metrics → vault', 'metrics never touch secrets.', seg('vault')),
     ]),
   },
   {

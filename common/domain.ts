@@ -550,6 +550,8 @@ export interface ConnectionDiagnostics {
   /** Messages per second over the last few seconds. */
   messageRate: number;
   messages: number;
+  /** Bytes received as the frames came (after TLS, before parsing); absent where the adapter can't tell cheaply (gRPC). */
+  bytesReceived?: number;
   reconnects: number;
   pingRttMs?: number;
   subscriptions: { pending: number; confirmed: number };

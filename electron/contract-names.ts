@@ -34,6 +34,11 @@ export const METHOD_NAMES = [
   'inspector.open',
   'inspector.read',
   'inspector.close',
+  // Metrics
+  'perf.report',
+  'orders.ackLatency',
+  'metricsServer.get',
+  'metricsServer.set',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

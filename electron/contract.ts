@@ -37,6 +37,8 @@ import type {
 import { METHOD_NAMES, TOPIC_NAMES, type MethodName, type TopicName } from './contract-names.js';
 import type { CancelAllResult, ConnectionEvent, VenueSummary } from './core/types.js';
 import type { InspectorOpened, InspectorRead } from './inspector/types.js';
+import { TICK_TO_SCREEN_BUCKETS_MS } from '../common/perf-buckets.js';
+import type { AckSummary } from './core/ack-latency.js';
 
 export { METHOD_NAMES, TOPIC_NAMES, MAX_REQUEST_BYTES } from './contract-names.js';
 export type { MethodName, TopicName } from './contract-names.js';
@@ -62,7 +64,36 @@ const positiveDecimal = decimal.refine((s) => /[1-9]/.test(s) && !s.startsWith('
 /** Made by the ticket once, before the first send; the idempotency key all the way to the venue. */
 const clientOrderId = z.string().uuid();
 
+// ── the renderer's performance report, acknowledgement latency, the metrics server setting ──
+/** A report covers a few seconds: more samples than this in one is a bug or an attack. */
+export const MAX_PERF_REPORT_SAMPLES = 100_000;
+/** The slowest sample a report may hold, in ms (a tick drawn 10 minutes late is still counted). */
+export const MAX_PERF_SAMPLE_MS = 600_000;
+const metricsRequestSchemas = {
+  /** The renderer's tick-to-screen samples since its last report, counted into TICK_TO_SCREEN_BUCKETS_MS (common/perf-buckets.ts). */
+  'perf.report': z
+    .object({
+      tickToScreen: z
+        .object({
+          buckets: z.array(z.number().int().min(0).max(MAX_PERF_REPORT_SAMPLES)).length(TICK_TO_SCREEN_BUCKETS_MS.length + 1),
+          sumMs: z.number().min(0).max(MAX_PERF_REPORT_SAMPLES * MAX_PERF_SAMPLE_MS),
+          count: z.number().int().min(0).max(MAX_PERF_REPORT_SAMPLES),
+        })
+        .strict()
+        .refine((t) => t.buckets.reduce((a, b) => a + b, 0) === t.count, 'count must be the sum of the buckets')
+        .refine((t) => t.sumMs <= t.count * MAX_PERF_SAMPLE_MS, 'sumMs is more than count samples can add up to'),
+    })
+    .strict(),
+  /** Acknowledgement latency per venue, kind (place/cancel/amend) and order type (the diagnostics panel). */
+  'orders.ackLatency': empty,
+  /** The metrics endpoint: whether it is served, where, and whether this app lets the trader change it. */
+  'metricsServer.get': empty,
+  /** Desktop app: serves GET /metrics on 127.0.0.1:port (never another host from here); kept across restarts. */
+  'metricsServer.set': z.object({ enabled: z.boolean(), port: z.number().int().min(1024).max(65_535) }).strict(),
+};
+
 export const requestSchemas = {
+  ...metricsRequestSchemas,
   'app.info': empty,
   /** Asks the desktop app to open its logs folder; headless can't, and says where it is. */
   'app.openLogs': empty,
@@ -178,7 +209,7 @@ export const requestSchemas = {
   'quitSettings.get': empty,
   /** Kept across restarts; off for every venue unless turned on here. */
   'quitSettings.set': z.object({ venue: venueId, cancelOnQuit: z.boolean() }).strict(),
-  /** The wire inspector (issue 13): a view of the last frames, narrowed by venue, connection and a part of the channel. */
+  /** The wire inspector: a view of the last frames, narrowed by venue, connection and a part of the channel. */
   'inspector.open': z
     .object({ venue: venueId.optional(), connection: inspectorWord.optional(), channel: z.string().max(128).optional() })
     .strict(),
@@ -383,4 +414,27 @@ export const connectionStateSchema = z.enum(CONNECTION_STATES);
 export interface BridgeApi {
   invoke<M extends MethodName>(method: M, request: MethodRequest<M>): Promise<Result<MethodResults[M]>>;
   subscribe<T extends TopicName>(topic: T, listener: (payload: TopicPayloads[T]) => void): () => void;
+}
+
+// ── metrics results (merged into MethodResults) ──
+export type { AckSummary } from './core/ack-latency.js';
+
+/** Where the metrics endpoint is served, and who decides it. */
+export interface MetricsServerStatus {
+  /** setting: the desktop app's Settings; flag: headless --metrics (fixed for the run); none: this app offers no endpoint. */
+  source: 'setting' | 'flag' | 'none';
+  enabled: boolean;
+  /** The port the setting asks for (setting), or listened on (flag). */
+  port?: number;
+  /** http://host:port/metrics while served. */
+  url?: string;
+  /** Why it is not served although enabled (the port is taken…), in words. */
+  error?: string;
+}
+
+export interface MethodResults {
+  'perf.report': null;
+  'orders.ackLatency': AckSummary[];
+  'metricsServer.get': MetricsServerStatus;
+  'metricsServer.set': MetricsServerStatus;
 }

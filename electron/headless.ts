@@ -1,7 +1,7 @@
 /**
  * Node entry without Electron: the same app behind the WebSocket transport, serving the
  * built renderer to a browser. As a script (`tsx electron/headless.ts [--port N] [--data-dir DIR]
- * [--new-token] [--seed N] [--config FILE] [--demo-from FILE] [--host H]`) it starts the demo
+ * [--new-token] [--seed N] [--config FILE] [--demo-from FILE] [--host H] [--metrics HOST:PORT [--metrics-public]]`) it starts the demo
  * venues, prints exactly one line — the URL to open — and runs until SIGINT/SIGTERM.
  *
  * What a restart keeps: the port (DEFAULT_HEADLESS_PORT unless --port), hence the page's
@@ -35,6 +35,10 @@ import type { RiskLimits } from './core/orders.js';
 import { keptToken } from './bridge/token-file.js';
 import { PortInUseError, startWebSocketBridge } from './bridge/websocket.js';
 import { KeyringStore } from './vault/keyring-store.js';
+import { AppMetrics } from './metrics/app-metrics.js';
+import { MetricsAddressError, MetricsListenError, checkMetricsHost, parseMetricsAddress, startMetricsServer } from './metrics/server.js';
+import type { MetricsServer } from './metrics/server.js';
+import { fixedMetricsServer } from './metrics/server-switch.js';
 import type { SecretStore } from './vault/secret-store.js';
 
 /** The repository root, or the release folder: where renderer/dist and package.json are. */
@@ -91,6 +95,8 @@ export interface HeadlessOptions {
   log?: Logger;
   /** The log file the caller opened (the script does, to log before the app starts); else one in dataDir. */
   appLog?: AppLog;
+  /** Serve GET /metrics here (--metrics HOST:PORT); a non-loopback host needs allowPublic (--metrics-public). */
+  metrics?: { host: string; port: number; allowPublic?: boolean };
 }
 
 export interface Headless {
@@ -101,6 +107,8 @@ export interface Headless {
   logFile: string | undefined;
   /** The app's wire tap: what crossed each venue connection, while a consumer listens (tests emit into it too). */
   wire: WireTaps;
+  /** http://host:port/metrics, when --metrics asked for it. */
+  metricsUrl: string | undefined;
   /** Quits without losing an order (App.shutdown); then close(). */
   shutdown(): Promise<void>;
   close(): Promise<void>;
@@ -189,6 +197,14 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       ...(opts.candleCache === undefined ? {} : { candleCache: opts.candleCache }),
     });
     cleanups.push(() => app.close());
+    // the metrics read the hub at scrape time; the endpoint is its own server.
+    const metrics = new AppMetrics({ diagnostics: () => app.hub.diagnostics.snapshot(), ackLatency: app.hub.journal.ackLatency, version: app.version });
+    let metricsServer: MetricsServer | undefined;
+    if (opts.metrics) {
+      metricsServer = await startMetricsServer({ metrics, ...opts.metrics, log: log.child('metrics') });
+      const s = metricsServer;
+      cleanups.push(() => s.close());
+    }
     const { token } = await keptToken({ dataDir, renew: opts.newToken ?? false, log: log.child('token') });
     const server = await startWebSocketBridge({
       hub: app.hub,
@@ -199,6 +215,8 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       // A browser tab can't open folders: it shows where the log is.
       ...(appLog ? { logs: { folder: appLog.folder, file: appLog.file } } : {}),
       notices: () => [...notices, ...app.notices],
+      metrics,
+      metricsServer: fixedMetricsServer(metricsServer),
       rendererDir,
       host,
       port,
@@ -209,7 +227,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     const shutdown = async (): Promise<void> => {
       await app.shutdown();
     };
-    return { url: server.url, token: server.token, port: server.port, logFile: appLog?.file, wire: app.wire, shutdown, close: closeAll };
+    return { url: server.url, token: server.token, port: server.port, logFile: appLog?.file, wire: app.wire, metricsUrl: metricsServer?.url, shutdown, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
@@ -228,6 +246,8 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
       'demo-from': { type: 'string' },
       'data-dir': { type: 'string' },
       'new-token': { type: 'boolean' },
+      metrics: { type: 'string' },
+      'metrics-public': { type: 'boolean' },
     },
     strict: true,
   });
@@ -240,6 +260,19 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
   }
   if (opts.port !== undefined && opts.port > 65_535) throw new HeadlessUsageError('--port wants a port number, 0 to 65535');
   if (values['new-token'] === true) opts.newToken = true;
+  // checked before anything starts, so a public address without the flag is one line.
+  if (values['metrics-public'] === true && values.metrics === undefined) throw new HeadlessUsageError('--metrics-public goes with --metrics HOST:PORT');
+  if (values.metrics !== undefined) {
+    try {
+      const address = parseMetricsAddress(values.metrics);
+      const allowPublic = values['metrics-public'] === true;
+      checkMetricsHost(address.host, allowPublic);
+      opts.metrics = { ...address, allowPublic };
+    } catch (err) {
+      if (err instanceof MetricsAddressError) throw new HeadlessUsageError(err.message, { cause: err });
+      throw err;
+    }
+  }
   const dataDir = values['data-dir'] === undefined ? defaultDataDir() : path.resolve(values['data-dir']);
   opts.dataDir = dataDir;
   // A bad config or demo file is the trader's to fix: one line naming the file and the field.
@@ -259,9 +292,11 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
   } catch (err) {
     appLog.log.error('could not start', err);
     if (err instanceof PortInUseError) throw new HeadlessUsageError(portInUseLine(err), { cause: err });
+    if (err instanceof MetricsListenError) throw new HeadlessUsageError(err.message, { cause: err });
     throw new Error(`could not start; see the log: ${appLog.file}`, { cause: err });
   }
   process.stdout.write(`Switchboard headless: open ${headless.url}\n`);
+  if (headless.metricsUrl !== undefined) appLog.log.info(`metrics: ${headless.metricsUrl}`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

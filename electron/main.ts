@@ -25,6 +25,8 @@ import { openAppLog } from './core/log-file.js';
 import { installCrashGuard } from './core/crash-guard.js';
 import { EXIT_SLACK_MS, shutdownBoundMs } from './core/shutdown.js';
 import { createSafeStorageStore, pinPasswordStore } from './vault/safe-storage.js';
+import { startDesktopMetrics } from './app/metrics-settings.js';
+import type { DesktopMetrics } from './app/metrics-settings.js';
 
 const APP_SCHEME = 'app';
 const APP_ORIGIN = `${APP_SCHEME}://switchboard`;
@@ -180,7 +182,7 @@ async function start(): Promise<void> {
   const rootDir = app.getAppPath();
   installSessionPolicy(path.join(rootDir, 'renderer', 'dist'));
   // Filled in as start-up proceeds; quitting part-way closes what exists.
-  const running: { demo?: DemoVenues; core?: App; bridge?: IpcBridge } = {};
+  const running: { demo?: DemoVenues; core?: App; bridge?: IpcBridge; metrics?: DesktopMetrics } = {};
   let stopped = false;
   app.on('before-quit', (event) => {
     if (stopped) return;
@@ -192,6 +194,7 @@ async function start(): Promise<void> {
       // Orders in flight are answered or recorded unknown, and the window sees it, before its bridge goes.
       await running.core?.shutdown().catch((err: unknown) => log.warn('shutting down failed', err));
       running.bridge?.close();
+      await running.metrics?.close().catch((err: unknown) => log.warn('closing the metrics endpoint failed', err));
       await running.core?.close().catch((err: unknown) => log.warn('closing venues failed', err));
       await running.demo?.close().catch((err: unknown) => log.warn('stopping the simulator failed', err));
       app.quit();
@@ -229,6 +232,9 @@ async function start(): Promise<void> {
     log: log.child('app'),
   });
   running.core = core;
+  // the metrics endpoint, on loopback when the trader's setting says so.
+  const metrics = await startDesktopMetrics({ hub: core.hub, version: core.version, dataDir, log: log.child('metrics') });
+  running.metrics = metrics;
   const ipc = attachIpcBridge({
     ipcMain,
     appOrigin: APP_ORIGIN,
@@ -237,6 +243,8 @@ async function start(): Promise<void> {
     inspector: core.inspector,
     version: core.version,
     notices: () => [...notices, ...core.notices],
+    metrics: metrics.metrics,
+    metricsServer: metrics.control,
     log: log.child('ipc'),
     ...(logs ? { logs } : {}),
   });

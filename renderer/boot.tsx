@@ -9,6 +9,7 @@ import { App } from './App.js';
 import { startLiveSession } from './live-session.js';
 import { BookLatency } from './perf/book-latency.js';
 import { TickLatency } from './perf/tick-latency.js';
+import { startPerfReport } from './perf/perf-report.js';
 import { loadPrefs, loadWorkspace, persistPrefs, persistWorkspace, type KeyValueStorage } from './persist.js';
 import { ServicesContext, type Services } from './services.js';
 import { createAppStore } from './store/app-store.js';
@@ -46,7 +47,13 @@ export function boot(bridge: RendererBridge, root: HTMLElement): Services {
   const store = createAppStore(bridge, { ...(workspace ? { workspace } : {}), ...(prefs ? { prefs } : {}) });
   persistWorkspace(store, storage);
   persistPrefs(store, storage);
-  const latency = new TickLatency({ now: () => performance.timeOrigin + performance.now(), nextFrame: (fn) => void requestAnimationFrame(() => fn()) });
+  // Each tick-to-screen sample is also counted for the metrics endpoint (perf.report).
+  const perfReport = startPerfReport(bridge);
+  const latency = new TickLatency({
+    now: () => performance.timeOrigin + performance.now(),
+    nextFrame: (fn) => void requestAnimationFrame(() => fn()),
+    onSample: (ms) => perfReport.sample(ms),
+  });
   startLiveSession(bridge, store, { scheduleFrame, later: (fn, ms) => void setTimeout(fn, ms), latency });
   const bookLatency = new BookLatency({ now: () => performance.timeOrigin + performance.now(), nextFrame: (fn) => void requestAnimationFrame(() => fn()) });
   const services: Services = { bridge, store, latency, bookLatency };

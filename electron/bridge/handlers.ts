@@ -11,6 +11,7 @@ import { csvFilename, ordersCsv, tradesCsv, type SymbolOf } from '../core/csv.js
 import type { VenueModes } from '../app/venue-modes.js';
 import { SecretStoreError } from '../vault/secret-store.js';
 import type { InspectorViews } from '../inspector/session-views.js';
+import type { BridgeMetrics, MetricsServerControl } from './metrics-hooks.js';
 
 export type Transport = 'ipc' | 'websocket';
 
@@ -41,6 +42,9 @@ export interface ClientContext {
   snapshot(): Snapshot;
   /** This client's wire inspector views; absent in an app built without an inspector. */
   readonly inspector: InspectorViews | undefined;
+  /** where renderer reports go, and the metrics endpoint's switch; absent when the app has none. */
+  readonly metrics?: BridgeMetrics | undefined;
+  readonly metricsServer?: MetricsServerControl | undefined;
 }
 
 export type Handlers = {
@@ -171,5 +175,16 @@ export const handlers: Handlers = {
   'inspector.close': (req, ctx) => {
     inspectorOf(ctx).close(req.viewId);
     return null;
+  },
+  // Metrics
+  'perf.report': (req, ctx) => {
+    ctx.metrics?.rendererReport(req);
+    return null;
+  },
+  'orders.ackLatency': (_req, ctx) => ctx.hub.journal.ackLatency.summary(),
+  'metricsServer.get': (_req, ctx) => ctx.metricsServer?.status() ?? { source: 'none', enabled: false },
+  'metricsServer.set': (req, ctx) => {
+    if (!ctx.metricsServer) throw new HubError('invalid', 'this app serves no metrics endpoint');
+    return ctx.metricsServer.set(req);
   },
 };

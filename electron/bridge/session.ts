@@ -20,6 +20,7 @@ import type { ClientContext, Handlers, LogsLocation, Transport } from './handler
 import { validateRequest } from './validate.js';
 import { InspectorViews } from '../inspector/session-views.js';
 import type { WireInspector } from '../inspector/wire-inspector.js';
+import type { BridgeMetrics, MetricsServerControl } from './metrics-hooks.js';
 
 /** A client holding more keys than this is a bug or an attack; either way, refuse. */
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 1000;
@@ -49,12 +50,15 @@ export interface BridgeDeps {
   handlers?: Handlers;
   /** The app's wire inspector; each session holds its own views of it. */
   inspector?: WireInspector;
+  /** batch sizes and renderer reports go to the metrics; the endpoint's switch. */
+  metrics?: BridgeMetrics;
+  metricsServer?: MetricsServerControl;
 }
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector } = o;
-  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector };
+  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer } = o;
+  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer };
 }
 
 export interface SessionOptions extends BridgeDeps {
@@ -70,6 +74,8 @@ export class Session implements ClientContext {
   readonly logs: LogsLocation | undefined;
   readonly notices: () => readonly string[];
   readonly inspector: InspectorViews | undefined;
+  readonly metrics: BridgeMetrics | undefined;
+  readonly metricsServer: MetricsServerControl | undefined;
   private inFlight = 0;
   private readonly subs = new Map<string, CandleKey>();
   /** Per key id: the key and how many of this client's subscriptions name it. */
@@ -96,10 +102,15 @@ export class Session implements ClientContext {
     this.log = opts.log ?? silentLogger;
     this.push = opts.push;
     this.inspector = opts.inspector ? new InspectorViews(opts.inspector) : undefined;
+    this.metrics = opts.metrics;
+    this.metricsServer = opts.metricsServer;
     const intervalMs = opts.batchMs ?? BATCH_INTERVAL_MS;
     this.batcher = new Batcher({
       intervalMs,
-      send: (batch) => this.safePush('batch', batch),
+      send: (batch) => {
+        this.safePush('batch', batch);
+        this.metrics?.batchSent(this.transport, batch);
+      },
       // The venue's diagnostics count what a flood made this client miss.
       onDroppedPrints: (byVenue) => {
         for (const [venue, n] of byVenue) {

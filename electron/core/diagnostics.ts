@@ -42,6 +42,8 @@ export class ConnectionMonitor implements ConnectionReporter {
   private readonly timeline: StateChange[] = [];
   private lastMessageAt: number | undefined;
   private messages = 0;
+  /** Bytes received, counted only on connections whose adapter tells frame sizes. */
+  private bytes: number | undefined;
   /** Messages per whole second, keyed by the second; only the last few are kept. */
   private readonly buckets = new Map<number, number>();
   private reconnects = 0;
@@ -79,7 +81,8 @@ export class ConnectionMonitor implements ConnectionReporter {
     this.onState?.({ venue: this.venue, connection: this.connection, ...change });
   }
 
-  message(): void {
+  message(bytes?: number): void {
+    if (bytes !== undefined) this.bytes = (this.bytes ?? 0) + bytes;
     const t = this.now();
     this.lastMessageAt = t;
     this.messages += 1;
@@ -171,6 +174,7 @@ export class ConnectionMonitor implements ConnectionReporter {
     if (this.skew !== undefined) out.clockSkewMs = this.skew;
     if (this.lastMessageAt !== undefined) out.lastMessageAt = this.lastMessageAt;
     if (this.rtt !== undefined) out.pingRttMs = this.rtt;
+    if (this.bytes !== undefined) out.bytesReceived = this.bytes;
     if (this.lastError !== undefined) out.lastError = { ...this.lastError };
     if (this.deadMan !== undefined) out.deadManSwitch = { ...this.deadMan };
     return out;

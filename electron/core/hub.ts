@@ -603,7 +603,7 @@ export class Hub {
         // The connection's timeline in the log too: what a trader sends us starts here.
         this.log.child(mon.venue).forConnection(name).info(`${s}: ${reason}`);
       },
-      message: () => target()?.message(),
+      message: (bytes) => target()?.message(bytes),
       reconnect: () => target()?.reconnect(),
       malformed: (d, f) => {
         const mon = target();

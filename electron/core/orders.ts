@@ -18,6 +18,8 @@ import type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, Rea
 import type { ResolveHint, Venue } from '../venues/venue.js';
 import { isVenueError } from '../venues/venue.js';
 import { HubError } from './hub-error.js';
+import { AckLatency } from './ack-latency.js';
+import type { AckOutcome } from './ack-latency.js';
 import { settlesWithin } from './shutdown.js';
 import { DEFAULT_CANCEL_RETRY, cancelWithRetry } from './cancel-all.js';
 import type { CancelRetryOptions } from './cancel-all.js';
@@ -154,6 +156,8 @@ export class OrderJournal {
   private closed = false;
   /** Evidence the state machine refused (a final order "reopened"), since start. */
   refusedEvidence = 0;
+  /** How long venues take to answer a place, cancel or amend (metrics, diagnostics panel). */
+  readonly ackLatency = new AckLatency();
   private readonly venues: JournalVenues;
   private readonly emit: (u: OrderUpdate) => void;
   private readonly onLedger: () => void;
@@ -295,6 +299,7 @@ export class OrderJournal {
     this.resolving.clear();
     for (const t of this.feeMerges.values()) clearTimeout(t);
     this.feeMerges.clear();
+    this.ackLatency.clearPending();
     this.store.flush();
   }
 
@@ -314,9 +319,12 @@ export class OrderJournal {
     }
     if (known && isFinal(known.order.status)) return cloneOrder(known.order);
     let ev: OrderEvidence;
+    const timed = this.ackLatency.begin('cancel', key, venueId, known?.order.type ?? 'unknown');
     try {
       ev = await venue.cancelOrder(accountId, clientOrderId, known?.order.venueOrderId);
+      this.ackLatency.settle('cancel', key, outcomeOf(ev), timed);
     } catch (err) {
+      this.ackLatency.settle('cancel', key, thrownOutcome(err), timed);
       if (isVenueError(err) && err.kind === 'unknown-outcome' && known) {
         // The cancel may or may not have reached the venue: the order's state is its word now.
         this.log.warn(`${venueId}: no answer to the cancel of ${clientOrderId}; its state is unknown until the venue reports it`, err);
@@ -402,9 +410,12 @@ export class OrderJournal {
     e.sentAt = t;
 
     let ev: OrderEvidence;
+    const timed = this.ackLatency.begin('amend', key, req.venue, e.order.type);
     try {
       ev = await venue.amendOrder(req, e.order.venueOrderId);
+      this.ackLatency.settle('amend', key, outcomeOf(ev), timed);
     } catch (err) {
+      this.ackLatency.settle('amend', key, thrownOutcome(err), timed);
       const entry = this.entries.get(key) ?? e;
       if (isVenueError(err) && err.kind !== 'unknown-outcome') {
         // The venue did not amend it: the order stands as it was; the caller hears why.
@@ -535,6 +546,11 @@ export class OrderJournal {
       e = { order: adopted, mode: this.venues.mode(ev.venue), resendable: false, sentAt: adopted.createdAt, seq: ++this.seq };
       this.entries.set(key, e);
       this.store.saveOrder(this.storedOf(e), { kind: 'adopted', at: this.now(), body: ev });
+    }
+    // The venue's stream may answer before its reply does: that is the first answer.
+    if (ev.source !== 'send') {
+      this.ackLatency.settle('place', key, outcomeOf(ev));
+      if (claimsCancel(ev)) this.ackLatency.settle('cancel', key, 'accepted');
     }
     if (e.amending && !opts.fromAmend && claimsCancel(ev)) {
       // While an amend is out, a cancel may be the venue retiring the order's old incarnation
@@ -702,9 +718,12 @@ export class OrderJournal {
     this.emit({ order: cloneOrder(e.order), source: 'send' });
 
     let ack: OrderEvidence;
+    const timed = this.ackLatency.begin('place', key, req.venue, req.type);
     try {
       ack = await venue.placeOrder(req);
+      this.ackLatency.settle('place', key, outcomeOf(ack), timed);
     } catch (err) {
+      this.ackLatency.settle('place', key, thrownOutcome(err), timed);
       const entry = this.entries.get(key) ?? e;
       if (isVenueError(err) && err.kind !== 'unknown-outcome') {
         const reason: NonNullable<Order['reason']> = { code: err.code, message: err.message };
@@ -1052,6 +1071,16 @@ function withoutStatus(ev: OrderEvidence): OrderEvidence {
 }
 
 /** A cancel of the order, as a stream or a query tells it (not our own cancel's answer). */
+/** A venue's answer, read as an acknowledgement's outcome. */
+function outcomeOf(ev: OrderEvidence): AckOutcome {
+  return ev.kind === 'rejected' || ev.kind === 'not-found' || ev.status === 'rejected' ? 'rejected' : 'accepted';
+}
+
+/** A refusal is an answer; an unknown outcome (timeout, dropped link) is none. */
+function thrownOutcome(err: unknown): AckOutcome {
+  return isVenueError(err) && err.kind !== 'unknown-outcome' ? 'rejected' : 'lost';
+}
+
 function claimsCancel(ev: OrderEvidence): boolean {
   return ev.kind === 'status' && ev.status === 'cancelled' && ev.source !== 'send';
 }

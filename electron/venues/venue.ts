@@ -68,8 +68,8 @@ export function isVenueError(e: unknown): e is VenueError {
  */
 export interface ConnectionReporter {
   state(state: ConnectionState, reason: string): void;
-  /** A frame arrived (data or ping). */
-  message(): void;
+  /** A frame arrived (data or ping); `bytes`: its size as received, when the adapter knows it without work. */
+  message(bytes?: number): void;
   reconnect(): void;
   /**
    * A frame failed validation and was skipped. `detail` says why in our words (no venue bytes);
@@ -118,8 +118,8 @@ export function gatedReporter(inner: ConnectionReporter, isOpen: () => boolean):
     state: (s, reason) => {
       if (isOpen() || s === 'closed') inner.state(s, reason);
     },
-    message: () => {
-      if (isOpen()) inner.message();
+    message: (bytes) => {
+      if (isOpen()) inner.message(bytes);
     },
     reconnect: () => {
       if (isOpen()) inner.reconnect();

@@ -3,6 +3,7 @@ import { useServices, useAppState } from '../services.js';
 import type { ChartTimeZone, ThemeChoice } from '../store/prefs.js';
 import { SegmentedRadio } from './SegmentedRadio.js';
 import { useDocumentTheme } from './theme.js';
+import { MetricsSetting } from './MetricsSetting.js';
 
 const ZONES: readonly { value: ChartTimeZone; label: string; title: string }[] = [
   { value: 'utc', label: 'UTC', title: 'As the venues stamp their bars' },
@@ -63,6 +64,7 @@ function SettingsDialog({ onClose }: { onClose(): void }) {
         <input type="checkbox" checked={prefs.confirmAmends} onChange={(e) => store.getState().setConfirmAmends(e.target.checked)} />
         Confirm before amending a dragged order line
       </label>
+      <MetricsSetting />
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>
           Close

@@ -79,6 +79,9 @@ const PLANTED: Planted[] = [
   { arrow: 'inspector → bridge (the contract)', file: 'electron/inspector/planted.ts', code: "import type { PushBatch } from '../contract.js';\nexport type P = PushBatch;\n", says: layer('inspector → bridge') },
   { arrow: 'inspector → venues', file: 'electron/inspector/planted.ts', code: "import { packageDefinition } from '../venues/tinvest/proto.js';\nexport const p = packageDefinition;\n", says: layer('inspector → venues') },
   { arrow: 'inspector → vault', file: 'electron/inspector/planted.ts', code: "import type { SecretStore } from '../vault/secret-store.js';\nexport type S = SecretStore;\n", says: layer('inspector → vault') },
+  // metrics → venues / vault
+  { arrow: 'metrics → venues', file: 'electron/metrics/planted.ts', code: "import type { KrakenAdapter } from '../venues/kraken/adapter.js';\nexport type K = KrakenAdapter;\n", says: layer('metrics → venues') },
+  { arrow: 'metrics → vault', file: 'electron/metrics/planted.ts', code: "import type { SecretStore } from '../vault/secret-store.js';\nexport type S = SecretStore;\n", says: layer('metrics → vault') },
   // common → outside common, Node, electron
   { arrow: 'common → the main side', file: 'common/planted.ts', code: "import { Hub } from '../electron/core/hub.js';\nexport const h = Hub;\n", says: layer('common → outside common') },
   { arrow: 'common → a package', file: 'common/planted.ts', code: "import { z } from 'zod';\nexport const s = z.string();\n", says: layer('common → outside common') },
@@ -156,6 +159,19 @@ const ALLOWED: { layer: string; file: string; code: string }[] = [
     layer: 'sim: common/ and the proto',
     file: 'sim/tinvest/planted.ts',
     code: ["import { dec } from '../../common/decimal.js';", "import { candleProblem } from '../../common/candle-sanity.js';", 'export const y = [dec, candleProblem];'].join('\n'),
+  },
+  {
+    layer: 'metrics: the core, the bridge hooks and contract types, net/, prom-client',
+    file: 'electron/metrics/planted.ts',
+    code: [
+      "import { Registry } from 'prom-client';",
+      "import type { AckLatency } from '../core/ack-latency.js';",
+      "import type { BridgeMetrics } from '../bridge/metrics-hooks.js';",
+      "import type { PushBatch } from '../contract.js';",
+      "import { Backoff } from '../net/backoff.js';",
+      'export type X = [AckLatency, BridgeMetrics, PushBatch];',
+      'export const y = [Registry, Backoff];',
+    ].join('\n'),
   },
   {
     layer: 'net: common/ and Node',

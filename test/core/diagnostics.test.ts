@@ -59,4 +59,15 @@ describe('ConnectionMonitor', () => {
       malformed: 1,
     });
   });
+
+  it('counts bytes received only on a connection whose adapter tells frame sizes', () => {
+    const sized = new ConnectionMonitor('kraken', 'ws-public');
+    sized.message(120);
+    sized.message();
+    sized.message(30);
+    expect(sized.snapshot()).toMatchObject({ messages: 3, bytesReceived: 150 });
+    const unsized = new ConnectionMonitor('tinvest', 'marketdata');
+    unsized.message();
+    expect(unsized.snapshot().bytesReceived).toBeUndefined();
+  });
 });

@@ -110,6 +110,19 @@ function templates(): Record<MethodName, Template> {
     'diagnostics.get': empty,
     'credentials.status': empty,
     'quitSettings.get': empty,
+    // Metrics
+    'orders.ackLatency': empty,
+    'metricsServer.get': empty,
+    'metricsServer.set': { value: { enabled: true, port: 9464 }, required: ['enabled', 'port'], near: { enabled: ['true', 1, null], port: [0, 80, 65_536, 9464.5, '9464'] } },
+    'perf.report': {
+      value: { tickToScreen: { buckets: [0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], sumMs: 30_010, count: 4 } },
+      required: ['tickToScreen'],
+      near: {
+        'tickToScreen.count': [3, -1, 1.5, '4', 100_001],
+        'tickToScreen.sumMs': [-1, Infinity, 1e15, '10'],
+        'tickToScreen.buckets': [[], [0, 1, 2], [0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1], [0.5, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]],
+      },
+    },
     'quitSettings.set': { value: { venue: 'kraken', cancelOnQuit: true }, required: ['venue', 'cancelOnQuit'], near: { cancelOnQuit: ['true', 1, 0, null], venue: ['Kraken', ''] } },
     'venues.connect': { value: { venue: 'tinvest', mode: 'demo' }, required: ['venue'], near: { venue: ['Tinvest', 'tinvest ', 'binance', ''], mode: ['paper', 'LIVE', ''] } },
     'venues.disconnect': { value: { venue: 'kraken' }, required: ['venue'], near: { venue: ['KRAKEN', 'kraken\u0000', ''] } },

@@ -180,6 +180,8 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
       },
     }),
     log: createLogger('headless', (line) => logLines.push(line)),
+    // the metrics endpoint's text is scanned like the bridge's answers.
+    metrics: { host: '127.0.0.1', port: 0 },
   });
 
   beforeAll(async () => {
@@ -323,6 +325,14 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     expect(await c.invoke('app.openLogs', {})).toMatchObject({ ok: false });
     for (let more = true; more; ) more = (await c.value<{ more: boolean }>('inspector.read', { viewId: inspector.viewId })).more;
     await c.value('inspector.close', { viewId: inspector.viewId });
+    // metrics, acknowledgement latency, the renderer's report; the scrape itself is scanned too.
+    await c.value('orders.ackLatency', {});
+    await c.value('metricsServer.get', {});
+    expect(await c.invoke('metricsServer.set', { enabled: false, port: 9464 })).toMatchObject({ ok: false });
+    await c.value('perf.report', { tickToScreen: { buckets: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], sumMs: 1, count: 1 } });
+    const scrape = await (await fetch(app!.metricsUrl!)).text();
+    expect(scrape).toContain('switchboard_order_ack_latency_seconds_bucket');
+    expect(leaks(scrape)).toEqual([]);
 
     expect([...c.called].sort()).toEqual([...METHOD_NAMES].filter((m) => m !== 'credentials.delete').sort());
     const everything = c.frames.join('\n');

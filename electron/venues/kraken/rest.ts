@@ -170,7 +170,7 @@ export class KrakenRest {
       this.fail(err);
       throw err;
     }
-    this.opts.reporter?.message();
+    this.opts.reporter?.message(Buffer.byteLength(text));
     const first = firstError(env.error);
     if (first !== undefined) {
       const err = mapKrakenError(first, this.now());

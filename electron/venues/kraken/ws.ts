@@ -466,7 +466,7 @@ export class KrakenSocket {
    */
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     this.lastFrameAt = this.now();
-    this.opts.reporter.message();
+    this.opts.reporter.message(rawSize(data));
     let text: string | undefined;
     try {
       if (isBinary) throw new MalformedFrame('binary frame');
@@ -627,4 +627,10 @@ function checkReply(o: Record<string, unknown>): WsResponse {
   const w = native.warnings;
   if (w !== undefined && !(Array.isArray(w) && w.every((x) => typeof x === 'string'))) throw new MalformedFrame('reply warnings are not strings');
   return o as unknown as WsResponse;
+}
+
+/** A frame's size in bytes as `ws` handed it over (one buffer, fragments, or an ArrayBuffer): no copy. */
+function rawSize(data: WebSocket.RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }

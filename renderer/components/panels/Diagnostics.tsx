@@ -5,6 +5,7 @@ import { FrameRate, type LatencyStats } from '../../perf/tick-latency.js';
 import { clockTime, VENUE_NAMES } from '../../order-text.js';
 import { deadManText, skewText } from '../../diagnostics-text.js';
 import { useAppState, useServices } from '../../services.js';
+import { AckLatencyCard } from './AckLatencyCard.js';
 
 function ms(v: number | undefined): string {
   return v === undefined ? '—' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
@@ -181,6 +182,7 @@ export function Diagnostics() {
   return (
     <div className="diagnostics">
       <RenderStats />
+      <AckLatencyCard />
       <LogsCard />
       {sorted.length === 0 && <p className="muted empty">No diagnostics yet.</p>}
       {sorted.map((d) => (
