@@ -3,7 +3,7 @@
 // house's layers, one rule per "never" arrow (ARCHITECTURE.md, "Layers enforced by lint"):
 //   renderer → core / bridge / venues / vault    core → bridge / venues / vault
 //   a venue → bridge / core / another venue      sim → electron/venues      net → venues
-//   store → core / bridge / venues / vault
+//   store → core / bridge / venues / vault      alerts → bridge / venues / vault
 //   common/ → anything outside common/ (and Node built-ins, electron)
 // Each arrow is one pattern of `no-restricted-imports`, matched on the import's text (imports
 // are relative, so a pattern names the folder as a path segment). test/build/layers.test.ts
@@ -123,6 +123,14 @@ export default tseslint.config(
   {
     files: ['sim/**/*.ts'],
     rules: layerRule([never('sim → electron/venues', 'the local venues speak the real wire protocols, so they must not share code with our adapters.', seg('electron/venues'))]),
+  },
+  {
+    files: ['electron/alerts/**/*.ts'],
+    rules: layerRule([
+      never('alerts → bridge', 'alerts reach the trader through listeners the bridge attaches; they know no transport or contract.', BRIDGE),
+      never('alerts → venues', 'alerts watch the hub; they know no venue wire format.', '(^|/)venues/'),
+      never('alerts → vault', 'alerts see webhook secrets through WebhookSecretVault; the composition root wires the vault.', seg('vault')),
+    ]),
   },
   {
     files: ['electron/net/**/*.ts'],
