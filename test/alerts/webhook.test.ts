@@ -13,7 +13,7 @@ import { TestCipher } from '../vault/test-cipher.js';
 import { openRig } from './rig.js';
 import type { AlertsRig } from './rig.js';
 import { startReceiver } from './receiver.js';
-import type { Receiver } from './receiver.js';
+import type { Answer, Receiver } from './receiver.js';
 
 const KEY = 'whsec-test-key-4f8a1c0e9b';
 
@@ -102,7 +102,8 @@ describe('webhook delivery', () => {
   });
 
   it('retries 408 and 429 (honouring Retry-After) and never follows a redirect', async () => {
-    receiver = await startReceiver(KEY, (n) => (n === 1 ? { status: 408 } : n === 2 ? { status: 429, headers: { 'retry-after': '0' } } : n === 3 ? { status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } } : { status: 200 }));
+    const answers: Answer[] = [{ status: 408 }, { status: 429, headers: { 'retry-after': '0' } }, { status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } }];
+    receiver = await startReceiver(KEY, (n) => answers[n - 1] ?? { status: 200 });
     rig = openRig(dir, new TestCipher());
     const hook = await rig.alerts.saveWebhook({ name: 'moody', preset: 'generic', url: receiver.url, secret: KEY });
     const d = rig.alerts.testWebhook(hook.id);
