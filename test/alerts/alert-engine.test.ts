@@ -21,7 +21,7 @@ import type { AlertsRig } from './rig.js';
 
 const INSTRUMENT = 'id-SBER';
 const QUOTE_KEY = { venue: 'tinvest', instrumentId: INSTRUMENT, stream: 'quote' } as const;
-const quote = (last: string): Quote => ({ venue: 'tinvest', instrumentId: INSTRUMENT, last });
+const quote = (last: string): Quote => ({ venue: 'tinvest', instrumentId: INSTRUMENT, last, time: Date.now() });
 const noWebhooks = { os: false, webhooks: [] };
 
 describe('the alert engine over the hub', () => {
