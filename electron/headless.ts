@@ -190,6 +190,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
     const server = await startWebSocketBridge({
       hub: app.hub,
       modes: app.modes,
+      alerts: app.alerts,
       version: app.version,
       log: log.child('ws'),
       // A browser tab can't open folders: it shows where the log is.

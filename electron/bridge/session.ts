@@ -18,6 +18,7 @@ import { failure, toFailure } from './errors.js';
 import { handlers as defaultHandlers } from './handlers.js';
 import type { ClientContext, Handlers, LogsLocation, Transport } from './handlers.js';
 import { validateRequest } from './validate.js';
+import type { Alerts } from '../alerts/alerts.js';
 
 /** A client holding more keys than this is a bug or an attack; either way, refuse. */
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 1000;
@@ -45,12 +46,14 @@ export interface BridgeDeps {
   /** 0 turns the periodic diagnostics push off. */
   diagnosticsMs?: number;
   handlers?: Handlers;
+  /** Alert rules and webhooks; fired alerts are pushed to every client as topic `alert`. */
+  alerts?: Alerts;
 }
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers } = o;
-  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers };
+  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, alerts } = o;
+  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, ...(alerts ? { alerts } : {}) };
 }
 
 export interface SessionOptions extends BridgeDeps {
@@ -65,6 +68,8 @@ export class Session implements ClientContext {
   readonly version: string;
   readonly logs: LogsLocation | undefined;
   readonly notices: () => readonly string[];
+  readonly alerts: Alerts | undefined;
+  private readonly unlistenAlerts: (() => void) | undefined;
   private inFlight = 0;
   private readonly subs = new Map<string, CandleKey>();
   /** Per key id: the key and how many of this client's subscriptions name it. */
@@ -124,6 +129,9 @@ export class Session implements ClientContext {
         if (this.marketRefs.has(marketKeyId(key))) this.batcher.marketFailure(this.marketFailureOf(key, err));
       },
     });
+    this.alerts = opts.alerts;
+    // Every fired alert at once, never coalesced: the toast (and the browser's notification).
+    this.unlistenAlerts = opts.alerts?.on((a) => this.safePush('alert', a));
     const every = opts.diagnosticsMs ?? DIAGNOSTICS_INTERVAL_MS;
     if (every > 0) {
       this.diagTimer = setInterval(() => {
@@ -263,6 +271,7 @@ export class Session implements ClientContext {
     if (this.isClosed) return;
     this.isClosed = true;
     this.unlisten();
+    this.unlistenAlerts?.();
     if (this.diagTimer !== undefined) clearInterval(this.diagTimer);
     this.batcher.close();
     for (const id of [...this.subs.keys()]) this.unsubscribe(id);
