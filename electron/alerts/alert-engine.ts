@@ -24,7 +24,12 @@ interface PriceWatch {
   rule: PriceRule;
   /** The last price seen, to tell a crossing from a price that was already past the level. */
   prev: Dec | undefined;
+  /** When it last fired (ms), for the re-arm cool-down. */
+  firedAt: number | undefined;
 }
+
+/** A re-arming price rule fires at most once per this, by default. */
+export const DEFAULT_REARM_COOLDOWN_MS = 30_000;
 
 interface DownWatch {
   rule: ConnectionRule;
@@ -38,6 +43,8 @@ export interface AlertEngineOptions {
   fire(rule: AlertRule, alert: FiredAlert): void;
   /** A 'once' price rule fired and is now inactive: persist it. */
   spent(rule: PriceRule): void;
+  /** A re-arming price rule fires at most once per this; default DEFAULT_REARM_COOLDOWN_MS. */
+  rearmCooldownMs?: number;
   now?: () => number;
   log?: Logger;
 }
@@ -53,9 +60,11 @@ export class AlertEngine {
   private readonly unlisten: () => void;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly cooldownMs: number;
 
   constructor(private readonly opts: AlertEngineOptions) {
     this.now = opts.now ?? Date.now;
+    this.cooldownMs = opts.rearmCooldownMs ?? DEFAULT_REARM_COOLDOWN_MS;
     this.log = opts.log ?? silentLogger;
     for (const s of opts.hub.summaries()) this.venues.set(s.id, { live: s.state === 'live', wasLive: s.state === 'live' });
     this.unlisten = opts.hub.on({
@@ -89,7 +98,7 @@ export class AlertEngine {
           return;
         }
         const list = this.prices.get(rule.instrumentId) ?? [];
-        list.push({ rule, prev: undefined });
+        list.push({ rule, prev: undefined, firedAt: undefined });
         this.prices.set(rule.instrumentId, list);
         return;
       }
@@ -142,6 +151,10 @@ export class AlertEngine {
       const r = w.rule;
       const crossed = r.kind === 'price-above' ? cmp(prev, r.level) < 0 && cmp(price, r.level) >= 0 : cmp(prev, r.level) > 0 && cmp(price, r.level) <= 0;
       if (!crossed) continue;
+      // A price dancing on the level would fire on every tick: one alert per cool-down.
+      const now = this.now();
+      if (w.firedAt !== undefined && now - w.firedAt < this.cooldownMs) continue;
+      w.firedAt = now;
       const word = r.kind === 'price-above' ? 'rose to' : 'fell to';
       this.fire(r, { title: `${instrumentId} ${r.kind === 'price-above' ? 'above' : 'below'} ${r.level}`, message: `${venue} ${instrumentId} ${word} ${price} (level ${r.level})`, venue, instrumentId, price });
       if (r.repeat === 'once') {

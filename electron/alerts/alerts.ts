@@ -25,6 +25,8 @@ export interface AlertsOptions {
   vault: WebhookSecretVault | undefined;
   /** Webhook retry settings (tests shorten them). */
   sender?: Pick<WebhookSenderOptions, 'attempts' | 'timeoutMs' | 'backoff' | 'maxRetryAfterMs'>;
+  /** A re-arming price rule fires at most once per this (a price dancing on the level is one alert); default 30 s. */
+  rearmCooldownMs?: number;
   now?: () => number;
   log?: Logger;
 }
@@ -66,6 +68,7 @@ export class Alerts {
     });
     this.engine = new AlertEngine({
       hub: this.hub,
+      ...(opts.rearmCooldownMs !== undefined ? { rearmCooldownMs: opts.rearmCooldownMs } : {}),
       now: this.now,
       log: this.log.child('engine'),
       fire: (rule, alert) => this.deliver(rule, alert),
@@ -188,7 +191,7 @@ export class Alerts {
     const w = this.store.webhooks().find((x) => x.id === id);
     if (!w) throw new HubError('not-found', 'no such webhook');
     const alert: FiredAlert = { id: randomUUID(), ruleId: 'test', kind: 'order', at: this.now(), title: 'Test', message: `A test alert from Switchboard to ${w.name}`, os: false };
-    return publicDelivery(this.sender.enqueue(w.id, alert.id, 'test', (deliveryId) => payloadFor(w.preset, alert, deliveryId, w.chatId)));
+    return publicDelivery(this.sender.enqueue(w.id, alert.id, 'test', (deliveryId) => payloadFor(w.preset, alert, deliveryId, w.chatId, 'test')));
   }
 
   deadLetters(limit: number): Delivery[] {

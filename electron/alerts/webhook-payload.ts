@@ -31,7 +31,7 @@ export function alertText(a: FiredAlert): string {
 }
 
 /** The JSON body for the preset; Telegram needs the chat it writes to. */
-export function payloadFor(preset: WebhookPreset, a: FiredAlert, deliveryId: string, chatId?: string): string {
+export function payloadFor(preset: WebhookPreset, a: FiredAlert, deliveryId: string, chatId?: string, event: string = eventOf(a)): string {
   switch (preset) {
     case 'slack':
       // Slack incoming webhooks: `text` is the fallback, `blocks` the layout.
@@ -41,7 +41,7 @@ export function payloadFor(preset: WebhookPreset, a: FiredAlert, deliveryId: str
       return JSON.stringify({ chat_id: chatId ?? '', text: alertText(a) });
     case 'generic': {
       const { os: _os, ...alert } = a;
-      return JSON.stringify({ type: 'alert', event: eventOf(a), delivery: deliveryId, alert });
+      return JSON.stringify({ type: 'alert', event, delivery: deliveryId, alert });
     }
   }
 }

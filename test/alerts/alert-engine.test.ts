@@ -8,7 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Quote } from '../../common/domain.js';
+import { Alerts } from '../../electron/alerts/alerts.js';
 import type { FiredAlert } from '../../electron/alerts/types.js';
+import { AlertStore } from '../../electron/store/alert-store.js';
+import { openDatabase } from '../../electron/store/db.js';
 import { Hub } from '../../electron/core/hub.js';
 import { candle } from '../core/memory-venue.js';
 import { tradingVenues } from '../core/memory-trading-venue.js';
@@ -83,6 +86,23 @@ describe('the alert engine over the hub', () => {
     venue.emitQuote(quote('100'));
     expect(fired.map((a) => a.price)).toEqual(['99.5', '100']);
     rig.hub.release(key);
+  });
+
+  it('fires a re-arming rule at most once per cool-down while the price dances on the level', async () => {
+    let now = 1_000_000;
+    const db = openDatabase({ file: ':memory:' });
+    const alerts = new Alerts({ hub: rig.hub, store: new AlertStore(db), vault: undefined, rearmCooldownMs: 10_000, now: () => now });
+    const seen: FiredAlert[] = [];
+    alerts.on((a) => seen.push(a));
+    alerts.create({ kind: 'price-above', venue: 'tinvest', instrumentId: INSTRUMENT, level: '100', repeat: 'rearm', channels: noWebhooks });
+    for (const p of ['99', '101', '99', '101', '99', '101']) venue.emitQuote(quote(p));
+    expect(seen).toHaveLength(1);
+    now += 10_000;
+    venue.emitQuote(quote('99'));
+    venue.emitQuote(quote('101'));
+    expect(seen).toHaveLength(2);
+    alerts.close();
+    db.close();
   });
 
   it('releases the quote when a rule is deleted, and a second rule on the instrument shares it', async () => {

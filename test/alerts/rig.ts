@@ -26,7 +26,8 @@ export function openRig(dir: string, cipher: TestCipher, sender: AlertsOptions['
   const db = openDatabase({ file: path.join(dir, 'switchboard.db') });
   const store = new AlertStore(db);
   const vault = new EncryptedFileStore({ file: path.join(dir, VAULT_FILE_NAME), cipher, platform: 'linux' });
-  const alerts = new Alerts({ hub, store, vault: webhookVault(vault.named), sender });
+  // No re-arm cool-down: a test crosses a level as often as it says.
+  const alerts = new Alerts({ hub, store, vault: webhookVault(vault.named), sender, rearmCooldownMs: 0 });
   alerts.start();
   return {
     alerts,

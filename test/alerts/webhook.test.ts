@@ -51,7 +51,7 @@ describe('webhook delivery', () => {
     expect(receiver.received.every((r) => r.headers['switchboard-event'] === 'test')).toBe(true);
     // The same bytes each time: the body is built once and stored.
     expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
-    expect(JSON.parse(receiver.received[0]?.body ?? '')).toMatchObject({ type: 'alert', delivery: d.id });
+    expect(JSON.parse(receiver.received[0]?.body ?? '')).toMatchObject({ type: 'alert', event: 'test', delivery: d.id });
 
     const stored = rig.store.delivery(d.id);
     expect(stored?.state).toBe('delivered');
