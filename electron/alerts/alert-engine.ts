@@ -9,7 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Candle, ConnectionState, Dec, MarketKey, OrderUpdate, Quote, VenueId } from '../../common/domain.js';
-import { cmp } from '../../common/decimal.js';
+import { parseScaled } from '../../common/decimal.js';
+import type { Scaled } from '../../common/decimal.js';
 import type { Hub } from '../core/hub.js';
 import { VENUE_CONNECTION } from '../core/hub.js';
 import type { Logger } from '../core/log.js';
@@ -22,8 +23,12 @@ const MAX_TRACKED_ORDERS = 5000;
 
 interface PriceWatch {
   rule: PriceRule;
-  /** The last price seen, to tell a crossing from a price that was already past the level. */
-  prev: Dec | undefined;
+  /** The level, parsed once. */
+  level: Scaled;
+  /** The last price seen (text, to skip a repeat without parsing it). */
+  prevPrice: Dec | undefined;
+  /** Its side of the level: -1 below, 0 at, 1 above; tells a crossing from a price already past it. */
+  prevSide: -1 | 0 | 1 | undefined;
   /** When it last fired (ms), for the re-arm cool-down. */
   firedAt: number | undefined;
 }
@@ -98,7 +103,7 @@ export class AlertEngine {
           return;
         }
         const list = this.prices.get(rule.instrumentId) ?? [];
-        list.push({ rule, prev: undefined, firedAt: undefined });
+        list.push({ rule, level: parseScaled(rule.level), prevPrice: undefined, prevSide: undefined, firedAt: undefined });
         this.prices.set(rule.instrumentId, list);
         return;
       }
@@ -143,13 +148,24 @@ export class AlertEngine {
   private onPrice(venue: VenueId, instrumentId: string, price: Dec): void {
     const list = this.prices.get(instrumentId);
     if (list === undefined) return;
-    for (const w of [...list]) {
-      if (w.rule.venue !== venue) continue;
-      const prev = w.prev;
-      w.prev = price;
+    let parsed: Scaled | undefined;
+    let spent: PriceRule[] | undefined;
+    for (const w of list) {
+      // A forming bar repeats its close often: an unchanged price can cross nothing.
+      if (w.rule.venue !== venue || w.prevPrice === price) continue;
+      try {
+        parsed ??= parseScaled(price);
+      } catch {
+        // The hub passes only decimal text; a price that is not one is nothing to compare.
+        return;
+      }
+      const side = sideOf(parsed, w.level);
+      const prev = w.prevSide;
+      w.prevPrice = price;
+      w.prevSide = side;
       if (prev === undefined) continue;
       const r = w.rule;
-      const crossed = r.kind === 'price-above' ? cmp(prev, r.level) < 0 && cmp(price, r.level) >= 0 : cmp(prev, r.level) > 0 && cmp(price, r.level) <= 0;
+      const crossed = r.kind === 'price-above' ? prev < 0 && side >= 0 : prev > 0 && side <= 0;
       if (!crossed) continue;
       // A price dancing on the level would fire on every tick: one alert per cool-down.
       const now = this.now();
@@ -157,11 +173,12 @@ export class AlertEngine {
       w.firedAt = now;
       const word = r.kind === 'price-above' ? 'rose to' : 'fell to';
       this.fire(r, { title: `${instrumentId} ${r.kind === 'price-above' ? 'above' : 'below'} ${r.level}`, message: `${venue} ${instrumentId} ${word} ${price} (level ${r.level})`, venue, instrumentId, price });
-      if (r.repeat === 'once') {
-        const spent: PriceRule = { ...r, active: false };
-        this.remove(r.id);
-        this.opts.spent(spent);
-      }
+      if (r.repeat === 'once') (spent ??= []).push(r);
+    }
+    // After the loop: removing a rule changes the list being walked.
+    for (const r of spent ?? []) {
+      this.remove(r.id);
+      this.opts.spent({ ...r, active: false });
     }
   }
 
@@ -236,6 +253,15 @@ export class AlertEngine {
       this.log.error(`alert ${rule.id} could not be delivered`, err);
     }
   }
+}
+
+/** Which side of the level a price is on, exactly. */
+function sideOf(price: Scaled, level: Scaled): -1 | 0 | 1 {
+  let a = price.int;
+  let b = level.int;
+  if (price.scale < level.scale) a *= 10n ** BigInt(level.scale - price.scale);
+  else if (price.scale > level.scale) b *= 10n ** BigInt(price.scale - level.scale);
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function quoteKey(r: PriceRule): MarketKey {
