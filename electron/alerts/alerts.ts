@@ -24,7 +24,7 @@ export interface AlertsOptions {
   /** Where webhook secrets live; none = endpoints that need one can't be saved. */
   vault: WebhookSecretVault | undefined;
   /** Webhook retry settings (tests shorten them). */
-  sender?: Pick<WebhookSenderOptions, 'attempts' | 'timeoutMs' | 'backoff' | 'maxRetryAfterMs'>;
+  sender?: Pick<WebhookSenderOptions, 'attempts' | 'timeoutMs' | 'backoff' | 'maxRetryAfterMs' | 'concurrency'>;
   /** A re-arming price rule fires at most once per this (a price dancing on the level is one alert); default 30 s. */
   rearmCooldownMs?: number;
   now?: () => number;

@@ -33,6 +33,8 @@ export interface WebhookSenderOptions {
   backoff?: BackoffOptions;
   /** The longest Retry-After honoured; longer ones are cut to it. Default 5 min. */
   maxRetryAfterMs?: number;
+  /** Deliveries worked on at once; the rest wait their turn in order. Default 4. */
+  concurrency?: number;
   /** Told whenever a delivery changes state (the panel's dead-letter list). */
   onState?(d: StoredDelivery): void;
   now?: () => number;
@@ -41,6 +43,8 @@ export interface WebhookSenderOptions {
 
 export const DEFAULT_ATTEMPTS = 5;
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** A burst (the panic key cancelling many orders) must not open a connection per alert at once. */
+export const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: 60_000 };
 
 interface AttemptOutcome {
@@ -60,6 +64,9 @@ export class WebhookSender {
   private readonly log: Logger;
   /** Deliveries being worked on now: one loop per id, never two. */
   private readonly running = new Map<string, Promise<void>>();
+  /** Deliveries waiting for a free slot, oldest first. */
+  private readonly waiting: StoredDelivery[] = [];
+  private readonly concurrency: number;
   private readonly aborter = new AbortController();
   private closed = false;
 
@@ -69,6 +76,7 @@ export class WebhookSender {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 300_000;
+    this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? silentLogger;
   }
@@ -105,6 +113,11 @@ export class WebhookSender {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 
+  /** Deliveries being sent now, and waiting for a slot. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.running.size, waiting: this.waiting.length };
+  }
+
   /** Stops: in-flight attempts are aborted, their deliveries stay pending for the next run. */
   close(): void {
     this.closed = true;
@@ -112,10 +125,18 @@ export class WebhookSender {
   }
 
   private start(d: StoredDelivery): void {
-    if (this.closed || this.running.has(d.id)) return;
+    if (this.closed || this.running.has(d.id) || this.waiting.some((w) => w.id === d.id)) return;
+    if (this.running.size >= this.concurrency) {
+      this.waiting.push(d);
+      return;
+    }
     const run = this.run(d)
       .catch((err: unknown) => this.log.error(`webhook delivery ${d.id} failed unexpectedly`, err))
-      .finally(() => this.running.delete(d.id));
+      .finally(() => {
+        this.running.delete(d.id);
+        const next = this.waiting.shift();
+        if (next) this.start(next);
+      });
     this.running.set(d.id, run);
   }
 

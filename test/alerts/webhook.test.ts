@@ -5,6 +5,8 @@
  * Real parts throughout: node:http on 127.0.0.1, the database file, the encrypted vault.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -132,5 +134,43 @@ describe('webhook delivery', () => {
     expect(s).toMatchObject({ text: expect.stringContaining('test alert'), blocks: [{ type: 'section' }] });
     // No key was set for these: no signature header.
     expect(receiver.received.every((r) => r.headers['switchboard-signature'] === undefined)).toBe(true);
+  });
+
+  it('works on a burst a few deliveries at a time, every one delivered', async () => {
+    let open = 0;
+    let most = 0;
+    const answers: (() => void)[] = [];
+    // Each request is held until the test lets the oldest go: the sender's concurrency shows.
+    const server = http.createServer((req, res) => {
+      open += 1;
+      most = Math.max(most, open);
+      req.resume();
+      answers.push(() => {
+        open -= 1;
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    rig = openRig(dir, new TestCipher(), { attempts: 1, timeoutMs: 30_000, concurrency: 2 });
+    const hook = await rig.alerts.saveWebhook({ name: 'burst', preset: 'generic', url: `http://127.0.0.1:${port}/hook`, secret: KEY });
+    const ids = Array.from({ length: 6 }, () => rig!.alerts.testWebhook(hook.id).id);
+    expect(rig.alerts.sender.load).toEqual({ running: 2, waiting: 4 });
+    let released = 0;
+    while (released < ids.length) {
+      // As many held as the sender may have open, before the oldest is answered.
+      const want = Math.min(2, ids.length - released);
+      await new Promise<void>((resolve) => {
+        const poll = (): void => void (answers.length >= want ? resolve() : setTimeout(poll, 5));
+        poll();
+      });
+      answers.shift()?.();
+      released += 1;
+    }
+    await rig.alerts.sender.idle();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(most).toBe(2);
+    expect(ids.map((id) => rig?.store.delivery(id)?.state)).toEqual(Array(6).fill('delivered'));
   });
 });
