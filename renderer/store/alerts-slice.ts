@@ -71,7 +71,7 @@ export function createAlertsStore(bridge: BridgeApi): AlertsStore {
           webhooks: webhooks.ok ? webhooks.value : get().webhooks,
           deadLetters: deadLetters.ok ? deadLetters.value : get().deadLetters,
           history: history.ok ? history.value : get().history,
-          error: failed && !failed.ok ? failed.message : undefined,
+          error: failed && !failed.ok ? failed.message : get().error,
         });
       },
       create: (rule) => after(bridge.invoke('alerts.create', rule)),
