@@ -1,7 +1,8 @@
 /**
  * SecretStore on the OS keyring for headless mode: Secret Service on Linux, Keychain on
  * macOS, Credential Manager on Windows. One entry per venue: service "switchboard",
- * account = venue id, password = the credentials' JSON.
+ * account = venue id, password = the credentials' JSON; named secrets (webhooks) under
+ * account = their name, password = the secret.
  */
 import { AsyncEntry } from '@napi-rs/keyring';
 import { VENUE_IDS, type VenueId } from '../../common/domain.js';
@@ -67,16 +68,17 @@ export class KeyringStore implements SecretStore {
     },
   };
 
-  async #call<T>(venue: string, fn: EntryCall<T>): Promise<T> {
+  /** `account`: a venue id (its credentials) or a secret's name. */
+  async #call<T>(account: string, fn: EntryCall<T>): Promise<T> {
     const signal = AbortSignal.timeout(this.#timeoutMs);
     try {
       // The constructor already talks to D-Bus on Linux and throws when there is none.
       // Pinning the Secret Service: without it keyring-rs silently falls back to the kernel
       // keyutils store, which forgets everything at reboot.
-      const entry = new AsyncEntry(this.#service, venue, { linux: { store: 'secret-service' } });
+      const entry = new AsyncEntry(this.#service, account, { linux: { store: 'secret-service' } });
       return await fn(entry, signal);
     } catch (err) {
-      throw this.#explain(err, venue, signal.aborted);
+      throw this.#explain(err, account, signal.aborted);
     }
   }
 
