@@ -4,7 +4,7 @@
 //   renderer → core / bridge / venues / vault    core → bridge / venues / vault
 //   a venue → bridge / core / another venue      sim → electron/venues      net → venues
 //   store → core / bridge / venues / vault    inspector → bridge / venues / vault
-//   metrics → venues / vault
+//   metrics → venues / vault                  alerts → bridge / venues / vault
 //   common/ → anything outside common/ (and Node built-ins, electron)
 // Each arrow is one pattern of `no-restricted-imports`, matched on the import's text (imports
 // are relative, so a pattern names the folder as a path segment). test/build/layers.test.ts
@@ -141,6 +141,15 @@ export default tseslint.config(
     rules: layerRule([
       never('metrics → venues', 'metrics read what the core and the bridge report; a venue\'s insides stay in its adapter.', '(^|/)venues/[^/]+/'),
       never('metrics → vault', 'metrics never touch secrets.', seg('vault')),
+    ]),
+  },
+  {
+    // Alerts watch the hub and deliver through their own webhooks; the bridge attaches to them.
+    files: ['electron/alerts/**/*.ts'],
+    rules: layerRule([
+      never('alerts → bridge', 'alerts reach the trader through listeners the bridge attaches; they know no transport or contract.', BRIDGE),
+      never('alerts → venues', 'alerts watch the hub; they know no venue wire format.', '(^|/)venues/'),
+      never('alerts → vault', 'alerts see webhook secrets through WebhookSecretVault; the composition root wires the vault.', seg('vault')),
     ]),
   },
   {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark suite and prints its figures beside the raw ceiling
  * measured in the same run. `npm run bench -- --json` prints one JSON object per figure.
- * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start, cache, journal, ticks, inspector).
+ * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start, cache, journal, ticks, inspector, alerts).
  */
 import { parseArgs } from 'node:util';
 import type { Figure } from './figures.js';
@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   journal: async () => (await import('./journal.js')).runJournalBench,
   ticks: async () => (await import('./ticks.js')).runTicksBench,
   inspector: async () => (await import('./inspector.js')).runInspectorBench,
+  alerts: async () => (await import('./alerts.js')).runAlertsBench,
 };
 
 function fmt(n: number): string {

@@ -39,10 +39,22 @@ export const METHOD_NAMES = [
   'orders.ackLatency',
   'metricsServer.get',
   'metricsServer.set',
+  // Alerts and webhooks (electron/alerts/).
+  'alerts.list',
+  'alerts.create',
+  'alerts.update',
+  'alerts.delete',
+  'alerts.history',
+  'alerts.deadLetters',
+  'alerts.resend',
+  'webhooks.list',
+  'webhooks.save',
+  'webhooks.delete',
+  'webhooks.test',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
-export const TOPIC_NAMES = ['batch', 'diagnostics'] as const;
+export const TOPIC_NAMES = ['batch', 'diagnostics', 'alert'] as const;
 export type TopicName = (typeof TOPIC_NAMES)[number];
 
 /** Largest serialized request we accept on either transport. */

@@ -39,12 +39,30 @@ import type { CancelAllResult, ConnectionEvent, VenueSummary } from './core/type
 import type { InspectorOpened, InspectorRead } from './inspector/types.js';
 import { TICK_TO_SCREEN_BUCKETS_MS } from '../common/perf-buckets.js';
 import type { AckSummary } from './core/ack-latency.js';
+import { alertRuleInputSchema, entityId, webhookSaveSchema } from './alerts/rule-schema.js';
+import type { AlertRule, Delivery, FiredAlert, WebhookEndpoint } from './alerts/types.js';
 
 export { METHOD_NAMES, TOPIC_NAMES, MAX_REQUEST_BYTES } from './contract-names.js';
 export type { MethodName, TopicName } from './contract-names.js';
 export type { CancelAllAccountReport, CancelAllResult, CancelAllVenueReport, ConnectionEvent, Reason, VenueSummary } from './core/types.js';
 export type { CredentialStatus, VenueCredentialStatus } from './credential-types.js';
 export type { InspectorConnection, InspectorFilter, InspectorFrame, InspectorOpened, InspectorRead } from './inspector/types.js';
+export type {
+  AlertChannels,
+  AlertKind,
+  AlertRule,
+  AlertRuleInput,
+  ConnectionRule,
+  Delivery,
+  DeliveryAttempt,
+  DeliveryState,
+  FiredAlert,
+  OrderAlertEvent,
+  OrderRule,
+  PriceRule,
+  WebhookEndpoint,
+  WebhookPreset,
+} from './alerts/types.js';
 
 const venueId = z.enum(VENUE_IDS);
 const interval = z.enum(INTERVALS);
@@ -216,6 +234,22 @@ export const requestSchemas = {
   /** Frames of the view after `after` (default: where its last read ended). */
   'inspector.read': z.object({ viewId: inspectorViewId, after: z.number().int().nonnegative().optional(), limit: z.number().int().min(1).max(500).optional() }).strict(),
   'inspector.close': z.object({ viewId: inspectorViewId }).strict(),
+  // Alerts (electron/alerts/): rules, fired history, webhooks; a webhook's secret is write-only.
+  'alerts.list': empty,
+  'alerts.create': alertRuleInputSchema,
+  /** Replaces the rule's terms; re-arms a spent one. */
+  'alerts.update': z.object({ id: entityId, rule: alertRuleInputSchema }).strict(),
+  'alerts.delete': z.object({ id: entityId }).strict(),
+  /** Fired alerts, newest first. */
+  'alerts.history': z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
+  'alerts.deadLetters': z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  /** Sends a dead delivery again, same id and body. */
+  'alerts.resend': z.object({ deliveryId: entityId }).strict(),
+  'webhooks.list': empty,
+  'webhooks.save': webhookSaveSchema,
+  'webhooks.delete': z.object({ id: entityId }).strict(),
+  /** Sends a test alert through the real delivery path (retries, dead letter). */
+  'webhooks.test': z.object({ id: entityId }).strict(),
 } satisfies Record<MethodName, z.ZodType>;
 
 export type MethodRequest<M extends MethodName> = z.input<(typeof requestSchemas)[M]>;
@@ -362,6 +396,18 @@ export interface MethodResults {
   'inspector.open': InspectorOpened;
   'inspector.read': InspectorRead;
   'inspector.close': null;
+  'alerts.list': AlertRule[];
+  'alerts.create': AlertRule;
+  'alerts.update': AlertRule;
+  'alerts.delete': null;
+  'alerts.history': FiredAlert[];
+  'alerts.deadLetters': Delivery[];
+  'alerts.resend': Delivery;
+  /** Never a secret: `secretSet` says whether one is in the vault. */
+  'webhooks.list': WebhookEndpoint[];
+  'webhooks.save': WebhookEndpoint;
+  'webhooks.delete': null;
+  'webhooks.test': Delivery;
 }
 
 /** What the app does with each venue's open orders when it quits. */
@@ -373,6 +419,8 @@ export interface QuitSettings {
 export interface TopicPayloads {
   batch: PushBatch;
   diagnostics: ConnectionDiagnostics[];
+  /** One fired alert, as it fires: the toast and, once allowed, the browser's notification. */
+  alert: FiredAlert;
 }
 
 /** Codes a bridge failure can carry: the venue error kinds plus the bridge's own. */

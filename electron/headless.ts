@@ -210,6 +210,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       hub: app.hub,
       modes: app.modes,
       inspector: app.inspector,
+      alerts: app.alerts,
       version: app.version,
       log: log.child('ws'),
       // A browser tab can't open folders: it shows where the log is.

@@ -3,7 +3,7 @@
  * serving the built renderer, and the IPC transport. Everything else lives in modules plain
  * Node runs and tests (app/, bridge/, core/).
  */
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, session, shell, utilityProcess } from 'electron';
 import type { WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -241,6 +241,7 @@ async function start(): Promise<void> {
     hub: core.hub,
     modes: core.modes,
     inspector: core.inspector,
+    alerts: core.alerts,
     version: core.version,
     notices: () => [...notices, ...core.notices],
     metrics: metrics.metrics,
@@ -249,6 +250,10 @@ async function start(): Promise<void> {
     ...(logs ? { logs } : {}),
   });
   running.bridge = ipc;
+  // Fired alerts that asked for it become OS notifications (the toast comes through the bridge).
+  core.alerts?.on((a) => {
+    if (a.os && Notification.isSupported()) new Notification({ title: a.title, body: a.message }).show();
+  });
 
   const win = createMainWindow();
   const id = win.webContents.id;

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { AppNotices } from './components/AppNotices.js';
+import { AlertFeed } from './components/alerts/AlertFeed.js';
+import { AlertsButton } from './components/alerts/AlertsPanel.js';
 import { ChartGrid } from './components/ChartPanel.js';
 import { Dock } from './components/Dock.js';
 import { InstrumentPicker } from './components/InstrumentPicker.js';
@@ -69,6 +71,7 @@ export function App({ transport }: { transport: 'ipc' | 'websocket' }) {
           <LayoutPicker />
         </nav>
         <div className="top-actions">
+          <AlertsButton transport={transport} />
           <SettingsButton />
           <ShortcutButton />
           <PanicButton />
@@ -88,6 +91,7 @@ export function App({ transport }: { transport: 'ipc' | 'websocket' }) {
       <Dock />
       <StatusBar transport={transport} />
       <Toasts />
+      <AlertFeed transport={transport} />
       <PanicDialog />
       <ShortcutHelp />
     </div>

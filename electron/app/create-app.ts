@@ -34,6 +34,9 @@ import { appConfig } from './config-file.js';
 import { VenueModes } from './venue-modes.js';
 import { QUIT_SETTINGS_FILE, loadQuitSettings } from './quit-settings.js';
 import { VENUE_DESCRIPTORS } from './venues.js';
+import { Alerts } from '../alerts/alerts.js';
+import { webhookVault } from '../alerts/webhook-secrets.js';
+import { AlertStore } from '../store/alert-store.js';
 
 export interface AppOptions {
   /** The local demo venues' ready lines (the simulator's stdout, or a --demo-from file); none = no demo mode. */
@@ -81,6 +84,8 @@ export interface App {
   storeError: StoreError | undefined;
   /** Start-up problems for AppInfo.notices, the bridges show them with their own. */
   notices: readonly string[];
+  /** Alert rules, fired alerts and webhooks; undefined when the database could not be opened. */
+  alerts: Alerts | undefined;
   /**
    * Quits without losing an order (Hub.shutdown), then gives the bridges one more push, so
    * a connected client sees every order's final state before its transport closes. Bounded
@@ -144,10 +149,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const plan = config.venues.get(venue)?.withCredentials(creds);
     return plan && plan.mode === mode ? factoryOf(plan, path.join(dataDir, 'state'), wire) : undefined;
   };
+  // Every secret stored or read through the vault is masked in the log from then on.
+  const vault = redactingStore(opts.secretStore ?? noSecretStore, logRedactor);
   const modes = new VenueModes({
     hub,
-    // Every secret stored or read through the vault is masked in the log from then on.
-    store: redactingStore(opts.secretStore ?? noSecretStore, logRedactor),
+    store: vault,
     build,
     selectionFile: path.join(dataDir, MODE_SELECTION_FILE),
     // Status and a demo start-up from this index: the store (the OS keyring) stays closed.
@@ -155,6 +161,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     log: log.child('modes'),
   });
   const built = await modes.setup(new Map([...demo.keys()].map((id) => [id, 'demo' as const])));
+  // After the venues are built: a price rule holds its instrument's quote through the hub.
+  const alerts = store ? openAlerts(store, hub, vault, log, notices) : undefined;
   if (opts.connect ?? true) {
     for (const id of built) {
       hub.connect(id).then(
@@ -179,15 +187,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
     store,
     storeError,
     notices,
+    alerts,
     shutdown: async (o) => {
       const report = await hub.shutdown(o);
       // The last order updates sit in each session's batch until its next push.
       await delay(FINAL_PUSH_MS);
+      // Deliveries still in flight stay pending in the database: the next start resumes them.
+      alerts?.close();
       closeStore();
       return report;
     },
     close: async () => {
       await hub.close();
+      alerts?.close();
       closeStore();
     },
   };
@@ -200,6 +212,19 @@ function openStore(file: string, log: Logger): { store: SqliteDb | undefined; st
     const storeError = err instanceof StoreError ? err : new StoreError(`cannot open the database ${file}: ${String(err)}`, { cause: err });
     log.error('the database could not be opened; running without it', storeError);
     return { store: undefined, storeError };
+  }
+}
+
+/** Alerts over the database and the vault; tables that can't be read leave the app without alerts, saying so. */
+function openAlerts(store: SqliteDb, hub: Hub, vault: SecretStore, log: Logger, notices: string[]): Alerts | undefined {
+  try {
+    const alerts = new Alerts({ hub, store: new AlertStore(store), vault: vault.named ? webhookVault(vault.named) : undefined, log: log.child('alerts') });
+    alerts.start();
+    return alerts;
+  } catch (err) {
+    log.error('alerts could not be started', err);
+    notices.push(`Alerts are off: their tables in the database could not be read (${err instanceof Error ? err.message : String(err)}).`);
+    return undefined;
   }
 }
 

@@ -12,6 +12,8 @@ import type { VenueModes } from '../app/venue-modes.js';
 import { SecretStoreError } from '../vault/secret-store.js';
 import type { InspectorViews } from '../inspector/session-views.js';
 import type { BridgeMetrics, MetricsServerControl } from './metrics-hooks.js';
+import type { Alerts } from '../alerts/alerts.js';
+import type { AlertRuleInput } from '../alerts/types.js';
 
 export type Transport = 'ipc' | 'websocket';
 
@@ -32,6 +34,8 @@ export interface ClientContext {
   readonly logs: LogsLocation | undefined;
   /** What the trader should know about this start, in words (app.info). */
   notices(): readonly string[];
+  /** Alert rules and webhooks; absent in an app built without a database. */
+  readonly alerts: Alerts | undefined;
   /** Takes a hub reference for the key on this client's behalf; returns the new subscription's id. */
   subscribe(key: CandleKey): string;
   /** Releases one of this client's subscriptions; HubError 'not-found' when it isn't one. */
@@ -107,6 +111,16 @@ async function exportCsv(req: ParsedRequest<'history.exportCsv'>, ctx: ClientCon
   // The whole ledger, not the first page trades.list gives.
   const trades = ctx.hub.trades(req.venue, Number.MAX_SAFE_INTEGER);
   return { filename, csv: tradesCsv(trades, await exportSymbols(ctx, trades)), rows: trades.length };
+}
+
+function alertsOf(ctx: ClientContext): Alerts {
+  if (!ctx.alerts) throw new HubError('unavailable', 'alerts are off: the database could not be opened');
+  return ctx.alerts;
+}
+
+/** A validated rule without the keys zod left undefined (the store keeps what it gets). */
+function ruleInput(req: ParsedRequest<'alerts.create'>): AlertRuleInput {
+  return Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined)) as AlertRuleInput;
 }
 
 export const handlers: Handlers = {
@@ -187,4 +201,21 @@ export const handlers: Handlers = {
     if (!ctx.metricsServer) throw new HubError('invalid', 'this app serves no metrics endpoint');
     return ctx.metricsServer.set(req);
   },
+  'alerts.list': (_req, ctx) => alertsOf(ctx).list(),
+  'alerts.create': (req, ctx) => alertsOf(ctx).create(ruleInput(req)),
+  'alerts.update': (req, ctx) => alertsOf(ctx).update(req.id, ruleInput(req.rule)),
+  'alerts.delete': (req, ctx) => {
+    alertsOf(ctx).delete(req.id);
+    return null;
+  },
+  'alerts.history': (req, ctx) => alertsOf(ctx).history(req.limit),
+  'alerts.deadLetters': (req, ctx) => alertsOf(ctx).deadLetters(req.limit),
+  'alerts.resend': (req, ctx) => alertsOf(ctx).resend(req.deliveryId),
+  'webhooks.list': (_req, ctx) => alertsOf(ctx).webhooks(),
+  'webhooks.save': (req, ctx) => alertsOf(ctx).saveWebhook(req),
+  'webhooks.delete': async (req, ctx) => {
+    await alertsOf(ctx).deleteWebhook(req.id);
+    return null;
+  },
+  'webhooks.test': (req, ctx) => alertsOf(ctx).testWebhook(req.id),
 };

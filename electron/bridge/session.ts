@@ -21,6 +21,7 @@ import { validateRequest } from './validate.js';
 import { InspectorViews } from '../inspector/session-views.js';
 import type { WireInspector } from '../inspector/wire-inspector.js';
 import type { BridgeMetrics, MetricsServerControl } from './metrics-hooks.js';
+import type { Alerts } from '../alerts/alerts.js';
 
 /** A client holding more keys than this is a bug or an attack; either way, refuse. */
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 1000;
@@ -53,12 +54,14 @@ export interface BridgeDeps {
   /** batch sizes and renderer reports go to the metrics; the endpoint's switch. */
   metrics?: BridgeMetrics;
   metricsServer?: MetricsServerControl;
+  /** Alert rules and webhooks; fired alerts are pushed to every client as topic `alert`. */
+  alerts?: Alerts;
 }
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer } = o;
-  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer };
+  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer, alerts } = o;
+  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer, ...(alerts ? { alerts } : {}) };
 }
 
 export interface SessionOptions extends BridgeDeps {
@@ -76,6 +79,8 @@ export class Session implements ClientContext {
   readonly inspector: InspectorViews | undefined;
   readonly metrics: BridgeMetrics | undefined;
   readonly metricsServer: MetricsServerControl | undefined;
+  readonly alerts: Alerts | undefined;
+  private readonly unlistenAlerts: (() => void) | undefined;
   private inFlight = 0;
   private readonly subs = new Map<string, CandleKey>();
   /** Per key id: the key and how many of this client's subscriptions name it. */
@@ -141,6 +146,9 @@ export class Session implements ClientContext {
         if (this.marketRefs.has(marketKeyId(key))) this.batcher.marketFailure(this.marketFailureOf(key, err));
       },
     });
+    this.alerts = opts.alerts;
+    // Every fired alert at once, never coalesced: the toast (and the browser's notification).
+    this.unlistenAlerts = opts.alerts?.on((a) => this.safePush('alert', a));
     const every = opts.diagnosticsMs ?? DIAGNOSTICS_INTERVAL_MS;
     if (every > 0) {
       this.diagTimer = setInterval(() => {
@@ -280,6 +288,7 @@ export class Session implements ClientContext {
     if (this.isClosed) return;
     this.isClosed = true;
     this.unlisten();
+    this.unlistenAlerts?.();
     if (this.diagTimer !== undefined) clearInterval(this.diagTimer);
     this.batcher.close();
     for (const id of [...this.subs.keys()]) this.unsubscribe(id);

@@ -146,4 +146,60 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX order_events_amends ON order_events (kind) WHERE kind = 'amend-intent';
     `,
   },
+  {
+    version: 3,
+    name: 'alert rules, webhooks, fired alerts, webhook deliveries',
+    sql: `
+      -- One row per alert rule (electron/alerts/types.ts AlertRule as JSON): rules survive restarts.
+      CREATE TABLE alert_rules (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Webhook endpoints. The secret (HMAC key; the whole URL for Slack and Telegram) is in the vault, never here.
+      CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        preset TEXT NOT NULL,
+        url TEXT NOT NULL,
+        chat_id TEXT,
+        secret_set INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Fired alerts, newest kept (bounded by the store).
+      CREATE TABLE alert_history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+
+      -- One alert bound for one endpoint. Written before the first send, so its id (the
+      -- receiver's de-dup key) survives a restart: pending rows are resumed, dead ones kept.
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        webhook_id TEXT NOT NULL,
+        alert_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        -- The exact JSON sent (and signed) on every attempt.
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX webhook_deliveries_open ON webhook_deliveries (state) WHERE state != 'delivered';
+
+      CREATE TABLE webhook_attempts (
+        delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        status INTEGER,
+        error TEXT,
+        PRIMARY KEY (delivery_id, n)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -13,7 +13,7 @@ import { VENUE_IDS, type VenueId } from '../../common/domain.js';
 import { decodeCredentials, encodeCredentials } from './credential-codec.js';
 import type { CredentialsByVenue } from '../credentials.js';
 import { INSECURE_BACKENDS } from './password-store-switch.js';
-import { SecretStoreError, type SecretStore } from './secret-store.js';
+import { SECRET_NAME, SecretStoreError, type NamedSecretStore, type SecretStore } from './secret-store.js';
 import { replaceFile } from '../core/replace-file.js';
 
 /** What the store needs from the OS: Electron's safeStorage, adapted. */
@@ -35,6 +35,8 @@ const vaultFileSchema = z
     v: z.literal(FORMAT),
     backend: z.string().min(1).max(64),
     entries: z.partialRecord(z.enum(VENUE_IDS), base64),
+    /** Secrets other than venue credentials (webhooks), by name; absent in files that hold none. */
+    named: z.record(z.string().regex(SECRET_NAME), base64).optional(),
   })
   .strict();
 type VaultFile = z.infer<typeof vaultFileSchema>;
@@ -85,7 +87,7 @@ export class EncryptedFileStore implements SecretStore {
       const vault = (await this.#read()) ?? { v: FORMAT, backend: this.#cipher.backend, entries: {} };
       // Another venue's data under another backend can't be re-encrypted from here; one file
       // holds one backend, so the trader deletes the old credentials first.
-      const others = Object.keys(vault.entries).filter((v) => v !== venue);
+      const others = [...Object.keys(vault.entries).filter((v) => v !== venue), ...Object.keys(vault.named ?? {})];
       if (others.length > 0) this.#requireSameBackend(vault, venue);
       vault.entries[venue] = blob;
       vault.backend = this.#cipher.backend;
@@ -106,7 +108,7 @@ export class EncryptedFileStore implements SecretStore {
       }
       if (vault === null || vault.entries[venue] === undefined) return;
       delete vault.entries[venue];
-      if (Object.keys(vault.entries).length === 0) return rm(this.#file, { force: true });
+      if (isEmpty(vault)) return rm(this.#file, { force: true });
       await this.#write(vault);
     });
   }
@@ -115,6 +117,43 @@ export class EncryptedFileStore implements SecretStore {
     const vault = await this.#read();
     return vault?.entries[venue] !== undefined;
   }
+
+  /** Named secrets: encrypted like credentials, in the same file, under `named`. */
+  readonly named: NamedSecretStore = {
+    get: async (name) => {
+      await this.#requireSecureBackend();
+      const vault = await this.#read();
+      const blob = vault?.named?.[name];
+      if (vault === null || blob === undefined) return null;
+      this.#requireSameBackend(vault);
+      try {
+        return (await this.#cipher.decrypt(Buffer.from(blob, 'base64'))).plain;
+      } catch (err) {
+        throw new SecretStoreError('corrupt', { platform: this.#platform, detail: "a webhook secret can't be decrypted with this keyring's key", cause: err });
+      }
+    },
+    set: async (name, value) => {
+      if (!SECRET_NAME.test(name)) throw new TypeError('not a secret name');
+      await this.#requireSecureBackend();
+      const blob = (await this.#cipher.encrypt(value)).toString('base64');
+      await this.#exclusive(async () => {
+        const vault = (await this.#read()) ?? { v: FORMAT, backend: this.#cipher.backend, entries: {} };
+        if (!isEmpty(vault)) this.#requireSameBackend(vault);
+        vault.named = { ...vault.named, [name]: blob };
+        vault.backend = this.#cipher.backend;
+        await this.#write(vault);
+      });
+    },
+    delete: async (name) => {
+      await this.#exclusive(async () => {
+        const vault = await this.#read();
+        if (vault?.named?.[name] === undefined) return;
+        delete vault.named[name];
+        if (isEmpty(vault)) return rm(this.#file, { force: true });
+        await this.#write(vault);
+      });
+    },
+  };
 
   async #requireSecureBackend(): Promise<void> {
     if (this.#available) return;
@@ -131,10 +170,10 @@ export class EncryptedFileStore implements SecretStore {
     this.#available = true;
   }
 
-  #requireSameBackend(vault: VaultFile, venue: VenueId): void {
+  #requireSameBackend(vault: VaultFile, venue?: VenueId): void {
     if (vault.backend === this.#cipher.backend) return;
     throw new SecretStoreError('backend-mismatch', {
-      venue,
+      ...(venue ? { venue } : {}),
       platform: this.#platform,
       detail: `saved under ${vault.backend}, this session uses ${this.#cipher.backend}`,
     });
@@ -200,6 +239,10 @@ export function readRecordedBackend(file: string): string | null {
   }
 }
 
+
+function isEmpty(vault: VaultFile): boolean {
+  return Object.keys(vault.entries).length === 0 && Object.keys(vault.named ?? {}).length === 0;
+}
 
 function isErrno(err: unknown, code: string): boolean {
   return err instanceof Error && (err as NodeJS.ErrnoException).code === code;

@@ -1,13 +1,14 @@
 /**
  * SecretStore on the OS keyring for headless mode: Secret Service on Linux, Keychain on
  * macOS, Credential Manager on Windows. One entry per venue: service "switchboard",
- * account = venue id, password = the credentials' JSON.
+ * account = venue id, password = the credentials' JSON; named secrets (webhooks) under
+ * account = their name, password = the secret.
  */
 import { AsyncEntry } from '@napi-rs/keyring';
-import type { VenueId } from '../../common/domain.js';
+import { VENUE_IDS, type VenueId } from '../../common/domain.js';
 import { decodeCredentials, encodeCredentials } from './credential-codec.js';
 import type { CredentialsByVenue } from '../credentials.js';
-import { SecretStoreError, type SecretStore } from './secret-store.js';
+import { SECRET_NAME, SecretStoreError, type NamedSecretStore, type SecretStore } from './secret-store.js';
 
 export const KEYRING_SERVICE = 'switchboard';
 
@@ -56,24 +57,37 @@ export class KeyringStore implements SecretStore {
     return (await this.#call(venue, (e, signal) => e.getPassword(signal))) !== null;
   }
 
-  async #call<T>(venue: VenueId, fn: EntryCall<T>): Promise<T> {
+  /** Named secrets: one entry each, account = the name (venue ids never contain a colon, names do). */
+  readonly named: NamedSecretStore = {
+    get: (name) => this.#call(checkName(name), (e, signal) => e.getPassword(signal)),
+    set: async (name, value) => {
+      await this.#call(checkName(name), (e, signal) => e.setPassword(value, signal));
+    },
+    delete: async (name) => {
+      await this.#call(checkName(name), (e, signal) => e.deletePassword(signal));
+    },
+  };
+
+  /** `account`: a venue id (its credentials) or a secret's name. */
+  async #call<T>(account: string, fn: EntryCall<T>): Promise<T> {
     const signal = AbortSignal.timeout(this.#timeoutMs);
     try {
       // The constructor already talks to D-Bus on Linux and throws when there is none.
       // Pinning the Secret Service: without it keyring-rs silently falls back to the kernel
       // keyutils store, which forgets everything at reboot.
-      const entry = new AsyncEntry(this.#service, venue, { linux: { store: 'secret-service' } });
+      const entry = new AsyncEntry(this.#service, account, { linux: { store: 'secret-service' } });
       return await fn(entry, signal);
     } catch (err) {
-      throw this.#explain(err, venue, signal.aborted);
+      throw this.#explain(err, account, signal.aborted);
     }
   }
 
-  #explain(err: unknown, venue: VenueId, timedOut: boolean): SecretStoreError {
+  #explain(err: unknown, account: string, timedOut: boolean): SecretStoreError {
+    const venue = (VENUE_IDS as readonly string[]).includes(account) ? (account as VenueId) : undefined;
     const platform = this.#platform;
     if (timedOut) {
       return new SecretStoreError('keyring-locked', {
-        venue,
+        ...(venue ? { venue } : {}),
         platform,
         detail: `no answer from the keyring within ${Math.round(this.#timeoutMs / 1000)} s`,
         cause: err,
@@ -88,7 +102,7 @@ export class KeyringStore implements SecretStore {
     } else if (/no result found/i.test(raw)) {
       detail = 'the Secret Service has no default keyring (collection) to write to';
     }
-    return new SecretStoreError(code, { venue, platform, detail, cause: err });
+    return new SecretStoreError(code, { ...(venue ? { venue } : {}), platform, detail, cause: err });
   }
 }
 
@@ -103,4 +117,9 @@ function classify(message: string): SecretStoreError['code'] {
   if (/prompt was dismissed|\blocked\b|interaction is not allowed|user canceled/i.test(message)) return 'keyring-locked';
   if (/ambiguous/i.test(message)) return 'corrupt';
   return 'keyring-unavailable';
+}
+
+function checkName(name: string): string {
+  if (!SECRET_NAME.test(name) || (VENUE_IDS as readonly string[]).includes(name)) throw new TypeError('not a secret name');
+  return name;
 }

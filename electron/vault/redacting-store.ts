@@ -8,8 +8,25 @@ import type { Redactor } from '../core/redact.js';
 import type { SecretStore } from './secret-store.js';
 
 export function redactingStore(inner: SecretStore, redactor: Redactor): SecretStore {
+  const named = inner.named;
   return {
     backend: inner.backend,
+    ...(named
+      ? {
+          named: {
+            async get(name: string): Promise<string | null> {
+              const value = await named.get(name);
+              if (value !== null) redactor.register(value);
+              return value;
+            },
+            async set(name: string, value: string): Promise<void> {
+              redactor.register(value);
+              await named.set(name, value);
+            },
+            delete: (name: string) => named.delete(name),
+          },
+        }
+      : {}),
     async get<V extends VenueId>(venue: V): Promise<CredentialsByVenue[V] | null> {
       const creds = await inner.get(venue);
       if (creds !== null) redactor.register(...secretValues(creds));

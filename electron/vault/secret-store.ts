@@ -16,7 +16,23 @@ export interface SecretStore {
   /** Idempotent: deleting what isn't there succeeds. */
   delete(venue: VenueId): Promise<void>;
   has(venue: VenueId): Promise<boolean>;
+  /**
+   * Secrets that are not a venue's credentials (webhook keys and URLs), under names of their
+   * own in the same protected storage; absent on a store that keeps venue credentials only.
+   */
+  readonly named?: NamedSecretStore;
 }
+
+/** Plain text secrets by name ("webhook:<id>"); the same protection as the venue credentials. */
+export interface NamedSecretStore {
+  get(name: string): Promise<string | null>;
+  set(name: string, value: string): Promise<void>;
+  /** Idempotent. */
+  delete(name: string): Promise<void>;
+}
+
+/** What a secret's name may be: it becomes a keyring account or a key in the vault file. */
+export const SECRET_NAME = /^[\w:.-]{1,100}$/;
 
 import { SECRET_STORE_ERROR_CODES, type SecretStoreErrorCode } from '../credential-types.js';
 

@@ -64,6 +64,10 @@ const PLANTED: Planted[] = [
   { arrow: 'store → bridge', file: 'electron/store/planted.ts', code: "import type { PushBatch } from '../contract.js';\nexport type P = PushBatch;\n", says: layer('store → bridge') },
   { arrow: 'store → venues', file: 'electron/store/planted.ts', code: "import { VenueError } from '../venues/venue.js';\nexport const v = VenueError;\n", says: layer('store → venues') },
   { arrow: 'store → vault', file: 'electron/store/planted.ts', code: "import type { SecretStore } from '../vault/secret-store.js';\nexport type S = SecretStore;\n", says: layer('store → vault') },
+  // alerts → bridge / venues / vault
+  { arrow: 'alerts → bridge', file: 'electron/alerts/planted.ts', code: "import type { FiredAlert } from '../contract.js';\nexport type F = FiredAlert;\n", says: layer('alerts → bridge') },
+  { arrow: 'alerts → venues', file: 'electron/alerts/planted.ts', code: "import { VenueError } from '../venues/venue.js';\nexport const v = VenueError;\n", says: layer('alerts → venues') },
+  { arrow: 'alerts → vault', file: 'electron/alerts/planted.ts', code: "import type { SecretStore } from '../vault/secret-store.js';\nexport type S = SecretStore;\n", says: layer('alerts → vault') },
   { arrow: 'renderer → store', file: 'renderer/planted.ts', code: "import type { OrderStore } from '../electron/store/order-store.js';\nexport type O = OrderStore;\n", says: 'The renderer imports only types from electron/contract.ts' },
   { arrow: 'venue → bridge', file: 'electron/venues/kraken/planted.ts', code: "import { WebSocketTransport } from '../../bridge/websocket.js';\nexport const w = WebSocketTransport;\n", says: layer('venue → bridge') },
   { arrow: 'venue → bridge (the contract)', file: 'electron/venues/tinvest/planted.ts', code: "import type { PushBatch } from '../../contract.js';\nexport type P = PushBatch;\n", says: layer('venue → bridge') },
@@ -92,6 +96,18 @@ const PLANTED: Planted[] = [
 ];
 
 const ALLOWED: { layer: string; file: string; code: string }[] = [
+  {
+    layer: 'alerts: the core, the store, net/ and common/',
+    file: 'electron/alerts/planted.ts',
+    code: [
+      "import type { Hub } from '../core/hub.js';",
+      "import { AlertStore } from '../store/alert-store.js';",
+      "import { Backoff } from '../net/backoff.js';",
+      "import { dec } from '../../common/decimal.js';",
+      'export type X = Hub;',
+      'export const y = [AlertStore, Backoff, dec];',
+    ].join('\n'),
+  },
   {
     layer: 'renderer: types from the contract, anything from common/',
     file: 'renderer/store/planted.ts',

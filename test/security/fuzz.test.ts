@@ -193,6 +193,30 @@ function templates(): Record<MethodName, Template> {
       near: { viewId: ['', 'view-1'], after: [-1, 1.5, '0'], limit: [0, 501, 1.5] },
     },
     'inspector.close': { value: { viewId: '00000000-0000-4000-8000-000000000000' }, required: ['viewId'], near: { viewId: ['', 'view-1', 7] } },
+    // Alerts and webhooks.
+    'alerts.list': empty,
+    'alerts.create': {
+      value: { kind: 'price-above', venue: 'tinvest', instrumentId: 'id-SBER', level: '101.5', repeat: 'once', channels: { os: true, webhooks: [] } },
+      required: ['kind', 'venue', 'instrumentId', 'level', 'repeat', 'channels', 'channels.os', 'channels.webhooks'],
+      near: { level: DECIMAL_MISSES, kind: ['price', 'order', 'connection-down', ''], repeat: ['twice', ''], 'channels.webhooks': [['not-a-uuid'], 'x', [null]], 'channels.os': ['yes', 1] },
+    },
+    'alerts.update': {
+      value: { id: randomUUID(), rule: { kind: 'connection-down', venue: 'kraken', seconds: 30, channels: { os: false, webhooks: [] } } },
+      required: ['id', 'rule', 'rule.kind', 'rule.venue', 'rule.seconds', 'rule.channels'],
+      near: { id: ['x', ''], 'rule.seconds': [0, -1, 86_401, 1.5, '30'], 'rule.venue': ['binance'] },
+    },
+    'alerts.delete': { value: { id: randomUUID() }, required: ['id'], near: { id: ['', 'not-a-uuid'] } },
+    'alerts.history': { value: { limit: 10 }, required: [], near: { limit: [0, 501, 1.5, '10'] } },
+    'alerts.deadLetters': { value: { limit: 10 }, required: [], near: { limit: [0, 1001, -1, '10'] } },
+    'alerts.resend': { value: { deliveryId: randomUUID() }, required: ['deliveryId'], near: { deliveryId: ['', 'd'.repeat(65)] } },
+    'webhooks.list': empty,
+    'webhooks.save': {
+      value: { name: 'ops', preset: 'generic', url: 'https://hooks.example.com/alerts', secret: 'k' },
+      required: ['name', 'preset', 'url'],
+      near: { url: ['ftp://example.com/x', 'javascript:alert(1)', 'https://user:pw@example.com/', 'not a url', `https://example.com/${'p'.repeat(2100)}`], preset: ['discord', ''], name: ['', 'n'.repeat(81)], secret: ['s'.repeat(257), 5] },
+    },
+    'webhooks.delete': { value: { id: randomUUID() }, required: ['id'], near: { id: ['x'] } },
+    'webhooks.test': { value: { id: randomUUID() }, required: ['id'], near: { id: ['x', 1] } },
   };
 }
 

@@ -13,6 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Candle, Instrument, Order } from '../../common/domain.js';
@@ -39,7 +41,10 @@ const PATIENCE_MS = 45_000;
 const TINVEST_TOKEN = `t.${randomBytes(48).toString('base64url')}`;
 const KRAKEN_KEY = randomBytes(42).toString('base64');
 const KRAKEN_SECRET = randomBytes(64).toString('base64');
-const SECRETS = [TINVEST_TOKEN, KRAKEN_KEY, KRAKEN_SECRET];
+/** A webhook's signing key and a Telegram URL's bot token: they go into the vault too. */
+const WEBHOOK_KEY = `whsec_${randomBytes(24).toString('base64url')}`;
+const TELEGRAM_TOKEN = `123456789:${randomBytes(26).toString('base64url')}`;
+const SECRETS = [TINVEST_TOKEN, KRAKEN_KEY, KRAKEN_SECRET, WEBHOOK_KEY, TELEGRAM_TOKEN];
 
 /** Every spelling of a secret that could carry it: as is, escaped, encoded, and the Kraken key's raw bytes. */
 function spellings(secret: string): string[] {
@@ -124,7 +129,7 @@ class Client {
     return r.value as T;
   }
 
-  topic(name: 'batch' | 'diagnostics'): Promise<void> {
+  topic(name: 'batch' | 'diagnostics' | 'alert'): Promise<void> {
     return new Promise((resolve) => this.topicWaiters.push({ topic: name, resolve }));
   }
 
@@ -274,6 +279,22 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     await c.value('diagnostics.get', {});
     await diagnosticsPushed;
 
+    // Alerts: webhooks with secrets (write-only), a rule that fires on the cancels below.
+    const hookServer = createServer((req, res) => {
+      req.resume();
+      // A refusal: each delivery goes straight to the dead-letter list.
+      req.on('end', () => res.writeHead(400).end());
+    });
+    await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+    const hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
+    const generic = await c.value<{ id: string }>('webhooks.save', { name: 'ops', preset: 'generic', url: `${hookUrl}/hook`, secret: WEBHOOK_KEY });
+    const telegram = await c.value<{ id: string }>('webhooks.save', { name: 'tg', preset: 'telegram', url: `${hookUrl}/bot${TELEGRAM_TOKEN}/sendMessage`, chatId: '42' });
+    await c.value('webhooks.list', {});
+    const alertPushed = c.topic('alert');
+    const rule = await c.value<{ id: string }>('alerts.create', { kind: 'order', venue: 'kraken', events: ['cancel'], channels: { os: true, webhooks: [generic.id, telegram.id] } });
+    await c.value('alerts.update', { id: rule.id, rule: { kind: 'order', venue: 'kraken', events: ['cancel', 'reject'], channels: { os: true, webhooks: [generic.id, telegram.id] } } });
+    await c.value('alerts.list', {});
+
     // Orders: placed, cancelled, the panic key, and refusals of several kinds.
     const price = nearestSteps(mul(bars.at(-1)!.close, '0.5'), pair.priceStep).down;
     const order = (patch: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -321,6 +342,20 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     await c.value('credentials.status', {});
     await c.value('quitSettings.get', {});
     await c.value('quitSettings.set', { venue: 'kraken', cancelOnQuit: false });
+    // The cancels fired the rule: its pushes, history, deliveries and dead letters are scanned.
+    await alertPushed;
+    await c.value('alerts.history', {});
+    await c.value('webhooks.test', { id: telegram.id });
+    const dead = await until('dead letters', async () => {
+      const d = await c.value<{ id: string }[]>('alerts.deadLetters', {});
+      return d.length >= 3 ? d : undefined;
+    });
+    await c.value('alerts.resend', { deliveryId: dead[0]!.id });
+    await c.value('alerts.delete', { id: rule.id });
+    // Deleting an endpoint deletes its secret from the keyring (the last test expects it empty).
+    await c.value('webhooks.delete', { id: generic.id });
+    await c.value('webhooks.delete', { id: telegram.id });
+    hookServer.close();
     // Headless cannot open a folder: the refusal names the log file, and is scanned like the rest.
     expect(await c.invoke('app.openLogs', {})).toMatchObject({ ok: false });
     for (let more = true; more; ) more = (await c.value<{ more: boolean }>('inspector.read', { viewId: inspector.viewId })).more;
