@@ -209,7 +209,7 @@ class TInvestAdapter implements TInvestVenue {
     try {
       const endpoint = endpointOf(this.opts);
       this.api.state('connecting', endpoint);
-      channel = new TInvestChannel({ ...this.opts, endpoint });
+      channel = new TInvestChannel({ ...this.opts, endpoint, wire: this.opts.wire });
     } catch (e) {
       throw this.failConnect(toVenueError(e));
     }

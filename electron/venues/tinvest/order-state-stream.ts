@@ -20,6 +20,7 @@ import { ORDER_STREAM_PING_RANGE_MS, RESULT_SUBSCRIPTION_STATUS_OK, SERVICES, WA
 import { mapGrpcError, toVenueError } from './errors.js';
 import type { OrderStateStreamRequest, OrderStateStreamResponse, StreamOrderStateMsg } from './order-messages.js';
 import { method } from './proto.js';
+import { tappedCall } from './wire-codec.js';
 
 export interface OrderStateStreamOptions {
   channel: TInvestChannel;
@@ -115,7 +116,15 @@ export class OrderStateStream {
     this.loop.setState('connecting', 'opening OrderStateStream');
     const req: OrderStateStreamRequest = { accounts: [...this.accounts], pingDelayMillis: clampPing(this.opts.pingDelayMs) };
     const ch = this.opts.channel;
-    const call = ch.client.makeServerStreamRequest(this.m.path, this.m.serialize, this.m.deserialize, req, ch.metadata(), {}) as Call;
+    const tapped = ch.wire ? tappedCall(ch.wire, 'order-state', this.m.name, this.m.serialize, this.m.deserialize) : undefined;
+    const call = ch.client.makeServerStreamRequest(
+      this.m.path,
+      tapped ? tapped.serialize : this.m.serialize,
+      tapped ? tapped.deserialize : this.m.deserialize,
+      req,
+      ch.metadata(),
+      {},
+    ) as Call;
     this.call = call;
     // Nothing thrown while handling one message may reach grpc-js: caught here, counted, reconnected.
     call.on('data', (msg: OrderStateStreamResponse) => {
@@ -129,6 +138,7 @@ export class OrderStateStream {
     // 'error' needs a listener; the outcome is read from 'status', which always comes.
     call.on('error', () => undefined);
     call.on('status', (st: StatusObject) => {
+      tapped?.ended(st);
       if (!this.loop.isCurrent(gen)) return;
       try {
         const err =
