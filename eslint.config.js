@@ -125,6 +125,15 @@ export default tseslint.config(
     rules: layerRule([never('sim → electron/venues', 'the local venues speak the real wire protocols, so they must not share code with our adapters.', seg('electron/venues'))]),
   },
   {
+    // A recording holds what crossed the wire; replay builds an adapter offline. Neither reaches the bridge, the vault or the store.
+    files: ['electron/recording/**/*.ts'],
+    rules: layerRule([
+      never('recording → bridge', 'the recorder is a wire-tap consumer; the bridge starts and stops it, never the other way round.', BRIDGE),
+      never('recording → vault', 'a recording must never reach a secret store: it is written to the data folder.', seg('vault')),
+      never('recording → store', 'recordings are files of their own, not rows of the database.', seg('store')),
+    ]),
+  },
+  {
     files: ['electron/net/**/*.ts'],
     rules: layerRule([never('net → venues', 'net/ is venue-neutral plumbing that adapters build on.', seg('venues'))]),
   },

@@ -22,6 +22,7 @@ import { BATCH_INTERVAL_MS } from '../bridge/batcher.js';
 import type { VenueCredentials } from '../credentials.js';
 import type { VenuePlan } from '../venues/descriptor.js';
 import { WireTaps } from '../net/wire-tap.js';
+import { tapCommands } from '../recording/command-tap.js';
 import type { WireTap } from '../net/wire-tap.js';
 import { CREDENTIAL_INDEX_FILE, CredentialIndex } from '../vault/credential-index.js';
 import { noSecretStore } from '../vault/no-secret-store.js';
@@ -58,6 +59,8 @@ export interface AppOptions {
   /** Connect every venue in the background once built (default true). */
   connect?: boolean;
   version?: string;
+  /** The wire tap to use, when a consumer must be attached before any venue connects (--record). */
+  wire?: WireTaps;
   log?: Logger;
 }
 
@@ -97,7 +100,8 @@ function isRecord(v: unknown): v is Readonly<Record<string, unknown>> {
 
 function factoryOf(plan: VenuePlan, stateDir: string, wire: WireTap): VenueFactory {
   for (const secret of plan.secrets) registerSecret(secret);
-  return (sink) => plan.create({ sink, stateDir, wire });
+  // Commands too go on the tap (recording/command-tap.ts): a replay asks the adapter the same.
+  return (sink) => tapCommands(plan.create({ sink, stateDir, wire }), wire);
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -120,7 +124,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   if (storeError) hub.journal.refuseNew(`orders are off: the order journal could not be opened (${storeError.message})`);
   const config = opts.config ?? appConfig();
   // One tap for every venue: the wire inspector and the recorder attach to it.
-  const wire = new WireTaps((err) => log.error('a wire consumer failed and was detached', err));
+  const wire = opts.wire ?? new WireTaps((err) => log.error('a wire consumer failed and was detached', err));
 
   // Each demo line goes to the venue whose descriptor reads it; a line nobody reads is logged.
   const demo = new Map<VenueId, VenuePlan>();

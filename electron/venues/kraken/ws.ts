@@ -145,6 +145,8 @@ export class KrakenSocket {
   private readonly now: () => number;
   private readonly loop: ReconnectLoop;
   private ws: SocketLike | undefined;
+  /** The attempt the socket in `ws` belongs to (the loop's generation moves on when it is released). */
+  private wsGen = 0;
   private readonly tap: WireTap;
   private readonly connection: string;
   private readonly subs = new Map<string, Subscription>();
@@ -175,6 +177,8 @@ export class KrakenSocket {
         const ws = this.ws;
         this.ws = undefined;
         if (ws) {
+          // Our side ends the connection: told apart from the venue closing it (replay waits for it).
+          if (this.tap.active) this.tapClosing();
           ws.removeAllListeners('message');
           ws.on('error', () => undefined);
           ws.terminate();
@@ -225,6 +229,7 @@ export class KrakenSocket {
     this.loop.stop();
     this.failWaiting('socket closed', true);
     if (ws && ws.readyState !== WebSocket.CLOSED) {
+      if (this.tap.active) this.tapClosing();
       await new Promise<void>((resolve) => {
         ws.once('close', () => resolve());
         ws.terminate();
@@ -330,6 +335,7 @@ export class KrakenSocket {
       ...(this.opts.ca ? { ca: this.opts.ca } : {}),
     });
     this.ws = ws;
+    this.wsGen = gen;
     ws.on('open', () => {
       if (this.tap.active) this.tapEvent('open', gen);
       if (!this.loop.isCurrent(gen)) return;
@@ -506,7 +512,7 @@ export class KrakenSocket {
 
   // Taps: called only while someone listens (net/wire-tap.ts), so they may allocate.
   private tapOut(text: string, channel: string): void {
-    this.tap.emit({ venue: 'kraken', connection: this.connection, channel, dir: 'out', kind: 'frame', at: wallClock(), text, call: this.loop.generation });
+    this.tap.emit({ venue: 'kraken', connection: this.connection, channel, dir: 'out', kind: 'frame', at: wallClock(), text, call: this.wsGen });
   }
 
   private tapIn(data: WebSocket.RawData, isBinary: boolean, gen: number): void {
@@ -514,6 +520,10 @@ export class KrakenSocket {
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) this.tap.emit({ venue: 'kraken', connection: this.connection, dir: 'in', kind: 'frame', at, bytes: buf, call: gen });
     else this.tap.emit({ venue: 'kraken', connection: this.connection, dir: 'in', kind: 'frame', at, text: buf.toString(), call: gen });
+  }
+
+  private tapClosing(): void {
+    this.tap.emit({ venue: 'kraken', connection: this.connection, dir: 'out', kind: 'close', at: wallClock(), call: this.wsGen });
   }
 
   private tapEvent(kind: 'open' | 'close' | 'error', gen: number, status?: { code: number | string; detail: string }): void {
