@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark suite and prints its figures beside the raw ceiling
  * measured in the same run. `npm run bench -- --json` prints one JSON object per figure.
- * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start, cache, journal).
+ * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start, cache, journal, recording).
  */
 import { parseArgs } from 'node:util';
 import type { Figure } from './figures.js';
@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   start: async () => (await import('./cold-start.js')).runColdStartBench,
   cache: async () => (await import('./candle-cache.js')).runCandleCacheBench,
   journal: async () => (await import('./journal.js')).runJournalBench,
+  recording: async () => (await import('./recording.js')).runRecordingBench,
 };
 
 function fmt(n: number): string {

@@ -35,6 +35,9 @@ import { keptToken } from './bridge/token-file.js';
 import { PortInUseError, startWebSocketBridge } from './bridge/websocket.js';
 import { KeyringStore } from './vault/keyring-store.js';
 import type { SecretStore } from './vault/secret-store.js';
+import { WireTaps } from './net/wire-tap.js';
+import { RECORDINGS_FOLDER, SessionRecorder } from './recording/recorder.js';
+import type { VenueId } from '../common/domain.js';
 
 /** The repository root, or the release folder: where renderer/dist and package.json are. */
 export const ROOT_DIR = APP_ROOT;
@@ -90,6 +93,8 @@ export interface HeadlessOptions {
   log?: Logger;
   /** The log file the caller opened (the script does, to log before the app starts); else one in dataDir. */
   appLog?: AppLog;
+  /** Record every venue session to <dataDir>/recordings (--record; docs/recording.md). */
+  record?: boolean;
 }
 
 export interface Headless {
@@ -172,7 +177,28 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
         notices.push(demoUnavailableNotice(err, appLog?.file));
       }
     }
+    // --record: the recorder listens before any venue connects, so the file starts with the connect.
+    let recorder: SessionRecorder | undefined;
+    let modeOf: (venue: string) => string | undefined = () => undefined;
+    const taps = opts.record ? new WireTaps((err) => log.error('a wire consumer failed and was detached', err)) : undefined;
+    if (taps) {
+      recorder = new SessionRecorder({
+        taps,
+        dir: path.join(dataDir, RECORDINGS_FOLDER),
+        version: packageVersion(),
+        modeOf: (venue) => modeOf(venue),
+        onError: (err, file) => log.error(`recording stopped: could not write ${file}`, err),
+      });
+      const r = recorder;
+      cleanups.push(async () => {
+        const { files } = await r.stop();
+        for (const f of files) log.info(`recorded ${f.venue}: ${f.events} events, ${f.bytes} bytes in ${f.file}`);
+      });
+      recorder.start();
+      log.info(`recording venue sessions to ${path.join(dataDir, RECORDINGS_FOLDER)}`);
+    }
     const app = await createApp({
+      ...(taps ? { wire: taps } : {}),
       ...(demoLines ? { demoLines } : {}),
       ...(opts.config ? { config: opts.config } : {}),
       stateDir,
@@ -186,6 +212,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       ...(opts.candleCache === undefined ? {} : { candleCache: opts.candleCache }),
     });
     cleanups.push(() => app.close());
+    modeOf = (venue) => (app.hub.has(venue as VenueId) ? app.hub.summary(venue as VenueId).mode : undefined);
     const { token } = await keptToken({ dataDir, renew: opts.newToken ?? false, log: log.child('token') });
     const server = await startWebSocketBridge({
       hub: app.hub,
@@ -224,6 +251,7 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
       'demo-from': { type: 'string' },
       'data-dir': { type: 'string' },
       'new-token': { type: 'boolean' },
+      record: { type: 'boolean' },
     },
     strict: true,
   });
@@ -236,6 +264,7 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
   }
   if (opts.port !== undefined && opts.port > 65_535) throw new HeadlessUsageError('--port wants a port number, 0 to 65535');
   if (values['new-token'] === true) opts.newToken = true;
+  if (values.record === true) opts.record = true;
   const dataDir = values['data-dir'] === undefined ? defaultDataDir() : path.resolve(values['data-dir']);
   opts.dataDir = dataDir;
   // A bad config or demo file is the trader's to fix: one line naming the file and the field.

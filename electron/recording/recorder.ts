@@ -13,6 +13,9 @@ import type { WireFrame, WireTaps } from '../net/wire-tap.js';
 import { wallClock } from '../net/wire-tap.js';
 import { RECORDING_EXT, RECORDING_FORMAT, RECORDING_VERSION, eventLine, headerLine } from './format.js';
 
+/** The folder under the data folder that recordings go to. */
+export const RECORDINGS_FOLDER = 'recordings';
+
 /** What the header says was masked (docs/recording.md). */
 export const REDACTION_NOTE = 'text frames through the app log redactor (tokens, keys, signatures, registered secrets); headers and gRPC metadata are not recorded';
 
