@@ -5,8 +5,9 @@
  * logs are the replay's proof.
  *
  * Fields that are the replayer's own are left out as the events are logged (docs/recording.md):
- * `receivedAt` (arrival stamps), the `at` of order evidence and errors (the local clock where
- * the venue gives no time), and the digits of connection-state reasons ("next try in 412 ms":
+ * `receivedAt` (arrival stamps), the `at` of order evidence and errors and the `createdAt` of
+ * order terms (the local clock where the venue gives no time: T-Invest's PostOrder answer
+ * carries none, so the adapter stamps the send), and the digits of connection-state reasons ("next try in 412 ms":
  * jittered backoff). Pings, clock skew, message counts and limiter headroom are timings, not
  * events, and are not logged.
  */
@@ -28,7 +29,7 @@ function stripped(v: unknown, dropAt: boolean): unknown {
   if (typeof v !== 'object' || v === null) return v;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (OWN_FIELDS.has(k) || (dropAt && k === 'at')) continue;
+    if (OWN_FIELDS.has(k) || (dropAt && (k === 'at' || k === 'createdAt'))) continue;
     out[k] = stripped(x, dropAt);
   }
   return out;

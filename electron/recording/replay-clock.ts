@@ -20,8 +20,8 @@ export class ReplayClock {
     return (performance.now() - this.t0) * this.speed;
   }
 
-  /** The adapter's clock: the recorded wall clock. */
-  readonly now = (): number => this.started + this.recNow();
+  /** The adapter's clock: the recorded wall clock, in whole ms like Date.now. */
+  readonly now = (): number => Math.floor(this.started + this.recNow());
 
   /** Resolves once recording time reaches `t` (at once when it has). */
   until(t: number): Promise<void> {

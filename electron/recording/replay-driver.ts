@@ -41,7 +41,7 @@ export interface DriveOptions {
 
 /** Outcomes compared without the fields the replay stamps itself (event-log.ts). */
 function comparable(v: unknown): string {
-  return JSON.stringify(v, (k, x: unknown) => (k === 'at' || k === 'receivedAt' ? undefined : x));
+  return JSON.stringify(v, (k, x: unknown) => (k === 'at' || k === 'receivedAt' || k === 'createdAt' ? undefined : x));
 }
 
 function recordedOutcome(ev: RecordedEvent | undefined): unknown {
@@ -64,11 +64,14 @@ export async function driveCommands(o: DriveOptions): Promise<ReplayReport> {
   const outcomes = new Map<number, RecordedEvent>();
   for (const e of o.commands) if (e.dir === 'in' && e.call !== undefined) outcomes.set(e.call, e);
   const pending: Promise<void>[] = [];
+  /** Commands whose replayed outcome is in, by call. */
+  const settled = new Set<number>();
   let commands = 0;
   let sameOutcomes = 0;
   let compared = 0;
   let closed = false;
   const check = (name: string, call: number | undefined, got: unknown): void => {
+    if (call !== undefined) settled.add(call);
     o.sink.result(name, got);
     const want = recordedOutcome(call === undefined ? undefined : outcomes.get(call));
     if (want === undefined) return; // the session ended before it was answered
@@ -80,6 +83,9 @@ export async function driveCommands(o: DriveOptions): Promise<ReplayReport> {
     if (ev.dir !== 'out' || ev.channel === undefined) continue;
     await o.clock.until(ev.t + o.lag());
     if (!(await waitUntil(() => !o.behind(ev.t), o.stallMs))) o.divergences.push(`${ev.channel} #${ev.call}: the wire had not caught up when it was due`);
+    // Commands answered before this one was asked (live) are answered before it here too.
+    const before = [...outcomes.values()].filter((x) => x.t < ev.t && x.call !== undefined && !settled.has(x.call)).map((x) => x.call!);
+    if (!(await waitUntil(() => before.every((c) => settled.has(c)), o.stallMs))) o.divergences.push(`${ev.channel} #${ev.call}: earlier commands had not been answered when it was due`);
     let args: unknown[];
     try {
       const parsed: unknown = JSON.parse(ev.text ?? '[]');

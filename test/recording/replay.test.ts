@@ -4,6 +4,7 @@
  * a placed and cancelled order), then replay the file offline through the real adapter: the
  * domain events and every command's outcome must be the same.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,22 +15,31 @@ import { tapCommands } from '../../electron/recording/command-tap.js';
 import { EventLog } from '../../electron/recording/event-log.js';
 import type { DomainEvent } from '../../electron/recording/event-log.js';
 import { parseRecording } from '../../electron/recording/format.js';
+import type { RecordedEvent } from '../../electron/recording/format.js';
 import { SessionRecorder } from '../../electron/recording/recorder.js';
 import { replayRecording } from '../../electron/recording/replay.js';
 import { createKrakenVenue } from '../../electron/venues/kraken/adapter.js';
 import type { KrakenVenue } from '../../electron/venues/kraken/adapter.js';
+import { createTInvestVenue } from '../../electron/venues/tinvest/adapter.js';
+import type { TInvestVenue, TInvestVenueOptions } from '../../electron/venues/tinvest/adapter.js';
 import { Market } from '../../sim/market.js';
 import { krakenMarketSymbols, startKrakenSim } from '../../sim/kraken/server.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
+import { startTInvestSim } from '../../sim/tinvest/server.js';
+import type { TInvestSim } from '../../sim/tinvest/server.js';
 
 const dirs: string[] = [];
 let sim: KrakenSim | undefined;
 let market: Market | undefined;
 let venue: KrakenVenue | undefined;
+let tsim: TInvestSim | undefined;
+let tvenue: TInvestVenue | undefined;
 
 afterEach(async () => {
   await venue?.close().catch(() => undefined);
+  await tvenue?.close().catch(() => undefined);
   await sim?.close();
+  await tsim?.close();
   market?.stop();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
@@ -169,6 +179,83 @@ describe('session recording and replay', () => {
     // loop's, not the recording's, so they are compared per connection.
     const connections = new Set(live.events.flatMap((e) => (e.type === 'state' ? [e.on] : [])));
     expect(connections.size).toBeGreaterThanOrEqual(3);
+    for (const c of connections) {
+      const of = (events: readonly DomainEvent[]): string[] => linesOf(events.filter((e) => e.on === c), 'state', 'error', 'malformed');
+      expect(of(replayed.events)).toEqual(of(live.events));
+    }
+  });
+
+  it('a T-Invest session with a lost order reply, dropped streams and a cancel replays to the same events', { timeout: 240_000 }, async () => {
+    tsim = await startTInvestSim({ seed: 17 });
+    const sber = tsim.instruments.find((i) => i.ticker === 'SBER')!;
+    const taps = new WireTaps();
+    const folder = tempDir();
+    const recorder = new SessionRecorder({ taps, dir: folder, version: 'test', modeOf: () => 'demo' });
+    recorder.start();
+    const live = new EventLog();
+    // What shapes the adapter's timing: the replay is built with the same.
+    const timing: NonNullable<Parameters<typeof replayRecording>[1]>['adapter'] = {
+      accountId: tsim.accountId,
+      pingDelayMs: 1_000,
+      reconnect: { baseMs: 20, maxMs: 200 },
+      trading: { pingDelayMs: 1_000, reconnect: { baseMs: 20, maxMs: 200 }, commandDeadlineMs: 1_000, resolve: { notFoundAfterMs: 500 } },
+    };
+    const options: TInvestVenueOptions = { endpoint: tsim.endpoint, token: tsim.token, mode: 'demo', tls: false, sink: live, wire: taps, ...timing };
+    tvenue = tapCommands(createTInvestVenue(options), taps);
+    const v = tvenue;
+    await v.connect();
+    v.subscribeCandles({ venue: 'tinvest', instrumentId: sber.uid, interval: '1m' });
+    v.subscribeMarket({ venue: 'tinvest', instrumentId: sber.uid, stream: 'book', depth: 10 });
+    await until('candles and books', () => count(live, 'candle') >= 2 && count(live, 'book') >= 3);
+
+    const base = { venue: 'tinvest' as const, accountId: tsim.accountId, instrumentId: sber.uid, side: 'buy' as const, type: 'limit' as const, quantity: '1', price: '150.00' };
+    const a: OrderRequest = { ...base, clientOrderId: randomUUID() };
+    expect((await v.placeOrder(a)).kind).toBe('accepted');
+    expect((await v.cancelOrder(tsim.accountId, a.clientOrderId)).status).toBe('cancelled');
+
+    // The PostOrder answer is cut after the venue placed it: unknown outcome, then resolved.
+    tsim.faults.loseNextReply('PostOrder', 1, 'UNAVAILABLE');
+    const b: OrderRequest = { ...base, price: '151.00', clientOrderId: randomUUID() };
+    const sentAt = Date.now();
+    await v.placeOrder(b).catch(() => undefined);
+    const resolved = await v.resolveOrder(tsim.accountId, b.clientOrderId, { instrumentId: sber.uid, sentAt });
+    expect(resolved.venueOrderId).toBeDefined();
+
+    // Every stream dropped by the venue: both come back and resubscribe.
+    const candlesBefore = count(live, 'candle');
+    const states = live.events.length;
+    expect(tsim.faults.dropStreams('UNAVAILABLE', 'all')).toBeGreaterThan(0);
+    await until('streams back', () => live.events.slice(states).filter((e) => e.type === 'state' && (e.data as { state?: string }).state === 'live').length >= 2);
+    await until('candles after the drop', () => count(live, 'candle') > candlesBefore);
+    await v.cancelOrder(tsim.accountId, b.clientOrderId);
+    await v.close();
+    tvenue = undefined;
+    const status = await recorder.stop();
+
+    expect(status.files).toHaveLength(1);
+    const text = readFileSync(status.files[0]!.file, 'utf8');
+    expect(text).not.toContain(tsim.token);
+    const rec = parseRecording(text);
+    expect(rec.skipped).toBe(0);
+    for (const c of ['unary', 'marketdata#0', 'order-state', 'app']) expect(rec.events.some((e) => e.connection === c)).toBe(true);
+
+    // The faults are in the file: a PostOrder cut with UNAVAILABLE, both streams ended by the venue and opened again.
+    const closes = (c: string): RecordedEvent[] => rec.events.filter((e) => e.connection === c && e.dir === 'in' && e.kind === 'close');
+    expect(closes('unary').some((e) => e.channel === 'PostOrder' && e.status?.code === 14)).toBe(true);
+    for (const c of ['marketdata#0', 'order-state']) {
+      expect(closes(c).some((e) => e.status?.code === 14)).toBe(true);
+      expect(new Set(rec.events.filter((e) => e.connection === c).map((e) => e.call)).size).toBeGreaterThanOrEqual(2);
+    }
+
+    const replayed = await replayRecording(rec, { adapter: timing });
+    console.log(`tinvest live: ${live.events.length} events; replay: ${replayed.events.length}; recording ${rec.events.length} frames, ${text.length} bytes`);
+    expect(replayed.divergences).toEqual([]);
+    expect(replayed.outcomes).toBeGreaterThanOrEqual(6);
+    expect(replayed.sameOutcomes).toBe(replayed.outcomes);
+    for (const kinds of [['candle'], ['book'], ['trades', 'quote'], ['order'], ['subscriptionFailed', 'marketFailed']]) {
+      expect(linesOf(replayed.events, ...kinds)).toEqual(linesOf(live.events, ...kinds));
+    }
+    const connections = new Set(live.events.flatMap((e) => (e.type === 'state' ? [e.on] : [])));
     for (const c of connections) {
       const of = (events: readonly DomainEvent[]): string[] => linesOf(events.filter((e) => e.on === c), 'state', 'error', 'malformed');
       expect(of(replayed.events)).toEqual(of(live.events));

@@ -73,7 +73,18 @@ export function channelCredentials(host: string, tls: ChannelSettings['tls']): C
   return credentials.createSsl(Buffer.from([...rootCertificates, extra].join('\n')));
 }
 
-export class TInvestChannel {
+/**
+ * What the adapter needs of a channel: the grpc-js client's three call shapes, the tap, the
+ * per-call metadata. TInvestChannel is the real one; a replay serves a recording through one.
+ */
+export interface GrpcChannel {
+  readonly client: Pick<Client, 'makeUnaryRequest' | 'makeServerStreamRequest' | 'makeBidiStreamRequest'>;
+  readonly wire?: WireTap | undefined;
+  metadata(): Metadata;
+  close(): void;
+}
+
+export class TInvestChannel implements GrpcChannel {
   readonly client: Client;
   readonly host: string;
   readonly wire: WireTap | undefined;

@@ -20,7 +20,7 @@ import { SilenceWatchdog } from '../../net/silence-watchdog.js';
 import { VenueError } from '../venue.js';
 import type { ConnectionReporter, VenueSink } from '../venue.js';
 import { CandleFlow } from './candle-gaps.js';
-import type { TInvestChannel } from './channel.js';
+import type { GrpcChannel } from './channel.js';
 import {
   MAX_SUBSCRIPTIONS_PER_STREAM,
   PING_DELAY_RANGE_MS,
@@ -48,7 +48,7 @@ import { method } from './proto.js';
 import { tappedCall } from './wire-codec.js';
 
 export interface MarketDataStreamOptions {
-  channel: TInvestChannel;
+  channel: GrpcChannel;
   sink: VenueSink;
   /** Candles of `key` with open time in [fromSec, toSec), ascending (GetCandles). */
   fetchCandles(key: CandleKey, fromSec: number, toSec: number): Promise<Candle[]>;
@@ -507,6 +507,7 @@ class Shard {
       o.opts.channel.metadata(),
       {},
     ) as StreamCall;
+    tapped?.observe(call);
     this.call = call;
     call.on('metadata', () => {
       if (this.loop.isCurrent(gen) && this.loop.state === 'authenticating') this.loop.setState('subscribing', 'stream accepted');

@@ -15,7 +15,7 @@ import { ReconnectLoop, retryAfterError } from '../../net/reconnecting.js';
 import { SilenceWatchdog } from '../../net/silence-watchdog.js';
 import { VenueError } from '../venue.js';
 import type { ConnectionReporter } from '../venue.js';
-import type { TInvestChannel } from './channel.js';
+import type { GrpcChannel } from './channel.js';
 import { ORDER_STREAM_PING_RANGE_MS, RESULT_SUBSCRIPTION_STATUS_OK, SERVICES, WATCHDOG_INTERVALS } from './constants.js';
 import { mapGrpcError, toVenueError } from './errors.js';
 import type { OrderStateStreamRequest, OrderStateStreamResponse, StreamOrderStateMsg } from './order-messages.js';
@@ -23,7 +23,7 @@ import { method } from './proto.js';
 import { tappedCall } from './wire-codec.js';
 
 export interface OrderStateStreamOptions {
-  channel: TInvestChannel;
+  channel: GrpcChannel;
   reporter: ConnectionReporter;
   now: () => number;
   /** Asked of the venue as ping_delay_millis; the watchdog allows three of them. */
@@ -125,6 +125,7 @@ export class OrderStateStream {
       ch.metadata(),
       {},
     ) as Call;
+    tapped?.observe(call);
     this.call = call;
     // Nothing thrown while handling one message may reach grpc-js: caught here, counted, reconnected.
     call.on('data', (msg: OrderStateStreamResponse) => {

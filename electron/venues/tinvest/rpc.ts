@@ -216,6 +216,7 @@ export class TInvestRpc {
           outcome = { err, value };
         },
       );
+      tapped?.observe(call);
       this.inFlight.add(call);
       call.on('metadata', (md: Metadata) => {
         headers = md;
