@@ -31,6 +31,9 @@ export const METHOD_NAMES = [
   'credentials.status',
   'quitSettings.get',
   'quitSettings.set',
+  'recording.status',
+  'recording.start',
+  'recording.stop',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

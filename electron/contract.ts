@@ -173,6 +173,10 @@ export const requestSchemas = {
   'quitSettings.get': empty,
   /** Kept across restarts; off for every venue unless turned on here. */
   'quitSettings.set': z.object({ venue: venueId, cancelOnQuit: z.boolean() }).strict(),
+  /** Session recording (docs/recording.md): every venue frame to <dataDir>/recordings, for `npm run replay`. */
+  'recording.status': empty,
+  'recording.start': empty,
+  'recording.stop': empty,
 } satisfies Record<MethodName, z.ZodType>;
 
 export type MethodRequest<M extends MethodName> = z.input<(typeof requestSchemas)[M]>;
@@ -273,6 +277,14 @@ export interface Snapshot {
   quotes: Quote[];
 }
 
+/** Whether venue sessions are being recorded, and the files of the current (or last) recording. */
+export interface RecordingStatus {
+  recording: boolean;
+  /** Wall-clock ms the current or last recording started. */
+  startedAt?: number;
+  files: { venue: string; file: string; events: number; bytes: number }[];
+}
+
 export interface MethodResults {
   'app.info': AppInfo;
   'app.openLogs': null;
@@ -307,6 +319,9 @@ export interface MethodResults {
   'credentials.status': CredentialStatus;
   'quitSettings.get': QuitSettings;
   'quitSettings.set': QuitSettings;
+  'recording.status': RecordingStatus;
+  'recording.start': RecordingStatus;
+  'recording.stop': RecordingStatus;
 }
 
 /** What the app does with each venue's open orders when it quits. */

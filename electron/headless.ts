@@ -35,9 +35,6 @@ import { keptToken } from './bridge/token-file.js';
 import { PortInUseError, startWebSocketBridge } from './bridge/websocket.js';
 import { KeyringStore } from './vault/keyring-store.js';
 import type { SecretStore } from './vault/secret-store.js';
-import { WireTaps } from './net/wire-tap.js';
-import { RECORDINGS_FOLDER, SessionRecorder } from './recording/recorder.js';
-import type { VenueId } from '../common/domain.js';
 
 /** The repository root, or the release folder: where renderer/dist and package.json are. */
 export const ROOT_DIR = APP_ROOT;
@@ -177,28 +174,9 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
         notices.push(demoUnavailableNotice(err, appLog?.file));
       }
     }
-    // --record: the recorder listens before any venue connects, so the file starts with the connect.
-    let recorder: SessionRecorder | undefined;
-    let modeOf: (venue: string) => string | undefined = () => undefined;
-    const taps = opts.record ? new WireTaps((err) => log.error('a wire consumer failed and was detached', err)) : undefined;
-    if (taps) {
-      recorder = new SessionRecorder({
-        taps,
-        dir: path.join(dataDir, RECORDINGS_FOLDER),
-        version: packageVersion(),
-        modeOf: (venue) => modeOf(venue),
-        onError: (err, file) => log.error(`recording stopped: could not write ${file}`, err),
-      });
-      const r = recorder;
-      cleanups.push(async () => {
-        const { files } = await r.stop();
-        for (const f of files) log.info(`recorded ${f.venue}: ${f.events} events, ${f.bytes} bytes in ${f.file}`);
-      });
-      recorder.start();
-      log.info(`recording venue sessions to ${path.join(dataDir, RECORDINGS_FOLDER)}`);
-    }
     const app = await createApp({
-      ...(taps ? { wire: taps } : {}),
+      // --record: the recorder listens before any venue connects, so the file starts with the connect.
+      ...(opts.record ? { record: true } : {}),
       ...(demoLines ? { demoLines } : {}),
       ...(opts.config ? { config: opts.config } : {}),
       stateDir,
@@ -212,11 +190,11 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       ...(opts.candleCache === undefined ? {} : { candleCache: opts.candleCache }),
     });
     cleanups.push(() => app.close());
-    modeOf = (venue) => (app.hub.has(venue as VenueId) ? app.hub.summary(venue as VenueId).mode : undefined);
     const { token } = await keptToken({ dataDir, renew: opts.newToken ?? false, log: log.child('token') });
     const server = await startWebSocketBridge({
       hub: app.hub,
       modes: app.modes,
+      recording: app.recorder,
       version: app.version,
       log: log.child('ws'),
       // A browser tab can't open folders: it shows where the log is.

@@ -234,6 +234,7 @@ async function start(): Promise<void> {
     appOrigin: APP_ORIGIN,
     hub: core.hub,
     modes: core.modes,
+    recording: core.recorder,
     version: core.version,
     notices: () => [...notices, ...core.notices],
     log: log.child('ipc'),

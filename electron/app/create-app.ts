@@ -23,6 +23,7 @@ import type { VenueCredentials } from '../credentials.js';
 import type { VenuePlan } from '../venues/descriptor.js';
 import { WireTaps } from '../net/wire-tap.js';
 import { tapCommands } from '../recording/command-tap.js';
+import { RECORDINGS_FOLDER, SessionRecorder } from '../recording/recorder.js';
 import type { WireTap } from '../net/wire-tap.js';
 import { CREDENTIAL_INDEX_FILE, CredentialIndex } from '../vault/credential-index.js';
 import { noSecretStore } from '../vault/no-secret-store.js';
@@ -59,8 +60,8 @@ export interface AppOptions {
   /** Connect every venue in the background once built (default true). */
   connect?: boolean;
   version?: string;
-  /** The wire tap to use, when a consumer must be attached before any venue connects (--record). */
-  wire?: WireTaps;
+  /** Record every venue session from before the first connect (--record; docs/recording.md). */
+  record?: boolean;
   log?: Logger;
 }
 
@@ -68,6 +69,8 @@ export interface App {
   hub: Hub;
   /** Every venue frame in and out, while a consumer (inspector, recorder) is attached. */
   wire: WireTaps;
+  /** Session recording (docs/recording.md): started by `record` or the bridge's recording.start. */
+  recorder: SessionRecorder;
   /** Venue modes and stored credentials, for the bridge. */
   modes: VenueModes;
   log: Logger;
@@ -124,7 +127,25 @@ export async function createApp(opts: AppOptions): Promise<App> {
   if (storeError) hub.journal.refuseNew(`orders are off: the order journal could not be opened (${storeError.message})`);
   const config = opts.config ?? appConfig();
   // One tap for every venue: the wire inspector and the recorder attach to it.
-  const wire = opts.wire ?? new WireTaps((err) => log.error('a wire consumer failed and was detached', err));
+  const wire = new WireTaps((err) => log.error('a wire consumer failed and was detached', err));
+  // Session recordings go to <dataDir>/recordings; with `record` the recorder listens before any venue connects.
+  let modeOf: (venue: string) => string | undefined = () => undefined;
+  const recorder = new SessionRecorder({
+    taps: wire,
+    dir: path.join(dataDir, RECORDINGS_FOLDER),
+    version: opts.version ?? '0.0.0',
+    modeOf: (venue) => modeOf(venue),
+    onError: (err, file) => log.error(`recording stopped: could not write ${file}`, err),
+  });
+  if (opts.record) {
+    recorder.start();
+    log.info(`recording venue sessions to ${path.join(dataDir, RECORDINGS_FOLDER)}`);
+  }
+  const stopRecording = async (): Promise<void> => {
+    if (!recorder.recording) return;
+    const { files } = await recorder.stop();
+    for (const f of files) log.info(`recorded ${f.venue}: ${f.events} events, ${f.bytes} bytes in ${f.file}`);
+  };
 
   // Each demo line goes to the venue whose descriptor reads it; a line nobody reads is logged.
   const demo = new Map<VenueId, VenuePlan>();
@@ -152,6 +173,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     index: new CredentialIndex(path.join(dataDir, CREDENTIAL_INDEX_FILE), log.child('credential-index')),
     log: log.child('modes'),
   });
+  modeOf = (venue) => {
+    const id = VENUE_DESCRIPTORS.find((d) => d.id === venue)?.id;
+    return id !== undefined && hub.has(id) ? hub.summary(id).mode : undefined;
+  };
   const built = await modes.setup(new Map([...demo.keys()].map((id) => [id, 'demo' as const])));
   if (opts.connect ?? true) {
     for (const id of built) {
@@ -169,6 +194,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   return {
     hub,
     wire,
+    recorder,
     modes,
     log,
     version: opts.version ?? '0.0.0',
@@ -178,6 +204,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     notices,
     shutdown: async (o) => {
       const report = await hub.shutdown(o);
+      await stopRecording();
       // The last order updates sit in each session's batch until its next push.
       await delay(FINAL_PUSH_MS);
       closeStore();
@@ -185,6 +212,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     close: async () => {
       await hub.close();
+      await stopRecording();
       closeStore();
     },
   };

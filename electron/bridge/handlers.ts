@@ -3,7 +3,7 @@
  * client context carries what belongs to one client (its subscriptions, its push sequence).
  */
 import type { AmendRequest, CandleKey, MarketKey, OrderRequest, VenueId } from '../../common/domain.js';
-import type { AppInfo, MethodName, MethodResults, ParsedRequest, Snapshot } from '../contract.js';
+import type { AppInfo, MethodName, MethodResults, ParsedRequest, RecordingStatus, Snapshot } from '../contract.js';
 import { CONTRACT_VERSION } from '../contract.js';
 import type { Hub } from '../core/hub.js';
 import { HubError } from '../core/hub-error.js';
@@ -28,6 +28,8 @@ export interface ClientContext {
   readonly transport: Transport;
   readonly version: string;
   readonly logs: LogsLocation | undefined;
+  /** Session recording (recording/recorder.ts); absent where the app records nothing. */
+  readonly recording: RecordingControl | undefined;
   /** What the trader should know about this start, in words (app.info). */
   notices(): readonly string[];
   /** Takes a hub reference for the key on this client's behalf; returns the new subscription's id. */
@@ -43,6 +45,18 @@ export interface ClientContext {
 export type Handlers = {
   [M in MethodName]: (req: ParsedRequest<M>, ctx: ClientContext) => Promise<MethodResults[M]> | MethodResults[M];
 };
+
+/** Session recording as the bridge drives it (recording/recorder.ts SessionRecorder). */
+export interface RecordingControl {
+  start(): RecordingStatus;
+  stop(): Promise<RecordingStatus>;
+  status(): RecordingStatus;
+}
+
+function recorderOf(ctx: ClientContext): RecordingControl {
+  if (!ctx.recording) throw new HubError('invalid', 'this app records no venue sessions');
+  return ctx.recording;
+}
 
 function modesOf(ctx: ClientContext): VenueModes {
   if (!ctx.modes) throw new SecretStoreError('no-secure-backend', { message: 'This app was started without a credential store.' });
@@ -158,4 +172,7 @@ export const handlers: Handlers = {
   'credentials.status': (_req, ctx) => modesOf(ctx).status(),
   'quitSettings.get': (_req, ctx) => ({ cancelOnQuit: ctx.hub.quitSettings.get() }),
   'quitSettings.set': async (req, ctx) => ({ cancelOnQuit: await ctx.hub.quitSettings.set(req.venue, req.cancelOnQuit) }),
+  'recording.status': (_req, ctx) => recorderOf(ctx).status(),
+  'recording.start': (_req, ctx) => recorderOf(ctx).start(),
+  'recording.stop': (_req, ctx) => recorderOf(ctx).stop(),
 };

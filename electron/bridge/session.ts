@@ -16,7 +16,7 @@ import { redact, silentLogger } from '../core/log.js';
 import { Batcher, BATCH_INTERVAL_MS, MAX_PRINTS_PER_BATCH } from './batcher.js';
 import { failure, toFailure } from './errors.js';
 import { handlers as defaultHandlers } from './handlers.js';
-import type { ClientContext, Handlers, LogsLocation, Transport } from './handlers.js';
+import type { ClientContext, Handlers, LogsLocation, RecordingControl, Transport } from './handlers.js';
 import { validateRequest } from './validate.js';
 
 /** A client holding more keys than this is a bug or an attack; either way, refuse. */
@@ -38,6 +38,8 @@ export interface BridgeDeps {
   version?: string;
   /** Where the log file is (app.info shows it; app.openLogs opens it where it can). */
   logs?: LogsLocation;
+  /** Session recording, for recording.start/stop/status. */
+  recording?: RecordingControl;
   /** What the trader should know about this start (the demo venues could not start, and why); read on each app.info. */
   notices?: () => readonly string[];
   log?: Logger;
@@ -49,8 +51,8 @@ export interface BridgeDeps {
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers } = o;
-  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers };
+  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, recording } = o;
+  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, ...(recording ? { recording } : {}) };
 }
 
 export interface SessionOptions extends BridgeDeps {
@@ -64,6 +66,7 @@ export class Session implements ClientContext {
   readonly transport: Transport;
   readonly version: string;
   readonly logs: LogsLocation | undefined;
+  readonly recording: RecordingControl | undefined;
   readonly notices: () => readonly string[];
   private inFlight = 0;
   private readonly subs = new Map<string, CandleKey>();
@@ -86,6 +89,7 @@ export class Session implements ClientContext {
     this.transport = opts.transport;
     this.version = opts.version ?? '0.0.0';
     this.logs = opts.logs;
+    this.recording = opts.recording;
     this.notices = opts.notices ?? (() => []);
     this.handlers = opts.handlers ?? defaultHandlers;
     this.log = opts.log ?? silentLogger;

@@ -96,7 +96,8 @@ export class SessionRecorder {
 
   /** Stops and closes every file (flushed to disk when this resolves). */
   async stop(): Promise<RecorderStatus> {
-    this.detach?.();
+    if (!this.detach) return this.status();
+    this.detach();
     this.detach = undefined;
     const files = [...this.open.values()];
     this.open.clear();

@@ -5,6 +5,7 @@ import { FrameRate, type LatencyStats } from '../../perf/tick-latency.js';
 import { clockTime, VENUE_NAMES } from '../../order-text.js';
 import { deadManText, skewText } from '../../diagnostics-text.js';
 import { useAppState, useServices } from '../../services.js';
+import { RecordingCard } from './RecordingCard.js';
 
 function ms(v: number | undefined): string {
   return v === undefined ? '—' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
@@ -171,6 +172,7 @@ export function Diagnostics() {
     <div className="diagnostics">
       <RenderStats />
       <LogsCard />
+      <RecordingCard />
       {sorted.length === 0 && <p className="muted empty">No diagnostics yet.</p>}
       {sorted.map((d) => (
         <ConnectionCard key={`${d.venue}|${d.connection}`} d={d} now={now} />
