@@ -181,10 +181,19 @@ export class ReplaySocket extends EventEmitter implements SocketLike {
 }
 
 /** REST answers from the recording: the n-th call of a method gets the n-th recorded answer of it, after its recorded latency. */
-function replayFetch(events: readonly RecordedEvent[], clock: ReplayClock, divergences: string[]): (url: string, init: RequestInit) => Promise<Response> {
+interface ReplayRest {
+  fetch: (url: string, init: RequestInit) => Promise<Response>;
+  /** Whether a request the recording made before `t` has not been made and answered here yet. */
+  behind(t: number): boolean;
+}
+
+function replayFetch(events: readonly RecordedEvent[], clock: ReplayClock, divergences: string[]): ReplayRest {
   const requests = events.filter((e) => e.dir === 'out' && e.kind === 'frame');
   const used = new Set<RecordedEvent>();
-  return async (url, init) => {
+  /** Requests answered here, or made here and never answered in the recording either. */
+  const settled = new Set<RecordedEvent>();
+  const behind = (t: number): boolean => requests.some((r) => r.t < t && !settled.has(r));
+  const fetch = async (url: string, init: RequestInit): Promise<Response> => {
     const method = new URL(url).pathname.split('/').pop() ?? '';
     const req = requests.find((e) => e.channel === method && !used.has(e));
     if (!req) {
@@ -193,6 +202,7 @@ function replayFetch(events: readonly RecordedEvent[], clock: ReplayClock, diver
     }
     used.add(req);
     const answer = events.find((e) => e.dir === 'in' && e.call === req.call);
+    if (!answer) settled.add(req);
     const signal = init.signal ?? undefined;
     const waitMs = answer ? (answer.t - req.t) / clock.speed : Infinity;
     // No answer recorded: the request hangs until the adapter's own timeout gives up on it.
@@ -208,9 +218,12 @@ function replayFetch(events: readonly RecordedEvent[], clock: ReplayClock, diver
       );
     });
     if (!answer) throw new Error('unreachable');
+    // Settled once the adapter has had the turn to take the answer in.
+    setImmediate(() => settled.add(req));
     if (answer.kind === 'error') throw Object.assign(new Error(answer.status?.detail ?? 'request failed'), { code: answer.status?.code });
     return new Response(answer.text ?? '', { status: typeof answer.status?.code === 'number' ? answer.status.code : 200 });
   };
+  return { fetch, behind };
 }
 
 /** Recorded attempts of a socket connection, in the order they were opened. */
@@ -234,6 +247,7 @@ export async function replayKraken(rec: Recording, opts: KrakenReplayOptions = {
   const sockets: ReplaySocket[] = [];
   const attempts = { public: attemptsOf(rec.events, 'public'), private: attemptsOf(rec.events, 'private') };
   const restEvents = rec.events.filter((e) => e.connection === 'rest');
+  const rest = replayFetch(restEvents, clock, divergences);
   const needsKeys = attempts.private.length > 0 || restEvents.some((e) => e.text?.startsWith('POST /0/private/'));
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-replay-'));
   try {
@@ -247,7 +261,7 @@ export async function replayKraken(rec: Recording, opts: KrakenReplayOptions = {
       stateDir,
       now: clock.now,
       ...(opts.timing ? { timing: opts.timing } : {}),
-      fetch: replayFetch(restEvents, clock, divergences),
+      fetch: rest.fetch,
       createSocket: (url) => {
         const connection = url === PUBLIC_URL ? 'public' : 'private';
         const next = attempts[connection].shift();
@@ -265,7 +279,9 @@ export async function replayKraken(rec: Recording, opts: KrakenReplayOptions = {
       divergences,
       stallMs,
       lag: () => sockets.reduce((m, s) => (s.cursorT === Infinity ? m : Math.max(m, s.lag)), 0),
-      behind: (t) => sockets.some((s) => s.cursorT < t),
+      // Behind: a socket still playing what came before `t`, one the recording opened before `t` not
+      // opened yet (backoff jitter), or a REST request made before `t` not answered yet.
+      behind: (t) => sockets.some((s) => s.cursorT < t) || [attempts.public[0], attempts.private[0]].some((a) => a !== undefined && a.length > 0 && a[0]!.t < t) || rest.behind(t),
       lastT: rec.events.at(-1)?.t ?? 0,
     });
   } finally {

@@ -279,7 +279,8 @@ export async function replayTInvest(rec: Recording, opts: TInvestReplayOptions =
     divergences,
     stallMs,
     lag: () => calls.reduce((m, c) => (c.cursorT === Infinity ? m : Math.max(m, c.lag)), 0),
-    behind: (t) => calls.some((c) => c.cursorT < t),
+    // Behind: a call still playing what came before `t`, or a stream call the recording opened before `t` not opened yet.
+    behind: (t) => calls.some((c) => c.cursorT < t) || [...recorded].some(([k, list]) => (k === 'order-state' || k.startsWith('marketdata')) && (list[0]?.[0]?.t ?? Infinity) < t),
     lastT: rec.events.at(-1)?.t ?? 0,
   });
   await sleep(0);

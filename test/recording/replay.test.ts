@@ -4,6 +4,7 @@
  * a placed and cancelled order), then replay the file offline through the real adapter: the
  * domain events and every command's outcome must be the same.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -183,6 +184,13 @@ describe('session recording and replay', () => {
       const of = (events: readonly DomainEvent[]): string[] => linesOf(events.filter((e) => e.on === c), 'state', 'error', 'malformed');
       expect(of(replayed.events)).toEqual(of(live.events));
     }
+
+    // The same file through `npm run replay`: the events as JSON lines, the summary, exit 0.
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', file, '--options', JSON.stringify({ timing: TIMING })], { encoding: 'utf8', timeout: 120_000, maxBuffer: 256 << 20 });
+    expect(cli.stderr).toMatch(/\d+ domain events; \d+ commands asked, (\d+)\/\1 answered as recorded/);
+    expect(cli.status).toBe(0);
+    const printed = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as DomainEvent);
+    for (const kind of ['candle', 'book', 'order']) expect(linesOf(printed, kind)).toEqual(linesOf(live.events, kind));
   });
 
   it('a T-Invest session with a lost order reply, dropped streams and a cancel replays to the same events', { timeout: 240_000 }, async () => {
