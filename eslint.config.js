@@ -5,6 +5,7 @@
 //   a venue → bridge / core / another venue      sim → electron/venues      net → venues
 //   store → core / bridge / venues / vault    inspector → bridge / venues / vault
 //   metrics → venues / vault                  alerts → bridge / venues / vault
+//   recording → bridge / vault / store
 //   common/ → anything outside common/ (and Node built-ins, electron)
 // Each arrow is one pattern of `no-restricted-imports`, matched on the import's text (imports
 // are relative, so a pattern names the folder as a path segment). test/build/layers.test.ts
@@ -150,6 +151,15 @@ export default tseslint.config(
       never('alerts → bridge', 'alerts reach the trader through listeners the bridge attaches; they know no transport or contract.', BRIDGE),
       never('alerts → venues', 'alerts watch the hub; they know no venue wire format.', '(^|/)venues/'),
       never('alerts → vault', 'alerts see webhook secrets through WebhookSecretVault; the composition root wires the vault.', seg('vault')),
+    ]),
+  },
+  {
+    // A recording holds what crossed the wire; replay builds an adapter offline. Neither reaches the bridge, the vault or the store.
+    files: ['electron/recording/**/*.ts'],
+    rules: layerRule([
+      never('recording → bridge', 'the recorder is a wire-tap consumer; the bridge starts and stops it, never the other way round.', BRIDGE),
+      never('recording → vault', 'a recording must never reach a secret store: it is written to the data folder.', seg('vault')),
+      never('recording → store', 'recordings are files of their own, not rows of the database.', seg('store')),
     ]),
   },
   {

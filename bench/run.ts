@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark suite and prints its figures beside the raw ceiling
  * measured in the same run. `npm run bench -- --json` prints one JSON object per figure.
- * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start, cache, journal, ticks, inspector, alerts).
+ * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start, cache, journal, ticks, inspector, alerts,
+ * recording).
  */
 import { parseArgs } from 'node:util';
 import type { Figure } from './figures.js';
@@ -19,6 +20,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   ticks: async () => (await import('./ticks.js')).runTicksBench,
   inspector: async () => (await import('./inspector.js')).runInspectorBench,
   alerts: async () => (await import('./alerts.js')).runAlertsBench,
+  recording: async () => (await import('./recording.js')).runRecordingBench,
 };
 
 function fmt(n: number): string {

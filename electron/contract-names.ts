@@ -51,6 +51,9 @@ export const METHOD_NAMES = [
   'webhooks.save',
   'webhooks.delete',
   'webhooks.test',
+  'recording.status',
+  'recording.start',
+  'recording.stop',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

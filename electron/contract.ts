@@ -250,6 +250,10 @@ export const requestSchemas = {
   'webhooks.delete': z.object({ id: entityId }).strict(),
   /** Sends a test alert through the real delivery path (retries, dead letter). */
   'webhooks.test': z.object({ id: entityId }).strict(),
+  /** Session recording (docs/recording.md): every venue frame to <dataDir>/recordings, for `npm run replay`. */
+  'recording.status': empty,
+  'recording.start': empty,
+  'recording.stop': empty,
 } satisfies Record<MethodName, z.ZodType>;
 
 export type MethodRequest<M extends MethodName> = z.input<(typeof requestSchemas)[M]>;
@@ -359,6 +363,14 @@ export interface Snapshot {
   quotes: Quote[];
 }
 
+/** Whether venue sessions are being recorded, and the files of the current (or last) recording. */
+export interface RecordingStatus {
+  recording: boolean;
+  /** Wall-clock ms the current or last recording started. */
+  startedAt?: number;
+  files: { venue: string; file: string; events: number; bytes: number }[];
+}
+
 export interface MethodResults {
   'app.info': AppInfo;
   'app.openLogs': null;
@@ -408,6 +420,9 @@ export interface MethodResults {
   'webhooks.save': WebhookEndpoint;
   'webhooks.delete': null;
   'webhooks.test': Delivery;
+  'recording.status': RecordingStatus;
+  'recording.start': RecordingStatus;
+  'recording.stop': RecordingStatus;
 }
 
 /** What the app does with each venue's open orders when it quits. */

@@ -97,6 +97,8 @@ export interface HeadlessOptions {
   appLog?: AppLog;
   /** Serve GET /metrics here (--metrics HOST:PORT); a non-loopback host needs allowPublic (--metrics-public). */
   metrics?: { host: string; port: number; allowPublic?: boolean };
+  /** Record every venue session to <dataDir>/recordings (--record; docs/recording.md). */
+  record?: boolean;
 }
 
 export interface Headless {
@@ -184,6 +186,8 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       }
     }
     const app = await createApp({
+      // --record: the recorder listens before any venue connects, so the file starts with the connect.
+      ...(opts.record ? { record: true } : {}),
       ...(demoLines ? { demoLines } : {}),
       ...(opts.config ? { config: opts.config } : {}),
       stateDir,
@@ -211,6 +215,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       modes: app.modes,
       inspector: app.inspector,
       alerts: app.alerts,
+      recording: app.recorder,
       version: app.version,
       log: log.child('ws'),
       // A browser tab can't open folders: it shows where the log is.
@@ -249,6 +254,7 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
       'new-token': { type: 'boolean' },
       metrics: { type: 'string' },
       'metrics-public': { type: 'boolean' },
+      record: { type: 'boolean' },
     },
     strict: true,
   });
@@ -274,6 +280,7 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
       throw err;
     }
   }
+  if (values.record === true) opts.record = true;
   const dataDir = values['data-dir'] === undefined ? defaultDataDir() : path.resolve(values['data-dir']);
   opts.dataDir = dataDir;
   // A bad config or demo file is the trader's to fix: one line naming the file and the field.

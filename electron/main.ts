@@ -242,6 +242,7 @@ async function start(): Promise<void> {
     modes: core.modes,
     inspector: core.inspector,
     alerts: core.alerts,
+    recording: core.recorder,
     version: core.version,
     notices: () => [...notices, ...core.notices],
     metrics: metrics.metrics,

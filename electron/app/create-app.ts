@@ -22,6 +22,8 @@ import { BATCH_INTERVAL_MS } from '../bridge/batcher.js';
 import type { VenueCredentials } from '../credentials.js';
 import type { VenuePlan } from '../venues/descriptor.js';
 import { WireTaps } from '../net/wire-tap.js';
+import { tapCommands } from '../recording/command-tap.js';
+import { RECORDINGS_FOLDER, SessionRecorder } from '../recording/recorder.js';
 import type { WireTap } from '../net/wire-tap.js';
 import { WireInspector } from '../inspector/wire-inspector.js';
 import { decodeWireBytes } from './wire-decoders.js';
@@ -63,6 +65,8 @@ export interface AppOptions {
   /** Connect every venue in the background once built (default true). */
   connect?: boolean;
   version?: string;
+  /** Record every venue session from before the first connect (--record; docs/recording.md). */
+  record?: boolean;
   log?: Logger;
 }
 
@@ -72,6 +76,8 @@ export interface App {
   wire: WireTaps;
   /** The last frames of every connection while a view is open (listens to `wire` only then), for the bridge. */
   inspector: WireInspector;
+  /** Session recording (docs/recording.md): started by `record` or the bridge's recording.start. */
+  recorder: SessionRecorder;
   /** Venue modes and stored credentials, for the bridge. */
   modes: VenueModes;
   log: Logger;
@@ -106,7 +112,8 @@ function isRecord(v: unknown): v is Readonly<Record<string, unknown>> {
 
 function factoryOf(plan: VenuePlan, stateDir: string, wire: WireTap): VenueFactory {
   for (const secret of plan.secrets) registerSecret(secret);
-  return (sink) => plan.create({ sink, stateDir, wire });
+  // Commands too go on the tap (recording/command-tap.ts): a replay asks the adapter the same.
+  return (sink) => tapCommands(plan.create({ sink, stateDir, wire }), wire);
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -132,6 +139,24 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const wire = new WireTaps((err) => log.error('a wire consumer failed and was detached', err));
   // Shown frames pass through the log's redactor: one set of rules for everything a trader can copy out.
   const inspector = new WireInspector({ wire, redact, decode: decodeWireBytes });
+  // Session recordings go to <dataDir>/recordings; with `record` the recorder listens before any venue connects.
+  let modeOf: (venue: string) => string | undefined = () => undefined;
+  const recorder = new SessionRecorder({
+    taps: wire,
+    dir: path.join(dataDir, RECORDINGS_FOLDER),
+    version: opts.version ?? '0.0.0',
+    modeOf: (venue) => modeOf(venue),
+    onError: (err, file) => log.error(`recording stopped: could not write ${file}`, err),
+  });
+  if (opts.record) {
+    recorder.start();
+    log.info(`recording venue sessions to ${path.join(dataDir, RECORDINGS_FOLDER)}`);
+  }
+  const stopRecording = async (): Promise<void> => {
+    if (!recorder.recording) return;
+    const { files } = await recorder.stop();
+    for (const f of files) log.info(`recorded ${f.venue}: ${f.events} events, ${f.bytes} bytes in ${f.file}`);
+  };
 
   // Each demo line goes to the venue whose descriptor reads it; a line nobody reads is logged.
   const demo = new Map<VenueId, VenuePlan>();
@@ -160,6 +185,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     index: new CredentialIndex(path.join(dataDir, CREDENTIAL_INDEX_FILE), log.child('credential-index')),
     log: log.child('modes'),
   });
+  modeOf = (venue) => {
+    const id = VENUE_DESCRIPTORS.find((d) => d.id === venue)?.id;
+    return id !== undefined && hub.has(id) ? hub.summary(id).mode : undefined;
+  };
   const built = await modes.setup(new Map([...demo.keys()].map((id) => [id, 'demo' as const])));
   // After the venues are built: a price rule holds its instrument's quote through the hub.
   const alerts = store ? openAlerts(store, hub, vault, log, notices) : undefined;
@@ -180,6 +209,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     hub,
     wire,
     inspector,
+    recorder,
     modes,
     log,
     version: opts.version ?? '0.0.0',
@@ -190,6 +220,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     alerts,
     shutdown: async (o) => {
       const report = await hub.shutdown(o);
+      await stopRecording();
       // The last order updates sit in each session's batch until its next push.
       await delay(FINAL_PUSH_MS);
       // Deliveries still in flight stay pending in the database: the next start resumes them.
@@ -200,6 +231,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     close: async () => {
       await hub.close();
       alerts?.close();
+      await stopRecording();
       closeStore();
     },
   };

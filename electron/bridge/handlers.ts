@@ -3,7 +3,7 @@
  * client context carries what belongs to one client (its subscriptions, its push sequence).
  */
 import type { AmendRequest, CandleKey, MarketKey, OrderRequest, VenueId } from '../../common/domain.js';
-import type { AppInfo, MethodName, MethodResults, ParsedRequest, Snapshot } from '../contract.js';
+import type { AppInfo, MethodName, MethodResults, ParsedRequest, RecordingStatus, Snapshot } from '../contract.js';
 import { CONTRACT_VERSION } from '../contract.js';
 import type { Hub } from '../core/hub.js';
 import { HubError } from '../core/hub-error.js';
@@ -32,6 +32,8 @@ export interface ClientContext {
   readonly transport: Transport;
   readonly version: string;
   readonly logs: LogsLocation | undefined;
+  /** Session recording (recording/recorder.ts); absent where the app records nothing. */
+  readonly recording: RecordingControl | undefined;
   /** What the trader should know about this start, in words (app.info). */
   notices(): readonly string[];
   /** Alert rules and webhooks; absent in an app built without a database. */
@@ -58,6 +60,18 @@ export type Handlers = {
 function inspectorOf(ctx: ClientContext): InspectorViews {
   if (!ctx.inspector) throw new HubError('not-found', 'this app has no wire inspector');
   return ctx.inspector;
+}
+
+/** Session recording as the bridge drives it (recording/recorder.ts SessionRecorder). */
+export interface RecordingControl {
+  start(): RecordingStatus;
+  stop(): Promise<RecordingStatus>;
+  status(): RecordingStatus;
+}
+
+function recorderOf(ctx: ClientContext): RecordingControl {
+  if (!ctx.recording) throw new HubError('invalid', 'this app records no venue sessions');
+  return ctx.recording;
 }
 
 function modesOf(ctx: ClientContext): VenueModes {
@@ -218,4 +232,7 @@ export const handlers: Handlers = {
     return null;
   },
   'webhooks.test': (req, ctx) => alertsOf(ctx).testWebhook(req.id),
+  'recording.status': (_req, ctx) => recorderOf(ctx).status(),
+  'recording.start': (_req, ctx) => recorderOf(ctx).start(),
+  'recording.stop': (_req, ctx) => recorderOf(ctx).stop(),
 };

@@ -16,7 +16,7 @@ import { redact, silentLogger } from '../core/log.js';
 import { Batcher, BATCH_INTERVAL_MS, MAX_PRINTS_PER_BATCH } from './batcher.js';
 import { failure, toFailure } from './errors.js';
 import { handlers as defaultHandlers } from './handlers.js';
-import type { ClientContext, Handlers, LogsLocation, Transport } from './handlers.js';
+import type { ClientContext, Handlers, LogsLocation, RecordingControl, Transport } from './handlers.js';
 import { validateRequest } from './validate.js';
 import { InspectorViews } from '../inspector/session-views.js';
 import type { WireInspector } from '../inspector/wire-inspector.js';
@@ -42,6 +42,8 @@ export interface BridgeDeps {
   version?: string;
   /** Where the log file is (app.info shows it; app.openLogs opens it where it can). */
   logs?: LogsLocation;
+  /** Session recording, for recording.start/stop/status. */
+  recording?: RecordingControl;
   /** What the trader should know about this start (the demo venues could not start, and why); read on each app.info. */
   notices?: () => readonly string[];
   log?: Logger;
@@ -60,8 +62,12 @@ export interface BridgeDeps {
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer, alerts } = o;
-  return { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer, ...(alerts ? { alerts } : {}) };
+  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer, alerts, recording } = o;
+  return {
+    hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer,
+    ...(alerts ? { alerts } : {}),
+    ...(recording ? { recording } : {}),
+  };
 }
 
 export interface SessionOptions extends BridgeDeps {
@@ -75,6 +81,7 @@ export class Session implements ClientContext {
   readonly transport: Transport;
   readonly version: string;
   readonly logs: LogsLocation | undefined;
+  readonly recording: RecordingControl | undefined;
   readonly notices: () => readonly string[];
   readonly inspector: InspectorViews | undefined;
   readonly metrics: BridgeMetrics | undefined;
@@ -102,6 +109,7 @@ export class Session implements ClientContext {
     this.transport = opts.transport;
     this.version = opts.version ?? '0.0.0';
     this.logs = opts.logs;
+    this.recording = opts.recording;
     this.notices = opts.notices ?? (() => []);
     this.handlers = opts.handlers ?? defaultHandlers;
     this.log = opts.log ?? silentLogger;

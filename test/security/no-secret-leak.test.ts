@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Candle, Instrument, Order } from '../../common/domain.js';
 import { METHOD_NAMES } from '../../electron/contract.js';
-import type { CancelAllResult, MethodName, Result, VenueSummary } from '../../electron/contract.js';
+import type { CancelAllResult, MethodName, RecordingStatus, Result, VenueSummary } from '../../electron/contract.js';
 import { add, mul, nearestSteps } from '../../common/decimal.js';
 import { createLogger } from '../../electron/core/log.js';
 import { startHeadless } from '../../electron/headless.js';
@@ -240,6 +240,8 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
       code: 'bad-request',
     });
 
+    // Every frame of the signed-in session is recorded: the files are scanned with the rest below.
+    expect(await c.value<RecordingStatus>('recording.start', {})).toMatchObject({ recording: true });
     // Sandbox accounts are opened over the wire, so a fresh sandbox token sees none yet: no accountId.
     await c.value('credentials.store', { venue: 'tinvest', credentials: { token: TINVEST_TOKEN, mode: 'sandbox' } });
     const status = await c.value('credentials.store', { venue: 'kraken', credentials: { apiKey: KRAKEN_KEY, apiSecret: KRAKEN_SECRET, mode: 'live' } });
@@ -356,6 +358,9 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     await c.value('webhooks.delete', { id: generic.id });
     await c.value('webhooks.delete', { id: telegram.id });
     hookServer.close();
+    await c.value('recording.status', {});
+    const recorded = await c.value<RecordingStatus>('recording.stop', {});
+    expect(recorded.files.map((f) => f.venue).sort()).toEqual(['kraken', 'tinvest']);
     // Headless cannot open a folder: the refusal names the log file, and is scanned like the rest.
     expect(await c.invoke('app.openLogs', {})).toMatchObject({ ok: false });
     for (let more = true; more; ) more = (await c.value<{ more: boolean }>('inspector.read', { viewId: inspector.viewId })).more;
@@ -385,6 +390,7 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     expect(leaks(log)).toEqual([]);
     const files = filesUnder(dir);
     expect(files.map((f) => f.path).some((p) => p.endsWith('venue-modes.json'))).toBe(true);
+    expect(files.filter((f) => f.path.endsWith('.sbrec'))).toHaveLength(2);
     for (const f of files) expect(leaks(`${f.path}\n${f.text}`), f.path).toEqual([]);
   }, 60_000);
 

@@ -31,7 +31,8 @@ import { SymbolTable } from './symbols.js';
 import type { PairMeta } from './symbols.js';
 import { KrakenSocket, SocketRequestError } from './ws.js';
 import { fetchTrusting, trustedRoots } from './trust.js';
-import type { ChannelFrame } from './ws.js';
+import type { ChannelFrame, SocketFactory } from './ws.js';
+import type { RestFetch } from './trust.js';
 
 export interface KrakenVenueOptions {
   /** REST base URL ("https://api.kraken.com" or the simulator's). */
@@ -50,6 +51,10 @@ export interface KrakenVenueOptions {
   stateDir: string;
   /** Every frame in and out, for the wire inspector and the recorder (net/wire-tap.ts). */
   wire?: WireTap;
+  /** How sockets are opened; default `new WebSocket` (replay serves a recorded session here). */
+  createSocket?: SocketFactory;
+  /** How REST requests go out; default fetch (or one trusting rootCertsPem); replay answers from a recording. */
+  fetch?: RestFetch;
   /** Arms cancel_all_orders_after with this timeout (s) while connected; off when absent or 0. */
   deadManSwitchSec?: number;
   /** ms clock for limiters, nonces and timestamps. */
@@ -126,7 +131,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   const nonce = hasKeys ? new NonceSource({ stateDir: opts.stateDir, apiKey: opts.apiKey!, now }) : undefined;
   const ca = opts.rootCertsPem !== undefined ? trustedRoots(opts.rootCertsPem) : undefined;
   const rest = new KrakenRest({
-    ...(opts.rootCertsPem !== undefined ? { fetch: fetchTrusting(opts.rootCertsPem) } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : opts.rootCertsPem !== undefined ? { fetch: fetchTrusting(opts.rootCertsPem) } : {}),
     baseUrl: opts.rest.replace(/\/+$/, ''),
     apiKey: opts.apiKey,
     apiSecret: opts.apiSecret,
@@ -134,6 +139,7 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
     limits,
     reporter: restReporter,
     now,
+    ...(opts.wire ? { wire: opts.wire } : {}),
   });
   const symbols = new SymbolTable();
   const wire = new WireOrders();
@@ -142,6 +148,8 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   // ---- public socket: candles and books
   const publicSocket = new KrakenSocket({
     url: opts.ws,
+    ...(opts.wire ? { wire: { tap: opts.wire, connection: 'public' } } : {}),
+    ...(opts.createSocket ? { createSocket: opts.createSocket } : {}),
     ...(ca ? { ca } : {}),
     reporter: pubReporter,
     // Candles and books first: they are the hot path.
@@ -262,6 +270,8 @@ export function createKrakenVenue(opts: KrakenVenueOptions): KrakenVenue {
   const privateSocket: KrakenSocket | undefined = hasKeys
     ? new KrakenSocket({
         url: opts.wsAuth,
+        ...(opts.wire ? { wire: { tap: opts.wire, connection: 'private' } } : {}),
+        ...(opts.createSocket ? { createSocket: opts.createSocket } : {}),
         ...(ca ? { ca } : {}),
         reporter: privReporter,
         onFrame: onPrivateFrame,

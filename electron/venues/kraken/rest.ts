@@ -4,6 +4,8 @@
  * queue that takes the nonce at send time and waits for each reply before the next send,
  * so the venue always sees our nonces in increasing order.
  */
+import { SILENT_TAP, wallClock } from '../../net/wire-tap.js';
+import type { WireTap } from '../../net/wire-tap.js';
 import type { ConnectionReporter } from '../venue.js';
 import { VenueError } from '../venue.js';
 import { formEncode, signRequest } from './auth.js';
@@ -26,6 +28,8 @@ export interface KrakenRestOptions {
   now?: () => number;
   /** How requests go out; default the global fetch (trust.ts: one that trusts an extra root CA). */
   fetch?: RestFetch;
+  /** Every request and answer (net/wire-tap.ts), as connection 'rest'. */
+  wire?: WireTap;
 }
 
 export interface PrivateCallOptions {
@@ -69,10 +73,13 @@ export class KrakenRest {
   private tail: Promise<unknown> = Promise.resolve();
   private healthy: boolean | undefined;
   private closed = false;
+  private readonly tap: WireTap;
+  private calls = 0;
 
   constructor(opts: KrakenRestOptions) {
     this.opts = opts;
     this.now = opts.now ?? Date.now;
+    this.tap = opts.wire ?? SILENT_TAP;
   }
 
   get hasCredentials(): boolean {
@@ -139,11 +146,18 @@ export class KrakenRest {
   private async exchange<T>(method: string, url: string, init: RequestInit, mutating: boolean): Promise<T> {
     let res: Response;
     let text: string;
+    const call = ++this.calls;
+    // Out: the method and path with its query, and the form body (headers, which carry the key and signature, are not frames).
+    if (this.tap.active) this.tapRequest(method, call, url, init);
     try {
       res = await (this.opts.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000) });
       text = await res.text();
+      if (this.tap.active) this.tapFrame('in', method, call, text, { code: res.status, detail: res.statusText });
     } catch (e) {
       const code = errorCode(e);
+      if (this.tap.active) {
+        this.tap.emit({ venue: 'kraken', connection: 'rest', channel: method, dir: 'in', kind: 'error', at: wallClock(), call, status: { code: code ?? 'error', detail: e instanceof Error ? e.message : String(e) } });
+      }
       const err =
         mutating && !(code && NOT_SENT_CODES.has(code)) ? unknownOutcome(`Kraken ${method}`, e) : unavailable(`Kraken ${method}`, e);
       this.fail(err);
@@ -191,6 +205,16 @@ export class KrakenRest {
     }
     this.ok();
     return env.result;
+  }
+
+  private tapRequest(method: string, call: number, url: string, init: RequestInit): void {
+    const u = new URL(url);
+    const body = typeof init.body === 'string' ? `\n${init.body}` : '';
+    this.tapFrame('out', method, call, `${init.method ?? 'GET'} ${u.pathname}${u.search}${body}`);
+  }
+
+  private tapFrame(dir: 'in' | 'out', method: string, call: number, text: string, status?: { code: number; detail: string }): void {
+    this.tap.emit({ venue: 'kraken', connection: 'rest', channel: method, dir, kind: 'frame', at: wallClock(), text, call, ...(status ? { status } : {}) });
   }
 
   private ok(): void {

@@ -7,6 +7,8 @@ import WebSocket from 'ws';
 import type { ConnectionState, VenueErrorInfo } from '../../../common/domain.js';
 import type { BackoffOptions } from '../../net/backoff.js';
 import { ReconnectLoop } from '../../net/reconnecting.js';
+import { SILENT_TAP, wallClock } from '../../net/wire-tap.js';
+import type { WireTap } from '../../net/wire-tap.js';
 import type { ConnectionReporter } from '../venue.js';
 import {
   ACK_TIMEOUT_MS,
@@ -58,8 +60,32 @@ export class SocketRequestError extends Error {
   }
 }
 
+/**
+ * What the socket needs of a WebSocket: `ws` itself, or the replay's socket that serves a
+ * recorded session (recording/replay-kraken.ts).
+ */
+export interface SocketLike {
+  readonly readyState: number;
+  on(event: 'open', listener: () => void): unknown;
+  on(event: 'message', listener: (data: WebSocket.RawData, isBinary: boolean) => void): unknown;
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+  removeAllListeners(event: 'message'): unknown;
+  send(data: string, cb?: (err?: Error) => void): void;
+  terminate(): void;
+}
+
+export type SocketFactory = (url: string, options: WebSocket.ClientOptions) => SocketLike;
+
+const openWebSocket: SocketFactory = (url, options) => new WebSocket(url, options);
+
 export interface KrakenSocketOptions {
   url: string;
+  /** How the socket is opened; default `new WebSocket` (replay: a recorded session). */
+  createSocket?: SocketFactory;
+  /** Every frame in and out (net/wire-tap.ts), under `connection` ('public', 'private'). */
+  wire?: { tap: WireTap; connection: string };
   /** Roots to trust instead of Node's (trust.ts trustedRoots: Node's plus an extra one). */
   ca?: string[];
   reporter: ConnectionReporter;
@@ -118,7 +144,11 @@ export class KrakenSocket {
   private readonly opts: KrakenSocketOptions;
   private readonly now: () => number;
   private readonly loop: ReconnectLoop;
-  private ws: WebSocket | undefined;
+  private ws: SocketLike | undefined;
+  /** The attempt the socket in `ws` belongs to (the loop's generation moves on when it is released). */
+  private wsGen = 0;
+  private readonly tap: WireTap;
+  private readonly connection: string;
   private readonly subs = new Map<string, Subscription>();
   private readonly waiting = new Map<number, { resolve: (r: WsResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private nextReqId = 1;
@@ -133,6 +163,8 @@ export class KrakenSocket {
   constructor(opts: KrakenSocketOptions) {
     this.opts = opts;
     this.now = opts.now ?? Date.now;
+    this.tap = opts.wire?.tap ?? SILENT_TAP;
+    this.connection = opts.wire?.connection ?? 'ws';
     this.loop = new ReconnectLoop({
       reporter: opts.reporter,
       now: this.now,
@@ -145,6 +177,8 @@ export class KrakenSocket {
         const ws = this.ws;
         this.ws = undefined;
         if (ws) {
+          // Our side ends the connection: told apart from the venue closing it (replay waits for it).
+          if (this.tap.active) this.tapClosing();
           ws.removeAllListeners('message');
           ws.on('error', () => undefined);
           ws.terminate();
@@ -195,6 +229,7 @@ export class KrakenSocket {
     this.loop.stop();
     this.failWaiting('socket closed', true);
     if (ws && ws.readyState !== WebSocket.CLOSED) {
+      if (this.tap.active) this.tapClosing();
       await new Promise<void>((resolve) => {
         ws.once('close', () => resolve());
         ws.terminate();
@@ -264,7 +299,9 @@ export class KrakenSocket {
         reject(new SocketRequestError(`${method}: no reply in ${timeoutMs} ms`, true));
       }, timeoutMs);
       this.waiting.set(reqId, { resolve, reject, timer });
-      ws.send(toWireJson({ method, params, req_id: reqId }), (err) => {
+      const text = toWireJson({ method, params, req_id: reqId });
+      if (this.tap.active) this.tapOut(text, method);
+      ws.send(text, (err) => {
         if (err) {
           const w = this.waiting.get(reqId);
           if (w) {
@@ -292,9 +329,15 @@ export class KrakenSocket {
 
   private connect(gen: number): void {
     this.setState(this.openedOnce ? 'reconnecting' : 'connecting', 'opening socket');
-    const ws = new WebSocket(this.opts.url, { handshakeTimeout: 10_000, perMessageDeflate: false, ...(this.opts.ca ? { ca: this.opts.ca } : {}) });
+    const ws = (this.opts.createSocket ?? openWebSocket)(this.opts.url, {
+      handshakeTimeout: 10_000,
+      perMessageDeflate: false,
+      ...(this.opts.ca ? { ca: this.opts.ca } : {}),
+    });
     this.ws = ws;
+    this.wsGen = gen;
     ws.on('open', () => {
+      if (this.tap.active) this.tapEvent('open', gen);
       if (!this.loop.isCurrent(gen)) return;
       this.openedOnce = true;
       this.lastFrameAt = this.now();
@@ -302,10 +345,12 @@ export class KrakenSocket {
       void this.afterOpen(gen);
     });
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      if (this.tap.active) this.tapIn(data, isBinary, gen);
       if (!this.loop.isCurrent(gen)) return;
       this.onMessage(data, isBinary);
     });
     ws.on('close', (code: number, reason: Buffer) => {
+      if (this.tap.active) this.tapEvent('close', gen, { code, detail: reason.toString() });
       if (!this.loop.isCurrent(gen)) return;
       if (code === WS_CLOSE_POLICY) {
         // Policy violation: the venue asks us not to come back on our own.
@@ -318,6 +363,7 @@ export class KrakenSocket {
       this.dropped(gen, `socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
     });
     ws.on('error', (err: Error) => {
+      if (this.tap.active) this.tapEvent('error', gen, { code: (err as { code?: string }).code ?? 'error', detail: err.message });
       if (!this.loop.isCurrent(gen)) return;
       this.dropped(gen, `socket error: ${err.message}`);
     });
@@ -413,7 +459,9 @@ export class KrakenSocket {
           lastPing = now;
           const id = this.reqId();
           this.pingSentAt.set(id, now);
-          ws.send(JSON.stringify({ method: 'ping', req_id: id }));
+          const text = JSON.stringify({ method: 'ping', req_id: id });
+          if (this.tap.active) this.tapOut(text, 'ping');
+          ws.send(text);
         }
       } catch (e) {
         this.dropped(gen, `watchdog failed: ${e instanceof Error ? e.name : 'throw'}`);
@@ -453,9 +501,33 @@ export class KrakenSocket {
     this.sendRaw({ method: 'subscribe', params: this.subParams(sub.spec), req_id: sub.reqId });
   }
 
-  private sendRaw(msg: object): void {
+  private sendRaw(msg: { method: string; [k: string]: unknown }): void {
     const ws = this.ws;
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      const text = JSON.stringify(msg);
+      if (this.tap.active) this.tapOut(text, msg.method);
+      ws.send(text);
+    }
+  }
+
+  // Taps: called only while someone listens (net/wire-tap.ts), so they may allocate.
+  private tapOut(text: string, channel: string): void {
+    this.tap.emit({ venue: 'kraken', connection: this.connection, channel, dir: 'out', kind: 'frame', at: wallClock(), text, call: this.wsGen });
+  }
+
+  private tapIn(data: WebSocket.RawData, isBinary: boolean, gen: number): void {
+    const at = wallClock();
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (isBinary) this.tap.emit({ venue: 'kraken', connection: this.connection, dir: 'in', kind: 'frame', at, bytes: buf, call: gen });
+    else this.tap.emit({ venue: 'kraken', connection: this.connection, dir: 'in', kind: 'frame', at, text: buf.toString(), call: gen });
+  }
+
+  private tapClosing(): void {
+    this.tap.emit({ venue: 'kraken', connection: this.connection, dir: 'out', kind: 'close', at: wallClock(), call: this.wsGen });
+  }
+
+  private tapEvent(kind: 'open' | 'close' | 'error', gen: number, status?: { code: number | string; detail: string }): void {
+    this.tap.emit({ venue: 'kraken', connection: this.connection, dir: 'in', kind, at: wallClock(), call: gen, ...(status ? { status } : {}) });
   }
 
   /**

@@ -11,7 +11,7 @@ import type { BackoffOptions } from '../../net/backoff.js';
 import { VenueError, gatedSink } from '../venue.js';
 import type { ConnectionReporter, HistoryRequest, ResolveHint, Venue, VenueHistory, VenueSink } from '../venue.js';
 import { TInvestChannel } from './channel.js';
-import type { TlsSetting } from './channel.js';
+import type { ChannelSettings, GrpcChannel, TlsSetting } from './channel.js';
 import { BOOK_DEPTHS, DEADLINE_MS, INSTRUMENT_KIND, DEFAULT_PING_DELAY_MS, HOSTS, INSTRUMENT_ID_TYPE_UID, INSTRUMENT_STATUS_BASE, SERVICES } from './constants.js';
 import { toVenueError } from './errors.js';
 import { CandleHistory } from './history.js';
@@ -80,6 +80,8 @@ export interface TInvestVenueOptions {
   closeGraceMs?: number;
   /** Every frame in and out, for the wire inspector and the recorder (net/wire-tap.ts). */
   wire?: WireTap;
+  /** How the gRPC channel is opened; default a TInvestChannel (replay serves a recording here). */
+  openChannel?: (s: ChannelSettings) => GrpcChannel;
 }
 
 /** The T-Invest venue with what only it offers: ReplaceOrder and the sandbox's own calls. */
@@ -155,7 +157,7 @@ class TInvestAdapter implements TInvestVenue {
   /** Market keys asked for before connect() finished. */
   private readonly earlyMarket = new Map<string, MarketKey>();
   private feeds: TInvestMarketFeeds | undefined;
-  private channel: TInvestChannel | undefined;
+  private channel: GrpcChannel | undefined;
   private rpc: TInvestRpc | undefined;
   private candles: CandleHistory | undefined;
   private stream: MarketDataStream | undefined;
@@ -205,11 +207,12 @@ class TInvestAdapter implements TInvestVenue {
   }
 
   private async doConnect(): Promise<void> {
-    let channel: TInvestChannel;
+    let channel: GrpcChannel;
     try {
       const endpoint = endpointOf(this.opts);
       this.api.state('connecting', endpoint);
-      channel = new TInvestChannel({ ...this.opts, endpoint });
+      const settings: ChannelSettings = { ...this.opts, endpoint, wire: this.opts.wire };
+      channel = this.opts.openChannel ? this.opts.openChannel(settings) : new TInvestChannel(settings);
     } catch (e) {
       throw this.failConnect(toVenueError(e));
     }

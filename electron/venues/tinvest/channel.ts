@@ -7,6 +7,7 @@ import { rootCertificates } from 'node:tls';
 import { isIP } from 'node:net';
 import { Client, Metadata, credentials } from '@grpc/grpc-js';
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
+import type { WireTap } from '../../net/wire-tap.js';
 import { VenueError } from '../venue.js';
 import { KEEPALIVE, MAX_MESSAGE_BYTES } from './constants.js';
 
@@ -23,6 +24,8 @@ export interface ChannelSettings {
   tls?: boolean | TlsSetting | undefined;
   /** x-app-name, recommended "<github-nick>.<repo>" (§3). */
   appName?: string | undefined;
+  /** Every message of every call (net/wire-tap.ts; wire-codec.ts wraps the codecs). */
+  wire?: WireTap | undefined;
 }
 
 export const DEFAULT_APP_NAME = 'switchboard.desktop';
@@ -70,15 +73,28 @@ export function channelCredentials(host: string, tls: ChannelSettings['tls']): C
   return credentials.createSsl(Buffer.from([...rootCertificates, extra].join('\n')));
 }
 
-export class TInvestChannel {
+/**
+ * What the adapter needs of a channel: the grpc-js client's three call shapes, the tap, the
+ * per-call metadata. TInvestChannel is the real one; a replay serves a recording through one.
+ */
+export interface GrpcChannel {
+  readonly client: Pick<Client, 'makeUnaryRequest' | 'makeServerStreamRequest' | 'makeBidiStreamRequest'>;
+  readonly wire?: WireTap | undefined;
+  metadata(): Metadata;
+  close(): void;
+}
+
+export class TInvestChannel implements GrpcChannel {
   readonly client: Client;
   readonly host: string;
+  readonly wire: WireTap | undefined;
   /** Built and checked once; every call gets its own clone. */
   private readonly template: Metadata;
 
   constructor(s: ChannelSettings) {
     const { host } = splitEndpoint(s.endpoint);
     this.host = host;
+    this.wire = s.wire;
     if (!s.token) throw new VenueError('auth', '40003', 'no token given');
     this.template = new Metadata();
     this.template.set('authorization', `Bearer ${s.token}`);

@@ -20,7 +20,7 @@ import { SilenceWatchdog } from '../../net/silence-watchdog.js';
 import { VenueError } from '../venue.js';
 import type { ConnectionReporter, VenueSink } from '../venue.js';
 import { CandleFlow } from './candle-gaps.js';
-import type { TInvestChannel } from './channel.js';
+import type { GrpcChannel } from './channel.js';
 import {
   MAX_SUBSCRIPTIONS_PER_STREAM,
   PING_DELAY_RANGE_MS,
@@ -45,9 +45,10 @@ import type {
 } from './marketdata-decoder.js';
 import type { MarketDataRequest } from './marketdata-messages.js';
 import { method } from './proto.js';
+import { tappedCall } from './wire-codec.js';
 
 export interface MarketDataStreamOptions {
-  channel: TInvestChannel;
+  channel: GrpcChannel;
   sink: VenueSink;
   /** Candles of `key` with open time in [fromSec, toSec), ascending (GetCandles). */
   fetchCandles(key: CandleKey, fromSec: number, toSec: number): Promise<Candle[]>;
@@ -221,6 +222,8 @@ class Shard {
     private readonly owner: MarketDataStream,
     readonly reporter: ConnectionReporter,
     capacity: number,
+    /** The wire tap's connection name: 'marketdata#N', N the shard's index. */
+    private readonly wireName: string,
   ) {
     this.capacity = capacity;
     this.watchdog = new SilenceWatchdog({
@@ -495,13 +498,16 @@ class Shard {
   private open(gen: number): void {
     this.loop.setState('connecting', 'opening MarketDataStream');
     const o = this.owner;
+    const tap = o.opts.channel.wire;
+    const tapped = tap ? tappedCall(tap, this.wireName, o.method.name, o.method.serialize, decodeMarketDataResponse) : undefined;
     const call = o.opts.channel.client.makeBidiStreamRequest(
       o.method.path,
-      o.method.serialize,
-      decodeMarketDataResponse,
+      tapped ? tapped.serialize : o.method.serialize,
+      tapped ? tapped.deserialize : decodeMarketDataResponse,
       o.opts.channel.metadata(),
       {},
     ) as StreamCall;
+    tapped?.observe(call);
     this.call = call;
     call.on('metadata', () => {
       if (this.loop.isCurrent(gen) && this.loop.state === 'authenticating') this.loop.setState('subscribing', 'stream accepted');
@@ -518,6 +524,7 @@ class Shard {
     // 'error' must have a listener; the outcome is read from 'status', which always comes.
     call.on('error', () => undefined);
     call.on('status', (st: StatusObject) => {
+      tapped?.ended(st);
       if (!this.loop.isCurrent(gen)) return;
       try {
         this.ended(st);
@@ -881,7 +888,7 @@ export class MarketDataStream {
     }
     const index = this.shards.length;
     const name = index === 0 ? 'marketdata' : `marketdata-${index + 1}`;
-    const shard = new Shard(this, this.opts.sink.connection(name), this.opts.maxPerStream ?? MAX_SUBSCRIPTIONS_PER_STREAM);
+    const shard = new Shard(this, this.opts.sink.connection(name), this.opts.maxPerStream ?? MAX_SUBSCRIPTIONS_PER_STREAM, `marketdata#${index}`);
     this.shards.push(shard);
     return shard;
   }

@@ -15,14 +15,15 @@ import { ReconnectLoop, retryAfterError } from '../../net/reconnecting.js';
 import { SilenceWatchdog } from '../../net/silence-watchdog.js';
 import { VenueError } from '../venue.js';
 import type { ConnectionReporter } from '../venue.js';
-import type { TInvestChannel } from './channel.js';
+import type { GrpcChannel } from './channel.js';
 import { ORDER_STREAM_PING_RANGE_MS, RESULT_SUBSCRIPTION_STATUS_OK, SERVICES, WATCHDOG_INTERVALS } from './constants.js';
 import { mapGrpcError, toVenueError } from './errors.js';
 import type { OrderStateStreamRequest, OrderStateStreamResponse, StreamOrderStateMsg } from './order-messages.js';
 import { method } from './proto.js';
+import { tappedCall } from './wire-codec.js';
 
 export interface OrderStateStreamOptions {
-  channel: TInvestChannel;
+  channel: GrpcChannel;
   reporter: ConnectionReporter;
   now: () => number;
   /** Asked of the venue as ping_delay_millis; the watchdog allows three of them. */
@@ -115,7 +116,16 @@ export class OrderStateStream {
     this.loop.setState('connecting', 'opening OrderStateStream');
     const req: OrderStateStreamRequest = { accounts: [...this.accounts], pingDelayMillis: clampPing(this.opts.pingDelayMs) };
     const ch = this.opts.channel;
-    const call = ch.client.makeServerStreamRequest(this.m.path, this.m.serialize, this.m.deserialize, req, ch.metadata(), {}) as Call;
+    const tapped = ch.wire ? tappedCall(ch.wire, 'order-state', this.m.name, this.m.serialize, this.m.deserialize) : undefined;
+    const call = ch.client.makeServerStreamRequest(
+      this.m.path,
+      tapped ? tapped.serialize : this.m.serialize,
+      tapped ? tapped.deserialize : this.m.deserialize,
+      req,
+      ch.metadata(),
+      {},
+    ) as Call;
+    tapped?.observe(call);
     this.call = call;
     // Nothing thrown while handling one message may reach grpc-js: caught here, counted, reconnected.
     call.on('data', (msg: OrderStateStreamResponse) => {
@@ -129,6 +139,7 @@ export class OrderStateStream {
     // 'error' needs a listener; the outcome is read from 'status', which always comes.
     call.on('error', () => undefined);
     call.on('status', (st: StatusObject) => {
+      tapped?.ended(st);
       if (!this.loop.isCurrent(gen)) return;
       try {
         const err =

@@ -13,7 +13,7 @@ import { VenueError } from '../venue.js';
 import type { ConnectionReporter, ResolveHint, VenueHistory, VenueSink } from '../venue.js';
 import { AccountHistory } from './account-history.js';
 import type { AccountHistoryOptions } from './account-history.js';
-import type { TInvestChannel } from './channel.js';
+import type { GrpcChannel } from './channel.js';
 import { CANCEL_ALL_MS, DEADLINE_MS, SERVICES } from './constants.js';
 import { toVenueError } from './errors.js';
 import { OrderEntry, identityOf } from './order-entry.js';
@@ -49,7 +49,7 @@ export interface TradingOptions {
 }
 
 export interface TInvestTradingDeps extends TradingOptions {
-  channel: TInvestChannel;
+  channel: GrpcChannel;
   rpc: TInvestRpc;
   sink: VenueSink;
   now: () => number;

@@ -14,6 +14,8 @@ import { VenueError } from '../venue.js';
 import { RATE_WINDOW_MS, breakerOf, rateGroupOf } from './constants.js';
 import { header, isGrpcFailure, mapGrpcError, toVenueError } from './errors.js';
 import type { Method } from './proto.js';
+import { tappedCall } from './wire-codec.js';
+import type { WireTap } from '../../net/wire-tap.js';
 
 /** "200, 200;w=60" → limit 200 per 60 s; remaining and reset are plain integers (§3). */
 export function parseRateHeaders(get: (name: string) => string | undefined): RateHeaders {
@@ -42,6 +44,8 @@ export interface CallOptions {
 /** What the calls need of a channel (TInvestChannel; a stub in the bench). */
 export interface RpcChannel {
   readonly client: Pick<Client, 'makeUnaryRequest'>;
+  /** Every message of every call, when someone may listen (net/wire-tap.ts). */
+  readonly wire?: WireTap | undefined;
   metadata(): Metadata;
 }
 
@@ -198,10 +202,12 @@ export class TInvestRpc {
     return new Promise<Res>((resolve, reject) => {
       let headers: Metadata | undefined;
       let outcome: { err: ServiceError | null; value: Res | undefined } | undefined;
+      const tap = this.channel.wire;
+      const tapped = tap ? tappedCall(tap, 'unary', m.name, m.serialize, m.deserialize) : undefined;
       const call = this.channel.client.makeUnaryRequest(
         m.path,
-        m.serialize,
-        m.deserialize,
+        tapped ? tapped.serialize : m.serialize,
+        tapped ? tapped.deserialize : m.deserialize,
         req,
         this.channel.metadata(),
         // grpc-js compares deadlines with the wall clock, whatever clock the limiter runs on.
@@ -210,6 +216,7 @@ export class TInvestRpc {
           outcome = { err, value };
         },
       );
+      tapped?.observe(call);
       this.inFlight.add(call);
       call.on('metadata', (md: Metadata) => {
         headers = md;
@@ -217,6 +224,7 @@ export class TInvestRpc {
       // grpc-js emits 'status' (with the trailers) right after the callback; settle there so
       // rate headers sent as trailers count too.
       call.on('status', (st: StatusObject) => {
+        tapped?.ended(st);
         this.inFlight.delete(call);
         // After this call's outcome is settled below, so close() resumes with it known.
         if (this.inFlight.size === 0 && this.onIdle) queueMicrotask(this.onIdle);

@@ -6,6 +6,7 @@ import { clockTime, VENUE_NAMES } from '../../order-text.js';
 import { deadManText, skewText } from '../../diagnostics-text.js';
 import { useAppState, useServices } from '../../services.js';
 import { AckLatencyCard } from './AckLatencyCard.js';
+import { RecordingCard } from './RecordingCard.js';
 
 function ms(v: number | undefined): string {
   return v === undefined ? '—' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
@@ -184,6 +185,7 @@ export function Diagnostics() {
       <RenderStats />
       <AckLatencyCard />
       <LogsCard />
+      <RecordingCard />
       {sorted.length === 0 && <p className="muted empty">No diagnostics yet.</p>}
       {sorted.map((d) => (
         <ConnectionCard key={`${d.venue}|${d.connection}`} d={d} now={now} />
