@@ -3,10 +3,6 @@
  * with the Inspector tab open on the demo venues, Kraken's JSON and T-Invest's protobuf show,
  * the protobuf decoded, and no credential of either demo venue (API key, API secret, T-Invest
  * token, a Kraken WS token) in anything the inspector hands out.
- *
- * EXPECTED TO FAIL until the adapters emit into their wire tap (issue 13's record/replay work,
- * branch replay13, inserts `if (tap.active) tap.emit(...)` in both adapters): before that no
- * adapter frame ever reaches the inspector. Left in place, not skipped, so the merge turns it on.
  * Needs `npm run build:renderer`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
