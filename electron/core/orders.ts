@@ -1070,7 +1070,6 @@ function withoutStatus(ev: OrderEvidence): OrderEvidence {
   return out;
 }
 
-/** A cancel of the order, as a stream or a query tells it (not our own cancel's answer). */
 /** A venue's answer, read as an acknowledgement's outcome. */
 function outcomeOf(ev: OrderEvidence): AckOutcome {
   return ev.kind === 'rejected' || ev.kind === 'not-found' || ev.status === 'rejected' ? 'rejected' : 'accepted';
@@ -1081,6 +1080,7 @@ function thrownOutcome(err: unknown): AckOutcome {
   return isVenueError(err) && err.kind !== 'unknown-outcome' ? 'rejected' : 'lost';
 }
 
+/** A cancel of the order, as a stream or a query tells it (not our own cancel's answer). */
 function claimsCancel(ev: OrderEvidence): boolean {
   return ev.kind === 'status' && ev.status === 'cancelled' && ev.source !== 'send';
 }
