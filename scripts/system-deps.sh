@@ -3,13 +3,15 @@
 # calls this first; .ci/run relies on it). This file is the one list of them.
 #   chromium: the end-to-end suites drive Debian's /usr/bin/chromium.
 #   gnome-keyring, libsecret-tools, dbus-x11: a real Secret Service for scripts/keychain-test.sh.
+#   nats-server: the NATS suites (test/nats/) start Debian's server (2.9) themselves; Debian puts
+#     it in /usr/sbin, which a non-root PATH often lacks, so it is checked (and run) by that path.
 # Missing ones are installed when we may (root, or passwordless sudo); otherwise we stop at
 # once with the exact command, rather than let a suite skip or fail half-way through.
 set -euo pipefail
 
-PACKAGES=(chromium gnome-keyring libsecret-tools dbus-x11)
+PACKAGES=(chromium gnome-keyring libsecret-tools dbus-x11 nats-server)
 # What the suites actually call; on a system without dpkg these are all we can check.
-TOOLS=(/usr/bin/chromium dbus-run-session dbus-send gnome-keyring-daemon secret-tool)
+TOOLS=(/usr/bin/chromium dbus-run-session dbus-send gnome-keyring-daemon secret-tool /usr/sbin/nats-server)
 #   xvfb: only where the Electron binary is installed and there is no display, for the Electron
 #   suites (scripts/test-electron.ts runs them under xvfb-run); where it is absent they don't run.
 electron_dist="${ELECTRON_OVERRIDE_DIST_PATH:-$(dirname "$0")/../node_modules/electron/dist}"
