@@ -57,24 +57,31 @@ function q(value: string): string {
   return JSON.stringify(value);
 }
 
-function rule(r: SubjectRule): string {
-  if (Array.isArray(r)) return `[${r.map(q).join(', ')}]`;
+/** A list on one line when short, else one subject a line (the config a desk reads and edits). */
+function list(items: readonly string[], indent: string): string {
+  if (items.length <= 3) return `[${items.map(q).join(', ')}]`;
+  return `[\n${items.map((i) => `${indent}  ${q(i)}`).join('\n')}\n${indent}]`;
+}
+
+function rule(r: SubjectRule, indent: string): string {
+  if (Array.isArray(r)) return list(r, indent);
   const parts: string[] = [];
-  if (r.allow !== undefined) parts.push(`allow: [${r.allow.map(q).join(', ')}]`);
-  if (r.deny !== undefined) parts.push(`deny: [${r.deny.map(q).join(', ')}]`);
-  return `{ ${parts.join(', ')} }`;
+  if (r.allow !== undefined) parts.push(`${indent}  allow: ${list(r.allow, `${indent}  `)}`);
+  if (r.deny !== undefined) parts.push(`${indent}  deny: ${list(r.deny, `${indent}  `)}`);
+  return `{\n${parts.join('\n')}\n${indent}}`;
 }
 
 /** The `authorization` block: users with passwords and per-user publish/subscribe permissions. */
 export function authorizationConfig(users: readonly NatsUser[]): string {
-  const lines = users.map((u) => {
+  const blocks = users.map((u) => {
+    const head = `user: ${q(u.user)}, password: ${q(u.password)}`;
+    if (u.publish === undefined && u.subscribe === undefined) return `    { ${head} }`;
     const perms: string[] = [];
-    if (u.publish !== undefined) perms.push(`publish: ${rule(u.publish)}`);
-    if (u.subscribe !== undefined) perms.push(`subscribe: ${rule(u.subscribe)}`);
-    const permissions = perms.length > 0 ? `, permissions: { ${perms.join(', ')} }` : '';
-    return `    { user: ${q(u.user)}, password: ${q(u.password)}${permissions} }`;
+    if (u.publish !== undefined) perms.push(`        publish: ${rule(u.publish, '        ')}`);
+    if (u.subscribe !== undefined) perms.push(`        subscribe: ${rule(u.subscribe, '        ')}`);
+    return `    {\n      ${head}\n      permissions: {\n${perms.join('\n')}\n      }\n    }`;
   });
-  return `authorization {\n  users: [\n${lines.join('\n')}\n  ]\n}\n`;
+  return `authorization {\n  users: [\n${blocks.join('\n')}\n  ]\n}\n`;
 }
 
 interface NodeConfig {
