@@ -149,7 +149,6 @@ class NodeProcess implements NatsNode {
   private exited: Promise<void> = Promise.resolve();
   private logText = '';
   private portNumber: number;
-  readonly url: string = '';
 
   constructor(
     private config: NodeConfig,
@@ -162,6 +161,10 @@ class NodeProcess implements NatsNode {
 
   get port(): number {
     return this.portNumber;
+  }
+
+  get url(): string {
+    return `${this.scheme}://127.0.0.1:${this.portNumber}`;
   }
 
   get running(): boolean {
@@ -225,7 +228,6 @@ class NodeProcess implements NatsNode {
     });
     // From now on the port is this node's: a restart binds the same one.
     this.config = { ...this.config, port: this.portNumber };
-    (this as { url: string }).url = `${this.scheme}://127.0.0.1:${this.portNumber}`;
   }
 
   private async signal(sig: NodeJS.Signals): Promise<void> {
