@@ -200,7 +200,7 @@ class NodeProcess implements NatsNode {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.stderr?.off('data', onData);
-        child.off('exit', onExit);
+        child.off('close', onExit);
         child.off('error', onError);
         if (err === undefined) resolve();
         else reject(err);
@@ -223,7 +223,8 @@ class NodeProcess implements NatsNode {
       const onError = (err: Error): void => finish(new NatsStartError(`nats-server could not be started: ${err.message}`, this.logText));
       child.stdout?.on('data', onData);
       child.stderr?.on('data', onData);
-      child.once('exit', onExit);
+      // 'close', not 'exit': by then all of its output has been read, so the error carries it.
+      child.once('close', onExit);
       child.once('error', onError);
     });
     // From now on the port is this node's: a restart binds the same one.
