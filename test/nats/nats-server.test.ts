@@ -62,7 +62,8 @@ describe('startNats', () => {
     );
     expect(err).toBeInstanceOf(NatsStartError);
     expect((err as NatsStartError).message).toMatch(/exited before it was ready/);
-    expect((err as NatsStartError).log.length).toBeGreaterThan(0);
+    expect((err as NatsStartError).log).toMatch(/Parse error/);
+    expect((err as NatsStartError).message).toContain((err as NatsStartError).log);
   });
 
   it('close() removes the temporary store directory', async () => {
