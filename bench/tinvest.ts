@@ -91,6 +91,17 @@ server.on('stream', (stream, headers) => {
     });
     return;
   }
+  // Calls the bench has no answer for (the instrument kinds connect() also loads) are refused,
+  // as a venue without them would: they must not be read as market-data requests.
+  if (path !== '/' + P + 'MarketDataStreamService/MarketDataStream') {
+    stream.on('data', () => undefined);
+    stream.on('end', () => {
+      stream.respond(OK, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '12', 'grpc-message': 'not in the bench venue' }));
+      stream.end();
+    });
+    return;
+  }
   stream.respond(OK, { waitForTrailers: true });
   stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
   let pending = Buffer.alloc(0);
