@@ -144,6 +144,8 @@ describe('the metrics endpoint of the headless app', () => {
     });
     const kpair = (await c.value('instruments.search', { venue: 'kraken', query: 'BTC', limit: 1 }))[0]!;
     await c.value('candles.subscribe', { venue: 'kraken', instrumentId: kpair.id, interval: '1m' });
+    // And a T-Invest chart's, so its market-data stream is open too.
+    await c.value('candles.subscribe', { venue: 'tinvest', instrumentId: String(setup.tinvest().instrumentId), interval: '1m' });
     await pushed;
 
     // Every connection of both venues reaches live (a socket may still be subscribing when connect answers).
@@ -204,6 +206,8 @@ describe('the metrics endpoint of the headless app', () => {
     // The burst's placements and cancels are unary answers; the orders' states come on the order stream.
     expect(bytes(after.metrics, 'tinvest', 'api')).toBeGreaterThan(bytes(before.metrics, 'tinvest', 'api'));
     expect(bytes(after.metrics, 'tinvest', 'orders')).toBeGreaterThan(bytes(before.metrics, 'tinvest', 'orders'));
+    // The market-data stream had its subscription answer (at least) before it was live.
+    expect(bytes(before.metrics, 'tinvest', 'marketdata')).toBeGreaterThan(0);
     expectMonotonic(histogram(after.metrics, ACK));
     expectMonotonic(histogram(after.metrics, 'switchboard_bridge_batch_items'));
     expect(histogram(after.metrics, 'switchboard_bridge_batch_items').find((s) => s.labels.transport === 'websocket')!.count).toBeGreaterThan(batchesBefore);
