@@ -8,6 +8,11 @@
  * is the figure that matters (target ≤ 1.02×). Then the inspector's own side, off the
  * adapter: keeping a frame while a view is open, and a view's read of it (decode, redaction).
  *
+ * The same three ways on T-Invest's market-data candle path: the real adapter over loopback gRPC
+ * against the T-Invest bench's child venue (bench/tinvest.ts), CPU µs per candle from wire bytes
+ * to sink.candle; there the tap wraps grpc-js's deserializer, so "closed" is one property read
+ * per message and "open" copies each message's bytes into the ring.
+ *
  * The adapters emit into their tap since the record/replay work of issue 13; measured before
  * that merge, closed and open equal none, as they should with no emit point at all.
  */
@@ -20,6 +25,7 @@ import { decodeWireBytes } from '../electron/app/wire-decoders.js';
 import { redact } from '../electron/core/log.js';
 import { WireTaps, wallClock } from '../electron/net/wire-tap.js';
 import { adapterRun, bookFrames, ohlcFrames, startServer } from './kraken.js';
+import { startCandleLoopback } from './tinvest.js';
 import { cpuMicros } from './figures.js';
 import type { Figure } from './figures.js';
 
@@ -28,6 +34,9 @@ const MESSAGES = 40_000;
 const ROUNDS = 15;
 /** Frames through the inspector's own side, per round. */
 const DIRECT_FRAMES = 50_000;
+/** T-Invest candles measured per run (after the adapter's warm-up), and rounds of the three ways. */
+const TINVEST_CANDLES = 40_000;
+const TINVEST_ROUNDS = 9;
 
 type Way = 'none' | 'closed' | 'open';
 const WAYS: readonly Way[] = ['none', 'closed', 'open'];
@@ -41,6 +50,20 @@ async function run(way: Way, port: number, channel: 'ohlc' | 'book-sink', dir: s
   const { viewId } = inspector.open({});
   try {
     return await adapterRun(createKrakenVenue, port, channel, MESSAGES, dir, wire);
+  } finally {
+    inspector.close(viewId);
+  }
+}
+
+/** One T-Invest candle run with the inspector `way`, on a fresh tap as for Kraken. */
+async function runTInvest(way: Way, loop: Awaited<ReturnType<typeof startCandleLoopback>>): Promise<number> {
+  if (way === 'none') return loop.run(undefined);
+  const wire = new WireTaps();
+  if (way === 'closed') return loop.run(wire);
+  const inspector = new WireInspector({ wire, redact, decode: decodeWireBytes });
+  const { viewId } = inspector.open({});
+  try {
+    return await loop.run(wire);
   } finally {
     inspector.close(viewId);
   }
@@ -101,6 +124,21 @@ export async function runInspectorBench(): Promise<Figure[]> {
     child.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+  // T-Invest: the same rotation of the three ways, round 0 the warm-up.
+  const tinvest: Record<Way, number>[] = [];
+  const loop = await startCandleLoopback(TINVEST_CANDLES);
+  try {
+    for (let round = 0; round <= TINVEST_ROUNDS; round++) {
+      const r = {} as Record<Way, number>;
+      for (let k = 0; k < WAYS.length; k++) {
+        const way = WAYS[(round + k) % WAYS.length]!;
+        r[way] = await runTInvest(way, loop);
+      }
+      if (round > 0) tinvest.push(r);
+    }
+  } finally {
+    await loop.close();
+  }
   const r2 = (x: number): number => Math.round(x * 100) / 100;
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
   const m = (f: (x: (typeof runs)[number]) => number): number => median(runs.map(f));
@@ -124,6 +162,25 @@ export async function runInspectorBench(): Promise<Figure[]> {
         note: `median of per-round ratios ${r3(m((x) => x[channel].closed / x[channel].none))}; rounds: ${runs.map((x) => (x[channel].closed / x[channel].none).toFixed(3)).join(' ')}`,
       },
       { name: `${label}: inspector open / none (median, for information)`, value: r3(m((x) => x[channel].open / x[channel].none)), unit: '×' },
+    );
+  }
+  {
+    const label = 'tinvest marketdata candle (loopback gRPC → sink.candle)';
+    const tm = (f: (x: Record<Way, number>) => number): number => median(tinvest.map(f));
+    const tbest = (f: (x: Record<Way, number>) => number): number => Math.min(...tinvest.map(f));
+    const none = tm((x) => x.none);
+    figures.push(
+      { name: `${label}: CPU per candle, no inspector`, value: r2(none), unit: 'µs' },
+      { name: `${label}: CPU per candle, inspector closed`, value: r2(tm((x) => x.closed)), unit: 'µs', beside: { label: 'no inspector', value: r2(none) } },
+      { name: `${label}: CPU per candle, inspector open`, value: r2(tm((x) => x.open)), unit: 'µs', beside: { label: 'no inspector', value: r2(none) } },
+      {
+        name: `${label}: inspector closed / none (best rounds)`,
+        value: r3(tbest((x) => x.closed) / tbest((x) => x.none)),
+        unit: '×',
+        target: '≤ 1.02',
+        note: `median of per-round ratios ${r3(tm((x) => x.closed / x.none))}; rounds: ${tinvest.map((x) => (x.closed / x.none).toFixed(3)).join(' ')}`,
+      },
+      { name: `${label}: inspector open / none (median, for information)`, value: r3(tm((x) => x.open / x.none)), unit: '×' },
     );
   }
   figures.push(

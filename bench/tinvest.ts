@@ -16,6 +16,7 @@ import { Client, Metadata, credentials } from '@grpc/grpc-js';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { MessageTypeDefinition, MethodDefinition } from '@grpc/proto-loader';
 import type { Candle, Instrument, OrderRequest } from '../common/domain.js';
+import type { WireTap } from '../electron/net/wire-tap.js';
 import type { VenueSink } from '../electron/venues/venue.js';
 import { IGNORE_MARKET, SILENT_REPORTER } from '../electron/venues/venue.js';
 import { createTInvestVenue } from '../electron/venues/tinvest/adapter.js';
@@ -88,6 +89,17 @@ server.on('stream', (stream, headers) => {
       stream.respond(OK, { waitForTrailers: true });
       stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
       stream.end(unary[path]);
+    });
+    return;
+  }
+  // Calls the bench has no answer for (the instrument kinds connect() also loads) are refused,
+  // as a venue without them would: they must not be read as market-data requests.
+  if (path !== '/' + P + 'MarketDataStreamService/MarketDataStream') {
+    stream.on('data', () => undefined);
+    stream.on('end', () => {
+      stream.respond(OK, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '12', 'grpc-message': 'not in the bench venue' }));
+      stream.end();
     });
     return;
   }
@@ -194,7 +206,7 @@ function adapterRunOf(create: VenueFactory): (endpoint: string, measure: (c: Cou
   return (endpoint, measure) => adapterRun(endpoint, measure, create);
 }
 
-async function adapterRun(endpoint: string, measure: (c: Counter) => Promise<number>, create: VenueFactory = createTInvestVenue): Promise<number> {
+async function adapterRun(endpoint: string, measure: (c: Counter) => Promise<number>, create: VenueFactory = createTInvestVenue, wire?: WireTap): Promise<number> {
   const counter = new Counter();
   let seen = 0;
   const sink: VenueSink = {
@@ -207,7 +219,7 @@ async function adapterRun(endpoint: string, measure: (c: Counter) => Promise<num
     connection: () => quietReporter,
     ...IGNORE_MARKET,
   };
-  const venue = create({ endpoint, token: 'bench', mode: 'demo', tls: false, sink });
+  const venue = create({ endpoint, token: 'bench', mode: 'demo', tls: false, sink, ...(wire ? { wire } : {}) });
   await venue.connect();
   for (let i = 0; i < INSTRUMENTS; i++) venue.subscribeCandles({ venue: 'tinvest', instrumentId: uidOf(i), interval: '1m' });
   try {
@@ -266,6 +278,19 @@ async function overLoopback(run: (endpoint: string, measure: (c: Counter) => Pro
   } finally {
     await stopChild(v);
   }
+}
+
+/**
+ * The adapter's candle path over loopback for other benches (bench/inspector.ts): one child venue
+ * serves every run (each stream starts its frames from the first), a fresh adapter per run with
+ * `wire` as its tap. A run answers µs of CPU per candle over `candles` after the warm-up.
+ */
+export async function startCandleLoopback(candles: number): Promise<{ run(wire: WireTap | undefined): Promise<number>; close(): Promise<void> }> {
+  const v = await startChildVenue(WARMUP + candles + 10_000, 0);
+  return {
+    run: (wire) => adapterRun(v.endpoint, perCandle(candles), createTInvestVenue, wire),
+    close: () => stopChild(v),
+  };
 }
 
 type Decoder = typeof decodeMarketDataResponse;

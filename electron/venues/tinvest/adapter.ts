@@ -220,6 +220,7 @@ class TInvestAdapter implements TInvestVenue {
       channel,
       now: this.now,
       onHealth: () => this.reportHealth(),
+      reporter: this.api,
       ...(this.opts.breaker ? { breaker: this.opts.breaker } : {}),
     });
     this.channel = channel;

@@ -217,6 +217,13 @@ class Shard {
   private readonly sanity = { nowMs: 0 };
   /** Every instrument this stream was ever asked about: data for any other is hostile. */
   private readonly known = new Set<string>();
+  /** Bytes decoded since the last message was handled: grpc-js hands us the buffer only here. */
+  private received = 0;
+  /** The deserializer handed to grpc-js: made once per shard, not per call or message. */
+  private readonly decode = (buf: Buffer): MarketDataMessage => {
+    this.received += buf.length;
+    return decodeMarketDataResponse(buf);
+  };
 
   constructor(
     private readonly owner: MarketDataStream,
@@ -300,7 +307,10 @@ class Shard {
   /** The hot path: one decoded MarketDataResponse of the current call. */
   onMessage(m: MarketDataMessage): void {
     this.watchdog.frames++;
-    this.reporter.message();
+    // A sum, not the last size: grpc-js may decode a message before it delivers the previous one.
+    const bytes = this.received;
+    this.received = 0;
+    this.reporter.message(bytes);
     switch (m.kind) {
       case 'candle':
         this.onCandle(m);
@@ -499,11 +509,11 @@ class Shard {
     this.loop.setState('connecting', 'opening MarketDataStream');
     const o = this.owner;
     const tap = o.opts.channel.wire;
-    const tapped = tap ? tappedCall(tap, this.wireName, o.method.name, o.method.serialize, decodeMarketDataResponse) : undefined;
+    const tapped = tap ? tappedCall(tap, this.wireName, o.method.name, o.method.serialize, this.decode) : undefined;
     const call = o.opts.channel.client.makeBidiStreamRequest(
       o.method.path,
       tapped ? tapped.serialize : o.method.serialize,
-      tapped ? tapped.deserialize : decodeMarketDataResponse,
+      tapped ? tapped.deserialize : this.decode,
       o.opts.channel.metadata(),
       {},
     ) as StreamCall;

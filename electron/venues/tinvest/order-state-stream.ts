@@ -50,6 +50,12 @@ export class OrderStateStream {
   private readonly opts: OrderStateStreamOptions;
   private readonly m = method<OrderStateStreamRequest, OrderStateStreamResponse>(SERVICES.ordersStream, 'OrderStateStream');
   private readonly accounts = new Set<string>();
+  /** Bytes decoded since the last message was handled: grpc-js hands us the buffer only here. */
+  private received = 0;
+  private readonly decode = (buf: Buffer): OrderStateStreamResponse => {
+    this.received += buf.length;
+    return this.m.deserialize(buf);
+  };
   private call: Call | undefined;
   private readonly loop: ReconnectLoop;
   private readonly watchdog: SilenceWatchdog;
@@ -116,11 +122,11 @@ export class OrderStateStream {
     this.loop.setState('connecting', 'opening OrderStateStream');
     const req: OrderStateStreamRequest = { accounts: [...this.accounts], pingDelayMillis: clampPing(this.opts.pingDelayMs) };
     const ch = this.opts.channel;
-    const tapped = ch.wire ? tappedCall(ch.wire, 'order-state', this.m.name, this.m.serialize, this.m.deserialize) : undefined;
+    const tapped = ch.wire ? tappedCall(ch.wire, 'order-state', this.m.name, this.m.serialize, this.decode) : undefined;
     const call = ch.client.makeServerStreamRequest(
       this.m.path,
       tapped ? tapped.serialize : this.m.serialize,
-      tapped ? tapped.deserialize : this.m.deserialize,
+      tapped ? tapped.deserialize : this.decode,
       req,
       ch.metadata(),
       {},
@@ -163,7 +169,9 @@ export class OrderStateStream {
 
   private onMessage(msg: OrderStateStreamResponse, gen: number): void {
     this.watchdog.frames++;
-    this.opts.reporter.message();
+    const bytes = this.received;
+    this.received = 0;
+    this.opts.reporter.message(bytes);
     if (this.loop.state === 'degraded' && !this.reconcileTimer && this.loop.liveSince !== undefined) this.loop.setState('live', 'messages again');
     switch (msg.payload) {
       case 'orderState':

@@ -11,6 +11,7 @@ import type { Verdict } from '../../net/circuit-breaker.js';
 import { LimiterClosedError, WindowLimiter } from '../../net/limiter.js';
 import type { RateHeaders } from '../../net/limiter.js';
 import { VenueError } from '../venue.js';
+import type { ConnectionReporter } from '../venue.js';
 import { RATE_WINDOW_MS, breakerOf, rateGroupOf } from './constants.js';
 import { header, isGrpcFailure, mapGrpcError, toVenueError } from './errors.js';
 import type { Method } from './proto.js';
@@ -57,6 +58,8 @@ export interface RpcOptions {
   breaker?: { failureThreshold?: number; openMs?: number };
   /** Attempts for a read refused with 80002 (it waits for the window between attempts). */
   rateLimitedAttempts?: number;
+  /** Told of each answer as it arrives, with its size (the 'api' connection's messages and bytes). */
+  reporter?: Pick<ConnectionReporter, 'message'>;
 }
 
 interface Guards {
@@ -203,11 +206,19 @@ export class TInvestRpc {
       let headers: Metadata | undefined;
       let outcome: { err: ServiceError | null; value: Res | undefined } | undefined;
       const tap = this.channel.wire;
-      const tapped = tap ? tappedCall(tap, 'unary', m.name, m.serialize, m.deserialize) : undefined;
+      const reporter = this.opts.reporter;
+      // Sized where grpc-js hands over the buffer; one closure per call, and none without a reporter.
+      const deserialize = reporter
+        ? (buf: Buffer): Res => {
+            reporter.message(buf.length);
+            return m.deserialize(buf);
+          }
+        : m.deserialize;
+      const tapped = tap ? tappedCall(tap, 'unary', m.name, m.serialize, deserialize) : undefined;
       const call = this.channel.client.makeUnaryRequest(
         m.path,
         tapped ? tapped.serialize : m.serialize,
-        tapped ? tapped.deserialize : m.deserialize,
+        tapped ? tapped.deserialize : deserialize,
         req,
         this.channel.metadata(),
         // grpc-js compares deadlines with the wall clock, whatever clock the limiter runs on.

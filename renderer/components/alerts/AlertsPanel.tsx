@@ -85,18 +85,39 @@ function AlertsDialog({ transport, onClose }: { transport: 'ipc' | 'websocket'; 
   );
 }
 
-/** The browser asks only after a click: "Allow notifications" is that click. */
+/**
+ * The browser asks only after a click: "Allow notifications" is that click. Whatever the browser
+ * answers is said in words: a dismissed prompt ('default' again) as plainly as a refusal.
+ */
 function AllowNotifications() {
   const supported = typeof Notification !== 'undefined';
   const [permission, setPermission] = useState(supported ? Notification.permission : 'denied');
+  const [asked, setAsked] = useState(false);
   if (!supported) return <p>This browser shows no notifications; alerts come as toasts.</p>;
-  if (permission === 'granted') return <p>Notifications are allowed: alerts that ask for one show it.</p>;
+  if (permission === 'granted') return <p role="status">Notifications are allowed: alerts that ask for one show it.</p>;
+  const ask = () => {
+    setAsked(false);
+    // A browser may reject rather than answer (no prompt possible here): that is a refusal too.
+    void Notification.requestPermission().then(
+      (p) => {
+        setPermission(p);
+        setAsked(true);
+      },
+      () => {
+        setPermission('denied');
+        setAsked(true);
+      },
+    );
+  };
   return (
     <p>
-      <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)} disabled={permission === 'denied'}>
+      <button type="button" onClick={ask} disabled={permission === 'denied'}>
         Allow notifications
       </button>{' '}
-      {permission === 'denied' && 'Notifications are blocked for this page in the browser settings.'}
+      <span role="status">
+        {permission === 'denied' && 'Notifications are blocked for this page in the browser settings; alerts come as toasts only.'}
+        {permission === 'default' && asked && 'The browser did not allow notifications (the request was dismissed); alerts come as toasts only.'}
+      </span>
     </p>
   );
 }
