@@ -5,6 +5,7 @@
 export const METHOD_NAMES = [
   'app.info',
   'app.openLogs',
+  'gateway.link',
   'venues.list',
   'venues.connect',
   'venues.disconnect',

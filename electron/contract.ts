@@ -113,6 +113,8 @@ const metricsRequestSchemas = {
 export const requestSchemas = {
   ...metricsRequestSchemas,
   'app.info': empty,
+  /** A console attached to a gateway: its link (state, RTT, replay position); null with a core of its own. */
+  'gateway.link': empty,
   /** Asks the desktop app to open its logs folder; headless can't, and says where it is. */
   'app.openLogs': empty,
   'venues.list': empty,
@@ -262,6 +264,8 @@ export type ParsedRequest<M extends MethodName> = z.output<(typeof requestSchema
 export interface AppInfo {
   version: string;
   transport: 'ipc' | 'websocket';
+  /** A console attached to a gateway: where (servers, without credentials). */
+  gateway?: { servers: string[] };
   /** Version of the contract, so a stale renderer build is noticed. */
   contract: number;
   /** Where the log a trader can send us is; absent when this app writes none. */
@@ -460,7 +464,7 @@ export interface BridgeFailure {
 
 export type Result<T> = { ok: true; value: T } | BridgeFailure;
 
-export const CONTRACT_VERSION = 3;
+export const CONTRACT_VERSION = 4;
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && (METHOD_NAMES as readonly string[]).includes(name);
@@ -481,6 +485,8 @@ export interface BridgeApi {
 
 // ── metrics results (merged into MethodResults) ──
 export type { AckSummary } from './core/ack-latency.js';
+export type { GatewayLinkStatus } from './gateway/link-status.js';
+import type { GatewayLinkStatus } from './gateway/link-status.js';
 
 /** Where the metrics endpoint is served, and who decides it. */
 export interface MetricsServerStatus {
@@ -500,4 +506,5 @@ export interface MethodResults {
   'orders.ackLatency': AckSummary[];
   'metricsServer.get': MetricsServerStatus;
   'metricsServer.set': MetricsServerStatus;
+  'gateway.link': GatewayLinkStatus | null;
 }

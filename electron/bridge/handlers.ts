@@ -26,7 +26,10 @@ export interface LogsLocation {
 }
 
 export interface ClientContext {
-  readonly hub: Hub;
+  /** The core, where it runs in this process; absent in a console attached to a gateway (electron/gateway/). */
+  readonly hub: Hub | undefined;
+  /** This client's id, unique in this process: what a gateway keys the client's own state by. */
+  readonly clientId: string;
   /** Venue modes and stored credentials; absent in an app built without a secret store. */
   readonly modes: VenueModes | undefined;
   readonly transport: Transport;
@@ -56,6 +59,12 @@ export interface ClientContext {
 export type Handlers = {
   [M in MethodName]: (req: ParsedRequest<M>, ctx: ClientContext) => Promise<MethodResults[M]> | MethodResults[M];
 };
+
+/** The core of this process; a console on a gateway has none, and forwards these methods instead. */
+function hubOf(ctx: ClientContext): Hub {
+  if (!ctx.hub) throw new HubError('unavailable', 'this console has no core of its own; it is attached to a gateway');
+  return ctx.hub;
+}
 
 function inspectorOf(ctx: ClientContext): InspectorViews {
   if (!ctx.inspector) throw new HubError('not-found', 'this app has no wire inspector');
@@ -110,7 +119,7 @@ async function exportSymbols(ctx: ClientContext, keys: readonly { venue: VenueId
   const found = new Map<string, string>();
   await Promise.allSettled(
     [...wanted].map(async ([key, k]) => {
-      found.set(key, (await ctx.hub.instrument(k.venue, k.instrumentId)).symbol);
+      found.set(key, (await hubOf(ctx).instrument(k.venue, k.instrumentId)).symbol);
     }),
   );
   return (venue, instrumentId) => found.get(`${venue}|${instrumentId}`);
@@ -119,11 +128,11 @@ async function exportSymbols(ctx: ClientContext, keys: readonly { venue: VenueId
 async function exportCsv(req: ParsedRequest<'history.exportCsv'>, ctx: ClientContext): Promise<MethodResults['history.exportCsv']> {
   const filename = csvFilename(req.what, Date.now());
   if (req.what === 'orders') {
-    const orders = ctx.hub.orders().filter((o) => req.venue === undefined || o.venue === req.venue);
+    const orders = hubOf(ctx).orders().filter((o) => req.venue === undefined || o.venue === req.venue);
     return { filename, csv: ordersCsv(orders, await exportSymbols(ctx, orders)), rows: orders.length };
   }
   // The whole ledger, not the first page trades.list gives.
-  const trades = ctx.hub.trades(req.venue, Number.MAX_SAFE_INTEGER);
+  const trades = hubOf(ctx).trades(req.venue, Number.MAX_SAFE_INTEGER);
   return { filename, csv: tradesCsv(trades, await exportSymbols(ctx, trades)), rows: trades.length };
 }
 
@@ -151,20 +160,22 @@ export const handlers: Handlers = {
     await ctx.logs.open();
     return null;
   },
-  'venues.list': (_req, ctx) => ctx.hub.summaries(),
+  // A console on a gateway answers this itself (electron/gateway/console/); a core of its own has no link.
+  'gateway.link': () => null,
+  'venues.list': (_req, ctx) => hubOf(ctx).summaries(),
   'venues.connect': (req, ctx) => {
     if (ctx.modes) return ctx.modes.connect(req.venue, req.mode);
-    if (req.mode !== undefined && ctx.hub.has(req.venue) && ctx.hub.summary(req.venue).mode !== req.mode) {
+    if (req.mode !== undefined && hubOf(ctx).has(req.venue) && hubOf(ctx).summary(req.venue).mode !== req.mode) {
       throw new HubError('invalid', `${req.venue} can't switch to ${req.mode} in this app`);
     }
-    return ctx.hub.connect(req.venue);
+    return hubOf(ctx).connect(req.venue);
   },
-  'venues.disconnect': (req, ctx) => ctx.hub.disconnect(req.venue),
-  'instruments.search': (req, ctx) => ctx.hub.searchInstruments(req.venue, req.query, req.limit),
-  'instruments.get': (req, ctx) => ctx.hub.instrument(req.venue, req.instrumentId),
+  'venues.disconnect': (req, ctx) => hubOf(ctx).disconnect(req.venue),
+  'instruments.search': (req, ctx) => hubOf(ctx).searchInstruments(req.venue, req.query, req.limit),
+  'instruments.get': (req, ctx) => hubOf(ctx).instrument(req.venue, req.instrumentId),
   'candles.history': (req, ctx) => {
     const { venue, instrumentId, interval, before, limit } = req;
-    return ctx.hub.history(before === undefined ? { venue, instrumentId, interval, limit } : { venue, instrumentId, interval, limit, before });
+    return hubOf(ctx).history(before === undefined ? { venue, instrumentId, interval, limit } : { venue, instrumentId, interval, limit, before });
   },
   'candles.subscribe': (req, ctx) => ({
     subscriptionId: ctx.subscribe({ venue: req.venue, instrumentId: req.instrumentId, interval: req.interval }),
@@ -183,21 +194,21 @@ export const handlers: Handlers = {
     return null;
   },
   'session.snapshot': (_req, ctx) => ctx.snapshot(),
-  'diagnostics.get': (_req, ctx) => ctx.hub.diagnostics.snapshot(),
-  'orders.place': (req, ctx) => ctx.hub.journal.place(orderRequest(req)),
-  'orders.cancel': (req, ctx) => ctx.hub.journal.cancel(req.venue, req.accountId, req.clientOrderId),
-  'orders.amend': (req, ctx) => ctx.hub.journal.amend(amendRequest(req)),
-  'orders.cancelAll': (req, ctx) => ctx.hub.journal.cancelAll(req.venue),
-  'orders.list': (req, ctx) => ctx.hub.journal.list(req.venue),
-  'trades.list': (req, ctx) => ctx.hub.trades(req.venue, req.limit),
-  'positions.pnl': (req, ctx) => ctx.hub.positionsPnl(req.venue),
+  'diagnostics.get': (_req, ctx) => hubOf(ctx).diagnostics.snapshot(),
+  'orders.place': (req, ctx) => hubOf(ctx).journal.place(orderRequest(req)),
+  'orders.cancel': (req, ctx) => hubOf(ctx).journal.cancel(req.venue, req.accountId, req.clientOrderId),
+  'orders.amend': (req, ctx) => hubOf(ctx).journal.amend(amendRequest(req)),
+  'orders.cancelAll': (req, ctx) => hubOf(ctx).journal.cancelAll(req.venue),
+  'orders.list': (req, ctx) => hubOf(ctx).journal.list(req.venue),
+  'trades.list': (req, ctx) => hubOf(ctx).trades(req.venue, req.limit),
+  'positions.pnl': (req, ctx) => hubOf(ctx).positionsPnl(req.venue),
   'history.exportCsv': exportCsv,
-  'portfolio.get': (req, ctx) => ctx.hub.portfolio(req.venue, req.accountId),
+  'portfolio.get': (req, ctx) => hubOf(ctx).portfolio(req.venue, req.accountId),
   'credentials.store': (req, ctx) => modesOf(ctx).storeCredentials(req),
   'credentials.delete': (req, ctx) => modesOf(ctx).deleteCredentials(req.venue),
   'credentials.status': (_req, ctx) => modesOf(ctx).status(),
-  'quitSettings.get': (_req, ctx) => ({ cancelOnQuit: ctx.hub.quitSettings.get() }),
-  'quitSettings.set': async (req, ctx) => ({ cancelOnQuit: await ctx.hub.quitSettings.set(req.venue, req.cancelOnQuit) }),
+  'quitSettings.get': (_req, ctx) => ({ cancelOnQuit: hubOf(ctx).quitSettings.get() }),
+  'quitSettings.set': async (req, ctx) => ({ cancelOnQuit: await hubOf(ctx).quitSettings.set(req.venue, req.cancelOnQuit) }),
   'inspector.open': (req, ctx) => inspectorOf(ctx).open(req),
   'inspector.read': (req, ctx) => inspectorOf(ctx).read(req.viewId, req.after, req.limit),
   'inspector.close': (req, ctx) => {
@@ -209,7 +220,7 @@ export const handlers: Handlers = {
     ctx.metrics?.rendererReport(req);
     return null;
   },
-  'orders.ackLatency': (_req, ctx) => ctx.hub.journal.ackLatency.summary(),
+  'orders.ackLatency': (_req, ctx) => hubOf(ctx).journal.ackLatency.summary(),
   'metricsServer.get': (_req, ctx) => ctx.metricsServer?.status() ?? { source: 'none', enabled: false },
   'metricsServer.set': (req, ctx) => {
     if (!ctx.metricsServer) throw new HubError('invalid', 'this app serves no metrics endpoint');

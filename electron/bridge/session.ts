@@ -4,11 +4,12 @@
  * dispatch, the client's own subscriptions, coalescing, cleanup) is the same code.
  */
 import { randomUUID } from 'node:crypto';
-import type { CandleKey, MarketKey, OrderBook, Quote, TradePrint, VenueErrorInfo } from '../../common/domain.js';
+import type { Candle, CandleKey, ConnectionDiagnostics, MarketKey, Order, OrderBook, Quote, TradePrint, VenueErrorInfo, VenueId } from '../../common/domain.js';
 import { candleKeyId, marketKeyId } from '../../common/domain.js';
 import { MAX_FAILURE_CODE_LENGTH, MAX_FAILURE_MESSAGE_LENGTH, subscriptionFailureSchema } from '../contract.js';
 import type { MarketFailure, Result, Snapshot, SubscriptionError, SubscriptionFailure, TopicName, TopicPayloads } from '../contract.js';
-import type { Hub } from '../core/hub.js';
+import type { Hub, HubListener } from '../core/hub.js';
+import type { VenueSummary } from '../core/types.js';
 import { HubError } from '../core/hub.js';
 import type { VenueModes } from '../app/venue-modes.js';
 import type { Logger } from '../core/log.js';
@@ -32,11 +33,36 @@ export const MAX_SUBSCRIPTIONS_PER_CLIENT = 1000;
 export const MAX_IN_FLIGHT_PER_CLIENT = 256;
 export const DIAGNOSTICS_INTERVAL_MS = 1000;
 
+/**
+ * What a session's pushes and local methods read: the hub in this process, or, in a console
+ * attached to a gateway, the link that mirrors the gateway's hub (electron/gateway/console/).
+ */
+export interface FeedSource {
+  on(listener: HubListener): () => void;
+  retain(key: CandleKey): void;
+  release(key: CandleKey): void;
+  retainMarket(key: MarketKey): void;
+  releaseMarket(key: MarketKey): void;
+  subscriptionFailure(key: CandleKey): VenueErrorInfo | undefined;
+  latestBook(key: MarketKey): OrderBook | undefined;
+  latestQuote(key: MarketKey): Quote | undefined;
+  marketFailure(key: MarketKey): VenueErrorInfo | undefined;
+  /** A problem of a venue's market data worth its diagnostics (prints a client missed). */
+  marketProblem(venue: VenueId, detail: string): void;
+  forming(key: CandleKey): Candle | undefined;
+  summaries(): VenueSummary[];
+  orders(): Order[];
+  readonly diagnostics: { snapshot(): ConnectionDiagnostics[] };
+}
+
 export type PushFn = <T extends TopicName>(topic: T, payload: TopicPayloads[T]) => void;
 
 /** What both transports pass to every session they create. */
 export interface BridgeDeps {
-  hub: Hub;
+  /** The core in this process; a console on a gateway passes `feed` (and forwarding handlers) instead. */
+  hub?: Hub;
+  /** What pushes and local methods read; default the hub. */
+  feed?: FeedSource;
   /** Venue modes and stored credentials; without it the credentials methods say there is no store. */
   modes?: VenueModes;
   version?: string;
@@ -62,9 +88,11 @@ export interface BridgeDeps {
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer, alerts, recording } = o;
+  const { hub, feed, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer, alerts, recording } = o;
   return {
-    hub, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer,
+    modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer,
+    ...(hub ? { hub } : {}),
+    ...(feed ? { feed } : {}),
     ...(alerts ? { alerts } : {}),
     ...(recording ? { recording } : {}),
   };
@@ -76,7 +104,9 @@ export interface SessionOptions extends BridgeDeps {
 }
 
 export class Session implements ClientContext {
-  readonly hub: Hub;
+  readonly hub: Hub | undefined;
+  readonly clientId = randomUUID();
+  private readonly feed: FeedSource;
   readonly modes: VenueModes | undefined;
   readonly transport: Transport;
   readonly version: string;
@@ -105,6 +135,9 @@ export class Session implements ClientContext {
 
   constructor(opts: SessionOptions) {
     this.hub = opts.hub;
+    const feed = opts.feed ?? opts.hub;
+    if (!feed) throw new Error('a session needs a hub or a feed');
+    this.feed = feed;
     this.modes = opts.modes;
     this.transport = opts.transport;
     this.version = opts.version ?? '0.0.0';
@@ -127,11 +160,11 @@ export class Session implements ClientContext {
       // The venue's diagnostics count what a flood made this client miss.
       onDroppedPrints: (byVenue) => {
         for (const [venue, n] of byVenue) {
-          this.hub.marketProblem(venue, `${n} print(s) of the tape not sent to a ${this.transport} client: more than ${MAX_PRINTS_PER_BATCH} in one ${intervalMs} ms batch`);
+          this.feed.marketProblem(venue, `${n} print(s) of the tape not sent to a ${this.transport} client: more than ${MAX_PRINTS_PER_BATCH} in one ${intervalMs} ms batch`);
         }
       },
     });
-    this.unlisten = this.hub.on({
+    this.unlisten = this.feed.on({
       candle: (c, keyId, receivedAt) => {
         if (this.keyRefs.has(keyId)) this.batcher.candle(c, receivedAt);
       },
@@ -161,7 +194,7 @@ export class Session implements ClientContext {
     if (every > 0) {
       this.diagTimer = setInterval(() => {
         try {
-          this.safePush('diagnostics', this.hub.diagnostics.snapshot());
+          this.safePush('diagnostics', this.feed.diagnostics.snapshot());
         } catch (err) {
           this.log.error('diagnostics snapshot failed', err);
         }
@@ -209,7 +242,7 @@ export class Session implements ClientContext {
     if (this.subs.size >= MAX_SUBSCRIPTIONS_PER_CLIENT) {
       throw new HubError('invalid', `at most ${MAX_SUBSCRIPTIONS_PER_CLIENT} subscriptions per client`);
     }
-    this.hub.retain(key);
+    this.feed.retain(key);
     const id = randomUUID();
     const keyId = candleKeyId(key);
     this.subs.set(id, key);
@@ -218,7 +251,7 @@ export class Session implements ClientContext {
     else {
       this.keyRefs.set(keyId, { key, count: 1 });
       // Another client's chart may already know the venue refused this key: this one learns too.
-      const failed = this.hub.subscriptionFailure(key);
+      const failed = this.feed.subscriptionFailure(key);
       if (failed) this.batcher.subscriptionFailure(this.failureOf(key, failed));
     }
     return id;
@@ -231,7 +264,7 @@ export class Session implements ClientContext {
     const keyId = candleKeyId(key);
     const held = this.keyRefs.get(keyId);
     if (held && --held.count === 0) this.keyRefs.delete(keyId);
-    this.hub.release(key);
+    this.feed.release(key);
   }
 
   /** Starts a book, tape or quote flow for this client; counted with candle subscriptions. */
@@ -240,7 +273,7 @@ export class Session implements ClientContext {
     if (this.subs.size + this.marketSubs.size >= MAX_SUBSCRIPTIONS_PER_CLIENT) {
       throw new HubError('invalid', `at most ${MAX_SUBSCRIPTIONS_PER_CLIENT} subscriptions per client`);
     }
-    this.hub.retainMarket(key);
+    this.feed.retainMarket(key);
     const id = randomUUID();
     const keyId = marketKeyId(key);
     this.marketSubs.set(id, key);
@@ -249,11 +282,11 @@ export class Session implements ClientContext {
     else {
       this.marketRefs.set(keyId, { key, count: 1 });
       // What the hub already has goes out at once: a second ladder on a book need not wait for a change.
-      const book = key.stream === 'book' ? this.hub.latestBook(key) : undefined;
+      const book = key.stream === 'book' ? this.feed.latestBook(key) : undefined;
       if (book) this.batcher.book(book, keyId);
-      const quote = key.stream === 'quote' ? this.hub.latestQuote(key) : undefined;
+      const quote = key.stream === 'quote' ? this.feed.latestQuote(key) : undefined;
       if (quote) this.batcher.quote(quote, keyId);
-      const failed = this.hub.marketFailure(key);
+      const failed = this.feed.marketFailure(key);
       if (failed) this.batcher.marketFailure(this.marketFailureOf(key, failed));
     }
     return id;
@@ -266,7 +299,7 @@ export class Session implements ClientContext {
     const keyId = marketKeyId(key);
     const held = this.marketRefs.get(keyId);
     if (held && --held.count === 0) this.marketRefs.delete(keyId);
-    this.hub.releaseMarket(key);
+    this.feed.releaseMarket(key);
   }
 
   /** Current state, after flushing what is pending so `seq` names exactly what it includes. */
@@ -275,20 +308,20 @@ export class Session implements ClientContext {
     const candles = [];
     const subscriptionFailures: SubscriptionFailure[] = [];
     for (const { key } of this.keyRefs.values()) {
-      const c = this.hub.forming(key);
+      const c = this.feed.forming(key);
       if (c) candles.push(c);
-      const failed = this.hub.subscriptionFailure(key);
+      const failed = this.feed.subscriptionFailure(key);
       if (failed) subscriptionFailures.push(this.failureOf(key, failed));
     }
     const books: OrderBook[] = [];
     const quotes: Quote[] = [];
     for (const { key } of this.marketRefs.values()) {
-      const b = key.stream === 'book' ? this.hub.latestBook(key) : undefined;
+      const b = key.stream === 'book' ? this.feed.latestBook(key) : undefined;
       if (b) books.push(b);
-      const q = key.stream === 'quote' ? this.hub.latestQuote(key) : undefined;
+      const q = key.stream === 'quote' ? this.feed.latestQuote(key) : undefined;
       if (q) quotes.push(q);
     }
-    return { seq: this.batcher.seq, venues: this.hub.summaries(), candles, orders: this.hub.orders(), subscriptionFailures, books, quotes };
+    return { seq: this.batcher.seq, venues: this.feed.summaries(), candles, orders: this.feed.orders(), subscriptionFailures, books, quotes };
   }
 
   /** The client went away: release every subscription it held. Idempotent. */

@@ -105,6 +105,7 @@ function templates(): Record<MethodName, Template> {
   return {
     'app.info': empty,
     'app.openLogs': empty,
+    'gateway.link': empty,
     'venues.list': empty,
     'session.snapshot': empty,
     'diagnostics.get': empty,
