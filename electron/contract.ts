@@ -263,7 +263,7 @@ export type ParsedRequest<M extends MethodName> = z.output<(typeof requestSchema
 
 export interface AppInfo {
   version: string;
-  transport: 'ipc' | 'websocket';
+  transport: 'ipc' | 'websocket' | 'nats';
   /** A console attached to a gateway: where (servers, without credentials). */
   gateway?: { servers: string[] };
   /** Version of the contract, so a stale renderer build is noticed. */

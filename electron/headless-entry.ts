@@ -14,8 +14,9 @@ const argv = process.argv.slice(2);
 /** The demo venues' arguments as the app will ask for them, or undefined when it won't start them (or the flags are wrong: the CLI says so). */
 function demoArgs(): string[] | undefined {
   try {
-    const { values } = parseArgs({ args: argv, options: { seed: { type: 'string' }, 'demo-from': { type: 'string' } }, strict: false });
-    if (values['demo-from'] !== undefined) return undefined;
+    const { values } = parseArgs({ args: argv, options: { seed: { type: 'string' }, 'demo-from': { type: 'string' }, gateway: { type: 'string' } }, strict: false });
+    // A console (--gateway) runs no venues.
+    if (values['demo-from'] !== undefined || values.gateway !== undefined) return undefined;
     const seed = values.seed === undefined ? 1 : Number(values.seed);
     return typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 ? ['--seed', String(seed)] : undefined;
   } catch {

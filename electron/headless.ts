@@ -11,20 +11,20 @@
  * to stdout. As a script it contains what escapes (core/crash-guard.ts): logged, and the app
  * keeps running.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createApp } from './app/create-app.js';
 import type { AppOptions } from './app/create-app.js';
 import type { WireTaps } from './net/wire-tap.js';
 import type { AppConfig } from './app/config-file.js';
 import { ConfigError, readConfigFile } from './app/config-file.js';
-import { APP_ROOT, demoUnavailableNotice, DemoVenuesError, readDemoFile, startDemoVenues } from './app/demo-venues.js';
+import { APP_ROOT, DemoVenuesError, readDemoFile } from './app/demo-venues.js';
 import type { DemoLauncher } from './app/demo-venues.js';
+import { packageVersion, startCore } from './app/start-core.js';
+import type { CoreOptions } from './app/start-core.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
 import { logToStderr, openAppLog } from './core/log-file.js';
@@ -34,12 +34,13 @@ import { EXIT_SLACK_MS, shutdownBoundMs } from './core/shutdown.js';
 import type { RiskLimits } from './core/orders.js';
 import { keptToken } from './bridge/token-file.js';
 import { PortInUseError, startWebSocketBridge } from './bridge/websocket.js';
-import { KeyringStore } from './vault/keyring-store.js';
-import { AppMetrics } from './metrics/app-metrics.js';
-import { MetricsAddressError, MetricsListenError, checkMetricsHost, parseMetricsAddress, startMetricsServer } from './metrics/server.js';
-import type { MetricsServer } from './metrics/server.js';
+import { MetricsAddressError, MetricsListenError, checkMetricsHost, parseMetricsAddress } from './metrics/server.js';
 import { fixedMetricsServer } from './metrics/server-switch.js';
 import type { SecretStore } from './vault/secret-store.js';
+import { attachConsole, consoleBridgeDeps } from './gateway/console/attach.js';
+import type { ConsoleLink } from './gateway/console/attach.js';
+import { describeServers, NatsLinkUsageError, natsOptionsFromFlags } from './gateway/nats-link.js';
+import type { NatsLinkOptions } from './gateway/nats-link.js';
 
 /** The repository root, or the release folder: where renderer/dist and package.json are. */
 export const ROOT_DIR = APP_ROOT;
@@ -99,6 +100,10 @@ export interface HeadlessOptions {
   metrics?: { host: string; port: number; allowPublic?: boolean };
   /** Record every venue session to <dataDir>/recordings (--record; docs/recording.md). */
   record?: boolean;
+  /** Attach to a gateway instead of running a core here (--gateway; docs/gateway.md): a console. */
+  gateway?: NatsLinkOptions;
+  /** A console's id on the gateway (default: made up per start). */
+  consoleId?: string;
 }
 
 export interface Headless {
@@ -111,19 +116,11 @@ export interface Headless {
   wire: WireTaps;
   /** http://host:port/metrics, when --metrics asked for it. */
   metricsUrl: string | undefined;
+  /** A console's link to its gateway (--gateway). */
+  gateway?: ConsoleLink;
   /** Quits without losing an order (App.shutdown); then close(). */
   shutdown(): Promise<void>;
   close(): Promise<void>;
-}
-
-function packageVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8'));
-    const v = typeof pkg === 'object' && pkg !== null ? (pkg as { version?: unknown }).version : undefined;
-    return typeof v === 'string' ? v : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }
 
 /** Throws PortInUseError when the port can't be listened on now; the bridge's own listen still decides. */
@@ -142,73 +139,15 @@ export function defaultDataDir(): string {
 
 export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headless> {
   const dataDir = opts.dataDir ?? defaultDataDir();
-  // Opened here only when nobody passed a log or a file; then closing the app closes it too.
-  const ownLog = opts.log === undefined && opts.appLog === undefined ? openAppLog({ dataDir, component: 'headless', stderr: logToStderr() }) : undefined;
-  const appLog = opts.appLog ?? ownLog;
-  const log = opts.log ?? appLog?.log ?? createLogger('headless');
-  const rendererDir = opts.rendererDir ?? path.join(ROOT_DIR, 'renderer', 'dist');
-  if (!existsSync(path.join(rendererDir, 'index.html'))) {
-    log.warn(`no renderer build at ${rendererDir}; run npm run build:renderer`);
-  }
-  const cleanups: (() => Promise<void>)[] = [];
-  if (ownLog) cleanups.push(() => Promise.resolve(ownLog.close()));
-  const closeAll = async (): Promise<void> => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => log.warn('shutdown step failed', err));
-  };
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? DEFAULT_HEADLESS_PORT;
+  // Before anything starts: a taken port (often the app already running) is told at once.
+  if (port !== 0) await ensurePortFree(port, host);
+  if (opts.gateway) return startConsole(opts, opts.gateway, dataDir, host, port);
+  const core = await startCore({ ...coreOptions(opts), dataDir, component: 'headless' });
+  const { app, log, appLog, metrics, metricsServer } = core;
   try {
-    const host = opts.host ?? '127.0.0.1';
-    const port = opts.port ?? DEFAULT_HEADLESS_PORT;
-    // Before the venues start: a taken port (often the app already running) is told at once.
-    if (port !== 0) await ensurePortFree(port, host);
-    // Venues on stored credentials keep state in dataDir/state (Kraken's nonce floor); demo
-    // state (the local venues' throwaway keys) lives and dies with the run.
-    let stateDir = opts.stateDir;
-    if (stateDir === undefined) {
-      const tmp = await mkdtemp(path.join(os.tmpdir(), 'switchboard-'));
-      cleanups.push(() => rm(tmp, { recursive: true, force: true }));
-      stateDir = tmp;
-    }
-    const notices: string[] = [];
-    let demoLines = opts.demoLines;
-    if (demoLines === undefined && (opts.demo ?? true)) {
-      try {
-        const demo = await startDemoVenues({
-          log: log.child('demo'),
-          ...(opts.seed === undefined ? {} : { seed: opts.seed }),
-          ...(opts.demoLauncher ? { launcher: opts.demoLauncher } : {}),
-        });
-        cleanups.push(() => demo.close());
-        demoLines = demo.lines;
-      } catch (err) {
-        // The app still opens: sandbox and live don't need the demo venues.
-        log.error('the demo venues could not start', err);
-        notices.push(demoUnavailableNotice(err, appLog?.file));
-      }
-    }
-    const app = await createApp({
-      // --record: the recorder listens before any venue connects, so the file starts with the connect.
-      ...(opts.record ? { record: true } : {}),
-      ...(demoLines ? { demoLines } : {}),
-      ...(opts.config ? { config: opts.config } : {}),
-      stateDir,
-      dataDir,
-      // Building it opens nothing: each call reaches the keyring, and the app calls only to
-      // store, read for a stored mode, or delete (vault/credential-index.ts).
-      secretStore: opts.secretStore ?? new KeyringStore(),
-      version: packageVersion(),
-      log: log.child('app'),
-      ...(opts.risk ? { risk: opts.risk } : {}),
-      ...(opts.candleCache === undefined ? {} : { candleCache: opts.candleCache }),
-    });
-    cleanups.push(() => app.close());
-    // the metrics read the hub at scrape time; the endpoint is its own server.
-    const metrics = new AppMetrics({ diagnostics: () => app.hub.diagnostics.snapshot(), ackLatency: app.hub.journal.ackLatency, version: app.version });
-    let metricsServer: MetricsServer | undefined;
-    if (opts.metrics) {
-      metricsServer = await startMetricsServer({ metrics, ...opts.metrics, log: log.child('metrics') });
-      const s = metricsServer;
-      cleanups.push(() => s.close());
-    }
+    const rendererDir = rendererDirOf(opts, log);
     const { token } = await keptToken({ dataDir, renew: opts.newToken ?? false, log: log.child('token') });
     const server = await startWebSocketBridge({
       hub: app.hub,
@@ -220,7 +159,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       log: log.child('ws'),
       // A browser tab can't open folders: it shows where the log is.
       ...(appLog ? { logs: { folder: appLog.folder, file: appLog.file } } : {}),
-      notices: () => [...notices, ...app.notices],
+      notices: core.notices,
       metrics,
       metricsServer: fixedMetricsServer(metricsServer),
       rendererDir,
@@ -228,14 +167,91 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       port,
       token,
     });
-    cleanups.push(() => server.close());
+    core.onClose(() => server.close());
     log.info(`started, version ${app.version}, listening on ${server.port}`, { dataDir });
     const shutdown = async (): Promise<void> => {
       await app.shutdown();
     };
-    return { url: server.url, token: server.token, port: server.port, logFile: appLog?.file, wire: app.wire, metricsUrl: metricsServer?.url, shutdown, close: closeAll };
+    return { url: server.url, token: server.token, port: server.port, logFile: appLog?.file, wire: app.wire, metricsUrl: metricsServer?.url, shutdown, close: core.close };
   } catch (err) {
-    await closeAll();
+    await core.close();
+    throw err;
+  }
+}
+
+/** What of the headless options the core takes. */
+function coreOptions(opts: HeadlessOptions): Omit<CoreOptions, 'dataDir' | 'component'> {
+  const { demo, demoLauncher, demoLines, seed, config, stateDir, secretStore, risk, candleCache, log, appLog, metrics, record } = opts;
+  const out: Omit<CoreOptions, 'dataDir' | 'component'> = {};
+  if (demo !== undefined) out.demo = demo;
+  if (demoLauncher) out.demoLauncher = demoLauncher;
+  if (demoLines) out.demoLines = demoLines;
+  if (seed !== undefined) out.seed = seed;
+  if (config) out.config = config;
+  if (stateDir !== undefined) out.stateDir = stateDir;
+  if (secretStore) out.secretStore = secretStore;
+  if (risk) out.risk = risk;
+  if (candleCache !== undefined) out.candleCache = candleCache;
+  if (log) out.log = log;
+  if (appLog) out.appLog = appLog;
+  if (metrics) out.metrics = metrics;
+  if (record) out.record = record;
+  return out;
+}
+
+function rendererDirOf(opts: HeadlessOptions, log: Logger): string {
+  const rendererDir = opts.rendererDir ?? path.join(ROOT_DIR, 'renderer', 'dist');
+  if (!existsSync(path.join(rendererDir, 'index.html'))) {
+    log.warn(`no renderer build at ${rendererDir}; run npm run build:renderer`);
+  }
+  return rendererDir;
+}
+
+/**
+ * A console: no core, no venues, no journal here. The page talks to this process as always; this
+ * process forwards to the gateway over NATS (electron/gateway/console/).
+ */
+async function startConsole(opts: HeadlessOptions, nats: NatsLinkOptions, dataDir: string, host: string, port: number): Promise<Headless> {
+  const ownLog = opts.log === undefined && opts.appLog === undefined ? openAppLog({ dataDir, component: 'console', stderr: logToStderr() }) : undefined;
+  const appLog = opts.appLog ?? ownLog;
+  const log = opts.log ?? appLog?.log ?? createLogger('console');
+  const closers: (() => Promise<void>)[] = [];
+  if (ownLog) closers.push(() => Promise.resolve(ownLog.close()));
+  const close = async (): Promise<void> => {
+    for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => log.warn('shutdown step failed', err));
+  };
+  try {
+    const version = packageVersion();
+    const link = await attachConsole({ nats, version, log: log.child('gateway'), ...(opts.consoleId === undefined ? {} : { consoleId: opts.consoleId }) });
+    closers.push(() => link.close());
+    const { token } = await keptToken({ dataDir, renew: opts.newToken ?? false, log: log.child('token') });
+    const server = await startWebSocketBridge({
+      ...consoleBridgeDeps(link),
+      version,
+      log: log.child('ws'),
+      ...(appLog ? { logs: { folder: appLog.folder, file: appLog.file } } : {}),
+      notices: () => link.notices(),
+      rendererDir: rendererDirOf(opts, log),
+      host,
+      port,
+      token,
+    });
+    closers.push(() => server.close());
+    log.info(`console started, version ${version}, listening on ${server.port}, gateway ${describeServers(nats)}`, { dataDir });
+    return {
+      url: server.url,
+      token: server.token,
+      port: server.port,
+      logFile: appLog?.file,
+      wire: link.wire,
+      metricsUrl: undefined,
+      gateway: link,
+      // Nothing of the desk's orders lives here: quitting a console leaves them to the gateway.
+      shutdown: () => link.leave(),
+      close,
+    };
+  } catch (err) {
+    await close();
     throw err;
   }
 }
@@ -255,6 +271,10 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
       metrics: { type: 'string' },
       'metrics-public': { type: 'boolean' },
       record: { type: 'boolean' },
+      gateway: { type: 'string' },
+      'nats-user': { type: 'string' },
+      'nats-password-file': { type: 'string' },
+      'nats-ca': { type: 'string' },
     },
     strict: true,
   });
@@ -281,6 +301,22 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
     }
   }
   if (values.record === true) opts.record = true;
+  if (values.gateway === undefined) {
+    for (const flag of ['nats-user', 'nats-password-file', 'nats-ca'] as const) {
+      if (values[flag] !== undefined) throw new HeadlessUsageError(`--${flag} goes with --gateway nats://host:4222`);
+    }
+  } else {
+    // A console runs no venues: flags about venues belong to the gateway.
+    for (const flag of ['seed', 'config', 'demo-from', 'metrics', 'record'] as const) {
+      if (values[flag] !== undefined) throw new HeadlessUsageError(`--${flag} is the gateway's to set; a console (--gateway) runs no venues`);
+    }
+    try {
+      opts.gateway = natsOptionsFromFlags({ servers: values.gateway, user: values['nats-user'], passwordFile: values['nats-password-file'], caFile: values['nats-ca'] });
+    } catch (err) {
+      if (err instanceof NatsLinkUsageError) throw new HeadlessUsageError(err.message, { cause: err });
+      throw err;
+    }
+  }
   const dataDir = values['data-dir'] === undefined ? defaultDataDir() : path.resolve(values['data-dir']);
   opts.dataDir = dataDir;
   // A bad config or demo file is the trader's to fix: one line naming the file and the field.

@@ -4,6 +4,7 @@
  *   dist/electron/main.js      the Electron main process (ESM)
  *   dist/electron/preload.cjs  the preload, one CommonJS file: a sandboxed preload can require only `electron`
  *   dist/electron/headless.js  the headless entry (plain Node, WebSocket bridge), and its chunks headless-*.js
+ *   dist/electron/gateway.js   the gateway entry (plain Node, NATS), sharing those chunks
  *   dist/sim/cli.js            the local demo venues, run as a child/utility process
  * npm packages stay external: they ship in node_modules (production dependencies only). For
  * better-sqlite3 this is a must, not a choice: its native addon (build/Release/better_sqlite3.node)
@@ -39,15 +40,15 @@ export function mainBuildOptions(root = ROOT): BuildOptions {
 }
 
 /**
- * The headless entry starts the demo venues before it loads the app (headless-entry.ts), so
- * it is split: headless.js imports only Node, and the app's chunks (dist/electron/headless-*.js)
+ * The headless and gateway entries start the demo venues before they load the app (headless-entry.ts), so
+ * they are split: headless.js imports only Node, and the app's chunks (dist/electron/headless-*.js)
  * load with their packages only when it asks.
  */
 export function headlessBuildOptions(root = ROOT): BuildOptions {
   const { outfile: _single, entryPoints: _entry, ...common } = nodeBundle(root, 'electron/headless-entry.ts', 'dist/electron/headless.js');
   return {
     ...common,
-    entryPoints: { headless: path.join(root, 'electron', 'headless-entry.ts') },
+    entryPoints: { headless: path.join(root, 'electron', 'headless-entry.ts'), gateway: path.join(root, 'electron', 'gateway-entry.ts') },
     outdir: path.join(root, 'dist', 'electron'),
     splitting: true,
     chunkNames: 'headless-[name]-[hash]',

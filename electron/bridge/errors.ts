@@ -25,7 +25,16 @@ const STORE_CODES: Readonly<Record<SecretStoreErrorCode, BridgeErrorCode>> = {
   'backend-mismatch': 'invalid',
 };
 
+/** A failure another process already made for the bridge (a console's gateway): passed on as it is, its text redacted again. */
+export class RemoteFailure extends Error {
+  override readonly name = 'RemoteFailure';
+  constructor(readonly failure: BridgeFailure) {
+    super(failure.message);
+  }
+}
+
 export function toFailure(err: unknown, log?: Logger): BridgeFailure {
+  if (err instanceof RemoteFailure) return { ...err.failure, message: redact(err.failure.message) };
   if (isVenueError(err)) {
     const out: BridgeFailure = { ok: false, code: err.kind, message: redact(err.message), venue: { code: redact(err.code) } };
     if (err.trackingId !== undefined && out.venue) out.venue.trackingId = err.trackingId;

@@ -15,7 +15,8 @@ import type { BridgeMetrics, MetricsServerControl } from './metrics-hooks.js';
 import type { Alerts } from '../alerts/alerts.js';
 import type { AlertRuleInput } from '../alerts/types.js';
 
-export type Transport = 'ipc' | 'websocket';
+/** How a client reaches the bridge; 'nats': a console's client, served by a gateway. */
+export type Transport = 'ipc' | 'websocket' | 'nats';
 
 /** Where this app's log is, and, in the desktop app, how to show its folder. */
 export interface LogsLocation {

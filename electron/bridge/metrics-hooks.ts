@@ -4,7 +4,7 @@
  */
 import type { MetricsServerStatus, ParsedRequest, PushBatch } from '../contract.js';
 
-export type BridgeTransport = 'ipc' | 'websocket';
+export type BridgeTransport = 'ipc' | 'websocket' | 'nats';
 
 export interface BridgeMetrics {
   /** A push batch went to a client (items counted there, off the batching path). */

@@ -23,6 +23,7 @@ import { InspectorViews } from '../inspector/session-views.js';
 import type { WireInspector } from '../inspector/wire-inspector.js';
 import type { BridgeMetrics, MetricsServerControl } from './metrics-hooks.js';
 import type { Alerts } from '../alerts/alerts.js';
+import type { FiredAlert } from '../alerts/types.js';
 
 /** A client holding more keys than this is a bug or an attack; either way, refuse. */
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 1000;
@@ -84,16 +85,19 @@ export interface BridgeDeps {
   metricsServer?: MetricsServerControl;
   /** Alert rules and webhooks; fired alerts are pushed to every client as topic `alert`. */
   alerts?: Alerts;
+  /** Where fired alerts come from when the rules live elsewhere (a console's gateway); default `alerts`. */
+  alertFeed?: { on(listener: (a: FiredAlert) => void): () => void };
 }
 
 /** Just the BridgeDeps of a transport's options, so nothing else rides along into sessions. */
 export function bridgeDeps(o: BridgeDeps): BridgeDeps {
-  const { hub, feed, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer, alerts, recording } = o;
+  const { hub, feed, modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer, alerts, alertFeed, recording } = o;
   return {
     modes, version, logs, notices, log, batchMs, diagnosticsMs, handlers, inspector, metrics, metricsServer,
     ...(hub ? { hub } : {}),
     ...(feed ? { feed } : {}),
     ...(alerts ? { alerts } : {}),
+    ...(alertFeed ? { alertFeed } : {}),
     ...(recording ? { recording } : {}),
   };
 }
@@ -189,7 +193,7 @@ export class Session implements ClientContext {
     });
     this.alerts = opts.alerts;
     // Every fired alert at once, never coalesced: the toast (and the browser's notification).
-    this.unlistenAlerts = opts.alerts?.on((a) => this.safePush('alert', a));
+    this.unlistenAlerts = (opts.alertFeed ?? opts.alerts)?.on((a) => this.safePush('alert', a));
     const every = opts.diagnosticsMs ?? DIAGNOSTICS_INTERVAL_MS;
     if (every > 0) {
       this.diagTimer = setInterval(() => {

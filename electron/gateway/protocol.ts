@@ -16,7 +16,7 @@
  *
  * Everything a console reads here is checked by wire-schemas.ts before it is used.
  */
-import type { CandleKey, ConnectionDiagnostics, MarketKey, Order, OrderBook, Candle, Quote, StateChange, TradePrint, VenueErrorInfo, VenueId } from '../../common/domain.js';
+import type { CandleKey, ConnectionDiagnostics, EvidenceSource, MarketKey, Order, OrderBook, Candle, Quote, StateChange, TradePrint, VenueErrorInfo, VenueId } from '../../common/domain.js';
 import type { MethodName, Result } from '../contract.js';
 import type { ConnectionEvent, VenueSummary } from '../core/types.js';
 import type { FiredAlert } from '../alerts/types.js';
@@ -238,7 +238,7 @@ export interface MarketDataMessage {
 export interface OrderStreamEntry {
   gatewayId: string;
   order: Order;
-  source: import('../../common/domain.js').EvidenceSource;
+  source: EvidenceSource;
 }
 
 /** The gateway's periodic status broadcast. */

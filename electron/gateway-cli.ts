@@ -1,0 +1,178 @@
+/**
+ * The gateway role: `npm run gateway -- --nats nats://host:4222 [--nats-user U --nats-password-file F]
+ * [--nats-ca F] [--demo] [--data-dir D] [--config F] [--metrics HOST:PORT [--metrics-public]]
+ * [--replicas 3] [--record]`. Runs the core with no UI and serves consoles over NATS
+ * (docs/gateway.md). Prints one line once it serves, and runs until SIGINT/SIGTERM; quitting
+ * answers or records every order in flight and stores every order update in the stream first.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startCore } from './app/start-core.js';
+import type { Core, CoreOptions } from './app/start-core.js';
+import { ConfigError, readConfigFile } from './app/config-file.js';
+import { DemoVenuesError, readDemoFile } from './app/demo-venues.js';
+import type { DemoLauncher } from './app/demo-venues.js';
+import { createLogger } from './core/log.js';
+import { logToStderr, openAppLog } from './core/log-file.js';
+import { installCrashGuard } from './core/crash-guard.js';
+import { EXIT_SLACK_MS, shutdownBoundMs } from './core/shutdown.js';
+import { MetricsAddressError, MetricsListenError, checkMetricsHost, parseMetricsAddress } from './metrics/server.js';
+import { defaultDataDir } from './headless.js';
+import { NatsLinkUsageError, describeServers, natsOptionsFromFlags } from './gateway/nats-link.js';
+import type { NatsLinkOptions } from './gateway/nats-link.js';
+import { serveGateway } from './gateway/server/gateway.js';
+import type { GatewayService } from './gateway/server/gateway.js';
+
+export class GatewayUsageError extends Error {
+  override readonly name = 'GatewayUsageError';
+}
+
+export interface GatewayOptions extends Omit<CoreOptions, 'component'> {
+  nats: NatsLinkOptions;
+  leaseMs?: number;
+  replicas?: number;
+  coalesceMs?: number;
+  statusMs?: number;
+}
+
+export interface Gateway {
+  core: Core;
+  service: GatewayService;
+  /** Orders in flight answered or recorded, every update stored in ORDERS; then close(). */
+  shutdown(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const { nats, leaseMs, replicas, coalesceMs, statusMs, ...coreOpts } = opts;
+  const core = await startCore({ ...coreOpts, component: 'gateway' });
+  try {
+    const service = await serveGateway({
+      core,
+      nats,
+      ...(leaseMs === undefined ? {} : { leaseMs }),
+      ...(replicas === undefined ? {} : { replicas }),
+      ...(coalesceMs === undefined ? {} : { coalesceMs }),
+      ...(statusMs === undefined ? {} : { statusMs }),
+    });
+    core.onClose(() => service.close());
+    const shutdown = async (): Promise<void> => {
+      await core.app.shutdown();
+      const stored = await service.orders.flush();
+      if (!stored) core.log.warn(`${service.orders.backlog} order update(s) not stored in the stream before quitting; the next start sends them`);
+    };
+    return { core, service, shutdown, close: core.close };
+  } catch (err) {
+    await core.close();
+    throw err;
+  }
+}
+
+export async function runGatewayCli(argv: string[], extra: { demoLauncher?: DemoLauncher } = {}): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      nats: { type: 'string' },
+      'nats-user': { type: 'string' },
+      'nats-password-file': { type: 'string' },
+      'nats-ca': { type: 'string' },
+      demo: { type: 'boolean' },
+      seed: { type: 'string' },
+      config: { type: 'string' },
+      'demo-from': { type: 'string' },
+      'data-dir': { type: 'string' },
+      metrics: { type: 'string' },
+      'metrics-public': { type: 'boolean' },
+      replicas: { type: 'string' },
+      record: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.nats === undefined) throw new GatewayUsageError('--nats nats://host:4222 is required: the NATS server the desk shares');
+  let nats: NatsLinkOptions;
+  try {
+    nats = natsOptionsFromFlags({ servers: values.nats, user: values['nats-user'], passwordFile: values['nats-password-file'], caFile: values['nats-ca'] });
+  } catch (err) {
+    if (err instanceof NatsLinkUsageError) throw new GatewayUsageError(err.message, { cause: err });
+    throw err;
+  }
+  const dataDir = values['data-dir'] === undefined ? defaultDataDir() : path.resolve(values['data-dir']);
+  // Without --demo the gateway connects only what has stored credentials; --demo starts the local venues.
+  const opts: GatewayOptions = { nats, dataDir, demo: values.demo === true };
+  if (extra.demoLauncher) opts.demoLauncher = extra.demoLauncher;
+  if (values.seed !== undefined) {
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw new GatewayUsageError('--seed wants a non-negative integer');
+    opts.seed = seed;
+  }
+  if (values.replicas !== undefined) {
+    const r = Number(values.replicas);
+    if (!Number.isInteger(r) || r < 1 || r > 5) throw new GatewayUsageError('--replicas wants 1 to 5 (the copies of ORDERS in a cluster)');
+    opts.replicas = r;
+  }
+  if (values['metrics-public'] === true && values.metrics === undefined) throw new GatewayUsageError('--metrics-public goes with --metrics HOST:PORT');
+  if (values.metrics !== undefined) {
+    try {
+      const address = parseMetricsAddress(values.metrics);
+      const allowPublic = values['metrics-public'] === true;
+      checkMetricsHost(address.host, allowPublic);
+      opts.metrics = { ...address, allowPublic };
+    } catch (err) {
+      if (err instanceof MetricsAddressError) throw new GatewayUsageError(err.message, { cause: err });
+      throw err;
+    }
+  }
+  if (values.record === true) opts.record = true;
+  try {
+    if (values.config !== undefined) opts.config = await readConfigFile(values.config);
+    if (values['demo-from'] !== undefined) {
+      opts.demoLines = await readDemoFile(values['demo-from']);
+      opts.demo = true;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DemoVenuesError) throw new GatewayUsageError(err.message, { cause: err });
+    throw err;
+  }
+  const appLog = openAppLog({ dataDir, component: 'gateway', stderr: logToStderr() });
+  installCrashGuard(appLog.log.child('process'));
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({ ...opts, appLog });
+  } catch (err) {
+    appLog.log.error('could not start', err);
+    if (err instanceof MetricsListenError) throw new GatewayUsageError(err.message, { cause: err });
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`could not start (${why}); see the log: ${appLog.file}`, { cause: err });
+  }
+  process.stdout.write(`Switchboard gateway: serving on ${describeServers(nats)} as ${gateway.service.gatewayId}\n`);
+  if (gateway.core.metricsServer) appLog.log.info(`metrics: ${gateway.core.metricsServer.url}`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => {
+      appLog.log.error('shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, shutdownBoundMs() + 10_000 + EXIT_SLACK_MS).unref();
+    gateway
+      .shutdown()
+      .then(() => gateway.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+export function runGatewayScript(argv: string[], extra: { demoLauncher?: DemoLauncher } = {}): void {
+  runGatewayCli(argv, extra).catch((err: unknown) => {
+    if (err instanceof GatewayUsageError) {
+      process.stderr.write(`Switchboard gateway: ${err.message}\n`);
+      process.exit(2);
+    }
+    createLogger('gateway').error(err instanceof Error ? err.message : 'could not start', err instanceof Error ? err.cause ?? err : err);
+    process.exit(1);
+  });
+}
