@@ -341,11 +341,12 @@ const gatewayReply = z.discriminatedUnion('ok', [
   }),
 ]);
 
-const gatewayRequest = z.object({ consoleId: wireId, clientId: wireId, requestId: wireId, request: z.unknown() });
+// A method without parameters may be called without a payload, as over the bridge.
+const gatewayRequest = z.object({ consoleId: wireId, clientId: wireId, requestId: wireId, request: z.unknown().optional() });
 const consoleHello = z.object({ consoleId: wireId, version }) satisfies z.ZodType<ConsoleHello>;
 const keys = {
-  candles: z.array(candleKey).max(MAX_LEASE_KEYS, `holds more than ${MAX_LEASE_KEYS} keys`),
-  markets: z.array(marketKey).max(MAX_LEASE_KEYS, `holds more than ${MAX_LEASE_KEYS} keys`),
+  candles: z.array(candleKey).max(MAX_LEASE_KEYS),
+  markets: z.array(marketKey).max(MAX_LEASE_KEYS),
 };
 const consoleLease = z.object({ consoleId: wireId, ...keys }) satisfies z.ZodType<ConsoleLease>;
 const snapshotRequest = z.object(keys) satisfies z.ZodType<SnapshotRequest>;
@@ -401,6 +402,8 @@ function describe(what: string, error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return `${what} is not valid`;
   const where = issue.path.length > 0 ? `${what}.${issue.path.join('.')}` : what;
+  // zod's word for a required key of any value (a reply's value) that is absent.
+  if (issue.code === 'invalid_type' && issue.expected === 'nonoptional') return `${where} is missing`;
   return `${where} ${describeIssue(issue)}`;
 }
 
@@ -496,17 +499,17 @@ export function decodeLeaseReply(bytes: Uint8Array): Decoded<LeaseReply> {
 
 /** Every snapshot's candles, book and quote are checked against the key it answers. */
 export function decodeSnapshotReply(bytes: Uint8Array, nowMs: number): Decoded<SnapshotReply> {
-  const d = decodeWith(snapshotReply, 'snapshot', bytes);
+  const d = decodeWith(snapshotReply, 'snapshot reply', bytes);
   if (!d.ok) return d;
   for (let i = 0; i < d.value.candles.length; i++) {
     const s = d.value.candles[i]!;
-    const problem = candlesProblem(s.candles, s.key, nowMs, `snapshot.candles.${i}.candles`);
+    const problem = candlesProblem(s.candles, s.key, nowMs, `snapshot reply.candles.${i}.candles`);
     if (problem !== undefined) return fail(problem);
   }
   for (let i = 0; i < d.value.markets.length; i++) {
     const s = d.value.markets[i]!;
     const problem =
-      (s.book && bookProblem(s.book, s.key, `snapshot.markets.${i}.book`)) ?? (s.quote && quoteProblem(s.quote, s.key, `snapshot.markets.${i}.quote`));
+      (s.book && bookProblem(s.book, s.key, `snapshot reply.markets.${i}.book`)) ?? (s.quote && quoteProblem(s.quote, s.key, `snapshot reply.markets.${i}.quote`));
     if (problem !== undefined) return fail(problem);
   }
   return d;
@@ -517,12 +520,8 @@ export function decodeSnapshotReply(bytes: Uint8Array, nowMs: number): Decoded<S
  * console passes to its renderer as the gateway gave it; its nesting is bounded.
  */
 export function decodeGatewayReply(bytes: Uint8Array): Decoded<GatewayReply> {
-  const d = decodeWith(gatewayReply, 'reply', bytes, true);
-  if (!d.ok) return d;
-  const r = d.value;
-  // zod takes a missing key as an undefined value; a result is never undefined (null at least).
-  if (r.ok) return r.value === undefined ? fail('reply.value is missing') : { ok: true, value: { ok: true, value: r.value } };
-  return { ok: true, value: r };
+  // zod requires `value` on a success: a result is never undefined (null at least).
+  return decodeWith(gatewayReply, 'reply', bytes, true);
 }
 
 // ── gateway side ──
