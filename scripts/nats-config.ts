@@ -1,5 +1,6 @@
 /**
  * npm run nats-config -- --out DIR [--listen 127.0.0.1:4222] [--store-dir DIR] [--server-name NAME]
+ *                        [--tls-cert FILE --tls-key FILE]
  *
  * What a desk's operations engineer runs first: writes DIR/nats-server.conf (the desk's users and
  * permissions, electron/gateway/nats-config.ts) and one password file per role,
@@ -17,7 +18,8 @@ import { parseArgs } from 'node:util';
 import bcrypt from 'bcryptjs';
 import { DESK_ROLES, deskServerConfig, deskUsers, type DeskRole } from '../electron/gateway/nats-config.js';
 
-export const USAGE = 'usage: npm run nats-config -- --out DIR [--listen 127.0.0.1:4222] [--store-dir DIR] [--server-name NAME]';
+export const USAGE =
+  'usage: npm run nats-config -- --out DIR [--listen 127.0.0.1:4222] [--store-dir DIR] [--server-name NAME] [--tls-cert FILE --tls-key FILE]';
 /** nats-server's own default work factor for `nats server passwd` is 11. */
 const BCRYPT_COST = 11;
 
@@ -45,7 +47,13 @@ export class NatsConfigExistsError extends Error {
 }
 
 /** Writes the config and the password files into `out`; refuses if any of them exists. */
-export async function writeNatsConfig(o: { out: string; listen: string; storeDir: string; serverName: string }): Promise<NatsConfigFiles> {
+export async function writeNatsConfig(o: {
+  out: string;
+  listen: string;
+  storeDir: string;
+  serverName: string;
+  tls?: { cert: string; key: string };
+}): Promise<NatsConfigFiles> {
   const out = path.resolve(o.out);
   const files: NatsConfigFiles = {
     config: path.join(out, 'nats-server.conf'),
@@ -57,7 +65,13 @@ export async function writeNatsConfig(o: { out: string; listen: string; storeDir
 
   const plain = Object.fromEntries(DESK_ROLES.map((r) => [r, freshPassword()])) as Record<DeskRole, string>;
   const hashed = Object.fromEntries(DESK_ROLES.map((r) => [r, bcrypt.hashSync(plain[r], BCRYPT_COST)])) as Record<DeskRole, string>;
-  const text = deskServerConfig({ serverName: o.serverName, listen: o.listen, storeDir: path.resolve(o.storeDir), users: deskUsers(hashed) });
+  const text = deskServerConfig({
+    serverName: o.serverName,
+    listen: o.listen,
+    storeDir: path.resolve(o.storeDir),
+    users: deskUsers(hashed),
+    ...(o.tls !== undefined ? { tls: { cert: path.resolve(o.tls.cert), key: path.resolve(o.tls.key) } } : {}),
+  });
 
   await mkdir(out, { recursive: true, mode: 0o700 });
   // 'wx': a file that appeared since the check above is still not overwritten.
@@ -68,11 +82,18 @@ export async function writeNatsConfig(o: { out: string; listen: string; storeDir
 
 /** Exit code: 0 written, 1 refused (files exist or cannot be written), 2 usage. */
 export async function runNatsConfigCli(argv: readonly string[], print: (line: string) => void, printError: (line: string) => void): Promise<number> {
-  let values: { out?: string; listen?: string; 'store-dir'?: string; 'server-name'?: string };
+  let values: { out?: string; listen?: string; 'store-dir'?: string; 'server-name'?: string; 'tls-cert'?: string; 'tls-key'?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { out: { type: 'string' }, listen: { type: 'string' }, 'store-dir': { type: 'string' }, 'server-name': { type: 'string' } },
+      options: {
+        out: { type: 'string' },
+        listen: { type: 'string' },
+        'store-dir': { type: 'string' },
+        'server-name': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -89,25 +110,34 @@ export async function runNatsConfigCli(argv: readonly string[], print: (line: st
     printError(`--listen wants host:port, not ${JSON.stringify(listen)}\n${USAGE}`);
     return 2;
   }
+  const cert = values['tls-cert'];
+  const key = values['tls-key'];
+  if ((cert === undefined) !== (key === undefined)) {
+    printError(`TLS needs both --tls-cert and --tls-key\n${USAGE}`);
+    return 2;
+  }
+  const tls = cert !== undefined && key !== undefined ? { cert, key } : undefined;
   const storeDir = values['store-dir'] ?? path.join(values.out, 'jetstream');
   let files: NatsConfigFiles;
   try {
-    files = await writeNatsConfig({ out: values.out, listen, storeDir, serverName: values['server-name'] ?? 'desk-nats-1' });
+    files = await writeNatsConfig({ out: values.out, listen, storeDir, serverName: values['server-name'] ?? 'desk-nats-1', ...(tls !== undefined ? { tls } : {}) });
   } catch (err) {
     printError(err instanceof NatsConfigExistsError ? err.message : `could not write the NATS config: ${(err as Error).message}`);
     return 1;
   }
   const host = listen.replace(/:-?\d+$/, '');
-  const url = `nats://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listen.slice(listen.lastIndexOf(':') + 1)}`;
+  // With TLS the server requires it of every client: tls:// URLs, and the CA that signed the certificate.
+  const url = `${tls !== undefined ? 'tls' : 'nats'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listen.slice(listen.lastIndexOf(':') + 1)}`;
+  const ca = tls !== undefined ? ' --nats-ca CA.pem' : '';
   print(`wrote ${files.config} (users ${DESK_ROLES.join(', ')}; bcrypt hashes only; JetStream store ${path.resolve(storeDir)})`);
   for (const r of DESK_ROLES) print(`wrote ${files.passwords[r]} (0600)`);
   print('');
   print('next:');
   print(`  nats-server -c ${files.config}`);
-  print(`  npm run gateway -- --nats ${url} --nats-user gateway --nats-password-file ${files.passwords.gateway}`);
+  print(`  npm run gateway -- --nats ${url} --nats-user gateway --nats-password-file ${files.passwords.gateway}${ca}`);
   print('');
   print(`then each console with its role's password file (lead, trader or viewer), e.g.:`);
-  print(`  npm run headless -- --gateway ${url} --nats-user trader --nats-password-file ${files.passwords.trader}`);
+  print(`  npm run headless -- --gateway ${url} --nats-user trader --nats-password-file ${files.passwords.trader}${ca}`);
   return 0;
 }
 

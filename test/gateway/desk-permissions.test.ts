@@ -7,7 +7,7 @@
  * server accepts, with passwords that work.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,8 @@ import {
   type Access,
   type ForwardedMethod,
 } from '../../electron/gateway/protocol.js';
+import { runNatsConfigCli } from '../../scripts/nats-config.js';
+import { makeLocalCertificate } from '../../sim/tls.js';
 import { natsServerBinary, startNats, type NatsServer } from '../nats/nats-server.js';
 import { TEST_PASSWORDS, testDeskUsers } from '../nats/desk-config.js';
 
@@ -347,4 +349,40 @@ describe('npm run nats-config', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 240_000);
+
+  it('with --tls-cert and --tls-key writes a TLS config nats-server accepts, where a viewer connects with the CA and is still refused commands; one of the two alone is a usage error', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sb-nats-config-tls-'));
+    try {
+      const cert = await makeLocalCertificate();
+      await writeFile(path.join(dir, 'cert.pem'), cert.certPem);
+      await writeFile(path.join(dir, 'key.pem'), cert.keyPem, { mode: 0o600 });
+      const lines: string[] = [];
+      const errors: string[] = [];
+      const out = path.join(dir, 'desk');
+      const tlsFlags = ['--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem')];
+      expect(await runNatsConfigCli(['--out', out, '--tls-cert', path.join(dir, 'cert.pem')], (l) => lines.push(l), (l) => errors.push(l))).toBe(2);
+      expect(errors.join('\n')).toContain('TLS needs both --tls-cert and --tls-key');
+      expect(await runNatsConfigCli(['--out', out, '--listen', '127.0.0.1:-1', ...tlsFlags], (l) => lines.push(l), (l) => errors.push(l))).toBe(0);
+      expect(lines.join('\n')).toMatch(/--gateway tls:\/\/127\.0\.0\.1:-1 --nats-user trader --nats-password-file \S+ --nats-ca CA\.pem/);
+      const conf = path.join(out, 'nats-server.conf');
+      await run(natsServerBinary(), ['-c', conf, '-t'], { timeout: 60_000 });
+      const s = await serveConfig(conf);
+      try {
+        const viewer = await connect({
+          servers: s.url.replace(/^nats:/, 'tls:'),
+          user: 'viewer',
+          pass: (await readFile(path.join(out, 'viewer.password'), 'utf8')).trim(),
+          tls: { ca: cert.certPem },
+          maxReconnectAttempts: 0,
+        });
+        open.push(viewer);
+        expect(viewer.info?.tls_required).toBe(true);
+        expectPublishRefused(await rejection(viewer.request('sb.cmd.orders.place', '{}', { timeout: PATIENCE_MS })), 'sb.cmd.orders.place');
+      } finally {
+        await s.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
