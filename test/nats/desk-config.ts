@@ -1,42 +1,18 @@
 /**
- * The users of the NATS config docs/gateway.md shows, as the tests run it: the subject names are
- * the groundwork's proposal (`sb.cmd.>` commands, `sb.md.>` market data, `sb.orders.>` the order
- * event stream ORDERS), not a gateway that exists yet.
+ * The desk's users as the tests run them: electron/gateway/nats-config.ts's roles and
+ * permissions, with fixed test passwords.
  */
-import type { NatsUser } from './nats-server.js';
+import { deskUsers, type DeskRole, type NatsUser } from '../../electron/gateway/nats-config.js';
 
-export const ORDER_STREAM = 'ORDERS';
+export { ORDER_STREAM } from '../../electron/gateway/protocol.js';
 
-/** What a console needs to read the order stream through an ordered or durable consumer. */
-const READ_ORDER_STREAM = [
-  '$JS.API.INFO',
-  `$JS.API.STREAM.INFO.${ORDER_STREAM}`,
-  `$JS.API.CONSUMER.CREATE.${ORDER_STREAM}.>`,
-  `$JS.API.CONSUMER.DURABLE.CREATE.${ORDER_STREAM}.>`,
-  `$JS.API.CONSUMER.INFO.${ORDER_STREAM}.>`,
-  `$JS.API.CONSUMER.DELETE.${ORDER_STREAM}.>`,
-  `$JS.API.CONSUMER.MSG.NEXT.${ORDER_STREAM}.>`,
-  `$JS.ACK.${ORDER_STREAM}.>`,
-  `$JS.FC.${ORDER_STREAM}.>`,
-];
+export const TEST_PASSWORDS: Readonly<Record<DeskRole, string>> = {
+  gateway: 'gw-secret',
+  lead: 'ld-secret',
+  trader: 'tr-secret',
+  viewer: 'vw-secret',
+};
 
-export function deskUsers(p: { gateway: string; trader: string; viewer: string }): NatsUser[] {
-  return [
-    // The gateway owns the streams and answers commands: everything.
-    { user: 'gateway', password: p.gateway },
-    // A trading console: sends commands, reads market data and the order stream.
-    {
-      user: 'trader',
-      password: p.trader,
-      publish: [...READ_ORDER_STREAM, 'sb.cmd.>'],
-      subscribe: ['sb.md.>', '_INBOX.>'],
-    },
-    // A read-only console: the same reads, no command subject, nothing that writes the stream.
-    {
-      user: 'viewer',
-      password: p.viewer,
-      publish: READ_ORDER_STREAM,
-      subscribe: ['sb.md.>', '_INBOX.>'],
-    },
-  ];
+export function testDeskUsers(): NatsUser[] {
+  return deskUsers(TEST_PASSWORDS);
 }

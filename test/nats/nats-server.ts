@@ -23,6 +23,9 @@ import path from 'node:path';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { makeLocalCertificate } from '../../sim/tls.js';
+import { authorizationConfig, type NatsUser } from '../../electron/gateway/nats-config.js';
+
+export { authorizationConfig, type NatsUser, type SubjectRule } from '../../electron/gateway/nats-config.js';
 
 /** Generous: the box is a busy 2-core machine and JetStream recovers its store on start. */
 const READY_PATIENCE_MS = 60_000;
@@ -41,47 +44,9 @@ export function natsServerBinary(): string {
   throw new Error('nats-server not found (PATH, /usr/sbin): run `bash scripts/system-deps.sh` (Debian package nats-server)');
 }
 
-/** Subjects a user may or may not use; a bare list means `allow`. */
-export type SubjectRule = string[] | { allow?: string[]; deny?: string[] };
-
-export interface NatsUser {
-  user: string;
-  password: string;
-  /** Omitted: everything. */
-  publish?: SubjectRule;
-  subscribe?: SubjectRule;
-}
-
 /** A NATS config string value: the format takes JSON-style double-quoted strings. */
 function q(value: string): string {
   return JSON.stringify(value);
-}
-
-/** A list on one line when short, else one subject a line (the config a desk reads and edits). */
-function list(items: readonly string[], indent: string): string {
-  if (items.length <= 3) return `[${items.map(q).join(', ')}]`;
-  return `[\n${items.map((i) => `${indent}  ${q(i)}`).join('\n')}\n${indent}]`;
-}
-
-function rule(r: SubjectRule, indent: string): string {
-  if (Array.isArray(r)) return list(r, indent);
-  const parts: string[] = [];
-  if (r.allow !== undefined) parts.push(`${indent}  allow: ${list(r.allow, `${indent}  `)}`);
-  if (r.deny !== undefined) parts.push(`${indent}  deny: ${list(r.deny, `${indent}  `)}`);
-  return `{\n${parts.join('\n')}\n${indent}}`;
-}
-
-/** The `authorization` block: users with passwords and per-user publish/subscribe permissions. */
-export function authorizationConfig(users: readonly NatsUser[]): string {
-  const blocks = users.map((u) => {
-    const head = `user: ${q(u.user)}, password: ${q(u.password)}`;
-    if (u.publish === undefined && u.subscribe === undefined) return `    { ${head} }`;
-    const perms: string[] = [];
-    if (u.publish !== undefined) perms.push(`        publish: ${rule(u.publish, '        ')}`);
-    if (u.subscribe !== undefined) perms.push(`        subscribe: ${rule(u.subscribe, '        ')}`);
-    return `    {\n      ${head}\n      permissions: {\n${perms.join('\n')}\n      }\n    }`;
-  });
-  return `authorization {\n  users: [\n${blocks.join('\n')}\n  ]\n}\n`;
 }
 
 interface NodeConfig {
