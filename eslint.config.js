@@ -6,6 +6,8 @@
 //   store → core / bridge / venues / vault    inspector → bridge / venues / vault
 //   metrics → venues / vault                  alerts → bridge / venues / vault
 //   recording → bridge / vault / store
+//   gateway → venues / vault                  gateway console → app / store / recording / gateway server
+//   gateway server → gateway console
 //   common/ → anything outside common/ (and Node built-ins, electron)
 // Each arrow is one pattern of `no-restricted-imports`, matched on the import's text (imports
 // are relative, so a pattern names the folder as a path segment). test/build/layers.test.ts
@@ -160,6 +162,34 @@ export default tseslint.config(
       never('recording → bridge', 'the recorder is a wire-tap consumer; the bridge starts and stops it, never the other way round.', BRIDGE),
       never('recording → vault', 'a recording must never reach a secret store: it is written to the data folder.', seg('vault')),
       never('recording → store', 'recordings are files of their own, not rows of the database.', seg('store')),
+    ]),
+  },
+  {
+    // The gateway serves the core to consoles over NATS; venue credentials stay in the core's vault.
+    files: ['electron/gateway/**/*.ts'],
+    rules: layerRule([
+      never('gateway → venues', 'the gateway serves the hub; venues are composed by electron/app/.', seg('venues')),
+      never('gateway → vault', 'venue credentials never leave the core: the gateway reaches them only through bridge methods the core answers.', seg('vault')),
+    ]),
+  },
+  {
+    // A console has no core of its own: no app, no journal, no recording; it speaks only the protocol.
+    files: ['electron/gateway/console/**/*.ts'],
+    rules: layerRule([
+      never('gateway → venues', 'the gateway serves the hub; venues are composed by electron/app/.', seg('venues')),
+      never('gateway → vault', 'venue credentials never leave the core: the gateway reaches them only through bridge methods the core answers.', seg('vault')),
+      never('gateway console → app', 'a console builds no core; it reads the gateway through its link.', seg('app')),
+      never('gateway console → store', 'a console keeps no database: the gateway\'s journal is the desk\'s.', seg('store')),
+      never('gateway console → recording', 'recording is the core\'s, at the gateway.', seg('recording')),
+      never('gateway console → gateway server', 'the two roles meet only in protocol.ts and wire-schemas.ts.', seg('server')),
+    ]),
+  },
+  {
+    files: ['electron/gateway/server/**/*.ts'],
+    rules: layerRule([
+      never('gateway → venues', 'the gateway serves the hub; venues are composed by electron/app/.', seg('venues')),
+      never('gateway → vault', 'venue credentials never leave the core: the gateway reaches them only through bridge methods the core answers.', seg('vault')),
+      never('gateway server → gateway console', 'the two roles meet only in protocol.ts and wire-schemas.ts.', seg('console')),
     ]),
   },
   {

@@ -1,6 +1,7 @@
 /**
  * Electron entry: app lifecycle, the one window, its security settings, the app:// protocol
- * serving the built renderer, and the IPC transport. Everything else lives in modules plain
+ * serving the built renderer, and the IPC transport; with --gateway URL, a console of a desk's
+ * gateway instead of a core of its own. Everything else lives in modules plain
  * Node runs and tests (app/, bridge/, core/).
  */
 import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, session, shell, utilityProcess } from 'electron';
@@ -27,6 +28,9 @@ import { EXIT_SLACK_MS, shutdownBoundMs } from './core/shutdown.js';
 import { createSafeStorageStore, pinPasswordStore } from './vault/safe-storage.js';
 import { startDesktopMetrics } from './app/metrics-settings.js';
 import type { DesktopMetrics } from './app/metrics-settings.js';
+import { attachConsole, consoleBridgeDeps } from './gateway/console/attach.js';
+import type { AttachedConsole } from './gateway/console/attach.js';
+import { natsOptionsFromFlags } from './gateway/nats-link.js';
 
 const APP_SCHEME = 'app';
 const APP_ORIGIN = `${APP_SCHEME}://switchboard`;
@@ -182,7 +186,7 @@ async function start(): Promise<void> {
   const rootDir = app.getAppPath();
   installSessionPolicy(path.join(rootDir, 'renderer', 'dist'));
   // Filled in as start-up proceeds; quitting part-way closes what exists.
-  const running: { demo?: DemoVenues; core?: App; bridge?: IpcBridge; metrics?: DesktopMetrics } = {};
+  const running: { demo?: DemoVenues; core?: App; bridge?: IpcBridge; metrics?: DesktopMetrics; console?: AttachedConsole } = {};
   let stopped = false;
   app.on('before-quit', (event) => {
     if (stopped) return;
@@ -197,9 +201,41 @@ async function start(): Promise<void> {
       await running.metrics?.close().catch((err: unknown) => log.warn('closing the metrics endpoint failed', err));
       await running.core?.close().catch((err: unknown) => log.warn('closing venues failed', err));
       await running.demo?.close().catch((err: unknown) => log.warn('stopping the simulator failed', err));
+      // A console leaves its gateway: the desk's orders stay with the gateway.
+      await running.console?.leave().catch((err: unknown) => log.warn('leaving the gateway failed', err));
+      await running.console?.close().catch((err: unknown) => log.warn('closing the gateway link failed', err));
       app.quit();
     })();
   });
+
+  // --gateway URL: a console of a desk's gateway (docs/gateway.md): no venues, no journal here.
+  const gatewayUrl = switchValue('gateway');
+  if (gatewayUrl !== '') {
+    const nats = natsOptionsFromFlags({
+      servers: gatewayUrl,
+      user: switchValue('nats-user') || undefined,
+      passwordFile: switchValue('nats-password-file') || undefined,
+      caFile: switchValue('nats-ca') || undefined,
+    });
+    const link = await attachConsole({ nats, version: app.getVersion(), log: log.child('gateway') });
+    running.console = link;
+    if (stopped) return;
+    const ipc = attachIpcBridge({
+      ipcMain,
+      appOrigin: APP_ORIGIN,
+      ...consoleBridgeDeps(link),
+      version: app.getVersion(),
+      notices: () => link.notices(),
+      log: log.child('ipc'),
+      ...(logs ? { logs } : {}),
+    });
+    running.bridge = ipc;
+    link.onAlert((a) => {
+      if (a.os && Notification.isSupported()) new Notification({ title: a.title, body: a.message }).show();
+    });
+    openWindow(ipc);
+    return;
+  }
 
   const args = await readArgs();
   const notices: string[] = [];
@@ -256,6 +292,10 @@ async function start(): Promise<void> {
     if (a.os && Notification.isSupported()) new Notification({ title: a.title, body: a.message }).show();
   });
 
+  openWindow(ipc);
+}
+
+function openWindow(ipc: IpcBridge): void {
   const win = createMainWindow();
   const id = win.webContents.id;
   ipc.addWindow(win.webContents);

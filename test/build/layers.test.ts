@@ -86,6 +86,14 @@ const PLANTED: Planted[] = [
   // metrics → venues / vault
   { arrow: 'metrics → venues', file: 'electron/metrics/planted.ts', code: "import type { KrakenAdapter } from '../venues/kraken/adapter.js';\nexport type K = KrakenAdapter;\n", says: layer('metrics → venues') },
   { arrow: 'metrics → vault', file: 'electron/metrics/planted.ts', code: "import type { SecretStore } from '../vault/secret-store.js';\nexport type S = SecretStore;\n", says: layer('metrics → vault') },
+  // gateway → venues / vault; console → app / store / recording / server; server → console
+  { arrow: 'gateway → venues', file: 'electron/gateway/planted.ts', code: "import { VenueError } from '../venues/venue.js';\nexport const v = VenueError;\n", says: layer('gateway → venues') },
+  { arrow: 'gateway server → vault', file: 'electron/gateway/server/planted.ts', code: "import type { SecretStore } from '../../vault/secret-store.js';\nexport type S = SecretStore;\n", says: layer('gateway → vault') },
+  { arrow: 'gateway console → app', file: 'electron/gateway/console/planted.ts', code: "import { createApp } from '../../app/create-app.js';\nexport const c = createApp;\n", says: layer('gateway console → app') },
+  { arrow: 'gateway console → store', file: 'electron/gateway/console/planted.ts', code: "import type { OrderStore } from '../../store/order-store.js';\nexport type O = OrderStore;\n", says: layer('gateway console → store') },
+  { arrow: 'gateway console → recording', file: 'electron/gateway/console/planted.ts', code: "import type { SessionRecorder } from '../../recording/recorder.js';\nexport type R = SessionRecorder;\n", says: layer('gateway console → recording') },
+  { arrow: 'gateway console → gateway server', file: 'electron/gateway/console/planted.ts', code: "import { MarketFanout } from '../server/market-fanout.js';\nexport const m = MarketFanout;\n", says: layer('gateway console → gateway server') },
+  { arrow: 'gateway server → gateway console', file: 'electron/gateway/server/planted.ts', code: "import { ConsoleLink } from '../console/link.js';\nexport const l = ConsoleLink;\n", says: layer('gateway server → gateway console') },
   // common → outside common, Node, electron
   { arrow: 'common → the main side', file: 'common/planted.ts', code: "import { Hub } from '../electron/core/hub.js';\nexport const h = Hub;\n", says: layer('common → outside common') },
   { arrow: 'common → a package', file: 'common/planted.ts', code: "import { z } from 'zod';\nexport const s = z.string();\n", says: layer('common → outside common') },
@@ -96,6 +104,31 @@ const PLANTED: Planted[] = [
 ];
 
 const ALLOWED: { layer: string; file: string; code: string }[] = [
+  {
+    layer: 'gateway console: the bridge, the protocol, net/ and common/',
+    file: 'electron/gateway/console/planted.ts',
+    code: [
+      "import type { FeedSource } from '../../bridge/session.js';",
+      "import { candleSubject } from '../protocol.js';",
+      "import { decodeOrderEntry } from '../wire-schemas.js';",
+      "import { Backoff } from '../../net/backoff.js';",
+      "import { dec } from '../../../common/decimal.js';",
+      'export type X = FeedSource;',
+      'export const y = [candleSubject, decodeOrderEntry, Backoff, dec];',
+    ].join('\n'),
+  },
+  {
+    layer: 'gateway server: the core, the app, the bridge and the protocol',
+    file: 'electron/gateway/server/planted.ts',
+    code: [
+      "import type { Hub } from '../../core/hub.js';",
+      "import type { Core } from '../../app/start-core.js';",
+      "import { Batcher } from '../../bridge/batcher.js';",
+      "import { orderSubject } from '../protocol.js';",
+      'export type X = [Hub, Core];',
+      'export const y = [Batcher, orderSubject];',
+    ].join('\n'),
+  },
   {
     layer: 'alerts: the core, the store, net/ and common/',
     file: 'electron/alerts/planted.ts',
