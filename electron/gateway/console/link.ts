@@ -112,6 +112,7 @@ export class ConsoleLink implements FeedSource {
   private rttMs: number | undefined;
   private lastError: string | undefined;
   private leaseTimer: ReturnType<typeof setInterval> | undefined;
+  private leaseEveryMs = 0;
   private watchTimer: ReturnType<typeof setInterval> | undefined;
   private leasePending: Promise<void> | undefined;
   private leaseAgain = false;
@@ -279,10 +280,8 @@ export class ConsoleLink implements FeedSource {
       },
     });
     this.replay.start();
+    this.renewEvery(this.o.leaseMs ?? DEFAULT_LEASE_MS);
     await this.hello();
-    const leaseMs = this.o.leaseMs ?? DEFAULT_LEASE_MS;
-    this.leaseTimer = setInterval(() => this.leaseNow(), Math.max(250, Math.floor(leaseMs / 3)));
-    this.leaseTimer.unref?.();
     this.watchTimer = setInterval(() => this.watchSilence(), 500);
     this.watchTimer.unref?.();
   }
@@ -430,7 +429,18 @@ export class ConsoleLink implements FeedSource {
     }
   }
 
+  /** Renews well inside the lease the gateway grants (three times per lease). */
+  private renewEvery(leaseMs: number): void {
+    const every = Math.max(250, Math.floor(leaseMs / 3));
+    if (every === this.leaseEveryMs) return;
+    this.leaseEveryMs = every;
+    clearInterval(this.leaseTimer);
+    this.leaseTimer = setInterval(() => this.leaseNow(), every);
+    this.leaseTimer.unref?.();
+  }
+
   private onGateway(h: GatewayHello): void {
+    this.renewEvery(h.leaseMs);
     const was = this.gateway;
     this.gateway = h;
     this.lastHeard = Date.now();
