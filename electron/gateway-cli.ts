@@ -22,6 +22,7 @@ import { NatsLinkUsageError, describeServers, natsOptionsFromFlags } from './gat
 import type { NatsLinkOptions } from './gateway/nats-link.js';
 import { serveGateway } from './gateway/server/gateway.js';
 import type { GatewayService } from './gateway/server/gateway.js';
+import { registerGatewayMetrics } from './gateway/server/gateway-metrics.js';
 
 export class GatewayUsageError extends Error {
   override readonly name = 'GatewayUsageError';
@@ -56,6 +57,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ...(statusMs === undefined ? {} : { statusMs }),
     });
     core.onClose(() => service.close());
+    registerGatewayMetrics(core.metrics, service);
     const shutdown = async (): Promise<void> => {
       await core.app.shutdown();
       const stored = await service.orders.flush();

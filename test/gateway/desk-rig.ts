@@ -42,6 +42,8 @@ export interface DeskOptions {
   replicas?: number;
   leaseMs?: number;
   log?: Logger;
+  /** Serve the gateway's /metrics on a free loopback port. */
+  metrics?: boolean;
 }
 
 export class Desk {
@@ -83,6 +85,7 @@ export class Desk {
       log: this.o.log ?? silentLogger,
       ...(this.o.replicas === undefined ? {} : { replicas: this.o.replicas }),
       ...(this.o.leaseMs === undefined ? {} : { leaseMs: this.o.leaseMs }),
+      ...(this.o.metrics ? { metrics: { host: '127.0.0.1', port: 0 } } : {}),
     });
     return this.gateway;
   }

@@ -32,7 +32,7 @@ const dec = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as unknow
 
 beforeAll(async () => {
   nats = await startNats({ jetstream: true, users: deskUsers(PASSWORDS) });
-  desk = new Desk({ nats: () => as('gateway'), natsAs: (role) => (role === 'gateway' ? as('gateway') : as('trader')), leaseMs: 1_500 });
+  desk = new Desk({ nats: () => as('gateway'), natsAs: (role) => (role === 'gateway' ? as('gateway') : as('trader')), leaseMs: 1_500, metrics: true });
   await desk.start();
   raw = await connect({ servers: nats.url, user: 'trader', pass: PASSWORDS.trader });
   const c = await desk.addConsole('probe');
@@ -103,6 +103,27 @@ describe('the gateway', () => {
     expect(await call('candles.history', 'x', 'r3', { venue: 'nowhere' })).toMatchObject({ ok: false, code: 'bad-request' });
     // Still serving.
     expect(await call('venues.list', 'x', 'r4', {})).toMatchObject({ ok: true });
+  });
+});
+
+describe("the gateway's metrics", () => {
+  it('serve consoles, leased keys, market data, the order stream and commands beside the core’s own', async () => {
+    const url = desk!.gateway!.core.metricsServer!.url;
+    const text = await (await fetch(url, { headers: { accept: 'text/plain; version=0.0.4' } })).text();
+    const value = (name: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      expect(line, `${name} is served`).toBeDefined();
+      return Number(line!.split(' ')[1]);
+    };
+    expect(value('switchboard_gateway_nats_connected')).toBe(1);
+    expect(value('switchboard_gateway_consoles')).toBeGreaterThanOrEqual(1);
+    expect(value('switchboard_gateway_order_events_published')).toBeGreaterThan(0);
+    expect(value('switchboard_gateway_order_stream_seq')).toBeGreaterThan(0);
+    expect(value('switchboard_gateway_order_stream_backlog')).toBe(0);
+    expect(text).toMatch(/^switchboard_gateway_commands\{outcome="served"\} [1-9]/m);
+    expect(text).toMatch(/^switchboard_gateway_commands\{outcome="repeat"\} [1-9]/m);
+    // The core's own metrics are there too: the venues as the gateway connects them.
+    expect(text).toMatch(/^switchboard_connection_state\{venue="kraken",connection="[^"]+",state="live"\} 1/m);
   });
 });
 
