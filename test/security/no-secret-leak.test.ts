@@ -376,6 +376,8 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     // metrics, acknowledgement latency, the renderer's report; the scrape itself is scanned too.
     await c.value('orders.ackLatency', {});
     await c.value('metricsServer.get', {});
+    // An app with a core of its own has no gateway link.
+    expect(await c.value('gateway.link', {})).toBeNull();
     expect(await c.invoke('metricsServer.set', { enabled: false, port: 9464 })).toMatchObject({ ok: false });
     await c.value('perf.report', { tickToScreen: { buckets: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], sumMs: 1, count: 1 } });
     const scrape = await (await fetch(app!.metricsUrl!)).text();
