@@ -445,11 +445,15 @@ export class ConsoleLink implements FeedSource {
     this.gateway = h;
     this.lastHeard = Date.now();
     this.streamSeq = Math.max(this.streamSeq ?? 0, h.orderSeq);
-    if (was && was.gatewayId !== h.gatewayId) {
+    const restarted = was !== undefined && was.gatewayId !== h.gatewayId;
+    if (restarted) {
+      // A new gateway holds no lease of ours and may have missed bars while it was down, even
+      // if it came back before this console noticed it was gone.
       this.log.info(`gateway restarted: ${was.gatewayId} → ${h.gatewayId}`);
       for (const id of this.candles.keys()) this.toFill.add(id);
     }
-    this.back(was === undefined ? `gateway ${h.gatewayId.slice(0, 8)} (version ${h.version}) answering` : `gateway ${h.gatewayId.slice(0, 8)} answering`);
+    if (this.state !== 'live') this.back(was === undefined ? `gateway ${h.gatewayId.slice(0, 8)} (version ${h.version}) answering` : `gateway ${h.gatewayId.slice(0, 8)} answering`);
+    else if (restarted) this.resync();
   }
 
   /** The gateway is out of reach (NATS down, gateway stopped, silent): venues show reconnecting. */
@@ -468,19 +472,24 @@ export class ConsoleLink implements FeedSource {
     }
   }
 
-  /** Reachable again: re-lease, re-snapshot, fill what charts missed, re-read the stream, show the venues as the gateway has them. */
+  /** Reachable again: show the venues as the gateway has them, and catch up on what was missed. */
   private back(why: string): void {
     if (this.state === 'live' || this.closed) return;
     this.setState('live', why);
+    for (const s of this.venueSummaries) {
+      this.emit('connection', { venue: s.id, connection: 'venue', state: s.state, at: Date.now(), reason: 'as the gateway has it' });
+    }
+    this.resync();
+  }
+
+  /** Re-lease, re-snapshot, fill what charts missed, re-read the stream from the last sequence applied. */
+  private resync(): void {
     this.leaseNow();
     const cs = [...this.candles.values()].map((h) => h.key);
     const ms = [...this.markets.values()].map((h) => h.key);
     if (cs.length + ms.length > 0) void this.snapshot(cs, ms);
     void this.fillGaps();
     this.replay?.resume();
-    for (const s of this.venueSummaries) {
-      this.emit('connection', { venue: s.id, connection: 'venue', state: s.state, at: Date.now(), reason: 'as the gateway has it' });
-    }
     // Fills or fees may have come in while away.
     this.emit('ledger');
   }

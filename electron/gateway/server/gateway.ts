@@ -103,8 +103,8 @@ export async function serveGateway(o: GatewayServiceOptions): Promise<GatewaySer
         recording: app.recorder,
         version: app.version,
         notices: o.core.notices,
+        // No metrics: these sessions push nothing (consoles get data over NATS), so they have no batches to count.
         log: log.child('bridge'),
-        metrics: o.core.metrics,
         ...(app.alerts ? { alerts: app.alerts } : {}),
       },
     });
