@@ -24,6 +24,8 @@ import { dec } from '../../common/decimal.js';
 import { DB_FILE } from '../../electron/store/db.js';
 import { MIGRATIONS } from '../../electron/store/migrations.js';
 import { PATIENCE_MS, requireChromium, until, Workspace } from '../e2e/workspace-page.js';
+import { startNats } from '../nats/nats-server.js';
+import { BridgeClient } from '../bridge/bridge-client.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -156,7 +158,7 @@ describe('the release tree', () => {
     await rm(path.join(ROOT, 'dist'), { recursive: true, force: true });
     await run('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 << 20 });
     const files = await packedFiles();
-    for (const needed of ['package.json', 'dist/electron/headless.js', 'dist/electron/main.js', 'dist/sim/cli.js', 'renderer/dist/index.html']) {
+    for (const needed of ['package.json', 'dist/electron/headless.js', 'dist/electron/gateway.js', 'dist/electron/main.js', 'dist/sim/cli.js', 'renderer/dist/index.html']) {
       expect(files, `the release must carry ${needed}`).toContain(needed);
     }
     expect(files.some((f) => f.startsWith('proto/') && f.endsWith('.proto'))).toBe(true);
@@ -296,4 +298,56 @@ describe('the release tree', () => {
     expect(version).toBe(MIGRATIONS.at(-1)?.version);
     expect(candles).toBeGreaterThan(0);
   }, 10 * MINUTES);
+  it('runs a gateway and a console from it with plain node: the console sees the demo venues live and candles', async () => {
+    expect(existsSync(path.join(dir, 'dist', 'electron', 'gateway.js')), 'the tree of the first case').toBe(true);
+    const nats = await startNats({ jetstream: true });
+    const env = { PATH: process.env['PATH'] ?? '', HOME: home };
+    const children: ChildProcess[] = [];
+    const started = (child: ChildProcess, what: string, line: RegExp): Promise<string> =>
+      new Promise((resolve, reject) => {
+        let out = '';
+        let err = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = line.exec(out);
+          if (m) resolve(m[1] ?? m[0]);
+        });
+        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before its line; stdout: ${out}; stderr: ${err}`)));
+        setTimeout(() => reject(new Error(`${what}: no line within ${PATIENCE_MS} ms; stdout: ${out}; stderr: ${err}`)), PATIENCE_MS).unref();
+      });
+    try {
+      const gateway = spawn(process.execPath, ['dist/electron/gateway.js', '--nats', nats.url, '--demo', '--data-dir', path.join(home, 'gateway')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(gateway);
+      await started(gateway, 'the gateway', /Switchboard gateway: serving on (\S+)/);
+      const console_ = spawn(process.execPath, ['dist/electron/headless.js', '--port', '0', '--gateway', nats.url, '--data-dir', path.join(home, 'console')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(console_);
+      const url = await started(console_, 'the console', /open (http:\/\/\S+)\n/);
+      const client = await BridgeClient.open(new URL(url));
+      try {
+        const venues = await until('both demo venues live at the gateway, seen from the console', async () => {
+          const v = await client.value('venues.list', {});
+          return v.length === 2 && v.every((x) => x.state === 'live') ? v : undefined;
+        });
+        expect(venues.map((v) => v.id).sort()).toEqual(['kraken', 'tinvest']);
+        const pair = (await client.value('instruments.search', { venue: 'kraken', query: 'BTC', limit: 1 }))[0]!;
+        let candles = 0;
+        client.onBatch((b) => (candles += b.candles.length));
+        await client.value('candles.subscribe', { venue: 'kraken', instrumentId: pair.id, interval: '1m' });
+        await until('candles reach the console through the gateway', async () => (candles > 2 ? true : undefined));
+        expect((await client.value('gateway.link', {}))?.state).toBe('live');
+      } finally {
+        client.close();
+      }
+      // Both quit cleanly on a signal.
+      for (const child of [console_, gateway]) {
+        const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      }
+    } finally {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await nats.close();
+    }
+  }, 5 * MINUTES);
 });
