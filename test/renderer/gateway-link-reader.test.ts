@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GatewayLinkStatus, Result } from '../../electron/contract.js';
 import { marketDataText, orderEventsText, replayText, durationText } from '../../renderer/diagnostics-text.js';
-import { GatewayLinkReader, type ReadTimers } from '../../renderer/store/gateway-link.js';
+import { GatewayLinkReader, type ReadTimers } from '../../renderer/store/gateway-link-reader.js';
 import { FakeBridge } from './fake-bridge.js';
 
 /** Timers that fire only when the test says so. */
