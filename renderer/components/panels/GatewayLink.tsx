@@ -3,6 +3,7 @@
  * is up, how far the order stream is applied, what market data crossed it. Shown only where the
  * bridge answers `gateway.link` with a status; an app with a core of its own has no link.
  */
+import type { StateChange } from '../../../common/domain.js';
 import type { GatewayLinkStatus } from '../../../electron/contract.js';
 import { durationText, marketDataText, orderEventsText, replayText } from '../../diagnostics-text.js';
 import { clockTime, dateTime } from '../../order-text.js';
@@ -10,8 +11,23 @@ import { ms, Row } from './DiagRow.js';
 
 const HEADING_ID = 'gateway-link-heading';
 
+/**
+ * The timeline newest first, whichever way the link lists it (the contract does not say; the
+ * hub's connections list theirs oldest first): by time, and on a tie the entry in the current
+ * state is the newest.
+ */
+export function newestFirst(link: GatewayLinkStatus): StateChange[] {
+  const t = link.timeline;
+  const first = t[0];
+  const last = t[t.length - 1];
+  if (!first || !last || first === last) return [...t];
+  const oldestFirst = first.at !== last.at ? first.at < last.at : last.state === link.state && first.state !== link.state;
+  return oldestFirst ? [...t].reverse() : [...t];
+}
+
 export function GatewayLinkCard({ link, now }: { link: GatewayLinkStatus; now: number }) {
-  const since = link.timeline[link.timeline.length - 1]?.at;
+  const timeline = newestFirst(link);
+  const since = timeline[0]?.at;
   return (
     <section className={`diag-card gateway-link state-${link.state}`} aria-labelledby={HEADING_ID}>
       <h3 id={HEADING_ID}>
@@ -35,14 +51,12 @@ export function GatewayLinkCard({ link, now }: { link: GatewayLinkStatus; now: n
         <Row term="Last error">{link.lastError === undefined ? 'none' : <span className="diag-error">{link.lastError}</span>}</Row>
       </dl>
       <ol className="timeline" aria-label="Gateway link timeline">
-        {link.timeline
-          .map((t, i) => (
-            <li key={`${t.at}-${i}`}>
-              <time>{clockTime(t.at)}</time> {t.state}
-              {t.reason ? <span className="muted"> — {t.reason}</span> : null}
-            </li>
-          ))
-          .reverse()}
+        {timeline.map((t, i) => (
+          <li key={`${t.at}-${i}`}>
+            <time>{clockTime(t.at)}</time> {t.state}
+            {t.reason ? <span className="muted"> — {t.reason}</span> : null}
+          </li>
+        ))}
       </ol>
     </section>
   );
