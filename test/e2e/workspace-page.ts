@@ -215,3 +215,94 @@ export class Workspace {
     return (await row.first().getByRole('cell').first().textContent()) ?? undefined;
   }
 }
+
+// ── the gateway link (a console attached to a gateway; issue 14) ──
+
+/** Debian Chromium on a page of our own (a bridge a test started itself); `close` closes the browser. */
+export async function openPage(url: string): Promise<{ page: Page; w: Workspace; problems: string[]; close(): Promise<void> }> {
+  requireChromium();
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    });
+    await page.goto(url);
+    return { page, w: new Workspace(page), problems, close: () => browser.close() };
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
+}
+
+/** The diagnostics panel's "Gateway link" section (open the Diagnostics tab first). */
+export function gatewayLinkRegion(page: Page): Locator {
+  return page.getByRole('region', { name: /^Gateway link: / });
+}
+
+/** The status bar's "via gateway" item (a console only). */
+export function gatewayLinkStatus(page: Page): Locator {
+  return page.getByRole('status', { name: 'Gateway link' });
+}
+
+/** The heading the gateway's venue connections sit under in a console's diagnostics. */
+export function gatewayConnectionsHeading(page: Page): Locator {
+  return page.getByRole('heading', { name: 'Venue connections — at the gateway' });
+}
+
+export interface GatewayLinkView {
+  state: string;
+  /** Each figure by its term: "RTT", "Order stream", "Order events", "Market data", "Last error" … */
+  rows: Record<string, string>;
+  /** As shown: newest first. */
+  timeline: string[];
+}
+
+/** What the Gateway link section shows now, or undefined when there is none. */
+export async function readGatewayLink(page: Page): Promise<GatewayLinkView | undefined> {
+  const region = gatewayLinkRegion(page);
+  if ((await region.count()) === 0) return undefined;
+  const heading = (await region.getByRole('heading').first().textContent()) ?? '';
+  const terms = await region.locator('dt').allTextContents();
+  const values = await region.locator('dd').allTextContents();
+  const timeline = await region.getByRole('list', { name: 'Gateway link timeline' }).getByRole('listitem').allTextContents();
+  return { state: heading.replace(/^Gateway link: /, ''), rows: Object.fromEntries(terms.map((t, i) => [t, values[i] ?? ''])), timeline };
+}
+
+/**
+ * The answers the page's bridge gave, by method, read off its WebSocket's frames. Attach before
+ * the page opens its socket (then reload or navigate).
+ */
+export function recordBridgeAnswers(page: Page): Map<string, unknown[]> {
+  const answers = new Map<string, unknown[]>();
+  page.on('websocket', (ws) => {
+    const methods = new Map<unknown, string>();
+    const parse = (payload: string | Buffer): Record<string, unknown> | undefined => {
+      try {
+        const v: unknown = JSON.parse(payload.toString());
+        return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    ws.on('framesent', ({ payload }) => {
+      const m = parse(payload);
+      if (m && typeof m.method === 'string') methods.set(m.id, m.method);
+    });
+    ws.on('framereceived', ({ payload }) => {
+      const m = parse(payload);
+      const method = m && 'result' in m ? methods.get(m.id) : undefined;
+      if (!m || method === undefined) return;
+      methods.delete(m.id);
+      let list = answers.get(method);
+      if (!list) answers.set(method, (list = []));
+      list.push(m.result);
+    });
+  });
+  return answers;
+}

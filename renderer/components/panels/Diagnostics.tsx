@@ -1,25 +1,15 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState } from 'react';
 import type { ConnectionDiagnostics } from '../../../common/domain.js';
 import type { LogsInfo } from '../../../electron/contract.js';
 import { FrameRate, type LatencyStats } from '../../perf/tick-latency.js';
 import { clockTime, VENUE_NAMES } from '../../order-text.js';
 import { deadManText, skewText } from '../../diagnostics-text.js';
 import { useAppState, useServices } from '../../services.js';
+import { useGatewayLink } from '../../store/gateway-link.js';
 import { AckLatencyCard } from './AckLatencyCard.js';
 import { RecordingCard } from './RecordingCard.js';
-
-function ms(v: number | undefined): string {
-  return v === undefined ? '—' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
-}
-
-function Row({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <>
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </>
-  );
-}
+import { ms, Row } from './DiagRow.js';
+import { GatewayLinkCard } from './GatewayLink.js';
 
 function ConnectionCard({ d, now }: { d: ConnectionDiagnostics; now: number }) {
   const name = `${VENUE_NAMES[d.venue]} ${d.connection}`;
@@ -76,13 +66,16 @@ function ConnectionCard({ d, now }: { d: ConnectionDiagnostics; now: number }) {
           </ol>
         </details>
       )}
+      {/* Newest first: the current state's cause is in view without scrolling. */}
       <ol className="timeline" aria-label={`${name} timeline`}>
-        {d.timeline.map((t, i) => (
-          <li key={`${t.at}-${i}`}>
-            <time>{clockTime(t.at)}</time> {t.state}
-            {t.reason ? <span className="muted"> — {t.reason}</span> : null}
-          </li>
-        ))}
+        {d.timeline
+          .map((t, i) => (
+            <li key={`${t.at}-${i}`}>
+              <time>{clockTime(t.at)}</time> {t.state}
+              {t.reason ? <span className="muted"> — {t.reason}</span> : null}
+            </li>
+          ))
+          .reverse()}
       </ol>
     </article>
   );
@@ -175,9 +168,12 @@ function LogsCard() {
  * Per connection: the state timeline, ping, message rate, reconnects, subscriptions, limits,
  * breakers, last error, malformed frames (the last few, as received, redacted on the main
  * side), the venue clock's skew when its timestamps tell it, and a venue-side dead man's switch.
+ * In a console attached to a gateway, its link comes first, and the connections are the
+ * gateway's (the console forwards them), so they say so.
  */
 export function Diagnostics() {
   const diagnostics = useAppState((s) => s.diagnostics);
+  const link = useGatewayLink();
   const now = Date.now();
   const sorted = [...diagnostics].sort((a, b) => a.venue.localeCompare(b.venue) || a.connection.localeCompare(b.connection));
   return (
@@ -186,6 +182,12 @@ export function Diagnostics() {
       <AckLatencyCard />
       <LogsCard />
       <RecordingCard />
+      {link && (
+        <>
+          <GatewayLinkCard link={link} now={now} />
+          <h3 className="diag-heading">Venue connections — at the gateway</h3>
+        </>
+      )}
       {sorted.length === 0 && <p className="muted empty">No diagnostics yet.</p>}
       {sorted.map((d) => (
         <ConnectionCard key={`${d.venue}|${d.connection}`} d={d} now={now} />
