@@ -207,8 +207,11 @@ describe('two consoles in Chromium on one gateway', () => {
       expect(l && c && c.y > l.y).toBe(true);
     }
 
-    // Both pages side by side, for the docs.
+    // Both pages side by side, for the docs: A's link, B's refusal and its cancelled order in view.
+    await link.scrollIntoViewIfNeeded();
     await b.w.tab('Order history');
+    const refusal = b.w.ticket().getByRole('alert');
+    if ((await refusal.count()) > 0) await refusal.scrollIntoViewIfNeeded();
     const [left, right] = await Promise.all([a.page.screenshot(), b.page.screenshot()]);
     const sheet = await browser!.newPage({ viewport: { width: 2 * 1440, height: 900 } });
     await sheet.setContent(
@@ -218,5 +221,6 @@ describe('two consoles in Chromium on one gateway', () => {
     await sheet.close();
 
     expect(a.problems).toEqual([]);
+    expect(b.problems).toEqual([]);
   }, CASE_MS);
 });
