@@ -162,6 +162,8 @@ describe('two consoles in Chromium on one gateway', () => {
     expect(said).toContain(methodSubject('orders.place'));
     expect(said).toContain('NATS user "viewer"');
     expect(said).not.toMatch(/Outcome unknown/);
+    // Final: sending it again could only be refused again, so the ticket offers no retry.
+    expect(await b.w.ticket().getByRole('button', { name: /retry/i }).count()).toBe(0);
     // The venue never heard of it, and neither blotter shows it.
     expect(venueOrders()).toHaveLength(before);
     expect(venueOrders().some((o) => o.price !== undefined && cmp(dec(o.price), away) === 0)).toBe(false);

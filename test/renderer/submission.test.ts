@@ -35,6 +35,24 @@ function setup(answers: Result<Order>[]) {
 }
 
 describe('a ticket submission', () => {
+  it('shows a refusal of this console (a read-only console on a gateway) as final, with nothing to retry', async () => {
+    const message = 'Refused by the desk\'s NATS server: this console (NATS user "viewer") may not send orders. It is a read-only console.';
+    const { submission, sent } = setup([{ ok: false, code: 'auth', message }]);
+    submission.submit(draft, false);
+    await settle();
+    expect(submission.view()).toMatchObject({ state: 'rejected', message: `Not sent: ${message}` });
+    submission.retry();
+    await settle();
+    expect(sent).toHaveLength(1);
+  });
+
+  it('keeps a venue\'s own auth failure retryable (the credentials may be fixed)', async () => {
+    const { submission } = setup([{ ok: false, code: 'auth', message: 'invalid key', venue: { code: 'EAPI:Invalid key' } }]);
+    submission.submit(draft, false);
+    await settle();
+    expect(submission.view()).toMatchObject({ state: 'failed' });
+  });
+
   it('makes its client order id once and sends the same request again on a retry after a lost answer', async () => {
     const { submission, sent } = setup([{ ok: false, code: 'unknown-outcome', message: 'no answer in 30000 ms' }]);
     submission.submit(draft, false);

@@ -76,8 +76,9 @@ export class TicketSubmission {
     const said = result.message === code || result.message.startsWith(`${code}:`) ? result.message : `${code}: ${result.message}`;
     if (isVenueRejection(result)) {
       this.set({ state: 'rejected', request, message: said });
-    } else if (result.code === 'bad-request') {
-      // Our request was malformed: sending it again cannot help.
+    } else if (result.code === 'bad-request' || (result.code === 'auth' && result.venue === undefined)) {
+      // Our request was malformed, or this console may not trade (a gateway's NATS permissions):
+      // sending it again cannot help.
       this.set({ state: 'rejected', request, message: `Not sent: ${result.message}` });
     } else {
       const unknown = result.code === 'unknown-outcome';
