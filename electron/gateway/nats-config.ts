@@ -36,7 +36,8 @@ const JS_API = '$JS.API';
  *   (the ordered consumer asks it too, before creating its consumer);
  * - an ordered consumer (`js.consumers.get(ORDERS, { deliver_policy, opt_start_seq })`) creates
  *   `<prefix>_<n>` with `CONSUMER.CREATE.ORDERS.<name>`, pulls with `CONSUMER.MSG.NEXT.ORDERS.<name>`,
- *   and when it resets (a missed heartbeat, a gap) deletes `<prefix>_<n>` and creates `<prefix>_<n+1>`;
+ *   after missed heartbeats asks `CONSUMER.INFO.ORDERS.<name>` whether its consumer still exists,
+ *   and when it resets (the consumer gone, a gap) deletes `<prefix>_<n>` and creates `<prefix>_<n+1>`;
  * - with a filter subject (a `last_per_subject` consumer on `sb.orders.>`, one filter: 2.9's limit)
  *   the create subject carries the filter: `CONSUMER.CREATE.ORDERS.<name>.sb.orders.>`.
  * Ordered consumers acknowledge nothing (`ack_policy: none`) and pull, so no `$JS.ACK` nor `$JS.FC`.
@@ -47,6 +48,7 @@ export const READ_ORDER_STREAM: readonly string[] = [
   `${JS_API}.CONSUMER.CREATE.${ORDER_STREAM}.*`,
   `${JS_API}.CONSUMER.CREATE.${ORDER_STREAM}.*.${ORDER_STREAM_SUBJECTS}`,
   `${JS_API}.CONSUMER.MSG.NEXT.${ORDER_STREAM}.*`,
+  `${JS_API}.CONSUMER.INFO.${ORDER_STREAM}.*`,
   `${JS_API}.CONSUMER.DELETE.${ORDER_STREAM}.*`,
 ];
 

@@ -263,6 +263,74 @@ describe('the desk roles on nats-server 2.9', () => {
   });
 });
 
+describe('an ordered consumer under the desk permissions', () => {
+  // Last among the ORDERS tests: it adds an entry to the stream.
+  it("recovers when its consumer vanishes (a reset: delete the old, create the next) with no permission refused, and reads on", async () => {
+    const viewer = await as('viewer');
+    const refusals: string[] = [];
+    void (async () => {
+      for await (const st of viewer.status() as AsyncIterable<Status>) {
+        if (st.type === 'error' && st.error instanceof PermissionViolationError) refusals.push(st.error.message);
+      }
+    })();
+    const c = await jetstream(viewer).consumers.get(ORDER_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: ENTRIES.length });
+    const first = (await c.info(true)).name;
+    // The 3.4 client notices the deletion at once but recreates only after two missed idle
+    // heartbeats (half of `expires`): a short expiry keeps that to seconds, not the default 30 s.
+    const messages = await c.consume({ expires: 4_000 });
+    const got: string[] = [];
+    for await (const m of messages) {
+      got.push(m.string());
+      if (got.length === 1) {
+        // As a NATS restart without the consumer's state, or its inactivity limit, would do.
+        await (await jetstreamManager(gateway)).consumers.delete(ORDER_STREAM, first);
+        await jetstream(gateway).publish(ORDER_B, 'b cancelled');
+      }
+      if (got.length === 2) break;
+    }
+    expect(got).toEqual(['a filled', 'b cancelled']);
+    expect((await c.info(true)).name).not.toBe(first);
+    await viewer.flush();
+    expect(refusals).toEqual([]);
+  }, 60_000);
+
+  // Last of all: it restarts the server, which closes the connections made without reconnecting.
+  it('reads on across a NATS server restart (its in-memory consumer is gone) with no permission refused', async () => {
+    const viewer = await connect({ servers: server.url, user: 'viewer', pass: TEST_PASSWORDS.viewer, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    open.push(viewer);
+    const refusals: string[] = [];
+    void (async () => {
+      for await (const st of viewer.status() as AsyncIterable<Status>) {
+        if (st.type === 'error' && st.error instanceof PermissionViolationError) refusals.push(st.error.message);
+      }
+    })();
+    const last = (await (await jetstreamManager(gateway)).streams.info(ORDER_STREAM)).state.last_seq;
+    const c = await jetstream(viewer).consumers.get(ORDER_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: last });
+    const messages = await c.consume({ expires: 4_000 });
+    const got: string[] = [];
+    for await (const m of messages) {
+      got.push(m.string());
+      if (got.length === 1) {
+        await server.restart();
+        const gw = await as('gateway');
+        // JetStream may still be recovering its store: retry the gateway's publish, bounded.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await jetstream(gw).publish(ORDER_A, 'a cancelled', { msgID: 'a cancelled', timeout: 5_000 });
+            break;
+          } catch (err) {
+            if (attempt >= 10) throw err;
+          }
+        }
+      }
+      if (got.length === 2) break;
+    }
+    expect(got).toEqual(['b cancelled', 'a cancelled']);
+    await viewer.flush();
+    expect(refusals).toEqual([]);
+  }, 120_000);
+});
+
 /** Starts nats-server on a config file as it is, until its "Server is ready" line; gives the client port. */
 async function serveConfig(file: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(natsServerBinary(), ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
