@@ -77,7 +77,8 @@ export class OrderReplay {
             ? { deliver_policy: DeliverPolicy.LastPerSubject, filter_subjects: ORDER_STREAM_SUBJECTS }
             : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.seq + 1, filter_subjects: ORDER_STREAM_SUBJECTS },
         );
-        const messages = await consumer.consume({ idle_heartbeat: 2_000 });
+        // Short pulls: a consumer lost with a NATS node is noticed (two missed heartbeats) and recreated in seconds, not 30 s.
+        const messages = await consumer.consume({ expires: 5_000, idle_heartbeat: 2_000 });
         this.messages = messages;
         if (this.closed) {
           await messages.close();

@@ -161,7 +161,7 @@ export class OrderStream {
     this.lastSeq = last;
     if (info.state.messages === 0) return;
     const consumer = await this.o.js.consumers.get(ORDER_STREAM, { deliver_policy: DeliverPolicy.All });
-    const messages = await consumer.consume({ idle_heartbeat: 1_000 });
+    const messages = await consumer.consume({ expires: 5_000, idle_heartbeat: 2_000 });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const arm = (): void => {
       clearTimeout(timer);
