@@ -4,13 +4,14 @@
  * (`npm run nats-config` writes it; docs/gateway.md shows it; the tests run it).
  *
  * A console publishes requests (`sb.req.>`, and by role `sb.cmd.>`, `sb.admin.>`) and subscribes
- * to what the gateway broadcasts (`sb.md.>`, `sb.ev.>`) and to its replies (`_INBOX.>`); it may
+ * to what the gateway broadcasts (`sb.md.>`, `sb.ev.>`) and to its own replies (`_INBOX_<user>.>`,
+ * protocol.ts inboxPrefixOf: no console reads another user's answers); it may
  * never publish what the gateway publishes nor subscribe to what the gateway serves, so it can
  * neither impersonate nor overhear the gateway. Its JetStream rights are the few subjects the
  * 3.4 client uses for the two consumers a console reads ORDERS with (checked against 2.9.10 in
  * test/gateway/desk-permissions.test.ts); nothing that creates, changes, purges or deletes a stream.
  */
-import { ORDER_STREAM, ORDER_STREAM_SUBJECTS, SUBJECT_ROOT } from './protocol.js';
+import { ORDER_STREAM, ORDER_STREAM_SUBJECTS, SUBJECT_ROOT, inboxPrefixOf } from './protocol.js';
 
 /** Subjects a user may or may not use; a bare list means `allow`. */
 export type SubjectRule = string[] | { allow?: string[]; deny?: string[] };
@@ -56,8 +57,8 @@ export const READ_ORDER_STREAM: readonly string[] = [
 const REQUESTS = `${SUBJECT_ROOT}.req.>`;
 const COMMANDS = `${SUBJECT_ROOT}.cmd.>`;
 const ADMIN = `${SUBJECT_ROOT}.admin.>`;
-/** What the gateway broadcasts, and the replies to a console's own requests. */
-const CONSOLE_SUBSCRIBE = [`${SUBJECT_ROOT}.md.>`, `${SUBJECT_ROOT}.ev.>`, '_INBOX.>'];
+/** What the gateway broadcasts; each console user adds its own replies. */
+const CONSOLE_SUBSCRIBE = [`${SUBJECT_ROOT}.md.>`, `${SUBJECT_ROOT}.ev.>`];
 
 const ROLE_PUBLISH: Readonly<Record<ConsoleRole, readonly string[]>> = {
   lead: [REQUESTS, COMMANDS, ADMIN],
@@ -65,16 +66,31 @@ const ROLE_PUBLISH: Readonly<Record<ConsoleRole, readonly string[]>> = {
   viewer: [REQUESTS],
 };
 
-/** The desk's four users, one per role, with the passwords given. */
-export function deskUsers(passwords: Readonly<Record<DeskRole, string>>): NatsUser[] {
-  const consoleUser = (role: ConsoleRole): NatsUser => ({
-    user: role,
-    password: passwords[role],
+/**
+ * One console's user: a person's own login (revocable on its own) with a role's permissions, and
+ * replies under its own inbox prefix only.
+ */
+export function consoleUser(name: string, role: ConsoleRole, password: string): NatsUser {
+  return {
+    user: name,
+    password,
     publish: [...ROLE_PUBLISH[role], ...READ_ORDER_STREAM],
-    subscribe: [...CONSOLE_SUBSCRIBE],
-  });
+    subscribe: [...CONSOLE_SUBSCRIBE, `${inboxPrefixOf(name)}.>`],
+  };
+}
+
+/** The gateway's user and one console user per person (name and role). */
+export function deskUsersFor(gatewayPassword: string, consoles: readonly { name: string; role: ConsoleRole; password: string }[]): NatsUser[] {
   // The gateway creates the streams, publishes market data, events and orders, answers requests.
-  return [{ user: 'gateway', password: passwords.gateway }, consoleUser('lead'), consoleUser('trader'), consoleUser('viewer')];
+  return [{ user: 'gateway', password: gatewayPassword }, ...consoles.map((c) => consoleUser(c.name, c.role, c.password))];
+}
+
+/** The desk's four users, one per role and named after it, with the passwords given. */
+export function deskUsers(passwords: Readonly<Record<DeskRole, string>>): NatsUser[] {
+  return deskUsersFor(
+    passwords.gateway,
+    (['lead', 'trader', 'viewer'] as const).map((role) => ({ name: role, role, password: passwords[role] })),
+  );
 }
 
 /** A NATS config string value: the format takes JSON-style double-quoted strings. */

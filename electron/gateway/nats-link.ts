@@ -24,6 +24,8 @@ export interface NatsLinkOptions {
   reconnectWaitMs?: number;
   /** Ping interval (ms): how fast a dead server is noticed; default 5000. */
   pingIntervalMs?: number;
+  /** Where replies come (protocol.ts inboxPrefixOf); default the client's `_INBOX`. */
+  inboxPrefix?: string;
 }
 
 export class NatsLinkUsageError extends Error {
@@ -101,6 +103,7 @@ export async function connectNats(o: NatsLinkOptions): Promise<NatsConnection> {
   if (o.user !== undefined) opts.user = o.user;
   if (o.password !== undefined) opts.pass = o.password;
   if (o.ca !== undefined) opts.tls = { ca: o.ca };
+  if (o.inboxPrefix !== undefined) opts.inboxPrefix = o.inboxPrefix;
   return connect(opts);
 }
 

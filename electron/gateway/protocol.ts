@@ -128,6 +128,15 @@ export const EVENTS = {
   hello: 'sb.ev.hello',
 } as const;
 
+/**
+ * Where a console's replies come: `_INBOX_<user>`, so the desk's config lets each NATS user
+ * subscribe to its own replies only (`_INBOX_<user>.>`), never another console's. Without a user,
+ * the client's default.
+ */
+export function inboxPrefixOf(user: string | undefined): string {
+  return user === undefined ? '_INBOX' : `_INBOX_${user.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
 /** Instrument ids and client order ids may hold dots, spaces, wildcards: one hex token each. */
 export function subjectToken(id: string): string {
   return Buffer.from(id, 'utf8').toString('hex');

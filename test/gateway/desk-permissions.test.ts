@@ -24,7 +24,7 @@ import {
 } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESK_ROLES, type ConsoleRole, type DeskRole } from '../../electron/gateway/nats-config.js';
-import {
+import { inboxPrefixOf,
   candleSubject,
   CONTROL,
   EVENTS,
@@ -66,7 +66,8 @@ const open: NatsConnection[] = [];
 const served: string[] = [];
 
 async function as(role: DeskRole, url = server.url, password = TEST_PASSWORDS[role]): Promise<NatsConnection> {
-  const nc = await connect({ servers: url, user: role, pass: password, maxReconnectAttempts: 0 });
+  // A console's replies come under its own prefix, the only inbox its user may read (as the console link does).
+  const nc = await connect({ servers: url, user: role, pass: password, maxReconnectAttempts: 0, ...(role === 'gateway' ? {} : { inboxPrefix: inboxPrefixOf(role) }) });
   open.push(nc);
   return nc;
 }
@@ -212,9 +213,11 @@ describe('the desk roles on nats-server 2.9', () => {
       expect(nc.isClosed()).toBe(false);
     });
 
-    it("cannot overhear the gateway: subscribing to requests, commands, admin, the order subjects or the JetStream API is refused", async () => {
+    it("cannot overhear the gateway nor another console: subscribing to requests, commands, admin, the order subjects, the JetStream API or another user's replies is refused", async () => {
       const nc = await as(role);
-      for (const subject of ['sb.req.>', 'sb.cmd.>', 'sb.admin.>', 'sb.cmd.orders.place', ORDER_STREAM_SUBJECTS, '$JS.API.>', '>']) {
+      // Nor another console's replies: only its own user's inbox prefix.
+      const others = (['lead', 'trader', 'viewer'] as const).filter((r) => r !== role).map((r) => `${inboxPrefixOf(r)}.>`);
+      for (const subject of ['sb.req.>', 'sb.cmd.>', 'sb.admin.>', 'sb.cmd.orders.place', ORDER_STREAM_SUBJECTS, '$JS.API.>', '>', '_INBOX.>', ...others]) {
         const err = await subscriptionEnd(nc.subscribe(subject));
         expect(err).toBeInstanceOf(PermissionViolationError);
         expect(err).toMatchObject({ operation: 'subscription', subject });
@@ -296,7 +299,7 @@ describe('an ordered consumer under the desk permissions', () => {
 
   // Last of all: it restarts the server, which closes the connections made without reconnecting.
   it('reads on across a NATS server restart (its in-memory consumer is gone) with no permission refused', async () => {
-    const viewer = await connect({ servers: server.url, user: 'viewer', pass: TEST_PASSWORDS.viewer, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const viewer = await connect({ servers: server.url, user: 'viewer', pass: TEST_PASSWORDS.viewer, maxReconnectAttempts: -1, reconnectTimeWait: 250, inboxPrefix: inboxPrefixOf('viewer') });
     open.push(viewer);
     const refusals: string[] = [];
     void (async () => {
@@ -442,6 +445,7 @@ describe('npm run nats-config', () => {
           pass: (await readFile(path.join(out, 'viewer.password'), 'utf8')).trim(),
           tls: { ca: cert.certPem },
           maxReconnectAttempts: 0,
+          inboxPrefix: inboxPrefixOf('viewer'),
         });
         open.push(viewer);
         expect(viewer.info?.tls_required).toBe(true);

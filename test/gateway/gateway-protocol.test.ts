@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CandleKey } from '../../common/domain.js';
 import { candleKeyId } from '../../common/domain.js';
 import { deskUsers } from '../../electron/gateway/nats-config.js';
-import { CONTROL, candleSubject, methodSubject } from '../../electron/gateway/protocol.js';
+import { CONTROL, candleSubject, inboxPrefixOf, methodSubject } from '../../electron/gateway/protocol.js';
 import type { GatewayReply, GatewayRequest } from '../../electron/gateway/protocol.js';
 import { startNats } from '../nats/nats-server.js';
 import type { NatsServer } from '../nats/nats-server.js';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   nats = await startNats({ jetstream: true, users: deskUsers(PASSWORDS) });
   desk = new Desk({ nats: () => as('gateway'), natsAs: (role) => (role === 'gateway' ? as('gateway') : as('trader')), leaseMs: 1_500, metrics: true });
   await desk.start();
-  raw = await connect({ servers: nats.url, user: 'trader', pass: PASSWORDS.trader });
+  raw = await connect({ servers: nats.url, user: 'trader', pass: PASSWORDS.trader, inboxPrefix: inboxPrefixOf('trader') });
   const c = await desk.addConsole('probe');
   // The gateway connects its venues itself; a trader may not (that is the lead's, sb.admin).
   await until('Kraken is live at the gateway', async () => ((await c.client.value('venues.list', {})).find((v) => v.id === 'kraken')?.state === 'live' ? true : undefined));

@@ -15,12 +15,13 @@ import {
 } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNats, type NatsServer } from './nats-server.js';
+import { inboxPrefixOf } from '../../electron/gateway/protocol.js';
 import { ORDER_STREAM, TEST_PASSWORDS as PASSWORDS, testDeskUsers } from './desk-config.js';
 let server: NatsServer;
 const open: NatsConnection[] = [];
 
 async function as(user: keyof typeof PASSWORDS): Promise<NatsConnection> {
-  const nc = await connect({ servers: server.url, user, pass: PASSWORDS[user] });
+  const nc = await connect({ servers: server.url, user, pass: PASSWORDS[user], ...(user === 'gateway' ? {} : { inboxPrefix: inboxPrefixOf(user) }) });
   open.push(nc);
   return nc;
 }

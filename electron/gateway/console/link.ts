@@ -33,7 +33,7 @@ import type { FiredAlert } from '../../alerts/types.js';
 import { wallClock } from '../../net/wire-tap.js';
 import { connectNats, describeServers } from '../nats-link.js';
 import type { NatsLinkOptions } from '../nats-link.js';
-import { CONTROL, DEFAULT_LEASE_MS, EVENTS, candleSubject, marketSubject } from '../protocol.js';
+import { CONTROL, DEFAULT_LEASE_MS, EVENTS, candleSubject, inboxPrefixOf, marketSubject } from '../protocol.js';
 import type { ConsoleHello, ConsoleLease, ForwardedMethod, GatewayHello, GatewayLinkStatus, GatewayReply, SnapshotReply, SnapshotRequest } from '../protocol.js';
 import {
   decodeConnectionEvent,
@@ -237,7 +237,8 @@ export class ConsoleLink implements FeedSource {
 
   /** Connects to NATS (waiting for it), says hello, starts reading orders and broadcasts. */
   async start(): Promise<void> {
-    const nc = await connectNats({ ...this.o.nats, name: this.o.nats.name ?? `switchboard-console ${this.consoleId}` });
+    // Replies under this user's own prefix: the desk's config lets no other console read them.
+    const nc = await connectNats({ ...this.o.nats, name: this.o.nats.name ?? `switchboard-console ${this.consoleId}`, inboxPrefix: inboxPrefixOf(this.user) });
     this.nc = nc;
     void this.watchStatus(nc);
     this.subs.push(
