@@ -12,11 +12,10 @@ import type { Core, CoreOptions } from './app/start-core.js';
 import { ConfigError, readConfigFile } from './app/config-file.js';
 import { DemoVenuesError, readDemoFile } from './app/demo-venues.js';
 import type { DemoLauncher } from './app/demo-venues.js';
-import { createLogger } from './core/log.js';
 import { logToStderr, openAppLog } from './core/log-file.js';
 import { installCrashGuard } from './core/crash-guard.js';
-import { EXIT_SLACK_MS, shutdownBoundMs } from './core/shutdown.js';
-import { MetricsAddressError, MetricsListenError, checkMetricsHost, parseMetricsAddress } from './metrics/server.js';
+import { MetricsListenError } from './metrics/server.js';
+import { UsageError, metricsFlags, quitOnSignals, runScript } from './app/node-process.js';
 import { defaultDataDir } from './headless.js';
 import { NatsLinkUsageError, describeServers, natsOptionsFromFlags } from './gateway/nats-link.js';
 import type { NatsLinkOptions } from './gateway/nats-link.js';
@@ -24,7 +23,7 @@ import { serveGateway } from './gateway/server/gateway.js';
 import type { GatewayService } from './gateway/server/gateway.js';
 import { registerGatewayMetrics } from './gateway/server/gateway-metrics.js';
 
-export class GatewayUsageError extends Error {
+export class GatewayUsageError extends UsageError {
   override readonly name = 'GatewayUsageError';
 }
 
@@ -112,18 +111,8 @@ export async function runGatewayCli(argv: string[], extra: { demoLauncher?: Demo
     if (!Number.isInteger(r) || r < 1 || r > 5) throw new GatewayUsageError('--replicas wants 1 to 5 (the copies of ORDERS in a cluster)');
     opts.replicas = r;
   }
-  if (values['metrics-public'] === true && values.metrics === undefined) throw new GatewayUsageError('--metrics-public goes with --metrics HOST:PORT');
-  if (values.metrics !== undefined) {
-    try {
-      const address = parseMetricsAddress(values.metrics);
-      const allowPublic = values['metrics-public'] === true;
-      checkMetricsHost(address.host, allowPublic);
-      opts.metrics = { ...address, allowPublic };
-    } catch (err) {
-      if (err instanceof MetricsAddressError) throw new GatewayUsageError(err.message, { cause: err });
-      throw err;
-    }
-  }
+  const metrics = metricsFlags(values, (message, cause) => new GatewayUsageError(message, { cause }));
+  if (metrics) opts.metrics = metrics;
   if (values.record === true) opts.record = true;
   try {
     if (values.config !== undefined) opts.config = await readConfigFile(values.config);
@@ -148,33 +137,10 @@ export async function runGatewayCli(argv: string[], extra: { demoLauncher?: Demo
   }
   process.stdout.write(`Switchboard gateway: serving on ${describeServers(nats)} as ${gateway.service.gatewayId}\n`);
   if (gateway.core.metricsServer) appLog.log.info(`metrics: ${gateway.core.metricsServer.url}`);
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    setTimeout(() => {
-      appLog.log.error('shutdown did not finish in time; exiting anyway');
-      process.exit(1);
-    }, shutdownBoundMs() + 10_000 + EXIT_SLACK_MS).unref();
-    gateway
-      .shutdown()
-      .then(() => gateway.close())
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // The order stream gets its own few seconds after the core's shutdown (every update stored first).
+  quitOnSignals({ log: appLog.log, shutdown: () => gateway.shutdown(), close: () => gateway.close(), extraMs: 10_000 });
 }
 
 export function runGatewayScript(argv: string[], extra: { demoLauncher?: DemoLauncher } = {}): void {
-  runGatewayCli(argv, extra).catch((err: unknown) => {
-    if (err instanceof GatewayUsageError) {
-      process.stderr.write(`Switchboard gateway: ${err.message}\n`);
-      process.exit(2);
-    }
-    createLogger('gateway').error(err instanceof Error ? err.message : 'could not start', err instanceof Error ? err.cause ?? err : err);
-    process.exit(1);
-  });
+  runScript('gateway', () => runGatewayCli(argv, extra));
 }

@@ -17,9 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { AppOptions } from './app/create-app.js';
 import type { WireTaps } from './net/wire-tap.js';
-import type { AppConfig } from './app/config-file.js';
 import { ConfigError, readConfigFile } from './app/config-file.js';
 import { APP_ROOT, DemoVenuesError, readDemoFile } from './app/demo-venues.js';
 import type { DemoLauncher } from './app/demo-venues.js';
@@ -28,15 +26,12 @@ import type { CoreOptions } from './app/start-core.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
 import { logToStderr, openAppLog } from './core/log-file.js';
-import type { AppLog } from './core/log-file.js';
 import { installCrashGuard } from './core/crash-guard.js';
-import { EXIT_SLACK_MS, shutdownBoundMs } from './core/shutdown.js';
-import type { RiskLimits } from './core/orders.js';
 import { keptToken } from './bridge/token-file.js';
 import { PortInUseError, startWebSocketBridge } from './bridge/websocket.js';
-import { MetricsAddressError, MetricsListenError, checkMetricsHost, parseMetricsAddress } from './metrics/server.js';
+import { MetricsListenError } from './metrics/server.js';
+import { UsageError, metricsFlags, quitOnSignals, runScript } from './app/node-process.js';
 import { fixedMetricsServer } from './metrics/server-switch.js';
-import type { SecretStore } from './vault/secret-store.js';
 import { attachConsole, consoleBridgeDeps } from './gateway/console/attach.js';
 import type { ConsoleLink } from './gateway/console/attach.js';
 import { describeServers, NatsLinkUsageError, natsOptionsFromFlags } from './gateway/nats-link.js';
@@ -53,7 +48,7 @@ export const ROOT_DIR = APP_ROOT;
 export const DEFAULT_HEADLESS_PORT = 52_417;
 
 /** A start-up problem the person starting the app fixes with a flag: told in one line, no stack. */
-export class HeadlessUsageError extends Error {
+export class HeadlessUsageError extends UsageError {
   override readonly name = 'HeadlessUsageError';
 }
 
@@ -65,41 +60,18 @@ export function portInUseLine(err: PortInUseError): string {
   );
 }
 
-export interface HeadlessOptions {
+export interface HeadlessOptions extends Omit<CoreOptions, 'component' | 'dataDir'> {
   host?: string;
   /** Default DEFAULT_HEADLESS_PORT; 0 = any free port (tests). */
   port?: number;
   /** Replace the access token kept in dataDir with a fresh one (--new-token). */
   newToken?: boolean;
   rendererDir?: string;
-  /** Start the local demo venues (default true, unless demoLines are given). */
-  demo?: boolean;
-  /** How the demo venues' process starts (default: a Node child, electron/app/demo-venues.ts). */
-  demoLauncher?: DemoLauncher;
-  /** Demo venues already running: their ready lines (--demo-from, tests). */
-  demoLines?: readonly unknown[];
-  seed?: number;
-  /** The config file applied: where sandbox and live connect, venue options. */
-  config?: AppConfig;
-  stateDir?: string;
   /**
    * Kept across runs: the log, the access token, the chosen venue modes, which venues have
    * stored credentials and those venues' state. Default ~/.switchboard.
    */
   dataDir?: string;
-  /** Default: the OS keyring (Secret Service on Linux). */
-  secretStore?: SecretStore;
-  risk?: RiskLimits;
-  /** The candle cache's bounds; false: none (the bench's baseline). */
-  candleCache?: AppOptions['candleCache'];
-  /** Where lines go instead of the log file (tests, embedding); the caller owns them. */
-  log?: Logger;
-  /** The log file the caller opened (the script does, to log before the app starts); else one in dataDir. */
-  appLog?: AppLog;
-  /** Serve GET /metrics here (--metrics HOST:PORT); a non-loopback host needs allowPublic (--metrics-public). */
-  metrics?: { host: string; port: number; allowPublic?: boolean };
-  /** Record every venue session to <dataDir>/recordings (--record; docs/recording.md). */
-  record?: boolean;
   /** Attach to a gateway instead of running a core here (--gateway; docs/gateway.md): a console. */
   gateway?: NatsLinkOptions;
   /** A console's id on the gateway (default: made up per start). */
@@ -181,22 +153,8 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
 
 /** What of the headless options the core takes. */
 function coreOptions(opts: HeadlessOptions): Omit<CoreOptions, 'dataDir' | 'component'> {
-  const { demo, demoLauncher, demoLines, seed, config, stateDir, secretStore, risk, candleCache, log, appLog, metrics, record } = opts;
-  const out: Omit<CoreOptions, 'dataDir' | 'component'> = {};
-  if (demo !== undefined) out.demo = demo;
-  if (demoLauncher) out.demoLauncher = demoLauncher;
-  if (demoLines) out.demoLines = demoLines;
-  if (seed !== undefined) out.seed = seed;
-  if (config) out.config = config;
-  if (stateDir !== undefined) out.stateDir = stateDir;
-  if (secretStore) out.secretStore = secretStore;
-  if (risk) out.risk = risk;
-  if (candleCache !== undefined) out.candleCache = candleCache;
-  if (log) out.log = log;
-  if (appLog) out.appLog = appLog;
-  if (metrics) out.metrics = metrics;
-  if (record) out.record = record;
-  return out;
+  const { host: _host, port: _port, newToken: _newToken, rendererDir: _rendererDir, dataDir: _dataDir, gateway: _gateway, consoleId: _consoleId, ...core } = opts;
+  return core;
 }
 
 function rendererDirOf(opts: HeadlessOptions, log: Logger): string {
@@ -288,18 +246,8 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
   if (opts.port !== undefined && opts.port > 65_535) throw new HeadlessUsageError('--port wants a port number, 0 to 65535');
   if (values['new-token'] === true) opts.newToken = true;
   // checked before anything starts, so a public address without the flag is one line.
-  if (values['metrics-public'] === true && values.metrics === undefined) throw new HeadlessUsageError('--metrics-public goes with --metrics HOST:PORT');
-  if (values.metrics !== undefined) {
-    try {
-      const address = parseMetricsAddress(values.metrics);
-      const allowPublic = values['metrics-public'] === true;
-      checkMetricsHost(address.host, allowPublic);
-      opts.metrics = { ...address, allowPublic };
-    } catch (err) {
-      if (err instanceof MetricsAddressError) throw new HeadlessUsageError(err.message, { cause: err });
-      throw err;
-    }
-  }
+  const metrics = metricsFlags(values, (message, cause) => new HeadlessUsageError(message, { cause }));
+  if (metrics) opts.metrics = metrics;
   if (values.record === true) opts.record = true;
   if (values.gateway === undefined) {
     for (const flag of ['nats-user', 'nats-password-file', 'nats-ca'] as const) {
@@ -341,40 +289,13 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
   }
   process.stdout.write(`Switchboard headless: open ${headless.url}\n`);
   if (headless.metricsUrl !== undefined) appLog.log.info(`metrics: ${headless.metricsUrl}`);
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    // Whatever a venue does, the process ends a moment after the shutdown's own bound.
-    setTimeout(() => {
-      appLog.log.error('shutdown did not finish in time; exiting anyway');
-      process.exit(1);
-    }, shutdownBoundMs() + EXIT_SLACK_MS).unref();
-    // Orders in flight are answered or recorded unknown, and clients see it, before the bridge closes.
-    // Lines are written synchronously (core/log-file.ts): exiting loses none.
-    headless
-      .shutdown()
-      .then(() => headless.close())
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // Orders in flight are answered or recorded unknown, and clients see it, before the bridge closes.
+  quitOnSignals({ log: appLog.log, shutdown: () => headless.shutdown(), close: () => headless.close() });
 }
 
 /** The script: runs the CLI, and turns a failure into one line (a usage error, exit 2) or a logged error (exit 1). */
 export function runHeadlessScript(argv: string[], extra: { demoLauncher?: DemoLauncher } = {}): void {
-  runHeadlessCli(argv, extra).catch((err: unknown) => {
-    if (err instanceof HeadlessUsageError) {
-      process.stderr.write(`Switchboard headless: ${err.message}\n`);
-      process.exit(2);
-    }
-    // To stderr: the log file may be what failed to open.
-    createLogger('headless').error(err instanceof Error ? err.message : 'could not start', err instanceof Error ? err.cause ?? err : err);
-    process.exit(1);
-  });
+  runScript('headless', () => runHeadlessCli(argv, extra));
 }
 
 // From sources (`tsx electron/headless.ts`); the release bundle starts from headless-entry.ts.

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { Logger } from '../core/log.js';
 import { createLogger } from '../core/log.js';
 
@@ -89,6 +90,27 @@ export function nodeDemoLauncher(opts: { root?: string; execPath?: string; env?:
  * the app). Any other launch starts a process of its own. One never taken ends with this
  * process, as every demo venues process does.
  */
+/**
+ * The demo venues' arguments as an entry's app will ask for them, so the entry can start them
+ * before the app loads; undefined when the app won't start them (--demo-from, a console's
+ * --gateway, or, where the demo is opt-in, no --demo) or the flags are wrong (the CLI says so).
+ */
+export function demoArgsOf(argv: readonly string[], o: { optIn: boolean }): string[] | undefined {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { demo: { type: 'boolean' }, seed: { type: 'string' }, 'demo-from': { type: 'string' }, gateway: { type: 'string' } },
+      strict: false,
+    });
+    if (values['demo-from'] !== undefined || values.gateway !== undefined) return undefined;
+    if (o.optIn && values.demo !== true) return undefined;
+    const seed = values.seed === undefined ? 1 : Number(values.seed);
+    return typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 ? ['--seed', String(seed)] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function prestartedLauncher(args: readonly string[], base: DemoLauncher): DemoLauncher {
   let early: DemoProcess | undefined = base(args);
   return (requested) => {
