@@ -37,6 +37,12 @@ const layerRule = (patterns, paths = [ELECTRON_PATH]) => ({
   '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns }],
 });
 
+/** Every part of the gateway (both roles): serves the core, never builds venues nor reads the vault. */
+const GATEWAY_NEVER = [
+  never('gateway → venues', 'the gateway serves the hub; venues are composed by electron/app/.', seg('venues')),
+  never('gateway → vault', 'venue credentials never leave the core: the gateway reaches them only through bridge methods the core answers.', seg('vault')),
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'renderer/dist/', 'release/', 'proto/', 'bench/.baseline/'] },
   js.configs.recommended,
@@ -167,17 +173,13 @@ export default tseslint.config(
   {
     // The gateway serves the core to consoles over NATS; venue credentials stay in the core's vault.
     files: ['electron/gateway/**/*.ts'],
-    rules: layerRule([
-      never('gateway → venues', 'the gateway serves the hub; venues are composed by electron/app/.', seg('venues')),
-      never('gateway → vault', 'venue credentials never leave the core: the gateway reaches them only through bridge methods the core answers.', seg('vault')),
-    ]),
+    rules: layerRule(GATEWAY_NEVER),
   },
   {
     // A console has no core of its own: no app, no journal, no recording; it speaks only the protocol.
     files: ['electron/gateway/console/**/*.ts'],
     rules: layerRule([
-      never('gateway → venues', 'the gateway serves the hub; venues are composed by electron/app/.', seg('venues')),
-      never('gateway → vault', 'venue credentials never leave the core: the gateway reaches them only through bridge methods the core answers.', seg('vault')),
+      ...GATEWAY_NEVER,
       never('gateway console → app', 'a console builds no core; it reads the gateway through its link.', seg('app')),
       never('gateway console → store', 'a console keeps no database: the gateway\'s journal is the desk\'s.', seg('store')),
       never('gateway console → recording', 'recording is the core\'s, at the gateway.', seg('recording')),
@@ -187,8 +189,7 @@ export default tseslint.config(
   {
     files: ['electron/gateway/server/**/*.ts'],
     rules: layerRule([
-      never('gateway → venues', 'the gateway serves the hub; venues are composed by electron/app/.', seg('venues')),
-      never('gateway → vault', 'venue credentials never leave the core: the gateway reaches them only through bridge methods the core answers.', seg('vault')),
+      ...GATEWAY_NEVER,
       never('gateway server → gateway console', 'the two roles meet only in protocol.ts and wire-schemas.ts.', seg('console')),
     ]),
   },

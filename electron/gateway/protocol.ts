@@ -16,6 +16,7 @@
  *
  * Everything a console reads here is checked by wire-schemas.ts before it is used.
  */
+import { createHash } from 'node:crypto';
 import type { CandleKey, ConnectionDiagnostics, EvidenceSource, MarketKey, Order, OrderBook, Candle, Quote, StateChange, TradePrint, VenueErrorInfo, VenueId } from '../../common/domain.js';
 import type { MethodName, Result } from '../contract.js';
 import type { ConnectionEvent, VenueSummary } from '../core/types.js';
@@ -135,6 +136,14 @@ export const EVENTS = {
  */
 export function inboxPrefixOf(user: string | undefined): string {
   return user === undefined ? '_INBOX' : `_INBOX_${user.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/**
+ * The content of an order update, for telling a repeat from a change: the gateway's message id
+ * in ORDERS (the stream drops a retry) and a console's test for a repeat it already applied.
+ */
+export function orderHash(o: Order): string {
+  return createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 32);
 }
 
 /** Instrument ids and client order ids may hold dots, spaces, wildcards: one hex token each. */

@@ -5,14 +5,13 @@
  * one applied, so no update is missed. An update identical to what the console holds is a
  * repeat (the gateway re-sending after its restart) and is counted, not applied again.
  */
-import { createHash } from 'node:crypto';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { ConsumerMessages } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Order, OrderUpdate } from '../../../common/domain.js';
 import type { Logger } from '../../core/log.js';
 import { Backoff } from '../../net/backoff.js';
-import { ORDER_STREAM, ORDER_STREAM_SUBJECTS } from '../protocol.js';
+import { ORDER_STREAM, ORDER_STREAM_SUBJECTS, orderHash } from '../protocol.js';
 import { decodeOrderEntry } from '../wire-schemas.js';
 
 export interface OrderReplayOptions {
@@ -22,10 +21,6 @@ export interface OrderReplayOptions {
   onMalformed(why: string): void;
   /** Reading stopped or resumed (for the link's state and timeline). */
   onReading(reading: boolean, why: string): void;
-}
-
-function hashOf(o: Order): string {
-  return createHash('sha256').update(JSON.stringify(o)).digest('hex');
 }
 
 export class OrderReplay {
@@ -113,7 +108,7 @@ export class OrderReplay {
     }
     const { order, source } = d.value;
     const key = `${order.venue}|${order.clientOrderId}`;
-    const hash = hashOf(order);
+    const hash = orderHash(order);
     const known = this.orders.get(key);
     if (known?.hash === hash) {
       this.duplicates += 1;

@@ -9,14 +9,13 @@
  *   it could publish) is sent before the live ones.
  * Consoles read the stream from the last sequence they saw: nothing published is missed.
  */
-import { createHash } from 'node:crypto';
 import { DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Order, OrderUpdate } from '../../../common/domain.js';
 import type { Hub } from '../../core/hub.js';
 import type { Logger } from '../../core/log.js';
 import { Backoff } from '../../net/backoff.js';
-import { ORDER_STREAM, ORDER_STREAM_SUBJECTS, orderSubject } from '../protocol.js';
+import { ORDER_STREAM, ORDER_STREAM_SUBJECTS, orderHash, orderSubject } from '../protocol.js';
 import type { OrderStreamEntry } from '../protocol.js';
 
 /** How long the stream remembers a message id: far longer than any retry of ours. */
@@ -33,11 +32,6 @@ export interface OrderStreamOptions {
   /** Copies of the stream in a cluster (1, or 3 for a 3-node cluster); default 1. */
   replicas?: number;
   log: Logger;
-}
-
-/** The content of an update, for telling a repeat from a change. */
-export function orderHash(o: Order): string {
-  return createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 32);
 }
 
 function orderKey(o: Order): string {
