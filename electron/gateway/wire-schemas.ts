@@ -41,6 +41,7 @@ import { MAX_MESSAGE_BYTES } from './protocol.js';
 import type {
   ConsoleHello,
   ConsoleLease,
+  ForwardedMethod,
   GatewayHello,
   GatewayReply,
   GatewayRequest,
@@ -522,6 +523,36 @@ export function decodeSnapshotReply(bytes: Uint8Array, nowMs: number): Decoded<S
 export function decodeGatewayReply(bytes: Uint8Array): Decoded<GatewayReply> {
   // zod requires `value` on a success: a result is never undefined (null at least).
   return decodeWith(gatewayReply, 'reply', bytes, true);
+}
+
+/**
+ * The answers a console's own state and its renderer's trading depend on, checked as the
+ * messages are: orders (the ticket and the blotter), chart history, venues, diagnostics. Other
+ * answers pass as the gateway gave them (their nesting bounded by decodeGatewayReply).
+ */
+const RESULT_SCHEMAS: Partial<Record<ForwardedMethod, z.ZodType>> = {
+  'orders.place': order,
+  'orders.cancel': order,
+  'orders.amend': order,
+  'orders.list': z.array(order).max(1_000_000),
+  'candles.history': z.array(candle).max(100_000),
+  'venues.list': z.array(venueSummary).max(VENUE_IDS.length),
+  'diagnostics.get': z.array(diagnostics).max(1000),
+};
+
+/** A forwarded method's answer as the console may pass it on: checked where a schema exists, unknown fields gone. */
+export function checkForwardedResult(method: ForwardedMethod, value: unknown, nowMs: number): Decoded<unknown> {
+  const schema = RESULT_SCHEMAS[method];
+  if (!schema) return { ok: true, value };
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) return fail(describe(`${method} answer`, parsed.error));
+  if (method === 'candles.history') {
+    for (const c of parsed.data as Candle[]) {
+      const problem = candleProblem(c, { nowMs });
+      if (problem !== undefined) return fail(`${method} answer: a candle ${problem}`);
+    }
+  }
+  return { ok: true, value: parsed.data };
 }
 
 // ── gateway side ──

@@ -23,6 +23,7 @@ import type {
 } from '../../electron/gateway/protocol.js';
 import {
   MAX_LEASE_KEYS,
+  checkForwardedResult,
   decodeBye,
   decodeConnectionEvent,
   decodeConsoleHello,
@@ -609,5 +610,24 @@ describe('gateway wire schemas: requests and replies', () => {
     expect(refused(decodeGatewayReply(bytes({ ok: true })))).toBe('reply.value is missing');
     expect(refused(decodeGatewayReply(bytes({ ok: false, code: 'internal', message: 'x'.repeat(2001) })))).toBe('reply.message is longer than 2000 characters');
     expect(refused(decodeGatewayReply(bytes({ ok: 'yes', value: 1 })))).toMatch(/^reply/);
+  });
+});
+
+describe("a forwarded method's answer, as a console passes it on", () => {
+  it('passes orders, chart history and venues that fit, with unknown fields dropped', () => {
+    const o = workedOrder();
+    expect(accepted(checkForwardedResult('orders.place', { ...o, extra: MARKER }, NOW))).toEqual(o);
+    expect(accepted(checkForwardedResult('orders.list', [o, trailingStop()], NOW))).toEqual([o, trailingStop()]);
+    expect(accepted(checkForwardedResult('candles.history', [closedBar, formingBar], NOW))).toEqual([closedBar, formingBar]);
+    // An answer no schema covers goes as the gateway gave it.
+    expect(accepted(checkForwardedResult('alerts.list', [{ anything: 1 }], NOW))).toEqual([{ anything: 1 }]);
+  });
+
+  it('refuses an order of an unknown status, a decimal with an exponent, a candle from the future, a venue unknown', () => {
+    expect(refused(checkForwardedResult('orders.cancel', { ...workedOrder(), status: MARKER }, NOW))).toMatch(/orders.cancel answer/);
+    expect(refused(checkForwardedResult('orders.list', [{ ...workedOrder(), price: '1e3' }], NOW))).toMatch(/decimal/);
+    const future = { ...formingBar, time: MINUTE + 3600 };
+    expect(refused(checkForwardedResult('candles.history', [closedBar, future], NOW))).toMatch(/future/);
+    expect(refused(checkForwardedResult('venues.list', [{ id: 'nowhere' }], NOW))).toMatch(/venues.list answer/);
   });
 });

@@ -11,7 +11,7 @@ import type { BridgeFailure } from '../../contract.js';
 import { Backoff } from '../../net/backoff.js';
 import { METHOD_ACCESS, methodSubject } from '../protocol.js';
 import type { Access, ForwardedMethod, GatewayReply, GatewayRequest } from '../protocol.js';
-import { decodeGatewayReply } from '../wire-schemas.js';
+import { checkForwardedResult, decodeGatewayReply } from '../wire-schemas.js';
 
 /** One try: a gateway that answers at all answers well inside this. */
 export const REQUEST_TIMEOUT_MS = 5_000;
@@ -78,9 +78,15 @@ export async function forward(o: ForwardOptions, method: ForwardedMethod, client
         const msg = await nc.request(methodSubject(method), data, { timeout: Math.max(250, Math.min(o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, deadline - Date.now())) });
         o.onAnswer();
         const reply = decodeGatewayReply(msg.data);
-        if (reply.ok) return reply.value;
-        o.onMalformed(`${method}: ${reply.error}`);
-        return { ok: false, code: 'internal', message: `the gateway's answer to ${method} could not be read (${reply.error})` };
+        if (!reply.ok) {
+          o.onMalformed(`${method}: ${reply.error}`);
+          return { ok: false, code: 'internal', message: `the gateway's answer to ${method} could not be read (${reply.error})` };
+        }
+        if (!reply.value.ok) return reply.value;
+        const checked = checkForwardedResult(method, reply.value.value, Date.now());
+        if (checked.ok) return { ok: true, value: checked.value };
+        o.onMalformed(`${method}: ${checked.error}`);
+        return { ok: false, code: 'internal', message: `the gateway's answer to ${method} failed its check (${checked.error})` };
       } catch (err) {
         if (isPermissionError(err)) return refusalOf(method, o.user);
         if (!isNoAnswer(err)) throw err;
