@@ -4,7 +4,7 @@
  * matches a pattern, stopped by SIGTERM (SIGKILL after a bound) with its temp folder removed.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,4 +87,22 @@ export function processCpuMicros(pid: number): number {
   const stime = Number(rest[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unreadable /proc/${pid}/stat`);
   return ((utime + stime) / ticksPerSecond) * 1e6;
+}
+
+/**
+ * The pid of the process whose command line holds `argument` exactly (nats-server started by
+ * the test harness with its own config file, which the harness does not hand out a pid for).
+ */
+export function pidWithArgument(argument: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue; // Ended while we looked, or not ours to read.
+    }
+    if (cmdline.split('\0').includes(argument)) return Number(entry);
+  }
+  return undefined;
 }

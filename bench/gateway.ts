@@ -26,13 +26,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Candle, Instrument, OrderRequest } from '../common/domain.js';
+import { FINAL_ORDER_STATUSES } from '../common/domain.js';
 import { mul, nearestSteps } from '../common/decimal.js';
 import type { PushBatch } from '../electron/contract.js';
 import { BridgeClient } from '../test/bridge/bridge-client.js';
 import { startNats, type NatsServer } from '../test/nats/nats-server.js';
 import type { Figure } from './figures.js';
 import { percentile } from './figures.js';
-import { processCpuMicros, startChild, type BenchChild } from './gateway-processes.js';
+import { pidWithArgument, processCpuMicros, startChild, type BenchChild } from './gateway-processes.js';
 
 const CONSOLES = 20;
 const DIRECT_CLIENTS = 20;
@@ -112,6 +113,8 @@ async function roundTrip(client: BridgeClient, order: OrderRequest, who: string)
   const placed = await client.request('orders.place', order);
   const place = performance.now() - t;
   if (!placed.ok) throw new Error(`gateway bench: ${who} orders.place: ${placed.code}: ${placed.message}`);
+  // A fill or a refusal is not the resting order this round trip is about.
+  if (FINAL_ORDER_STATUSES.has(placed.value.status)) throw new Error(`gateway bench: ${who}'s resting order came back ${placed.value.status}`);
   t = performance.now();
   const cancelled = await client.request('orders.cancel', { venue: order.venue, accountId: order.accountId, clientOrderId: order.clientOrderId });
   const cancel = performance.now() - t;
@@ -174,7 +177,10 @@ export async function runGatewayBench(): Promise<Figure[]> {
 
     // ---- The candle window: every client on the chart, nothing else asked of anyone. ----
     const all = [...directReceipts, ...consoleReceipts];
-    const cpu0 = { gateway: processCpuMicros(gateway.pid), direct: processCpuMicros(direct.pid), consoles: processCpuMicros(consoles.pid) };
+    // nats-server does the fan-out's copying: its CPU is told beside the gateway's, not added to it.
+    const natsPid = pidWithArgument(nats.configFile);
+    const natsCpu = (): number => (natsPid === undefined ? NaN : processCpuMicros(natsPid));
+    const cpu0 = { gateway: processCpuMicros(gateway.pid), direct: processCpuMicros(direct.pid), consoles: processCpuMicros(consoles.pid), nats: natsCpu() };
     for (const r of all) r.recording = true;
     await sleep(WINDOW_SECONDS * 1000);
     for (const r of all) r.recording = false;
@@ -182,6 +188,7 @@ export async function runGatewayBench(): Promise<Figure[]> {
       gateway: processCpuMicros(gateway.pid) - cpu0.gateway,
       direct: processCpuMicros(direct.pid) - cpu0.direct,
       consoles: processCpuMicros(consoles.pid) - cpu0.consoles,
+      nats: natsCpu() - cpu0.nats,
     };
     const directCandles = directReceipts.reduce((s, r) => s + r.candles, 0);
     const consoleCandles = consoleReceipts.reduce((s, r) => s + r.candles, 0);
@@ -245,7 +252,8 @@ export async function runGatewayBench(): Promise<Figure[]> {
         note:
           `window ${WINDOW_SECONDS} s: gateway ${(cpu.gateway / 1000).toFixed(0)} ms CPU for ${consoleCandles} candles to consoles; ` +
           `direct app ${(cpu.direct / 1000).toFixed(0)} ms for ${directCandles}; the consoles' process ${(cpu.consoles / 1000).toFixed(0)} ms ` +
-          `(${perCandle(cpu.consoles, consoleCandles).toFixed(1)} µs per candle)`,
+          `(${perCandle(cpu.consoles, consoleCandles).toFixed(1)} µs per candle), nats-server ${(cpu.nats / 1000).toFixed(0)} ms ` +
+          `(${perCandle(cpu.nats, consoleCandles).toFixed(1)} µs per candle)`,
       },
     ];
     for (const m of ['place', 'cancel'] as const) {
