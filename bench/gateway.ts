@@ -14,7 +14,9 @@
  *   direct app's main process (PushBatch sentAt − candlesAgeUs) to receipt here.
  * - Gateway CPU per candle delivered: the gateway process's CPU time (/proc/PID/stat) over the
  *   window ÷ candles received by the 20 consoles' clients; beside it, the direct app's CPU over
- *   the same window ÷ candles received by its 20 WebSocket clients.
+ *   the same window ÷ candles received by its 20 WebSocket clients. Whole-process CPU includes
+ *   what each burns with no chart open (venue connections, status and leases), so a second pair
+ *   takes off an idle window as long, measured before any client opened the chart.
  * - Order round trip: resting limit orders placed and cancelled one at a time, through console 1
  *   and directly, interleaved per round (which goes first alternates) so machine noise hits
  *   both; p50/p99 of orders.place and orders.cancel as the client sees them.
@@ -40,6 +42,7 @@ const DIRECT_CLIENTS = 20;
 /** The chart every client shows: SBER 1m on the T-Invest demo venue (sim/tinvest/instruments.ts). */
 const CHART = { venue: 'tinvest', instrumentId: 'e6123145-9665-43e0-8413-cd61b8aa9b13', interval: '1m' } as const;
 const WINDOW_SECONDS = Number(process.env['GATEWAY_BENCH_SECONDS'] ?? 30);
+const SETTLE_SECONDS = 10;
 const ORDER_ROUNDS = Number(process.env['GATEWAY_BENCH_ORDERS'] ?? 100);
 const ORDER_WARMUP = 5;
 /** Bounds for failure only. */
@@ -122,6 +125,18 @@ async function roundTrip(client: BridgeClient, order: OrderRequest, who: string)
   return { place, cancel };
 }
 
+/** CPU µs of each process of the desk (nats-server NaN when its pid was not found). */
+interface Cpu {
+  gateway: number;
+  direct: number;
+  consoles: number;
+  nats: number;
+}
+
+function cpuSince(a: Cpu, b: Cpu): Cpu {
+  return { gateway: b.gateway - a.gateway, direct: b.direct - a.direct, consoles: b.consoles - a.consoles, nats: b.nats - a.nats };
+}
+
 const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
 
 export async function runGatewayBench(): Promise<Figure[]> {
@@ -172,24 +187,33 @@ export async function runGatewayBench(): Promise<Figure[]> {
     for (const u of consoleUrls) consoleClients.push(await open(new URL(u)));
     const directReceipts = directClients.map((c, i) => new Receipts(c, i === 0));
     const consoleReceipts = consoleClients.map((c) => new Receipts(c, false));
+
+    // ---- The idle window: everything connected, no chart open; what each process burns anyway. ----
+    // nats-server does the fan-out's copying: its CPU is told beside the gateway's, not added to it.
+    const natsPid = pidWithArgument(nats.configFile);
+    const natsCpu = (): number => (natsPid === undefined ? NaN : processCpuMicros(natsPid));
+    const cpuNow = (): Cpu => ({ gateway: processCpuMicros(gateway.pid), direct: processCpuMicros(direct.pid), consoles: processCpuMicros(consoles.pid), nats: natsCpu() });
+    // The link's first lease and the venues' first answers settle before idle is measured.
+    await until('the direct app and console 1 to list SBER', async () => {
+      const [a, b] = await Promise.all([directClients[0]!.request('instruments.get', { venue: CHART.venue, instrumentId: CHART.instrumentId }), consoleClients[0]!.request('instruments.get', { venue: CHART.venue, instrumentId: CHART.instrumentId })]);
+      return a.ok && b.ok ? true : undefined;
+    });
+    // Start-up work (compiling, first leases, the venues' first snapshots) is not idle: let it pass.
+    await sleep(SETTLE_SECONDS * 1000);
+    const idle0 = cpuNow();
+    await sleep(WINDOW_SECONDS * 1000);
+    const idle = cpuSince(idle0, cpuNow());
+
     for (const [i, c] of directClients.entries()) await onChart(c, `direct client ${i}`);
     for (const [i, c] of consoleClients.entries()) await onChart(c, `console ${i}`);
 
     // ---- The candle window: every client on the chart, nothing else asked of anyone. ----
     const all = [...directReceipts, ...consoleReceipts];
-    // nats-server does the fan-out's copying: its CPU is told beside the gateway's, not added to it.
-    const natsPid = pidWithArgument(nats.configFile);
-    const natsCpu = (): number => (natsPid === undefined ? NaN : processCpuMicros(natsPid));
-    const cpu0 = { gateway: processCpuMicros(gateway.pid), direct: processCpuMicros(direct.pid), consoles: processCpuMicros(consoles.pid), nats: natsCpu() };
+    const cpu0 = cpuNow();
     for (const r of all) r.recording = true;
     await sleep(WINDOW_SECONDS * 1000);
     for (const r of all) r.recording = false;
-    const cpu = {
-      gateway: processCpuMicros(gateway.pid) - cpu0.gateway,
-      direct: processCpuMicros(direct.pid) - cpu0.direct,
-      consoles: processCpuMicros(consoles.pid) - cpu0.consoles,
-      nats: natsCpu() - cpu0.nats,
-    };
+    const cpu = cpuSince(cpu0, cpuNow());
     const directCandles = directReceipts.reduce((s, r) => s + r.candles, 0);
     const consoleCandles = consoleReceipts.reduce((s, r) => s + r.candles, 0);
     if (directCandles === 0 || consoleCandles === 0) throw new Error(`gateway bench: no candles in the window (direct ${directCandles}, consoles ${consoleCandles})`);
@@ -254,6 +278,16 @@ export async function runGatewayBench(): Promise<Figure[]> {
           `direct app ${(cpu.direct / 1000).toFixed(0)} ms for ${directCandles}; the consoles' process ${(cpu.consoles / 1000).toFixed(0)} ms ` +
           `(${perCandle(cpu.consoles, consoleCandles).toFixed(1)} µs per candle), nats-server ${(cpu.nats / 1000).toFixed(0)} ms ` +
           `(${perCandle(cpu.nats, consoleCandles).toFixed(1)} µs per candle)`,
+      },
+      {
+        name: `gateway CPU per candle beyond idle (${CONSOLES} consoles)`,
+        value: perCandle(cpu.gateway - idle.gateway, consoleCandles),
+        unit: 'µs',
+        beside: { label: `direct app beyond idle, ${DIRECT_CLIENTS} clients`, value: perCandle(cpu.direct - idle.direct, directCandles) },
+        note:
+          `the same window less an idle one as long, before any chart was open (idle: gateway ${(idle.gateway / 1000).toFixed(0)} ms, ` +
+          `direct app ${(idle.direct / 1000).toFixed(0)} ms, consoles ${(idle.consoles / 1000).toFixed(0)} ms, nats-server ${(idle.nats / 1000).toFixed(0)} ms); ` +
+          `consoles beyond idle ${perCandle(cpu.consoles - idle.consoles, consoleCandles).toFixed(1)} µs per candle, nats-server ${perCandle(cpu.nats - idle.nats, consoleCandles).toFixed(1)} µs`,
       },
     ];
     for (const m of ['place', 'cancel'] as const) {
