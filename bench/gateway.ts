@@ -44,7 +44,8 @@ const DIRECT_CLIENTS = 20;
 /** The chart every client shows: SBER 1m on the T-Invest demo venue (sim/tinvest/instruments.ts). */
 const CHART = { venue: 'tinvest', instrumentId: 'e6123145-9665-43e0-8413-cd61b8aa9b13', interval: '1m' } as const;
 const WINDOW_SECONDS = Number(process.env['GATEWAY_BENCH_SECONDS'] ?? 30);
-const SETTLE_SECONDS = 10;
+/** Start-up work on this box outlasts 10 s (the gateway's idle CPU read high after 10 s, level after 45). */
+const SETTLE_SECONDS = Number(process.env['GATEWAY_BENCH_SETTLE'] ?? 45);
 const ORDER_ROUNDS = Number(process.env['GATEWAY_BENCH_ORDERS'] ?? 100);
 const ORDER_WARMUP = 5;
 /** Bounds for failure only. */
