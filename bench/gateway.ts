@@ -17,8 +17,8 @@
  *   the same window ÷ candles received by its 20 WebSocket clients. Whole-process CPU includes
  *   what each burns with no chart open (venue connections, status and leases): an idle window as
  *   long, before any client opened the chart, is told in the note. Taking it off would be the
- *   per-candle cost alone, but at one chart's ~2 updates a second that difference is below the
- *   noise of a busy box (it came out negative), so it is not printed as a figure.
+ *   per-candle cost alone, but at one chart's ~2 updates a second that difference is within the
+ *   noise of a busy box (it came out negative in some runs), so it is not printed as a figure.
  * - Order round trip: resting limit orders placed and cancelled one at a time, through console 1
  *   and directly, interleaved per round (which goes first alternates) so machine noise hits
  *   both; p50/p99 of orders.place and orders.cancel as the client sees them.
@@ -44,7 +44,7 @@ const DIRECT_CLIENTS = 20;
 /** The chart every client shows: SBER 1m on the T-Invest demo venue (sim/tinvest/instruments.ts). */
 const CHART = { venue: 'tinvest', instrumentId: 'e6123145-9665-43e0-8413-cd61b8aa9b13', interval: '1m' } as const;
 const WINDOW_SECONDS = Number(process.env['GATEWAY_BENCH_SECONDS'] ?? 30);
-/** Start-up work on this box outlasts 10 s (the gateway's idle CPU read high after 10 s, level after 45). */
+/** Start-up work (first leases, the venues' first snapshots, compiling) can outlast 10 s on this box. */
 const SETTLE_SECONDS = Number(process.env['GATEWAY_BENCH_SETTLE'] ?? 45);
 const ORDER_ROUNDS = Number(process.env['GATEWAY_BENCH_ORDERS'] ?? 100);
 const ORDER_WARMUP = 5;
