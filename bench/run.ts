@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark suite and prints its figures beside the raw ceiling
  * measured in the same run. `npm run bench -- --json` prints one JSON object per figure.
  * `--only NAME[,NAME]` runs a subset (tinvest, bridge, kraken, ui, start, cache, journal, ticks, inspector, alerts,
- * recording).
+ * recording, gateway).
  */
 import { parseArgs } from 'node:util';
 import type { Figure } from './figures.js';
@@ -21,6 +21,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   inspector: async () => (await import('./inspector.js')).runInspectorBench,
   alerts: async () => (await import('./alerts.js')).runAlertsBench,
   recording: async () => (await import('./recording.js')).runRecordingBench,
+  gateway: async () => (await import('./gateway.js')).runGatewayBench,
 };
 
 function fmt(n: number): string {
