@@ -20,6 +20,12 @@ import { MarketFanout } from './market-fanout.js';
 import { OrderStream } from './order-stream.js';
 
 export const STATUS_INTERVAL_MS = 1_000;
+/**
+ * The market fan-out's coalescing window. Shorter than the bridge's 25 ms: every console's own
+ * bridge coalesces per frame again, so the gateway only has to keep a burst of venue frames
+ * from becoming a burst of NATS messages; 10 ms caps a key at 100 messages a second.
+ */
+export const GATEWAY_COALESCE_MS = 10;
 
 export interface GatewayServiceOptions {
   core: Core;
@@ -27,7 +33,7 @@ export interface GatewayServiceOptions {
   leaseMs?: number;
   /** Copies of ORDERS in a cluster (3 for a 3-node cluster); default 1. */
   replicas?: number;
-  /** The market-data coalescing window (ms); default the bridge's. */
+  /** The market-data coalescing window (ms); default GATEWAY_COALESCE_MS. */
   coalesceMs?: number;
   statusMs?: number;
 }
@@ -79,7 +85,7 @@ export async function serveGateway(o: GatewayServiceOptions): Promise<GatewaySer
       gatewayId,
       publish,
       log: log.child('md'),
-      ...(o.coalesceMs === undefined ? {} : { intervalMs: o.coalesceMs }),
+      intervalMs: o.coalesceMs ?? GATEWAY_COALESCE_MS,
     });
     closers.push(() => fanout.close());
     const orders = new OrderStream({
