@@ -54,6 +54,8 @@ export interface Figures {
   refusals: string[];
   ordersInJournal: number;
   ordersOnVenues: number;
+  /** Journal orders that never reached a venue, by the journal's reason. */
+  journalRejected: string[];
   ordersStream: { lastSeq: number | undefined; publishedInProcess?: number; duplicateAcks?: number };
   consoles: {
     name: string;
@@ -202,9 +204,11 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
   const figures: Figures['consoles'] = [];
   const history = await consoles[0]!.client.value('candles.history', { ...setup.chart, limit: 60 });
   for (const c of consoles) {
-    const link = links.get(c.name)!;
-    const liveAgain = link.timeline.find((s) => s.at >= failAt && s.state === 'live');
-    const down = link.timeline.find((s) => s.at >= failAt && s.state !== 'live');
+    // Read after the journal settled and the consoles caught up: the timeline covers all of it.
+    const link = (await c.client.value('gateway.link', {}))!;
+    const timeline = [...link.timeline].sort((x, y) => x.at - y.at);
+    const down = timeline.find((s) => s.at >= failAt && s.state !== 'live');
+    const liveAgain = timeline.find((s) => s.at >= (down?.at ?? failAt) && s.state === 'live');
     if (outage.linkGoesDown) {
       expect(down, `${c.name}'s link went down`).toBeDefined();
       expect(liveAgain, `${c.name}'s link came back`).toBeDefined();
@@ -212,6 +216,12 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
       const firstDown = conn.findIndex((e) => e.state !== 'live');
       expect(firstDown, `${c.name} was told its venues were down`).toBeGreaterThanOrEqual(0);
       expect(conn.slice(firstDown).some((e) => e.state === 'live'), `${c.name} was told its venues are live again`).toBe(true);
+    }
+    // Back means back: once live again, the link does not fall back to reconnecting over answers
+    // to requests it sent while it was down (the gateway and NATS stay up from here on).
+    if (liveAgain) {
+      const after = timeline.filter((s) => s.at > liveAgain.at && s.state !== 'live');
+      expect(after.map((s) => `${s.at - failAt} ms: ${s.state}: ${s.reason}`), `${c.name}'s link after it came back`).toEqual([]);
     }
     const since = liveAgain && down ? liveAgain.at : failAt;
     await until(`${c.name} gets a candle after the outage`, async () => (c.receivedAt.some((t, i) => t > since && c.batches[i]!.candles.some((k) => candleKeyId(k) === keyId)) ? true : undefined), PATIENCE_MS);
@@ -240,6 +250,7 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
       for (let i = 1; i < list.length; i++) if (JSON.stringify(list[i]) === JSON.stringify(list[i - 1])) delivered++;
     }
     const final = (await c.client.value('gateway.link', {}))!;
+    if (process.env.F14_DEBUG) console.log(`TIMELINE ${c.name} ${JSON.stringify(final.timeline.filter((s) => s.at >= failAt - 1000).map((s) => [s.at - failAt, s.state, s.reason]))}`);
     figures.push({
       name: c.name,
       orderUpdatesPushed: pushedUpdates,
@@ -268,6 +279,7 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
     refusals: [...new Set(sent.filter((c) => c.code !== 'ok').map((c) => `${c.kind}: ${c.code}: ${c.message ?? ''}`))],
     ordersInJournal: journal.length,
     ordersOnVenues: onVenue.size,
+    journalRejected: [...new Set(journal.filter((o) => o.status === 'rejected').map((o) => `${o.venue}: ${o.reason?.code ?? ''}: ${o.reason?.message ?? ''}`))],
     ordersStream: {
       lastSeq: figuresLink?.streamSeq,
       ...(inProcess ? { publishedInProcess: inProcess.published, duplicateAcks: inProcess.duplicates } : {}),
