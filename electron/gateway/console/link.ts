@@ -295,7 +295,7 @@ export class ConsoleLink implements FeedSource {
         consoleId: this.consoleId,
         user: this.user,
         onMalformed: (why) => this.countMalformed(why),
-        onNoAnswer: (why) => this.lost(why),
+        onNoAnswer: (why, sentAt) => this.lostUnlessHeardSince(sentAt, why),
         onAnswer: () => undefined,
         ...(this.o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: this.o.requestTimeoutMs }),
       },
@@ -418,13 +418,14 @@ export class ConsoleLink implements FeedSource {
     if (!nc || this.closed || this.helloPending) return;
     this.helloPending = true;
     const body: ConsoleHello = { consoleId: this.consoleId, version: this.o.version };
+    const sentAt = Date.now();
     try {
       const m = await nc.request(CONTROL.hello, encode(body), { timeout: CONTROL_TIMEOUT_MS });
       const d = decodeGatewayHello(m.data);
       if (!d.ok) return this.countMalformed(`hello: ${d.error}`);
       this.onGateway(d.value);
     } catch (err) {
-      this.lost(`no gateway answers on NATS ${describeServers(this.o.nats)} (${err instanceof Error ? err.message : String(err)})`);
+      this.lostUnlessHeardSince(sentAt, `no gateway answers on NATS ${describeServers(this.o.nats)} (${err instanceof Error ? err.message : String(err)})`);
     } finally {
       this.helloPending = false;
     }
@@ -440,6 +441,19 @@ export class ConsoleLink implements FeedSource {
       for (const id of this.candles.keys()) this.toFill.add(id);
     }
     this.back(was === undefined ? `gateway ${h.gatewayId.slice(0, 8)} (version ${h.version}) answering` : `gateway ${h.gatewayId.slice(0, 8)} answering`);
+  }
+
+  /**
+   * A request sent at sentAt got no answer. If the gateway was heard since, the request was lost
+   * with the connection it left on (or queued while NATS was away), not the gateway: the link
+   * stays as it is, and the silence watch still notices a gateway that goes quiet.
+   */
+  private lostUnlessHeardSince(sentAt: number, why: string): void {
+    if (this.lastHeard >= sentAt) {
+      this.lastError = why;
+      return;
+    }
+    this.lost(why);
   }
 
   /** The gateway is out of reach (NATS down, gateway stopped, silent): venues show reconnecting. */
@@ -522,13 +536,14 @@ export class ConsoleLink implements FeedSource {
       candles: [...this.candles.values()].map((h) => h.key),
       markets: [...this.markets.values()].map((h) => h.key),
     };
+    const sentAt = Date.now();
     try {
       const m = await nc.request(CONTROL.lease, encode(lease), { timeout: CONTROL_TIMEOUT_MS });
       const d = decodeLeaseReply(m.data);
       if (!d.ok) return this.countMalformed(`lease: ${d.error}`);
       this.heard(d.value.gatewayId);
     } catch (err) {
-      this.lost(`the gateway did not renew this console's lease (${err instanceof Error ? err.message : String(err)})`);
+      this.lostUnlessHeardSince(sentAt, `the gateway did not renew this console's lease (${err instanceof Error ? err.message : String(err)})`);
     }
   }
 
@@ -538,6 +553,7 @@ export class ConsoleLink implements FeedSource {
     this.snapshots += 1;
     const req: SnapshotRequest = { candles, markets };
     let reply: SnapshotReply;
+    const sentAt = Date.now();
     try {
       const m = await nc.request(CONTROL.snapshot, encode(req), { timeout: CONTROL_TIMEOUT_MS });
       const d = decodeSnapshotReply(m.data, Date.now());
@@ -545,7 +561,7 @@ export class ConsoleLink implements FeedSource {
       reply = d.value;
     } catch (err) {
       // The next lease or status brings the link back, and with it another snapshot.
-      this.lost(`no snapshot from the gateway (${err instanceof Error ? err.message : String(err)})`);
+      this.lostUnlessHeardSince(sentAt, `no snapshot from the gateway (${err instanceof Error ? err.message : String(err)})`);
       return;
     }
     const now = wallClock();
