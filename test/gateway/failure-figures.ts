@@ -65,6 +65,8 @@ export interface Figures {
     duplicatesDelivered: number;
     gaps: number;
     snapshots: number;
+    /** Messages the link skipped as malformed: the gateway's own must all pass. */
+    malformed: number;
     reconnects: number;
     linkLiveAfterMs: number | undefined;
     firstCandleAfterMs: number | undefined;
@@ -124,6 +126,12 @@ function stateOf(o: Order): string {
 /** Trades through the outage and checks the outcome; returns the scenario's figures (also printed). */
 export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], setup: Setup, outage: Outage): Promise<Figures> {
   const keyId = candleKeyId(setup.chart);
+  // Start so that the failure comes just before a minute ends: a bar then closes while the
+  // consoles are cut off, and the gap check below has a bar to miss.
+  await until('a minute is about to end', async () => {
+    const sec = (Date.now() / 1000) % 60;
+    return sec >= 50 && sec < 55 ? true : undefined;
+  }, 70_000);
   const ours = new Set<string>();
   const commands: Promise<Command[]>[] = [];
   let failAt = 0;
@@ -240,6 +248,7 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
       expect({ o: p!.open, h: p!.high, l: p!.low, c: p!.close, v: p!.volume }, `${c.name}'s bar at ${h.time}`).toEqual({ o: h.open, h: h.high, l: h.low, c: h.close, v: h.volume });
       barsCompared++;
     }
+    expect(barsCompared, `${c.name}: closed bars compared`).toBeGreaterThan(0);
     const step = 60;
     for (let t = first; t <= forming; t += step) expect(pushed.has(t), `${c.name} has a bar at ${t}`).toBe(true);
 
@@ -259,6 +268,7 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
       duplicatesDelivered: delivered,
       gaps: final.gaps,
       snapshots: final.snapshots,
+      malformed: final.malformed,
       reconnects: final.reconnects,
       linkLiveAfterMs: liveAgain && down ? liveAgain.at - failAt : undefined,
       firstCandleAfterMs: firstCandleIdx >= 0 ? c.receivedAt[firstCandleIdx]! - failAt : undefined,
@@ -266,6 +276,7 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
     });
   }
   for (const f of figures) expect(f.duplicatesDelivered, `${f.name}: identical order updates pushed twice in a row`).toBe(0);
+  for (const f of figures) expect(f.malformed, `${f.name}: messages from the gateway skipped as malformed`).toBe(0);
 
   const refused: Record<string, number> = {};
   for (const c of sent) if (c.code !== 'ok') refused[`${c.kind}:${c.code}`] = (refused[`${c.kind}:${c.code}`] ?? 0) + 1;

@@ -7,6 +7,7 @@
  * GATEWAY-FIGURES line per scenario.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../electron/core/log.js';
 import { startNats } from '../nats/nats-server.js';
 import type { NatsServer } from '../nats/nats-server.js';
 import { Desk } from './desk-rig.js';
@@ -21,7 +22,7 @@ let setup: Setup;
 
 beforeAll(async () => {
   nats = await startNats({ jetstream: true });
-  desk = new Desk({ nats: () => ({ servers: [nats!.url] }), leaseMs: 5_000 });
+  desk = new Desk({ nats: () => ({ servers: [nats!.url] }), leaseMs: 5_000, ...(process.env.F14_LOG ? { log: createLogger('desk') } : {}) });
   await desk.start();
   consoles = [await desk.addConsole('a'), await desk.addConsole('b')];
   setup = await prepare(desk, consoles);
