@@ -620,7 +620,8 @@ export class ConsoleLink implements FeedSource {
       const bars = Array.isArray(reply.value) ? (reply.value as Candle[]) : [];
       const now = wallClock();
       // Checked as market data is: the same decoder, as if the bars came on the key's subject.
-      const d = decodeMarketData(encode({ g: h.gatewayId ?? '', s: 0, candles: bars.filter((c) => c.time >= from) }), { kind: 'candle', key: h.key }, Date.now());
+      // A history answer has no sequence; 1 is the least the decoder takes, and only the bars are read.
+      const d = decodeMarketData(encode({ g: h.gatewayId ?? '', s: 1, candles: bars.filter((c) => c.time >= from) }), { kind: 'candle', key: h.key }, Date.now());
       if (!d.ok) {
         this.countMalformed(`history fill of ${id}: ${d.error}`);
         continue;
