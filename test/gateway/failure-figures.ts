@@ -196,6 +196,8 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
   expect([...onVenue].filter(([, n]) => n !== 1)).toEqual([]);
   expect([...onVenue.keys()].filter((id) => !journalById.has(id))).toEqual([]);
   expect(journal.filter((o) => o.status !== 'rejected' && !onVenue.has(o.clientOrderId)).map((o) => o.clientOrderId)).toEqual([]);
+  // And the other way: an order the journal calls rejected never reached its venue, even later.
+  expect(journal.filter((o) => o.status === 'rejected' && onVenue.has(o.clientOrderId)).map((o) => `${o.clientOrderId}: ${o.reason?.message ?? ''}`)).toEqual([]);
 
   // Every console's copy equals the journal: its pushed updates end in the journal's state, its list agrees.
   for (const c of consoles) {
