@@ -48,6 +48,8 @@ export interface DeskOptions {
   natsAs?: (role: 'gateway' | 'console') => NatsLinkOptions;
   replicas?: number;
   leaseMs?: number;
+  /** The Kraken account's verification tier (its trading rate limit); default starter. */
+  krakenTier?: KrakenSim['tier'];
   log?: Logger;
 }
 
@@ -89,7 +91,7 @@ export class Desk {
     await mkdir(this.rendererDir);
     await writeFile(path.join(this.rendererDir, 'index.html'), '<!doctype html><title>Switchboard</title>');
     this.tinvest = await startTInvestSim({ seed: 14 });
-    this.kraken = await startKrakenSim({ seed: 14 });
+    this.kraken = await startKrakenSim({ seed: 14, ...(this.o.krakenTier ? { tier: this.o.krakenTier } : {}) });
     await this.startGateway();
   }
 

@@ -24,7 +24,7 @@ let setup: Setup;
 
 beforeAll(async () => {
   cluster = await startNatsCluster(3);
-  desk = new Desk({ nats: () => ({ servers: cluster!.urls() }), replicas: 3, leaseMs: 5_000 });
+  desk = new Desk({ nats: () => ({ servers: cluster!.urls() }), replicas: 3, leaseMs: 5_000, krakenTier: 'pro' });
   await desk.start();
   consoles = [await desk.addConsole('a'), await desk.addConsole('b')];
   setup = await prepare(desk, consoles);
@@ -66,6 +66,23 @@ describe('a 3-node NATS cluster loses a node mid-trading', () => {
       recover: () => cluster!.node(gatewayNode).restart(),
       journal: () => g.core.app.hub.journal.list(),
       published: () => ({ published: g.service.orders.published, duplicates: g.service.orders.duplicates }),
+    });
+    expect(f.commandsSent).toBe(40);
+  }, 240_000);
+
+  it("the ORDERS stream's leader is SIGKILLed (another node when the gateway's holds it): the same outcome", async () => {
+    const d = desk!;
+    const { gatewayNode, leaderNode } = await whereThingsAre();
+    const victim = leaderNode !== gatewayNode ? leaderNode : (gatewayNode + 1) % cluster!.size;
+    const g = d.gateway!;
+    const before = { published: g.service.orders.published, duplicates: g.service.orders.duplicates };
+    const f = await tradeThroughOutage(d, consoles, setup, {
+      name: `cluster: node n${victim + 1} (ORDERS leader n${leaderNode + 1}; the gateway's n${gatewayNode + 1}) SIGKILLed + restarted`,
+      linkGoesDown: false,
+      fail: () => cluster!.node(victim).kill(),
+      recover: () => cluster!.node(victim).restart(),
+      journal: () => g.core.app.hub.journal.list(),
+      published: () => ({ published: g.service.orders.published - before.published, duplicates: g.service.orders.duplicates - before.duplicates }),
     });
     expect(f.commandsSent).toBe(40);
   }, 240_000);

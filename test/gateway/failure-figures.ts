@@ -12,7 +12,11 @@ import type { GatewayLinkStatus } from '../../electron/gateway/link-status.js';
 import { until } from '../e2e/workspace-page.js';
 import type { Desk, DeskConsole } from './desk-rig.js';
 
-/** 20 place+cancel pairs = 40 commands, one pair started every PAIR_EVERY_MS. */
+/**
+ * 20 place+cancel pairs = 40 commands, one pair started every PAIR_EVERY_MS. A cancel within 5 s of
+ * its order costs 8 on Kraken's per-pair counter: the desks run Kraken's pro tier, so the figures
+ * measure the failure, not the venue's rate limit.
+ */
 const PAIRS = 20;
 const PAIR_EVERY_MS = 500;
 /** The failure starts this long after the first command, the recovery this long after it. */
@@ -61,6 +65,8 @@ export interface Figures {
     name: string;
     orderUpdatesPushed: number;
     linkOrderEvents: number;
+    /** The last ORDERS sequence this console applied. */
+    replaySeq: number;
     duplicateOrderEventsSkipped: number;
     duplicatesDelivered: number;
     gaps: number;
@@ -212,6 +218,9 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
   // No gap in the chart: after the outage, a bar after it arrives, and every closed bar between the
   // first one pushed and the last equals the venue's history, bar by bar.
   const figures: Figures['consoles'] = [];
+  // The bar forming when the failure began has closed (a later one is pushed) before the history is read.
+  const failBar = Math.floor(failAt / 60_000) * 60;
+  for (const c of consoles) await until(`${c.name} gets a bar after the failure's`, async () => (candlesOf(c, keyId).some((k) => k.time > failBar) ? true : undefined), PATIENCE_MS);
   const history = await consoles[0]!.client.value('candles.history', { ...setup.chart, limit: 60 });
   for (const c of consoles) {
     // Read after the journal settled and the consoles caught up: the timeline covers all of it.
@@ -266,6 +275,7 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
       name: c.name,
       orderUpdatesPushed: pushedUpdates,
       linkOrderEvents: final.orderEvents,
+      replaySeq: final.replaySeq,
       duplicateOrderEventsSkipped: final.duplicateOrderEvents,
       duplicatesDelivered: delivered,
       gaps: final.gaps,

@@ -22,7 +22,7 @@ let setup: Setup;
 
 beforeAll(async () => {
   nats = await startNats({ jetstream: true });
-  desk = new Desk({ nats: () => ({ servers: [nats!.url] }), leaseMs: 5_000 });
+  desk = new Desk({ nats: () => ({ servers: [nats!.url] }), leaseMs: 5_000, krakenTier: 'pro' });
   await desk.start();
   consoles = [await desk.addConsole('a'), await desk.addConsole('b')];
   setup = await prepare(desk, consoles);
