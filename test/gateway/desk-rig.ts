@@ -131,7 +131,10 @@ export class Desk {
       args.push('--nats-password-file', file);
     }
     if (this.o.replicas !== undefined) args.push('--replicas', String(this.o.replicas));
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    // Its temporary state folder too: a SIGKILLed gateway cannot remove it, the desk's close does.
+    const tmp = path.join(this.dir, 'gateway-tmp');
+    await mkdir(tmp, { recursive: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TMPDIR: tmp };
     delete env.SWITCHBOARD_NATS_PASSWORD;
     const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
