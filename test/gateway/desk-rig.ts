@@ -4,10 +4,15 @@
  * (headless in console mode, each a real WebSocket bridge with a BridgeClient on it). The
  * failure tests, the two-console Chromium test and the bench build on it.
  */
+import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { Candle, Instrument, Order, OrderRequest, VenueId } from '../../common/domain.js';
 import { mul, nearestSteps } from '../../common/decimal.js';
 import { silentLogger } from '../../electron/core/log.js';
@@ -30,6 +35,8 @@ export interface DeskConsole {
   client: BridgeClient;
   /** Every batch this console's client received, in order. */
   batches: PushBatch[];
+  /** When each batch above arrived (Date.now(), by index). */
+  receivedAt: number[];
   /** Every order update pushed to it: client order id → the updates, in order. */
   orderEvents: Map<string, Order[]>;
   close(): Promise<void>;
@@ -41,15 +48,34 @@ export interface DeskOptions {
   natsAs?: (role: 'gateway' | 'console') => NatsLinkOptions;
   replicas?: number;
   leaseMs?: number;
+  /** The Kraken account's verification tier (its trading rate limit); default starter. */
+  krakenTier?: KrakenSim['tier'];
   log?: Logger;
   /** Serve the gateway's /metrics on a free loopback port. */
   metrics?: boolean;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SERVING_LINE = 'Switchboard gateway: serving on ';
+
+/** A gateway in its own process (`tsx electron/gateway-entry.ts`), so a test can SIGKILL it. */
+export interface GatewayChild {
+  readonly gatewayId: string;
+  /** Resolves with the exit code (null after a signal). */
+  readonly exited: Promise<number | null>;
+  /** SIGKILL: nothing settled, nothing flushed; resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM: the CLI's clean shutdown. */
+  stop(): Promise<number | null>;
+  /** The last 20k characters the gateway wrote to stderr. */
+  stderr(): string;
 }
 
 export class Desk {
   tinvest!: TInvestSim;
   kraken!: KrakenSim;
   gateway: Gateway | undefined;
+  gatewayChild: GatewayChild | undefined;
   readonly consoles: DeskConsole[] = [];
   private dir = '';
   private rendererDir = '';
@@ -67,7 +93,7 @@ export class Desk {
     await mkdir(this.rendererDir);
     await writeFile(path.join(this.rendererDir, 'index.html'), '<!doctype html><title>Switchboard</title>');
     this.tinvest = await startTInvestSim({ seed: 14 });
-    this.kraken = await startKrakenSim({ seed: 14 });
+    this.kraken = await startKrakenSim({ seed: 14, ...(this.o.krakenTier ? { tier: this.o.krakenTier } : {}) });
     await this.startGateway();
   }
 
@@ -88,6 +114,59 @@ export class Desk {
       ...(this.o.metrics ? { metrics: { host: '127.0.0.1', port: 0 } } : {}),
     });
     return this.gateway;
+  }
+
+  /**
+   * The gateway as `npm run gateway` runs it, on the same data folder as the in-process one and
+   * on the venues this desk started (--demo-from), HOME in the desk's folder.
+   */
+  async startGatewayChild(): Promise<GatewayChild> {
+    const nats = this.natsFor('gateway');
+    const demoFile = path.join(this.dir, 'demo-venues.jsonl');
+    await writeFile(demoFile, [tinvestReadyLine(this.tinvest), krakenReadyLine(this.kraken)].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const home = path.join(this.dir, 'gateway-home');
+    await mkdir(home, { recursive: true });
+    const args = [path.join(ROOT, 'electron', 'gateway-entry.ts'), '--nats', nats.servers.join(','), '--data-dir', this.dataDir, '--demo-from', demoFile];
+    if (nats.user !== undefined) args.push('--nats-user', nats.user);
+    if (nats.password !== undefined) {
+      const file = path.join(this.dir, 'gateway-nats-password');
+      await writeFile(file, nats.password, { mode: 0o600 });
+      args.push('--nats-password-file', file);
+    }
+    if (this.o.replicas !== undefined) args.push('--replicas', String(this.o.replicas));
+    // Its temporary state folder too: a SIGKILLed gateway cannot remove it, the desk's close does.
+    const tmp = path.join(this.dir, 'gateway-tmp');
+    await mkdir(tmp, { recursive: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TMPDIR: tmp };
+    delete env.SWITCHBOARD_NATS_PASSWORD;
+    const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err = (err + String(d)).slice(-20_000);
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', (l) => {
+        if (l.startsWith(SERVING_LINE)) resolve(l);
+      });
+      void exited.then((code) => reject(new Error(`the gateway exited (${String(code)}) before it served: ${err.slice(-2000)}`)));
+    });
+    const gatewayId = line.slice(line.lastIndexOf(' as ') + 4);
+    const handle: GatewayChild = {
+      gatewayId,
+      exited,
+      kill: async () => {
+        child.kill('SIGKILL');
+        await exited;
+      },
+      stop: async () => {
+        child.kill('SIGTERM');
+        return exited;
+      },
+      stderr: () => err,
+    };
+    this.gatewayChild = handle;
+    return handle;
   }
 
   /** A clean restart: orders in flight settled and stored, then a new gateway on the same data. */
@@ -115,9 +194,11 @@ export class Desk {
     });
     const client = await BridgeClient.open(new URL(app.url));
     const batches: PushBatch[] = [];
+    const receivedAt: number[] = [];
     const orderEvents = new Map<string, Order[]>();
     client.onBatch((b) => {
       batches.push(b);
+      receivedAt.push(Date.now());
       for (const o of b.orders) {
         const list = orderEvents.get(o.clientOrderId);
         if (list) list.push(o);
@@ -129,6 +210,7 @@ export class Desk {
       app,
       client,
       batches,
+      receivedAt,
       orderEvents,
       close: async () => {
         client.close();
@@ -155,6 +237,9 @@ export class Desk {
   async close(): Promise<void> {
     for (const c of this.consoles.splice(0)) await c.close().catch(() => undefined);
     await this.stopGateway().catch(() => undefined);
+    const child = this.gatewayChild;
+    this.gatewayChild = undefined;
+    await child?.kill().catch(() => undefined);
     await this.tinvest?.close();
     await this.kraken?.close();
     if (this.dir) await rm(this.dir, { recursive: true, force: true });

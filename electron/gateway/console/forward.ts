@@ -24,8 +24,8 @@ export interface ForwardOptions {
   user: string | undefined;
   /** A reply that failed its check (counted in the link's diagnostics). */
   onMalformed(why: string): void;
-  /** Every try that got no answer, and every answer: the link's state follows them. */
-  onNoAnswer(why: string): void;
+  /** Every try that got no answer (and when it was sent), and every answer: the link's state follows them. */
+  onNoAnswer(why: string, sentAt: number): void;
   onAnswer(): void;
   requestTimeoutMs?: number;
   budgetMs?: Partial<Record<Access, number>>;
@@ -74,6 +74,7 @@ export async function forward(o: ForwardOptions, method: ForwardedMethod, client
   for (;;) {
     const nc = o.nc();
     if (nc && !nc.isClosed()) {
+      const sentAt = Date.now();
       try {
         const msg = await nc.request(methodSubject(method), data, { timeout: Math.max(250, Math.min(o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, deadline - Date.now())) });
         o.onAnswer();
@@ -91,7 +92,7 @@ export async function forward(o: ForwardOptions, method: ForwardedMethod, client
         if (isPermissionError(err)) return refusalOf(method, o.user);
         if (!isNoAnswer(err)) throw err;
         lastWhy = err instanceof Error && (err instanceof TimeoutError || /timeout/i.test(err.message)) ? 'the gateway did not answer in time' : 'no gateway is answering';
-        o.onNoAnswer(lastWhy);
+        o.onNoAnswer(lastWhy, sentAt);
       }
     } else lastWhy = 'the link to NATS is down';
     const wait = backoff.next();

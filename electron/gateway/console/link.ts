@@ -295,7 +295,7 @@ export class ConsoleLink implements FeedSource {
         consoleId: this.consoleId,
         user: this.user,
         onMalformed: (why) => this.countMalformed(why),
-        onNoAnswer: (why) => this.lost(why),
+        onNoAnswer: (why, sentAt) => this.lostUnlessHeardSince(sentAt, why),
         onAnswer: () => undefined,
         ...(this.o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: this.o.requestTimeoutMs }),
       },
@@ -418,13 +418,14 @@ export class ConsoleLink implements FeedSource {
     if (!nc || this.closed || this.helloPending) return;
     this.helloPending = true;
     const body: ConsoleHello = { consoleId: this.consoleId, version: this.o.version };
+    const sentAt = Date.now();
     try {
       const m = await nc.request(CONTROL.hello, encode(body), { timeout: CONTROL_TIMEOUT_MS });
       const d = decodeGatewayHello(m.data);
       if (!d.ok) return this.countMalformed(`hello: ${d.error}`);
       this.onGateway(d.value);
     } catch (err) {
-      this.lost(`no gateway answers on NATS ${describeServers(this.o.nats)} (${err instanceof Error ? err.message : String(err)})`);
+      this.lostUnlessHeardSince(sentAt, `no gateway answers on NATS ${describeServers(this.o.nats)} (${err instanceof Error ? err.message : String(err)})`);
     } finally {
       this.helloPending = false;
     }
@@ -455,6 +456,19 @@ export class ConsoleLink implements FeedSource {
     }
     if (this.state !== 'live') this.back(was === undefined ? `gateway ${h.gatewayId.slice(0, 8)} (version ${h.version}) answering` : `gateway ${h.gatewayId.slice(0, 8)} answering`);
     else if (restarted) this.resync();
+  }
+
+  /**
+   * A request sent at sentAt got no answer. If the gateway was heard since, the request was lost
+   * with the connection it left on (or queued while NATS was away), not the gateway: the link
+   * stays as it is, and the silence watch still notices a gateway that goes quiet.
+   */
+  private lostUnlessHeardSince(sentAt: number, why: string): void {
+    if (this.lastHeard >= sentAt) {
+      this.lastError = why;
+      return;
+    }
+    this.lost(why);
   }
 
   /** The gateway is out of reach (NATS down, gateway stopped, silent): venues show reconnecting. */
@@ -542,13 +556,14 @@ export class ConsoleLink implements FeedSource {
       candles: [...this.candles.values()].map((h) => h.key),
       markets: [...this.markets.values()].map((h) => h.key),
     };
+    const sentAt = Date.now();
     try {
       const m = await nc.request(CONTROL.lease, encode(lease), { timeout: CONTROL_TIMEOUT_MS });
       const d = decodeLeaseReply(m.data);
       if (!d.ok) return this.countMalformed(`lease: ${d.error}`);
       this.heard(d.value.gatewayId);
     } catch (err) {
-      this.lost(`the gateway did not renew this console's lease (${err instanceof Error ? err.message : String(err)})`);
+      this.lostUnlessHeardSince(sentAt, `the gateway did not renew this console's lease (${err instanceof Error ? err.message : String(err)})`);
     }
   }
 
@@ -558,6 +573,7 @@ export class ConsoleLink implements FeedSource {
     this.snapshots += 1;
     const req: SnapshotRequest = { candles, markets };
     let reply: SnapshotReply;
+    const sentAt = Date.now();
     try {
       const m = await nc.request(CONTROL.snapshot, encode(req), { timeout: CONTROL_TIMEOUT_MS });
       const d = decodeSnapshotReply(m.data, Date.now());
@@ -565,7 +581,7 @@ export class ConsoleLink implements FeedSource {
       reply = d.value;
     } catch (err) {
       // The next lease or status brings the link back, and with it another snapshot.
-      this.lost(`no snapshot from the gateway (${err instanceof Error ? err.message : String(err)})`);
+      this.lostUnlessHeardSince(sentAt, `no snapshot from the gateway (${err instanceof Error ? err.message : String(err)})`);
       return;
     }
     const now = wallClock();
@@ -624,7 +640,8 @@ export class ConsoleLink implements FeedSource {
       const bars = Array.isArray(reply.value) ? (reply.value as Candle[]) : [];
       const now = wallClock();
       // Checked as market data is: the same decoder, as if the bars came on the key's subject.
-      const d = decodeMarketData(encode({ g: h.gatewayId ?? '', s: 0, candles: bars.filter((c) => c.time >= from) }), { kind: 'candle', key: h.key }, Date.now());
+      // A history answer has no sequence; 1 is the least the decoder takes, and only the bars are read.
+      const d = decodeMarketData(encode({ g: h.gatewayId ?? '', s: 1, candles: bars.filter((c) => c.time >= from) }), { kind: 'candle', key: h.key }, Date.now());
       if (!d.ok) {
         this.countMalformed(`history fill of ${id}: ${d.error}`);
         continue;
