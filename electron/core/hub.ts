@@ -117,6 +117,8 @@ export interface HubOptions {
   resolveBoundMs?: number;
   /** First background retry for an order whose answer was lost (ms). */
   resolveRetryMs?: number;
+  /** How long a cancel waits for its order's placement to be answered (OrderJournalOptions). */
+  placingCancelWaitMs?: number;
   /** Chart history from the database first, closed live bars written through; none = every history call asks the venue. */
   candleCache?: CandleCache;
 }
@@ -178,6 +180,7 @@ export class Hub {
       ...(opts.risk ? { risk: opts.risk } : {}),
       ...(opts.cancelRetry ? { cancelRetry: opts.cancelRetry } : {}),
       ...(opts.resolveRetryMs !== undefined ? { resolveRetryMs: opts.resolveRetryMs } : {}),
+      ...(opts.placingCancelWaitMs !== undefined ? { placingCancelWaitMs: opts.placingCancelWaitMs } : {}),
     });
     this.resolveBoundMs = opts.resolveBoundMs ?? DEFAULT_RESOLVE_BOUND_MS;
     this.replayed = this.journal.replay();

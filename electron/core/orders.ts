@@ -63,6 +63,8 @@ export interface OrderJournalOptions {
   store: OrderStore;
   /** First retry of resolving an order whose answer was lost (ms); doubles up to 30 s. */
   resolveRetryMs?: number;
+  /** How long a cancel waits for its order's placement to be answered (default PLACING_CANCEL_WAIT_MS). */
+  placingCancelWaitMs?: number;
   /** How far back the venue's own history is read on the first connect of an account (ms). */
   historyDepthMs?: number;
 }
@@ -135,11 +137,22 @@ export function notAvailable(venue: Venue, what: string): HubError {
   return new HubError('rejected', `${what} is not available on ${venue.name} yet`);
 }
 
+/** How long a cancel waits for the answer to its order's placement before leaving it to the journal. */
+export const PLACING_CANCEL_WAIT_MS = 10_000;
+
+const noop = (): void => undefined;
+
 export class OrderJournal {
   private readonly entries = new Map<string, Entry>();
   /** venue|venueOrderId → key, to match evidence that names only the venue's id. */
   private readonly byVenueId = new Map<string, string>();
   private readonly placing = new Map<string, { request: OrderRequest; done: Promise<Order> }>();
+  /**
+   * Cancels asked for while the order was still being placed: `waiting` while the cancel waits
+   * for the placement's answer, `deferred` once it stopped waiting and the journal sends it when
+   * the placement is answered.
+   */
+  private readonly cancelWanted = new Map<string, 'waiting' | 'deferred'>();
   /**
    * venue|amendId → key of the order it amends. T-Invest's replace gives the new order the
    * amend id as its request id: evidence under that id is the original order's.
@@ -167,6 +180,7 @@ export class OrderJournal {
   private readonly cancelRetry: CancelRetryOptions;
   private readonly store: OrderStore;
   private readonly resolveRetryMs: number;
+  private readonly placingCancelWaitMs: number;
   private readonly historyDepthMs: number;
 
   constructor(opts: OrderJournalOptions) {
@@ -179,6 +193,7 @@ export class OrderJournal {
     this.cancelRetry = opts.cancelRetry ?? DEFAULT_CANCEL_RETRY;
     this.store = opts.store;
     this.resolveRetryMs = opts.resolveRetryMs ?? 1_000;
+    this.placingCancelWaitMs = opts.placingCancelWaitMs ?? PLACING_CANCEL_WAIT_MS;
     this.historyDepthMs = opts.historyDepthMs ?? DEFAULT_HISTORY_DEPTH_MS;
   }
 
@@ -251,6 +266,12 @@ export class OrderJournal {
       return await done;
     } finally {
       this.placing.delete(key);
+      if (this.cancelWanted.get(key) === 'deferred') {
+        this.cancelWanted.delete(key);
+        this.cancel(req.venue, req.accountId, req.clientOrderId).catch((err: unknown) =>
+          this.log.warn(`${req.venue}: the cancel asked for while order ${req.clientOrderId} was being placed failed`, err),
+        );
+      }
     }
   }
 
@@ -318,6 +339,23 @@ export class OrderJournal {
       throw new HubError('not-found', 'that account has no order with this client order id');
     }
     if (known && isFinal(known.order.status)) return cloneOrder(known.order);
+    const placing = this.placing.get(key);
+    if (placing) {
+      // The venue cannot know an order still on its way (queued for a rate limit, on the wire):
+      // its "no such order" now would mark the order rejected while it may still arrive. The
+      // cancel waits for the placement's answer; past the bound it is sent once that comes.
+      this.cancelWanted.set(key, 'waiting');
+      await settlesWithin(placing.done.then(noop, noop), this.placingCancelWaitMs);
+      if (this.placing.has(key)) {
+        this.cancelWanted.set(key, 'deferred');
+        this.log.info(`${venueId}: order ${clientOrderId} is still being placed; it is cancelled as soon as the venue answers`);
+        const e = this.entries.get(key);
+        if (e) return cloneOrder(e.order);
+        throw new HubError('unavailable', 'the order is still being checked; cancel it again in a moment');
+      }
+      this.cancelWanted.delete(key);
+      return this.cancel(venueId, accountId, clientOrderId);
+    }
     let ev: OrderEvidence;
     const timed = this.ackLatency.begin('cancel', key, venueId, known?.order.type ?? 'unknown');
     try {

@@ -67,6 +67,10 @@ export class MemoryTradingVenue extends MemoryVenue {
   answer: PlaceAnswer = 'ack';
   /** Runs when an order reaches the venue, before it answers. */
   onSend: ((req: OrderRequest) => void) | undefined;
+  /** While set, an order waits here before it reaches the venue (a rate limiter's queue). */
+  placeGate: Promise<void> | undefined;
+  /** A cancel of an order the venue does not hold: 'cancelled' (lenient) or 'not-found' (Kraken's "unknown order"). */
+  cancelUnknown: 'cancelled' | 'not-found' = 'cancelled';
   /** What cancelAll resolves with, or the error it throws. */
   cancelAllAnswer: number | VenueError = 0;
   /** Per account: answers for its next cancelAll calls, first one first, before cancelAllAnswer; 'hang' never answers. */
@@ -92,6 +96,7 @@ export class MemoryTradingVenue extends MemoryVenue {
   readonly resolveCalls: string[] = [];
 
   async placeOrder(req: OrderRequest): Promise<OrderEvidence> {
+    if (this.placeGate) await this.placeGate;
     this.placed.push(req);
     this.onSend?.(req);
     if (this.answer === 'reject') throw new VenueError('rejected', '30042', 'not enough money to buy', { trackingId: 'trk-1' });
@@ -130,6 +135,7 @@ export class MemoryTradingVenue extends MemoryVenue {
   async cancelOrder(accountId: string, clientOrderId: string): Promise<OrderEvidence> {
     this.cancelRequests.push(clientOrderId);
     const held = this.held.get(clientOrderId);
+    if (!held && this.cancelUnknown === 'not-found') return { kind: 'not-found', venue: this.id, accountId, clientOrderId, at: 3, source: 'send' };
     if (held) this.held.set(clientOrderId, { ...held, status: 'cancelled' });
     return { kind: 'status', venue: this.id, accountId, clientOrderId, status: 'cancelled', at: 3, source: 'send' };
   }

@@ -31,9 +31,13 @@ interface Rig {
   clock: { t: number };
 }
 
-async function rig(opts: { maxNotional?: Record<string, string> } = {}): Promise<Rig> {
+async function rig(opts: { maxNotional?: Record<string, string>; placingCancelWaitMs?: number } = {}): Promise<Rig> {
   const clock = { t: 1_700_000_000_000 };
-  const hub = new Hub({ now: () => clock.t, ...(opts.maxNotional ? { risk: { maxNotional: opts.maxNotional } } : {}) });
+  const hub = new Hub({
+    now: () => clock.t,
+    ...(opts.maxNotional ? { risk: { maxNotional: opts.maxNotional } } : {}),
+    ...(opts.placingCancelWaitMs !== undefined ? { placingCancelWaitMs: opts.placingCancelWaitMs } : {}),
+  });
   const venues = tradingVenues();
   hub.addVenue(venues.factory);
   await hub.connect('tinvest');
@@ -255,6 +259,43 @@ describe('order journal: venue updates', () => {
 });
 
 describe('order journal: cancelling', () => {
+  it('waits for the answer to a placement before cancelling, so an order still on its way is never marked rejected', async () => {
+    const { hub, venue, updates } = await rig();
+    venue.cancelUnknown = 'not-found';
+    let release!: () => void;
+    venue.placeGate = new Promise((r) => (release = r));
+    const req = limitBuy();
+    const placed = hub.journal.place(req);
+    // Queued before the venue (its rate limiter): the venue would say it has no such order.
+    await until(() => updates.some((u) => u.order.clientOrderId === req.clientOrderId));
+    const cancelled = hub.journal.cancel('tinvest', 'acc-1', req.clientOrderId);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(venue.cancelRequests).toEqual([]);
+    release();
+    expect((await placed).status).toBe('open');
+    expect((await cancelled).status).toBe('cancelled');
+    expect(venue.cancelRequests).toEqual([req.clientOrderId]);
+    expect(updates.filter((u) => u.order.clientOrderId === req.clientOrderId).map((u) => u.order.status)).not.toContain('rejected');
+  });
+
+  it('sends a cancel that outwaited its placement as soon as the venue answers the placement', async () => {
+    const { hub, venue, updates } = await rig({ placingCancelWaitMs: 20 });
+    venue.cancelUnknown = 'not-found';
+    let release!: () => void;
+    venue.placeGate = new Promise((r) => (release = r));
+    const req = limitBuy();
+    const placed = hub.journal.place(req);
+    await until(() => updates.some((u) => u.order.clientOrderId === req.clientOrderId));
+    // The cancel stops waiting and says the order is still pending; nothing went to the venue.
+    expect((await hub.journal.cancel('tinvest', 'acc-1', req.clientOrderId)).status).toBe('pending');
+    expect(venue.cancelRequests).toEqual([]);
+    release();
+    expect((await placed).status).toBe('open');
+    await until(() => hub.journal.get('tinvest', req.clientOrderId)?.status === 'cancelled');
+    expect(venue.cancelRequests).toEqual([req.clientOrderId]);
+    expect(updates.filter((u) => u.order.clientOrderId === req.clientOrderId).map((u) => u.order.status)).not.toContain('rejected');
+  });
+
   it('cancels one order and returns a final order as it is without sending again', async () => {
     const { hub, venue } = await rig();
     const req = limitBuy();
