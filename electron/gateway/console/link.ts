@@ -118,6 +118,8 @@ export class ConsoleLink implements FeedSource {
   private leaseAgain = false;
   private closed = false;
   private helloPending = false;
+  /** The gateway that said it is stopping: nothing more from it counts as it being back. */
+  private stoppedGatewayId: string | undefined;
   /** Candle keys whose bars a break may have cost: filled from history once the gateway answers. */
   private readonly toFill = new Set<string>();
   marketMessages = 0;
@@ -265,6 +267,7 @@ export class ConsoleLink implements FeedSource {
         const d = decodeGatewayHello(data);
         if (!d.ok) return this.countMalformed(`hello: ${d.error}`);
         if (d.value.stopping) {
+          this.stoppedGatewayId = d.value.gatewayId;
           if (d.value.gatewayId === this.gateway?.gatewayId) this.lost('the gateway is stopping (a restart?)');
           return;
         }
@@ -404,6 +407,8 @@ export class ConsoleLink implements FeedSource {
 
   /** The gateway answered or broadcast: the link is live; a new gateway id means a restart. */
   private heard(gatewayId: string): void {
+    // A stopping gateway's last words (a status already on its way) do not bring the link back.
+    if (gatewayId === this.stoppedGatewayId) return;
     this.lastHeard = Date.now();
     if (this.gateway && this.gateway.gatewayId !== gatewayId) {
       // Its hello will follow (or we ask): state and keys are re-read then.
@@ -442,6 +447,7 @@ export class ConsoleLink implements FeedSource {
   }
 
   private onGateway(h: GatewayHello): void {
+    if (h.gatewayId === this.stoppedGatewayId) return;
     this.renewEvery(h.leaseMs);
     const was = this.gateway;
     this.gateway = h;

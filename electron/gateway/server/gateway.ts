@@ -128,6 +128,12 @@ export async function serveGateway(o: GatewayServiceOptions): Promise<GatewaySer
       leaseMs,
       ...(stopping ? { stopping: true as const } : {}),
     });
+    // Closing runs last-in first-out: broadcasts and answers stop first, then consoles hear the
+    // gateway is going, so nothing it sends afterwards makes them think it came back.
+    closers.push(async () => {
+      publish(EVENTS.hello, hello(true));
+      await nc.flush().catch(() => undefined);
+    });
     const subs: Subscription[] = [];
     const control = (subject: string, answer: (data: Uint8Array) => unknown): void => {
       subs.push(
@@ -194,10 +200,6 @@ export async function serveGateway(o: GatewayServiceOptions): Promise<GatewaySer
     closers.push(() => clearInterval(timer));
     // Consoles that were attached to a previous run re-lease and re-snapshot when they hear this.
     publish(EVENTS.hello, hello());
-    closers.push(async () => {
-      publish(EVENTS.hello, hello(true));
-      await nc.flush().catch(() => undefined);
-    });
     log.info(`serving consoles; ORDERS at seq ${orders.lastSeq}`);
     return { gatewayId, startedAt, nc, fanout, orders, consoles, commands, close };
   } catch (err) {
