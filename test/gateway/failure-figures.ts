@@ -5,7 +5,9 @@
  * console's orders equal to the journal, no duplicate delivered, no candle gap) and the figures
  * the lead copies into docs/gateway.md (one `GATEWAY-FIGURES` line per scenario).
  */
+import { jetstreamManager } from '@nats-io/jetstream';
 import { expect } from 'vitest';
+import { ORDER_STREAM } from '../../electron/gateway/protocol.js';
 import type { Candle, CandleKey, Order, OrderRequest, VenueId } from '../../common/domain.js';
 import { candleKeyId } from '../../common/domain.js';
 import type { GatewayLinkStatus } from '../../electron/gateway/link-status.js';
@@ -293,7 +295,14 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
   const refused: Record<string, number> = {};
   for (const c of sent) if (c.code !== 'ok') refused[`${c.kind}:${c.code}`] = (refused[`${c.kind}:${c.code}`] ?? 0) + 1;
   const inProcess = outage.published();
-  const figuresLink = await consoles[0]!.client.value('gateway.link', {});
+  // The stream as the server has it: every console has read all of it, no more and no less.
+  const nc = desk.gateway?.service.nc;
+  const streamLast = nc ? (await (await jetstreamManager(nc)).streams.info(ORDER_STREAM)).state.last_seq : undefined;
+  if (streamLast !== undefined) {
+    for (const c of consoles) {
+      await until(`${c.name} read ORDERS to its end (seq ${streamLast})`, async () => ((await c.client.value('gateway.link', {}))?.replaySeq === streamLast ? true : undefined));
+    }
+  }
   const result: Figures = {
     scenario: outage.name,
     commandsSent: sent.length,
@@ -304,7 +313,7 @@ export async function tradeThroughOutage(desk: Desk, consoles: DeskConsole[], se
     ordersOnVenues: onVenue.size,
     journalRejected: [...new Set(journal.filter((o) => o.status === 'rejected').map((o) => `${o.venue}: ${o.reason?.code ?? ''}: ${o.reason?.message ?? ''}`))],
     ordersStream: {
-      lastSeq: figuresLink?.streamSeq,
+      lastSeq: streamLast,
       ...(inProcess ? { publishedInProcess: inProcess.published, duplicateAcks: inProcess.duplicates } : {}),
     },
     consoles: figures,
