@@ -334,9 +334,10 @@ export class ConsoleLink implements FeedSource {
     return s;
   }
 
-  /** What the page shows under app.info's notices. */
+  /** What the page shows under app.info's notices: a gateway that has never answered. */
   notices(): string[] {
-    return [];
+    if (this.gateway !== undefined) return [];
+    return [`No Switchboard gateway answers on NATS ${this.servers.join(', ')} yet; this console keeps asking. Is the gateway running (npm run gateway)?`];
   }
 
   /** Tells the gateway this console is going (its keys are released at once). */
