@@ -105,6 +105,11 @@ export function bridgeDeps(o: BridgeDeps): BridgeDeps {
 export interface SessionOptions extends BridgeDeps {
   transport: Transport;
   push: PushFn;
+  /**
+   * false: a client that is only asked, never pushed to (a console's client at its gateway, which
+   * gets market data, orders and events over NATS): no feed listener, no batches, no diagnostics timer.
+   */
+  pushes?: false;
 }
 
 export class Session implements ClientContext {
@@ -168,7 +173,7 @@ export class Session implements ClientContext {
         }
       },
     });
-    this.unlisten = this.feed.on({
+    this.unlisten = opts.pushes === false ? () => undefined : this.feed.on({
       candle: (c, keyId, receivedAt) => {
         if (this.keyRefs.has(keyId)) this.batcher.candle(c, receivedAt);
       },
@@ -193,8 +198,8 @@ export class Session implements ClientContext {
     });
     this.alerts = opts.alerts;
     // Every fired alert at once, never coalesced: the toast (and the browser's notification).
-    this.unlistenAlerts = (opts.alertFeed ?? opts.alerts)?.on((a) => this.safePush('alert', a));
-    const every = opts.diagnosticsMs ?? DIAGNOSTICS_INTERVAL_MS;
+    this.unlistenAlerts = opts.pushes === false ? undefined : (opts.alertFeed ?? opts.alerts)?.on((a) => this.safePush('alert', a));
+    const every = opts.pushes === false ? 0 : (opts.diagnosticsMs ?? DIAGNOSTICS_INTERVAL_MS);
     if (every > 0) {
       this.diagTimer = setInterval(() => {
         try {

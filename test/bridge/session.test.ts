@@ -9,6 +9,28 @@ import { candle, memoryVenues } from '../core/memory-venue.js';
 const KEY: CandleKey = { venue: 'tinvest', instrumentId: 'id-SBER', interval: '1m' };
 
 describe('Session', () => {
+  it('with pushes off (a console client at its gateway) pushes nothing, yet answers its requests', async () => {
+    const hub = new Hub();
+    const venues = memoryVenues();
+    hub.addVenue(venues.factory);
+    await hub.connect('tinvest');
+    const pushed: TopicName[] = [];
+    const session = new Session({ hub, transport: 'nats', push: (topic) => pushed.push(topic), pushes: false, diagnosticsMs: 10, batchMs: 5 });
+    const listening = new Session({ hub, transport: 'ipc', push: () => undefined, diagnosticsMs: 0, batchMs: 5 });
+    await listening.handle('candles.subscribe', KEY);
+    const v = venues.current();
+    v.emit(candle(KEY, 60, 1));
+    // Connection changes and candles reach every pushing session within a few batches; this one none.
+    await hub.disconnect('tinvest');
+    await hub.connect('tinvest');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pushed).toEqual([]);
+    const r = await session.handle('venues.list', {});
+    expect(r.ok && (r.value as { id: string }[]).map((x) => x.id)).toEqual(['tinvest']);
+    session.close();
+    listening.close();
+  });
+
   it("pushes only its own keys' candles, and a snapshot names the seq it includes", async () => {
     const hub = new Hub();
     const venues = memoryVenues();

@@ -26,7 +26,6 @@ export interface ForwardOptions {
   onMalformed(why: string): void;
   /** Every try that got no answer (and when it was sent), and every answer: the link's state follows them. */
   onNoAnswer(why: string, sentAt: number): void;
-  onAnswer(): void;
   requestTimeoutMs?: number;
   budgetMs?: Partial<Record<Access, number>>;
 }
@@ -77,7 +76,6 @@ export async function forward(o: ForwardOptions, method: ForwardedMethod, client
       const sentAt = Date.now();
       try {
         const msg = await nc.request(methodSubject(method), data, { timeout: Math.max(250, Math.min(o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, deadline - Date.now())) });
-        o.onAnswer();
         const reply = decodeGatewayReply(msg.data);
         if (!reply.ok) {
           o.onMalformed(`${method}: ${reply.error}`);

@@ -127,7 +127,6 @@ export class ConsoleLink implements FeedSource {
   snapshots = 0;
   malformed = 0;
   reconnects = 0;
-  marketProblems = 0;
 
   constructor(o: ConsoleLinkOptions) {
     this.o = o;
@@ -218,7 +217,6 @@ export class ConsoleLink implements FeedSource {
 
   marketProblem(venue: VenueId, detail: string): void {
     // The console's own trouble (a client too slow for a flood): its log, not the gateway's diagnostics.
-    this.marketProblems += 1;
     this.log.warn(`${venue}: ${detail}`);
   }
 
@@ -299,7 +297,6 @@ export class ConsoleLink implements FeedSource {
         user: this.user,
         onMalformed: (why) => this.countMalformed(why),
         onNoAnswer: (why, sentAt) => this.lostUnlessHeardSince(sentAt, why),
-        onAnswer: () => undefined,
         ...(this.o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: this.o.requestTimeoutMs }),
       },
       method,

@@ -84,8 +84,9 @@ export class ConsoleRegistry {
     let s = c.sessions.get(clientId);
     if (!s) {
       if (c.sessions.size >= MAX_CLIENTS_PER_CONSOLE) throw new Error(`more than ${MAX_CLIENTS_PER_CONSOLE} clients on console ${consoleId}`);
-      // Nothing is pushed from here: consoles get market data, orders and events over NATS.
-      s = new Session({ ...this.o.deps, transport: 'nats', push: () => undefined, diagnosticsMs: 0 });
+      // Nothing is pushed from here: consoles get market data, orders and events over NATS, so
+      // the session listens to nothing (N consoles must not mean N batchers per order event).
+      s = new Session({ ...this.o.deps, transport: 'nats', push: () => undefined, pushes: false });
       c.sessions.set(clientId, s);
     }
     return s;
