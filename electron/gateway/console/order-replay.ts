@@ -76,14 +76,17 @@ export class OrderReplay {
         const messages = await consumer.consume({ expires: 5_000, idle_heartbeat: 2_000 });
         this.messages = messages;
         if (this.closed) {
-          await messages.close();
-          break;
+          // Closed while the consumer was being made. The stop is queued to the iterator and only
+          // takes effect when read, so the loop below reads it (awaiting close() here never returns).
+          void messages.close();
+        } else {
+          if (!first) this.restarts += 1;
+          first = false;
+          this.o.onReading(true, `reading ${ORDER_STREAM} from ${this.seq === 0 ? 'the last state of every order' : `seq ${this.seq + 1}`}`);
+          backoff.reset();
         }
-        if (!first) this.restarts += 1;
-        first = false;
-        this.o.onReading(true, `reading ${ORDER_STREAM} from ${this.seq === 0 ? 'the last state of every order' : `seq ${this.seq + 1}`}`);
-        backoff.reset();
         for await (const m of messages) {
+          if (this.closed) break;
           if (m.seq <= this.seq) continue;
           this.apply(m.data, m.seq);
         }
