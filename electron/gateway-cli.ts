@@ -7,12 +7,13 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startCore } from './app/start-core.js';
+import { packageVersion, startCore } from './app/start-core.js';
 import type { Core, CoreOptions } from './app/start-core.js';
 import { ConfigError, readConfigFile } from './app/config-file.js';
 import { DemoVenuesError, readDemoFile } from './app/demo-venues.js';
 import type { DemoLauncher } from './app/demo-venues.js';
 import { logToStderr, openAppLog } from './core/log-file.js';
+import { createLogger } from './core/log.js';
 import { installCrashGuard } from './core/crash-guard.js';
 import { MetricsListenError } from './metrics/server.js';
 import { UsageError, metricsFlags, quitOnSignals, runScript } from './app/node-process.js';
@@ -20,6 +21,7 @@ import { defaultDataDir } from './headless.js';
 import { NatsLinkUsageError, describeServers, natsOptionsFromFlags } from './gateway/nats-link.js';
 import type { NatsLinkOptions } from './gateway/nats-link.js';
 import { serveGateway } from './gateway/server/gateway.js';
+import { AnotherGatewayError, ensureSoleGateway } from './gateway/server/sole-gateway.js';
 import type { GatewayService } from './gateway/server/gateway.js';
 import { registerGatewayMetrics } from './gateway/server/gateway-metrics.js';
 
@@ -45,6 +47,8 @@ export interface Gateway {
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const { nats, leaseMs, replicas, coalesceMs, statusMs, ...coreOpts } = opts;
+  // Before the core: a second gateway must not even connect its venues or open its journal.
+  await ensureSoleGateway(nats, { version: packageVersion(), log: (opts.log ?? opts.appLog?.log ?? createLogger('gateway')).child('gateway') });
   const core = await startCore({ ...coreOpts, component: 'gateway' });
   try {
     const service = await serveGateway({
@@ -131,7 +135,7 @@ export async function runGatewayCli(argv: string[], extra: { demoLauncher?: Demo
     gateway = await startGateway({ ...opts, appLog });
   } catch (err) {
     appLog.log.error('could not start', err);
-    if (err instanceof MetricsListenError) throw new GatewayUsageError(err.message, { cause: err });
+    if (err instanceof MetricsListenError || err instanceof AnotherGatewayError) throw new GatewayUsageError(err.message, { cause: err });
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(`could not start (${why}); see the log: ${appLog.file}`, { cause: err });
   }
