@@ -10,16 +10,15 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import type { Candle, Instrument, Order } from '../../common/domain.js';
 import { METHOD_NAMES } from '../../electron/contract.js';
-import type { CancelAllResult, MethodName, RecordingStatus, Result, VenueSummary } from '../../electron/contract.js';
+import type { CancelAllResult, RecordingStatus, VenueSummary } from '../../electron/contract.js';
 import { add, mul, nearestSteps } from '../../common/decimal.js';
 import { createLogger } from '../../electron/core/log.js';
 import { startHeadless } from '../../electron/headless.js';
@@ -30,13 +29,12 @@ import { startKrakenSim } from '../../sim/kraken/server.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
 import { startTInvestSim } from '../../sim/tinvest/server.js';
 import type { TInvestSim } from '../../sim/tinvest/server.js';
+import { bothLive, Client, filesUnder, forbiddenSpellings, leakFinder, secretToolItems, simVenues, until } from './secret-scan.js';
 
 const LIVE = process.env['SWITCHBOARD_KEYCHAIN_TEST'] === '1';
 const SKIP_REASON = 'skipped: needs an unlocked Secret Service; run scripts/keychain-test.sh (sets SWITCHBOARD_KEYCHAIN_TEST=1)';
 /** Its own keyring service, so it never meets the vault suite's items running alongside. */
 const SERVICE = `switchboard-leak-test-${process.pid}`;
-/** Bounds for failure only: nothing here asserts how fast anything is. */
-const PATIENCE_MS = 45_000;
 
 const TINVEST_TOKEN = `t.${randomBytes(48).toString('base64url')}`;
 const KRAKEN_KEY = randomBytes(42).toString('base64');
@@ -46,122 +44,8 @@ const WEBHOOK_KEY = `whsec_${randomBytes(24).toString('base64url')}`;
 const TELEGRAM_TOKEN = `123456789:${randomBytes(26).toString('base64url')}`;
 const SECRETS = [TINVEST_TOKEN, KRAKEN_KEY, KRAKEN_SECRET, WEBHOOK_KEY, TELEGRAM_TOKEN];
 
-/** Every spelling of a secret that could carry it: as is, escaped, encoded, and the Kraken key's raw bytes. */
-function spellings(secret: string): string[] {
-  const utf8 = Buffer.from(secret, 'utf8');
-  const forms = [
-    secret,
-    encodeURIComponent(secret),
-    JSON.stringify(secret).slice(1, -1),
-    secret.replaceAll('/', '\\/'),
-    utf8.toString('base64').replace(/=+$/, ''),
-    utf8.toString('base64url'),
-    utf8.toString('hex'),
-  ];
-  if (secret === KRAKEN_SECRET) {
-    const raw = Buffer.from(secret, 'base64');
-    forms.push(raw.toString('hex'), raw.toString('base64url'), raw.toString('latin1'));
-  }
-  return forms;
-}
-const FORBIDDEN = SECRETS.flatMap(spellings);
-
-function leaks(text: string): string[] {
-  return FORBIDDEN.filter((f) => text.includes(f)).map((f) => `${f.slice(0, 6)}… (${f.length} chars)`);
-}
-
-/** Every file under `dir`: its path and its bytes as text. */
-function filesUnder(dir: string): { path: string; text: string }[] {
-  const out: { path: string; text: string }[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else out.push({ path: p, text: readFileSync(p).toString('latin1') });
-  }
-  return out;
-}
-
-/** A bridge client that keeps every frame it receives. */
-class Client {
-  readonly frames: string[] = [];
-  readonly called = new Set<string>();
-  private readonly ws: WebSocket;
-  private nextId = 1;
-  private readonly waiting = new Map<number, (r: Result<unknown>) => void>();
-  private readonly topicWaiters: { topic: string; resolve: () => void }[] = [];
-
-  constructor(app: Headless) {
-    const origin = new URL(app.url).origin;
-    this.ws = new WebSocket(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`, { origin });
-    this.ws.on('error', () => undefined);
-    this.ws.on('message', (data) => {
-      const text = String(data);
-      this.frames.push(text);
-      const msg = JSON.parse(text) as { id?: number; result?: Result<unknown>; topic?: string };
-      if (msg.topic !== undefined) {
-        for (const w of this.topicWaiters.filter((x) => x.topic === msg.topic)) w.resolve();
-      } else if (typeof msg.id === 'number' && msg.result) {
-        this.waiting.get(msg.id)?.(msg.result);
-        this.waiting.delete(msg.id);
-      }
-    });
-  }
-
-  opened(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    });
-  }
-
-  invoke(method: MethodName, params: unknown): Promise<Result<unknown>> {
-    this.called.add(method);
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.ws.send(JSON.stringify({ id, method, params }));
-    });
-  }
-
-  async value<T>(method: MethodName, params: unknown): Promise<T> {
-    const r = await this.invoke(method, params);
-    if (!r.ok) throw new Error(`${method}: ${r.code}: ${r.message}`);
-    return r.value as T;
-  }
-
-  topic(name: 'batch' | 'diagnostics' | 'alert'): Promise<void> {
-    return new Promise((resolve) => this.topicWaiters.push({ topic: name, resolve }));
-  }
-
-  close(): void {
-    this.ws.terminate();
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + PATIENCE_MS;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function bothLive(c: Client): Promise<VenueSummary[]> {
-  return until('both venues live on the stored credentials', async () => {
-    const list = await c.value<VenueSummary[]>('venues.list', {});
-    const t = list.find((v) => v.id === 'tinvest');
-    const k = list.find((v) => v.id === 'kraken');
-    return t?.state === 'live' && t.mode === 'sandbox' && k?.state === 'live' && k.mode === 'live' ? list : undefined;
-  });
-}
-
-function secretToolItems(): string {
-  const r = spawnSync('secret-tool', ['search', '--all', 'service', SERVICE], { encoding: 'utf8' });
-  // Items go to stdout, their attributes to stderr.
-  return `${r.stdout}${r.stderr}`.trim();
-}
+const FORBIDDEN = forbiddenSpellings(SECRETS, [KRAKEN_SECRET]);
+const leaks = leakFinder(FORBIDDEN);
 
 describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})`}`, () => {
   let tsim: TInvestSim;
@@ -179,10 +63,7 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     dataDir: join(dir, 'data'),
     secretStore: new KeyringStore({ service: SERVICE, timeoutMs: 20_000 }),
     config: appConfig({
-      venues: {
-        tinvest: { sandbox: { endpoint: tsim.endpoint, tls: false }, live: { endpoint: tsim.endpoint, tls: false } },
-        kraken: { live: { rest: ksim.rest, ws: ksim.ws, wsAuth: ksim.wsAuth } },
-      },
+      venues: simVenues(tsim, ksim),
     }),
     log: createLogger('headless', (line) => logLines.push(line)),
     // the metrics endpoint's text is scanned like the bridge's answers.
@@ -191,7 +72,7 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
 
   beforeAll(async () => {
     expect(spawnSync('sh', ['-c', 'command -v secret-tool']).status, 'apt-get install libsecret-tools').toBe(0);
-    expect(secretToolItems()).toBe('');
+    expect(secretToolItems(SERVICE)).toBe('');
     dir = mkdtempSync(join(tmpdir(), 'sb-leak-'));
     const renderer = join(dir, 'renderer');
     mkdirSync(renderer);
@@ -432,11 +313,11 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
   it('deletes the keys from the keyring and disconnects the venues signed in with them', async () => {
     const c = new Client(app!);
     await c.opened();
-    expect(secretToolItems()).not.toBe('');
+    expect(secretToolItems(SERVICE)).not.toBe('');
     await c.value('credentials.delete', { venue: 'tinvest' });
     const status = await c.value('credentials.delete', { venue: 'kraken' });
     expect(status).toEqual({ backend: 'secret-service', venues: [{ venue: 'tinvest', stored: false }, { venue: 'kraken', stored: false }] });
-    expect(secretToolItems()).toBe('');
+    expect(secretToolItems(SERVICE)).toBe('');
     // No demo build to fall back to: the venues are gone rather than connected with forgotten keys.
     expect(await c.value('venues.list', {})).toEqual([]);
     expect(await c.invoke('venues.connect', { venue: 'kraken', mode: 'live' })).toMatchObject({ ok: false, code: 'invalid' });
