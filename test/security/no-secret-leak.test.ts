@@ -29,7 +29,7 @@ import { startKrakenSim } from '../../sim/kraken/server.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
 import { startTInvestSim } from '../../sim/tinvest/server.js';
 import type { TInvestSim } from '../../sim/tinvest/server.js';
-import { bothLive, Client, filesUnder, forbiddenSpellings, leakFinder, secretToolItems, simVenues, until } from './secret-scan.js';
+import { bothLive, Client, deleteVenueKeys, filesUnder, forbiddenSpellings, keepStderr, leakFinder, secretToolItems, simVenues, until } from './secret-scan.js';
 
 const LIVE = process.env['SWITCHBOARD_KEYCHAIN_TEST'] === '1';
 const SKIP_REASON = 'skipped: needs an unlocked Secret Service; run scripts/keychain-test.sh (sets SWITCHBOARD_KEYCHAIN_TEST=1)';
@@ -53,8 +53,7 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
   let dir: string;
   let app: Headless | undefined;
   const logLines: string[] = [];
-  const stderrText: string[] = [];
-  const restoreStderr = process.stderr.write.bind(process.stderr);
+  let stderr: ReturnType<typeof keepStderr> | undefined;
 
   const options = (): HeadlessOptions => ({
     demo: false,
@@ -78,10 +77,7 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     mkdirSync(renderer);
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Switchboard</title>');
     // Anything else in this process that writes to stderr (a library, a stray console call) is kept too.
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      stderrText.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (restoreStderr as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stderr.write;
+    stderr = keepStderr();
     tsim = await startTInvestSim({ token: TINVEST_TOKEN });
     ksim = await startKrakenSim({ apiKey: KRAKEN_KEY, apiSecret: KRAKEN_SECRET });
     app = await startHeadless(options());
@@ -89,10 +85,8 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
 
   afterAll(async () => {
     await app?.close();
-    process.stderr.write = restoreStderr;
-    const cleanup = new KeyringStore({ service: SERVICE });
-    await cleanup.delete('tinvest').catch(() => undefined);
-    await cleanup.delete('kraken').catch(() => undefined);
+    stderr?.restore();
+    await deleteVenueKeys(SERVICE);
     await tsim?.close();
     await ksim?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -274,7 +268,7 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
   it('writes no secret to the log or to any file of the app', async () => {
     await app!.close();
     app = undefined;
-    const log = [...logLines, ...stderrText].join('');
+    const log = [...logLines, ...(stderr?.text ?? [])].join('');
     // The scan means something only if the session was logged.
     expect(log).toContain('tinvest: connected with the stored credentials');
     expect(log).toContain('kraken: connected with the stored credentials');

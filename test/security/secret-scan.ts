@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { MethodName, Result, VenueSummary } from '../../electron/contract.js';
 import type { Headless } from '../../electron/headless.js';
+import { KeyringStore } from '../../electron/vault/keyring-store.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
 import type { TInvestSim } from '../../sim/tinvest/server.js';
 
@@ -150,4 +151,30 @@ export function simVenues(tsim: TInvestSim, ksim: KrakenSim): Record<string, unk
     tinvest: { sandbox: { endpoint: tsim.endpoint, tls: false }, live: { endpoint: tsim.endpoint, tls: false } },
     kraken: { live: { rest: ksim.rest, ws: ksim.ws, wsAuth: ksim.wsAuth } },
   };
+}
+
+/**
+ * Keeps whatever this process writes to stderr (a library, a stray console call) while still
+ * writing it; `restore` puts the original writer back.
+ */
+export function keepStderr(): { readonly text: string[]; restore(): void } {
+  const text: string[] = [];
+  const original = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    text.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return (original as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  return {
+    text,
+    restore: () => {
+      process.stderr.write = original;
+    },
+  };
+}
+
+/** Removes both venues' items a suite stored under its own keyring service (none there is fine). */
+export async function deleteVenueKeys(service: string): Promise<void> {
+  const store = new KeyringStore({ service });
+  await store.delete('tinvest').catch(() => undefined);
+  await store.delete('kraken').catch(() => undefined);
 }
