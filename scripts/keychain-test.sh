@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test that needs a real Secret Service — the vault suite and the no-secret-leak
-# suite — on a private D-Bus session with an unlocked gnome-keyring in a throwaway HOME, so
-# no real keyring is read or written. Fails (rather than skips) when a keyring suite did not run.
+# suites (direct and gateway mode) — on a private D-Bus session with an unlocked gnome-keyring
+# in a throwaway HOME, so no real keyring is read or written. Fails (rather than skips) when a
+# keyring suite did not run.
 # Needs the Debian packages scripts/system-deps.sh installs (`npm test` runs it first).
 # Usage: scripts/keychain-test.sh [vitest args]
-#        (default: test/vault test/security/no-secret-leak.test.ts; CI runs it without arguments)
+#        (default: test/vault and both no-secret-leak suites; CI runs it without arguments)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,11 +30,11 @@ export VITEST_REPORT="$work/vitest.json"
 export VITEST_BIN="$PWD/node_modules/.bin/vitest"
 
 # The suites that skip themselves without SWITCHBOARD_KEYCHAIN_TEST=1; each must really run.
-KEYCHAIN_SUITES="test/vault/keyring-store.test.ts test/security/no-secret-leak.test.ts"
+KEYCHAIN_SUITES="test/vault/keyring-store.test.ts test/security/no-secret-leak.test.ts test/security/no-secret-leak-gateway.test.ts"
 export KEYCHAIN_SUITES
 all_suites=0
 if [ "$#" -eq 0 ]; then
-  set -- test/vault test/security/no-secret-leak.test.ts
+  set -- test/vault test/security/no-secret-leak.test.ts test/security/no-secret-leak-gateway.test.ts
   all_suites=1
 fi
 
