@@ -46,7 +46,8 @@ function nodeOf(name: string | undefined): number {
 async function whereThingsAre(): Promise<{ gatewayNode: number; leaderNode: number }> {
   const nc = await connect({ servers: cluster!.urls(), maxReconnectAttempts: -1 });
   try {
-    const jsm = await jetstreamManager(nc);
+    // No API check up front (it is one more request to time out during an election); `until` retries the info.
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
     const leader = await until('ORDERS has a leader', async () => (await jsm.streams.info('ORDERS')).cluster?.leader || undefined, 60_000);
     return { gatewayNode: nodeOf(desk!.gateway!.service.nc.info?.server_name), leaderNode: nodeOf(leader) };
   } finally {

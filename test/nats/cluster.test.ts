@@ -93,7 +93,7 @@ describe('3-node NATS cluster, R3 order stream', () => {
     open.push(reader);
     // Right after losing a node (it may have led the meta group too) JetStream API requests can
     // time out for a few seconds while leaders are elected: a console retries, so does this test.
-    const readerJsm = await jetstreamManager(reader);
+    const readerJsm = await jetstreamManager(reader, { checkAPI: false });
     const info: StreamInfo = await until('stream info through another node', () => readerJsm.streams.info('ORDERS'));
     const c = await until('an ordered consumer through another node', () =>
       jetstream(reader).consumers.get('ORDERS', { deliver_policy: DeliverPolicy.All }),

@@ -90,7 +90,9 @@ export async function serveGateway(o: GatewayServiceOptions): Promise<GatewaySer
     closers.push(() => fanout.close());
     const orders = new OrderStream({
       js: jetstream(nc),
-      jsm: await jetstreamManager(nc),
+      // No API check here: OrderStream.start's first request retries, so a cluster still electing
+      // leaders (a node just lost) delays the start instead of failing it.
+      jsm: await jetstreamManager(nc, { checkAPI: false }),
       hub: app.hub,
       gatewayId,
       log: log.child('orders'),

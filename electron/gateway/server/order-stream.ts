@@ -14,9 +14,23 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Order, OrderUpdate } from '../../../common/domain.js';
 import type { Hub } from '../../core/hub.js';
 import type { Logger } from '../../core/log.js';
+import { RequestError } from '@nats-io/transport-node';
 import { Backoff } from '../../net/backoff.js';
 import { ORDER_STREAM, ORDER_STREAM_SUBJECTS, orderHash, orderSubject } from '../protocol.js';
 import type { OrderStreamEntry } from '../protocol.js';
+
+/** The NATS server has no JetStream: nothing answers its API subjects (a cluster electing leaders still answers, or times out). */
+export class NoJetStreamError extends Error {
+  override readonly name = 'NoJetStreamError';
+  constructor(cause: unknown) {
+    super('JetStream does not answer on this NATS server; the gateway keeps orders in its ORDERS stream, so start nats-server with JetStream on (-js, or a jetstream {} block in its config)', { cause });
+  }
+}
+
+/** The client's JetStreamNotEnabled (its class is not exported, its name is), or a bare no-responders. */
+function noJetStream(err: unknown): boolean {
+  return (err instanceof Error && err.name === 'JetStreamNotEnabled') || (err instanceof RequestError && err.isNoResponders());
+}
 
 /** How long the stream remembers a message id: far longer than any retry of ours. */
 const DUPLICATE_WINDOW_NS = 10 * 60 * 1_000_000_000;
@@ -141,6 +155,7 @@ export class OrderStream {
         }
         return;
       } catch (err) {
+        if (noJetStream(err)) throw new NoJetStreamError(err);
         if (attempt >= 12 || this.closed) throw err;
         this.o.log.warn(`the ${ORDER_STREAM} stream could not be checked (attempt ${attempt}); retrying`, err);
         await new Promise((r) => setTimeout(r, backoff.next()));
