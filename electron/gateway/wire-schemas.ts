@@ -60,7 +60,7 @@ export type MarketDataExpect = { kind: 'candle'; key: CandleKey } | { kind: 'mar
 
 /** Keys per lease or snapshot request: 20 charts with a book, tape and quote each is ~80. */
 export const MAX_LEASE_KEYS = 1000;
-/** Nesting allowed in the payloads we pass on unchecked (a request, a reply's value): results are a few levels deep. */
+/** Nesting allowed in a request (the contract checks it next) and a reply's value (answer-schemas.ts next): results are a few levels deep. */
 export const MAX_PAYLOAD_DEPTH = 64;
 /** A failure's text as the bridge gives it; longer is cut by nobody honest. */
 export const MAX_REPLY_MESSAGE_LENGTH = 2000;
@@ -385,7 +385,7 @@ function parseJson(s: string): Decoded<unknown> {
 
 /**
  * Deepest nesting of arrays and objects in a JSON text, stopping once past `limit`: a payload
- * we pass on unchecked must not be able to overflow the stack of whoever walks it next.
+ * a schema walks next must not be able to overflow its stack.
  */
 function nestingOver(s: string, limit: number): boolean {
   let depth = 0;
