@@ -82,6 +82,12 @@ const positiveDecimal = decimal.refine((s) => /[1-9]/.test(s) && !s.startsWith('
 /** Made by the ticket once, before the first send; the idempotency key all the way to the venue. */
 const clientOrderId = z.string().uuid();
 
+/** The most a request may ask for: a gateway's answer holding more is not an answer to it (answer-schemas.ts). */
+export const MAX_SEARCH_RESULTS = 200;
+export const MAX_TRADES_READ = 10_000;
+export const MAX_ALERT_HISTORY_READ = 500;
+export const MAX_DEAD_LETTERS_READ = 1000;
+
 // ── the renderer's performance report, acknowledgement latency, the metrics server setting ──
 /** A report covers a few seconds: more samples than this in one is a bug or an attack. */
 export const MAX_PERF_REPORT_SAMPLES = 100_000;
@@ -123,7 +129,7 @@ export const requestSchemas = {
   'venues.disconnect': z.object({ venue: venueId }).strict(),
   /** An empty query lists the venue's first `limit` instruments, tradable ones first. */
   'instruments.search': z
-    .object({ venue: venueId, query: z.string().max(64), limit: z.number().int().min(1).max(200).default(50) })
+    .object({ venue: venueId, query: z.string().max(64), limit: z.number().int().min(1).max(MAX_SEARCH_RESULTS).default(50) })
     .strict(),
   'candles.history': z
     .object({
@@ -216,7 +222,7 @@ export const requestSchemas = {
   'orders.cancelAll': z.object({ venue: venueId.optional() }).strict(),
   'orders.list': z.object({ venue: venueId.optional() }).strict(),
   /** Executed trades (own fills and the venue's history), newest first. */
-  'trades.list': z.object({ venue: venueId.optional(), limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
+  'trades.list': z.object({ venue: venueId.optional(), limit: z.number().int().min(1).max(MAX_TRADES_READ).default(1000) }).strict(),
   /** Realized and unrealized P&L per instrument and account. */
   'positions.pnl': z.object({ venue: venueId.optional() }).strict(),
   /** Orders or trades as CSV text, for the renderer to save. */
@@ -243,8 +249,8 @@ export const requestSchemas = {
   'alerts.update': z.object({ id: entityId, rule: alertRuleInputSchema }).strict(),
   'alerts.delete': z.object({ id: entityId }).strict(),
   /** Fired alerts, newest first. */
-  'alerts.history': z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
-  'alerts.deadLetters': z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  'alerts.history': z.object({ limit: z.number().int().min(1).max(MAX_ALERT_HISTORY_READ).default(100) }).strict(),
+  'alerts.deadLetters': z.object({ limit: z.number().int().min(1).max(MAX_DEAD_LETTERS_READ).default(200) }).strict(),
   /** Sends a dead delivery again, same id and body. */
   'alerts.resend': z.object({ deliveryId: entityId }).strict(),
   'webhooks.list': empty,

@@ -20,44 +20,59 @@ export const entityId = z.string().uuid();
 export const MAX_WEBHOOKS = 20;
 export const MAX_RULES = 500;
 
-const channels = z.object({ os: z.boolean(), webhooks: z.array(entityId).max(MAX_WEBHOOKS) }).strict();
+const channelsShape = { os: z.boolean(), webhooks: z.array(entityId).max(MAX_WEBHOOKS) };
 const label = z.string().max(80).optional();
 
-const priceInput = z
-  .object({
-    kind: z.enum(['price-above', 'price-below']),
-    venue: venueId,
-    instrumentId,
-    level,
-    repeat: z.enum(['once', 'rearm']),
-    label,
-    channels,
-  })
-  .strict();
-const orderInput = z
-  .object({
-    kind: z.literal('order'),
-    venue: venueId.optional(),
-    events: z.array(z.enum(ORDER_ALERT_EVENTS)).min(1).max(ORDER_ALERT_EVENTS.length),
-    label,
-    channels,
-  })
-  .strict();
-const connectionInput = z
-  .object({
-    kind: z.literal('connection-down'),
-    venue: venueId,
-    /** A day at most: longer is not an alert. */
-    seconds: z.number().int().min(1).max(86_400),
-    label,
-    channels,
-  })
-  .strict();
+/**
+ * A rule's fields per kind, around `channels`: strict where a trader or the database hands a
+ * rule in, stripping where a gateway answers with one (as every answer from it is read).
+ */
+function ruleShapes<C extends z.ZodType>(channels: C) {
+  return {
+    price: {
+      kind: z.enum(['price-above', 'price-below']),
+      venue: venueId,
+      instrumentId,
+      level,
+      repeat: z.enum(['once', 'rearm']),
+      label,
+      channels,
+    },
+    order: {
+      kind: z.literal('order'),
+      venue: venueId.optional(),
+      events: z.array(z.enum(ORDER_ALERT_EVENTS)).min(1).max(ORDER_ALERT_EVENTS.length),
+      label,
+      channels,
+    },
+    connection: {
+      kind: z.literal('connection-down'),
+      venue: venueId,
+      /** A day at most: longer is not an alert. */
+      seconds: z.number().int().min(1).max(86_400),
+      label,
+      channels,
+    },
+  };
+}
+
+const inputShapes = ruleShapes(z.object(channelsShape).strict());
+const priceInput = z.object(inputShapes.price).strict();
+const orderInput = z.object(inputShapes.order).strict();
+const connectionInput = z.object(inputShapes.connection).strict();
 
 export const alertRuleInputSchema = z.discriminatedUnion('kind', [priceInput, orderInput, connectionInput]);
 
 const stored = { id: entityId, createdAt: z.number().int().nonnegative(), active: z.boolean() };
 export const alertRuleSchema = z.discriminatedUnion('kind', [priceInput.extend(stored), orderInput.extend(stored), connectionInput.extend(stored)]);
+
+/** A rule in a gateway's answer: the same bounds, unknown fields dropped rather than refused. */
+const answerShapes = ruleShapes(z.object(channelsShape));
+export const alertRuleAnswerSchema = z.discriminatedUnion('kind', [
+  z.object({ ...answerShapes.price, ...stored }),
+  z.object({ ...answerShapes.order, ...stored }),
+  z.object({ ...answerShapes.connection, ...stored }),
+]) satisfies z.ZodType<AlertRule>;
 
 /** A rule read back from the database, or undefined when it does not fit. */
 export function parseStoredRule(v: unknown): AlertRule | undefined {

@@ -14,7 +14,8 @@
  * - `sb.orders.<venue>.<client order id, hex>` the JetStream stream ORDERS (file storage): every
  *   order update, in the order the gateway's journal made them, each once.
  *
- * Everything a console reads here is checked by wire-schemas.ts before it is used.
+ * Everything a console reads here is checked by wire-schemas.ts (messages) and answer-schemas.ts
+ * (forwarded methods' answers) before it is used.
  */
 import { createHash } from 'node:crypto';
 import type { CandleKey, ConnectionDiagnostics, EvidenceSource, MarketKey, Order, OrderBook, Candle, Quote, StateChange, TradePrint, VenueErrorInfo, VenueId } from '../../common/domain.js';

@@ -41,7 +41,6 @@ import { MAX_MESSAGE_BYTES } from './protocol.js';
 import type {
   ConsoleHello,
   ConsoleLease,
-  ForwardedMethod,
   GatewayHello,
   GatewayReply,
   GatewayRequest,
@@ -61,7 +60,7 @@ export type MarketDataExpect = { kind: 'candle'; key: CandleKey } | { kind: 'mar
 
 /** Keys per lease or snapshot request: 20 charts with a book, tape and quote each is ~80. */
 export const MAX_LEASE_KEYS = 1000;
-/** Nesting allowed in the payloads we pass on unchecked (a request, a reply's value): results are a few levels deep. */
+/** Nesting allowed in a request (the contract checks it next) and a reply's value (answer-schemas.ts next): results are a few levels deep. */
 export const MAX_PAYLOAD_DEPTH = 64;
 /** A failure's text as the bridge gives it; longer is cut by nobody honest. */
 export const MAX_REPLY_MESSAGE_LENGTH = 2000;
@@ -73,33 +72,38 @@ const MAX_ERROR_LENGTH = 200;
 const ORDER_STATUSES = ['pending', 'open', 'partially-filled', 'filled', 'cancelled', 'rejected', 'expired', 'unknown'] as const satisfies readonly OrderStatus[];
 const EVIDENCE_SOURCES = ['send', 'stream', 'reconcile', 'history', 'replay'] as const satisfies readonly EvidenceSource[];
 const VENUE_MODE_LIST = [...new Set(Object.values(VENUE_MODES).flat())] as [VenueMode, ...VenueMode[]];
-type Whole<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : false;
+export type Whole<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : false;
 const wholeLists: [Whole<OrderStatus, (typeof ORDER_STATUSES)[number]>, Whole<EvidenceSource, (typeof EVIDENCE_SOURCES)[number]>] = [true, true];
 void wholeLists;
 
 /** Keys exactly as the bridge takes them from a renderer: the same bounds on ids, intervals, depths. */
 const candleKey = requestSchemas['candles.subscribe'];
 const marketKey = requestSchemas['market.subscribe'];
-const venueId = z.enum(VENUE_IDS);
+export const venueId = z.enum(VENUE_IDS);
 const interval = z.enum(INTERVALS);
-const instrumentId = candleKey.shape.instrumentId;
+export const instrumentId = candleKey.shape.instrumentId;
 const connectionState = z.enum(CONNECTION_STATES);
 
 /** Ids we make (gateway, console, client, request): one token of a NATS subject or a header. */
 const wireId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits or ._:-');
 /** A venue's id or code: bounded, anything printable. */
-const venueText = (max: number) => z.string().min(1).max(max);
-const text = (max: number) => z.string().max(max);
+export const venueText = (max: number) => z.string().min(1).max(max);
+export const text = (max: number) => z.string().max(max);
 /** ms since epoch, counts, sequences: whole, safe, never negative. */
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const time = count;
+export const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const time = count;
 /** Rates, round trips, headroom: finite (JSON's 1e400 is Infinity). */
-const finite = z.number().finite();
+export const finite = z.number().finite();
 
 /** Exact decimal text, never a JSON number: what the contract takes ("-1.5", "12"). */
-const signedDec = z.string().max(40).refine(isDecText, 'must be a plain decimal like "12.5"');
+export const signedDec = z.string().max(40).refine(isDecText, 'must be a plain decimal like "12.5"');
 /** Prices, quantities: no sign ("1e3", "-1", "0x10", " 1" are refused). */
-const dec = z.string().max(40).refine(isPlainDecimal, 'must be a plain non-negative decimal like "12.5"');
+export const dec = z.string().max(40).refine(isPlainDecimal, 'must be a plain non-negative decimal like "12.5"');
+
+/** Lower-case currency or asset code ("rub", "usd", "xbt"). */
+export const currency = text(16);
+/** A venue's or the core's why: its code and words. */
+export const reason = z.object({ code: text(200), message: text(MAX_REPLY_MESSAGE_LENGTH) });
 
 const venueError = z.object({
   kind: z.enum(ERROR_KINDS),
@@ -111,7 +115,7 @@ const venueError = z.object({
 }) satisfies z.ZodType<VenueErrorInfo>;
 
 // Candle sanity (candleProblem) needs the caller's clock: it runs after the schema.
-const candle = z.object({
+export const candle = z.object({
   venue: venueId,
   instrumentId,
   interval,
@@ -173,7 +177,7 @@ const tradePrint = z.object({
 /** Fills per order: a large market order fills many times, but not more than this. */
 const MAX_FILLS = 10_000;
 const MAX_AMENDS = 1000;
-const order = z.object({
+export const order = z.object({
   venue: venueId,
   accountId: venueText(128),
   clientOrderId: venueText(128),
@@ -214,11 +218,11 @@ const order = z.object({
         time,
         // A rebate is a negative fee.
         fee: signedDec.optional(),
-        feeCurrency: text(16).optional(),
+        feeCurrency: currency.optional(),
       }),
     )
     .max(MAX_FILLS),
-  reason: z.object({ code: text(200), message: text(MAX_REPLY_MESSAGE_LENGTH), trackingId: text(200).optional() }).optional(),
+  reason: reason.extend({ trackingId: text(200).optional() }).optional(),
   createdAt: time,
   updatedAt: time,
 }) satisfies z.ZodType<Order>;
@@ -226,7 +230,7 @@ const order = z.object({
 const orderEntry = z.object({ gatewayId: wireId, order, source: z.enum(EVIDENCE_SOURCES) }) satisfies z.ZodType<OrderStreamEntry>;
 
 /** Caps beyond what the core keeps (timeline 20, samples 8): room for a newer gateway, not for a flood. */
-const diagnostics = z.object({
+export const diagnostics = z.object({
   venue: venueId,
   connection: venueText(64),
   state: connectionState,
@@ -249,7 +253,7 @@ const diagnostics = z.object({
   deadManSwitch: z.object({ armed: z.boolean(), timeoutSec: count, triggerAt: time.optional() }).optional(),
 }) satisfies z.ZodType<ConnectionDiagnostics>;
 
-const venueSummary = z.object({
+export const venueSummary = z.object({
   id: venueId,
   name: venueText(64),
   mode: z.enum(VENUE_MODE_LIST),
@@ -278,7 +282,7 @@ const connectionEvent = z.object({
   reason: text(1000),
 }) satisfies z.ZodType<ConnectionEvent>;
 
-const firedAlert = z.object({
+export const firedAlert = z.object({
   id: venueText(128),
   ruleId: venueText(128),
   kind: z.enum(ALERT_KINDS),
@@ -356,7 +360,7 @@ const bye = z.object({ consoleId: wireId });
 // ── bytes → JSON → schema ──
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function fail(error: string): { ok: false; error: string } {
+export function fail(error: string): { ok: false; error: string } {
   return { ok: false, error: error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH - 1)}…` : error };
 }
 
@@ -381,7 +385,7 @@ function parseJson(s: string): Decoded<unknown> {
 
 /**
  * Deepest nesting of arrays and objects in a JSON text, stopping once past `limit`: a payload
- * we pass on unchecked must not be able to overflow the stack of whoever walks it next.
+ * a schema walks next must not be able to overflow its stack.
  */
 function nestingOver(s: string, limit: number): boolean {
   let depth = 0;
@@ -399,7 +403,8 @@ function nestingOver(s: string, limit: number): boolean {
   return false;
 }
 
-function describe(what: string, error: z.ZodError): string {
+/** A schema's first issue, named by `what` and the path ("orders.list answer.0.price …"). */
+export function describe(what: string, error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return `${what} is not valid`;
   const where = issue.path.length > 0 ? `${what}.${issue.path.join('.')}` : what;
@@ -517,42 +522,12 @@ export function decodeSnapshotReply(bytes: Uint8Array, nowMs: number): Decoded<S
 }
 
 /**
- * A forwarded method's answer: the envelope only. The value is the method's result, which the
- * console passes to its renderer as the gateway gave it; its nesting is bounded.
+ * A forwarded method's answer: the envelope only, its value's nesting bounded. The value is the
+ * method's result, checked next by answer-schemas.ts (checkForwardedResult).
  */
 export function decodeGatewayReply(bytes: Uint8Array): Decoded<GatewayReply> {
   // zod requires `value` on a success: a result is never undefined (null at least).
   return decodeWith(gatewayReply, 'reply', bytes, true);
-}
-
-/**
- * The answers a console's own state and its renderer's trading depend on, checked as the
- * messages are: orders (the ticket and the blotter), chart history, venues, diagnostics. Other
- * answers pass as the gateway gave them (their nesting bounded by decodeGatewayReply).
- */
-const RESULT_SCHEMAS: Partial<Record<ForwardedMethod, z.ZodType>> = {
-  'orders.place': order,
-  'orders.cancel': order,
-  'orders.amend': order,
-  'orders.list': z.array(order).max(1_000_000),
-  'candles.history': z.array(candle).max(100_000),
-  'venues.list': z.array(venueSummary).max(VENUE_IDS.length),
-  'diagnostics.get': z.array(diagnostics).max(1000),
-};
-
-/** A forwarded method's answer as the console may pass it on: checked where a schema exists, unknown fields gone. */
-export function checkForwardedResult(method: ForwardedMethod, value: unknown, nowMs: number): Decoded<unknown> {
-  const schema = RESULT_SCHEMAS[method];
-  if (!schema) return { ok: true, value };
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) return fail(describe(`${method} answer`, parsed.error));
-  if (method === 'candles.history') {
-    for (const c of parsed.data as Candle[]) {
-      const problem = candleProblem(c, { nowMs });
-      if (problem !== undefined) return fail(`${method} answer: a candle ${problem}`);
-    }
-  }
-  return { ok: true, value: parsed.data };
 }
 
 // ── gateway side ──

@@ -28,7 +28,7 @@ export const MAX_READ = 500;
 /** Characters of text one read returns at most (past it, `more`): one answer stays a few MiB on the bridge. */
 export const MAX_READ_CHARS = 2 * 1024 * 1024;
 /** Channels listed per connection. */
-const MAX_CHANNELS_LISTED = 256;
+export const MAX_CHANNELS_LISTED = 256;
 
 export interface WireInspectorOptions {
   wire: WireTaps;

@@ -11,7 +11,8 @@ import type { BridgeFailure } from '../../contract.js';
 import { Backoff } from '../../net/backoff.js';
 import { METHOD_ACCESS, methodSubject } from '../protocol.js';
 import type { Access, ForwardedMethod, GatewayReply, GatewayRequest } from '../protocol.js';
-import { checkForwardedResult, decodeGatewayReply } from '../wire-schemas.js';
+import { checkForwardedResult } from '../answer-schemas.js';
+import { decodeGatewayReply } from '../wire-schemas.js';
 
 /** One try: a gateway that answers at all answers well inside this. */
 export const REQUEST_TIMEOUT_MS = 5_000;
