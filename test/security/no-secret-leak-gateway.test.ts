@@ -33,7 +33,8 @@ import { KeyringStore } from '../../electron/vault/keyring-store.js';
 import { startKrakenSim, type KrakenSim } from '../../sim/kraken/server.js';
 import { startTInvestSim, type TInvestSim } from '../../sim/tinvest/server.js';
 import { startNats, type NatsServer } from '../nats/nats-server.js';
-import { bothLive, Client, deleteVenueKeys, filesUnder, forbiddenSpellings, keepStderr, leakFinder, secretToolItems, simVenues } from './secret-scan.js';
+import { bothLive, Client, deleteVenueKeys, expectNothingStored, filesUnder, forbiddenSpellings, keepStderr, leakFinder, refuseMalformedStores, secretToolItems, simVenues, storeBoth } from './secret-scan.js';
+import type { VenueKeys } from './secret-scan.js';
 
 const LIVE = process.env['SWITCHBOARD_KEYCHAIN_TEST'] === '1';
 const SKIP_REASON = 'skipped: needs an unlocked Secret Service; run scripts/keychain-test.sh (sets SWITCHBOARD_KEYCHAIN_TEST=1)';
@@ -44,6 +45,7 @@ const STORE_SUBJECT = methodSubject('credentials.store');
 const TINVEST_TOKEN = `t.${randomBytes(48).toString('base64url')}`;
 const KRAKEN_KEY = randomBytes(42).toString('base64');
 const KRAKEN_SECRET = randomBytes(64).toString('base64');
+const KEYS: VenueKeys = { tinvestToken: TINVEST_TOKEN, krakenKey: KRAKEN_KEY, krakenSecret: KRAKEN_SECRET };
 const leaks = leakFinder(forbiddenSpellings([TINVEST_TOKEN, KRAKEN_KEY, KRAKEN_SECRET], [KRAKEN_SECRET]));
 
 /** The desk's NATS passwords, made per run. */
@@ -170,21 +172,8 @@ describe.skipIf(!LIVE)(`no secret leaves a gateway desk but in the store request
     await c.opened();
     // Forwarded to the gateway: the inspector there watches its venue wires from before the keys are stored.
     const inspector = await c.value<{ viewId: string }>('inspector.open', {});
-    expect(await c.value('credentials.status', {})).toEqual({
-      backend: 'secret-service',
-      venues: [{ venue: 'tinvest', stored: false }, { venue: 'kraken', stored: false }],
-    });
-
-    // Refused attempts first: a bad request must not echo what it was sent.
-    const refusals = [
-      { venue: 'kraken', credentials: { apiKey: KRAKEN_KEY, apiSecret: `${KRAKEN_SECRET}!`, mode: 'live' } },
-      { venue: 'tinvest', credentials: { token: TINVEST_TOKEN, mode: 'demo' } },
-      { venue: 'tinvest', credentials: { token: TINVEST_TOKEN, mode: 'sandbox', [TINVEST_TOKEN]: 1 } },
-    ];
-    for (const params of refusals) {
-      expect(await c.invoke('credentials.store', params)).toMatchObject({ ok: false, code: 'bad-request' });
-      refusedStores += 1;
-    }
+    await expectNothingStored(c);
+    refusedStores += await refuseMalformedStores(c, KEYS);
 
     // A well-formed store from a trader's console: the NATS server refuses its publish on
     // sb.admin.> (the desk's permissions), so it reaches neither the gateway nor the wiretap.
@@ -195,17 +184,7 @@ describe.skipIf(!LIVE)(`no secret leaves a gateway desk but in the store request
     expect(leaks(trader.frames.join('\n'))).toEqual([]);
     trader.close();
 
-    await c.value('credentials.store', { venue: 'tinvest', credentials: { token: TINVEST_TOKEN, mode: 'sandbox' } });
-    acceptedStores += 1;
-    const status = await c.value('credentials.store', { venue: 'kraken', credentials: { apiKey: KRAKEN_KEY, apiSecret: KRAKEN_SECRET, mode: 'live' } });
-    acceptedStores += 1;
-    expect(status).toEqual({
-      backend: 'secret-service',
-      venues: [
-        { venue: 'tinvest', stored: true, mode: 'sandbox' },
-        { venue: 'kraken', stored: true, mode: 'live' },
-      ],
-    });
+    acceptedStores += await storeBoth(c, KEYS);
     await bothLive(c);
 
     // A resting Kraken limit order, placed and cancelled: signed private calls on the gateway's wire.

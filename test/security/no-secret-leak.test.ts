@@ -29,7 +29,8 @@ import { startKrakenSim } from '../../sim/kraken/server.js';
 import type { KrakenSim } from '../../sim/kraken/server.js';
 import { startTInvestSim } from '../../sim/tinvest/server.js';
 import type { TInvestSim } from '../../sim/tinvest/server.js';
-import { bothLive, Client, deleteVenueKeys, filesUnder, forbiddenSpellings, keepStderr, leakFinder, secretToolItems, simVenues, until } from './secret-scan.js';
+import { bothLive, Client, deleteVenueKeys, expectNothingStored, filesUnder, forbiddenSpellings, keepStderr, leakFinder, refuseMalformedStores, secretToolItems, simVenues, storeBoth, until } from './secret-scan.js';
+import type { VenueKeys } from './secret-scan.js';
 
 const LIVE = process.env['SWITCHBOARD_KEYCHAIN_TEST'] === '1';
 const SKIP_REASON = 'skipped: needs an unlocked Secret Service; run scripts/keychain-test.sh (sets SWITCHBOARD_KEYCHAIN_TEST=1)';
@@ -39,6 +40,7 @@ const SERVICE = `switchboard-leak-test-${process.pid}`;
 const TINVEST_TOKEN = `t.${randomBytes(48).toString('base64url')}`;
 const KRAKEN_KEY = randomBytes(42).toString('base64');
 const KRAKEN_SECRET = randomBytes(64).toString('base64');
+const KEYS: VenueKeys = { tinvestToken: TINVEST_TOKEN, krakenKey: KRAKEN_KEY, krakenSecret: KRAKEN_SECRET };
 /** A webhook's signing key and a Telegram URL's bot token: they go into the vault too. */
 const WEBHOOK_KEY = `whsec_${randomBytes(24).toString('base64url')}`;
 const TELEGRAM_TOKEN = `123456789:${randomBytes(26).toString('base64url')}`;
@@ -100,33 +102,12 @@ describe.skipIf(!LIVE)(`no secret leaves the app${LIVE ? '' : ` (${SKIP_REASON})
     // in and out (sign-in, Kraken's WS token, orders) it hands out is scanned at the end.
     const inspector = await c.value<{ viewId: string }>('inspector.open', {});
 
-    expect(await c.value('credentials.status', {})).toEqual({
-      backend: 'secret-service',
-      venues: [{ venue: 'tinvest', stored: false }, { venue: 'kraken', stored: false }],
-    });
-    // Refused attempts first: a bad request must not echo what it was sent.
-    expect(await c.invoke('credentials.store', { venue: 'kraken', credentials: { apiKey: KRAKEN_KEY, apiSecret: `${KRAKEN_SECRET}!`, mode: 'live' } })).toMatchObject({
-      ok: false,
-      code: 'bad-request',
-    });
-    expect(await c.invoke('credentials.store', { venue: 'tinvest', credentials: { token: TINVEST_TOKEN, mode: 'demo' } })).toMatchObject({ ok: false, code: 'bad-request' });
-    expect(await c.invoke('credentials.store', { venue: 'tinvest', credentials: { token: TINVEST_TOKEN, mode: 'sandbox', [TINVEST_TOKEN]: 1 } })).toMatchObject({
-      ok: false,
-      code: 'bad-request',
-    });
+    await expectNothingStored(c);
+    await refuseMalformedStores(c, KEYS);
 
     // Every frame of the signed-in session is recorded: the files are scanned with the rest below.
     expect(await c.value<RecordingStatus>('recording.start', {})).toMatchObject({ recording: true });
-    // Sandbox accounts are opened over the wire, so a fresh sandbox token sees none yet: no accountId.
-    await c.value('credentials.store', { venue: 'tinvest', credentials: { token: TINVEST_TOKEN, mode: 'sandbox' } });
-    const status = await c.value('credentials.store', { venue: 'kraken', credentials: { apiKey: KRAKEN_KEY, apiSecret: KRAKEN_SECRET, mode: 'live' } });
-    expect(status).toEqual({
-      backend: 'secret-service',
-      venues: [
-        { venue: 'tinvest', stored: true, mode: 'sandbox' },
-        { venue: 'kraken', stored: true, mode: 'live' },
-      ],
-    });
+    await storeBoth(c, KEYS);
     await bothLive(c);
     expect(await c.value<VenueSummary>('venues.connect', { venue: 'tinvest', mode: 'sandbox' })).toMatchObject({ mode: 'sandbox', state: 'live' });
 

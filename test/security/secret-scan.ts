@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { WebSocket } from 'ws';
 import type { MethodName, Result, VenueSummary } from '../../electron/contract.js';
 import type { Headless } from '../../electron/headless.js';
@@ -177,4 +178,52 @@ export async function deleteVenueKeys(service: string): Promise<void> {
   const store = new KeyringStore({ service });
   await store.delete('tinvest').catch(() => undefined);
   await store.delete('kraken').catch(() => undefined);
+}
+
+/** The venue keys a suite makes for itself: T-Invest's token, Kraken's key and secret. */
+export interface VenueKeys {
+  tinvestToken: string;
+  krakenKey: string;
+  krakenSecret: string;
+}
+
+/** The vault reports nothing stored yet. */
+export async function expectNothingStored(c: Client): Promise<void> {
+  expect(await c.value('credentials.status', {})).toEqual({
+    backend: 'secret-service',
+    venues: [{ venue: 'tinvest', stored: false }, { venue: 'kraken', stored: false }],
+  });
+}
+
+/**
+ * Stores each suite sends before the real ones, every one refused as a bad request (a bad
+ * request must not echo what it was sent): a Kraken secret that is not base64, a mode T-Invest
+ * credentials cannot have, and the token as an unknown field's name. Resolves with how many.
+ */
+export async function refuseMalformedStores(c: Client, k: VenueKeys): Promise<number> {
+  const malformed = [
+    { venue: 'kraken', credentials: { apiKey: k.krakenKey, apiSecret: `${k.krakenSecret}!`, mode: 'live' } },
+    { venue: 'tinvest', credentials: { token: k.tinvestToken, mode: 'demo' } },
+    { venue: 'tinvest', credentials: { token: k.tinvestToken, mode: 'sandbox', [k.tinvestToken]: 1 } },
+  ];
+  for (const params of malformed) expect(await c.invoke('credentials.store', params)).toMatchObject({ ok: false, code: 'bad-request' });
+  return malformed.length;
+}
+
+/**
+ * Stores T-Invest's token (sandbox: its accounts are opened over the wire, so a fresh token has
+ * none yet and no accountId is given) and Kraken's keys (live); the vault then reports both.
+ * Resolves with how many stores were sent.
+ */
+export async function storeBoth(c: Client, k: VenueKeys): Promise<number> {
+  await c.value('credentials.store', { venue: 'tinvest', credentials: { token: k.tinvestToken, mode: 'sandbox' } });
+  const status = await c.value('credentials.store', { venue: 'kraken', credentials: { apiKey: k.krakenKey, apiSecret: k.krakenSecret, mode: 'live' } });
+  expect(status).toEqual({
+    backend: 'secret-service',
+    venues: [
+      { venue: 'tinvest', stored: true, mode: 'sandbox' },
+      { venue: 'kraken', stored: true, mode: 'live' },
+    ],
+  });
+  return 2;
 }
