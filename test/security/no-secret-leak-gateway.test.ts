@@ -25,7 +25,7 @@ import { createLogger } from '../../electron/core/log.js';
 import { startGateway, type Gateway } from '../../electron/gateway-cli.js';
 import { deskUsers, type DeskRole } from '../../electron/gateway/nats-config.js';
 import type { NatsLinkOptions } from '../../electron/gateway/nats-link.js';
-import { inboxPrefixOf, methodSubject } from '../../electron/gateway/protocol.js';
+import { EVENTS, inboxPrefixOf, methodSubject } from '../../electron/gateway/protocol.js';
 import { startHeadless, type Headless } from '../../electron/headless.js';
 import { CREDENTIAL_INDEX_FILE } from '../../electron/vault/credential-index.js';
 import { VAULT_FILE_NAME } from '../../electron/vault/encrypted-file-store.js';
@@ -33,7 +33,7 @@ import { KeyringStore } from '../../electron/vault/keyring-store.js';
 import { startKrakenSim, type KrakenSim } from '../../sim/kraken/server.js';
 import { startTInvestSim, type TInvestSim } from '../../sim/tinvest/server.js';
 import { startNats, type NatsServer } from '../nats/nats-server.js';
-import { bothLive, Client, deleteVenueKeys, expectNothingStored, filesUnder, forbiddenSpellings, keepStderr, leakFinder, refuseMalformedStores, secretToolItems, simVenues, storeBoth } from './secret-scan.js';
+import { bothLive, Client, deleteVenueKeys, expectNothingStored, filesUnder, forbiddenSpellings, keepStderr, leakFinder, refuseMalformedStores, secretToolItems, simVenues, storeBoth, until } from './secret-scan.js';
 import type { VenueKeys } from './secret-scan.js';
 
 const LIVE = process.env['SWITCHBOARD_KEYCHAIN_TEST'] === '1';
@@ -238,6 +238,9 @@ describe.skipIf(!LIVE)(`no secret leaves a gateway desk but in the store request
 
     expect(leaks(c.frames.join('\n'))).toEqual([]);
     c.close();
+    // A fast session can be over before the gateway's first once-a-second status broadcast: wait
+    // for one, so the wire scanned below holds the broadcast with the gateway's whole picture.
+    await until('the tap hears a status broadcast', async () => (wire.some((m) => m.subject === EVENTS.status) ? true : undefined));
   }, 120_000);
 
   it('writes no secret to a log or file of console or gateway, and NATS carries them only in the store requests', async () => {
