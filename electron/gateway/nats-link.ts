@@ -5,7 +5,7 @@
  * reason to stop.
  */
 import { readFileSync } from 'node:fs';
-import { connect } from '@nats-io/transport-node';
+import { NoRespondersError, RequestError, connect } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 
 /** The environment variable a NATS password may come in (instead of --nats-password-file). */
@@ -105,6 +105,14 @@ export async function connectNats(o: NatsLinkOptions): Promise<NatsConnection> {
   if (o.ca !== undefined) opts.tls = { ca: o.ca };
   if (o.inboxPrefix !== undefined) opts.inboxPrefix = o.inboxPrefix;
   return connect(opts);
+}
+
+/** NATS said nobody listens on the subject (the error itself, or the cause of a request's). */
+export function isNoResponders(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof NoRespondersError || (e instanceof RequestError && e.isNoResponders())) return true;
+  }
+  return false;
 }
 
 /** For logs and the panel: the servers as given (they carry no credentials: parseServers refuses them). */

@@ -5,10 +5,11 @@
  * when the desk's NATS config does not let this console's user send it.
  */
 import { randomUUID } from 'node:crypto';
-import { NoRespondersError, PermissionViolationError, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { PermissionViolationError, TimeoutError } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BridgeFailure } from '../../contract.js';
 import { Backoff } from '../../net/backoff.js';
+import { isNoResponders } from '../nats-link.js';
 import { METHOD_ACCESS, methodSubject } from '../protocol.js';
 import type { Access, ForwardedMethod, GatewayReply, GatewayRequest } from '../protocol.js';
 import { checkForwardedResult } from '../answer-schemas.js';
@@ -55,10 +56,8 @@ function isPermissionError(err: unknown): boolean {
 }
 
 function isNoAnswer(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (e instanceof TimeoutError || e instanceof NoRespondersError) return true;
-    if (e instanceof RequestError && e.isNoResponders()) return true;
-  }
+  if (isNoResponders(err)) return true;
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof TimeoutError) return true;
   // Disconnected while asking: the client buffers and the try times out, or rejects at once.
   return err instanceof Error && /timeout|disconnect|closed|reconnect/i.test(err.message);
 }

@@ -14,8 +14,8 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Order, OrderUpdate } from '../../../common/domain.js';
 import type { Hub } from '../../core/hub.js';
 import type { Logger } from '../../core/log.js';
-import { RequestError } from '@nats-io/transport-node';
 import { Backoff } from '../../net/backoff.js';
+import { isNoResponders } from '../nats-link.js';
 import { ORDER_STREAM, ORDER_STREAM_SUBJECTS, orderHash, orderSubject } from '../protocol.js';
 import type { OrderStreamEntry } from '../protocol.js';
 
@@ -29,7 +29,7 @@ export class NoJetStreamError extends Error {
 
 /** The client's JetStreamNotEnabled (its class is not exported, its name is), or a bare no-responders. */
 function noJetStream(err: unknown): boolean {
-  return (err instanceof Error && err.name === 'JetStreamNotEnabled') || (err instanceof RequestError && err.isNoResponders());
+  return (err instanceof Error && err.name === 'JetStreamNotEnabled') || isNoResponders(err);
 }
 
 /** How long the stream remembers a message id: far longer than any retry of ours. */

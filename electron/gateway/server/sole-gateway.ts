@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../../core/log.js';
-import { connectNats, describeServers, type NatsLinkOptions } from '../nats-link.js';
+import { connectNats, describeServers, isNoResponders, type NatsLinkOptions } from '../nats-link.js';
 import { CONTROL, type GatewayHello } from '../protocol.js';
 import { decodeGatewayHello } from '../wire-schemas.js';
 
@@ -33,10 +33,6 @@ function encode(v: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(v));
 }
 
-function noResponders(err: unknown): boolean {
-  return err instanceof RequestError && err.isNoResponders();
-}
-
 /**
  * Resolves when no other gateway answers on `nats`; rejects with AnotherGatewayError when one
  * does. Something that listens but does not answer in time (a gateway stuck, or a cluster still
@@ -51,7 +47,7 @@ export async function ensureSoleGateway(nats: NatsLinkOptions, o: { version: str
     try {
       answer = (await nc.request(CONTROL.hello, encode({ consoleId, version: o.version }), { timeout: o.timeoutMs ?? PROBE_TIMEOUT_MS })).data;
     } catch (err) {
-      if (noResponders(err)) return;
+      if (isNoResponders(err)) return;
       if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
         o.log.warn(`something listens on ${CONTROL.hello} but did not answer in time; starting, as no gateway answered`);
         return;
