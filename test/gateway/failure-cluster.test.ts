@@ -8,32 +8,12 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from '../e2e/workspace-page.js';
 import { startNatsCluster } from '../nats/nats-server.js';
-import type { NatsCluster } from '../nats/nats-server.js';
-import { Desk } from './desk-rig.js';
-import type { DeskConsole } from './desk-rig.js';
-import { prepare, tradeThroughOutage } from './failure-figures.js';
-import type { Setup } from './failure-figures.js';
+import { failureDesk, tradeThroughOutage } from './failure-figures.js';
 
-let cluster: NatsCluster | undefined;
-let desk: Desk | undefined;
-let consoles: DeskConsole[] = [];
-let setup: Setup;
-
-beforeAll(async () => {
-  cluster = await startNatsCluster(3);
-  desk = new Desk({ nats: () => ({ servers: cluster!.urls() }), replicas: 3, leaseMs: 5_000, krakenTier: 'pro' });
-  await desk.start();
-  consoles = [await desk.addConsole('a'), await desk.addConsole('b')];
-  setup = await prepare(desk, consoles);
-}, 180_000);
-
-afterAll(async () => {
-  await desk?.close();
-  await cluster?.close();
-}, 120_000);
+const rig = failureDesk(() => startNatsCluster(3), (cluster) => ({ nats: () => ({ servers: cluster.urls() }), replicas: 3 }));
 
 /** Node index (0..2) from a server name (n1..n3). */
 function nodeOf(name: string | undefined): number {
@@ -44,12 +24,12 @@ function nodeOf(name: string | undefined): number {
 
 /** The node the gateway's connection is on, and the ORDERS stream's leader. */
 async function whereThingsAre(): Promise<{ gatewayNode: number; leaderNode: number }> {
-  const nc = await connect({ servers: cluster!.urls(), maxReconnectAttempts: -1 });
+  const nc = await connect({ servers: rig.nats.urls(), maxReconnectAttempts: -1 });
   try {
     // No API check up front (it is one more request to time out during an election); `until` retries the info.
     const jsm = await jetstreamManager(nc, { checkAPI: false });
     const leader = await until('ORDERS has a leader', async () => (await jsm.streams.info('ORDERS')).cluster?.leader || undefined, 60_000);
-    return { gatewayNode: nodeOf(desk!.gateway!.service.nc.info?.server_name), leaderNode: nodeOf(leader) };
+    return { gatewayNode: nodeOf(rig.desk.gateway!.service.nc.info?.server_name), leaderNode: nodeOf(leader) };
   } finally {
     await nc.close();
   }
@@ -57,14 +37,14 @@ async function whereThingsAre(): Promise<{ gatewayNode: number; leaderNode: numb
 
 describe('a 3-node NATS cluster loses a node mid-trading', () => {
   it("the gateway's node is SIGKILLed: no command without an answer, every order on its venue once, consoles equal to the journal, no candle gap", async () => {
-    const d = desk!;
+    const d = rig.desk;
     const { gatewayNode, leaderNode } = await whereThingsAre();
     const g = d.gateway!;
-    const f = await tradeThroughOutage(d, consoles, setup, {
+    const f = await tradeThroughOutage(d, rig.consoles, rig.setup, {
       name: `cluster: node n${gatewayNode + 1} (the gateway's; ORDERS leader n${leaderNode + 1}) SIGKILLed + restarted`,
       linkGoesDown: false,
-      fail: () => cluster!.node(gatewayNode).kill(),
-      recover: () => cluster!.node(gatewayNode).restart(),
+      fail: () => rig.nats.node(gatewayNode).kill(),
+      recover: () => rig.nats.node(gatewayNode).restart(),
       journal: () => g.core.app.hub.journal.list(),
       published: () => ({ published: g.service.orders.published, duplicates: g.service.orders.duplicates }),
     });
@@ -72,16 +52,16 @@ describe('a 3-node NATS cluster loses a node mid-trading', () => {
   }, 240_000);
 
   it("the ORDERS stream's leader is SIGKILLed (another node when the gateway's holds it): the same outcome", async () => {
-    const d = desk!;
+    const d = rig.desk;
     const { gatewayNode, leaderNode } = await whereThingsAre();
-    const victim = leaderNode !== gatewayNode ? leaderNode : (gatewayNode + 1) % cluster!.size;
+    const victim = leaderNode !== gatewayNode ? leaderNode : (gatewayNode + 1) % rig.nats.size;
     const g = d.gateway!;
     const before = { published: g.service.orders.published, duplicates: g.service.orders.duplicates };
-    const f = await tradeThroughOutage(d, consoles, setup, {
+    const f = await tradeThroughOutage(d, rig.consoles, rig.setup, {
       name: `cluster: node n${victim + 1} (ORDERS leader n${leaderNode + 1}; the gateway's n${gatewayNode + 1}) SIGKILLed + restarted`,
       linkGoesDown: false,
-      fail: () => cluster!.node(victim).kill(),
-      recover: () => cluster!.node(victim).restart(),
+      fail: () => rig.nats.node(victim).kill(),
+      recover: () => rig.nats.node(victim).restart(),
       journal: () => g.core.app.hub.journal.list(),
       published: () => ({ published: g.service.orders.published - before.published, duplicates: g.service.orders.duplicates - before.duplicates }),
     });

@@ -6,13 +6,14 @@
  * the lead copies into docs/gateway.md (one `GATEWAY-FIGURES` line per scenario).
  */
 import { jetstreamManager } from '@nats-io/jetstream';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ORDER_STREAM } from '../../electron/gateway/protocol.js';
 import type { Candle, CandleKey, Order, OrderRequest, VenueId } from '../../common/domain.js';
 import { candleKeyId } from '../../common/domain.js';
 import type { GatewayLinkStatus } from '../../electron/gateway/link-status.js';
 import { until } from '../e2e/workspace-page.js';
-import type { Desk, DeskConsole } from './desk-rig.js';
+import { Desk } from './desk-rig.js';
+import type { DeskConsole, DeskOptions } from './desk-rig.js';
 
 /**
  * 20 place+cancel pairs = 40 commands, one pair started every PAIR_EVERY_MS. A cancel within 5 s of
@@ -85,6 +86,54 @@ export interface Figures {
 export interface Setup {
   chart: CandleKey;
   place: Record<VenueId, (clientOrderId?: string) => OrderRequest>;
+}
+
+/** What a failure suite trades on: its NATS (a server or a cluster), the desk, consoles a and b, the setup. */
+export interface FailureDesk<N> {
+  readonly nats: N;
+  readonly desk: Desk;
+  readonly consoles: DeskConsole[];
+  readonly setup: Setup;
+}
+
+/**
+ * Registers the failure suites' shared rig for the calling file: NATS from `startNats`, a desk on
+ * it (Kraken on its pro tier so rate-limit waits stay out of the figures, 5 s leases), consoles a
+ * and b prepared; closed after the file. Read it inside tests only.
+ */
+export function failureDesk<N extends { close(): Promise<void> }>(startNats: () => Promise<N>, deskOptions: (nats: N) => Pick<DeskOptions, 'nats'> & Partial<DeskOptions>): FailureDesk<N> {
+  let started: FailureDesk<N> | undefined;
+  let nats: N | undefined;
+  let desk: Desk | undefined;
+  beforeAll(async () => {
+    nats = await startNats();
+    desk = new Desk({ leaseMs: 5_000, krakenTier: 'pro', ...deskOptions(nats) });
+    await desk.start();
+    const consoles = [await desk.addConsole('a'), await desk.addConsole('b')];
+    started = { nats, desk, consoles, setup: await prepare(desk, consoles) };
+  }, 180_000);
+  afterAll(async () => {
+    await desk?.close();
+    await nats?.close();
+  }, 120_000);
+  const get = (): FailureDesk<N> => {
+    if (!started) throw new Error('the failure desk is read before it started (inside a test only)');
+    return started;
+  };
+  return {
+    get nats() {
+      return get().nats;
+    },
+    get desk() {
+      return get().desk;
+    },
+    get consoles() {
+      return get().consoles;
+    },
+    get setup() {
+      return get().setup;
+    },
+  };
 }
 
 /** Both venues connected through the first console, every console on a Kraken 1m chart, order makers for both venues. */

@@ -6,38 +6,18 @@
  * once, each console's orders equal the journal with nothing lost or delivered twice, and the
  * chart has no gap. Figures: one GATEWAY-FIGURES line per scenario.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from '../e2e/workspace-page.js';
 import { startNats } from '../nats/nats-server.js';
-import type { NatsServer } from '../nats/nats-server.js';
-import { Desk } from './desk-rig.js';
-import type { DeskConsole } from './desk-rig.js';
-import { prepare, tradeThroughOutage } from './failure-figures.js';
-import type { Setup } from './failure-figures.js';
+import { failureDesk, tradeThroughOutage } from './failure-figures.js';
 
-let nats: NatsServer | undefined;
-let desk: Desk | undefined;
-let consoles: DeskConsole[] = [];
-let setup: Setup;
-
-beforeAll(async () => {
-  nats = await startNats({ jetstream: true });
-  desk = new Desk({ nats: () => ({ servers: [nats!.url] }), leaseMs: 5_000, krakenTier: 'pro' });
-  await desk.start();
-  consoles = [await desk.addConsole('a'), await desk.addConsole('b')];
-  setup = await prepare(desk, consoles);
-}, 180_000);
-
-afterAll(async () => {
-  await desk?.close();
-  await nats?.close();
-}, 120_000);
+const rig = failureDesk(() => startNats({ jetstream: true }), (nats) => ({ nats: () => ({ servers: [nats.url] }) }));
 
 describe('the gateway restarts mid-trading', () => {
   it('a clean restart: every command answered, every order on its venue once, consoles equal to the journal, no candle gap', async () => {
-    const d = desk!;
+    const d = rig.desk;
     let before = { published: 0, duplicates: 0 };
-    const f = await tradeThroughOutage(d, consoles, setup, {
+    const f = await tradeThroughOutage(d, rig.consoles, rig.setup, {
       name: 'gateway clean restart',
       linkGoesDown: true,
       fail: async () => {
@@ -55,15 +35,15 @@ describe('the gateway restarts mid-trading', () => {
   }, 240_000);
 
   it('a crash (SIGKILL of its process) and a start on the same data: the same outcome', async () => {
-    const d = desk!;
+    const d = rig.desk;
     await d.stopGateway();
     const child = await d.startGatewayChild();
-    for (const c of consoles)
+    for (const c of rig.consoles)
       await until(`${c.name} is on the gateway's process`, async () => {
         const l = await c.client.value('gateway.link', {});
         return l?.state === 'live' && l.gatewayId === child.gatewayId ? true : undefined;
       }, 90_000);
-    const f = await tradeThroughOutage(d, consoles, setup, {
+    const f = await tradeThroughOutage(d, rig.consoles, rig.setup, {
       name: 'gateway SIGKILL + restart',
       linkGoesDown: true,
       fail: () => child.kill(),

@@ -6,42 +6,26 @@
  * journal with nothing lost or delivered twice, and the chart has no gap. Figures: one
  * GATEWAY-FIGURES line per scenario.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../electron/core/log.js';
 import { startNats } from '../nats/nats-server.js';
-import type { NatsServer } from '../nats/nats-server.js';
-import { Desk } from './desk-rig.js';
-import type { DeskConsole } from './desk-rig.js';
-import { prepare, tradeThroughOutage } from './failure-figures.js';
-import type { Outage, Setup } from './failure-figures.js';
+import { failureDesk, tradeThroughOutage } from './failure-figures.js';
+import type { Outage } from './failure-figures.js';
 
-let nats: NatsServer | undefined;
-let desk: Desk | undefined;
-let consoles: DeskConsole[] = [];
-let setup: Setup;
-
-beforeAll(async () => {
-  nats = await startNats({ jetstream: true });
-  desk = new Desk({ nats: () => ({ servers: [nats!.url] }), leaseMs: 5_000, krakenTier: 'pro', ...(process.env.F14_LOG ? { log: createLogger('desk') } : {}) });
-  await desk.start();
-  consoles = [await desk.addConsole('a'), await desk.addConsole('b')];
-  setup = await prepare(desk, consoles);
-}, 180_000);
-
-afterAll(async () => {
-  await desk?.close();
-  await nats?.close();
-}, 120_000);
+const rig = failureDesk(
+  () => startNats({ jetstream: true }),
+  (nats) => ({ nats: () => ({ servers: [nats.url] }), ...(process.env.F14_LOG ? { log: createLogger('desk') } : {}) }),
+);
 
 function natsOutage(name: string, fail: () => Promise<void>): Outage {
-  const d = desk!;
+  const d = rig.desk;
   const g = d.gateway!;
   const before = { published: g.service.orders.published, duplicates: g.service.orders.duplicates };
   return {
     name,
     linkGoesDown: true,
     fail,
-    recover: () => nats!.restart(),
+    recover: () => rig.nats.restart(),
     journal: () => d.gateway!.core.app.hub.journal.list(),
     published: () => ({ published: g.service.orders.published - before.published, duplicates: g.service.orders.duplicates - before.duplicates }),
   };
@@ -49,12 +33,12 @@ function natsOutage(name: string, fail: () => Promise<void>): Outage {
 
 describe('the NATS server restarts mid-trading', () => {
   it('stopped and started: every command answered, every order on its venue once, consoles equal to the journal, no candle gap', async () => {
-    const f = await tradeThroughOutage(desk!, consoles, setup, natsOutage('NATS stop + restart', () => nats!.stop()));
+    const f = await tradeThroughOutage(rig.desk, rig.consoles, rig.setup, natsOutage('NATS stop + restart', () => rig.nats.stop()));
     expect(f.commandsSent).toBe(40);
   }, 240_000);
 
   it('killed (SIGKILL) and started on the same store: the same outcome', async () => {
-    const f = await tradeThroughOutage(desk!, consoles, setup, natsOutage('NATS SIGKILL + restart', () => nats!.kill()));
+    const f = await tradeThroughOutage(rig.desk, rig.consoles, rig.setup, natsOutage('NATS SIGKILL + restart', () => rig.nats.kill()));
     expect(f.commandsSent).toBe(40);
   }, 240_000);
 });
