@@ -12,11 +12,9 @@ import type { Core, CoreOptions } from './app/start-core.js';
 import { ConfigError, readConfigFile } from './app/config-file.js';
 import { DemoVenuesError, readDemoFile } from './app/demo-venues.js';
 import type { DemoLauncher } from './app/demo-venues.js';
-import { logToStderr, openAppLog } from './core/log-file.js';
 import { createLogger } from './core/log.js';
-import { installCrashGuard } from './core/crash-guard.js';
 import { MetricsListenError } from './metrics/server.js';
-import { UsageError, metricsFlags, quitOnSignals, runScript } from './app/node-process.js';
+import { UsageError, metricsFlags, quitOnSignals, runScript, startWithLog } from './app/node-process.js';
 import { defaultDataDir } from './headless.js';
 import { NatsLinkUsageError, describeServers, natsOptionsFromFlags } from './gateway/nats-link.js';
 import type { NatsLinkOptions } from './gateway/nats-link.js';
@@ -128,17 +126,14 @@ export async function runGatewayCli(argv: string[], extra: { demoLauncher?: Demo
     if (err instanceof ConfigError || err instanceof DemoVenuesError) throw new GatewayUsageError(err.message, { cause: err });
     throw err;
   }
-  const appLog = openAppLog({ dataDir, component: 'gateway', stderr: logToStderr() });
-  installCrashGuard(appLog.log.child('process'));
-  let gateway: Gateway;
-  try {
-    gateway = await startGateway({ ...opts, appLog });
-  } catch (err) {
-    appLog.log.error('could not start', err);
-    if (err instanceof MetricsListenError || err instanceof AnotherGatewayError) throw new GatewayUsageError(err.message, { cause: err });
-    const why = err instanceof Error ? err.message : String(err);
-    throw new Error(`could not start (${why}); see the log: ${appLog.file}`, { cause: err });
-  }
+  const { started: gateway, appLog } = await startWithLog(
+    {
+      dataDir,
+      component: 'gateway',
+      usage: (err) => (err instanceof MetricsListenError || err instanceof AnotherGatewayError ? new GatewayUsageError(err.message, { cause: err }) : undefined),
+    },
+    (log) => startGateway({ ...opts, appLog: log }),
+  );
   process.stdout.write(`Switchboard gateway: serving on ${describeServers(nats)} as ${gateway.service.gatewayId}\n`);
   if (gateway.core.metricsServer) appLog.log.info(`metrics: ${gateway.core.metricsServer.url}`);
   // The order stream gets its own few seconds after the core's shutdown (every update stored first).

@@ -26,11 +26,10 @@ import type { CoreOptions } from './app/start-core.js';
 import type { Logger } from './core/log.js';
 import { createLogger } from './core/log.js';
 import { logToStderr, openAppLog } from './core/log-file.js';
-import { installCrashGuard } from './core/crash-guard.js';
 import { keptToken } from './bridge/token-file.js';
 import { PortInUseError, startWebSocketBridge } from './bridge/websocket.js';
 import { MetricsListenError } from './metrics/server.js';
-import { UsageError, metricsFlags, quitOnSignals, runScript } from './app/node-process.js';
+import { UsageError, metricsFlags, quitOnSignals, runScript, startWithLog } from './app/node-process.js';
 import { fixedMetricsServer } from './metrics/server-switch.js';
 import { attachConsole, consoleBridgeDeps } from './gateway/console/attach.js';
 import type { ConsoleLink } from './gateway/console/attach.js';
@@ -275,18 +274,18 @@ export async function runHeadlessCli(argv: string[], extra: { demoLauncher?: Dem
     if (err instanceof ConfigError || err instanceof DemoVenuesError) throw new HeadlessUsageError(err.message, { cause: err });
     throw err;
   }
-  const appLog = openAppLog({ dataDir, component: 'headless', stderr: logToStderr() });
-  // Before anything connects: from here on nothing a venue sends can end the process.
-  installCrashGuard(appLog.log.child('process'));
-  let headless: Headless;
-  try {
-    headless = await startHeadless({ ...opts, appLog });
-  } catch (err) {
-    appLog.log.error('could not start', err);
-    if (err instanceof PortInUseError) throw new HeadlessUsageError(portInUseLine(err), { cause: err });
-    if (err instanceof MetricsListenError) throw new HeadlessUsageError(err.message, { cause: err });
-    throw new Error(`could not start; see the log: ${appLog.file}`, { cause: err });
-  }
+  const { started: headless, appLog } = await startWithLog(
+    {
+      dataDir,
+      component: 'headless',
+      usage: (err) => {
+        if (err instanceof PortInUseError) return new HeadlessUsageError(portInUseLine(err), { cause: err });
+        if (err instanceof MetricsListenError) return new HeadlessUsageError(err.message, { cause: err });
+        return undefined;
+      },
+    },
+    (log) => startHeadless({ ...opts, appLog: log }),
+  );
   process.stdout.write(`Switchboard headless: open ${headless.url}\n`);
   if (headless.metricsUrl !== undefined) appLog.log.info(`metrics: ${headless.metricsUrl}`);
   // Orders in flight are answered or recorded unknown, and clients see it, before the bridge closes.

@@ -3,6 +3,9 @@
  * same way, a signal quits through the app's own shutdown within a bound, and a start that fails
  * becomes one line (a usage error the person fixes with a flag, exit 2) or a logged error (exit 1).
  */
+import { installCrashGuard } from '../core/crash-guard.js';
+import { logToStderr, openAppLog } from '../core/log-file.js';
+import type { AppLog } from '../core/log-file.js';
 import { createLogger } from '../core/log.js';
 import type { Logger } from '../core/log.js';
 import { EXIT_SLACK_MS, shutdownBoundMs } from '../core/shutdown.js';
@@ -58,6 +61,28 @@ export function quitOnSignals(o: { log: Logger; shutdown: () => Promise<void>; c
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Opens the process's log in `dataDir` (its lines to stderr too), guards the process against
+ * crashes before anything connects (from here on nothing a venue sends can end it), and starts.
+ * A start that fails is logged, then told in one line where `usage` names it a usage error, or
+ * as an error that points at the log.
+ */
+export async function startWithLog<T>(
+  o: { dataDir: string; component: string; usage: (err: unknown) => UsageError | undefined },
+  start: (appLog: AppLog) => Promise<T>,
+): Promise<{ started: T; appLog: AppLog }> {
+  const appLog = openAppLog({ dataDir: o.dataDir, component: o.component, stderr: logToStderr() });
+  installCrashGuard(appLog.log.child('process'));
+  try {
+    return { started: await start(appLog), appLog };
+  } catch (err) {
+    appLog.log.error('could not start', err);
+    const usage = o.usage(err);
+    if (usage) throw usage;
+    throw new Error(`could not start (${err instanceof Error ? err.message : String(err)}); see the log: ${appLog.file}`, { cause: err });
+  }
 }
 
 /** Runs a CLI; a usage error is one line on stderr (exit 2), anything else is logged (exit 1). */
